@@ -1,0 +1,27 @@
+import type { CallName, CallOutput, CallParsedInput, ProgressEvent } from '../../shared/contract';
+import type Database from 'better-sqlite3';
+import type { Db, OpenedDb } from '../db';
+
+/** Per-call context: cancellation and progress reporting, supplied by whichever shell runs the call. */
+export interface CallContext {
+  signal: AbortSignal;
+  progress: (ev: ProgressEvent) => void;
+}
+
+/** Long-lived state shared by every handler. */
+export interface AppContext {
+  db: Db;
+  database: OpenedDb;
+  sqlite: Database.Database;
+  dataDir: string;
+  startedAt: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export type Handler<K extends CallName> = (input: CallParsedInput<K>, ctx: CallContext) => Promise<CallOutput<K>> | CallOutput<K>;
+export type Handlers = { [K in CallName]: Handler<K> };
+export type HandlerGroup<K extends CallName> = { [P in K]: Handler<P> };
+
+export function noopContext(signal: AbortSignal = new AbortController().signal): CallContext {
+  return { signal, progress: () => {} };
+}

@@ -1,0 +1,136 @@
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IafaError, isCallName } from '../shared/contract';
+import { createEngine, type Engine } from '../core/services';
+import { setAppRoot } from '../core/paths';
+import { PAGE_CSP } from '../server/security';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let mainWindow: BrowserWindow | null = null;
+let engine: Engine | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.whenReady().then(start).catch((err) => {
+    dialog.showErrorBox('IAFA could not start', String(err instanceof Error ? err.stack : err));
+    app.quit();
+  });
+}
+
+function rendererUrl(): string {
+  return process.env.ELECTRON_RENDERER_URL ?? `file://${path.join(here, '../renderer/index.html')}`;
+}
+
+/** Only our own page may call the engine: a frame navigated elsewhere gets nothing. */
+function trusted(e: IpcMainInvokeEvent): boolean {
+  if (!mainWindow || e.sender !== mainWindow.webContents) return false;
+  const url = e.senderFrame?.url ?? '';
+  const base = rendererUrl();
+  return url.startsWith(base.startsWith('file://') ? 'file://' : base);
+}
+
+function start(): void {
+  // Packaged builds ship migrations, prompts and samples as extra resources.
+  if (app.isPackaged) setAppRoot(process.resourcesPath);
+  engine = createEngine({ dataDir: process.env.IAFA_DATA_DIR ?? app.getPath('userData') });
+
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [PAGE_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+
+  registerIpc(engine);
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1360,
+    height: 880,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'IAFA',
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  // Links open in the user's browser; the app window never navigates away from the app.
+  mainWindow.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  mainWindow.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(rendererUrl())) e.preventDefault();
+  });
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void mainWindow.loadURL(rendererUrl());
+}
+
+function registerIpc(eng: Engine): void {
+  ipcMain.handle('iafa:call', async (e, name: unknown, input: unknown, opId: unknown) => {
+    if (!trusted(e)) return { ok: false, error: { kind: 'validation', message: 'Untrusted sender.' } };
+    if (!isCallName(name)) return { ok: false, error: { kind: 'not_found', message: `Unknown call "${String(name)}".` } };
+    const op = typeof opId === 'string' && opId.length <= 100 ? opId : undefined;
+    try {
+      const value = await eng.dispatch(name, input, {
+        opId: op,
+        onProgress: (ev) => {
+          if (op && !e.sender.isDestroyed()) e.sender.send('iafa:progress', op, ev);
+        },
+      });
+      return { ok: true, value };
+    } catch (err) {
+      return { ok: false, error: IafaError.from(err).toPayload() };
+    }
+  });
+  ipcMain.handle('iafa:cancel', async (e, opId: unknown) => {
+    if (!trusted(e) || typeof opId !== 'string') return;
+    await eng.dispatch('ops:cancel', { opId });
+  });
+  ipcMain.handle('iafa:pick-file', async (e, filters: unknown) => {
+    if (!trusted(e) || !mainWindow) return null;
+    const r = await dialog.showOpenDialog(mainWindow, {
+      properties: ['openFile'],
+      filters: Array.isArray(filters) ? filters : [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }],
+    });
+    return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+  });
+  ipcMain.handle('iafa:save-file', async (e, name: unknown, data: unknown) => {
+    if (!trusted(e) || !mainWindow) return null;
+    const r = await dialog.showSaveDialog(mainWindow, { defaultPath: typeof name === 'string' ? path.basename(name) : 'report' });
+    if (r.canceled || !r.filePath) return null;
+    fs.writeFileSync(r.filePath, typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
+    return r.filePath;
+  });
+  ipcMain.handle('iafa:open-external', async (e, url: unknown) => {
+    if (trusted(e) && typeof url === 'string' && /^https?:\/\//.test(url)) await shell.openExternal(url);
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => {
+  engine?.close();
+});

@@ -1,0 +1,20 @@
+import type { ErrorPayload, ProgressEvent } from '../shared/contract';
+
+/** What the preload exposes as `window.api`: the contract's calls and their progress events, nothing else. */
+export interface IafaBridge {
+  call(name: string, input: unknown, opId?: string): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorPayload }>;
+  cancel(opId: string): Promise<void>;
+  onProgress(listener: (opId: string, ev: ProgressEvent) => void): () => void;
+  /** Native file picker (Electron only). Resolves to null when the user cancels. */
+  pickFile(filters?: { name: string; extensions: string[] }[]): Promise<string | null>;
+  /** Native save dialog; writes the bytes and resolves to the path, or null when cancelled. */
+  saveFile(suggestedName: string, data: string | Uint8Array): Promise<string | null>;
+  openExternal(url: string): Promise<void>;
+  readonly shell: 'electron';
+}
+
+declare global {
+  interface Window {
+    api?: IafaBridge;
+  }
+}

@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * A call is declared once, with its schemas and its HTTP route; the IPC handler, the preload
+ * allow-list, the renderer client, the HTTP router and the CLI all derive from this object.
+ *
+ * HTTP input is assembled as: path params + query string (GET/DELETE) or JSON body (others).
+ * `progress` declares the shape of the events a long call may stream before its result.
+ */
+export interface CallDef<Name extends string = string, I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: Name;
+  input: I;
+  output: O;
+  /** `aliases` serve the same call on extra paths (e.g. the seed's funnel-scoped routes). */
+  http: { method: HttpMethod; path: string; aliases?: string[] };
+  summary: string;
+  /** Long calls report progress and can be cancelled. */
+  streams?: boolean;
+}
+
+export function call<Name extends string, I extends z.ZodType, O extends z.ZodType>(
+  def: CallDef<Name, I, O>,
+): CallDef<Name, I, O> {
+  return def;
+}
+
+/** Streamed before the final result of a long call. */
+export interface ProgressEvent {
+  phase: string;
+  /** 0..1 when known. */
+  fraction?: number;
+  message?: string;
+  rows?: number;
+  bytes?: number;
+  totalBytes?: number;
+  /** Free-form streamed text (LLM tokens). */
+  text?: string;
+  queuePosition?: number;
+}

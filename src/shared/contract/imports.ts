@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { call } from './call';
+import { ColumnInfo, Dataset, DatasetKind } from './datasets';
+import { FunnelDefinition, FunnelResult } from './funnels';
+
+/**
+ * How a file's columns map to roles. Every field is optional: detection fills the gaps, and an
+ * explicit value always wins over what detection guessed.
+ */
+export const ImportMapping = z.object({
+  /** Event logs: the column naming the user, the event time and the event name. */
+  user: z.string().optional(),
+  time: z.string().optional(),
+  event: z.string().optional(),
+  /** A file without an event column (e.g. Olist's leads) gives every row this event name. */
+  eventName: z.string().optional(),
+  timeFormat: z.enum(['auto', 'iso', 'unix_s', 'unix_ms', 'date', 'weekday_month_day']).optional(),
+  /** Year for dates written without one ("Sat, Oct 11"); inferred from weekdays when absent. */
+  year: z.number().int().min(1900).max(2200).optional(),
+  /** Aggregated exports: a date column, long form (stage + count) or wide form (stage columns in order). */
+  date: z.string().optional(),
+  stage: z.string().optional(),
+  count: z.string().optional(),
+  stages: z.array(z.string()).optional(),
+  /** User tables: the variant column. */
+  variant: z.string().optional(),
+  /** Extra columns with one value for the whole file, e.g. { variant: 'control' } for one-file-per-variant exports. */
+  constants: z.record(z.string(), z.string()).optional(),
+  delimiter: z.enum([',', ';', '\t']).optional(),
+});
+export type ImportMapping = z.infer<typeof ImportMapping>;
+
+const FileRef = z.object({ path: z.string().min(1).max(4096), mapping: ImportMapping.optional() });
+
+export const ImportInput = z.object({
+  /** A file path, or the word `sample` for the shipped Pinterest-style sample. */
+  path: z.string().min(1).max(4096),
+  name: z.string().trim().min(1).max(200).optional(),
+  kind: DatasetKind.optional(),
+  mapping: ImportMapping.optional(),
+  /**
+   * More files stored into the same dataset, each with its own mapping: a two-file funnel (leads
+   * + closed deals joined on a shared id) or one aggregated file per variant.
+   */
+  also: z.array(FileRef).max(20).optional(),
+});
+export type ImportInput = z.infer<typeof ImportInput>;
+
+export const ImportPreview = z.object({
+  format: z.enum(['csv', 'json', 'ndjson', 'seed_json']),
+  delimiter: z.string().nullable(),
+  sizeBytes: z.number().int().nonnegative(),
+  header: z.array(z.string()),
+  /** The first rows as text, for the editable preview table. */
+  rows: z.array(z.array(z.string())),
+  columns: z.array(ColumnInfo),
+  kind: DatasetKind,
+  /** 0..1: how sure detection is; the UI asks for confirmation below ~0.7. */
+  confidence: z.number().min(0).max(1),
+  mapping: ImportMapping,
+  /** Human-readable reasons and doubts (e.g. an inferred year). */
+  notes: z.array(z.string()),
+});
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const datasetsImport = call({
+  name: 'datasets:import',
+  summary: 'Import a CSV, JSON, NDJSON or funnel_metrics file (or the sample) into a stored dataset.',
+  http: { method: 'POST', path: '/api/v1/datasets/import' },
+  input: ImportInput,
+  output: Dataset,
+  streams: true,
+});
+
+export const datasetsPreview = call({
+  name: 'datasets:preview',
+  summary: 'First rows of a file with the detected kind, confidence and column mapping; stores nothing.',
+  http: { method: 'POST', path: '/api/v1/datasets/preview' },
+  input: z.object({ path: z.string().min(1).max(4096), kind: DatasetKind.optional(), mapping: ImportMapping.optional() }),
+  output: ImportPreview,
+});
+
+export const FunnelComputeInput = z
+  .object({
+    datasetId: z.string().min(1).optional(),
+    definition: FunnelDefinition.optional(),
+    funnelId: z.string().min(1).optional(),
+  })
+  .refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
+    message: 'give either funnelId, or datasetId and definition',
+  });
+
+export const funnelsCompute = call({
+  name: 'funnels:compute',
+  summary: 'Compute a funnel (stages, segments, previous period, daily series, time to convert).',
+  http: { method: 'POST', path: '/api/v1/funnels/compute', aliases: ['/api/v1/analytics/:funnelId/funnel'] },
+  input: FunnelComputeInput,
+  output: FunnelResult,
+});

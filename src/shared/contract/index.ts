@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import type { CallDef } from './call';
+import * as datasets from './datasets';
+import * as funnels from './funnels';
+import * as imports from './imports';
+import * as settings from './settings';
+import * as system from './system';
+
+export * from './call';
+export * from './errors';
+export * from './datasets';
+export * from './funnels';
+export * from './imports';
+export * from './settings';
+export * from './system';
+export * from './facts';
+
+/**
+ * The whole API. Adding a call here is all it takes for it to appear over IPC, HTTP and in the
+ * renderer client; the services object must then provide a handler (the type checker insists).
+ */
+export const contract = {
+  'health:get': system.healthGet,
+  'llm:status': system.llmStatus,
+  'ops:cancel': system.opsCancel,
+  'settings:get': settings.settingsGet,
+  'settings:update': settings.settingsUpdate,
+  'datasets:list': datasets.datasetsList,
+  'datasets:get': datasets.datasetsGet,
+  'datasets:rename': datasets.datasetsRename,
+  'datasets:delete': datasets.datasetsDelete,
+  'funnels:list': funnels.funnelsList,
+  'funnels:create': funnels.funnelsCreate,
+  'funnels:get': funnels.funnelsGet,
+  'funnels:update': funnels.funnelsUpdate,
+  'funnels:delete': funnels.funnelsDelete,
+  'datasets:import': imports.datasetsImport,
+  'datasets:preview': imports.datasetsPreview,
+  'funnels:compute': imports.funnelsCompute,
+} as const satisfies Record<string, CallDef>;
+
+export type Contract = typeof contract;
+export type CallName = keyof Contract;
+export type CallInput<K extends CallName> = z.input<Contract[K]['input']>;
+export type CallParsedInput<K extends CallName> = z.output<Contract[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<Contract[K]['output']>;
+
+export const CALL_NAMES = Object.keys(contract) as CallName[];
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores here and in CI: more workers only add contention (native sqlite, chromium).
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
