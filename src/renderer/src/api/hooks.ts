@@ -25,7 +25,7 @@ export function useCall<K extends CallName>(name: K, input: CallInput<K> | null)
       (d) => mine === seq.current && (setData(d), setError(null)),
       (e) => mine === seq.current && setError(errorMessage(e)),
     ).finally(() => mine === seq.current && setLoading(false));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `key` stands for `input`: the effect re-runs when the input's content changes, not its identity.
   }, [name, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
