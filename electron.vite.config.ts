@@ -13,6 +13,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/cli/index.ts'),
+          // CSV parsing worker: large imports fan out over worker threads.
+          'parse-worker': resolve(__dirname, 'src/core/import/parse-worker.ts'),
         },
       },
     },

@@ -6,6 +6,7 @@ import { IafaError, isCallName } from '../shared/contract';
 import { createEngine, type Engine } from '../core/services';
 import { setAppRoot } from '../core/paths';
 import { PAGE_CSP } from '../server/security';
+import { htmlToPdf } from './pdf';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mainWindow: BrowserWindow | null = null;
@@ -41,7 +42,11 @@ function trusted(e: IpcMainInvokeEvent): boolean {
 function start(): void {
   // Packaged builds ship migrations, prompts and samples as extra resources.
   if (app.isPackaged) setAppRoot(process.resourcesPath);
-  engine = createEngine({ dataDir: process.env.IAFA_DATA_DIR ?? app.getPath('userData') });
+  engine = createEngine({
+    dataDir: process.env.IAFA_DATA_DIR ?? app.getPath('userData'),
+    // Reports print with Electron's own Chromium, so the desktop app needs no system browser.
+    printPdf: async (html, { paper }) => Buffer.from(await htmlToPdf(html, paper)),
+  });
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [PAGE_CSP] } });
@@ -122,6 +127,10 @@ function registerIpc(eng: Engine): void {
     if (r.canceled || !r.filePath) return null;
     fs.writeFileSync(r.filePath, typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
     return r.filePath;
+  });
+  ipcMain.handle('iafa:print-pdf', async (e, html: unknown, paper: unknown) => {
+    if (!trusted(e) || typeof html !== 'string') return null;
+    return htmlToPdf(html, paper === 'Letter' ? 'Letter' : 'A4');
   });
   ipcMain.handle('iafa:open-external', async (e, url: unknown) => {
     if (trusted(e) && typeof url === 'string' && /^https?:\/\//.test(url)) await shell.openExternal(url);

@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { CALL_NAMES, type ProgressEvent } from '../shared/contract';
 import type { IafaBridge } from './api';
 
@@ -17,8 +17,11 @@ const bridge: IafaBridge = {
     ipcRenderer.on('iafa:progress', wrapped);
     return () => ipcRenderer.removeListener('iafa:progress', wrapped);
   },
+  // Since Electron 32 a dropped File no longer carries its path; webUtils is the supported way.
+  pathForFile: (file) => webUtils.getPathForFile(file),
   pickFile: (filters) => ipcRenderer.invoke('iafa:pick-file', filters ?? null),
   saveFile: (name, data) => ipcRenderer.invoke('iafa:save-file', String(name), data),
+  printToPdf: (html, paper) => ipcRenderer.invoke('iafa:print-pdf', String(html), paper === 'Letter' ? 'Letter' : 'A4'),
   openExternal: (url) => ipcRenderer.invoke('iafa:open-external', String(url)),
 };
 

@@ -6,6 +6,7 @@ import { IafaError } from '../shared/contract';
 import type { Engine } from '../core/services';
 import { dataPaths } from '../core/paths';
 import { newId } from '../core/ids';
+import { reportFile } from '../core/reports';
 
 /**
  * Routes that move raw bytes rather than JSON, so they sit beside the contract: the browser
@@ -21,6 +22,31 @@ const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
 
 export function extraRoutes(engine: Engine): ExtraRoute[] {
   return [
+    {
+      // A stored report's bytes; `?token=` is accepted on GET so a plain link or <a download> works.
+      method: 'GET',
+      pattern: /^\/api\/v1\/reports\/([^/]+)\/download\/?$/,
+      async handle(_req, res, m, url) {
+        let id: string;
+        try {
+          id = decodeURIComponent(m[1]);
+        } catch {
+          throw new IafaError('not_found', 'No such report.');
+        }
+        const { file, report, mime } = reportFile(engine.app.db, engine.app.dataDir, id);
+        const inline = url.searchParams.get('inline') === '1' && report.format !== 'html';
+        res.writeHead(200, {
+          'content-type': mime,
+          'content-length': String(fs.statSync(file).size),
+          'content-disposition': `${inline ? 'inline' : 'attachment'}; filename="${report.file_name}"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          // A downloaded HTML report opened from this origin still may not run or fetch anything.
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+        });
+        await pipeline(fs.createReadStream(file), res);
+      },
+    },
     {
       method: 'POST',
       pattern: /^\/api\/v1\/uploads\/?$/,

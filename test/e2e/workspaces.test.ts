@@ -55,7 +55,8 @@ describe('browser mode', () => {
 
   it('Settings shows the data folder and changes the provider through the API', async () => {
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
-    await expect(page.getByTestId('data-dir').textContent()).resolves.toBe(env.dataDir);
+    // The folder appears once settings:get answers; poll rather than read the first render.
+    await expect.poll(() => page.getByTestId('data-dir').textContent()).toBe(env.dataDir);
     await page.getByTestId('llm-banner').waitFor();
     await page.getByTestId('provider-select').selectOption('none');
     await page.waitForFunction(() => (document.querySelector('[data-testid=provider-select]') as HTMLSelectElement | null)?.value === 'none');

@@ -48,6 +48,9 @@ describe('HTTP API', () => {
     const get = await apiFetch(server, 'GET', '/api/v1/settings');
     expect(get.json.llm).toMatchObject({ provider: 'none', timeoutMs: 30000 });
     expect(get.json.openaiApiKeySet).toBe(false);
+    // A one-field patch changes that field only (defaults must not refill the others).
+    const one = await apiFetch(server, 'PATCH', '/api/v1/settings', { llm: { redactSegments: true } });
+    expect(one.json.llm).toMatchObject({ provider: 'none', timeoutMs: 30000, redactSegments: true });
     const health = await apiFetch(server, 'GET', '/api/v1/health');
     expect(health.json).toMatchObject({ status: 'ok', dataDir: env.dataDir });
     expect(health.json.database.migrations).toBeGreaterThan(0);

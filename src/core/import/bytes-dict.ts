@@ -132,6 +132,7 @@ export class GrowU32 {
     this.length = Math.max(this.length, n);
   }
   grow(min: number): void {
+    if (min <= this.data.length) return;
     const next = new Uint32Array(Math.max(min, this.data.length * 2));
     next.set(this.data.subarray(0, this.length));
     this.data = next;
@@ -148,12 +149,19 @@ export class GrowF64 {
     this.data = new Float64Array(cap);
   }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
+  }
+  grow(min: number): void {
+    if (min <= this.data.length) return;
+    const next = new Float64Array(Math.max(min, this.data.length * 2));
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
+  append(src: Float64Array): void {
+    this.grow(this.length + src.length);
+    this.data.set(src, this.length);
+    this.length += src.length;
   }
   view(): Float64Array {
     return this.data.subarray(0, this.length);

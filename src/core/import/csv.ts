@@ -81,7 +81,7 @@ export class CsvScanner {
             p++;
           }
           let fe = p;
-          if (fe > fs && buf[fe - 1] === CR && (p < end || final)) fe--;
+          if (fe > fs && buf[fe - 1] === CR && (p < end ? buf[p] === LF : final)) fe--;
           this.fieldStart[n] = fs;
           this.fieldEnd[n] = fe;
           this.fieldQuote[n++] = 0;

@@ -3,8 +3,15 @@ import { contract, IafaError, isCallName, type CallName, type CallOutput, type P
 import { openDatabase } from '../db';
 import { appPaths, dataPaths } from '../paths';
 import type { AppContext, CallContext, Handlers } from './context';
+import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
+import { experimentHandlers } from './experiments';
 import { funnelHandlers } from './funnels';
+import { llmHandlers } from './llm';
+import { importHandlers } from './imports';
+import { insightsHandlers } from './insights';
+import { reportHandlers } from './reports';
+import type { PdfPrinter } from '../reports';
 import { settingsHandlers } from './settings';
 import { systemHandlers } from './system';
 
@@ -29,6 +36,8 @@ export interface EngineOptions {
   dataDir: string;
   migrationsFolder?: string;
   env?: NodeJS.ProcessEnv;
+  /** Electron passes a webContents.printToPDF printer; the server and CLI use headless Chromium. */
+  printPdf?: PdfPrinter;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -43,12 +52,19 @@ export function createEngine(opts: EngineOptions): Engine {
     ...settingsHandlers(app),
     ...datasetHandlers(app),
     ...funnelHandlers(app),
+    ...experimentHandlers(app),
+    ...llmHandlers(app),
+    ...importHandlers(app),
+    ...insightsHandlers(app),
+    ...reportHandlers(app, (name, input, o) => dispatch(name, input, o), opts.printPdf),
     'ops:cancel': ({ opId }) => {
       const c = running.get(opId);
       c?.abort();
       return { cancelled: Boolean(c) };
     },
   };
+  // The seed's analysis endpoints get grounded model prose on top of their computed result.
+  Object.assign(handlers, narratedHandlers(app, { ...handlers }));
 
   async function dispatch<K extends CallName>(name: K, rawInput: unknown, o: DispatchOptions = {}): Promise<CallOutput<K>> {
     if (!isCallName(name)) throw new IafaError('not_found', `Unknown call "${String(name)}".`);

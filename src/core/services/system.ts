@@ -13,6 +13,6 @@ export function systemHandlers(app: AppContext): HandlerGroup<'health:get' | 'll
       database: { path: app.database.path, migrations: migrationCount(app.sqlite) },
       uptimeSeconds: (Date.now() - app.startedAt) / 1000,
     }),
-    'llm:status': () => llmStatus(readSettings(app), { env: app.env, openaiKeySet: readOpenAiKey(app) !== '' }),
+    'llm:status': () => llmStatus(readSettings(app), { env: app.env, openaiKeySet: readOpenAiKey(app) !== '', openaiKey: readOpenAiKey(app) }),
   };
 }

@@ -1,19 +1,27 @@
 import type { z } from 'zod';
 import type { CallDef } from './call';
 import * as datasets from './datasets';
+import * as experiments from './experiments';
 import * as funnels from './funnels';
 import * as imports from './imports';
+import * as insights from './insights';
+import * as llm from './llm';
+import * as reports from './reports';
 import * as settings from './settings';
 import * as system from './system';
 
 export * from './call';
 export * from './errors';
 export * from './datasets';
+export * from './experiments';
 export * from './funnels';
 export * from './imports';
+export * from './insights';
 export * from './settings';
 export * from './system';
 export * from './facts';
+export * from './reports';
+export * from './llm';
 
 /**
  * The whole API. Adding a call here is all it takes for it to appear over IPC, HTTP and in the
@@ -37,6 +45,25 @@ export const contract = {
   'datasets:import': imports.datasetsImport,
   'datasets:preview': imports.datasetsPreview,
   'funnels:compute': imports.funnelsCompute,
+  'llm:narrate': llm.llmNarrate,
+  'llm:models': llm.llmModels,
+  'llm:feedback': llm.llmFeedback,
+  'llm:usage': llm.llmUsage,
+  'prompts:list': llm.promptsList,
+  'prompts:reset': llm.promptsReset,
+  'analytics:ask': llm.analyticsAsk,
+  'conversations:get': llm.conversationsGet,
+  'reports:generate': reports.reportsGenerate,
+  'reports:list': reports.reportsList,
+  'reports:delete': reports.reportsDelete,
+  'reports:content': reports.reportsContent,
+  'experiment:design': experiments.experimentDesign,
+  'experiment:analyze': experiments.experimentAnalyze,
+  'experiment:causal': experiments.experimentCausal,
+  'analytics:recommendations': insights.analyticsRecommendations,
+  'analytics:hypotheses': insights.analyticsHypotheses,
+  'recommendations:list': insights.recommendationsList,
+  'recommendations:set-status': insights.recommendationsSetStatus,
 } as const satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

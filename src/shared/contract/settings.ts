@@ -19,17 +19,32 @@ export const Settings = z.object({
     timeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
     cacheTtlHours: z.number().min(0).max(24 * 365).default(24),
     dailyLimit: z.record(z.string(), z.number().int().min(0)).default({ openai: 200 }),
+    /** Providers tried in order after the chosen one fails; the computed analysis is always last. */
+    fallback: z.array(z.enum(['ollama', 'embedded', 'openai'])).max(3).default([]),
   }).prefault({}),
   reports: z.object({ paper: z.enum(['A4', 'Letter']).default('A4') }).prefault({}),
   onboarding: z.object({ sampleOffered: z.boolean().default(false) }).prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
+/**
+ * The same fields with their defaults removed: zod fills a default into an omitted optional
+ * field, which would turn a one-field patch into a reset of every other field.
+ */
+function patchOf<T extends z.ZodRawShape>(shape: T) {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) {
+    const field = v instanceof z.ZodDefault ? v.unwrap() : v;
+    out[k] = (field as z.ZodType).optional();
+  }
+  return z.object(out as { [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> }).strict();
+}
+
 /** Deep-partial patch; unknown keys are rejected so a typo never silently does nothing. */
 export const SettingsPatch = z.object({
-  llm: Settings.shape.llm.unwrap().partial().strict().optional(),
-  reports: Settings.shape.reports.unwrap().partial().strict().optional(),
-  onboarding: Settings.shape.onboarding.unwrap().partial().strict().optional(),
+  llm: patchOf(Settings.shape.llm.unwrap().shape).optional(),
+  reports: patchOf(Settings.shape.reports.unwrap().shape).optional(),
+  onboarding: patchOf(Settings.shape.onboarding.unwrap().shape).optional(),
   /** Write-only: the key is stored locally and never returned. Empty string clears it. */
   openaiApiKey: z.string().max(500).optional(),
 }).strict();

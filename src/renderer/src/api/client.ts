@@ -53,7 +53,11 @@ function httpTransport(token: string | null): Transport {
     async call(name, input, opts) {
       const def = contract[name];
       const rest: Record<string, unknown> = { ...(input as Record<string, unknown>) };
-      const path = def.http.path.replace(/:([A-Za-z_]\w*)/g, (_m, p: string) => {
+      // A call like analytics:recommendations is served on /analytics/:funnelId/... and on an alias
+      // without the parameter: an unsaved funnel (no funnelId) must use the alias, not "/analytics//...".
+      const paths: string[] = [def.http.path, ...(def.http.aliases ?? [])];
+      const complete = paths.find((p) => [...p.matchAll(/:([A-Za-z_]\w*)/g)].every((m) => rest[m[1]] !== undefined && rest[m[1]] !== '')) ?? def.http.path;
+      const path = complete.replace(/:([A-Za-z_]\w*)/g, (_m, p: string) => {
         const v = rest[p];
         delete rest[p];
         return encodeURIComponent(String(v ?? ''));

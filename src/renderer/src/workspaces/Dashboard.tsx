@@ -1,15 +1,112 @@
+import { useState } from 'react';
+import type { Dataset, Funnel, FunnelDefinitionInput } from '../../../shared/contract';
 import { useCall } from '../api/hooks';
-import { Empty, Panel } from '../components/ui';
+import { Empty, ErrorNote, Panel } from '../components/ui';
+import { DailyTrend } from '../features/funnel/DailyTrend';
+import { FunnelBuilder } from '../features/funnel/FunnelBuilder';
+import { FunnelChart } from '../features/funnel/FunnelChart';
+import { FunnelSummary } from '../features/funnel/FunnelSummary';
+import { SegmentComparison } from '../features/funnel/SegmentComparison';
+import { InsightsPanel } from '../features/insights/InsightsPanel';
+import { setSelection, useSelection } from '../state/selection';
+import { canonical, useAnalysisTarget } from '../state/useFunnelView';
+import '../features/funnel/funnel.css';
+
+const ReportLinks = () => (
+  <>
+    <a className="button" href="#/reports" data-testid="export-link">Export</a>
+    <a className="button primary" href="#/reports" data-testid="ai-report-link">Generate AI Report</a>
+  </>
+);
 
 export default function Dashboard() {
-  const { data } = useCall('datasets:list', {});
-  const none = data !== null && data.datasets.length === 0;
+  const sel = useSelection();
+  const list = useCall('datasets:list', {});
+  const datasets = list.data?.datasets ?? null;
+  const current = datasets?.find((d) => d.id === sel.datasetId) ?? null;
+
+  const picker = datasets && datasets.length > 0 && (
+    <label className="field inline">
+      <span>Dataset</span>
+      <select value={current?.id ?? ''} data-testid="dataset-select"
+        onChange={(e) => setSelection({ datasetId: e.target.value || null, funnelId: null, definition: null })}>
+        {!current && <option value="">Choose…</option>}
+        {datasets.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+      </select>
+    </label>
+  );
+
   return (
-    <Panel title="Dashboard">
-      <Empty>
-        This workspace shows the funnel chart, segment comparison and daily trend of a dataset.{' '}
-        {none ? <>Start by importing a file in <a href="#/data">Data</a>.</> : <>Pick a dataset in <a href="#/data">Data</a>.</>}
-      </Empty>
-    </Panel>
+    <div className="stack">
+      <Panel title="Funnel" actions={<div className="dash-head">{picker}<ReportLinks /></div>}>
+        <ErrorNote message={list.error} />
+        {list.loading && !datasets && <p className="loading">Loading datasets…</p>}
+        {datasets?.length === 0 && <Empty>No data yet: import a file or try the sample in <a href="#/data">Data</a>.</Empty>}
+        {datasets && datasets.length > 0 && !current && <Empty>Choose a dataset above to build a funnel.</Empty>}
+        {current && <Builder key={current.id} dataset={current} />}
+      </Panel>
+      {current && <Results />}
+    </div>
+  );
+}
+
+/** Keyed by dataset, so switching datasets starts a fresh draft. */
+function Builder({ dataset }: { dataset: Dataset }) {
+  const sel = useSelection();
+  const funnels = useCall('funnels:list', { datasetId: dataset.id });
+  const [draft, setDraft] = useState<FunnelDefinitionInput>(() => sel.definition ?? {
+    // An aggregated export's stages are already a funnel, in order: start from them.
+    steps: dataset.kind === 'aggregated' ? dataset.events.slice(0, 20).map((e) => ({ event: e.name })) : [],
+    window: '7d', mode: 'any-start', tz: 'UTC',
+  });
+  const all = funnels.data?.funnels ?? [];
+
+  const run = () => {
+    const saved = all.find((f) => f.id === sel.funnelId);
+    // An edited saved funnel is no longer that funnel: analyse it as an unsaved draft until saved.
+    const stillSaved = saved && canonical(saved.definition) === canonical(draft);
+    setSelection({ datasetId: dataset.id, definition: draft, funnelId: stillSaved ? saved.id : null });
+  };
+  const adopt = (f: Funnel) => {
+    setDraft(f.definition);
+    setSelection({ datasetId: dataset.id, funnelId: f.id, definition: f.definition });
+  };
+  return (
+    <>
+      <ErrorNote message={funnels.error} />
+      <FunnelBuilder dataset={dataset} draft={draft} setDraft={setDraft} funnels={all} funnelId={sel.funnelId}
+        onRun={run} onLoad={adopt} onSaved={(f) => { funnels.reload(); adopt(f); }} />
+    </>
+  );
+}
+
+function Results() {
+  const sel = useSelection();
+  const ready = sel.datasetId && sel.definition && sel.definition.steps.length >= 2;
+  const compute = useCall('funnels:compute', ready ? { datasetId: sel.datasetId!, definition: sel.definition! } : null);
+  const target = useAnalysisTarget();
+  if (!ready) return <Panel title="Funnel chart"><Empty>Pick the steps above and press “Compute funnel”.</Empty></Panel>;
+  const r = compute.data;
+  const stale = compute.loading && r !== null;
+  return (
+    <>
+      <Panel title="Funnel chart" actions={compute.loading ? <span className="loading" role="status">Computing…</span> : r ? <span className="muted small">computed in {Math.round(r.computed_ms)} ms</span> : null}>
+        <ErrorNote message={compute.error} />
+        {!r && compute.loading && <p className="loading">Computing the funnel…</p>}
+        {r && (
+          <div aria-busy={stale} className={stale ? 'stale' : undefined}>
+            <FunnelSummary result={r} />
+            <FunnelChart result={r} />
+          </div>
+        )}
+      </Panel>
+      {r && (
+        <div className="dash-grid">
+          <Panel title={`Segment comparison${r.segment_by ? ` by ${r.segment_by}` : ''}`}><SegmentComparison result={r} /></Panel>
+          <Panel title={`Daily trend (${r.definition.tz})`}><DailyTrend result={r} /></Panel>
+        </div>
+      )}
+      {target && r && <InsightsPanel target={target} compact />}
+    </>
   );
 }

@@ -1,22 +1,22 @@
 import { useCall } from '../api/hooks';
-import { Empty, ErrorNote, Panel } from '../components/ui';
+import { DatasetList } from '../features/data/DatasetList';
+import { ImportPanel } from '../features/data/ImportPanel';
+import { setSelection } from '../state/selection';
 
 export default function Data() {
-  const { data, error, loading, reload } = useCall('datasets:list', {});
+  const list = useCall('datasets:list', {});
+  const datasets = list.data?.datasets ?? null;
   return (
-    <Panel title="Datasets" actions={<button onClick={reload} disabled={loading}>Refresh</button>}>
-      <ErrorNote message={error} />
-      {data && data.datasets.length === 0 && <Empty>No datasets yet. Import a CSV or JSON file to begin.</Empty>}
-      {data && data.datasets.length > 0 && (
-        <table className="table" data-testid="datasets-table">
-          <thead><tr><th>Name</th><th>Kind</th><th className="num">Rows</th><th>Imported</th></tr></thead>
-          <tbody>
-            {data.datasets.map((d) => (
-              <tr key={d.id}><td>{d.name}</td><td>{d.kind.replace('_', ' ')}</td><td className="num">{d.rowCount.toLocaleString()}</td><td>{d.createdAt.slice(0, 10)}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Panel>
+    <div className="stack">
+      <ImportPanel
+        firstLaunch={datasets !== null && datasets.length === 0}
+        onImported={(ds) => {
+          // A fresh import becomes what every workspace looks at.
+          setSelection({ datasetId: ds.id, funnelId: null, definition: null });
+          list.reload();
+        }}
+      />
+      <DatasetList datasets={datasets} loading={list.loading} error={list.error} reload={list.reload} />
+    </div>
   );
 }

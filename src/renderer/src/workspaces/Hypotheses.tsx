@@ -1,15 +1,68 @@
-import { useCall } from '../api/hooks';
-import { Empty, Panel } from '../components/ui';
+import { useMemo, useState } from 'react';
+import type { Fact } from '../../../shared/contract';
+import type { Hypothesis } from '../../../shared/contract';
+import { errorMessage } from '../api/client';
+import { Empty, ErrorNote, Panel } from '../components/ui';
+import { insightsApi } from '../features/insights/api';
+import { copyText, hypothesesText } from '../features/insights/copy';
+import { HypothesisCard } from '../features/insights/HypothesisCard';
+import { Provenance } from '../features/insights/Provenance';
+import { useAsync } from '../features/insights/useAsync';
+import { setHandoff } from '../state/handoff';
+import { useSelection } from '../state/selection';
+import { canonical, useAnalysisTarget } from '../state/useFunnelView';
+import '../features/insights/insights.css';
 
 export default function Hypotheses() {
-  const { data } = useCall('datasets:list', {});
-  const none = data !== null && data.datasets.length === 0;
+  const target = useAnalysisTarget();
+  const sel = useSelection();
+  const res = useAsync(target ? () => insightsApi.hypotheses(target) : null, canonical(target));
+  const [note, setNote] = useState<string | null>(null);
+  const r = res.data;
+  const facts = useMemo(() => new Map<string, Fact>((r?.facts ?? []).map((f) => [f.id, f])), [r]);
+
+  if (!target) {
+    return <Panel title="Hypotheses"><Empty>Hypotheses come from the funnel you are looking at: compute one on the <a href="#/dashboard">Dashboard</a> first.</Empty></Panel>;
+  }
+
+  function design(h: Hypothesis) {
+    setHandoff({
+      version: 1, source: 'hypothesis', hypothesisId: h.id, title: h.title, hypothesis: h.description,
+      experimentType: h.suggested_experiment.type, testDescription: h.suggested_experiment.description,
+      expectedOutcome: h.suggested_experiment.expected_outcome, priority: h.priority,
+      baselineRate: h.suggested_experiment.baseline_rate, sampleSizePerVariant: h.suggested_experiment.sample_size_per_variant,
+      durationDays: h.suggested_experiment.duration_days,
+      evidence: h.fact_ids.map((id) => facts.get(id)).filter((f): f is Fact => Boolean(f)).map((f) => ({ factId: f.id, label: f.label, display: f.display })),
+      datasetId: sel.datasetId, funnelId: sel.funnelId, createdAt: new Date().toISOString(),
+    });
+    window.location.hash = '#/experiments';
+  }
+
+  async function exportText() {
+    if (!r) return;
+    try {
+      await copyText(hypothesesText(r.hypotheses, r.facts));
+      setNote('Hypotheses copied to the clipboard.');
+    } catch (e) {
+      setNote(errorMessage(e));
+    }
+  }
+
   return (
-    <Panel title="Hypotheses">
-      <Empty>
-        This workspace shows testable hypotheses with the evidence behind them.{' '}
-        {none ? <>Start by importing a file in <a href="#/data">Data</a>.</> : <>Pick a dataset in <a href="#/data">Data</a>.</>}
-      </Empty>
+    <Panel title={`Hypotheses${r ? ` (${r.hypotheses.length})` : ''}`} actions={
+      <>
+        {r && <Provenance provider={r.provider} model={r.model_used} generation={r.generation} grounding={r.grounding} />}
+        <button type="button" onClick={res.reload} disabled={res.loading} data-testid="hypotheses-generate">Generate again</button>
+        <button type="button" onClick={exportText} disabled={!r}>Export (copy)</button>
+      </>
+    }>
+      <ErrorNote message={res.error} />
+      {note && <div className="note info" role="status">{note}</div>}
+      {res.loading && !r && <p className="loading" role="status">Generating hypotheses from the funnel…</p>}
+      {r && r.hypotheses.length === 0 && <Empty>No testable hypotheses stand out for this funnel.</Empty>}
+      <div className="hyp-list" aria-busy={res.loading}>
+        {r?.hypotheses.map((h) => <HypothesisCard key={h.id} h={h} facts={facts} onDesign={() => design(h)} />)}
+      </div>
     </Panel>
   );
 }

@@ -1,15 +1,15 @@
-import { useCall } from '../api/hooks';
 import { Empty, Panel } from '../components/ui';
+import { InsightsPanel } from '../features/insights/InsightsPanel';
+import { useAnalysisTarget } from '../state/useFunnelView';
 
 export default function Insights() {
-  const { data } = useCall('datasets:list', {});
-  const none = data !== null && data.datasets.length === 0;
-  return (
-    <Panel title="Insights">
-      <Empty>
-        This workspace shows ranked findings, prioritized recommendations and guardrail warnings.{' '}
-        {none ? <>Start by importing a file in <a href="#/data">Data</a>.</> : <>Pick a dataset in <a href="#/data">Data</a>.</>}
-      </Empty>
-    </Panel>
-  );
+  const target = useAnalysisTarget();
+  if (!target) {
+    return (
+      <Panel title="Insights">
+        <Empty>Insights follow the funnel you are looking at: build and compute one on the <a href="#/dashboard">Dashboard</a> first.</Empty>
+      </Panel>
+    );
+  }
+  return <InsightsPanel target={target} />;
 }

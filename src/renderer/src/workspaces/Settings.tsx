@@ -3,6 +3,11 @@ import type { SettingsView } from '../../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { useCall } from '../api/hooks';
 import { Badge, ErrorNote, Panel } from '../components/ui';
+import { announceLlmChange } from './settings/events';
+import { AdvancedOptions } from './settings/Advanced';
+import { ModelOptions } from './settings/ModelOptions';
+import { PromptsPanel, UsagePanel } from './settings/UsagePanel';
+import './settings/settings.css';
 
 const PROVIDERS: { id: SettingsView['llm']['provider']; label: string }[] = [
   { id: 'auto', label: 'Automatic (Ollama when running, otherwise no model)' },
@@ -23,9 +28,13 @@ export default function Settings() {
     setSaving(true);
     setError(null);
     try {
-      await api('settings:update', p);
+      // Send the whole llm block: the patch schema's defaults currently fill every omitted llm field
+      // (zod 4 applies defaults inside .partial()), so a one-field patch would reset the others.
+      const current = settings.data?.llm;
+      await api('settings:update', p.llm && current ? { ...p, llm: { ...current, ...p.llm } } : p);
       settings.reload();
       status.reload();
+      announceLlmChange();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -34,6 +43,8 @@ export default function Settings() {
   }
 
   const s = settings.data;
+  const remoteActive = status.data?.dataLeavesDevice === true;
+  const ollamaStatus = status.data?.providers.find((p) => p.name === 'ollama');
   return (
     <div className="stack">
       <Panel title="Data folder">
@@ -43,6 +54,11 @@ export default function Settings() {
       </Panel>
       <Panel title="Model provider" actions={<button onClick={status.reload}>Check again</button>}>
         <ErrorNote message={error ?? settings.error ?? status.error} />
+        {remoteActive && (
+          <div className="remote-banner" role="status" data-testid="remote-active">
+            <strong>Data leaves this device.</strong> The active provider ({status.data?.active}) is on another host: the computed facts (never raw rows) are sent to it with every generation. Choose a local provider to stop this.
+          </div>
+        )}
         {status.data?.banner && <div className="note info" data-testid="llm-banner">{status.data.banner}</div>}
         {s && (
           <label className="field">
@@ -54,10 +70,12 @@ export default function Settings() {
         )}
         {s && (
           <label className="field checkbox">
-            <input type="checkbox" checked={s.llm.remoteEnabled} disabled={saving} onChange={(e) => patch({ llm: { remoteEnabled: e.target.checked } })} />
+            <input type="checkbox" checked={s.llm.remoteEnabled} disabled={saving} onChange={(e) => patch({ llm: { remoteEnabled: e.target.checked } })} data-testid="remote-opt-in" />
             <span>Allow remote providers (sends the computed facts, never raw rows, to the configured API)</span>
           </label>
         )}
+        {s && <ModelOptions s={s} patch={patch} saving={saving} ollama={{ running: ollamaStatus?.available === true, detail: ollamaStatus?.detail ?? '' }} />}
+        {s && <AdvancedOptions s={s} patch={patch} saving={saving} />}
         <table className="table" data-testid="provider-table">
           <thead><tr><th>Provider</th><th>State</th><th>Where data goes</th><th>Detail</th></tr></thead>
           <tbody>
@@ -72,6 +90,8 @@ export default function Settings() {
           </tbody>
         </table>
       </Panel>
+      <UsagePanel />
+      <PromptsPanel />
     </div>
   );
 }

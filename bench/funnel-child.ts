@@ -1,0 +1,72 @@
+/**
+ * One measurement per process, so each figure's peak RSS is its own:
+ *   ours <file> <dataDir>          import + funnel with a breakdown, end to end
+ *   reopen <dataDir> <datasetId>   reopen, then re-filter and re-breakdown on the open dataset
+ *   duck <file>                    DuckDB on the same file
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { computeFunnel } from '../src/core/funnel';
+import { ColumnStore, importFiles } from '../src/core/import';
+import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
+import { BENCH_STEPS } from './funnel-data';
+import { duckdbFunnel } from './duckdb-funnel';
+
+// The engine's import and funnel modules directly (what datasets:import and funnels:compute run,
+// minus one SQLite insert), so the bench does not depend on every other service loading.
+const [mode, a, b] = process.argv.slice(2);
+const steps = BENCH_STEPS.map((event) => ({ event }));
+const def = (d: Partial<FunnelDefinitionInput>) => FunnelDefinition.parse({ steps, window: '7d', ...d });
+const mb = () => process.resourceUsage().maxRSS / 1024;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+async function main(): Promise<unknown> {
+  if (mode === 'ours') {
+    const t0 = performance.now();
+    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {} });
+    const t1 = performance.now();
+    const res = computeFunnel(ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);
+    const t2 = performance.now();
+    const bySegment = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
+    return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment };
+  }
+  if (mode === 'reopen') {
+    const dir = path.join(a, 'datasets', b);
+    const rows = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { rows: number }).rows;
+    gc();
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const store = ColumnStore.open(dir);
+    void store.time;
+    void store.userStart;
+    store.column(store.manifest.eventColumn!);
+    store.column('country');
+    const reopenMs = performance.now() - t0;
+    const t1 = performance.now();
+    computeFunnel(store, def({ breakdown: 'country' }), b);
+    const firstFunnelMs = performance.now() - t1;
+    gc();
+    const resident = process.memoryUsage().rss - rss0;
+    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['ios'] } }), b);
+    const t2 = performance.now();
+    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['android'] } }), b);
+    const refilterMs = performance.now() - t2;
+    const t3 = performance.now();
+    computeFunnel(store, def({ breakdown: 'plan', include: { platform: ['android'] } }), b);
+    const rebreakdownMs = performance.now() - t3;
+    return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows };
+  }
+  if (mode === 'duck') {
+    const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country');
+    return { totalMs: r.ms, peakRssMb: mb(), bySegment: r.bySegment };
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+main().then(
+  (out) => process.stdout.write(JSON.stringify(out) + '\n'),
+  (err) => {
+    process.stderr.write(String(err?.stack ?? err) + '\n');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeBenchLog } from './funnel-data';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function child<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'funnel-child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
+interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number }
+interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * CSV → 4-step funnel (7-day window) broken down by country, ours vs DuckDB on the same file,
+ * each measured in its own process. Sizes: BENCH_SIZES=1e6,1e7 by default.
+ */
+export async function run(): Promise<void> {
+  const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-bench-'));
+  try {
+    console.log(`funnel bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
+    for (const n of sizes) {
+      const users = Math.round((n / 10_000_000) * 300_000);
+      const file = path.join(dir, `events_${n}.csv`);
+      const rows = writeBenchLog(file, n, users);
+      const mbFile = fs.statSync(file).size / 1048576;
+      const dataDir = path.join(dir, `data_${n}`);
+      const ours = child<Ours>('ours', file, dataDir);
+      const reopen = child<Reopen>('reopen', dataDir, ours.datasetId);
+      const duck = child<Duck>('duck', file);
+      const same = JSON.stringify(Object.entries(ours.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort());
+      console.log(`\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${mbFile.toFixed(0)} MB CSV`);
+      console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${Math.round(rows / (ours.totalMs / 1000)).toLocaleString('en-US')} events/s`);
+      console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${duck.peakRssMb.toFixed(0)} MB`);
+      console.log(`  ratio   ${(duck.totalMs / ours.totalMs).toFixed(2)}x (DuckDB time / IAFA time); counts equal: ${same ? 'yes' : 'NO'}`);
+      console.log(`  reopen  ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event`);
+      console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms`);
+      if (!same) throw new Error(`funnel counts differ from DuckDB:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck.bySegment)}`);
+      fs.rmSync(file, { force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,75 @@
+import { IafaError, type AskOutput } from '../../shared/contract';
+import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import { formatTable, type Command, type CommandArgs } from '../framework';
+import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
+import { funnel, resolveDataset } from './funnel';
+
+const OWN = new Set(['provider', 'model', 'refresh', 'conversation', 'json', 'help']);
+
+/** The funnel flags go to the same parser `iafa funnel` uses; ours are kept out. */
+function funnelArgv(source: string, args: CommandArgs): string[] {
+  const argv = [source];
+  for (const [name, spec] of Object.entries(funnel.options)) {
+    const v = args.values[name];
+    if (v === undefined || OWN.has(name)) continue;
+    if (spec.type === 'boolean') {
+      if (v === true) argv.push(`--${name}`);
+      continue;
+    }
+    for (const x of Array.isArray(v) ? v : [v]) argv.push(`--${name}`, String(x));
+  }
+  return argv;
+}
+
+function render(out: AskOutput): string {
+  const lines = [out.answer, ''];
+  if (out.supporting_data.length) {
+    lines.push(formatTable(out.supporting_data.map((s) => ({ fact: s.fact_id, label: s.label, value: s.display })), [
+      { key: 'label', title: 'FACT' }, { key: 'value', title: 'VALUE' }, { key: 'fact', title: 'ID' },
+    ]).trimEnd(), '');
+  }
+  if (out.follow_up_questions.length) lines.push('You could also ask:', ...out.follow_up_questions.map((q) => `  - ${q}`), '');
+  const g = out.grounding;
+  const badge = out.generation.provider === 'none' ? 'computed from the facts' : g.passed ? 'verified against the facts' : `partly verified: ${g.fallback_fields.length} part(s) replaced by the computed text`;
+  lines.push(`[${out.generation.provider}${out.generation.model ? ` · ${out.generation.model}` : ''}${out.generation.cache_hit ? ' · cached' : ''}] ${badge}`);
+  if (out.generation.banner) lines.push(`note: ${out.generation.banner}`);
+  lines.push(`conversation: ${out.conversation_id} (continue with --conversation ${out.conversation_id})`);
+  return lines.join('\n') + '\n';
+}
+
+export const ask: Command = {
+  path: ['ask'],
+  summary: 'Ask a question about a funnel; the answer cites the computed facts.',
+  usage: `iafa ask <file|datasetId|sample> "question" --steps a,b,c [funnel flags] ${LLM_USAGE} [--conversation ID] [--json]`,
+  details: [
+    'Funnel flags are those of `iafa funnel` (--window, --by, --where, --from, --to ...).',
+    ...LLM_DETAILS,
+    '--conversation continues an earlier conversation: its last turns are given to the model as context.',
+  ],
+  options: { ...funnel.options, ...LLM_OPTIONS, conversation: { type: 'string' } },
+  allowPositionals: true,
+  async run(args, rt) {
+    const [source, ...rest] = args.positionals;
+    const question = rest.join(' ').trim();
+    if (!source || !question) throw new IafaError('validation', 'Usage: iafa ask <file|datasetId|sample> "question" --steps a,b,c');
+    const options = llmOptionsFromArgs(args.values);
+    const parsed = parseFunnelArgs(funnelArgv(source, args));
+    const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
+    const engine = rt.engine();
+    const report = await engine.dispatch('analytics:recommendations', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
+    const out = await engine.dispatch('analytics:ask', {
+      funnelId: report.funnel_id ?? `dataset:${ds.id}`,
+      question,
+      facts: { facts: report.facts, generated_at: report.generated_at },
+      ...(typeof args.values.conversation === 'string' ? { conversationId: args.values.conversation } : {}),
+      options,
+    }, {
+      signal: rt.signal,
+      // Tokens are JSON under construction: show the queue and phases, print the checked answer once.
+      onProgress: (ev) => {
+        if (!ev.text) rt.progress(ev);
+      },
+    });
+    rt.io.stdout(rt.json ? JSON.stringify(out, null, 2) + '\n' : render(out));
+  },
+};

@@ -1,0 +1,258 @@
+import { IafaError } from '../../shared/contract';
+import type { AnalyzeInput, CausalInput, DesignInput, DesignResult, ExperimentAnalysis, GuardrailSpec, CausalResult } from '../../shared/contract/experiments';
+import { formatTable, type Command, type CommandArgs } from '../framework';
+import { LLM_OPTIONS, llmOptionsFromArgs } from '../llm-flags';
+import { renderNarrative } from '../narrative';
+
+type Values = CommandArgs['values'];
+
+function str(v: Values, k: string): string | undefined {
+  const x = v[k];
+  return typeof x === 'string' ? x : undefined;
+}
+
+function list(v: Values, k: string): string[] {
+  const x = v[k];
+  const arr = Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : [];
+  return arr.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+function num(v: Values, k: string): number | undefined {
+  const s = str(v, k);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n)) throw new IafaError('validation', `--${k} must be a number (got "${s}").`);
+  return n;
+}
+
+/** `iafa experiment design` flags → the experiment:design input. Rates are fractions; --mde is relative unless --mde-absolute. */
+export function designInputFromArgs(v: Values): DesignInput {
+  const baseline = num(v, 'baseline');
+  const mde = num(v, 'mde');
+  if (baseline === undefined) throw new IafaError('validation', '--baseline is required (the current rate as a fraction, e.g. 0.15; or the mean with --sd).');
+  if (mde === undefined) throw new IafaError('validation', '--mde is required (relative, e.g. 0.10 for +10%; absolute with --mde-absolute).');
+  const sd = num(v, 'sd');
+  const input: DesignInput = {
+    mde,
+    mde_type: v['mde-absolute'] ? 'absolute' : 'relative',
+    ...(sd !== undefined ? { metric_type: 'mean', baseline_mean: baseline, baseline_sd: sd } : { baseline_rate: baseline }),
+  };
+  const opt = { alpha: num(v, 'alpha'), power: num(v, 'power'), daily_users: num(v, 'daily-users'), variants: num(v, 'variants'), allocation: num(v, 'allocation') };
+  for (const [k, x] of Object.entries(opt)) if (x !== undefined) (input as Record<string, unknown>)[k] = x;
+  if (str(v, 'hypothesis')) input.hypothesis = str(v, 'hypothesis');
+  if (str(v, 'metric')) input.primary_metric = str(v, 'metric');
+  const g = list(v, 'guardrail');
+  if (g.length) input.guardrails = g.map(parseGuardrail);
+  if (v['no-save']) input.save = false;
+  return input;
+}
+
+/** `name`, `name:0.05` (relative margin) or `name:0.01:absolute`. */
+export function parseGuardrail(s: string): GuardrailSpec {
+  const [metric, margin, type] = s.split(':').map((x) => x.trim());
+  if (margin === undefined) return metric;
+  const m = Number(margin);
+  if (!(m > 0)) throw new IafaError('validation', `Guardrail "${s}": the margin must be a positive number.`);
+  if (type !== undefined && type !== 'absolute' && type !== 'relative') throw new IafaError('validation', `Guardrail "${s}": the margin type is "relative" or "absolute".`);
+  return { metric, margin: m, margin_type: type === 'absolute' ? 'absolute' : 'relative', direction: 'higher_is_better' };
+}
+
+/** `iafa experiment analyze` flags → the experiment:analyze input. */
+export function analyzeInputFromArgs(positionals: string[], v: Values): AnalyzeInput {
+  const input: AnalyzeInput = { metrics: list(v, 'metric') };
+  if (!input.metrics?.length) throw new IafaError('validation', '--metric is required (one or more columns; the first is the primary metric).');
+  const cf = str(v, 'control-file');
+  const tf = str(v, 'treatment-file');
+  if (cf || tf) {
+    if (!cf || !tf) throw new IafaError('validation', 'Give both --control-file and --treatment-file.');
+    input.control_file = cf;
+    input.treatment_file = tf;
+  } else if (positionals[0]) input.file = positionals[0];
+  else if (str(v, 'dataset')) input.datasetId = str(v, 'dataset');
+  else throw new IafaError('validation', 'Give the data: a CSV file, --dataset <id>, or --control-file and --treatment-file.');
+  if (input.file || input.datasetId) {
+    const col = str(v, 'variant-col');
+    if (!col) throw new IafaError('validation', '--variant-col is required for a user-level table.');
+    input.variant_column = col;
+  }
+  if (str(v, 'control')) input.control = str(v, 'control');
+  if (str(v, 'treatment')) input.treatment = str(v, 'treatment');
+  const guard = list(v, 'guardrail');
+  if (guard.length) input.guardrails = guard.map(parseGuardrail);
+  const seg = list(v, 'segment-by');
+  if (seg.length) input.segment_by = seg;
+  const lower = list(v, 'lower-is-better');
+  if (lower.length) input.lower_is_better = lower;
+  for (const [flag, key] of [['date-col', 'date_column'], ['covariate', 'covariate'], ['srm-col', 'srm_column'], ['funnel', 'funnelId']] as const) {
+    const x = str(v, flag);
+    if (x) input[key] = x;
+  }
+  const alpha = num(v, 'alpha');
+  if (alpha !== undefined) input.alpha = alpha;
+  const mde = num(v, 'mde');
+  if (mde !== undefined) input.mde = mde;
+  if (v['mde-absolute']) input.mde_type = 'absolute';
+  const corr = str(v, 'correction');
+  if (corr) {
+    if (corr !== 'holm' && corr !== 'bh') throw new IafaError('validation', '--correction is holm or bh.');
+    input.correction = corr;
+  }
+  const ci = str(v, 'ci');
+  if (ci) {
+    if (ci !== 'wald' && ci !== 'newcombe') throw new IafaError('validation', '--ci is wald or newcombe.');
+    input.ci_method = ci;
+  }
+  if (v.sequential) input.sequential = {};
+  if (v['no-save']) input.save = false;
+  return input;
+}
+
+export function causalInputFromArgs(positionals: string[], v: Values): CausalInput {
+  const input: CausalInput = { ...analyzeInputFromArgs(positionals, v) };
+  const ext = Array.isArray(v['external-factor']) ? v['external-factor'].map(String) : typeof v['external-factor'] === 'string' ? [v['external-factor']] : [];
+  if (ext.length) input.external_factors = ext;
+  const stages = list(v, 'stages');
+  if (stages.length) input.stage_columns = stages;
+  const bal = list(v, 'balance');
+  if (bal.length) input.balance_columns = bal;
+  return input;
+}
+
+const analyzeOptions = {
+  'variant-col': { type: 'string' },
+  control: { type: 'string' },
+  treatment: { type: 'string' },
+  metric: { type: 'string', multiple: true },
+  guardrail: { type: 'string', multiple: true },
+  'segment-by': { type: 'string', multiple: true },
+  'lower-is-better': { type: 'string', multiple: true },
+  alpha: { type: 'string' },
+  'control-file': { type: 'string' },
+  'treatment-file': { type: 'string' },
+  dataset: { type: 'string' },
+  funnel: { type: 'string' },
+  'date-col': { type: 'string' },
+  covariate: { type: 'string' },
+  'srm-col': { type: 'string' },
+  mde: { type: 'string' },
+  'mde-absolute': { type: 'boolean' },
+  correction: { type: 'string' },
+  ci: { type: 'string' },
+  sequential: { type: 'boolean' },
+  'no-save': { type: 'boolean' },
+} as const;
+
+const f2 = (x: number | null, unit = '') => (x === null ? 'n/a' : `${x.toFixed(2)}${unit}`);
+const fp = (p: number | null) => (p === null ? 'n/a' : p < 0.001 ? '<0.001' : p.toFixed(3));
+
+export function renderDesign(r: DesignResult): string {
+  const d = r.experiment_design;
+  const s = d.sample_size;
+  const lines = [
+    `Primary metric: ${d.primary_metric.name} (baseline ${d.primary_metric.unit === 'percent' ? `${d.primary_metric.baseline.toFixed(2)}%` : d.primary_metric.baseline})`,
+    `MDE: ${d.primary_metric.unit === 'percent' ? `${s.mde_absolute.toFixed(2)} pp` : s.mde_absolute} (${s.mde_relative.toFixed(1)}% relative)   alpha ${s.alpha}   power ${s.power}   variants ${s.variants}`,
+    `Sample size: ${s.per_variant.toLocaleString('en-US')} per variant, ${s.total.toLocaleString('en-US')} total`,
+    `Duration: ${d.duration.days === null ? 'n/a' : `${d.duration.days} days (${d.duration.weeks} weeks)`}. ${d.duration.rationale}`,
+    `Randomization: ${d.randomization.method}, split ${d.randomization.split}`,
+    ...r.warnings.map((w) => `warning: ${w}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function renderAnalysis(a: ExperimentAnalysis): string {
+  const sa = a.statistical_analysis;
+  const rows = [sa.primary_metric, ...sa.secondary_metrics].map((m, i) => ({
+    metric: `${i === 0 ? '* ' : ''}${m.metric}`,
+    control: f2(m.control_value, m.kind === 'rate' ? '%' : ''),
+    treatment: f2(m.treatment_value, m.kind === 'rate' ? '%' : ''),
+    diff: f2(m.difference, m.kind === 'rate' ? ' pp' : ''),
+    lift: f2(m.relative_lift, '%'),
+    ci: m.confidence_interval ? `[${m.confidence_interval[0].toFixed(2)}, ${m.confidence_interval[1].toFixed(2)}]` : 'n/a',
+    p: m.tested ? fp(m.p_value_adjusted ?? m.p_value) : `not tested: ${m.reason}`,
+    sig: m.significant ? 'yes' : 'no',
+  }));
+  let out = `${a.treatment_label} vs ${a.control_label} (alpha ${a.alpha}; * primary; secondary p-values ${sa.secondary_correction}-adjusted)\n\n`;
+  out += formatTable(rows, [
+    { key: 'metric', title: 'METRIC' }, { key: 'control', title: 'CONTROL' }, { key: 'treatment', title: 'TREATMENT' }, { key: 'diff', title: 'DIFF' },
+    { key: 'lift', title: 'LIFT' }, { key: 'ci', title: 'CI' }, { key: 'p', title: 'P' }, { key: 'sig', title: 'SIG' },
+  ]);
+  out += `\nSRM: ${a.srm_check.passed ? 'passed' : 'FAILED'} (p = ${fp(a.srm_check.p_value)}). ${a.srm_check.message}\n`;
+  const segs = Object.entries(a.segment_analysis);
+  if (segs.length) {
+    out += '\n' + formatTable(segs.map(([k, s]) => ({ seg: k, c: f2(s.control), t: f2(s.treatment), lift: f2(s.lift, '%'), p: s.tested ? fp(s.p_value_adjusted) : `not tested: ${s.reason}` })), [
+      { key: 'seg', title: `SEGMENT (${a.segment_by.join(', ')})` }, { key: 'c', title: 'CONTROL' }, { key: 't', title: 'TREATMENT' }, { key: 'lift', title: 'LIFT' }, { key: 'p', title: 'ADJ. P' },
+    ]);
+  }
+  for (const g of Object.values(a.guardrail_checks)) out += `Guardrail ${g.metric}: ${g.status}. ${g.rule}\n`;
+  const r = a.recommendation;
+  out += `\nDecision: ${r.decision} (confidence ${r.confidence}). ${r.rationale}\n${r.next_steps.map((s) => `  - ${s}`).join('\n')}\n`;
+  for (const w of a.warnings) out += `warning: ${w}\n`;
+  return out;
+}
+
+export function renderCausal(c: CausalResult): string {
+  const k = c.confounding_check;
+  const lines = [
+    `${c.causal_conclusion.statement} (confidence ${c.causal_conclusion.confidence})`,
+    c.causal_conclusion.rationale,
+    '',
+    `Selection bias: ${k.selection_bias.status}. ${k.selection_bias.check}`,
+    `Temporal effects: ${k.temporal_effects.status}. ${k.temporal_effects.check}`,
+    `Heterogeneity: ${k.heterogeneity.status}. ${k.heterogeneity.check}`,
+    `External factors: ${k.external_factors.status}. ${k.external_factors.check}`,
+    '',
+    `Mechanism: ${c.mechanism.description}`,
+    ...c.mechanism.causal_chain.map((s) => `  ${s.step}. ${s.cause} → ${s.effect}${s.confidence_interval ? ` (CI ${s.confidence_interval[0].toFixed(2)} to ${s.confidence_interval[1].toFixed(2)} pp)` : ''}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export const experimentDesign: Command = {
+  path: ['experiment', 'design'],
+  summary: 'Sample size, duration and analysis plan for an A/B test.',
+  usage: 'iafa experiment design --baseline 0.15 --mde 0.10 [--mde-absolute] [--alpha 0.05] [--power 0.8] [--daily-users N] [--variants 2] [--json]',
+  details: [
+    'Rates are fractions. --mde is relative (0.10 = +10%) unless --mde-absolute (0.015 = +1.5 pp).',
+    'Mean metrics: --baseline <mean> --sd <standard deviation>. Other options: --allocation 0.5, --hypothesis "...",',
+    '--metric "Checkout rate", --guardrail name[:margin[:absolute]] (repeatable), --no-save.',
+  ],
+  options: {
+    baseline: { type: 'string' }, mde: { type: 'string' }, 'mde-absolute': { type: 'boolean' }, alpha: { type: 'string' }, power: { type: 'string' },
+    'daily-users': { type: 'string' }, variants: { type: 'string' }, allocation: { type: 'string' }, sd: { type: 'string' }, hypothesis: { type: 'string' },
+    metric: { type: 'string' }, guardrail: { type: 'string', multiple: true }, 'no-save': { type: 'boolean' },
+    ...LLM_OPTIONS,
+  },
+  async run({ values }, rt) {
+    const r = await rt.engine().dispatch('experiment:design', { ...designInputFromArgs(values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
+    rt.io.stdout(rt.json ? JSON.stringify(r, null, 2) + '\n' : renderDesign(r) + renderNarrative(r.narrative));
+  },
+};
+
+export const experimentAnalyze: Command = {
+  path: ['experiment', 'analyze'],
+  summary: 'Significance, SRM, segments, guardrails and a SHIP/ITERATE/ROLLBACK decision.',
+  usage: 'iafa experiment analyze <file> --variant-col <col> --control <v> --treatment <v> --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--json]',
+  details: [
+    'Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',
+    'Also: --dataset <id> (imported), --date-col, --covariate (CUPED), --mde, --lower-is-better <col>, --correction holm|bh, --ci wald|newcombe, --sequential, --srm-col, --no-save.',
+  ],
+  options: { ...analyzeOptions, ...LLM_OPTIONS },
+  allowPositionals: true,
+  async run({ positionals, values }, rt) {
+    const r = await rt.engine().dispatch('experiment:analyze', { ...analyzeInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
+    rt.io.stdout(rt.json ? JSON.stringify(r, null, 2) + '\n' : renderAnalysis(r) + renderNarrative(r.narrative));
+  },
+};
+
+export const experimentCausal: Command = {
+  path: ['experiment', 'causal'],
+  summary: 'Causal checks: randomization, balance, temporal stability, heterogeneity, funnel mechanism.',
+  usage: 'iafa experiment causal <file> --variant-col <col> --control <v> --treatment <v> --metric <col> [--segment-by <col>] [--balance <cols>] [--date-col <col>] [--stages a,b,c] [--external-factor "..."] [--json]',
+  details: ['Accepts every `experiment analyze` option. --stages lists 0/1 columns (user table) or count columns (aggregated files) in funnel order.'],
+  options: { ...analyzeOptions, ...LLM_OPTIONS, 'external-factor': { type: 'string', multiple: true }, stages: { type: 'string' }, balance: { type: 'string' } },
+  allowPositionals: true,
+  async run({ positionals, values }, rt) {
+    const r = await rt.engine().dispatch('experiment:causal', { ...causalInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
+    rt.io.stdout(rt.json ? JSON.stringify(r, null, 2) + '\n' : renderCausal(r) + renderNarrative(r.narrative));
+  },
+};

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Dataset, FunnelCore, FunnelResult, ImportMapping } from '../../shared/contract';
+import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import type { CliRuntime, Command, CommandArgs } from '../framework';
+import { formatTable } from '../framework';
+
+const FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
+
+/** Rebuilds the argv that parseFunnelArgs (pure, unit-tested) understands from the framework's parsed values. */
+function toArgv(args: CommandArgs): string[] {
+  const argv = [...args.positionals];
+  for (const f of FLAGS) {
+    const v = args.values[f];
+    for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) argv.push(`--${f}`, String(x));
+  }
+  if (args.values.strict) argv.push('--strict');
+  if (args.values.json) argv.push('--json');
+  return argv;
+}
+
+/**
+ * A dataset id is used as is; `sample` and files are imported once and reused while the file
+ * is unchanged (same name and size), so repeated funnels on one file do not re-parse it.
+ */
+export async function resolveDataset(rt: CliRuntime, source: string, mapping: ImportMapping): Promise<Dataset> {
+  const engine = rt.engine();
+  if (/^ds_[a-z0-9]+$/.test(source) && !fs.existsSync(source)) return engine.dispatch('datasets:get', { id: source });
+  const { datasets } = await engine.dispatch('datasets:list', {});
+  const explicit = Object.keys(mapping).length > 0;
+  if (!explicit) {
+    const file = source === 'sample' ? null : path.resolve(source);
+    const size = file && fs.existsSync(file) ? fs.statSync(file).size : -1;
+    const hit = datasets.find((d) => (source === 'sample' ? d.name === 'Pinterest sample' && d.sourceName === 'pinterest_events.csv' : d.sourceName === path.basename(file!) && d.sourceBytes === size));
+    if (hit) {
+      rt.io.stderr(`Using imported dataset ${hit.id} (${hit.name}).\n`);
+      return hit;
+    }
+  }
+  const ds = await engine.dispatch('datasets:import', { path: source, mapping: explicit ? mapping : undefined }, { signal: rt.signal, onProgress: rt.progress });
+  for (const w of ds.warnings) rt.io.stderr(`warning: ${w.message}\n`);
+  rt.io.stderr(`Imported ${ds.rowCount.toLocaleString('en-US')} rows as ${ds.id}.\n`);
+  return ds;
+}
+
+function stageTable(core: FunnelCore): string {
+  return formatTable(core.stages.map((s) => ({ stage: s.stage_name, users: s.users, conv: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate })), [
+    { key: 'stage', title: 'STAGE' }, { key: 'users', title: 'USERS' }, { key: 'conv', title: '% OF STEP 1' }, { key: 'step', title: '% OF PREVIOUS' }, { key: 'drop', title: 'DROP-OFF %' },
+  ]);
+}
+
+export function formatFunnel(r: FunnelResult): string {
+  const d = r.definition;
+  const out = [`Funnel: ${d.steps.map((s) => s.label || s.event).join(' → ')}  (window ${d.window}, ${d.mode}${d.strict ? ', strict' : ''}${r.date_range ? `, ${r.date_range.start} to ${r.date_range.end}` : ''})`, ''];
+  out.push(stageTable(r));
+  out.push(`Overall conversion ${r.overall_conversion_rate}% (${r.completed_users.toLocaleString('en-US')} of ${r.total_users.toLocaleString('en-US')} users)`);
+  if (r.previous_period) out.push(`Previous period ${r.previous_period.date_range.start} to ${r.previous_period.date_range.end}: ${r.previous_period.overall_conversion_rate}% (${r.previous_period.total_users.toLocaleString('en-US')} users)`);
+  if (r.segment_breakdown) {
+    out.push('', `By ${r.segment_by}:`);
+    out.push(formatTable(Object.entries(r.segment_breakdown).map(([k, v]) => ({ segment: k, users: v.total_users, completed: v.completed_users, overall: v.overall_conversion_rate, ...Object.fromEntries(v.stages.slice(1).map((s, i) => [`s${i}`, s.step_conversion_rate])) })), [
+      { key: 'segment', title: 'SEGMENT' }, { key: 'users', title: 'USERS' }, { key: 'completed', title: 'COMPLETED' }, { key: 'overall', title: 'OVERALL %' },
+      ...r.stages.slice(1).map((s, i) => ({ key: `s${i}`, title: `→${s.stage_name} %` })),
+    ]).trimEnd());
+  }
+  if (r.time_to_convert.length) {
+    out.push('', 'Time to convert (median / p90):');
+    for (const t of r.time_to_convert) out.push(`  ${t.from_stage} → ${t.to_stage}: ${dur(t.median_seconds)} / ${dur(t.p90_seconds)} (${t.users.toLocaleString('en-US')} users)`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function dur(s: number | null): string {
+  if (s === null) return '-';
+  if (s < 120) return `${Math.round(s)}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)}h`;
+  return `${(s / 86400).toFixed(1)}d`;
+}
+
+export const funnel: Command = {
+  path: ['funnel'],
+  summary: 'Compute a funnel on a file, an imported dataset or the sample.',
+  usage: 'iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
+  details: [
+    'Steps are event names; a step can filter its own events: click[surface=Home|Search].',
+    '--where col=v1,v2 keeps only those values (repeatable); col!=v or col=!v1,v2 excludes them.',
+    '--from/--to restrict the step-1 time (days in --tz); the previous period of equal length is reported too.',
+  ],
+  options: {
+    steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
+    where: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' },
+    'user-col': { type: 'string' }, 'time-col': { type: 'string' }, 'event-col': { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(args, rt) {
+    const parsed = parseFunnelArgs(toArgv(args));
+    const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
+    const result = await rt.engine().dispatch('funnels:compute', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
+    rt.io.stdout(rt.json ? JSON.stringify(result, null, 2) + '\n' : formatFunnel(result));
+  },
+};

@@ -1,0 +1,2 @@
+/** `iafa hypotheses` shares its flag handling with `iafa insights`; see ./insights. */
+export { hypotheses } from './insights';

@@ -1,0 +1,131 @@
+import { IafaError } from '../../shared/contract';
+import type { AnalyzeParsed, CausalParsed, CausalResult, ExperimentAnalysis } from '../../shared/contract/experiments';
+import type { Fact } from '../../shared/contract/facts';
+import { analyzePrepared } from './analyze';
+import { causalAnalysis } from './causal';
+import { prepareAggregatedPair, prepareFunnelStages } from './prepare-aggregate';
+import { prepareUserTable } from './prepare-table';
+import type { PreparedExperiment } from './prepared';
+import { toBinary, type Table } from './table';
+
+/** Public API of the experiments engine: pure functions over tables already in memory. */
+export { designExperiment } from './design';
+export { analyzePrepared, type AnalyzeOptions } from './analyze';
+export { causalAnalysis, type CausalOptions } from './causal';
+export { prepareUserTable, type UserTableSpec } from './prepare-table';
+export { prepareAggregatedPair, prepareFunnelStages, type AggregatedPairSpec, type StageCounts } from './prepare-aggregate';
+export { parseCsv, type Table, type Cell } from './table';
+export { decisionRuleText } from './docs';
+export type { PreparedExperiment } from './prepared';
+
+/** Tables the caller loaded for an analyze/causal input (from a dataset, a file or inline JSON). */
+export interface LoadedTables {
+  table?: Table;
+  control?: Table;
+  treatment?: Table;
+}
+
+function segmentList(s: string | string[] | undefined): string[] {
+  if (s === undefined) return [];
+  return (Array.isArray(s) ? s : s.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
+export function prepareFromInput(input: AnalyzeParsed, loaded: LoadedTables, stageColumns?: readonly string[]): PreparedExperiment {
+  if (loaded.table) {
+    if (!input.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding control/treatment).');
+    return prepareUserTable(loaded.table, {
+      variantColumn: input.variant_column,
+      control: input.control,
+      treatment: input.treatment,
+      metrics: input.metrics,
+      guardrails: input.guardrails,
+      segmentBy: segmentList(input.segment_by),
+      dateColumn: input.date_column,
+      covariate: input.covariate,
+      lowerIsBetter: input.lower_is_better,
+    });
+  }
+  if (loaded.control || loaded.treatment) {
+    if (!loaded.control || !loaded.treatment) throw new IafaError('validation', 'Two aggregated exports are needed: one for control and one for treatment.');
+    if (segmentList(input.segment_by).length) throw new IafaError('validation', 'Segment breakdowns need a user-level table; aggregated exports have no units to split.');
+    return prepareAggregatedPair(loaded.control, loaded.treatment, {
+      metrics: input.metrics,
+      guardrails: input.guardrails,
+      dateColumn: input.date_column,
+      srmColumn: input.srm_column,
+      stageColumns,
+      lowerIsBetter: input.lower_is_better,
+      controlLabel: input.control,
+      treatmentLabel: input.treatment,
+    });
+  }
+  if (input.stages) return prepareFunnelStages(input.stages, { metrics: input.metrics, guardrails: input.guardrails, lowerIsBetter: input.lower_is_better });
+  throw new IafaError('validation', 'Give the experiment data: a user-level table (datasetId, file or table), two aggregated exports (control_/treatment_ datasetId, file or table), or funnel stage counts (stages).');
+}
+
+export interface RunOptions {
+  experimentId?: string | null;
+  provenance?: Fact['provenance'];
+  now?: () => Date;
+}
+
+export function runAnalysis(input: AnalyzeParsed, loaded: LoadedTables, o: RunOptions = {}): ExperimentAnalysis {
+  const prepared = prepareFromInput(input, loaded);
+  return analyzePrepared(prepared, analyzeOptions(input, o));
+}
+
+function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
+  return {
+    alpha: input.alpha,
+    correction: input.correction,
+    ciMethod: input.ci_method,
+    plannedSplit: input.planned_split,
+    mde: input.mde,
+    mdeType: input.mde_type,
+    sequential: input.sequential ?? null,
+    lowerIsBetter: input.lower_is_better,
+    experimentId: o.experimentId,
+    provenance: o.provenance,
+    now: o.now,
+  };
+}
+
+export function runCausal(input: CausalParsed, loaded: LoadedTables, o: RunOptions = {}): CausalResult {
+  const prepared = prepareFromInput(input, loaded, input.stage_columns);
+  if (input.stage_columns?.length && loaded.table) {
+    // User tables: stage columns are 0/1 flags in funnel order; count the units that reached each.
+    prepared.stageData = stageCountsFromTable(loaded.table, prepared, input.stage_columns);
+  }
+  const analysis = analyzePrepared(prepared, analyzeOptions(input, o));
+  const balanceColumns = input.balance_columns ?? segmentList(input.segment_by);
+  return causalAnalysis(prepared, analysis, {
+    alpha: input.alpha,
+    externalFactors: input.external_factors,
+    table: loaded.table ?? null,
+    balanceColumns,
+    provenance: o.provenance,
+    now: o.now,
+  });
+}
+
+function stageCountsFromTable(t: Table, p: PreparedExperiment, cols: readonly string[]): PreparedExperiment['stageData'] {
+  const variant = t.columns[p.variantColumn as string];
+  const counts = { control: [0, ...cols.map(() => 0)], treatment: [0, ...cols.map(() => 0)] };
+  const flags = cols.map((c) => {
+    const col = t.columns[c];
+    if (!col) throw new IafaError('validation', `The stage column "${c}" does not exist.`);
+    return col;
+  });
+  variant.forEach((v, i) => {
+    const k = v === null ? null : String(v).trim();
+    const arm = k === p.controlLabel ? counts.control : k === p.treatmentLabel ? counts.treatment : null;
+    if (!arm) return;
+    // Every assigned unit enters the funnel; a stage counts units flagged at it and at every earlier stage.
+    arm[0]++;
+    for (let s = 0; s < cols.length; s++) {
+      if (toBinary(flags[s][i]) !== 1) break;
+      arm[s + 1]++;
+    }
+  });
+  return { names: ['assigned', ...cols], control: counts.control, treatment: counts.treatment };
+}

@@ -1,0 +1,163 @@
+import type { MetricResult } from '../../shared/contract/experiments';
+import {
+  cohensD,
+  cohensH,
+  cuped,
+  effectSizeLabel,
+  newcombeDiffCI,
+  relativeLiftDelta,
+  relativeLiftProportions,
+  twoProportionZTest,
+  waldDiffCI,
+  welchTTest,
+  type Proportion,
+  type SampleSummary,
+} from '../stats';
+
+/**
+ * One metric's data for both arms, whatever the input shape was (user table, aggregated pair,
+ * funnel stages), and the comparison that turns it into the seed's metric row.
+ */
+export type Direction = 'higher_is_better' | 'lower_is_better';
+
+export type MetricData =
+  | { kind: 'rate'; name: string; control: Proportion; treatment: Proportion }
+  | {
+      kind: 'mean';
+      name: string;
+      control: SampleSummary;
+      treatment: SampleSummary;
+      /** Raw values, kept when a CUPED covariate is given. */
+      cupedInput?: { covariate: string; control: { y: number[]; x: number[] }; treatment: { y: number[]; x: number[] } };
+    };
+
+/** Below this many units in an arm no test is run: the normal approximations are meaningless. */
+export const MIN_UNITS_PER_ARM = 10;
+/** z-test rule of thumb: at least 5 expected conversions and non-conversions per arm. */
+export const MIN_EXPECTED_COUNT = 5;
+
+/** Why no test can be run on this metric, or null when it can. */
+export function untestableReason(d: MetricData): string | null {
+  const n1 = d.control.n;
+  const n2 = d.treatment.n;
+  if (n1 === 0 && n2 === 0) return 'both arms are empty';
+  if (n1 === 0) return 'the control arm has no units';
+  if (n2 === 0) return 'the treatment arm has no units';
+  if (n1 < MIN_UNITS_PER_ARM || n2 < MIN_UNITS_PER_ARM) {
+    return `too few units (${n1} control, ${n2} treatment; at least ${MIN_UNITS_PER_ARM} per arm are needed for a test)`;
+  }
+  if (d.kind === 'rate') {
+    const x = d.control.successes + d.treatment.successes;
+    const n = n1 + n2;
+    if (x === 0) return 'no unit converted in either arm, so there is nothing to compare';
+    if (x === n) return 'every unit converted in both arms (100%), so there is nothing to compare';
+    const pooled = x / n;
+    const minExpected = Math.min(n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled));
+    if (minExpected < MIN_EXPECTED_COUNT) {
+      return `fewer than ${MIN_EXPECTED_COUNT} expected ${pooled < 0.5 ? 'conversions' : 'non-conversions'} in an arm (${minExpected.toFixed(1)}), so the z-test's normal approximation is unreliable; collect more data`;
+    }
+  } else if (!(d.control.sd > 0) && !(d.treatment.sd > 0)) {
+    return 'the metric has the same value for every unit in both arms';
+  }
+  return null;
+}
+
+function pair(lo: number, hi: number, scale = 1): [number, number] {
+  return [lo * scale, hi * scale];
+}
+
+export function compareMetric(d: MetricData, alpha: number, direction: Direction, ciMethod: 'wald' | 'newcombe' = 'wald'): MetricResult {
+  const reason = untestableReason(d);
+  const base: MetricResult = {
+    metric: d.name,
+    kind: d.kind,
+    direction,
+    control_value: null,
+    treatment_value: null,
+    difference: null,
+    relative_lift: null,
+    relative_lift_ci: null,
+    p_value: null,
+    p_value_adjusted: null,
+    significant: false,
+    effect_size: null,
+    effect_size_type: d.kind === 'rate' ? 'cohens_h' : 'cohens_d',
+    effect_size_label: null,
+    confidence_interval: null,
+    control_n: d.control.n,
+    treatment_n: d.treatment.n,
+    control_successes: d.kind === 'rate' ? d.control.successes : null,
+    treatment_successes: d.kind === 'rate' ? d.treatment.successes : null,
+    test: d.kind === 'rate' ? `two-proportion z-test (pooled), ${ciMethod === 'newcombe' ? 'Newcombe hybrid score CI' : 'Wald CI (unpooled)'}` : 'Welch t-test (Welch–Satterthwaite df)',
+    tested: false,
+    reason,
+    cuped: null,
+  };
+  // Descriptive values are shown even when no test runs (an empty arm has none).
+  if (d.kind === 'rate') {
+    const p1 = d.control.n > 0 ? d.control.successes / d.control.n : null;
+    const p2 = d.treatment.n > 0 ? d.treatment.successes / d.treatment.n : null;
+    base.control_value = p1 === null ? null : p1 * 100;
+    base.treatment_value = p2 === null ? null : p2 * 100;
+    if (p1 !== null && p2 !== null) {
+      base.difference = (p2 - p1) * 100;
+      base.relative_lift = p1 > 0 ? (p2 / p1 - 1) * 100 : null;
+    }
+    if (reason) return base;
+    const z = twoProportionZTest(d.control, d.treatment);
+    const ci = ciMethod === 'newcombe' ? newcombeDiffCI(d.control, d.treatment, alpha) : waldDiffCI(d.control, d.treatment, alpha);
+    const h = cohensH(z.control_rate, z.treatment_rate);
+    base.p_value = z.p_value;
+    base.confidence_interval = pair(ci.lower, ci.upper, 100);
+    base.effect_size = h;
+    base.effect_size_label = effectSizeLabel(h);
+    if (z.control_rate > 0) {
+      const lift = relativeLiftProportions(d.control, d.treatment, alpha);
+      base.relative_lift_ci = pair(lift.ci.lower, lift.ci.upper, 100);
+    } else base.reason = 'control rate is 0%, so the relative lift is undefined';
+  } else {
+    base.control_value = d.control.n > 0 ? d.control.mean : null;
+    base.treatment_value = d.treatment.n > 0 ? d.treatment.mean : null;
+    if (d.control.n > 0 && d.treatment.n > 0) {
+      base.difference = d.treatment.mean - d.control.mean;
+      base.relative_lift = d.control.mean !== 0 ? (d.treatment.mean / d.control.mean - 1) * 100 : null;
+    }
+    if (reason) return base;
+    const w = welchTTest(d.control, d.treatment, alpha);
+    base.p_value = w.p_value;
+    base.confidence_interval = pair(w.ci.lower, w.ci.upper);
+    const dd = cohensD(d.control, d.treatment);
+    base.effect_size = dd;
+    base.effect_size_label = effectSizeLabel(dd);
+    if (d.control.mean !== 0) {
+      const lift = relativeLiftDelta(d.control.mean, d.control.sd ** 2 / d.control.n, d.treatment.mean, d.treatment.sd ** 2 / d.treatment.n, alpha);
+      base.relative_lift_ci = pair(lift.ci.lower, lift.ci.upper, 100);
+    }
+    if (d.cupedInput) {
+      // The adjusted test replaces the raw one: same estimand (randomization keeps it unbiased), smaller variance.
+      const c = cuped(d.cupedInput.control, d.cupedInput.treatment, alpha);
+      base.cuped = {
+        covariate: d.cupedInput.covariate,
+        theta: c.theta,
+        variance_reduction: c.variance_reduction,
+        difference: c.test.difference,
+        confidence_interval: pair(c.test.ci.lower, c.test.ci.upper),
+        p_value: c.test.p_value,
+      };
+      base.p_value = c.test.p_value;
+      base.confidence_interval = pair(c.test.ci.lower, c.test.ci.upper);
+      base.test = `Welch t-test on CUPED-adjusted values (covariate ${d.cupedInput.covariate})`;
+    }
+  }
+  base.tested = true;
+  base.significant = (base.p_value as number) < alpha;
+  return base;
+}
+
+/** +1 when the observed change is an improvement, −1 when it is a deterioration, 0 when flat. */
+export function changeSign(m: MetricResult): number {
+  const d = m.cuped ? m.cuped.difference : m.difference;
+  if (d === null || d === 0) return 0;
+  const s = Math.sign(d);
+  return m.direction === 'higher_is_better' ? s : -s;
+}

@@ -1,0 +1,213 @@
+import { IafaError, type MetricSpec } from '../../shared/contract';
+import { summarize } from '../stats';
+import type { MetricData } from './metrics';
+import { asRatio, guardrailInputs, metricName, requireMetrics, type PreparedExperiment, type RawGuardrail } from './prepared';
+import { cachedConverters, cellKey, columnKind, requireColumn, rowCount, type Cell, type Table } from './table';
+
+export interface UserTableSpec {
+  variantColumn: string;
+  control?: string;
+  treatment?: string;
+  metrics: readonly MetricSpec[];
+  guardrails?: readonly RawGuardrail[];
+  segmentBy?: readonly string[];
+  dateColumn?: string;
+  covariate?: string;
+  lowerIsBetter?: readonly string[];
+}
+
+/** Segment values beyond this many (largest first) are left out: a 500-row breakdown is noise. */
+const MAX_SEGMENT_VALUES = 50;
+
+function pickArms(table: Table, spec: UserTableSpec): { control: string; treatment: string; rows: { c: number[]; t: number[] }; warnings: string[] } {
+  const col = requireColumn(table, spec.variantColumn, 'variant');
+  const counts = new Map<string, number>();
+  for (const v of col) if (v !== null) counts.set(cellKey(v), (counts.get(cellKey(v)) ?? 0) + 1);
+  const values = [...counts.keys()].sort();
+  const list = values.map((v) => `"${v}"`).join(', ') || '(none)';
+  if (values.length < 2) {
+    throw new IafaError('validation', `The variant column "${spec.variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`, { reason: 'too_few_variants', values });
+  }
+  let control = spec.control;
+  let treatment = spec.treatment;
+  if (!control || !treatment) {
+    if (values.length !== 2) throw new IafaError('validation', `The variant column "${spec.variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`, { reason: 'ambiguous_variants', values });
+    // Two values: the one that looks like a control is control, otherwise alphabetical order.
+    const ctl = control ?? values.find((v) => /control|baseline|^a$|off/i.test(v)) ?? values[0];
+    control = ctl;
+    treatment = treatment ?? values.find((v) => v !== ctl) ?? values[1];
+  }
+  for (const [role, v] of [['control', control], ['treatment', treatment]] as const) {
+    if (!counts.has(v)) throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${spec.variantColumn}". Values: ${list}.`, { reason: 'unknown_variant', values });
+  }
+  if (control === treatment) throw new IafaError('validation', 'Control and treatment must be different variant values.');
+  const rows = { c: [] as number[], t: [] as number[] };
+  col.forEach((v, i) => {
+    const k = v === null ? null : cellKey(v);
+    if (k === control) rows.c.push(i);
+    else if (k === treatment) rows.t.push(i);
+  });
+  const others = values.filter((v) => v !== control && v !== treatment);
+  const warnings = others.length ? [`Variant values ignored (only ${control} vs ${treatment} is analyzed): ${others.join(', ')}.`] : [];
+  return { control, treatment, rows, warnings };
+}
+
+function metricData(name: string, col: readonly Cell[], kind: 'rate' | 'mean', c: readonly number[], t: readonly number[], cov?: { name: string; col: readonly Cell[] }): MetricData {
+  const { binary: toBinary, number: toNumber } = cachedConverters();
+  if (kind === 'rate') {
+    const prop = (rows: readonly number[]) => {
+      let n = 0;
+      let x = 0;
+      for (const i of rows) {
+        const b = toBinary(col[i]);
+        if (b === null) continue;
+        n++;
+        x += b;
+      }
+      return { successes: x, n };
+    };
+    return { kind, name, control: prop(c), treatment: prop(t) };
+  }
+  const values = (rows: readonly number[]) => {
+    const y: number[] = [];
+    const x: number[] = [];
+    for (const i of rows) {
+      const v = toNumber(col[i]);
+      if (v === null) continue;
+      if (cov) {
+        const xv = toNumber(cov.col[i]);
+        if (xv === null) continue;
+        x.push(xv);
+      }
+      y.push(v);
+    }
+    return { y, x };
+  };
+  const cv = values(c);
+  const tv = values(t);
+  const d: MetricData = { kind, name, control: summarize(cv.y), treatment: summarize(tv.y) };
+  if (cov) d.cupedInput = { covariate: cov.name, control: cv, treatment: tv };
+  return d;
+}
+
+function dayOf(v: Cell): string | null {
+  if (v === null) return null;
+  const s = String(v).trim();
+  const iso = /^(\d{4}-\d{2}-\d{2})/.exec(s);
+  return iso ? iso[1] : s;
+}
+
+export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExperiment {
+  requireMetrics(spec.metrics);
+  if (rowCount(table) === 0) throw new IafaError('validation', 'The table has no rows.');
+  const { control, treatment, rows, warnings } = pickArms(table, spec);
+  const names = Object.keys(table.columns);
+  const kinds = new Map<string, 'rate' | 'mean'>();
+  const build = (s: MetricSpec, withCovariate: boolean): MetricData => {
+    if (asRatio(s, names)) throw new IafaError('validation', `"${metricName(s)}" is a ratio of two columns; in a user-level table each metric is one column (0/1 for a rate, a number for a mean).`);
+    const name = metricName(s);
+    const col = requireColumn(table, name, 'metric');
+    let kind = kinds.get(name);
+    if (!kind) {
+      const k = columnKind([...rows.c, ...rows.t].map((i) => col[i]));
+      if (k === 'invalid') throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, { reason: 'invalid_metric', column: name });
+      kind = k;
+      kinds.set(name, k);
+    }
+    const cov = withCovariate && spec.covariate && kind === 'mean' ? { name: spec.covariate, col: requireColumn(table, spec.covariate, 'covariate') } : undefined;
+    return metricData(name, col, kind, rows.c, rows.t, cov);
+  };
+  const metrics = spec.metrics.map((s) => build(s, true));
+  if (spec.covariate && metrics.every((m) => m.kind !== 'mean')) warnings.push(`CUPED covariate "${spec.covariate}" ignored: it applies to mean metrics only.`);
+  const primary = metrics[0];
+  for (const m of metrics) {
+    const missing = rows.c.length + rows.t.length - m.control.n - m.treatment.n;
+    if (missing > 0) warnings.push(`${m.name}: ${missing.toLocaleString('en-US')} rows with an empty or unreadable value were left out.`);
+  }
+  const guardrails = guardrailInputs(spec.guardrails ?? [], spec.lowerIsBetter ?? []).map((g) => ({ data: build(g.spec, false), rule: g.rule }));
+
+  const primaryName = primary.name;
+  const primaryCol = requireColumn(table, primaryName, 'metric');
+  const segments: PreparedExperiment['segments'] = [];
+  for (const column of spec.segmentBy ?? []) {
+    const seg = requireColumn(table, column, 'segment');
+    const groups = new Map<string, { c: number[]; t: number[] }>();
+    const add = (i: number, arm: 'c' | 't') => {
+      const k = cellKey(seg[i]);
+      const g = groups.get(k) ?? { c: [], t: [] };
+      g[arm].push(i);
+      groups.set(k, g);
+    };
+    rows.c.forEach((i) => add(i, 'c'));
+    rows.t.forEach((i) => add(i, 't'));
+    const ordered = [...groups.entries()].sort((a, b) => b[1].c.length + b[1].t.length - (a[1].c.length + a[1].t.length));
+    if (ordered.length > MAX_SEGMENT_VALUES) warnings.push(`Segment column "${column}" has ${ordered.length} values; only the ${MAX_SEGMENT_VALUES} largest are analyzed.`);
+    for (const [value, g] of ordered.slice(0, MAX_SEGMENT_VALUES)) {
+      segments.push({ column, value, data: metricData(primaryName, primaryCol, primary.kind, g.c, g.t) });
+    }
+  }
+
+  const daily: PreparedExperiment['daily'] = [];
+  const looks: PreparedExperiment['looks'] = [];
+  if (spec.dateColumn) {
+    const dates = requireColumn(table, spec.dateColumn, 'date');
+    const byDay = new Map<string, { c: number[]; t: number[] }>();
+    for (const [arm, list] of [['c', rows.c], ['t', rows.t]] as const) {
+      for (const i of list) {
+        const d = dayOf(dates[i]);
+        if (d === null) continue;
+        const g = byDay.get(d) ?? { c: [], t: [] };
+        g[arm].push(i);
+        byDay.set(d, g);
+      }
+    }
+    const cum = { c: [] as number[], t: [] as number[] };
+    for (const [date, g] of [...byDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const d = metricData(primaryName, primaryCol, primary.kind, g.c, g.t);
+      daily.push(dailyPoint(date, d));
+      cum.c.push(...g.c);
+      cum.t.push(...g.t);
+      const s = metricData(primaryName, primaryCol, primary.kind, cum.c, cum.t);
+      looks.push(snapshot(s));
+    }
+  }
+  return {
+    source: 'user_table',
+    variantColumn: spec.variantColumn,
+    controlLabel: control,
+    treatmentLabel: treatment,
+    metrics,
+    guardrails,
+    srmCounts: [rows.c.length, rows.t.length],
+    srmUnit: 'rows (units)',
+    segments,
+    segmentBy: [...(spec.segmentBy ?? [])],
+    daily,
+    looks,
+    stageData: null,
+    warnings,
+  };
+}
+
+export function valueOf(d: MetricData, arm: 'control' | 'treatment'): number | null {
+  const a = d[arm];
+  if (a.n === 0) return null;
+  return d.kind === 'rate' ? (d[arm] as { successes: number }).successes / a.n * 100 : (a as { mean: number }).mean;
+}
+
+export function dailyPoint(date: string, d: MetricData): PreparedExperiment['daily'][number] {
+  const c = valueOf(d, 'control');
+  const t = valueOf(d, 'treatment');
+  return { date, control_n: d.control.n, treatment_n: d.treatment.n, control_value: c, treatment_value: t, difference: c !== null && t !== null ? t - c : null };
+}
+
+export function snapshot(d: MetricData): PreparedExperiment['looks'][number] {
+  const arm = (a: 'control' | 'treatment') => {
+    if (d.kind === 'rate') {
+      const p = d[a].n ? d[a].successes / d[a].n : 0;
+      return { mean: p, variance: p * (1 - p), n: d[a].n };
+    }
+    return { mean: d[a].mean, variance: d[a].sd ** 2, n: d[a].n };
+  };
+  return { control: arm('control'), treatment: arm('treatment') };
+}

@@ -1,0 +1,147 @@
+import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
+import type { ColumnStore } from '../import';
+import { coreFromUsers, quantile, usersFromLevels } from './result';
+import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
+import { addDays, dayString, daysBetween, windowMs, ZoneDays } from './time';
+
+type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'funnel_name'>;
+
+const lastPass = new WeakMap<ColumnStore, { key: string; pass: PassResult }>();
+
+export function stageNames(def: FunnelDefinition): string[] {
+  return def.steps.map((s) => s.label || s.event);
+}
+
+function allowedFor(store: ColumnStore, column: string, values: string[], include: boolean): RowFilter {
+  const col = store.column(column);
+  const allowed = new Uint8Array(col.dict.length).fill(include ? 0 : 1);
+  const idx = col.index();
+  for (const v of values) {
+    // The CLI and UI show empty values as "(none)"; filters may name them that way.
+    const code = idx.get(v) ?? (v === '(none)' ? 0 : undefined);
+    if (code !== undefined) allowed[code] = include ? 1 : 0;
+  }
+  return { codes: col.codes, allowed };
+}
+
+/** The definition → pass inputs that do not depend on the date range. */
+function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'rangeStart' | 'rangeEnd' | 'details'> {
+  const eventCol = store.column(store.manifest.eventColumn!);
+  const idx = eventCol.index();
+  const stepMask = new Uint32Array(eventCol.dict.length);
+  def.steps.forEach((s, k) => {
+    const code = idx.get(s.event);
+    if (code === undefined) {
+      const known = eventCol.dict.filter(Boolean).slice(0, 30).join(', ');
+      throw new IafaError('validation', `Unknown event "${s.event}" in step ${k + 1}. Events in this dataset: ${known}.`, { reason: 'unknown_event', event: s.event });
+    }
+    stepMask[code] |= 1 << k;
+  });
+  const filters: RowFilter[] = [
+    ...Object.entries(def.include).map(([c, v]) => allowedFor(store, c, v, true)),
+    ...Object.entries(def.exclude).map(([c, v]) => allowedFor(store, c, v, false)),
+  ];
+  return {
+    time: store.time,
+    userStart: store.userStart,
+    event: eventCol.codes,
+    nSteps: def.steps.length,
+    stepMask,
+    stepWhere: def.steps.map((s) => (s.where ? allowedFor(store, s.where.column, s.where.values, true) : null)),
+    filters,
+    windowMs: windowMs(def.window),
+    mode: def.mode,
+    strict: def.strict,
+  };
+}
+
+export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
+  const names = stageNames(def);
+  const n = names.length;
+  const zone = new ZoneDays(def.tz);
+  const base = baseSpec(store, def);
+  const range = (from?: string, to?: string) => ({
+    rangeStart: from ? zone.startOf(from) : -Infinity,
+    rangeEnd: to ? zone.startOf(addDays(to, 1)) : Infinity,
+  });
+  // Re-breaking down the same funnel reuses the per-user pass: only the grouping changes.
+  const passKey = JSON.stringify([def.steps, def.window, def.mode, def.strict, def.include, def.exclude, def.from, def.to, def.tz]);
+  const cached = lastPass.get(store);
+  const pass = cached?.key === passKey ? cached.pass : runPass({ ...base, ...range(def.from, def.to), details: true });
+  lastPass.set(store, { key: passKey, pass });
+  const { level, firstRow, ttc } = pass;
+  const nUsers = level.length;
+
+  const levels = new Float64Array(n + 1);
+  for (let u = 0; u < nUsers; u++) levels[level[u]]++;
+  const core = coreFromUsers(usersFromLevels(levels, 0, n), names);
+
+  let segment_breakdown: Record<string, FunnelCore> | null = null;
+  if (def.breakdown) {
+    const col = store.column(def.breakdown);
+    const nv = col.dict.length;
+    const segLevels = new Float64Array(nv * (n + 1));
+    for (let u = 0; u < nUsers; u++) if (firstRow[u] >= 0) segLevels[col.codes[firstRow[u]] * (n + 1) + level[u]]++;
+    const entries: [string, FunnelCore][] = [];
+    for (let v = 0; v < nv; v++) {
+      const users = usersFromLevels(segLevels, v * (n + 1), n);
+      if (users[0] > 0) entries.push([col.dict[v] === '' ? '(none)' : col.dict[v], coreFromUsers(users, names)]);
+    }
+    entries.sort((a, b) => b[1].total_users - a[1].total_users || a[0].localeCompare(b[0]));
+    segment_breakdown = Object.fromEntries(entries);
+  }
+
+  // Users per stage by the local day of their first step-1 event.
+  const time = store.time;
+  const byDay = new Map<number, Float64Array>();
+  for (let u = 0; u < nUsers; u++) {
+    if (firstRow[u] < 0) continue;
+    const d = zone.day(time[firstRow[u]]);
+    let h = byDay.get(d);
+    if (!h) byDay.set(d, (h = new Float64Array(n + 1)));
+    h[level[u]]++;
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  const daily = days.map((d) => ({ date: dayString(d), users: usersFromLevels(byDay.get(d)!, 0, n) }));
+
+  const time_to_convert = ttc.slice(1).map((arr, i) => {
+    const vals: number[] = [];
+    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) vals.push(arr[u] / 1000);
+    const sorted = Float64Array.from(vals).sort();
+    return {
+      from_stage: names[i],
+      to_stage: names[i + 1],
+      users: sorted.length,
+      median_seconds: quantile(sorted, 0.5),
+      p25_seconds: quantile(sorted, 0.25),
+      p75_seconds: quantile(sorted, 0.75),
+      p90_seconds: quantile(sorted, 0.9),
+    };
+  });
+
+  let previous_period: Out['previous_period'] = null;
+  if (def.from && def.to) {
+    const len = daysBetween(def.from, def.to) + 1;
+    const pFrom = addDays(def.from, -len);
+    const pTo = addDays(def.from, -1);
+    const prev = runPass({ ...base, ...range(pFrom, pTo), details: false });
+    const pl = new Float64Array(n + 1);
+    for (let u = 0; u < nUsers; u++) pl[prev.level[u]]++;
+    previous_period = { ...coreFromUsers(usersFromLevels(pl, 0, n), names), date_range: { start: pFrom, end: pTo } };
+  }
+
+  const m = store.manifest;
+  const dataStart = m.timeMin !== null ? dayString(zone.day(m.timeMin)) : null;
+  const dataEnd = m.timeMax !== null ? dayString(zone.day(m.timeMax)) : null;
+  const start = def.from ?? dataStart;
+  const end = def.to ?? dataEnd;
+  return {
+    ...core,
+    date_range: start && end ? { start, end } : null,
+    segment_by: def.breakdown ?? null,
+    segment_breakdown,
+    previous_period,
+    daily,
+    time_to_convert,
+  };
+}

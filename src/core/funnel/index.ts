@@ -1,0 +1,16 @@
+import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
+import type { ColumnStore } from '../import';
+import { aggregatedFunnel } from './aggregated-funnel';
+import { eventFunnel } from './event-funnel';
+import { tableFunnel } from './table-funnel';
+
+export { windowMs } from './time';
+export { parseFunnelArgs, type FunnelCliArgs } from './cli-args';
+
+/** A funnel is a function of the stored columns and a definition; the same shape for every kind. */
+export function computeFunnel(store: ColumnStore, def: FunnelDefinition, datasetId: string): FunnelResult {
+  const t0 = performance.now();
+  const kind = store.manifest.kind;
+  const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
+  return { ...out, definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+}

@@ -1,0 +1,192 @@
+import type { Codes } from '../import';
+
+export interface RowFilter {
+  codes: Codes;
+  /** allowed[code] = 1 when rows with that value are kept. */
+  allowed: Uint8Array;
+}
+
+export interface PassSpec {
+  time: Float64Array;
+  userStart: Uint32Array;
+  event: Codes;
+  nSteps: number;
+  /** Bit k set when the event code is step k's event name. */
+  stepMask: Uint32Array;
+  /** A per-step property filter, or null. */
+  stepWhere: (RowFilter | null)[];
+  filters: RowFilter[];
+  windowMs: number;
+  mode: 'any-start' | 'first-touch' | 'unordered';
+  strict: boolean;
+  /** Step-1 events count only inside [rangeStart, rangeEnd). */
+  rangeStart: number;
+  rangeEnd: number;
+  /** Time-to-convert needs one float per user and step: skipped for the previous period. */
+  details: boolean;
+}
+
+export interface PassResult {
+  /** Level reached per user (0 = never did step 1 in range). */
+  level: Uint8Array;
+  /** Row of each user's first step-1 event (segment and day come from it), -1 if none. */
+  firstRow: Int32Array;
+  /** ttc[k][u]: ms from the step k-1 to the step k event when u first reached step k+1; NaN otherwise. */
+  ttc: Float64Array[];
+}
+
+/**
+ * Which steps row j satisfies (after filters and the step-1 date range). Most rows are noise
+ * events whose mask is 0, so that test comes first; the rest only runs for step events.
+ */
+function rowMask(s: PassSpec, j: number, hasWhere: boolean): number {
+  let m = s.stepMask[s.event[j]];
+  if (m === 0) return 0;
+  const f = s.filters;
+  for (let i = 0; i < f.length; i++) if (f[i].allowed[f[i].codes[j]] === 0) return 0;
+  if (hasWhere) {
+    const w = s.stepWhere;
+    for (let k = 0; k < w.length; k++) {
+      const wk = w[k];
+      if (wk !== null && (m >>> k) & 1 && wk.allowed[wk.codes[j]] === 0) m &= ~(1 << k);
+    }
+  }
+  if (m & 1) {
+    const t = s.time[j];
+    if (t < s.rangeStart || t >= s.rangeEnd) m &= ~1;
+  }
+  return m;
+}
+
+/**
+ * One pass over rows grouped by user and sorted by time. any-start and first-touch follow
+ * ClickHouse's windowFunnel: events are taken in (time, step) order; a step-1 event starts a
+ * chain (any-start: every one restarts it; first-touch: only the first); a step-k event extends
+ * the latest chain at level k-1 if it is within the window of that chain's start (inclusive) and,
+ * with strict, strictly later than the chain's last event. Keeping only the latest start per
+ * level is enough: a later start never has less window left. (ClickHouse's strict_increase
+ * walks ties upwards and so can miss a chain when a step-1 event ties with a later step; we
+ * follow the documented definition instead.)
+ */
+export function runPass(s: PassSpec): PassResult {
+  const nUsers = s.userStart.length - 1;
+  const level = new Uint8Array(Math.max(0, nUsers));
+  const firstRow = new Int32Array(Math.max(0, nUsers)).fill(-1);
+  const ttc: Float64Array[] = [];
+  if (s.details && s.mode !== 'unordered') for (let k = 0; k < s.nSteps; k++) ttc.push(new Float64Array(nUsers).fill(NaN));
+  if (s.mode === 'unordered') {
+    unorderedPass(s, level, firstRow);
+    return { level, firstRow, ttc };
+  }
+  const n = s.nSteps;
+  const has = new Uint8Array(n);
+  const start = new Float64Array(n);
+  const last = new Float64Array(n);
+  const time = s.time;
+  const W = s.windowMs;
+  const firstTouch = s.mode === 'first-touch';
+  const strict = s.strict;
+  const details = ttc.length > 0;
+  const hasWhere = s.stepWhere.some((w) => w !== null);
+  const stepMask = s.stepMask;
+  const event = s.event;
+  const userStart = s.userStart;
+  for (let u = 0; u < nUsers; u++) {
+    const a = userStart[u];
+    const b = userStart[u + 1];
+    if (a === b) continue;
+    for (let k = 0; k < n; k++) has[k] = 0;
+    let lvl = 0;
+    let first = -1;
+    let i = a;
+    while (i < b && lvl < n) {
+      if (stepMask[event[i]] === 0) {
+        i++;
+        continue;
+      }
+      const t = time[i];
+      // Events with equal times are taken in step order, as ClickHouse sorts by (time, step).
+      let mask = 0;
+      let j = i;
+      do {
+        const m = stepMask[event[j]] === 0 ? 0 : rowMask(s, j, hasWhere);
+        if (m & 1 && first < 0) first = j;
+        mask |= m;
+        j++;
+      } while (j < b && time[j] === t);
+      i = j;
+      if (mask === 0) continue;
+      // strict walks the steps of a tie downwards, so step k only sees chains that ended strictly
+      // earlier; otherwise upwards, so a chain can pass through several steps at one instant.
+      for (let q = 0; q < n; q++) {
+        const k = strict ? n - 1 - q : q;
+        if (((mask >>> k) & 1) === 0) continue;
+        if (k === 0) {
+          if (firstTouch && has[0]) continue;
+          has[0] = 1;
+          start[0] = t;
+          last[0] = t;
+          if (lvl < 1) lvl = 1;
+          continue;
+        }
+        if (!has[k - 1] || t > start[k - 1] + W || (strict && !(last[k - 1] < t))) continue;
+        has[k] = 1;
+        start[k] = start[k - 1];
+        if (lvl < k + 1) {
+          lvl = k + 1;
+          if (details) ttc[k][u] = t - last[k - 1];
+        }
+        last[k] = t;
+      }
+    }
+    level[u] = lvl;
+    firstRow[u] = first;
+  }
+  return { level, firstRow, ttc };
+}
+
+/** unordered: the largest k such that steps 1..k all occur within one window, in any order. */
+function unorderedPass(s: PassSpec, level: Uint8Array, firstRow: Int32Array): void {
+  const n = s.nSteps;
+  const counts = new Int32Array(n);
+  let ts = new Float64Array(1024);
+  let ms = new Uint32Array(1024);
+  const W = s.windowMs;
+  for (let u = 0; u + 1 < s.userStart.length; u++) {
+    const a = s.userStart[u];
+    const b = s.userStart[u + 1];
+    let m = 0;
+    let first = -1;
+    for (let j = a; j < b; j++) {
+      const mask = rowMask(s, j, true);
+      if (mask === 0) continue;
+      if (mask & 1 && first < 0) first = j;
+      if (m === ts.length) {
+        const t2 = new Float64Array(m * 2);
+        t2.set(ts);
+        ts = t2;
+        const m2 = new Uint32Array(m * 2);
+        m2.set(ms);
+        ms = m2;
+      }
+      ts[m] = s.time[j];
+      ms[m++] = mask;
+    }
+    if (first < 0) continue;
+    counts.fill(0);
+    let lvl = 0;
+    let r = 0;
+    for (let l = 0; l < m && lvl < n; l++) {
+      while (r < m && ts[r] <= ts[l] + W) {
+        for (let k = 0; k < n; k++) if ((ms[r] >>> k) & 1) counts[k]++;
+        r++;
+      }
+      let k = 0;
+      while (k < n && counts[k] > 0) k++;
+      if (k > lvl) lvl = k;
+      for (let q = 0; q < n; q++) if ((ms[l] >>> q) & 1) counts[q]--;
+    }
+    level[u] = lvl;
+    firstRow[u] = first;
+  }
+}

@@ -1,0 +1,227 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { IafaError, type ColumnInfo, type DatasetKind, type ImportInput, type ImportMapping, type ImportPreview, type ImportWarning, type ProgressEvent } from '../../shared/contract';
+import { newId } from '../ids';
+import { appPaths, dataPaths } from '../paths';
+import { addAggregatedTable, aggregatedFromSeed, emptyAggregated } from './aggregated';
+import { detect, type Detection } from './detect';
+import { EventLogBuilder } from './event-builder';
+import { readCsvParallel, parallelWorkers } from './read-parallel';
+import { readCsvEvents, readCsvTable } from './read-csv';
+import { mb, openSource, type Source } from './source';
+import type { StoreManifest } from './store';
+import { writeTableColumns } from './table-builder';
+import { WarningLog } from './warnings';
+
+export const SAMPLE_FILE = 'pinterest_events.csv';
+
+export interface ImportEnv {
+  dataDir: string;
+  budgetBytes: number;
+  signal: AbortSignal;
+  progress: (ev: ProgressEvent) => void;
+  /** Files at least this big are parsed in worker threads (starting one costs ~0.1-0.5 s). */
+  parallelMinBytes?: number;
+}
+
+const PARALLEL_MIN_BYTES = 48 << 20;
+
+export interface ImportOutcome {
+  id: string;
+  dir: string;
+  kind: DatasetKind;
+  format: string;
+  sourceName: string;
+  sourceBytes: number;
+  rowCount: number;
+  userCount: number | null;
+  columns: ColumnInfo[];
+  mapping: Record<string, unknown>;
+  warnings: ImportWarning[];
+  events: { name: string; count: number }[];
+  timeRange: { start: string; end: string } | null;
+}
+
+export function resolveInputPath(p: string): string {
+  return p === 'sample' ? path.join(appPaths.samples(), SAMPLE_FILE) : path.resolve(p);
+}
+
+export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number): ImportPreview {
+  const src = openSource(resolveInputPath(input.path), { budgetBytes, delimiter: input.mapping?.delimiter });
+  if (src.format === 'seed_json') {
+    const agg = aggregatedFromSeed(src.seed);
+    return {
+      format: 'seed_json', delimiter: null, sizeBytes: src.size, header: ['stage', 'users'],
+      rows: agg.stages.map((s, i) => [s, String(agg.rows[0].counts[i] ?? '')]),
+      columns: [{ name: 'stage', role: 'stage', type: 'string' }, { name: 'users', role: 'count', type: 'number' }],
+      kind: 'aggregated', confidence: 1, mapping: { stage: 'stage', count: 'users' }, notes: ['The funnel_metrics JSON format: stage counts are used as they are.'],
+    };
+  }
+  const d = detect(src.header, src.rows, input);
+  return {
+    format: src.format, delimiter: src.format === 'csv' ? src.delim : null, sizeBytes: src.size, header: src.header,
+    rows: src.rows.slice(0, 20), columns: d.columns, kind: d.kind, confidence: d.confidence, mapping: d.mapping, notes: d.notes,
+  };
+}
+
+/**
+ * Builds the dataset's columnar store in tmp/<id> and renames it into datasets/<id> only when
+ * complete, so an error or a cancel leaves nothing behind and never touches other datasets.
+ * The caller inserts the database row after the rename (and removes the folder if that fails).
+ */
+export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
+  const paths = dataPaths(env.dataDir);
+  const id = newId('ds');
+  const tmp = path.join(paths.tmp, id);
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
+    const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
+    const first = sources[0];
+    const firstDet = first.format === 'seed_json' ? null : detect(first.header, first.rows, { kind: input.kind, mapping: input.mapping });
+    const kind: DatasetKind = first.format === 'seed_json' ? 'aggregated' : input.kind ?? firstDet!.kind;
+    const dets = sources.map((s, i) => (s.format === 'seed_json' ? null : i === 0 && firstDet ? firstDet : detect(s.header, s.rows, { kind, mapping: files[i].mapping })));
+    const totalBytes = sources.reduce((a, s) => a + s.size, 0);
+    let bytesBefore = 0;
+    const report = (phase: string, rows: number, bytes: number) => env.progress({ phase, rows, bytes, totalBytes, fraction: totalBytes ? Math.min(1, bytes / totalBytes) : undefined });
+
+    let manifest: StoreManifest;
+    let warnings: ImportWarning[];
+    let events: { name: string; count: number }[] = [];
+    let columns: ColumnInfo[];
+    if (kind === 'event_log') {
+      const b = new EventLogBuilder();
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i];
+        const det = dets[i];
+        if (s.format === 'seed_json' || !det) throw new IafaError('validation', `${s.path} is a funnel_metrics summary, not an event log.`, { reason: 'wrong_kind' });
+        const plan = b.plan(s.header, det.mapping);
+        if (s.format === 'csv') {
+          checkBudget(s, env.budgetBytes);
+          const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
+          const workers = parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES);
+          const done = workers > 0 && (await readCsvParallel(s, det.mapping, b, workers, progress));
+          if (!done) await readCsvEvents(s, b, plan, progress);
+        } else {
+          s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
+        }
+        b.endFile();
+        bytesBefore += s.size;
+      }
+      const w = b.warnings;
+      assertMostlyGood(b.rows, w);
+      if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+      report('sort', b.rows, totalBytes);
+      ({ manifest, events } = b.write(tmp, env.signal));
+      warnings = w.list();
+      columns = columnInfos(manifest, dets[0], { user: dets[0]?.mapping.user ?? 'user', time: dets[0]?.mapping.time ?? 'time' });
+    } else if (kind === 'aggregated') {
+      const agg = emptyAggregated();
+      const w = new WarningLog();
+      let rows = 0;
+      sources.forEach((s, i) => {
+        if (s.format === 'seed_json') {
+          const seed = aggregatedFromSeed(s.seed);
+          Object.assign(agg, seed);
+          rows += 1;
+          return;
+        }
+        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+        rows += t.rows.length;
+        addAggregatedTable(agg, t, dets[i]!.mapping, w);
+      });
+      assertMostlyGood(rows - w.total, w);
+      manifest = { version: 1, kind, rows: agg.rows.length, users: 0, timeMin: null, timeMax: null, eventColumn: null, columns: [], aggregated: agg };
+      warnings = w.list();
+      events = agg.stages.map((name, s) => ({ name, count: agg.rows.reduce((a, r) => a + (r.counts[s] ?? 0), 0) }));
+      const dates = agg.rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
+      if (dates.length) {
+        manifest.timeMin = Date.parse(dates[0] + 'T00:00:00Z');
+        manifest.timeMax = Date.parse(dates[dates.length - 1] + 'T00:00:00Z');
+      }
+      columns = [
+        ...(agg.dateColumn ? [{ name: agg.dateColumn, role: 'date', type: 'date' as const }] : []),
+        ...agg.segmentColumns.map((name) => ({ name, role: 'segment', type: 'string' as const, distinct: new Set(agg.rows.map((r) => r.segments[agg.segmentColumns.indexOf(name)])).size })),
+        ...agg.stages.map((name) => ({ name, role: 'count', type: 'number' as const })),
+      ];
+    } else {
+      const s = sources[0];
+      if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
+      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+      const det = dets[0]!;
+      const roles = new Map(det.columns.map((c) => [c.name, c.role]));
+      const stored = writeTableColumns(tmp, t.header, t.rows, roles);
+      manifest = { version: 1, kind, rows: t.rows.length, users: t.rows.length, timeMin: null, timeMax: null, eventColumn: null, columns: stored };
+      warnings = [];
+      columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (stored.find((x) => x.name === c.name)?.distinct ?? 1) - 1) }));
+      events = det.columns.filter((c) => c.role === 'metric').map((c) => ({ name: c.name, count: t.rows.length }));
+    }
+    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
+    if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    const dir = path.join(paths.datasets, id);
+    fs.mkdirSync(paths.datasets, { recursive: true });
+    fs.renameSync(tmp, dir);
+    report('done', manifest.rows, totalBytes);
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const mapping: Record<string, unknown> = { ...(dets[0]?.mapping ?? {}) };
+    if (input.also?.length) mapping.also = input.also.map((f, i) => ({ path: path.basename(f.path), mapping: dets[i + 1]?.mapping ?? f.mapping ?? {} }));
+    return {
+      id, dir, kind,
+      format: first.format,
+      sourceName: sources.map((s) => path.basename(s.path)).join(' + '),
+      sourceBytes: totalBytes,
+      rowCount: manifest.rows,
+      userCount: kind === 'aggregated' ? null : Math.max(0, manifest.users - (kind === 'event_log' ? 1 : 0)),
+      columns, mapping, warnings, events,
+      timeRange: manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null,
+    };
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Refuses, before any work, a file whose columns would not fit the memory budget. */
+function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerField = 4): void {
+  const estRows = s.size / s.bytesPerRow;
+  const need = estRows * (32 + bytesPerField * s.header.length) * 1.5;
+  if (need > budget) {
+    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+  }
+}
+
+function assertMostlyGood(good: number, w: WarningLog): void {
+  if (good === 0 && w.total === 0) throw new IafaError('validation', 'The file has no data rows.', { reason: 'empty_file' });
+  if (w.total > good) {
+    const top = w.top()!;
+    throw new IafaError('validation', `Most rows could not be read (${w.total.toLocaleString('en-US')} of ${(w.total + good).toLocaleString('en-US')}): ${top.message} Check the column mapping.`, { reason: 'most_rows_bad', warnings: w.list() });
+  }
+}
+
+function addStringRow(b: EventLogBuilder, plan: ReturnType<EventLogBuilder['plan']>, r: string[], line: number): void {
+  const parts = r.map((v) => Buffer.from(v.trim(), 'utf8'));
+  const fs2 = new Int32Array(parts.length);
+  const fe = new Int32Array(parts.length);
+  let o = 0;
+  parts.forEach((p, i) => {
+    fs2[i] = o;
+    o += p.length;
+    fe[i] = o;
+  });
+  b.addRow(plan, Buffer.concat(parts), fs2, fe, parts.length, line);
+}
+
+function columnInfos(m: StoreManifest, det: Detection | null, names: { user: string; time: string }): ColumnInfo[] {
+  const detected = new Map((det?.columns ?? []).map((c) => [c.name, c]));
+  return [
+    { name: names.user, role: 'user', type: 'string', distinct: Math.max(0, m.users - 1) },
+    { name: names.time, role: 'time', type: 'timestamp' },
+    ...m.columns.map((c) => ({
+      name: c.name,
+      role: c.role,
+      type: detected.get(c.name)?.type === 'number' ? ('number' as const) : ('string' as const),
+      distinct: c.distinct - 1,
+      sample: detected.get(c.name)?.sample,
+    })),
+  ];
+}

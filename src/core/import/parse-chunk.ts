@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import type { ImportMapping } from '../../shared/contract';
+import { CsvScanner } from './csv';
+import { EventLogBuilder } from './event-builder';
+
+export interface ChunkTask {
+  file: string;
+  start: number;
+  end: number;
+  delim: string;
+  header: string[];
+  mapping: ImportMapping;
+}
+
+/** What a worker sends back: its own dictionaries and codes, merged by the main thread. */
+export interface ChunkResult {
+  quoted: boolean;
+  rows: number;
+  lines: number;
+  users: string[];
+  userCodes: Uint32Array;
+  time: Float64Array;
+  columns: { name: string; dict: string[]; codes: Uint32Array }[];
+  warnings: { reason: string; count: number; lines: number[] }[];
+}
+
+const PIECE = 8 << 20;
+
+/**
+ * Parses one newline-aligned byte range of a CSV with no quote characters (the caller falls
+ * back to the single-threaded reader when `quoted` comes back true). Line numbers are local.
+ */
+export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): ChunkResult {
+  const b = new EventLogBuilder();
+  const plan = b.plan(task.header, task.mapping);
+  const sc = new CsvScanner(task.delim.charCodeAt(0));
+  const fd = fs.openSync(task.file, 'r');
+  let buf = Buffer.allocUnsafe(Math.min(PIECE, task.end - task.start + 1));
+  let carry = 0;
+  let pos = task.start;
+  const onRow = (line: number) => b.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
+  try {
+    for (;;) {
+      if (carry === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carry);
+        buf = bigger;
+      }
+      const want = Math.min(buf.length - carry, task.end - pos);
+      const n = want > 0 ? fs.readSync(fd, buf, carry, want, pos) : 0;
+      pos += n;
+      const end = carry + n;
+      if (buf.subarray(carry, end).indexOf(34) !== -1) return { ...emptyResult(), quoted: true };
+      const final = n === 0 || pos >= task.end;
+      const used = sc.scan(buf, 0, end, final, onRow);
+      carry = end - used;
+      if (carry > 0) buf.copyWithin(0, used, end);
+      onBytes(pos - task.start);
+      if (final) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  b.endFile();
+  const cols = [b.event, ...b.cols.values()];
+  return {
+    quoted: false,
+    rows: b.rows,
+    lines: sc.line - 1,
+    users: b.users.values(),
+    userCodes: b.userCodes.view().slice(),
+    time: b.time.view().slice(),
+    columns: cols.map((c) => ({ name: c === b.event ? '\u0000event' : c.name, dict: c.dict.values(), codes: c.codes.view().slice() })),
+    warnings: b.warnings.entries(),
+  };
+}
+
+function emptyResult(): ChunkResult {
+  return { quoted: false, rows: 0, lines: 0, users: [], userCodes: new Uint32Array(0), time: new Float64Array(0), columns: [], warnings: [] };
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { IafaError, type ImportMapping } from '../../shared/contract';
+import type { EventLogBuilder } from './event-builder';
+import type { ChunkResult, ChunkTask } from './parse-chunk';
+import type { ReadProgress } from './read-csv';
+import type { CsvSource } from './source';
+
+/**
+ * Where the worker script is: next to this module under tsx/vitest (a .ts file, which needs
+ * tsx's loader in the worker), or the `parse-worker` entry of the electron-vite build.
+ */
+function workerScript(): { code: string; eval: boolean } | null {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    // Node 20 workers do not apply `--import tsx` before loading a .ts entry, so a tiny
+    // bootstrap registers tsx's loader first and then imports the TypeScript worker.
+    let api: string;
+    try {
+      // require.resolve picks the CommonJS build; the ESM one sits next to it.
+      api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+    } catch {
+      return null;
+    }
+    const entry = pathToFileURL(path.join(path.dirname(here), 'parse-worker.ts')).href;
+    return { code: `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
+  }
+  for (const p of [path.join(path.dirname(here), 'parse-worker.js'), path.join(path.dirname(here), '..', 'parse-worker.js')]) {
+    if (fs.existsSync(p)) return { code: p, eval: false };
+  }
+  return null;
+}
+
+export function parallelWorkers(size: number, minBytes: number): number {
+  if (size < minBytes || !workerScript()) return 0;
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+/** Byte ranges of about equal size, each starting right after a newline. */
+function splitRanges(file: string, start: number, size: number, parts: number): [number, number][] {
+  const fd = fs.openSync(file, 'r');
+  const probe = Buffer.allocUnsafe(1 << 16);
+  const cuts = [start];
+  try {
+    for (let i = 1; i < parts; i++) {
+      let at = Math.max(cuts[cuts.length - 1], Math.floor(start + ((size - start) * i) / parts));
+      for (;;) {
+        const n = fs.readSync(fd, probe, 0, probe.length, at);
+        if (n === 0) {
+          at = size;
+          break;
+        }
+        const lf = probe.subarray(0, n).indexOf(10);
+        if (lf >= 0) {
+          at += lf + 1;
+          break;
+        }
+        at += n;
+      }
+      cuts.push(Math.min(at, size));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  cuts.push(size);
+  return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]] as [number, number]).filter(([a, b]) => b > a);
+}
+
+function headerEnd(file: string, from: number): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const n = fs.readSync(fd, buf, 0, buf.length, from);
+    const lf = buf.subarray(0, n).indexOf(10);
+    return lf < 0 ? from + n : from + lf + 1;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortSignal): Promise<ChunkResult> {
+  const script = workerScript()!;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(script.code, { workerData: task, eval: script.eval });
+    const abort = () => {
+      void w.terminate();
+      reject(new IafaError('cancelled', 'The import was cancelled.'));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    w.on('message', (m: { type: string; bytes?: number; result?: ChunkResult; error?: { kind: string; message: string; details?: unknown } }) => {
+      if (m.bytes) onBytes(m.bytes);
+      if (m.type === 'done') {
+        signal.removeEventListener('abort', abort);
+        void w.terminate();
+        resolve(m.result!);
+      } else if (m.type === 'error') {
+        signal.removeEventListener('abort', abort);
+        void w.terminate();
+        reject(new IafaError(m.error!.kind as 'validation', m.error!.message, m.error!.details));
+      }
+    });
+    w.on('error', (e) => {
+      signal.removeEventListener('abort', abort);
+      reject(e);
+    });
+  });
+}
+
+/**
+ * Parses a large CSV in worker threads, one newline-aligned range each, and merges the ranges
+ * in file order (so ties keep file order exactly as the single-threaded reader does). Returns
+ * false, having changed nothing, when the file has quote characters: then a newline may sit
+ * inside a field and only the sequential reader can tell.
+ */
+export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress): Promise<boolean> {
+  const start = headerEnd(src.path, src.bom);
+  const ranges = splitRanges(src.path, start, src.size, workers);
+  let done = start;
+  const results = await Promise.all(
+    ranges.map(([a, b]) => runWorker({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping }, (n) => p.report(0, (done += n)), p.signal)),
+  );
+  if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+  if (results.some((r) => r.quoted)) return false;
+  builder.reserve(results.reduce((a, r) => a + r.rows, 0));
+  let lineOffset = 1;
+  for (const r of results) {
+    builder.absorb(r, lineOffset);
+    lineOffset += r.lines;
+  }
+  p.report(builder.rows, src.size);
+  return true;
+}

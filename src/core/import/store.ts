@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { IafaError } from '../../shared/contract';
+
+/**
+ * On-disk layout of a dataset folder:
+ *   manifest.json        kind, row count, columns, aggregated data (small)
+ *   time.f64             event time, epoch ms, rows sorted by (user, time)
+ *   user_start.u32       row offset of each user (users+1 entries): rows are grouped by user
+ *   users.json           user ids by code
+ *   c<i>.codes           dictionary codes of column i (1, 2 or 4 bytes each)
+ *   c<i>.json            the dictionary: distinct values by code, code 0 = empty
+ * Raw little-endian typed arrays: reopening is a read per column, no parsing.
+ */
+export type Codes = Uint8Array | Uint16Array | Uint32Array;
+
+export interface StoredColumn {
+  name: string;
+  role: string;
+  width: 1 | 2 | 4;
+  file: string;
+  dictFile: string;
+  distinct: number;
+}
+
+export interface AggregatedData {
+  stages: string[];
+  dateColumn: string | null;
+  segmentColumns: string[];
+  rows: { date: string | null; segments: string[]; counts: (number | null)[] }[];
+  /** The seed JSON's own per-segment stage counts, used when breaking down by that column. */
+  preset?: { by: string; values: Record<string, number[]> };
+}
+
+export interface StoreManifest {
+  version: 1;
+  kind: 'event_log' | 'aggregated' | 'user_table';
+  rows: number;
+  users: number;
+  timeMin: number | null;
+  timeMax: number | null;
+  eventColumn: string | null;
+  columns: StoredColumn[];
+  aggregated?: AggregatedData;
+}
+
+/** The narrowest code array for a dictionary of `distinct` values. */
+export function allocCodes(n: number, distinct: number): Codes {
+  if (distinct <= 256) return new Uint8Array(n);
+  if (distinct <= 65536) return new Uint16Array(n);
+  return new Uint32Array(n);
+}
+
+export function writeTyped(file: string, arr: ArrayBufferView): void {
+  fs.writeFileSync(file, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+}
+
+function readBytes(file: string, align: number): Buffer {
+  const b = fs.readFileSync(file);
+  // Typed array views need an aligned offset; small reads may come from Node's shared pool.
+  if (b.byteOffset % align === 0) return b;
+  const copy = Buffer.alloc(b.length);
+  b.copy(copy);
+  return copy;
+}
+
+export function readF64(file: string): Float64Array {
+  const b = readBytes(file, 8);
+  return new Float64Array(b.buffer, b.byteOffset, b.length / 8);
+}
+export function readU32(file: string): Uint32Array {
+  const b = readBytes(file, 4);
+  return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+}
+export function readCodes(file: string, width: 1 | 2 | 4): Codes {
+  const b = readBytes(file, width);
+  if (width === 1) return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  if (width === 2) return new Uint16Array(b.buffer, b.byteOffset, b.length / 2);
+  return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+}
+
+export interface LoadedColumn {
+  codes: Codes;
+  dict: string[];
+  /** Code of each value, built on first use for filters. */
+  index(): Map<string, number>;
+}
+
+/** An opened dataset: the manifest plus columns loaded on first use. */
+export class ColumnStore {
+  private cols = new Map<string, LoadedColumn>();
+  private _time: Float64Array | null = null;
+  private _userStart: Uint32Array | null = null;
+  constructor(
+    readonly dir: string,
+    readonly manifest: StoreManifest,
+  ) {}
+
+  static open(dir: string): ColumnStore {
+    let manifest: StoreManifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as StoreManifest;
+    } catch {
+      throw new IafaError('internal', `The stored columns of this dataset are missing or damaged (${dir}); re-import the file.`);
+    }
+    return new ColumnStore(dir, manifest);
+  }
+
+  get time(): Float64Array {
+    return (this._time ??= readF64(path.join(this.dir, 'time.f64')));
+  }
+  get userStart(): Uint32Array {
+    return (this._userStart ??= readU32(path.join(this.dir, 'user_start.u32')));
+  }
+
+  has(name: string): boolean {
+    return this.manifest.columns.some((c) => c.name === name);
+  }
+
+  column(name: string): LoadedColumn {
+    const hit = this.cols.get(name);
+    if (hit) return hit;
+    const meta = this.manifest.columns.find((c) => c.name === name);
+    if (!meta) {
+      const names = this.manifest.columns.map((c) => c.name).join(', ');
+      throw new IafaError('validation', `Unknown column "${name}". Columns: ${names}.`, { reason: 'unknown_column', column: name });
+    }
+    const codes = readCodes(path.join(this.dir, meta.file), meta.width);
+    const dict = JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[];
+    let idx: Map<string, number> | null = null;
+    const col: LoadedColumn = { codes, dict, index: () => (idx ??= new Map(dict.map((v, i) => [v, i]))) };
+    this.cols.set(name, col);
+    return col;
+  }
+
+  /** Approximate resident bytes, for the cache budget. */
+  bytes(): number {
+    let n = (this._time?.byteLength ?? 0) + (this._userStart?.byteLength ?? 0);
+    for (const c of this.cols.values()) n += c.codes.byteLength + c.dict.length * 32;
+    return n;
+  }
+}
+
+/** Keeps recently used datasets open so re-filtering does not touch the disk. */
+export class StoreCache {
+  private map = new Map<string, ColumnStore>();
+  constructor(private readonly maxEntries = 4) {}
+  get(id: string, dir: string): ColumnStore {
+    const hit = this.map.get(id);
+    if (hit) {
+      this.map.delete(id);
+      this.map.set(id, hit);
+      return hit;
+    }
+    const store = ColumnStore.open(dir);
+    this.map.set(id, store);
+    while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+    return store;
+  }
+  evict(id: string): void {
+    this.map.delete(id);
+  }
+}

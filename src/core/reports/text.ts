@@ -1,0 +1,43 @@
+/**
+ * Escaping for every format. Text from data (segment names, event names) and from a model is
+ * always rendered as text: a segment named "<img src=x onerror=...>" must show as those characters.
+ */
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/**
+ * Markdown inline text: backslash-escape the characters that start markup, and HTML-escape angle
+ * brackets and ampersands so a raw tag in data never becomes HTML in a Markdown viewer.
+ */
+export function escapeMd(s: string): string {
+  return s
+    .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r?\n/g, ' ')
+    // GFM turns bare URLs, www. names and e-mail addresses into links: escaping breaks the pattern.
+    .replace(/:\/\//g, ':\\/\\/')
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/@/g, '\\@')
+    // Only a line start can open a heading, list, quote or rule; escape those there, nowhere else.
+    .replace(/^(\s*)([#+-]|\d+\.(?=\s)|=+$)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^([#+-])/, '\\$1').replace(/^(\d+)\./, '$1\\.')}`);
+}
+
+/** A table cell: as inline text, plus no pipes or line breaks. */
+export function mdCell(s: string): string {
+  return escapeMd(s).replace(/\s+/g, ' ').trim() || ' ';
+}
+
+export function wordCount(text: string): number {
+  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.,%-]*/gu) ?? []).length;
+}
+
+/** Filesystem- and header-safe file name from a title. */
+export function fileSlug(title: string): string {
+  return title.normalize('NFKD').replace(/[^\w\s-]+/g, '').trim().replace(/\s+/g, '-').toLowerCase().slice(0, 60) || 'report';
+}

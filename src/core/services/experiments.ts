@@ -1,0 +1,150 @@
+import { eq } from 'drizzle-orm';
+import fs from 'node:fs';
+import path from 'node:path';
+import { IafaError, type Fact } from '../../shared/contract';
+import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
+import { schema } from '../db';
+import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
+import { newId, nowIso } from '../ids';
+import type { ColumnStore } from '../import';
+import type { AppContext, HandlerGroup } from './context';
+import { getDatasetRow } from './datasets';
+import { getFunnel } from './funnels';
+import { funnelFor, openDatasetStore } from './imports';
+
+/** Reads a CSV from this machine (CLI paths are relative to the working directory). */
+export function readCsvFile(file: string): Table {
+  const p = path.resolve(file);
+  if (!fs.existsSync(p)) throw new IafaError('not_found', `No file at ${p}.`);
+  return parseCsv(fs.readFileSync(p, 'utf8'));
+}
+
+/** An imported user table or aggregated export as columns of cells (empty cells → null). */
+export function storeToTable(store: ColumnStore): Table {
+  const m = store.manifest;
+  const columns: Record<string, (string | number | null)[]> = {};
+  if (m.kind === 'user_table') {
+    for (const c of m.columns) {
+      const col = store.column(c.name);
+      const values = new Array<string | null>(col.codes.length);
+      for (let i = 0; i < col.codes.length; i++) {
+        const v = col.dict[col.codes[i]];
+        values[i] = v === undefined || v === '' ? null : v;
+      }
+      columns[c.name] = values;
+    }
+    return { columns };
+  }
+  if (m.kind === 'aggregated' && m.aggregated) {
+    const a = m.aggregated;
+    if (a.dateColumn) columns[a.dateColumn] = a.rows.map((r) => r.date);
+    a.segmentColumns.forEach((s, j) => (columns[s] = a.rows.map((r) => r.segments[j] ?? null)));
+    a.stages.forEach((s, k) => (columns[s] = a.rows.map((r) => r.counts[k] ?? null)));
+    return { columns };
+  }
+  throw new IafaError('validation', 'This dataset is an event log: analyze it with a funnel (funnelId) and the variant property (variant_column, control, treatment).');
+}
+
+function tableFrom(app: AppContext, datasetId: string | undefined, file: string | undefined, inline: TableInput | undefined): Table | undefined {
+  if (inline) return inline;
+  if (file) return readCsvFile(file);
+  if (datasetId) return storeToTable(openDatasetStore(app, datasetId));
+  return undefined;
+}
+
+/**
+ * Event log + funnel + variant property: the funnel engine runs once per arm (filtered on the
+ * variant column) and each stage becomes a metric.
+ */
+function stagesFromEventLog(app: AppContext, input: AnalyzeParsed): AnalyzeParsed['stages'] {
+  const datasetId = input.datasetId as string;
+  if (!input.funnelId) throw new IafaError('validation', 'An event log needs a funnel (funnelId) whose stages become the metrics.');
+  if (!input.variant_column || !input.control || !input.treatment) throw new IafaError('validation', 'An event log needs variant_column, control and treatment.');
+  const def = getFunnel(app, input.funnelId).definition;
+  const arm = (v: string) => funnelFor(app, datasetId, { ...def, include: { ...def.include, [input.variant_column as string]: [v] } });
+  const c = arm(input.control);
+  const t = arm(input.treatment);
+  return { names: c.stages.map((s) => s.stage_name), control: c.stages.map((s) => s.users), treatment: t.stages.map((s) => s.users) };
+}
+
+export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loaded: LoadedTables; input: AnalyzeParsed } {
+  // The seed's funnel-scoped route (/analytics/:funnelId/experiment/...) names only the funnel: use its dataset.
+  const noSource = !raw.datasetId && !raw.file && !raw.table && !raw.stages && !raw.control_datasetId && !raw.control_file && !raw.control_table;
+  const input = noSource && raw.funnelId ? { ...raw, datasetId: getFunnel(app, raw.funnelId).datasetId } : raw;
+  if (input.datasetId && !input.table && !input.file && getDatasetRow(app, input.datasetId).kind === 'event_log') {
+    return { loaded: {}, input: { ...input, stages: stagesFromEventLog(app, input) } };
+  }
+  const table = tableFrom(app, input.datasetId, input.file, input.table);
+  if (table) return { loaded: { table }, input };
+  const control = tableFrom(app, input.control_datasetId, input.control_file, input.control_table);
+  const treatment = tableFrom(app, input.treatment_datasetId, input.treatment_file, input.treatment_table);
+  return { loaded: { control, treatment }, input };
+}
+
+type JsonField = 'designJson' | 'analysisJson' | 'causalJson';
+
+/** Upserts the experiment row; references to a funnel or dataset are kept only when they exist. */
+function saveExperiment(app: AppContext, o: { id?: string; name: string; hypothesis?: string; funnelId?: string; datasetId?: string; field: JsonField; json: unknown }): string {
+  const exists = (table: typeof schema.funnels | typeof schema.datasets, id?: string) =>
+    id ? Boolean(app.db.select({ id: table.id }).from(table).where(eq(table.id, id)).get()) : false;
+  const funnelId = exists(schema.funnels, o.funnelId) ? o.funnelId : null;
+  const datasetId = exists(schema.datasets, o.datasetId) ? o.datasetId : null;
+  const now = nowIso();
+  const status = o.field === 'designJson' ? 'designed' : 'analyzed';
+  const current = o.id ? app.db.select().from(schema.experiments).where(eq(schema.experiments.id, o.id)).get() : undefined;
+  if (current) {
+    app.db.update(schema.experiments).set({ [o.field]: JSON.stringify(o.json), status, updatedAt: now, ...(funnelId ? { funnelId } : {}), ...(datasetId ? { datasetId } : {}) }).where(eq(schema.experiments.id, current.id)).run();
+    return current.id;
+  }
+  const id = o.id ?? newId('exp');
+  app.db.insert(schema.experiments).values({ id, funnelId, datasetId, name: o.name, hypothesis: o.hypothesis ?? null, [o.field]: JSON.stringify(o.json), status, createdAt: now, updatedAt: now }).run();
+  return id;
+}
+
+function provenance(input: { datasetId?: string; funnelId?: string; file?: string; control_file?: string }): Fact['provenance'] {
+  const note = input.file ?? input.control_file;
+  return { ...(input.datasetId ? { datasetId: input.datasetId } : {}), ...(input.funnelId ? { funnelId: input.funnelId } : {}), ...(note ? { note: `file: ${path.basename(note)}` } : {}) };
+}
+
+function metricLabel(input: AnalyzeParsed): string {
+  const m = input.metrics[0];
+  const name = m === undefined ? 'experiment' : typeof m === 'string' ? m : m.name ?? `${m.numerator}/${m.denominator}`;
+  return `${name}: ${input.treatment ?? 'treatment'} vs ${input.control ?? 'control'}`;
+}
+
+/** Design from a saved funnel: its overall conversion is the baseline when none is given. */
+function withFunnelBaseline(app: AppContext, input: DesignParsed): DesignParsed {
+  if (!input.funnelId || input.metric_type !== 'rate' || input.baseline_rate !== undefined || input.current_metrics?.overall_conversion_rate !== undefined) return input;
+  const f = getFunnel(app, input.funnelId);
+  const r = funnelFor(app, f.datasetId, f.definition);
+  return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
+}
+
+export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
+  return {
+    'experiment:design': (raw) => {
+      const input = withFunnelBaseline(app, raw);
+      // The id is decided first so the stored JSON and the returned one carry the same id.
+      const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
+      const res = designExperiment(input, { experimentId: id, provenance: input.funnelId ? { funnelId: input.funnelId } : {} });
+      if (input.save) {
+        saveExperiment(app, { id: id as string, name: input.name ?? input.hypothesis?.slice(0, 200) ?? `Design: ${res.experiment_design.primary_metric.name}`, hypothesis: input.hypothesis, funnelId: input.funnelId, field: 'designJson', json: res });
+      }
+      return res;
+    },
+    'experiment:analyze': (raw) => {
+      const { loaded, input } = loadExperimentTables(app, raw);
+      const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
+      const res = runAnalysis(input, loaded, { experimentId: id, provenance: provenance(input) });
+      if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
+      return res;
+    },
+    'experiment:causal': (raw) => {
+      const { loaded, input } = loadExperimentTables(app, raw);
+      const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
+      const res = runCausal({ ...raw, ...input }, loaded, { experimentId: id, provenance: provenance(input) });
+      if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
+      return res;
+    },
+  };
+}

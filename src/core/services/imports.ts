@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
+import { schema } from '../db';
+import { computeFunnel } from '../funnel';
+import { nowIso } from '../ids';
+import { importFiles, previewFile, StoreCache, type ColumnStore } from '../import';
+import type { AppContext, HandlerGroup } from './context';
+import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
+import { getFunnel } from './funnels';
+
+const caches = new WeakMap<AppContext, StoreCache>();
+
+/** Opened datasets stay in memory (a few, LRU) so re-filtering and re-breaking-down skip the disk. */
+export function openDatasetStore(app: AppContext, datasetId: string): ColumnStore {
+  const row = getDatasetRow(app, datasetId);
+  let cache = caches.get(app);
+  if (!cache) caches.set(app, (cache = new StoreCache(4)));
+  return cache.get(datasetId, datasetStoreDir(app, row));
+}
+
+/** The funnel engine on a stored dataset: also for other services (insights, reports). */
+export function funnelFor(app: AppContext, datasetId: string, definition: FunnelDefinition): FunnelResult {
+  return computeFunnel(openDatasetStore(app, datasetId), definition, datasetId);
+}
+
+/** IAFA_IMPORT_MEMORY_MB caps what one import may hold in memory; default half the RAM, at most 8 GB. */
+export function importBudgetBytes(env: NodeJS.ProcessEnv): number {
+  const mbEnv = Number(env.IAFA_IMPORT_MEMORY_MB);
+  if (Number.isFinite(mbEnv) && mbEnv > 0) return mbEnv * 1048576;
+  return Math.min(os.totalmem() / 2, 8 * 1024 ** 3);
+}
+
+export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview' | 'funnels:compute'> {
+  return {
+    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env)),
+    'datasets:import': async (input, ctx) => {
+      const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
+      const out = await importFiles(input, {
+        dataDir: app.dataDir,
+        budgetBytes: importBudgetBytes(app.env),
+        signal: ctx.signal,
+        progress: ctx.progress,
+        parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
+      });
+      const name = input.name ?? (input.path === 'sample' ? 'Pinterest sample' : path.basename(input.path).replace(/\.(csv|tsv|txt|json|ndjson|jsonl)$/i, ''));
+      const row = {
+        id: out.id,
+        name,
+        kind: out.kind,
+        format: out.format,
+        sourceName: out.sourceName,
+        sourceBytes: out.sourceBytes,
+        rowCount: out.rowCount,
+        userCount: out.userCount,
+        columnsJson: JSON.stringify(out.columns),
+        mappingJson: JSON.stringify(out.mapping),
+        warningsJson: JSON.stringify(out.warnings),
+        eventsJson: JSON.stringify(out.events),
+        timeStart: out.timeRange?.start ?? null,
+        timeEnd: out.timeRange?.end ?? null,
+        storePath: out.id,
+        createdAt: nowIso(),
+      };
+      try {
+        if (ctx.signal.aborted) throw new Error('cancelled');
+        app.db.insert(schema.datasets).values(row).run();
+      } catch (err) {
+        fs.rmSync(out.dir, { recursive: true, force: true });
+        throw err;
+      }
+      return toDataset(row);
+    },
+    'funnels:compute': (input) => {
+      if (input.funnelId) {
+        const f = getFunnel(app, input.funnelId);
+        return { ...funnelFor(app, f.datasetId, f.definition), funnel_name: f.name };
+      }
+      return funnelFor(app, input.datasetId!, input.definition!);
+    },
+  };
+}

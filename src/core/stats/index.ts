@@ -1,0 +1,41 @@
+/** Public API of the statistics core: pure functions, fractions in, fractions out. */
+export { normalCdf, normalSf, normalPdf, normalQuantile, tCdf, tSf, tPdf, tQuantile, tTwoSidedP, chiSquareCdf, chiSquareSf, chiSquareQuantile } from './distributions';
+export { noncentralTCdf } from './noncentral';
+export { logGamma, logBeta, incompleteGamma, incompleteBeta } from './special';
+export {
+  twoProportionZTest,
+  waldDiffCI,
+  wilsonCI,
+  newcombeDiffCI,
+  relativeLiftDelta,
+  relativeLiftProportions,
+  cohensH,
+  effectSizeLabel,
+  chiSquareIndependence,
+  type Proportion,
+  type Interval,
+  type TwoProportionTest,
+  type RelativeLift,
+  type EffectSizeLabel,
+  type ChiSquareResult,
+} from './proportions';
+export { holm, benjaminiHochberg, adjustPValues, type Correction } from './multiple';
+export { summarize, welchTTest, cohensD, type SampleSummary, type WelchResult } from './continuous';
+export { srmCheck, type SrmResult } from './srm';
+export {
+  twoProportionPower,
+  twoProportionPowerUnequal,
+  sampleSizeTwoProportions,
+  mdeTwoProportions,
+  meanPower,
+  sampleSizeMeans,
+  experimentDuration,
+  targetRate,
+  bonferroniAlpha,
+  type MdeType,
+  type SampleSizeResult,
+  type DurationResult,
+} from './power';
+export { msprt, msprtProportions, type SequentialLook, type SequentialLookResult, type ArmSnapshot } from './sequential';
+export { cuped, type CupedResult } from './cuped';
+export { findRoot } from './roots';

@@ -1,0 +1,59 @@
+import { Bar, BarChart, CartesianGrid, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { FunnelResult } from '../../../../shared/contract';
+import { fmtInt, fmtPct, fmtSeconds } from '../../format';
+
+interface LabelArgs { x?: number | string; y?: number | string; width?: number | string; index?: number }
+
+/** Stage bars with, above each later stage, the drop-off from the previous stage (engine figures). */
+export function FunnelChart({ result }: { result: FunnelResult }) {
+  const data = result.stages.map((s) => ({ name: s.stage_name, users: s.users, conversion: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate }));
+  const dropLabel = (p: LabelArgs) => {
+    const i = p.index ?? 0;
+    if (i === 0) return <g />;
+    const x = Number(p.x) + Number(p.width) / 2;
+    const y = Number(p.y) - 24;
+    return (
+      <text x={x} y={y} textAnchor="middle" className="drop-label" fill="#b3261e" fontSize={12} fontWeight={600}>
+        ▼ {fmtPct(data[i].drop)} drop-off
+      </text>
+    );
+  };
+  return (
+    <div data-testid="funnel-chart">
+      <div className="chart-box" role="img" aria-label={`Funnel: ${data.map((d) => `${d.name} ${fmtInt(d.users)} users`).join(', ')}`}>
+        <ResponsiveContainer width="100%" height={300}>
+          <BarChart data={data} margin={{ top: 40, right: 16, left: 8, bottom: 4 }} barCategoryGap="22%">
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="name" tick={{ fontSize: 12 }} />
+            <YAxis tickFormatter={(v: number) => fmtInt(v)} tick={{ fontSize: 12 }} width={70} />
+            <Tooltip formatter={(v) => fmtInt(Number(v))} />
+            <Bar dataKey="users" name="Users" fill="#2557d6" radius={[4, 4, 0, 0]} isAnimationActive={false}>
+              <LabelList dataKey="users" position="top" formatter={(v) => fmtInt(Number(v))} fontSize={12} />
+              <LabelList dataKey="drop" content={dropLabel} />
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <table className="table compact" data-testid="funnel-table">
+        <thead><tr><th>Stage</th><th className="num">Users</th><th className="num">Conversion</th><th className="num">Step conversion</th><th className="num">Drop-off</th><th className="num">Median time from previous</th></tr></thead>
+        <tbody>
+          {result.stages.map((s, i) => {
+            const ttc = i > 0 ? result.time_to_convert.find((t) => t.to_stage === s.stage_name) : undefined;
+            return (
+              <tr key={s.stage_name}>
+                <td>{s.stage_name}</td>
+                <td className="num">{fmtInt(s.users)}</td>
+                <td className="num">{fmtPct(s.conversion_rate)}</td>
+                <td className="num">{i === 0 ? '–' : fmtPct(s.step_conversion_rate)}</td>
+                <td className="num">{i === 0 ? '–' : fmtPct(s.drop_off_rate)}</td>
+                <td className="num" title={ttc ? `p25 ${fmtSeconds(ttc.p25_seconds)} · p75 ${fmtSeconds(ttc.p75_seconds)} · p90 ${fmtSeconds(ttc.p90_seconds)}` : undefined}>
+                  {ttc ? fmtSeconds(ttc.median_seconds) : '–'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

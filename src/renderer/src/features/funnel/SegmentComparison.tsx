@@ -1,0 +1,58 @@
+import { Bar, BarChart, CartesianGrid, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { FunnelResult } from '../../../../shared/contract';
+import { Empty } from '../../components/ui';
+import { fmtInt, fmtPct } from '../../format';
+
+const SHOWN = 12;
+
+/** Overall conversion per segment value, and each stage's conversion per segment (all engine figures). */
+export function SegmentComparison({ result }: { result: FunnelResult }) {
+  const breakdown = result.segment_breakdown;
+  if (!result.segment_by || !breakdown) {
+    return <Empty>Choose a “Break down by” column and compute to compare segments.</Empty>;
+  }
+  // Ordering only: the largest segments first, so a high-cardinality column stays readable.
+  const all = Object.entries(breakdown).sort((a, b) => b[1].total_users - a[1].total_users);
+  const rows = all.slice(0, SHOWN);
+  const data = rows.map(([value, core]) => ({ name: value, conversion: core.overall_conversion_rate }));
+  return (
+    <div data-testid="segment-comparison">
+      <div className="chart-box" role="img" aria-label={`Overall conversion by ${result.segment_by}: ${data.map((d) => `${d.name} ${fmtPct(d.conversion)}`).join(', ')}`}>
+        {/* Horizontal bars: segment values (often long ids) stay readable as row labels. */}
+        <ResponsiveContainer width="100%" height={Math.max(140, 28 * data.length + 40)}>
+          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 56, left: 8, bottom: 4 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" tickFormatter={(v: number) => `${v}%`} tick={{ fontSize: 12 }} />
+            <YAxis type="category" dataKey="name" tick={{ fontSize: 12 }} width={110} interval={0} />
+            <Tooltip formatter={(v) => fmtPct(Number(v))} />
+            <Bar dataKey="conversion" name="Overall conversion" fill="#009E73" radius={[0, 4, 4, 0]} isAnimationActive={false}>
+              <LabelList dataKey="conversion" position="right" formatter={(v) => fmtPct(Number(v))} fontSize={12} />
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <div className="table-scroll">
+        <table className="table compact" data-testid="segment-table">
+          <thead>
+            <tr>
+              <th>{result.segment_by}</th><th className="num">Users</th>
+              {result.stages.slice(1).map((s) => <th key={s.stage_name} className="num">{s.stage_name} step conv.</th>)}
+              <th className="num">Overall</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([value, core]) => (
+              <tr key={value}>
+                <td>{value}</td>
+                <td className="num">{fmtInt(core.total_users)}</td>
+                {core.stages.slice(1).map((s) => <td key={s.stage_name} className="num">{fmtPct(s.step_conversion_rate)}</td>)}
+                <td className="num"><strong>{fmtPct(core.overall_conversion_rate)}</strong></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {all.length > SHOWN && <p className="muted small">Showing the {SHOWN} largest of {fmtInt(all.length)} values of {result.segment_by}.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { FunnelStep } from '../../../../shared/contract';
+
+interface Props {
+  steps: FunnelStep[];
+  events: { name: string; count: number }[];
+  onChange(steps: FunnelStep[]): void;
+}
+
+/**
+ * Ordered steps picked from the dataset's event names. Every action is a button or a select, and
+ * Alt+ArrowUp / Alt+ArrowDown on a step's select moves it, keeping focus on the moved step.
+ */
+export function StepsEditor({ steps, events, onChange }: Props) {
+  const [adding, setAdding] = useState('');
+  const [focusIdx, setFocusIdx] = useState<number | null>(null);
+  const refs = useRef<(HTMLSelectElement | null)[]>([]);
+  useEffect(() => {
+    if (focusIdx !== null) refs.current[focusIdx]?.focus();
+    setFocusIdx(null);
+  }, [focusIdx]);
+
+  const move = (i: number, d: -1 | 1) => {
+    const j = i + d;
+    if (j < 0 || j >= steps.length) return;
+    const next = [...steps];
+    [next[i], next[j]] = [next[j], next[i]];
+    onChange(next);
+    setFocusIdx(j);
+  };
+  const remove = (i: number) => {
+    onChange(steps.filter((_s, k) => k !== i));
+    setFocusIdx(Math.max(0, Math.min(i, steps.length - 2)));
+  };
+  const onKey = (i: number) => (e: KeyboardEvent) => {
+    if (!e.altKey) return;
+    if (e.key === 'ArrowUp') { e.preventDefault(); move(i, -1); }
+    if (e.key === 'ArrowDown') { e.preventDefault(); move(i, 1); }
+  };
+  const names = events.map((e) => e.name);
+  const optionsFor = (current: string) => (names.includes(current) ? names : [current, ...names]);
+
+  return (
+    <fieldset className="steps" data-testid="steps-editor">
+      <legend>Steps, in order</legend>
+      {steps.length === 0 && <p className="muted small">Add at least two steps from the dataset’s events.</p>}
+      <ol>
+        {steps.map((s, i) => (
+          <li key={`${i}-${s.event}`} data-testid={`step-${i}`}>
+            <span className="step-num" aria-hidden="true">{i + 1}</span>
+            <select ref={(el) => { refs.current[i] = el; }} aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`} value={s.event}
+              onChange={(e) => onChange(steps.map((x, k) => (k === i ? { ...x, event: e.target.value } : x)))} onKeyDown={onKey(i)}>
+              {optionsFor(s.event).map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+            <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>↑</button>
+            <button type="button" onClick={() => move(i, 1)} disabled={i === steps.length - 1} aria-label={`Move step ${i + 1} down`}>↓</button>
+            <button type="button" onClick={() => remove(i)} aria-label={`Remove step ${i + 1}`}>✕</button>
+          </li>
+        ))}
+      </ol>
+      <div className="add-step">
+        <select aria-label="Event to add as a step" value={adding} onChange={(e) => setAdding(e.target.value)} data-testid="add-step-select">
+          <option value="">Choose an event…</option>
+          {events.map((e) => <option key={e.name} value={e.name}>{e.name} ({e.count.toLocaleString('en-US')})</option>)}
+        </select>
+        <button type="button" disabled={!adding || steps.length >= 20} data-testid="add-step"
+          onClick={() => { onChange([...steps, { event: adding }]); setAdding(''); }}>
+          Add step
+        </button>
+      </div>
+    </fieldset>
+  );
+}

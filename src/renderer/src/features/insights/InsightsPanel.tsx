@@ -1,0 +1,124 @@
+import { useMemo, useState } from 'react';
+import type { Fact } from '../../../../shared/contract';
+import type { RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
+import { errorMessage } from '../../api/client';
+import { Badge, Empty, ErrorNote } from '../../components/ui';
+import { canonical, type AnalysisTarget } from '../../state/useFunnelView';
+import { insightsApi } from './api';
+import { copyText, insightsText, recommendationText } from './copy';
+import { FactList } from './FactList';
+import { InsightsExtras } from './InsightsExtras';
+import { Provenance } from './Provenance';
+import { RecommendationCard } from './RecommendationCard';
+import { useAsync } from './useAsync';
+import './insights.css';
+
+const SEVERITY_TONE = { High: 'bad', Medium: 'warn', Low: 'muted' } as const;
+
+/**
+ * The deterministic analyst's findings for the funnel in view: insights, prioritised
+ * recommendations with persisted status, guardrails. `compact` is the Dashboard's version (top
+ * items, link to the full Insights workspace).
+ */
+export function InsightsPanel({ target, compact = false }: { target: AnalysisTarget; compact?: boolean }) {
+  const key = canonical(target);
+  const report = useAsync(() => insightsApi.recommendations(target), key);
+  const funnelId = 'funnelId' in target ? target.funnelId : undefined;
+  const stored = useAsync(report.data ? () => insightsApi.list(funnelId ? { funnelId } : {}) : null, `${key}|${report.data?.generated_at ?? ''}`);
+  const [updates, setUpdates] = useState<Record<string, StoredRecommendation>>({});
+  const [busy, setBusy] = useState<string | null>(null);
+  const [note, setNote] = useState<{ tone: 'info' | 'error'; text: string } | null>(null);
+
+  const r = report.data;
+  const facts = useMemo(() => new Map<string, Fact>((r?.facts ?? []).map((f) => [f.id, f])), [r]);
+  const storedById = useMemo(() => {
+    const m = new Map<string, StoredRecommendation>();
+    for (const s of stored.data?.recommendations ?? []) m.set(s.id, s);
+    for (const s of Object.values(updates)) m.set(s.id, s);
+    return m;
+  }, [stored.data, updates]);
+  const storedFor = (id: string, fingerprint: string) =>
+    storedById.get(id) ?? [...storedById.values()].find((s) => s.fingerprint === fingerprint);
+
+  async function setStatus(id: string, fingerprint: string, status: RecommendationStatus) {
+    setBusy(id);
+    setNote(null);
+    try {
+      const s = await insightsApi.setStatus(storedFor(id, fingerprint)?.id ?? id, status);
+      setUpdates((u) => ({ ...u, [s.id]: s }));
+    } catch (e) {
+      setNote({ tone: 'error', text: errorMessage(e) });
+    } finally {
+      setBusy(null);
+    }
+  }
+  async function copy(text: string, what: string) {
+    try {
+      await copyText(text);
+      setNote({ tone: 'info', text: `Copied ${what} to the clipboard.` });
+    } catch (e) {
+      setNote({ tone: 'error', text: errorMessage(e) });
+    }
+  }
+
+  const withStatus = (r?.recommendations ?? []).map((rec) => ({ ...rec, status: storedFor(rec.id, rec.fingerprint)?.status ?? rec.status }));
+  const details = r ? (r.insight_details.length ? r.insight_details : r.findings) : [];
+  const recs = compact ? withStatus.slice(0, 3) : withStatus;
+  const guards = compact ? (r?.guardrails ?? []).slice(0, 3) : r?.guardrails ?? [];
+
+  return (
+    <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights-panel">
+      <header className="panel-head">
+        <h2 id="insights-title">AI Insights &amp; Recommendations {r && <Provenance provider={r.provider} model={r.model_used} generation={r.generation} grounding={r.grounding} />}</h2>
+        <div className="panel-actions">
+          {compact && <a className="button" href="#/hypotheses">Generate hypotheses</a>}
+          {compact && <a className="button" href="#/insights">Expand</a>}
+          <button type="button" onClick={report.reload} disabled={report.loading} data-testid="insights-refresh">Refresh</button>
+          <button type="button" disabled={!r} onClick={() => r && copy(insightsText({ ...r, recommendations: withStatus }), 'the report')} data-testid="insights-copy">Copy report</button>
+        </div>
+      </header>
+      <div className="panel-body">
+        <ErrorNote message={report.error} />
+        {note && <div className={`note ${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>{note.text}</div>}
+        {report.loading && !r && <p className="loading" role="status">Analysing the funnel…</p>}
+        {r && (
+          <div aria-busy={report.loading}>
+            <h3>Key insights</h3>
+            {details.length === 0 && r.insights.length === 0 && <Empty>No notable findings for this funnel.</Empty>}
+            <ul className="insight-list" data-testid="insights-list">
+              {details.length > 0
+                ? details.slice(0, compact ? 3 : 5).map((f) => (
+                  <li key={f.id}>
+                    <Badge tone={SEVERITY_TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}.</strong> <span className="muted-ink">{f.text}</span>
+                    {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
+                  </li>
+                ))
+                : r.insights.map((t, i) => <li key={i}>{t}</li>)}
+            </ul>
+            <h3>{compact ? 'Top recommendations' : 'Recommendations'}</h3>
+            {recs.length === 0 && <Empty>No recommendations: nothing in this funnel stands out enough to act on.</Empty>}
+            <div className="rec-list">
+              {recs.map((rec) => (
+                <RecommendationCard key={rec.id} rec={rec} facts={facts} stored={storedFor(rec.id, rec.fingerprint)} busy={busy === rec.id}
+                  onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)} onCopy={() => copy(recommendationText(rec), 'the recommendation')} />
+              ))}
+            </div>
+            {compact && withStatus.length > recs.length && <p><a href="#/insights">All {withStatus.length} recommendations →</a></p>}
+            <h3>⚠ Guardrails</h3>
+            {guards.length === 0 && <p className="muted">No guardrail warnings.</p>}
+            <ul className="guardrails" data-testid="guardrails">
+              {guards.map((g, i) => (
+                <li key={i}>
+                  <Badge tone={SEVERITY_TONE[g.severity]}>{g.type.replace('_', ' ')}</Badge> {g.message} <span className="muted">{g.recommendation}</span>
+                </li>
+              ))}
+            </ul>
+            {compact && (r.guardrails.length > guards.length) && <p><a href="#/insights">View all guardrails →</a></p>}
+            {!compact && <InsightsExtras report={r} facts={facts} />}
+            <p className="muted small">Generated {r.generated_at.replace('T', ' ').slice(0, 19)} UTC from {r.facts.length} computed facts.</p>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

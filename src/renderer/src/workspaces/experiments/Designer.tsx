@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'react';
+import { Badge, ErrorNote, Panel } from '../../components/ui';
+import { clearHandoff, getHandoff, useHandoff, type ExperimentHandoff } from '../../state/handoff';
+import { downloadText } from '../../lib/download';
+import { DesignDetails } from './DesignDetails';
+import { designMarkdown } from './designExport';
+import { DEFAULT_FORM, formFromHandoff, toDesignInput, type DesignForm } from './designState';
+import { NumberField, TextField } from './fields';
+import { fmtFraction, fmtInt, fmtNum } from './format';
+import { GuardrailEditor } from './GuardrailEditor';
+import { useLiveDesign } from './useDesign';
+
+const FORM_KEY = 'iafa.experiments.design';
+
+function loadForm(): DesignForm {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(FORM_KEY) ?? 'null') as Partial<DesignForm> | null;
+    return v ? { ...DEFAULT_FORM, ...v } : DEFAULT_FORM;
+  } catch {
+    return DEFAULT_FORM;
+  }
+}
+
+export function Designer() {
+  // A hypothesis handed over from the Hypotheses workspace wins over the last session's form, once.
+  // It is read at mount and also while mounted (the workspace can stay mounted across a quick switch).
+  const [origin, setOrigin] = useState<ExperimentHandoff | null>(getHandoff);
+  const [form, setForm] = useState<DesignForm>(() => (origin ? formFromHandoff(origin, loadForm()) : loadForm()));
+  const incoming = useHandoff();
+  useEffect(() => {
+    if (incoming && incoming !== origin) {
+      setOrigin(incoming);
+      setForm((f) => formFromHandoff(incoming, f));
+    }
+    if (incoming) clearHandoff();
+  }, [incoming, origin]);
+  useEffect(() => {
+    sessionStorage.setItem(FORM_KEY, JSON.stringify(form));
+  }, [form]);
+
+  const set = <K extends keyof DesignForm>(k: K) => (v: DesignForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const { input, problem } = toDesignInput(form);
+  const { result, error, pending } = useLiveDesign(input);
+  const s = result?.experiment_design.sample_size;
+  const dur = result?.experiment_design.duration;
+  const stale = pending || problem !== null || error !== null;
+  const rate = form.metricType === 'rate';
+
+  const exportJson = () => result && downloadText('experiment-design.json', JSON.stringify(result, null, 2), 'application/json');
+  const exportMd = () => result && downloadText('experiment-design.md', designMarkdown(result), 'text/markdown');
+
+  return (
+    <div className="xp-designer">
+      <Panel title="Experiment designer" id="xp-design" actions={<>
+        <button type="button" onClick={exportJson} disabled={!result} data-testid="xp-export-json">Export JSON</button>
+        <button type="button" onClick={exportMd} disabled={!result} data-testid="xp-export-md">Export Markdown</button>
+      </>}>
+        {origin && (
+          <div className="note info" data-testid="xp-handoff">
+            From hypothesis <strong>{origin.title}</strong> ({origin.priority} priority): {origin.testDescription}
+            {origin.evidence.length > 0 && (
+              <details className="xp-evidence">
+                <summary>Evidence ({origin.evidence.length} computed fact{origin.evidence.length === 1 ? '' : 's'})</summary>
+                <ul className="xp-list">{origin.evidence.map((e) => <li key={e.factId}>{e.label}: <strong>{e.display}</strong></li>)}</ul>
+              </details>
+            )}
+          </div>
+        )}
+        <TextField label="Experiment name" value={form.name} onChange={set('name')} placeholder="e.g. Lighter checkout step" testId="xp-name" />
+        <TextField label="Hypothesis" value={form.hypothesis} onChange={set('hypothesis')} multiline placeholder="Changing X will increase Y because Z" testId="xp-hypothesis" />
+        <div className="xp-grid">
+          <fieldset className="xp-fieldset">
+            <legend>Primary metric</legend>
+            <div className="xp-seg" role="radiogroup" aria-label="Metric type">
+              {(['rate', 'mean'] as const).map((t) => (
+                <label key={t}><input type="radio" name="xp-metric-type" checked={form.metricType === t} onChange={() => set('metricType')(t)} /> {t === 'rate' ? 'Rate (conversion)' : 'Mean (continuous)'}</label>
+              ))}
+            </div>
+            <TextField label="Name" value={form.primaryMetric} onChange={set('primaryMetric')} />
+            {rate
+              ? <NumberField label="Baseline rate" suffix="%" value={form.baseline} onChange={set('baseline')} min={0} max={100} step={0.1} testId="xp-baseline" />
+              : <>
+                <NumberField label="Baseline mean" value={form.baselineMean} onChange={set('baselineMean')} testId="xp-baseline-mean" />
+                <NumberField label="Standard deviation" value={form.baselineSd} onChange={set('baselineSd')} min={0} testId="xp-baseline-sd" />
+              </>}
+          </fieldset>
+          <fieldset className="xp-fieldset">
+            <legend>Effect and errors</legend>
+            <div className="xp-seg" role="radiogroup" aria-label="MDE type">
+              {(['relative', 'absolute'] as const).map((t) => (
+                <label key={t}><input type="radio" name="xp-mde-type" checked={form.mdeType === t} onChange={() => set('mdeType')(t)} data-testid={`xp-mde-${t}`} /> {t}</label>
+              ))}
+            </div>
+            <NumberField label="Minimum detectable effect" suffix={form.mdeType === 'relative' ? '% relative' : rate ? 'pp' : 'units'} value={form.mde} onChange={set('mde')} min={0} step={0.1} testId="xp-mde" />
+            <NumberField label="Power (1 − β)" value={form.power} onChange={set('power')} min={0} max={1} step={0.05} testId="xp-power" />
+            <NumberField label="Significance level α" value={form.alpha} onChange={set('alpha')} min={0} max={1} step={0.01} testId="xp-alpha" />
+          </fieldset>
+          <fieldset className="xp-fieldset">
+            <legend>Traffic</legend>
+            <NumberField label="Daily eligible users" value={form.dailyUsers} onChange={set('dailyUsers')} min={0} step={100} testId="xp-daily" optional hint="Leave empty to skip the duration." />
+            <NumberField label="Share in the experiment" suffix="%" value={form.allocation} onChange={set('allocation')} min={0} max={100} step={5} testId="xp-allocation" />
+            <NumberField label="Variants (control included)" value={form.variants} onChange={set('variants')} min={2} max={20} step={1} testId="xp-variants" />
+            <label className="xp-check"><input type="checkbox" checked={form.fullWeeks} onChange={(e) => set('fullWeeks')(e.target.checked)} /> Run whole weeks (weekday cycles)</label>
+          </fieldset>
+        </div>
+
+        <div className={`xp-result${stale ? ' stale' : ''}`} aria-live="polite" aria-busy={pending} data-testid="xp-design-result">
+          <div className="xp-stat"><span className="xp-stat-label">Per variant</span><span className="xp-stat-value" data-testid="xp-per-variant">{fmtInt(s?.per_variant)}</span></div>
+          <div className="xp-stat"><span className="xp-stat-label">Total</span><span className="xp-stat-value" data-testid="xp-total">{fmtInt(s?.total)}</span></div>
+          <div className="xp-stat">
+            <span className="xp-stat-label">Duration</span>
+            <span className="xp-stat-value" data-testid="xp-duration">{dur?.days != null ? `${dur.days} days` : '—'}</span>
+            {dur?.weeks != null && <span className="muted small">{dur.weeks} week{dur.weeks === 1 ? '' : 's'}{dur.days_needed != null && dur.days_needed !== dur.days ? ` · ${dur.days_needed} days of traffic` : ''}</span>}
+          </div>
+          {s && (
+            <div className="xp-stat wide">
+              <span className="xp-stat-label">Detects</span>
+              <span>{fmtNum(s.mde_absolute, 3)} {rate ? 'pp' : 'units'} absolute · {fmtNum(s.mde_relative, 2)}% relative</span>
+              <span className="muted small">power {fmtFraction(s.power, 0)} · α {s.alpha}{s.variants > 2 ? ` (${fmtNum(s.alpha_per_comparison, 4)} per comparison)` : ''} · {s.method}</span>
+            </div>
+          )}
+          {pending && <Badge tone="muted">updating…</Badge>}
+        </div>
+        {problem && <div className="note warn" role="alert">{problem}</div>}
+        <ErrorNote message={problem ? null : error} />
+        {dur && <p className="muted small" data-testid="xp-duration-rationale">{dur.rationale}</p>}
+
+        <details className="xp-more">
+          <summary>Secondary metrics, guardrails and randomization</summary>
+          <TextField label="Secondary metrics (comma-separated)" value={form.secondary} onChange={set('secondary')} placeholder="retention_7, sum_gamerounds" />
+          <GuardrailEditor rows={form.guardrails} onChange={set('guardrails')} rate={rate} />
+          <div className="xp-grid">
+            <TextField label="Randomization unit" value={form.unit} onChange={set('unit')} />
+            <TextField label="Stratify by (comma-separated)" value={form.stratification} onChange={set('stratification')} placeholder="platform, country" />
+          </div>
+        </details>
+      </Panel>
+      {result && <DesignDetails result={result} />}
+    </div>
+  );
+}

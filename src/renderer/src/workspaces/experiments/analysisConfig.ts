@@ -1,0 +1,99 @@
+import type { AnalyzeInput, MetricSpec } from '../../../../shared/contract/experiments';
+import type { ColumnInfo, Dataset } from '../../../../shared/contract';
+import { num } from './fields';
+
+/** The analyzer's and the causal panel's shared setup: one experiment, two views of it. */
+export interface AnalysisConfig {
+  datasetId: string;
+  variantColumn: string;
+  control: string;
+  treatment: string;
+  primary: string;
+  secondary: string[];
+  /** Guardrail column → non-inferiority margin in percent (relative). */
+  guardrails: Record<string, string>;
+  segmentBy: string;
+  dateColumn: string;
+  /** Planned share of units in treatment, percent (SRM is tested against it). */
+  treatmentShare: string;
+  /** The design's relative MDE in percent, for "power at the planned effect"; empty = not given. */
+  plannedMde: string;
+  /** Always-valid (mSPRT) p-value, for results that were looked at daily. */
+  sequential: boolean;
+  alpha: string;
+  correction: 'holm' | 'bh';
+}
+
+export const EMPTY_CONFIG: AnalysisConfig = {
+  datasetId: '', variantColumn: '', control: '', treatment: '', primary: '', secondary: [], guardrails: {}, segmentBy: '', dateColumn: '', treatmentShare: '50', plannedMde: '', sequential: false, alpha: '0.05', correction: 'holm',
+};
+
+const NOT_METRIC = new Set(['user', 'variant', 'time', 'date', 'event', 'ignore']);
+
+export function metricColumns(d: Dataset | null): ColumnInfo[] {
+  return (d?.columns ?? []).filter((c) => (c.type === 'number' || c.type === 'boolean') && !NOT_METRIC.has(c.role));
+}
+
+/** Low-cardinality columns (text, yes/no, or small integer codes like platform_os) can split users into segments. */
+export function segmentColumns(d: Dataset | null, variantColumn: string): ColumnInfo[] {
+  return (d?.columns ?? []).filter((c) => c.name !== variantColumn && c.role !== 'user' && c.role !== 'time'
+    && (c.distinct === undefined || c.distinct <= 50)
+    && (c.type === 'string' || c.type === 'boolean' || (c.type === 'number' && c.distinct !== undefined && c.distinct > 2 && c.distinct <= 20)));
+}
+
+/** Columns that can date each row, for the daily effect and the temporal-stability check. */
+export function dateColumns(d: Dataset | null): ColumnInfo[] {
+  return (d?.columns ?? []).filter((c) => c.type === 'date' || c.type === 'timestamp' || c.role === 'date' || c.role === 'time' || /date|day/i.test(c.name));
+}
+
+export function variantCandidates(d: Dataset | null): ColumnInfo[] {
+  return (d?.columns ?? []).filter((c) => c.type === 'string' || c.type === 'boolean' || c.role === 'variant');
+}
+
+/** Sensible starting choices for a freshly picked dataset; the user can change every one. */
+export function defaultsFor(d: Dataset): AnalysisConfig {
+  const mapped = typeof d.mapping.variant === 'string' ? d.mapping.variant : '';
+  const variant = d.columns.find((c) => c.name === mapped) ?? d.columns.find((c) => c.role === 'variant') ?? null;
+  const values = [...(variant?.sample ?? [])].sort();
+  // Yes/no columns first: a conversion-style metric is the usual primary one.
+  const metrics = [...metricColumns(d)].sort((a, b) => Number(b.type === 'boolean' || b.distinct === 2) - Number(a.type === 'boolean' || a.distinct === 2));
+  return {
+    ...EMPTY_CONFIG,
+    datasetId: d.id,
+    variantColumn: variant?.name ?? '',
+    control: values[0] ?? '',
+    treatment: values[1] ?? '',
+    primary: metrics[0]?.name ?? '',
+    dateColumn: dateColumns(d)[0]?.name ?? '',
+  };
+}
+
+export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null; problem: string | null } {
+  if (!c.datasetId) return { input: null, problem: 'Pick or import a user-level table.' };
+  if (!c.variantColumn) return { input: null, problem: 'Choose the column that names the variant.' };
+  if (!c.control.trim() || !c.treatment.trim()) return { input: null, problem: 'Enter the control and treatment values of the variant column.' };
+  if (c.control.trim() === c.treatment.trim()) return { input: null, problem: 'Control and treatment must be different values.' };
+  if (!c.primary) return { input: null, problem: 'Choose the primary metric.' };
+  const alpha = num(c.alpha);
+  if (alpha === null || !(alpha > 0 && alpha < 0.5)) return { input: null, problem: 'Alpha is a fraction below 0.5, e.g. 0.05.' };
+  const share = num(c.treatmentShare ?? '50');
+  if (share === null || !(share > 0 && share < 100)) return { input: null, problem: 'Planned treatment share: a percentage between 0 and 100, e.g. 50.' };
+  const mde = (c.plannedMde ?? '').trim() === '' ? null : num(c.plannedMde);
+  if (mde !== null && !(mde > 0)) return { input: null, problem: 'Planned MDE must be above 0 (or leave it empty).' };
+  const metrics: MetricSpec[] = [c.primary, ...c.secondary.filter((m) => m !== c.primary)];
+  const guardrails = Object.entries(c.guardrails).map(([metric, margin]) => ({
+    metric, margin: Math.max(num(margin) ?? 2, 0.01) / 100, margin_type: 'relative' as const, direction: 'higher_is_better' as const,
+  }));
+  return {
+    input: {
+      datasetId: c.datasetId, variant_column: c.variantColumn, control: c.control.trim(), treatment: c.treatment.trim(),
+      metrics, guardrails, alpha, correction: c.correction,
+      ...(c.segmentBy ? { segment_by: c.segmentBy } : {}),
+      ...(c.dateColumn ? { date_column: c.dateColumn } : {}),
+      ...(share !== 50 ? { planned_split: [100 - share, share] as [number, number] } : {}),
+      ...(mde !== null ? { mde: mde / 100, mde_type: 'relative' as const } : {}),
+      ...(c.sequential ? { sequential: {} } : {}),
+    },
+    problem: null,
+  };
+}

@@ -1,0 +1,94 @@
+import type { DesignInput } from '../../../../shared/contract/experiments';
+import type { ExperimentHandoff } from '../../state/handoff';
+import { num, splitList } from './fields';
+
+export interface GuardrailRow { metric: string; margin: string; marginType: 'relative' | 'absolute'; direction: 'higher_is_better' | 'lower_is_better' }
+
+/** What the boxes hold, as typed. Rates and margins are typed in percent / pp and sent as fractions. */
+export interface DesignForm {
+  name: string;
+  hypothesis: string;
+  metricType: 'rate' | 'mean';
+  baseline: string;
+  baselineMean: string;
+  baselineSd: string;
+  mde: string;
+  mdeType: 'relative' | 'absolute';
+  power: string;
+  alpha: string;
+  dailyUsers: string;
+  allocation: string;
+  variants: string;
+  fullWeeks: boolean;
+  primaryMetric: string;
+  secondary: string;
+  guardrails: GuardrailRow[];
+  unit: string;
+  stratification: string;
+}
+
+export const DEFAULT_FORM: DesignForm = {
+  name: '', hypothesis: '', metricType: 'rate', baseline: '15', baselineMean: '', baselineSd: '', mde: '10', mdeType: 'relative',
+  power: '0.8', alpha: '0.05', dailyUsers: '5000', allocation: '100', variants: '2', fullWeeks: true,
+  primaryMetric: 'Conversion rate', secondary: '', guardrails: [], unit: 'user_id', stratification: '',
+};
+
+/** The handoff's baseline is whatever the hypotheses engine returned: a fraction, or percent if above 1. */
+export function formFromHandoff(h: ExperimentHandoff, base: DesignForm): DesignForm {
+  const b = h.baselineRate;
+  const pct = b === null ? null : b <= 1 ? b * 100 : b;
+  return { ...base, name: h.title.slice(0, 200), hypothesis: h.hypothesis, metricType: 'rate', ...(pct !== null ? { baseline: String(Number(pct.toFixed(4))) } : {}) };
+}
+
+/** Builds the engine input, or says which box needs a value; the engine does every calculation. */
+export function toDesignInput(f: DesignForm): { input: DesignInput | null; problem: string | null } {
+  const mde = num(f.mde);
+  const power = num(f.power);
+  const alpha = num(f.alpha);
+  const variants = num(f.variants);
+  const daily = num(f.dailyUsers);
+  const allocation = num(f.allocation);
+  if (mde === null || !(mde > 0)) return { input: null, problem: 'Enter a minimum detectable effect above 0.' };
+  if (power === null || !(power > 0 && power < 1)) return { input: null, problem: 'Power is a fraction between 0 and 1, e.g. 0.8.' };
+  if (alpha === null || !(alpha > 0 && alpha < 1)) return { input: null, problem: 'Alpha is a fraction between 0 and 1, e.g. 0.05.' };
+  if (variants === null || !Number.isInteger(variants) || variants < 2 || variants > 20) return { input: null, problem: 'Variants: a whole number from 2 to 20 (control included).' };
+  if (allocation === null || !(allocation > 0 && allocation <= 100)) return { input: null, problem: 'Allocation is the share of eligible users in the test: above 0% and at most 100%.' };
+  if (f.dailyUsers.trim() !== '' && (daily === null || !(daily > 0))) return { input: null, problem: 'Daily eligible users must be above 0 (or leave the box empty).' };
+  const rate = f.metricType === 'rate';
+  const input: DesignInput = {
+    save: false,
+    metric_type: f.metricType,
+    // Relative MDEs and rate-scale absolute MDEs are typed in percent / pp; mean-scale ones in metric units.
+    mde: f.mdeType === 'relative' || rate ? mde / 100 : mde,
+    mde_type: f.mdeType,
+    alpha, power, variants,
+    allocation: allocation / 100,
+    full_weeks: f.fullWeeks,
+    randomization_unit: f.unit.trim() || 'user_id',
+    stratification: splitList(f.stratification),
+    secondary_metrics: splitList(f.secondary),
+    guardrails: f.guardrails.filter((g) => g.metric.trim() && (num(g.margin) ?? 0) > 0).map((g) => ({
+      metric: g.metric.trim(),
+      margin: g.marginType === 'relative' || rate ? (num(g.margin) ?? 0) / 100 : (num(g.margin) ?? 0),
+      margin_type: g.marginType,
+      direction: g.direction,
+    })),
+    ...(daily !== null ? { daily_users: daily } : {}),
+    ...(f.hypothesis.trim() ? { hypothesis: f.hypothesis.trim() } : {}),
+    ...(f.name.trim() ? { name: f.name.trim() } : {}),
+    ...(f.primaryMetric.trim() ? { primary_metric: f.primaryMetric.trim() } : {}),
+  };
+  if (rate) {
+    const b = num(f.baseline);
+    if (b === null || !(b > 0 && b < 100)) return { input: null, problem: 'Baseline rate: a percentage between 0 and 100, e.g. 15.' };
+    input.baseline_rate = b / 100;
+  } else {
+    const m = num(f.baselineMean);
+    const sd = num(f.baselineSd);
+    if (m === null) return { input: null, problem: 'Enter the baseline mean of the metric.' };
+    if (sd === null || !(sd > 0)) return { input: null, problem: 'Enter the standard deviation of the metric (above 0).' };
+    input.baseline_mean = m;
+    input.baseline_sd = sd;
+  }
+  return { input, problem: null };
+}
