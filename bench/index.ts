@@ -1,6 +1,7 @@
 import { run as funnel } from './funnel';
 import { run as llm } from './llm';
 
-// `npm run bench`: each suite prints its own figures.
-await funnel();
-await llm();
+// `npm run bench`: each suite prints its own figures. BENCH_ONLY=funnel (or llm) runs one suite.
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'funnel') await funnel();
+if (!only || only === 'llm') await llm();

@@ -3,25 +3,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
+import type { Page } from 'playwright-core';
 import { customPromptFile } from '../../src/core/llm/prompts';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 /**
  * Ask and the model settings against a fake Ollama that speaks the real protocol on 127.0.0.1:
  * the production client, queue, grounding and SSE stream are what run here.
  */
 let fake: FakeOllama;
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
+let app: App;
+let env: App['env'];
 let page: Page;
 let funnelId = '';
-const consoleErrors: string[] = [];
 
 interface SeenFact { id: string; label: string; display: string }
 
@@ -67,28 +63,20 @@ function factsInLastPrompt(): SeenFact[] {
 }
 
 beforeAll(async () => {
-  assertBuilt();
   fake = await startFakeOllama({ models: ['llama3.2:3b', 'qwen2.5:1.5b'] });
   proxy = await slowStreamProxy(fake.url, 60);
-  env = tempEngine({ OLLAMA_HOST: proxy.url });
+  app = await openApp({ env: { OLLAMA_HOST: proxy.url }, acceptDownloads: true, open: false });
+  ({ env, page } = app);
   const ds = await env.engine.dispatch('datasets:import', { path: 'sample' });
   const funnel = await env.engine.dispatch('funnels:create', {
     datasetId: ds.id, name: 'Pin funnel', definition: { steps: [{ event: 'pin_view' }, { event: 'closeup' }, { event: 'save' }] },
   });
   funnelId = funnel.id;
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.openUrl);
-  await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+  await app.open();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
   await proxy?.close();
   await fake?.close();
 });
@@ -214,6 +202,6 @@ describe('Ask workspace against a fake Ollama', () => {
   });
 
   it('logged no errors in the console', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(app.consoleErrors).toEqual([]);
   });
 });

@@ -1,43 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { chooseFile, importThroughUi, openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
 const shot = (name: string) => artifactPath('e2e', `data-dashboard-${name}.png`);
 
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
+let app: App;
+let env: App['env'];
 let page: Page;
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  assertBuilt();
-  env = tempEngine();
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.openUrl);
-  await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+  app = await openApp();
+  ({ env, page } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
 });
 
 describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
   it('offers the sample on first launch and previews an uploaded file with its detected kind and mapping', async () => {
     await page.getByTestId('sample-button').waitFor();
     await expect(page.getByText('No datasets yet').isVisible()).resolves.toBe(true);
-    await page.getByTestId('file-input').setInputFiles(TAOBAO);
-    await page.getByTestId('import-preview').waitFor();
+    await chooseFile(page, TAOBAO);
     await expect(page.getByTestId('kind-select').inputValue()).resolves.toBe('event_log');
     await expect(page.getByTestId('detect-confidence').textContent()).resolves.toMatch(/\d+% confidence/);
     await expect(page.getByTestId('role-user_id').inputValue()).resolves.toBe('user');
@@ -68,9 +54,7 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
         if (document.querySelector('[data-testid=import-progress] progress')) window.sawProgress = true;
       }).observe(document.body, { subtree: true, childList: true });
     })()`);
-    await page.getByTestId('dataset-name').fill('Taobao head');
-    await page.getByTestId('import-button').click();
-    await page.getByTestId('import-result').waitFor({ timeout: 60_000 });
+    await importThroughUi(page, null, { name: 'Taobao head', timeout: 60_000 });
     await expect(page.evaluate('window.sawProgress')).resolves.toBe(true);
     const { datasets } = await env.engine.dispatch('datasets:list', {});
     expect(datasets).toHaveLength(1);
@@ -147,10 +131,7 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
   it('shows the import warnings (skipped rows with line numbers) after importing', async () => {
     const good = Array.from({ length: 40 }, (_v, i) => `u${i % 8},${['view', 'cart', 'buy'][i % 3]},2024-03-0${1 + (i % 5)}T10:00:00Z`);
     const csv = ['user_id,event,timestamp', ...good.slice(0, 20), 'u1,view,not-a-time', 'u2,cart,yesterday', ...good.slice(20)].join('\n');
-    await page.getByTestId('file-input').setInputFiles({ name: 'with-bad-rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.getByTestId('import-preview').waitFor();
-    await page.getByTestId('import-button').click();
-    await page.getByTestId('import-result').waitFor();
+    await importThroughUi(page, { name: 'with-bad-rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const warnings = page.getByTestId('import-result').getByTestId('import-warnings');
     await warnings.waitFor();
     await expect(warnings.textContent()).resolves.toMatch(/2 rows skipped.*lines? 22/);
@@ -165,8 +146,7 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
       await new Promise((r) => setTimeout(r, 3000));
       await route.continue().catch(() => undefined);
     });
-    await page.getByTestId('file-input').setInputFiles(TAOBAO);
-    await page.getByTestId('import-preview').waitFor();
+    await chooseFile(page, TAOBAO);
     await page.getByTestId('import-button').click();
     await page.getByTestId('import-progress').waitFor();
     await page.screenshot({ path: shot('6-progress'), fullPage: true });
@@ -179,6 +159,6 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
 
   it('logged no errors in the console', () => {
     // The rejected empty file answers 400 by design; nothing else may fail.
-    expect(consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    expect(app.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 });

@@ -2,11 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 /**
  * The Experiments workspace on Cookie Cats (gate_30 vs gate_40, one row per player): the designer
@@ -16,32 +14,22 @@ import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpe
  */
 const COOKIE_CATS = '/work/shared/data/cookie_cats.csv';
 
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
+let app: App;
+let env: App['env'];
+let server: App['server'];
 let page: Page;
-const consoleErrors: string[] = [];
 
 const int = (n: number) => n.toLocaleString('en-US');
 
 beforeAll(async () => {
-  assertBuilt();
-  env = tempEngine();
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(server.openUrl);
-  await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+  app = await openApp({ viewport: { width: 1400, height: 900 } });
+  ({ env, server, page } = app);
   await page.getByRole('link', { name: 'Experiments', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Experiments' }).waitFor();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
 });
 
 describe('Experiments workspace (browser mode)', () => {
@@ -227,6 +215,6 @@ describe('Experiments workspace (browser mode)', () => {
   });
 
   it('logged no errors in the console', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(app.consoleErrors).toEqual([]);
   });
 });

@@ -1,48 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
 const shot = (name: string) => artifactPath('e2e', `insights-${name}.png`);
 
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
-let context: BrowserContext;
+let app: App;
+let env: App['env'];
 let page: Page;
 let funnelId: string;
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  assertBuilt();
-  env = tempEngine();
+  app = await openApp({ clipboard: true, open: false });
+  ({ env, page } = app);
   // The data side is covered by data-dashboard.test.ts; here the dataset and funnel come from the engine.
   const ds = await env.engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao head' });
   const definition = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' };
   const f = await env.engine.dispatch('funnels:create', { datasetId: ds.id, name: 'Taobao purchase funnel', definition });
   funnelId = f.id;
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
   // What the Dashboard stores after the user picks the saved funnel.
   const selection = JSON.stringify({ datasetId: ds.id, funnelId: f.id, definition: f.definition });
   // (Scripts are strings: the test project has no DOM types.)
   await page.addInitScript(`if (!localStorage.getItem('iafa.selection')) localStorage.setItem('iafa.selection', ${JSON.stringify(selection)});`);
-  await page.goto(server.openUrl);
-  await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+  await app.open();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
 });
 
 describe('Insights panel, recommendation status, Hypotheses hand-off (browser mode)', () => {
@@ -120,6 +105,6 @@ describe('Insights panel, recommendation status, Hypotheses hand-off (browser mo
   });
 
   it('logged no errors in the console', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(app.consoleErrors).toEqual([]);
   });
 });

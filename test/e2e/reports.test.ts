@@ -1,32 +1,18 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
 
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
-let context: BrowserContext;
+let app: App;
 let page: Page;
-const errors: string[] = [];
 
 beforeAll(async () => {
-  assertBuilt();
-  env = tempEngine();
-  const ds = await env.engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao head' });
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.openUrl);
-  await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
+  app = await openApp({ acceptDownloads: true, clipboard: true });
+  page = app.page;
+  const ds = await app.env.engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao head' });
   // The funnel the user built on the Dashboard is shared through the selection store.
   // (Page code as strings: this file is type-checked without the DOM library.)
   const selection = JSON.stringify({ datasetId: ds.id, funnelId: null, definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' } });
@@ -37,9 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
 });
 
 describe('Reports workspace (browser mode)', () => {
@@ -84,6 +68,6 @@ describe('Reports workspace (browser mode)', () => {
     await page.screenshot({ path: artifactPath('e2e', 'reports-saved.png'), fullPage: true });
     await page.getByRole('button', { name: /^Delete / }).click();
     await page.getByText('No stored reports yet').waitFor();
-    expect(errors).toEqual([]);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -1,32 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '../../src/server';
-import { tempEngine } from '../helpers/engine';
-import { serverFor } from '../helpers/http';
-import { artifactPath, assertBuilt, launchBrowser, RENDERER_DIR } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
 
 const WORKSPACES = ['Data', 'Dashboard', 'Insights', 'Ask', 'Hypotheses', 'Experiments', 'Reports', 'Settings'];
 
-let env: ReturnType<typeof tempEngine>;
-let server: RunningServer;
-let browser: Browser;
+let app: App;
+let env: App['env'];
+let server: App['server'];
 let page: Page;
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  assertBuilt();
-  env = tempEngine();
-  server = await serverFor(env.engine, RENDERER_DIR);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  // Not opened here: the first test checks what opening the printed URL does.
+  app = await openApp({ viewport: { width: 1360, height: 860 }, open: false });
+  ({ env, server, page } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  env?.cleanup();
+  await app?.close();
 });
 
 describe('browser mode', () => {
@@ -65,7 +56,7 @@ describe('browser mode', () => {
   });
 
   it('without the token the page cannot read the API', async () => {
-    const other = await browser.newPage();
+    const other = await app.browser.newPage();
     await other.goto(server.url + '/#/settings');
     await other.getByRole('alert').first().waitFor();
     await expect(other.getByRole('alert').first().textContent()).resolves.toMatch(/token/i);
@@ -74,6 +65,6 @@ describe('browser mode', () => {
 
   it('logged no errors in the console', () => {
     // 401s from the token-less page above are expected network errors; nothing else is.
-    expect(consoleErrors.filter((e) => !/401/.test(e))).toEqual([]);
+    expect(app.consoleErrors.filter((e) => !/401/.test(e))).toEqual([]);
   });
 });

@@ -112,6 +112,15 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
   facts.add('experiment.srm.control_n', 'SRM: control units', srmResult.control_n, 'users');
   facts.add('experiment.srm.treatment_n', 'SRM: treatment units', srmResult.treatment_n, 'users');
   facts.add('experiment.srm.p_value', 'SRM: p-value', srmResult.p_value, 'p');
+  // The SRM message quotes the observed and planned shares, so they are facts too.
+  const units = srmResult.control_n + srmResult.treatment_n;
+  if (units > 0) {
+    const share = (id: string, label: string, x: number) => facts.add(id, label, x * 100, 'percent', `${(x * 100).toFixed(1)}%`);
+    share('experiment.srm.control_share', 'SRM: control share of units', srmResult.control_n / units);
+    share('experiment.srm.treatment_share', 'SRM: treatment share of units', srmResult.treatment_n / units);
+    share('experiment.srm.planned_control_share', 'SRM: planned control share', srmResult.expected_split[0]);
+    share('experiment.srm.planned_treatment_share', 'SRM: planned treatment share', srmResult.expected_split[1]);
+  }
   for (const [key, s] of Object.entries(segmentAnalysis)) {
     const id = `experiment.segment.${slug(s.segment_column)}.${slug(s.segment_value)}`;
     const unit = primary.kind === 'rate' ? 'percent' : 'number';

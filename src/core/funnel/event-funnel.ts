@@ -91,23 +91,42 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
     segment_breakdown = Object.fromEntries(entries);
   }
 
-  // Users per stage by the local day of their first step-1 event.
+  // Users per stage by the local day of their first step-1 event: a dense histogram over the
+  // data's days (a Map per user cost more than the rest of a re-breakdown).
   const time = store.time;
+  const m0 = store.manifest;
+  const dayLo = m0.timeMin !== null ? zone.day(m0.timeMin) - 1 : 0;
+  const span = m0.timeMax !== null ? zone.day(m0.timeMax) + 2 - dayLo : 0;
+  const dense = span > 0 && span <= 100_000 ? new Float64Array(span * (n + 1)) : null;
   const byDay = new Map<number, Float64Array>();
   for (let u = 0; u < nUsers; u++) {
     if (firstRow[u] < 0) continue;
     const d = zone.day(time[firstRow[u]]);
+    if (dense !== null && d >= dayLo && d < dayLo + span) {
+      dense[(d - dayLo) * (n + 1) + level[u]]++;
+      continue;
+    }
     let h = byDay.get(d);
     if (!h) byDay.set(d, (h = new Float64Array(n + 1)));
     h[level[u]]++;
+  }
+  if (dense !== null) {
+    for (let i = 0; i < span; i++) {
+      let any = false;
+      for (let k = 0; k <= n; k++) any ||= dense[i * (n + 1) + k] > 0;
+      if (any) byDay.set(dayLo + i, dense.subarray(i * (n + 1), (i + 1) * (n + 1)));
+    }
   }
   const days = [...byDay.keys()].sort((a, b) => a - b);
   const daily = days.map((d) => ({ date: dayString(d), users: usersFromLevels(byDay.get(d)!, 0, n) }));
 
   const time_to_convert = ttc.slice(1).map((arr, i) => {
-    const vals: number[] = [];
-    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) vals.push(arr[u] / 1000);
-    const sorted = Float64Array.from(vals).sort();
+    let count = 0;
+    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) count++;
+    const sorted = new Float64Array(count);
+    let o = 0;
+    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) sorted[o++] = arr[u] / 1000;
+    sorted.sort();
     return {
       from_stage: names[i],
       to_stage: names[i + 1],

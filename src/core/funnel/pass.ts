@@ -35,27 +35,47 @@ export interface PassResult {
   ttc: Float64Array[];
 }
 
+type Masks = Uint8Array | Uint16Array | Uint32Array;
+
 /**
- * Which steps row j satisfies (after filters and the step-1 date range). Most rows are noise
- * events whose mask is 0, so that test comes first; the rest only runs for step events.
+ * Which steps each row satisfies (after filters, per-step filters and the step-1 date range),
+ * computed column by column in tight loops before the per-user pass. Testing a filter per row
+ * inside the pass cost more than these few sequential sweeps (which touch one narrow column
+ * each, and only rows still nonzero), and the pass then reads one small array instead of four.
  */
-function rowMask(s: PassSpec, j: number, hasWhere: boolean): number {
-  let m = s.stepMask[s.event[j]];
-  if (m === 0) return 0;
-  const f = s.filters;
-  for (let i = 0; i < f.length; i++) if (f[i].allowed[f[i].codes[j]] === 0) return 0;
-  if (hasWhere) {
-    const w = s.stepWhere;
-    for (let k = 0; k < w.length; k++) {
-      const wk = w[k];
-      if (wk !== null && (m >>> k) & 1 && wk.allowed[wk.codes[j]] === 0) m &= ~(1 << k);
+function rowMasks(s: PassSpec): Masks {
+  const n = s.event.length;
+  const m: Masks = s.nSteps <= 8 ? new Uint8Array(n) : s.nSteps <= 16 ? new Uint16Array(n) : new Uint32Array(n);
+  const [f0, ...rest] = s.filters;
+  if (f0) fillFiltered(m, s.event, s.stepMask, f0.codes, f0.allowed);
+  else fillStepMask(m, s.event, s.stepMask);
+  for (const f of rest) applyFilter(m, f.codes, f.allowed, 0xffffffff);
+  s.stepWhere.forEach((w, k) => {
+    if (w !== null) applyFilter(m, w.codes, w.allowed, 1 << k);
+  });
+  if (s.rangeStart > -Infinity || s.rangeEnd < Infinity) {
+    const time = s.time;
+    for (let j = 0; j < n; j++) {
+      if ((m[j] & 1) === 0) continue;
+      const t = time[j];
+      if (t < s.rangeStart || t >= s.rangeEnd) m[j] &= ~1;
     }
   }
-  if (m & 1) {
-    const t = s.time[j];
-    if (t < s.rangeStart || t >= s.rangeEnd) m &= ~1;
-  }
   return m;
+}
+
+function fillStepMask(m: Masks, event: Codes, stepMask: Uint32Array): void {
+  for (let j = 0; j < m.length; j++) m[j] = stepMask[event[j]];
+}
+
+/** fillStepMask and applyFilter in one sweep, for the usual single filter. */
+function fillFiltered(m: Masks, event: Codes, stepMask: Uint32Array, codes: Codes, allowed: Uint8Array): void {
+  for (let j = 0; j < m.length; j++) m[j] = allowed[codes[j]] === 0 ? 0 : stepMask[event[j]];
+}
+
+/** Clears `bits` on rows whose value is not allowed. */
+function applyFilter(m: Masks, codes: Codes, allowed: Uint8Array, bits: number): void {
+  for (let j = 0; j < m.length; j++) if (m[j] !== 0 && allowed[codes[j]] === 0) m[j] &= ~bits;
 }
 
 /**
@@ -87,9 +107,9 @@ export function runPass(s: PassSpec): PassResult {
   const firstTouch = s.mode === 'first-touch';
   const strict = s.strict;
   const details = ttc.length > 0;
-  const hasWhere = s.stepWhere.some((w) => w !== null);
-  const stepMask = s.stepMask;
-  const event = s.event;
+  const T0 = performance.now();
+  const rm = rowMasks(s);
+  if (process.env.PT) console.log('masks', (performance.now() - T0).toFixed(0));
   const userStart = s.userStart;
   for (let u = 0; u < nUsers; u++) {
     const a = userStart[u];
@@ -100,7 +120,7 @@ export function runPass(s: PassSpec): PassResult {
     let first = -1;
     let i = a;
     while (i < b && lvl < n) {
-      if (stepMask[event[i]] === 0) {
+      if (rm[i] === 0) {
         i++;
         continue;
       }
@@ -109,7 +129,7 @@ export function runPass(s: PassSpec): PassResult {
       let mask = 0;
       let j = i;
       do {
-        const m = stepMask[event[j]] === 0 ? 0 : rowMask(s, j, hasWhere);
+        const m = rm[j];
         if (m & 1 && first < 0) first = j;
         mask |= m;
         j++;
@@ -142,12 +162,14 @@ export function runPass(s: PassSpec): PassResult {
     level[u] = lvl;
     firstRow[u] = first;
   }
+  if (process.env.PT) console.log('all', (performance.now() - T0).toFixed(0));
   return { level, firstRow, ttc };
 }
 
 /** unordered: the largest k such that steps 1..k all occur within one window, in any order. */
 function unorderedPass(s: PassSpec, level: Uint8Array, firstRow: Int32Array): void {
   const n = s.nSteps;
+  const rm = rowMasks(s);
   const counts = new Int32Array(n);
   let ts = new Float64Array(1024);
   let ms = new Uint32Array(1024);
@@ -158,7 +180,7 @@ function unorderedPass(s: PassSpec, level: Uint8Array, firstRow: Int32Array): vo
     let m = 0;
     let first = -1;
     for (let j = a; j < b; j++) {
-      const mask = rowMask(s, j, true);
+      const mask = rm[j];
       if (mask === 0) continue;
       if (mask & 1 && first < 0) first = j;
       if (m === ts.length) {

@@ -75,7 +75,8 @@ export class EventLogBuilder {
     return { userIdx, timeIdx, eventIdx, eventConst, timeFormat: m.timeFormat, year: m.year ?? 1970, targets, constants };
   }
 
-  addRow(p: FilePlan, buf: Buffer, fs: Int32Array, fe: Int32Array, n: number, line: number): void {
+  /** fh, when given, holds hashBytes() of each field (the scanner computes it while scanning). */
+  addRow(p: FilePlan, buf: Buffer, fs: Int32Array, fe: Int32Array, n: number, line: number, fh: Int32Array | null = null): void {
     const ti = p.timeIdx;
     const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
     if (t !== t) return this.warnings.add('bad_timestamp', line);
@@ -85,15 +86,15 @@ export class EventLogBuilder {
     const ei = p.eventIdx;
     if (ei >= 0) {
       if (ei >= n || fs[ei] === fe[ei]) return this.warnings.add('missing_event', line);
-      ev = this.event.dict.add(buf, fs[ei], fe[ei]);
+      ev = fh !== null ? this.event.dict.addHashed(buf, fs[ei], fe[ei], fh[ei]) : this.event.dict.add(buf, fs[ei], fe[ei]);
     }
-    this.userCodes.push(this.users.add(buf, fs[ui], fe[ui]));
+    this.userCodes.push(fh !== null ? this.users.addHashed(buf, fs[ui], fe[ui], fh[ui]) : this.users.add(buf, fs[ui], fe[ui]));
     this.time.push(t);
     this.event.codes.push(ev);
     const targets = p.targets;
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      if (c !== null) c.codes.push(i < n ? c.dict.add(buf, fs[i], fe[i]) : 0);
+      if (c !== null) c.codes.push(i >= n ? 0 : fh !== null ? c.dict.addHashed(buf, fs[i], fe[i], fh[i]) : c.dict.add(buf, fs[i], fe[i]));
     }
     for (const k of p.constants) k.col.codes.push(k.code);
     this.rows++;
@@ -142,6 +143,7 @@ export class EventLogBuilder {
 
   /** Sorts by (user, time) and writes the columns into dir. */
   write(dir: string, signal: AbortSignal): { manifest: StoreManifest; events: { name: string; count: number }[] } {
+    const T0 = performance.now();
     const n = this.rows;
     const nUsers = this.users.size;
     const uc = this.userCodes.view();
@@ -153,16 +155,18 @@ export class EventLogBuilder {
     const pos = start.slice(0, nUsers);
     const perm = new Uint32Array(n);
     for (let i = 0; i < n; i++) perm[pos[uc[i]]++] = i;
-    const scratch = { buf: new Uint32Array(1024) };
-    for (let u = 0; u < nUsers; u++) sortByTime(perm, start[u], start[u + 1], time, scratch);
-    if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-
+    // Gather times into user order first, then sort each user's (time, row) pairs where they
+    // lie: the per-user sorts then touch contiguous memory instead of time[perm[i]] at random.
     const sortedTime = new Float64Array(n);
+    for (let i = 0; i < n; i++) sortedTime[i] = time[perm[i]];
+    const scratch = { t: new Float64Array(1024), p: new Uint32Array(1024) };
+    for (let u = 0; u < nUsers; u++) sortPairs(sortedTime, perm, start[u], start[u + 1], scratch);
+    if (process.env.PT) console.error('sort', (performance.now() - T0).toFixed(0));
+    if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     let tMin = Infinity;
     let tMax = -Infinity;
     for (let i = 0; i < n; i++) {
-      const t = time[perm[i]];
-      sortedTime[i] = t;
+      const t = sortedTime[i];
       if (t < tMin) tMin = t;
       if (t > tMax) tMax = t;
     }
@@ -191,6 +195,7 @@ export class EventLogBuilder {
         events = dict.map((name, code) => ({ name, count: counts[code] })).filter((e) => e.count > 0).sort((a, b) => b.count - a.count);
       }
     });
+    if (process.env.PT) console.error('write', (performance.now() - T0).toFixed(0));
     const manifest: StoreManifest = {
       version: 1,
       kind: 'event_log',
@@ -210,53 +215,81 @@ export class EventLogBuilder {
   }
 }
 
-/** Sorts perm[a, b) by time, stably (file order breaks ties). */
-function sortByTime(perm: Uint32Array, a: number, b: number, time: Float64Array, scratch: { buf: Uint32Array }): void {
-  if (b - a < 2) return;
+/**
+ * Sorts t[a, b) ascending, stably (file order breaks ties), moving p along with it. Insertion
+ * sort on runs of 32, then bottom-up merges through scratch arrays: typed arrays only, no
+ * comparator callbacks (most users have a few dozen events).
+ */
+function sortPairs(t: Float64Array, p: Uint32Array, a: number, b: number, scratch: { t: Float64Array; p: Uint32Array }): void {
   let sorted = true;
   for (let i = a + 1; i < b; i++) {
-    if (time[perm[i]] < time[perm[i - 1]]) {
+    if (t[i] < t[i - 1]) {
       sorted = false;
       break;
     }
   }
   if (sorted) return;
-  // Insertion sort on runs of 32, then bottom-up merges through a scratch array: typed arrays
-  // only, no comparator callbacks (most users have a few dozen events).
   const RUN = 32;
-  for (let r = a; r < b; r += RUN) insertion(perm, r, Math.min(b, r + RUN), time);
-  if (b - a <= RUN) return;
-  if (scratch.buf.length < b - a) scratch.buf = new Uint32Array(Math.max(b - a, scratch.buf.length * 2));
-  let src = perm;
-  let dst = scratch.buf;
-  let srcOff = a;
-  let dstOff = 0;
-  for (let width = RUN; width < b - a; width *= 2) {
-    for (let lo = 0; lo < b - a; lo += 2 * width) {
-      const mid = Math.min(lo + width, b - a);
-      const hi = Math.min(lo + 2 * width, b - a);
+  for (let r = a; r < b; r += RUN) insertionPairs(t, p, r, Math.min(b, r + RUN));
+  const len = b - a;
+  if (len <= RUN) return;
+  if (scratch.t.length < len) {
+    scratch.t = new Float64Array(Math.max(len, scratch.t.length * 2));
+    scratch.p = new Uint32Array(scratch.t.length);
+  }
+  let st = t;
+  let sp = p;
+  let so = a;
+  let dt = scratch.t;
+  let dp = scratch.p;
+  let dO = 0;
+  for (let width = RUN; width < len; width *= 2) {
+    for (let lo = 0; lo < len; lo += 2 * width) {
+      const mid = Math.min(lo + width, len);
+      const hi = Math.min(lo + 2 * width, len);
       let i = lo;
       let j = mid;
       let k = lo;
-      while (i < mid && j < hi) dst[dstOff + k++] = time[src[srcOff + j]] < time[src[srcOff + i]] ? src[srcOff + j++] : src[srcOff + i++];
-      while (i < mid) dst[dstOff + k++] = src[srcOff + i++];
-      while (j < hi) dst[dstOff + k++] = src[srcOff + j++];
+      while (i < mid && j < hi) {
+        // Take the right run only when strictly smaller: that keeps the sort stable.
+        if (st[so + j] < st[so + i]) {
+          dt[dO + k] = st[so + j];
+          dp[dO + k++] = sp[so + j++];
+        } else {
+          dt[dO + k] = st[so + i];
+          dp[dO + k++] = sp[so + i++];
+        }
+      }
+      for (; i < mid; i++, k++) {
+        dt[dO + k] = st[so + i];
+        dp[dO + k] = sp[so + i];
+      }
+      for (; j < hi; j++, k++) {
+        dt[dO + k] = st[so + j];
+        dp[dO + k] = sp[so + j];
+      }
     }
-    [src, dst] = [dst, src];
-    [srcOff, dstOff] = [dstOff, srcOff];
+    [st, dt] = [dt, st];
+    [sp, dp] = [dp, sp];
+    [so, dO] = [dO, so];
   }
-  if (src !== perm) perm.set(src.subarray(srcOff, srcOff + (b - a)), a);
+  if (st !== t) {
+    t.set(st.subarray(so, so + len), a);
+    p.set(sp.subarray(so, so + len), a);
+  }
 }
 
-function insertion(perm: Uint32Array, a: number, b: number, time: Float64Array): void {
+function insertionPairs(t: Float64Array, p: Uint32Array, a: number, b: number): void {
   for (let i = a + 1; i < b; i++) {
-    const v = perm[i];
-    const t = time[v];
+    const v = p[i];
+    const x = t[i];
     let j = i - 1;
-    while (j >= a && time[perm[j]] > t) {
-      perm[j + 1] = perm[j];
+    while (j >= a && t[j] > x) {
+      t[j + 1] = t[j];
+      p[j + 1] = p[j];
       j--;
     }
-    perm[j + 1] = v;
+    t[j + 1] = x;
+    p[j + 1] = v;
   }
 }

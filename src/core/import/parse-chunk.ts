@@ -38,7 +38,7 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
   let buf = Buffer.allocUnsafe(Math.min(PIECE, task.end - task.start + 1));
   let carry = 0;
   let pos = task.start;
-  const onRow = (line: number) => b.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
+  const onRow = (line: number) => b.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line, sc.fieldHash);
   try {
     for (;;) {
       if (carry === buf.length) {

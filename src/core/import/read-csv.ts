@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { IafaError } from '../../shared/contract';
+import { hashBytes } from './bytes-dict';
 import { CsvScanner } from './csv';
 import type { EventLogBuilder, FilePlan } from './event-builder';
 import type { CsvSource } from './source';
@@ -31,7 +32,7 @@ export async function readCsvEvents(src: CsvSource, builder: EventLogBuilder, pl
       }
       const q = sc.fieldQuote;
       for (let i = 0; i < sc.nFields; i++) if (q[i] === 2) unescapeInPlace(buf, sc, i);
-      builder.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
+      builder.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line, sc.fieldHash);
     };
     for (;;) {
       if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
@@ -69,6 +70,7 @@ function unescapeInPlace(buf: Buffer, sc: CsvScanner, i: number): void {
   }
   sc.fieldEnd[i] = o;
   sc.fieldQuote[i] = 1;
+  sc.fieldHash[i] = hashBytes(buf, s, o);
 }
 
 /** All rows of a (small) CSV as strings: aggregated exports and user tables. */

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AnalyzeInput, CausalInput, type ExperimentAnalysis, type MetricResult } from '../../../src/shared/contract/experiments';
 import { parseCsv, runAnalysis, runCausal, type Table } from '../../../src/core/experiments';
 import { close, loadReference, type Json } from '../stats/reference';
+import { extractNumbers } from '../../../src/core/llm/numbers';
 
 /**
  * The engine on the real files in /work/shared/data against make_reference.py (scipy/statsmodels
@@ -67,6 +68,12 @@ describe.skipIf(!have)('Cookie Cats (gate_30 vs gate_40)', () => {
     expect(ids).toContain('experiment.primary.p_value');
     expect(ids).toContain('experiment.secondary.retention_7.p_value_adjusted');
     expect(a.facts.every((f) => Number.isFinite(f.value))).toBe(true);
+  });
+  it('every share quoted in the SRM message is a fact', () => {
+    const quoted = extractNumbers(a.srm_check.message).filter((n) => n.kind === 'percent').map((n) => n.raw);
+    expect(quoted.length).toBe(4);
+    const displays = new Set(a.facts.map((f) => f.display));
+    expect(quoted.filter((q) => !displays.has(q))).toEqual([]);
   });
 });
 

@@ -155,7 +155,7 @@ export default function Ask() {
                 </div>
               )}
               {t.error && <div className="note error" role="alert">{t.error}</div>}
-              {t.answer && <AnswerCard answer={t.answer} followUps={i === turns.length - 1} onAsk={ask} busy={busy} pageBanner={noModel} />}
+              {t.answer && <AnswerCard answer={t.answer} followUps={i === turns.length - 1} onAsk={ask} busy={busy} pageBanner={noModel} funnelId={ctx ? null : funnelId} />}
             </div>
           ))}
           <div ref={logEnd} />

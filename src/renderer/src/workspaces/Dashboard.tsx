@@ -1,13 +1,16 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Dataset, Funnel, FunnelDefinitionInput } from '../../../shared/contract';
+import { api } from '../api/client';
 import { useCall } from '../api/hooks';
 import { Empty, ErrorNote, Panel } from '../components/ui';
 import { DailyTrend } from '../features/funnel/DailyTrend';
+import { factFocus } from '../features/funnel/factFocus';
 import { FunnelBuilder } from '../features/funnel/FunnelBuilder';
 import { FunnelChart } from '../features/funnel/FunnelChart';
 import { FunnelSummary } from '../features/funnel/FunnelSummary';
 import { SegmentComparison } from '../features/funnel/SegmentComparison';
 import { InsightsPanel } from '../features/insights/InsightsPanel';
+import { useHashParam } from '../state/hash';
 import { setSelection, useSelection } from '../state/selection';
 import { canonical, useAnalysisTarget } from '../state/useFunnelView';
 import '../features/funnel/funnel.css';
@@ -19,8 +22,26 @@ const ReportLinks = () => (
   </>
 );
 
+/**
+ * `#/dashboard?fact=<id>&funnel=<id>` (the Ask workspace's fact chips): opens that saved funnel and
+ * highlights where the cited fact is shown.
+ */
 export default function Dashboard() {
   const sel = useSelection();
+  const factId = useHashParam('fact');
+  const funnelParam = useHashParam('funnel');
+  // Bumped when a link switches the funnel, so the builder's draft restarts from the new definition.
+  const [adopted, setAdopted] = useState(0);
+  useEffect(() => {
+    if (!funnelParam || (funnelParam === sel.funnelId && sel.definition)) return;
+    let live = true;
+    api('funnels:get', { id: funnelParam }).then((f) => {
+      if (!live) return;
+      setSelection({ datasetId: f.datasetId, funnelId: f.id, definition: f.definition });
+      setAdopted((n) => n + 1);
+    }, () => undefined); // A deleted funnel leaves the current view as it is.
+    return () => { live = false; };
+  }, [funnelParam, sel.funnelId, sel.definition]);
   const list = useCall('datasets:list', {});
   const datasets = list.data?.datasets ?? null;
   const current = datasets?.find((d) => d.id === sel.datasetId) ?? null;
@@ -43,9 +64,9 @@ export default function Dashboard() {
         {list.loading && !datasets && <p className="loading">Loading datasets…</p>}
         {datasets?.length === 0 && <Empty>No data yet: import a file or try the sample in <a href="#/data">Data</a>.</Empty>}
         {datasets && datasets.length > 0 && !current && <Empty>Choose a dataset above to build a funnel.</Empty>}
-        {current && <Builder key={current.id} dataset={current} />}
+        {current && <Builder key={`${current.id}|${adopted}`} dataset={current} />}
       </Panel>
-      {current && <Results />}
+      {current && <Results factId={factId} />}
     </div>
   );
 }
@@ -80,29 +101,49 @@ function Builder({ dataset }: { dataset: Dataset }) {
   );
 }
 
-function Results() {
+function Results({ factId }: { factId: string | null }) {
   const sel = useSelection();
   const ready = sel.datasetId && sel.definition && sel.definition.steps.length >= 2;
   const compute = useCall('funnels:compute', ready ? { datasetId: sel.datasetId!, definition: sel.definition! } : null);
   const target = useAnalysisTarget();
-  if (!ready) return <Panel title="Funnel chart"><Empty>Pick the steps above and press “Compute funnel”.</Empty></Panel>;
   const r = compute.data;
+  const focus = factId && r ? factFocus(factId, r) : null;
+  // Whether the highlighted element made it on screen (a small segment may not be among the rows shown).
+  const [shown, setShown] = useState<boolean | null>(null);
+  useEffect(() => {
+    if (!factId || !r) {
+      setShown(null);
+      return;
+    }
+    const el = document.querySelector('[data-fact-highlight]');
+    setShown(Boolean(el));
+    el?.scrollIntoView({ block: 'center' });
+  }, [factId, r]);
+  if (!ready) return <Panel title="Funnel chart"><Empty>Pick the steps above and press “Compute funnel”.</Empty></Panel>;
   const stale = compute.loading && r !== null;
   return (
     <>
+      {factId && (
+        <div className="note info fact-focus" role="status" aria-live="polite" data-testid="fact-focus">
+          {!r ? 'Computing the funnel to show the cited figure…'
+            : focus && shown ? `Highlighted: ${focus.what} (fact ${factId}).`
+              : shown === null ? '' : `The cited figure (fact ${factId}) is not shown on the Dashboard for this funnel.`}
+          {' '}<a href="#/dashboard">Clear</a>
+        </div>
+      )}
       <Panel title="Funnel chart" actions={compute.loading ? <span className="loading" role="status">Computing…</span> : r ? <span className="muted small">computed in {Math.round(r.computed_ms)} ms</span> : null}>
         <ErrorNote message={compute.error} />
         {!r && compute.loading && <p className="loading">Computing the funnel…</p>}
         {r && (
           <div aria-busy={stale} className={stale ? 'stale' : undefined}>
-            <FunnelSummary result={r} />
-            <FunnelChart result={r} />
+            <FunnelSummary result={r} focus={focus} />
+            <FunnelChart result={r} focus={focus} />
           </div>
         )}
       </Panel>
       {r && (
         <div className="dash-grid">
-          <Panel title={`Segment comparison${r.segment_by ? ` by ${r.segment_by}` : ''}`}><SegmentComparison result={r} /></Panel>
+          <Panel title={`Segment comparison${r.segment_by ? ` by ${r.segment_by}` : ''}`}><SegmentComparison result={r} focus={focus} /></Panel>
           <Panel title={`Daily trend (${r.definition.tz})`}><DailyTrend result={r} /></Panel>
         </div>
       )}

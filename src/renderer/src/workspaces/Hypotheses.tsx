@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Fact } from '../../../shared/contract';
 import type { Hypothesis } from '../../../shared/contract';
 import { errorMessage } from '../api/client';
@@ -6,8 +6,10 @@ import { Empty, ErrorNote, Panel } from '../components/ui';
 import { insightsApi } from '../features/insights/api';
 import { copyText, hypothesesText } from '../features/insights/copy';
 import { HypothesisCard } from '../features/insights/HypothesisCard';
+import { fromModel, hypothesesWording } from '../features/insights/narrative';
 import { Provenance } from '../features/insights/Provenance';
 import { useAsync } from '../features/insights/useAsync';
+import { WordingBar, type Wording } from '../features/insights/WordingBar';
 import { setHandoff } from '../state/handoff';
 import { useSelection } from '../state/selection';
 import { canonical, useAnalysisTarget } from '../state/useFunnelView';
@@ -16,10 +18,19 @@ import '../features/insights/insights.css';
 export default function Hypotheses() {
   const target = useAnalysisTarget();
   const sel = useSelection();
-  const res = useAsync(target ? () => insightsApi.hypotheses(target) : null, canonical(target));
+  // Set by "Generate again": the next load asks the model afresh instead of reading the cache.
+  const fresh = useRef(false);
+  const res = useAsync(target ? () => {
+    const refresh = fresh.current;
+    fresh.current = false;
+    return insightsApi.hypotheses(target, refresh);
+  } : null, canonical(target));
+  const [wording, setWording] = useState<Wording>('model');
   const [note, setNote] = useState<string | null>(null);
   const r = res.data;
   const facts = useMemo(() => new Map<string, Fact>((r?.facts ?? []).map((f) => [f.id, f])), [r]);
+  // The model rewrites the first five hypotheses, in order; the hand-off to the designer stays computed.
+  const worded = r && wording === 'model' && fromModel(r.narrative) ? hypothesesWording(r.narrative) : [];
 
   if (!target) {
     return <Panel title="Hypotheses"><Empty>Hypotheses come from the funnel you are looking at: compute one on the <a href="#/dashboard">Dashboard</a> first.</Empty></Panel>;
@@ -51,17 +62,18 @@ export default function Hypotheses() {
   return (
     <Panel title={`Hypotheses${r ? ` (${r.hypotheses.length})` : ''}`} actions={
       <>
-        {r && <Provenance provider={r.provider} model={r.model_used} generation={r.generation} grounding={r.grounding} />}
-        <button type="button" onClick={res.reload} disabled={res.loading} data-testid="hypotheses-generate">Generate again</button>
+        {r && <Provenance narrative={r.narrative} />}
+        <button type="button" onClick={() => { fresh.current = true; res.reload(); }} disabled={res.loading} data-testid="hypotheses-generate">Generate again</button>
         <button type="button" onClick={exportText} disabled={!r}>Export (copy)</button>
       </>
     }>
       <ErrorNote message={res.error} />
+      {r && <WordingBar narrative={r.narrative} wording={wording} onWording={setWording} />}
       {note && <div className="note info" role="status">{note}</div>}
       {res.loading && !r && <p className="loading" role="status">Generating hypotheses from the funnel…</p>}
       {r && r.hypotheses.length === 0 && <Empty>No testable hypotheses stand out for this funnel.</Empty>}
       <div className="hyp-list" aria-busy={res.loading}>
-        {r?.hypotheses.map((h) => <HypothesisCard key={h.id} h={h} facts={facts} onDesign={() => design(h)} />)}
+        {r?.hypotheses.map((h, i) => <HypothesisCard key={h.id} h={h} facts={facts} wording={worded[i]} onDesign={() => design(h)} />)}
       </div>
     </Panel>
   );

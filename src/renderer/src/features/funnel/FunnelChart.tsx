@@ -1,11 +1,13 @@
-import { Bar, BarChart, CartesianGrid, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { FunnelResult } from '../../../../shared/contract';
 import { fmtInt, fmtPct, fmtSeconds } from '../../format';
+import { HIGHLIGHT_FILL, type FactFocus } from './factFocus';
 
 interface LabelArgs { x?: number | string; y?: number | string; width?: number | string; index?: number }
 
 /** Stage bars with, above each later stage, the drop-off from the previous stage (engine figures). */
-export function FunnelChart({ result }: { result: FunnelResult }) {
+export function FunnelChart({ result, focus = null }: { result: FunnelResult; focus?: FactFocus | null }) {
+  const at = focus?.kind === 'stage' ? focus.index : -1;
   const data = result.stages.map((s) => ({ name: s.stage_name, users: s.users, conversion: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate }));
   const dropLabel = (p: LabelArgs) => {
     const i = p.index ?? 0;
@@ -30,6 +32,7 @@ export function FunnelChart({ result }: { result: FunnelResult }) {
             <Bar dataKey="users" name="Users" fill="#2557d6" radius={[4, 4, 0, 0]} isAnimationActive={false}>
               <LabelList dataKey="users" position="top" formatter={(v) => fmtInt(Number(v))} fontSize={12} />
               <LabelList dataKey="drop" content={dropLabel} />
+              {data.map((d, i) => <Cell key={d.name} fill={i === at ? HIGHLIGHT_FILL : '#2557d6'} />)}
             </Bar>
           </BarChart>
         </ResponsiveContainer>
@@ -39,8 +42,9 @@ export function FunnelChart({ result }: { result: FunnelResult }) {
         <tbody>
           {result.stages.map((s, i) => {
             const ttc = i > 0 ? result.time_to_convert.find((t) => t.to_stage === s.stage_name) : undefined;
+            const hl = i === at;
             return (
-              <tr key={s.stage_name}>
+              <tr key={s.stage_name} className={hl ? 'fact-highlight' : undefined} {...(hl ? { 'data-fact-highlight': 'true' } : {})}>
                 <td>{s.stage_name}</td>
                 <td className="num">{fmtInt(s.users)}</td>
                 <td className="num">{fmtPct(s.conversion_rate)}</td>

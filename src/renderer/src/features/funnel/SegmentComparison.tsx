@@ -1,12 +1,14 @@
-import { Bar, BarChart, CartesianGrid, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { FunnelResult } from '../../../../shared/contract';
 import { Empty } from '../../components/ui';
 import { fmtInt, fmtPct } from '../../format';
+import { HIGHLIGHT_FILL, type FactFocus } from './factFocus';
 
 const SHOWN = 12;
 
 /** Overall conversion per segment value, and each stage's conversion per segment (all engine figures). */
-export function SegmentComparison({ result }: { result: FunnelResult }) {
+export function SegmentComparison({ result, focus = null }: { result: FunnelResult; focus?: FactFocus | null }) {
+  const at = focus?.kind === 'segment' ? focus.value : null;
   const breakdown = result.segment_breakdown;
   if (!result.segment_by || !breakdown) {
     return <Empty>Choose a “Break down by” column and compute to compare segments.</Empty>;
@@ -27,6 +29,7 @@ export function SegmentComparison({ result }: { result: FunnelResult }) {
             <Tooltip formatter={(v) => fmtPct(Number(v))} />
             <Bar dataKey="conversion" name="Overall conversion" fill="#009E73" radius={[0, 4, 4, 0]} isAnimationActive={false}>
               <LabelList dataKey="conversion" position="right" formatter={(v) => fmtPct(Number(v))} fontSize={12} />
+              {data.map((d) => <Cell key={d.name} fill={d.name === at ? HIGHLIGHT_FILL : '#009E73'} />)}
             </Bar>
           </BarChart>
         </ResponsiveContainer>
@@ -41,14 +44,17 @@ export function SegmentComparison({ result }: { result: FunnelResult }) {
             </tr>
           </thead>
           <tbody>
-            {rows.map(([value, core]) => (
-              <tr key={value}>
+            {rows.map(([value, core]) => {
+              const hl = value === at;
+              return (
+              <tr key={value} className={hl ? 'fact-highlight' : undefined} {...(hl ? { 'data-fact-highlight': 'true' } : {})}>
                 <td>{value}</td>
                 <td className="num">{fmtInt(core.total_users)}</td>
                 {core.stages.slice(1).map((s) => <td key={s.stage_name} className="num">{fmtPct(s.step_conversion_rate)}</td>)}
                 <td className="num"><strong>{fmtPct(core.overall_conversion_rate)}</strong></td>
               </tr>
-            ))}
+              );
+            })}
           </tbody>
         </table>
       </div>

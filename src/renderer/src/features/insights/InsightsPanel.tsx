@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Fact } from '../../../../shared/contract';
 import type { RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
 import { errorMessage } from '../../api/client';
@@ -8,21 +8,32 @@ import { insightsApi } from './api';
 import { copyText, insightsText, recommendationText } from './copy';
 import { FactList } from './FactList';
 import { InsightsExtras } from './InsightsExtras';
+import { fromModel, insightsWording } from './narrative';
 import { Provenance } from './Provenance';
 import { RecommendationCard } from './RecommendationCard';
 import { useAsync } from './useAsync';
+import { WordingBar, type Wording } from './WordingBar';
 import './insights.css';
 
 const SEVERITY_TONE = { High: 'bad', Medium: 'warn', Low: 'muted' } as const;
 
 /**
- * The deterministic analyst's findings for the funnel in view: insights, prioritised
- * recommendations with persisted status, guardrails. `compact` is the Dashboard's version (top
- * items, link to the full Insights workspace).
+ * The analyst's findings for the funnel in view: insights, prioritised recommendations with
+ * persisted status, guardrails. The numbers, priorities and statuses are always the engine's; when
+ * a model wrote the prose (`narrative`), its grounded wording replaces the computed text and a
+ * toggle brings the computed text back. `compact` is the Dashboard's version (top items, link to
+ * the full Insights workspace).
  */
 export function InsightsPanel({ target, compact = false }: { target: AnalysisTarget; compact?: boolean }) {
   const key = canonical(target);
-  const report = useAsync(() => insightsApi.recommendations(target), key);
+  // Set by Refresh: the next load asks for a fresh generation instead of the cached one.
+  const fresh = useRef(false);
+  const report = useAsync(() => {
+    const refresh = fresh.current;
+    fresh.current = false;
+    return insightsApi.recommendations(target, refresh);
+  }, key);
+  const [wording, setWording] = useState<Wording>('model');
   const funnelId = 'funnelId' in target ? target.funnelId : undefined;
   const stored = useAsync(report.data ? () => insightsApi.list(funnelId ? { funnelId } : {}) : null, `${key}|${report.data?.generated_at ?? ''}`);
   const [updates, setUpdates] = useState<Record<string, StoredRecommendation>>({});
@@ -64,16 +75,23 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
   const withStatus = (r?.recommendations ?? []).map((rec) => ({ ...rec, status: storedFor(rec.id, rec.fingerprint)?.status ?? rec.status }));
   const details = r ? (r.insight_details.length ? r.insight_details : r.findings) : [];
   const recs = compact ? withStatus.slice(0, 3) : withStatus;
+  const model = r && wording === 'model' && fromModel(r.narrative) ? insightsWording(r.narrative) : null;
+  // Model recommendations follow the computed ones in order (the first three); the rest stay computed.
+  const worded = recs.map((rec, i) => {
+    const w = model?.recommendations[i];
+    if (!w?.title) return rec;
+    return { ...rec, title: w.title, rationale: w.rationale || rec.rationale, expected_impact: w.expected_impact || rec.expected_impact, action_items: w.action_items.length ? w.action_items : rec.action_items };
+  });
   const guards = compact ? (r?.guardrails ?? []).slice(0, 3) : r?.guardrails ?? [];
 
   return (
     <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights-panel">
       <header className="panel-head">
-        <h2 id="insights-title">AI Insights &amp; Recommendations {r && <Provenance provider={r.provider} model={r.model_used} generation={r.generation} grounding={r.grounding} />}</h2>
+        <h2 id="insights-title">AI Insights &amp; Recommendations {r && <Provenance narrative={r.narrative} />}</h2>
         <div className="panel-actions">
           {compact && <a className="button" href="#/hypotheses">Generate hypotheses</a>}
           {compact && <a className="button" href="#/insights">Expand</a>}
-          <button type="button" onClick={report.reload} disabled={report.loading} data-testid="insights-refresh">Refresh</button>
+          <button type="button" onClick={() => { fresh.current = true; report.reload(); }} disabled={report.loading} data-testid="insights-refresh">Refresh</button>
           <button type="button" disabled={!r} onClick={() => r && copy(insightsText({ ...r, recommendations: withStatus }), 'the report')} data-testid="insights-copy">Copy report</button>
         </div>
       </header>
@@ -83,10 +101,19 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
         {report.loading && !r && <p className="loading" role="status">Analysing the funnel…</p>}
         {r && (
           <div aria-busy={report.loading}>
+            <WordingBar narrative={r.narrative} wording={wording} onWording={setWording} />
             <h3>Key insights</h3>
-            {details.length === 0 && r.insights.length === 0 && <Empty>No notable findings for this funnel.</Empty>}
+            {model?.summary && <p className="summary" data-testid="model-summary">{model.summary}</p>}
+            {!model && details.length === 0 && r.insights.length === 0 && <Empty>No notable findings for this funnel.</Empty>}
             <ul className="insight-list" data-testid="insights-list">
-              {details.length > 0
+              {model && model.insights.length > 0
+                ? model.insights.slice(0, compact ? 3 : 5).map((f, i) => (
+                  <li key={i} data-testid="model-insight">
+                    <span className="muted-ink">{f.text}</span>
+                    {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
+                  </li>
+                ))
+                : details.length > 0
                 ? details.slice(0, compact ? 3 : 5).map((f) => (
                   <li key={f.id}>
                     <Badge tone={SEVERITY_TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}.</strong> <span className="muted-ink">{f.text}</span>
@@ -98,7 +125,7 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
             <h3>{compact ? 'Top recommendations' : 'Recommendations'}</h3>
             {recs.length === 0 && <Empty>No recommendations: nothing in this funnel stands out enough to act on.</Empty>}
             <div className="rec-list">
-              {recs.map((rec) => (
+              {worded.map((rec) => (
                 <RecommendationCard key={rec.id} rec={rec} facts={facts} stored={storedFor(rec.id, rec.fingerprint)} busy={busy === rec.id}
                   onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)} onCopy={() => copy(recommendationText(rec), 'the recommendation')} />
               ))}

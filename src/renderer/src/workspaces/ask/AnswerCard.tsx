@@ -5,9 +5,13 @@ import { Badge } from '../../components/ui';
 
 type Datum = AskOutput['supporting_data'][number];
 
-/** Facts about the funnel, its stages and segments can be shown on the Dashboard; test statistics cannot. */
-function dashboardHref(factId: string): string | null {
-  return /^(stage|segment|overall|funnel|period|trend)\b/.test(factId) ? `#/dashboard?fact=${encodeURIComponent(factId)}` : null;
+/**
+ * Facts about the funnel, its stages and segments can be shown on the Dashboard; test statistics
+ * cannot. The funnel the answer is about goes along, so the Dashboard opens that one.
+ */
+function dashboardHref(factId: string, funnelId: string | null): string | null {
+  if (!/^(stage|segment|overall|funnel|period|trend)\b/.test(factId)) return null;
+  return `#/dashboard?fact=${encodeURIComponent(factId)}${funnelId ? `&funnel=${encodeURIComponent(funnelId)}` : ''}`;
 }
 
 /**
@@ -26,9 +30,9 @@ function AnswerText({ text, mark }: { text: string; mark: string | null }) {
   );
 }
 
-function FactChip({ d, active, onActive }: { d: Datum; active: boolean; onActive: (id: string | null) => void }) {
+function FactChip({ d, active, onActive, funnelId }: { d: Datum; active: boolean; onActive: (id: string | null) => void; funnelId: string | null }) {
   const tipId = useId();
-  const href = dashboardHref(d.fact_id);
+  const href = dashboardHref(d.fact_id, funnelId);
   const common = {
     className: `fact-chip${active ? ' active' : ''}`,
     'aria-describedby': tipId,
@@ -58,7 +62,7 @@ function ungroundedSummary(items: AskOutput['grounding']['ungrounded']): string 
 }
 
 /** `pageBanner`: the page already says no model is active, so the same news is not repeated per answer. */
-export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner }: { answer: AskOutput; followUps: boolean; onAsk: (q: string) => void; busy: boolean; pageBanner: boolean }) {
+export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelId = null }: { answer: AskOutput; followUps: boolean; onAsk: (q: string) => void; busy: boolean; pageBanner: boolean; funnelId?: string | null }) {
   const [activeFact, setActiveFact] = useState<string | null>(null);
   const mark = answer.supporting_data.find((d) => d.fact_id === activeFact)?.display ?? null;
   const g = answer.grounding;
@@ -86,7 +90,7 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner }: { ans
       {answer.supporting_data.length > 0 && (
         <div className="fact-chips" aria-label="Facts this answer cites">
           {answer.supporting_data.map((d) => (
-            <FactChip key={d.fact_id} d={d} active={activeFact === d.fact_id} onActive={setActiveFact} />
+            <FactChip key={d.fact_id} d={d} active={activeFact === d.fact_id} onActive={setActiveFact} funnelId={funnelId} />
           ))}
         </div>
       )}
