@@ -123,7 +123,7 @@ describe('iafa report', () => {
     const run = async (args: string[]) => {
       let stdout = '';
       let stderr = '';
-      const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:9' }, isTTY: false });
+      const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' }, isTTY: false });
       return { code, stdout, stderr };
     };
     try {

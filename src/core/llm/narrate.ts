@@ -146,7 +146,8 @@ async function generateGrounded(
 
 function bannerFor(configured: string, errors: IafaError[], servedBy: string | null = null): string | null {
   if (!errors.length) return null;
-  const what = errors.map((e) => e.message).join(' ');
+  // Each provider's message is a sentence of its own, whatever punctuation it came with.
+  const what = errors.map((e) => (/[.!?]$/.test(e.message.trim()) ? e.message.trim() : `${e.message.trim()}.`)).join(' ');
   if (servedBy) return `${what} Answered by ${servedBy} instead.`;
   const onlyOllamaDown = configured === 'auto' && errors.every((e) => failureOf(e)?.reason === 'not_running');
   if (onlyOllamaDown) return NO_LOCAL_MODEL_BANNER;
