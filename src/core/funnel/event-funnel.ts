@@ -1,6 +1,6 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import type { ColumnStore } from '../import';
-import { coreFromUsers, quantile, usersFromLevels } from './result';
+import { coreFromUsers, quantiles, usersFromLevels } from './result';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
 import { addDays, dayString, daysBetween, windowMs, ZoneDays } from './time';
 
@@ -123,19 +123,11 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const time_to_convert = ttc.slice(1).map((arr, i) => {
     let count = 0;
     for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) count++;
-    const sorted = new Float64Array(count);
+    const vals = new Float64Array(count);
     let o = 0;
-    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) sorted[o++] = arr[u] / 1000;
-    sorted.sort();
-    return {
-      from_stage: names[i],
-      to_stage: names[i + 1],
-      users: sorted.length,
-      median_seconds: quantile(sorted, 0.5),
-      p25_seconds: quantile(sorted, 0.25),
-      p75_seconds: quantile(sorted, 0.75),
-      p90_seconds: quantile(sorted, 0.9),
-    };
+    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) vals[o++] = arr[u] / 1000;
+    const [median_seconds, p25_seconds, p75_seconds, p90_seconds] = quantiles(vals, [0.5, 0.25, 0.75, 0.9]);
+    return { from_stage: names[i], to_stage: names[i + 1], users: count, median_seconds, p25_seconds, p75_seconds, p90_seconds };
   });
 
   let previous_period: Out['previous_period'] = null;

@@ -45,7 +45,8 @@ type Masks = Uint8Array | Uint16Array | Uint32Array;
  */
 function rowMasks(s: PassSpec): Masks {
   const n = s.event.length;
-  const m: Masks = s.nSteps <= 8 ? new Uint8Array(n) : s.nSteps <= 16 ? new Uint16Array(n) : new Uint32Array(n);
+  const width = s.nSteps <= 8 ? 1 : s.nSteps <= 16 ? 2 : 4;
+  const m: Masks = width === 1 ? new Uint8Array(n) : width === 2 ? new Uint16Array(n) : new Uint32Array(n);
   const [f0, ...rest] = s.filters;
   if (f0) fillFiltered(m, s.event, s.stepMask, f0.codes, f0.allowed);
   else fillStepMask(m, s.event, s.stepMask);
@@ -107,9 +108,7 @@ export function runPass(s: PassSpec): PassResult {
   const firstTouch = s.mode === 'first-touch';
   const strict = s.strict;
   const details = ttc.length > 0;
-  const T0 = performance.now();
   const rm = rowMasks(s);
-  if (process.env.PT) console.log('masks', (performance.now() - T0).toFixed(0));
   const userStart = s.userStart;
   for (let u = 0; u < nUsers; u++) {
     const a = userStart[u];
@@ -162,7 +161,6 @@ export function runPass(s: PassSpec): PassResult {
     level[u] = lvl;
     firstRow[u] = first;
   }
-  if (process.env.PT) console.log('all', (performance.now() - T0).toFixed(0));
   return { level, firstRow, ttc };
 }
 

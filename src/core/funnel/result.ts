@@ -43,3 +43,53 @@ export function quantile(sorted: Float64Array, q: number): number | null {
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
+
+/**
+ * quantile(sorted, q) for each q, from unsorted values (reordered in place): only the few order
+ * statistics the quantiles read are selected (Wirth's partition), instead of sorting them all,
+ * which took most of a re-filter's post-processing on 10M events.
+ */
+export function quantiles(values: Float64Array, qs: number[]): (number | null)[] {
+  const n = values.length;
+  if (!n) return qs.map(() => null);
+  const wanted = new Set<number>();
+  for (const q of qs) {
+    const lo = Math.floor((n - 1) * q);
+    wanted.add(lo);
+    wanted.add(Math.min(lo + 1, n - 1));
+  }
+  // Each selection leaves everything before its position no larger and everything after no
+  // smaller, so the next (larger) position only needs the part to its right.
+  let from = 0;
+  for (const k of [...wanted].sort((a, b) => a - b)) {
+    select(values, k, from, n - 1);
+    from = k + 1;
+  }
+  return qs.map((q) => quantile(values, q));
+}
+
+function select(a: Float64Array, k: number, lo: number, hi: number): void {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = median3(a[lo], a[mid], a[hi]);
+    let i = lo;
+    let j = hi;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) lo = i;
+    if (k < i) hi = j;
+  }
+}
+
+function median3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+}

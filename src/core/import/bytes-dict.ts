@@ -1,25 +1,21 @@
+/** A ByteDict's values in code order: value c is pool[offs[c], offs[c] + lens[c]). */
+export interface RawDict {
+  pool: Uint8Array;
+  offs: Int32Array;
+  lens: Int32Array;
+}
+
 /**
  * Dictionary encoding straight from the file's bytes: the hot import loop never creates a JS
  * string per field (that allocation, not parsing, is what makes naive CSV import slow). Strings
  * are made once per distinct value, at the end. Code 0 is always the empty value.
  */
-/** FNV-1a over buf[start, end): the scanner computes the same value while it walks a field. */
-export const HASH_SEED = 0x811c9dc5 | 0;
-export const HASH_PRIME = 0x01000193;
-export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = HASH_SEED;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], HASH_PRIME);
-  return h;
-}
-
 export class ByteDict {
   private pool: Buffer;
   private poolLen = 0;
   private offs: Int32Array;
   private lens: Int32Array;
   private hashes: Int32Array;
-  /** Open addressing, two ints per slot: the hash and the code (-1 = empty). The hash sits next
-   * to the code so a probe touches one cache line before it has to look at the stored bytes. */
   private table: Int32Array;
   private mask: number;
   size = 0;
@@ -30,26 +26,23 @@ export class ByteDict {
     this.offs = new Int32Array(cap);
     this.lens = new Int32Array(cap);
     this.hashes = new Int32Array(cap);
-    this.table = new Int32Array(cap * 4).fill(-1);
+    this.table = new Int32Array(cap * 2).fill(-1);
     this.mask = cap * 2 - 1;
     this.add(this.pool, 0, 0);
   }
 
   /** Code of buf[start, end), adding it when new. */
   add(buf: Uint8Array, start: number, end: number): number {
-    return this.addHashed(buf, start, end, hashBytes(buf, start, end));
-  }
-
-  /** add() when the caller already has hashBytes(buf, start, end). */
-  addHashed(buf: Uint8Array, start: number, end: number, h: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
     const mask = this.mask;
     const table = this.table;
     let slot = h & mask;
     const len = end - start;
     for (;;) {
-      const code = table[2 * slot + 1];
+      const code = table[slot];
       if (code === -1) break;
-      if (table[2 * slot] === h && this.lens[code] === len && this.equals(code, buf, start, len)) return code;
+      if (this.hashes[code] === h && this.lens[code] === len && this.equals(code, buf, start, len)) return code;
       slot = (slot + 1) & mask;
     }
     return this.insert(buf, start, len, h, slot);
@@ -81,8 +74,7 @@ export class ByteDict {
     this.lens[code] = len;
     this.hashes[code] = h;
     this.poolLen += len;
-    this.table[2 * slot] = h;
-    this.table[2 * slot + 1] = code;
+    this.table[slot] = code;
     // Keep the load factor under 1/2 so probes stay short.
     if (this.size * 2 > this.mask) this.rehash();
     return code;
@@ -102,13 +94,12 @@ export class ByteDict {
 
   private rehash(): void {
     const size = (this.mask + 1) * 2;
-    const table = new Int32Array(size * 2).fill(-1);
+    const table = new Int32Array(size).fill(-1);
     const mask = size - 1;
     for (let c = 0; c < this.size; c++) {
       let slot = this.hashes[c] & mask;
-      while (table[2 * slot + 1] !== -1) slot = (slot + 1) & mask;
-      table[2 * slot] = this.hashes[c];
-      table[2 * slot + 1] = c;
+      while (table[slot] !== -1) slot = (slot + 1) & mask;
+      table[slot] = c;
     }
     this.table = table;
     this.mask = mask;
@@ -116,6 +107,11 @@ export class ByteDict {
 
   value(code: number): string {
     return this.pool.toString('utf8', this.offs[code], this.offs[code] + this.lens[code]);
+  }
+
+  /** The values as bytes, for a worker to send: no string per value on either side. */
+  raw(): RawDict {
+    return { pool: new Uint8Array(this.pool.subarray(0, this.poolLen)), offs: this.offs.slice(0, this.size), lens: this.lens.slice(0, this.size) };
   }
 
   values(): string[] {

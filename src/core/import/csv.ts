@@ -1,5 +1,3 @@
-import { hashBytes, HASH_PRIME, HASH_SEED } from './bytes-dict';
-
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -15,9 +13,6 @@ export class CsvScanner {
   fieldEnd = new Int32Array(64);
   /** 0 plain, 1 quoted, 2 quoted with doubled quotes inside (needs unescaping). */
   fieldQuote = new Uint8Array(64);
-  /** hashBytes() of each field's raw bytes, computed during the walk so dictionary lookups
-   * need no second pass over the field (for quoted fields: the bytes between the quotes). */
-  fieldHash = new Int32Array(64);
   nFields = 0;
   /** Physical line (1-based) of the next row to be read, counting newlines inside quotes. */
   line = 1;
@@ -68,7 +63,6 @@ export class CsvScanner {
             this.unterminatedQuoteLine = this.line;
             this.fieldStart[n] = fs;
             this.fieldEnd[n] = end;
-            this.fieldHash[n] = hashBytes(buf, fs, end);
             this.fieldQuote[n++] = esc ? 2 : 1;
             p = end;
             complete = true;
@@ -76,24 +70,20 @@ export class CsvScanner {
           }
           this.fieldStart[n] = fs;
           this.fieldEnd[n] = closed;
-          this.fieldHash[n] = hashBytes(buf, fs, closed);
           this.fieldQuote[n++] = esc ? 2 : 1;
           // Stray bytes between the closing quote and the delimiter are dropped (lenient, like most readers).
           while (p < end && buf[p] !== delim && buf[p] !== LF) p++;
         } else {
           const fs = p;
-          let h = HASH_SEED;
           while (p < end) {
             const c = buf[p];
             if (c === delim || c === LF) break;
-            h = Math.imul(h ^ c, HASH_PRIME);
             p++;
           }
           let fe = p;
-          if (fe > fs && buf[fe - 1] === CR && (p < end ? buf[p] === LF : final)) h = hashBytes(buf, fs, --fe);
+          if (fe > fs && buf[fe - 1] === CR && (p < end ? buf[p] === LF : final)) fe--;
           this.fieldStart[n] = fs;
           this.fieldEnd[n] = fe;
-          this.fieldHash[n] = h;
           this.fieldQuote[n++] = 0;
         }
         if (p >= end) {
@@ -135,9 +125,6 @@ export class CsvScanner {
     const q = new Uint8Array(n);
     q.set(this.fieldQuote);
     this.fieldQuote = q;
-    const h = new Int32Array(n);
-    h.set(this.fieldHash);
-    this.fieldHash = h;
   }
 
   /** Field i of the current row as a string (unescaped). For previews and slow paths only. */

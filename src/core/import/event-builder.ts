@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError, type ImportMapping } from '../../shared/contract';
-import { ByteDict, GrowF64, GrowU32 } from './bytes-dict';
-import { allocCodes, writeTyped, type StoredColumn, type StoreManifest } from './store';
+import { ByteDict, GrowF64, GrowU32, type RawDict } from './bytes-dict';
+import { allocCodes, type Codes, type StoredColumn, type StoreManifest } from './store';
 import { parseTimeBytes, type TimeFormat } from './timestamps';
 import type { ChunkResult } from './parse-chunk';
 import { WarningLog } from './warnings';
@@ -75,8 +75,7 @@ export class EventLogBuilder {
     return { userIdx, timeIdx, eventIdx, eventConst, timeFormat: m.timeFormat, year: m.year ?? 1970, targets, constants };
   }
 
-  /** fh, when given, holds hashBytes() of each field (the scanner computes it while scanning). */
-  addRow(p: FilePlan, buf: Buffer, fs: Int32Array, fe: Int32Array, n: number, line: number, fh: Int32Array | null = null): void {
+  addRow(p: FilePlan, buf: Buffer, fs: Int32Array, fe: Int32Array, n: number, line: number): void {
     const ti = p.timeIdx;
     const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
     if (t !== t) return this.warnings.add('bad_timestamp', line);
@@ -86,15 +85,15 @@ export class EventLogBuilder {
     const ei = p.eventIdx;
     if (ei >= 0) {
       if (ei >= n || fs[ei] === fe[ei]) return this.warnings.add('missing_event', line);
-      ev = fh !== null ? this.event.dict.addHashed(buf, fs[ei], fe[ei], fh[ei]) : this.event.dict.add(buf, fs[ei], fe[ei]);
+      ev = this.event.dict.add(buf, fs[ei], fe[ei]);
     }
-    this.userCodes.push(fh !== null ? this.users.addHashed(buf, fs[ui], fe[ui], fh[ui]) : this.users.add(buf, fs[ui], fe[ui]));
+    this.userCodes.push(this.users.add(buf, fs[ui], fe[ui]));
     this.time.push(t);
     this.event.codes.push(ev);
     const targets = p.targets;
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i];
-      if (c !== null) c.codes.push(i >= n ? 0 : fh !== null ? c.dict.addHashed(buf, fs[i], fe[i], fh[i]) : c.dict.add(buf, fs[i], fe[i]));
+      if (c !== null) c.codes.push(i < n ? c.dict.add(buf, fs[i], fe[i]) : 0);
     }
     for (const k of p.constants) k.col.codes.push(k.code);
     this.rows++;
@@ -112,11 +111,13 @@ export class EventLogBuilder {
   absorb(r: ChunkResult, lineOffset: number): void {
     const base = this.rows;
     const n = r.rows;
-    const remapInto = (dict: ByteDict, values: string[], codes: Uint32Array, into: GrowU32) => {
-      const map = new Uint32Array(values.length);
+    const remapInto = (dict: ByteDict, values: RawDict, codes: Uint32Array, into: GrowU32) => {
+      const { pool, offs, lens } = values;
+      const map = new Uint32Array(offs.length);
       let identity = true;
-      for (let i = 0; i < values.length; i++) {
-        map[i] = dict.addString(values[i]);
+      for (let i = 0; i < offs.length; i++) {
+        // From the worker's bytes: making a string per value cost more than the remap itself.
+        map[i] = dict.add(pool, offs[i], offs[i] + lens[i]);
         if (map[i] !== i) identity = false;
       }
       into.padTo(base);
@@ -141,9 +142,29 @@ export class EventLogBuilder {
     for (const c of this.cols.values()) c.codes.padTo(this.rows);
   }
 
-  /** Sorts by (user, time) and writes the columns into dir. */
-  write(dir: string, signal: AbortSignal): { manifest: StoreManifest; events: { name: string; count: number }[] } {
-    const T0 = performance.now();
+  /**
+   * Sorts by (user, time) and writes the columns into dir. The files are written on libuv's
+   * threads while this thread sorts and gathers the next column; all writes have settled when
+   * this returns or throws (so a failed import can remove the folder).
+   */
+  async write(dir: string, signal: AbortSignal): Promise<{ manifest: StoreManifest; events: { name: string; count: number }[] }> {
+    const pending: Promise<void>[] = [];
+    const put = (file: string, data: ArrayBufferView | string) => {
+      pending.push(fs.promises.writeFile(path.join(dir, file), typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    };
+    let out: { manifest: StoreManifest; events: { name: string; count: number }[] };
+    try {
+      out = this.sortAndWrite(put, signal);
+    } catch (err) {
+      await Promise.allSettled(pending);
+      throw err;
+    }
+    const failed = (await Promise.allSettled(pending)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return out;
+  }
+
+  private sortAndWrite(put: (file: string, data: ArrayBufferView | string) => void, signal: AbortSignal): { manifest: StoreManifest; events: { name: string; count: number }[] } {
     const n = this.rows;
     const nUsers = this.users.size;
     const uc = this.userCodes.view();
@@ -161,7 +182,6 @@ export class EventLogBuilder {
     for (let i = 0; i < n; i++) sortedTime[i] = time[perm[i]];
     const scratch = { t: new Float64Array(1024), p: new Uint32Array(1024) };
     for (let u = 0; u < nUsers; u++) sortPairs(sortedTime, perm, start[u], start[u + 1], scratch);
-    if (process.env.PT) console.error('sort', (performance.now() - T0).toFixed(0));
     if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     let tMin = Infinity;
     let tMax = -Infinity;
@@ -170,9 +190,9 @@ export class EventLogBuilder {
       if (t < tMin) tMin = t;
       if (t > tMax) tMax = t;
     }
-    writeTyped(path.join(dir, 'time.f64'), sortedTime);
-    writeTyped(path.join(dir, 'user_start.u32'), start);
-    fs.writeFileSync(path.join(dir, 'users.json'), JSON.stringify(this.users.values()));
+    put('time.f64', sortedTime);
+    put('user_start.u32', start);
+    put('users.json', JSON.stringify(this.users.values()));
 
     const columns: StoredColumn[] = [];
     const all = [this.event, ...this.cols.values()];
@@ -180,14 +200,18 @@ export class EventLogBuilder {
     all.forEach((c, i) => {
       const codes = c.codes.view();
       const distinct = c.dict.size;
+      // Narrow the codes first (a sequential copy), so the random reads of the gather below hit
+      // an array a quarter the size, which mostly stays in cache.
+      const narrow = allocCodes(n, distinct);
+      narrow.set(codes);
       const sorted = allocCodes(n, distinct);
-      for (let r = 0; r < n; r++) sorted[r] = codes[perm[r]];
+      gather(sorted, narrow, perm);
       const name = c === this.event ? this.eventName : c.name;
       const file = `c${i}.codes`;
       const dictFile = `c${i}.json`;
-      writeTyped(path.join(dir, file), sorted);
+      put(file, sorted);
       const dict = c.dict.values();
-      fs.writeFileSync(path.join(dir, dictFile), JSON.stringify(dict));
+      put(dictFile, JSON.stringify(dict));
       columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
       if (c === this.event) {
         const counts = new Float64Array(distinct);
@@ -195,7 +219,6 @@ export class EventLogBuilder {
         events = dict.map((name, code) => ({ name, count: counts[code] })).filter((e) => e.count > 0).sort((a, b) => b.count - a.count);
       }
     });
-    if (process.env.PT) console.error('write', (performance.now() - T0).toFixed(0));
     const manifest: StoreManifest = {
       version: 1,
       kind: 'event_log',
@@ -213,6 +236,10 @@ export class EventLogBuilder {
     // Code 0 is the empty id, which never gets a row.
     return this.users.size - 1;
   }
+}
+
+function gather(dst: Codes, src: Codes, perm: Uint32Array): void {
+  for (let r = 0; r < perm.length; r++) dst[r] = src[perm[r]];
 }
 
 /**

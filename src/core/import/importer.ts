@@ -112,7 +112,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       assertMostlyGood(b.rows, w);
       if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
       report('sort', b.rows, totalBytes);
-      ({ manifest, events } = b.write(tmp, env.signal));
+      ({ manifest, events } = await b.write(tmp, env.signal));
       warnings = w.list();
       columns = columnInfos(manifest, dets[0], { user: dets[0]?.mapping.user ?? 'user', time: dets[0]?.mapping.time ?? 'time' });
     } else if (kind === 'aggregated') {

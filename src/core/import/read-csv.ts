@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { IafaError } from '../../shared/contract';
-import { hashBytes } from './bytes-dict';
 import { CsvScanner } from './csv';
 import type { EventLogBuilder, FilePlan } from './event-builder';
 import type { CsvSource } from './source';
@@ -32,7 +31,7 @@ export async function readCsvEvents(src: CsvSource, builder: EventLogBuilder, pl
       }
       const q = sc.fieldQuote;
       for (let i = 0; i < sc.nFields; i++) if (q[i] === 2) unescapeInPlace(buf, sc, i);
-      builder.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line, sc.fieldHash);
+      builder.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
     };
     for (;;) {
       if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
@@ -70,7 +69,6 @@ function unescapeInPlace(buf: Buffer, sc: CsvScanner, i: number): void {
   }
   sc.fieldEnd[i] = o;
   sc.fieldQuote[i] = 1;
-  sc.fieldHash[i] = hashBytes(buf, s, o);
 }
 
 /** All rows of a (small) CSV as strings: aggregated exports and user tables. */

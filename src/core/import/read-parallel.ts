@@ -117,7 +117,6 @@ function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortS
  * inside a field and only the sequential reader can tell.
  */
 export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress): Promise<boolean> {
-  const T0 = performance.now();
   const start = headerEnd(src.path, src.bom);
   const ranges = splitRanges(src.path, start, src.size, workers);
   let done = start;
@@ -125,7 +124,6 @@ export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, bu
     ranges.map(([a, b]) => runWorker({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping }, (n) => p.report(0, (done += n)), p.signal)),
   );
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-  if (process.env.PT) console.error('workers', (performance.now() - T0).toFixed(0));
   if (results.some((r) => r.quoted)) return false;
   builder.reserve(results.reduce((a, r) => a + r.rows, 0));
   let lineOffset = 1;
@@ -133,7 +131,6 @@ export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, bu
     builder.absorb(r, lineOffset);
     lineOffset += r.lines;
   }
-  if (process.env.PT) console.error('absorb', (performance.now() - T0).toFixed(0));
   p.report(builder.rows, src.size);
   return true;
 }
