@@ -1,25 +1,9 @@
 import { IafaError, type AskOutput } from '../../shared/contract';
 import { parseFunnelArgs } from '../../core/funnel/cli-args';
-import { formatTable, type Command, type CommandArgs } from '../framework';
+import { formatTable, type Command } from '../framework';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
-import { funnel, resolveDataset } from './funnel';
+import { funnel, funnelArgv, resolveDataset } from './funnel';
 
-const OWN = new Set(['provider', 'model', 'refresh', 'conversation', 'json', 'help']);
-
-/** The funnel flags go to the same parser `iafa funnel` uses; ours are kept out. */
-function funnelArgv(source: string, args: CommandArgs): string[] {
-  const argv = [source];
-  for (const [name, spec] of Object.entries(funnel.options)) {
-    const v = args.values[name];
-    if (v === undefined || OWN.has(name)) continue;
-    if (spec.type === 'boolean') {
-      if (v === true) argv.push(`--${name}`);
-      continue;
-    }
-    for (const x of Array.isArray(v) ? v : [v]) argv.push(`--${name}`, String(x));
-  }
-  return argv;
-}
 
 function render(out: AskOutput): string {
   const lines = [out.answer, ''];
@@ -53,7 +37,7 @@ export const ask: Command = {
     const question = rest.join(' ').trim();
     if (!source || !question) throw new IafaError('validation', 'Usage: iafa ask <file|datasetId|sample> "question" --steps a,b,c');
     const options = llmOptionsFromArgs(args.values);
-    const parsed = parseFunnelArgs(funnelArgv(source, args));
+    const parsed = parseFunnelArgs(funnelArgv([source], args.values));
     const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
     const engine = rt.engine();
     const report = await engine.dispatch('analytics:recommendations', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });

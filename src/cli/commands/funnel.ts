@@ -7,15 +7,17 @@ import { formatTable } from '../framework';
 
 const FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
 
-/** Rebuilds the argv that parseFunnelArgs (pure, unit-tested) understands from the framework's parsed values. */
-function toArgv(args: CommandArgs): string[] {
-  const argv = [...args.positionals];
+/**
+ * Rebuilds the funnel flags for parseFunnelArgs, so every command that takes them (funnel,
+ * insights, hypotheses, ask, report) parses them identically; other flags are left out.
+ */
+export function funnelArgv(positionals: string[], values: CommandArgs['values']): string[] {
+  const argv = [...positionals];
   for (const f of FLAGS) {
-    const v = args.values[f];
+    const v = values[f];
     for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) argv.push(`--${f}`, String(x));
   }
-  if (args.values.strict) argv.push('--strict');
-  if (args.values.json) argv.push('--json');
+  if (values.strict) argv.push('--strict');
   return argv;
 }
 
@@ -93,7 +95,7 @@ export const funnel: Command = {
   },
   allowPositionals: true,
   async run(args, rt) {
-    const parsed = parseFunnelArgs(toArgv(args));
+    const parsed = parseFunnelArgs([...funnelArgv(args.positionals, args.values), ...(args.values.json ? ['--json'] : [])]);
     const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
     const result = await rt.engine().dispatch('funnels:compute', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
     rt.io.stdout(rt.json ? JSON.stringify(result, null, 2) + '\n' : formatFunnel(result));

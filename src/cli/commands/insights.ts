@@ -2,7 +2,7 @@ import { Audience, IafaError } from '../../shared/contract';
 import { parseFunnelArgs } from '../../core/funnel/cli-args';
 import { renderHypothesesMarkdown, renderMarkdown } from '../../core/insights';
 import type { CommandArgs, Command, CliRuntime } from '../framework';
-import { funnel, resolveDataset } from './funnel';
+import { funnel, funnelArgv, resolveDataset } from './funnel';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
 import { renderNarrative } from '../narrative';
 
@@ -11,24 +11,9 @@ import { renderNarrative } from '../narrative';
  * the same parseFunnelArgs) plus their own output options.
  */
 
-const OWN = new Set(['audience', 'format', 'threshold', 'json', 'help']);
-
-function funnelArgv(args: CommandArgs): string[] {
-  const argv = [...args.positionals];
-  for (const [name, spec] of Object.entries(funnel.options)) {
-    const v = args.values[name];
-    if (v === undefined || OWN.has(name)) continue;
-    if (spec.type === 'boolean') {
-      if (v === true) argv.push(`--${name}`);
-      continue;
-    }
-    for (const x of Array.isArray(v) ? v : [v]) argv.push(`--${name}`, String(x));
-  }
-  return argv;
-}
 
 async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRuntime): Promise<void> {
-  const parsed = parseFunnelArgs(funnelArgv(args));
+  const parsed = parseFunnelArgs(funnelArgv(args.positionals, args.values));
   const audience = Audience.safeParse(args.values.audience ?? 'data_scientist');
   if (!audience.success) throw new IafaError('validation', '--audience must be data_scientist, executive or product_manager');
   const format = args.values.format ?? 'md';

@@ -4,24 +4,12 @@ import { Audience, IafaError, ProviderName, type ReportsGenerateInput } from '..
 import { parseFunnelArgs } from '../../core/funnel/cli-args';
 import { htmlToPdf } from '../../core/reports';
 import type { Command, CommandArgs } from '../framework';
-import { funnel, resolveDataset } from './funnel';
+import { funnel, funnelArgv, resolveDataset } from './funnel';
 
-const FUNNEL_FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
 const FORMATS: Record<string, 'html' | 'markdown' | 'pdf'> = { html: 'html', md: 'markdown', markdown: 'markdown', pdf: 'pdf' };
 
 function str(v: CommandArgs['values'][string]): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-/** The funnel flags back as argv, so the funnel command's parser (and its errors) apply unchanged. */
-function funnelArgv(args: CommandArgs): string[] {
-  const argv = [...args.positionals];
-  for (const f of FUNNEL_FLAGS) {
-    const v = args.values[f];
-    for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) argv.push(`--${f}`, String(x));
-  }
-  if (args.values.strict) argv.push('--strict');
-  return argv;
 }
 
 export const report: Command = {
@@ -60,7 +48,7 @@ export const report: Command = {
     };
     const variant = str(args.values['variant-col']);
     if (args.values.steps !== undefined) {
-      const parsed = parseFunnelArgs(funnelArgv(args));
+      const parsed = parseFunnelArgs(funnelArgv(args.positionals, args.values));
       const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
       input.datasetId = ds.id;
       input.definition = parsed.definition;

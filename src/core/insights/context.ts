@@ -1,4 +1,5 @@
 import type { Finding, FunnelResult } from '../../shared/contract';
+import { stageKeys } from '../../shared/fact-keys';
 import { FactBook, key, type Provenance } from './factbook';
 import { buildSeries, dailyQuality, sum, type DailyQuality, type DailySeries } from './series';
 
@@ -64,16 +65,6 @@ function windowDays(w: string): number {
   return Math.floor(Number(m[1]) * per[m[2]]);
 }
 
-function uniqueKeys(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    const k = key(n).toLowerCase();
-    const c = (seen.get(k) ?? 0) + 1;
-    seen.set(k, c);
-    return c === 1 ? k : `${k}_${c}`;
-  });
-}
-
 export function makeContext(r: FunnelResult, opts: AnalysisOptions): Ctx {
   const provenance: Provenance = opts.provenance ?? {
     datasetId: r.dataset_id,
@@ -107,7 +98,7 @@ export function makeContext(r: FunnelResult, opts: AnalysisOptions): Ctx {
   return {
     r, opts, stages, users, segments, quality,
     book: new FactBook(provenance),
-    keys: uniqueKeys(stages),
+    keys: stageKeys(stages),
     variantBreakdown: /variant|group|arm|experiment|bucket|treatment|version/i.test(seg),
     series: buildSeries(r.daily, stages.length, quality),
     windowDays: wd, censored, completeBefore,

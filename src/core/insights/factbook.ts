@@ -52,11 +52,7 @@ export function join(parts: Cited[], sep = ' '): Cited {
   return { text: parts.map((p) => p.text).filter(Boolean).join(sep), fact_ids: [...new Set(parts.flatMap((p) => p.fact_ids))] };
 }
 
-/** Id-safe key: keeps case so `segment.Planner...` stays readable, replaces separators. */
-export function key(name: string): string {
-  const k = name.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
-  return k || 'blank';
-}
+export { factKey as key } from '../../shared/fact-keys';
 
 /**
  * Collects facts with stable ids. Adding the same id twice keeps the first (detectors may both

@@ -1,4 +1,5 @@
 import type { FunnelResult } from '../../../../shared/contract';
+import { factKey as key, stageKeys } from '../../../../shared/fact-keys';
 
 /**
  * Which part of the Dashboard shows a cited fact. Fact ids are built by src/core/insights
@@ -12,20 +13,6 @@ export type FactFocus =
   | { kind: 'segment'; value: string; what: string }
   | { kind: 'kpi'; kpi: 'entered' | 'completed' | 'overall' | 'previous' | 'period'; what: string };
 
-function key(name: string): string {
-  const k = name.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
-  return k || 'blank';
-}
-
-function stageKeys(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    const k = key(n).toLowerCase();
-    const c = (seen.get(k) ?? 0) + 1;
-    seen.set(k, c);
-    return c === 1 ? k : `${k}_${c}`;
-  });
-}
 
 const metric = (m: string | undefined) => (m ?? '').replace(/_/g, ' ');
 
