@@ -1,15 +1,6 @@
 import fs from 'node:fs';
+import { seededRandom } from '../src/core/random';
 
-/** Seeded PRNG so both engines read the exact same file on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const BENCH_STEPS = ['view', 'cart', 'checkout', 'purchase'];
 const NOISE = ['scroll', 'search', 'wishlist', 'share'];
@@ -25,7 +16,7 @@ export const BENCH_SEGMENTS = ['country', 'platform', 'plan', 'tenure'];
  * neither by user nor by time.
  */
 export function writeBenchLog(file: string, events: number, users: number, seed = 1): number {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, 'user_id,timestamp,event,country,platform,plan,tenure\n');
   const start = 1767225600; // 2026-01-01

@@ -6,17 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../src/core/random';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = Date.UTC(2026, 0, 5); // Monday 2026-01-05
 const DAYS = 49; // 7 weeks, to Sunday 2026-02-22
@@ -66,7 +57,7 @@ function pick<T extends string>(r: () => number, table: readonly (readonly [T, n
 }
 
 export function generate(seed = 42, users = SAMPLE_USERS): string[] {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   const rows: { t: number; line: string }[] = [];
   const iso = (t: number) => new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const totalWeight = WEEKDAY_WEIGHT.reduce((a, b) => a + b, 0) * 7;

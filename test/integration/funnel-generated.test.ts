@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunnelDefinitionInput } from '../../src/shared/contract';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { seededRandom as rng } from '../../src/core/random';
 
 /**
  * Generated logs built to hit the edge cases (ties, same-second events, unsorted rows, events
@@ -18,15 +19,6 @@ interface Ev {
   plat: string;
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = Date.UTC(2026, 2, 1, 22, 0, 0); // 22:00 UTC so chains cross midnight
 const STEP = 30 * 60_000; // times on a 30-minute grid: many exact ties and exact window boundaries

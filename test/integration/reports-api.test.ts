@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server';
-import { runCli } from '../../src/cli/run';
 import { tempDir, tempEngine } from '../helpers/engine';
 import { apiFetch, serverFor } from '../helpers/http';
 import { artifactPath } from '../helpers/browser';
+import { runCliCaptured } from '../helpers/cli';
 
 const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
 const DEFINITION = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' };
@@ -120,12 +120,7 @@ describe('iafa report', () => {
   it('writes Markdown and PDF from a file with the funnel flags, progress on stderr', async () => {
     const dataDir = tempDir();
     const outDir = tempDir('iafa-report-out-');
-    const run = async (args: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' }, isTTY: false });
-      return { code, stdout, stderr };
-    };
+    const run = (args: string[]) => runCliCaptured(args, { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' });
     try {
       const md = await run(['report', TAOBAO, '--steps', 'pv,cart,buy', '--audience', 'data_scientist', '--format', 'md', '-o', path.join(outDir, 'r.md'), '--provider', 'none']);
       expect(md.stderr).toMatch(/funnel|render/);

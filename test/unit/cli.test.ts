@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { runCli } from '../../src/cli/run';
 import { commands } from '../../src/cli/commands';
 import { tempDir } from '../helpers/engine';
+import { runCliCaptured } from '../helpers/cli';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -10,10 +11,7 @@ afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, fo
 async function cli(args: string[]) {
   const dataDir = tempDir();
   dirs.push(dataDir);
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { IAFA_DATA_DIR: dataDir }, isTTY: false });
-  return { code, stdout, stderr, dataDir };
+  return { ...(await runCliCaptured(args, { IAFA_DATA_DIR: dataDir })), dataDir };
 }
 
 describe('iafa CLI', () => {

@@ -4,12 +4,20 @@
  */
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-export function fmtInt(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '–' : int.format(n);
+/** What a missing value reads as: a dash, never "NaN" or "null". */
+export const DASH = '—';
+
+export function finite(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
+export function fmtInt(n: number | null | undefined): string {
+  return finite(n) ? int.format(n) : DASH;
+}
+
+/** A value already in percent. */
 export function fmtPct(n: number | null | undefined, digits = 1): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(digits)}%`;
+  return finite(n) ? `${n.toFixed(digits)}%` : DASH;
 }
 
 export function fmtBytes(n: number | null | undefined): string {

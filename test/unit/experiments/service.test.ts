@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../../src/core/db';
-import { runCli } from '../../../src/cli/run';
 import { analyzeInputFromArgs, causalInputFromArgs, designInputFromArgs, parseGuardrail } from '../../../src/cli/commands/experiment';
 import { AnalyzeInput, DesignInput } from '../../../src/shared/contract/experiments';
 import { tempDir, tempEngine } from '../../helpers/engine';
 import { loadPowerReference, loadReference } from '../stats/reference';
+import { runCliCaptured } from '../../helpers/cli';
 
 const DATA = process.env.IAFA_SHARED_DATA ?? '/work/shared/data';
 const have = fs.existsSync(`${DATA}/cookie_cats.csv`);
@@ -65,10 +65,7 @@ describe('iafa experiment (CLI)', () => {
   async function cli(args: string[]) {
     const dataDir = tempDir();
     dirs.push(dataDir);
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { IAFA_DATA_DIR: dataDir }, isTTY: false });
-    return { code, stdout, stderr };
+    return runCliCaptured(args, { IAFA_DATA_DIR: dataDir });
   }
 
   it('parses the documented flags', () => {

@@ -1,4 +1,8 @@
 import type { FunnelCore, FunnelResult } from '../../../src/shared/contract';
+import { seededRandom } from '../../../src/core/random';
+
+/** Kept under its old name for the tests that import it from here. */
+export const rng = seededRandom;
 
 /**
  * Synthetic funnels at FunnelResult level: daily entries with weekly seasonality, binomial steps
@@ -6,16 +10,6 @@ import type { FunnelCore, FunnelResult } from '../../../src/shared/contract';
  * effects through `effect(day, segment, step) → multiplier on the step rate`.
  */
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());

@@ -11,6 +11,7 @@ import {
   twoProportionZTest,
 } from '../../../src/core/stats';
 import { close, loadPowerReference, loadReference } from './reference';
+import { seededRandom } from '../../../src/core/random';
 
 const R = loadPowerReference();
 const ref = loadReference();
@@ -68,13 +69,7 @@ describe('sequential testing (mSPRT)', () => {
 
   it('keeps the false-positive rate at alpha under daily peeking, where naive peeking does not', () => {
     // A/A simulation: 300 experiments, 20 daily looks of 400 users per arm, 10% conversion.
-    let seed = 12345;
-    const rand = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = seededRandom(12345);
     let msprtFp = 0;
     let naiveFp = 0;
     const sims = 300;

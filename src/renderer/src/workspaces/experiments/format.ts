@@ -1,17 +1,11 @@
 /**
  * Display helpers only: every value arrives computed by the engine (rates and differences already
  * in percent / percentage points, p-values as probabilities). Nothing here derives a statistic.
- * A null becomes a dash, never "NaN".
+ * Built on the app-wide helpers in ../../format; statistics read with two decimals by default.
  */
-const DASH = '—';
+import { DASH, finite, fmtInt, fmtPct as pct } from '../../format';
 
-function finite(v: number | null | undefined): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
-export function fmtInt(v: number | null | undefined): string {
-  return finite(v) ? Math.round(v).toLocaleString('en-US') : DASH;
-}
+export { fmtInt };
 
 export function fmtNum(v: number | null | undefined, digits = 2): string {
   return finite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }) : DASH;
@@ -19,7 +13,7 @@ export function fmtNum(v: number | null | undefined, digits = 2): string {
 
 /** A value already in percent. */
 export function fmtPct(v: number | null | undefined, digits = 2): string {
-  return finite(v) ? `${v.toFixed(digits)}%` : DASH;
+  return pct(v, digits);
 }
 
 export function fmtSignedPct(v: number | null | undefined, digits = 2): string {
