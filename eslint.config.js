@@ -5,7 +5,7 @@ import globals from 'globals';
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'url', 'stream', 'util'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'drizzle/**', 'docs/examples/**'] },
+  { ignores: ['src/core/import/wasm/assembly/**', 'bench/.data/**', 'out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'drizzle/**', 'docs/examples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

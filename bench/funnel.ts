@@ -3,12 +3,31 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { writeBenchLog } from './funnel-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const built = path.join(here, '.data', 'build');
+
+/**
+ * The measured code is bundled to plain JavaScript first, as the app ships it: under tsx every
+ * worker thread would spend most of a second starting the TypeScript loader.
+ */
+async function bundle(): Promise<void> {
+  await build({
+    entryPoints: { 'funnel-child': path.join(here, 'funnel-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts') },
+    outdir: built,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
 
 function child<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'funnel-child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'funnel-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -25,6 +44,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export async function run(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-bench-'));
+  await bundle();
   try {
     console.log(`funnel bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
     for (const n of sizes) {

@@ -13,9 +13,16 @@ export interface RawDict {
 export class ByteDict {
   private pool: Buffer;
   private poolLen = 0;
-  private offs: Int32Array;
-  private lens: Int32Array;
-  private hashes: Int32Array;
+  /**
+   * [offset, length, last 4 bytes, the 4 before] of each code, one cache line: a value of up to
+   * 8 bytes (ids, country codes, event names) is compared as three ints, without the pool.
+   */
+  private spans: Int32Array;
+  /**
+   * Open addressing, two ints per slot: [hash, code + 1], 0 meaning empty. A probe compares the
+   * hash in the slot itself, so a miss never touches the values (the user dictionary of a large
+   * log is megabytes: each extra array it reads per lookup is another cache miss).
+   */
   private table: Int32Array;
   private mask: number;
   size = 0;
@@ -23,29 +30,46 @@ export class ByteDict {
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, nextPow2(initialCapacity));
     this.pool = Buffer.allocUnsafe(cap * 16);
-    this.offs = new Int32Array(cap);
-    this.lens = new Int32Array(cap);
-    this.hashes = new Int32Array(cap);
-    this.table = new Int32Array(cap * 2).fill(-1);
+    this.spans = new Int32Array(cap * 4);
     this.mask = cap * 2 - 1;
+    this.table = new Int32Array((this.mask + 1) * 2);
     this.add(this.pool, 0, 0);
   }
 
   /** Code of buf[start, end), adding it when new. */
   add(buf: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    let w = 0;
+    let w2 = 0;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      h = Math.imul(h ^ c, 0x01000193);
+      w2 = (w2 << 8) | (w >>> 24);
+      w = (w << 8) | c;
+    }
+    return this.addKeyed(buf, start, end, h, w, w2);
+  }
+
+  /**
+   * add() for a caller that computed, while scanning the bytes, their FNV-1a hash and their last
+   * 8 bytes as two ints (`w2 = (w2 << 8) | (w >>> 24); w = (w << 8) | byte`).
+   */
+  addKeyed(buf: Uint8Array, start: number, end: number, h: number, w: number, w2: number): number {
     const mask = this.mask;
     const table = this.table;
-    let slot = h & mask;
+    const spans = this.spans;
     const len = end - start;
+    let slot = h & mask;
     for (;;) {
-      const code = table[slot];
-      if (code === -1) break;
-      if (this.hashes[code] === h && this.lens[code] === len && this.equals(code, buf, start, len)) return code;
+      const code1 = table[2 * slot + 1];
+      if (code1 === 0) break;
+      if (table[2 * slot] === h) {
+        const k = 4 * (code1 - 1);
+        if (spans[k + 1] === len && spans[k + 2] === w && spans[k + 3] === w2 && (len <= 8 || this.sameBytes(spans[k], buf, start, len))) return code1 - 1;
+      }
       slot = (slot + 1) & mask;
     }
-    return this.insert(buf, start, len, h, slot);
+    return this.insert(buf, start, len, h, slot, w, w2);
   }
 
   addString(s: string): number {
@@ -53,16 +77,19 @@ export class ByteDict {
     return this.add(b, 0, b.length);
   }
 
-  private equals(code: number, buf: Uint8Array, start: number, len: number): boolean {
+  private sameBytes(o: number, buf: Uint8Array, start: number, len: number): boolean {
     const pool = this.pool;
-    const o = this.offs[code];
     for (let i = 0; i < len; i++) if (pool[o + i] !== buf[start + i]) return false;
     return true;
   }
 
-  private insert(buf: Uint8Array, start: number, len: number, h: number, slot: number): number {
+  private insert(buf: Uint8Array, start: number, len: number, h: number, slot: number, w: number, w2: number): number {
     const code = this.size++;
-    if (code >= this.offs.length) this.growEntries();
+    if (4 * code >= this.spans.length) {
+      const spans = new Int32Array(this.spans.length * 2);
+      spans.set(this.spans);
+      this.spans = spans;
+    }
     if (this.poolLen + len > this.pool.length) {
       const next = Buffer.allocUnsafe(Math.max(this.pool.length * 2, this.poolLen + len + 1024));
       this.pool.copy(next, 0, 0, this.poolLen);
@@ -70,48 +97,48 @@ export class ByteDict {
     }
     // buf may be the pool itself only for the empty value, where there is nothing to copy.
     if (len > 0) this.pool.set(buf.subarray(start, start + len), this.poolLen);
-    this.offs[code] = this.poolLen;
-    this.lens[code] = len;
-    this.hashes[code] = h;
+    const k = 4 * code;
+    this.spans[k] = this.poolLen;
+    this.spans[k + 1] = len;
+    this.spans[k + 2] = w;
+    this.spans[k + 3] = w2;
     this.poolLen += len;
-    this.table[slot] = code;
+    this.table[2 * slot] = h;
+    this.table[2 * slot + 1] = code + 1;
     // Keep the load factor under 1/2 so probes stay short.
     if (this.size * 2 > this.mask) this.rehash();
     return code;
   }
 
-  private growEntries(): void {
-    const cap = this.offs.length * 2;
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.offs = grow(this.offs);
-    this.lens = grow(this.lens);
-    this.hashes = grow(this.hashes);
-  }
-
   private rehash(): void {
-    const size = (this.mask + 1) * 2;
-    const table = new Int32Array(size).fill(-1);
-    const mask = size - 1;
-    for (let c = 0; c < this.size; c++) {
-      let slot = this.hashes[c] & mask;
-      while (table[slot] !== -1) slot = (slot + 1) & mask;
-      table[slot] = c;
+    const old = this.table;
+    const mask = (this.mask + 1) * 2 - 1;
+    const table = new Int32Array((mask + 1) * 2);
+    for (let s = 0; s < old.length; s += 2) {
+      if (old[s + 1] === 0) continue;
+      let slot = old[s] & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[s];
+      table[2 * slot + 1] = old[s + 1];
     }
     this.table = table;
     this.mask = mask;
   }
 
   value(code: number): string {
-    return this.pool.toString('utf8', this.offs[code], this.offs[code] + this.lens[code]);
+    const o = this.spans[4 * code];
+    return this.pool.toString('utf8', o, o + this.spans[4 * code + 1]);
   }
 
   /** The values as bytes, for a worker to send: no string per value on either side. */
   raw(): RawDict {
-    return { pool: new Uint8Array(this.pool.subarray(0, this.poolLen)), offs: this.offs.slice(0, this.size), lens: this.lens.slice(0, this.size) };
+    const offs = new Int32Array(this.size);
+    const lens = new Int32Array(this.size);
+    for (let c = 0; c < this.size; c++) {
+      offs[c] = this.spans[4 * c];
+      lens[c] = this.spans[4 * c + 1];
+    }
+    return { pool: new Uint8Array(this.pool.subarray(0, this.poolLen)), offs, lens };
   }
 
   values(): string[] {

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError, type ImportMapping } from '../../shared/contract';
-import { ByteDict, GrowF64, GrowU32, type RawDict } from './bytes-dict';
+import { ByteDict, GrowF64, GrowU32 } from './bytes-dict';
 import { allocCodes, type Codes, type StoredColumn, type StoreManifest } from './store';
 import { parseTimeBytes, type TimeFormat } from './timestamps';
-import type { ChunkResult } from './parse-chunk';
 import { WarningLog } from './warnings';
+import { gather, orderByUser } from './sort-rows';
 
-class ColBuilder {
+export class ColBuilder {
   dict = new ByteDict(256);
   codes = new GrowU32();
   constructor(
@@ -40,6 +40,12 @@ export class EventLogBuilder {
   rows = 0;
   warnings = new WarningLog();
   eventName = 'event';
+  /**
+   * Set while the rows are already grouped by user and time-sorted (merged worker chunks): then
+   * the codes live here, final width and order, and `userCodes` and the columns' own code
+   * arrays are unused until another file's rows arrive (see ungroup).
+   */
+  grouped: { rows: number; start: Uint32Array; codes: Map<ColBuilder, Codes> } | null = null;
 
   colFor(name: string): ColBuilder {
     let c = this.cols.get(name);
@@ -51,6 +57,7 @@ export class EventLogBuilder {
   }
 
   plan(header: string[], m: ImportMapping): FilePlan {
+    this.ungroup();
     const need = (role: string, name: string | undefined): number => {
       const i = name === undefined ? -1 : header.indexOf(name);
       if (i < 0) {
@@ -107,35 +114,32 @@ export class EventLogBuilder {
     for (const c of [this.event, ...this.cols.values()]) c.codes.grow(n);
   }
 
-  /** Appends a worker's chunk (its own dictionaries) by remapping its codes to ours. */
-  absorb(r: ChunkResult, lineOffset: number): void {
-    const base = this.rows;
-    const n = r.rows;
-    const remapInto = (dict: ByteDict, values: RawDict, codes: Uint32Array, into: GrowU32) => {
-      const { pool, offs, lens } = values;
-      const map = new Uint32Array(offs.length);
-      let identity = true;
-      for (let i = 0; i < offs.length; i++) {
-        // From the worker's bytes: making a string per value cost more than the remap itself.
-        map[i] = dict.add(pool, offs[i], offs[i] + lens[i]);
-        if (map[i] !== i) identity = false;
-      }
-      into.padTo(base);
-      into.grow(base + n);
-      const out = into.data;
-      // The first chunk (and any chunk that met the values in the same order) keeps its codes.
-      if (identity) out.set(codes.subarray(0, n), base);
-      else for (let i = 0; i < n; i++) out[base + i] = map[codes[i]];
-      into.length = base + n;
-    };
-    remapInto(this.users, r.users, r.userCodes, this.userCodes);
-    this.time.append(r.time);
-    for (const c of r.columns) {
-      const target = c.name === '\u0000event' ? this.event : this.colFor(c.name);
-      remapInto(target.dict, c.dict, c.codes, target.codes);
+  /** Rows every column can take without growing (for writers that fill `.data` directly). */
+  capacity(): number {
+    let cap = Math.min(this.userCodes.data.length, this.time.data.length);
+    for (const c of [this.event, ...this.cols.values()]) cap = Math.min(cap, c.codes.data.length);
+    return cap;
+  }
+
+  /** After filling `.data` directly: every column's length is the row count. */
+  settleLengths(): void {
+    this.userCodes.length = this.time.length = this.rows;
+    for (const c of [this.event, ...this.cols.values()]) c.codes.length = this.rows;
+  }
+
+  /** Back to plain appendable columns, before rows of another file are added. */
+  private ungroup(): void {
+    const g = this.grouped;
+    if (!g) return;
+    this.grouped = null;
+    this.userCodes.grow(g.rows);
+    for (let u = 0; u + 1 < g.start.length; u++) this.userCodes.data.fill(u, g.start[u], g.start[u + 1]);
+    for (const c of [this.event, ...this.cols.values()]) {
+      c.codes.grow(g.rows);
+      const codes = g.codes.get(c);
+      if (codes) c.codes.data.set(codes);
     }
-    this.rows += n;
-    this.warnings.merge(r.warnings, lineOffset);
+    this.settleLengths();
   }
 
   endFile(): void {
@@ -166,22 +170,11 @@ export class EventLogBuilder {
 
   private sortAndWrite(put: (file: string, data: ArrayBufferView | string) => void, signal: AbortSignal): { manifest: StoreManifest; events: { name: string; count: number }[] } {
     const n = this.rows;
-    const nUsers = this.users.size;
-    const uc = this.userCodes.view();
-    const time = this.time.view();
-    // Counting sort by user code (stable, linear), then each user's rows by time.
-    const start = new Uint32Array(nUsers + 1);
-    for (let i = 0; i < n; i++) start[uc[i] + 1]++;
-    for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
-    const pos = start.slice(0, nUsers);
-    const perm = new Uint32Array(n);
-    for (let i = 0; i < n; i++) perm[pos[uc[i]]++] = i;
-    // Gather times into user order first, then sort each user's (time, row) pairs where they
-    // lie: the per-user sorts then touch contiguous memory instead of time[perm[i]] at random.
-    const sortedTime = new Float64Array(n);
-    for (let i = 0; i < n; i++) sortedTime[i] = time[perm[i]];
-    const scratch = { t: new Float64Array(1024), p: new Uint32Array(1024) };
-    for (let u = 0; u < nUsers; u++) sortPairs(sortedTime, perm, start[u], start[u + 1], scratch);
+    // Rows merged from workers arrive grouped by user already (see absorbChunks).
+    const grouped = this.grouped;
+    const order = grouped ? null : orderByUser(this.userCodes.view(), this.time.view(), this.users.size);
+    const start = order?.start ?? grouped!.start;
+    const sortedTime = order?.time ?? this.time.view();
     if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     let tMin = Infinity;
     let tMax = -Infinity;
@@ -198,14 +191,17 @@ export class EventLogBuilder {
     const all = [this.event, ...this.cols.values()];
     let events: { name: string; count: number }[] = [];
     all.forEach((c, i) => {
-      const codes = c.codes.view();
       const distinct = c.dict.size;
-      // Narrow the codes first (a sequential copy), so the random reads of the gather below hit
-      // an array a quarter the size, which mostly stays in cache.
-      const narrow = allocCodes(n, distinct);
-      narrow.set(codes);
-      const sorted = allocCodes(n, distinct);
-      gather(sorted, narrow, perm);
+      let sorted: Codes;
+      if (order) {
+        // Narrow the codes first (a sequential copy), so the random reads of the gather below
+        // hit an array a quarter the size, which mostly stays in cache.
+        const narrow = allocCodes(n, distinct);
+        narrow.set(c.codes.view());
+        gather((sorted = allocCodes(n, distinct)), narrow, order.perm);
+      } else {
+        sorted = grouped!.codes.get(c) ?? allocCodes(n, distinct);
+      }
       const name = c === this.event ? this.eventName : c.name;
       const file = `c${i}.codes`;
       const dictFile = `c${i}.json`;
@@ -215,7 +211,7 @@ export class EventLogBuilder {
       columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
       if (c === this.event) {
         const counts = new Float64Array(distinct);
-        for (let r = 0; r < n; r++) counts[codes[r]]++;
+        for (let r = 0; r < n; r++) counts[sorted[r]]++;
         events = dict.map((name, code) => ({ name, count: counts[code] })).filter((e) => e.count > 0).sort((a, b) => b.count - a.count);
       }
     });
@@ -223,7 +219,7 @@ export class EventLogBuilder {
       version: 1,
       kind: 'event_log',
       rows: n,
-      users: nUsers,
+      users: this.users.size,
       timeMin: n ? tMin : null,
       timeMax: n ? tMax : null,
       eventColumn: this.eventName,
@@ -238,85 +234,3 @@ export class EventLogBuilder {
   }
 }
 
-function gather(dst: Codes, src: Codes, perm: Uint32Array): void {
-  for (let r = 0; r < perm.length; r++) dst[r] = src[perm[r]];
-}
-
-/**
- * Sorts t[a, b) ascending, stably (file order breaks ties), moving p along with it. Insertion
- * sort on runs of 32, then bottom-up merges through scratch arrays: typed arrays only, no
- * comparator callbacks (most users have a few dozen events).
- */
-function sortPairs(t: Float64Array, p: Uint32Array, a: number, b: number, scratch: { t: Float64Array; p: Uint32Array }): void {
-  let sorted = true;
-  for (let i = a + 1; i < b; i++) {
-    if (t[i] < t[i - 1]) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return;
-  const RUN = 32;
-  for (let r = a; r < b; r += RUN) insertionPairs(t, p, r, Math.min(b, r + RUN));
-  const len = b - a;
-  if (len <= RUN) return;
-  if (scratch.t.length < len) {
-    scratch.t = new Float64Array(Math.max(len, scratch.t.length * 2));
-    scratch.p = new Uint32Array(scratch.t.length);
-  }
-  let st = t;
-  let sp = p;
-  let so = a;
-  let dt = scratch.t;
-  let dp = scratch.p;
-  let dO = 0;
-  for (let width = RUN; width < len; width *= 2) {
-    for (let lo = 0; lo < len; lo += 2 * width) {
-      const mid = Math.min(lo + width, len);
-      const hi = Math.min(lo + 2 * width, len);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        // Take the right run only when strictly smaller: that keeps the sort stable.
-        if (st[so + j] < st[so + i]) {
-          dt[dO + k] = st[so + j];
-          dp[dO + k++] = sp[so + j++];
-        } else {
-          dt[dO + k] = st[so + i];
-          dp[dO + k++] = sp[so + i++];
-        }
-      }
-      for (; i < mid; i++, k++) {
-        dt[dO + k] = st[so + i];
-        dp[dO + k] = sp[so + i];
-      }
-      for (; j < hi; j++, k++) {
-        dt[dO + k] = st[so + j];
-        dp[dO + k] = sp[so + j];
-      }
-    }
-    [st, dt] = [dt, st];
-    [sp, dp] = [dp, sp];
-    [so, dO] = [dO, so];
-  }
-  if (st !== t) {
-    t.set(st.subarray(so, so + len), a);
-    p.set(sp.subarray(so, so + len), a);
-  }
-}
-
-function insertionPairs(t: Float64Array, p: Uint32Array, a: number, b: number): void {
-  for (let i = a + 1; i < b; i++) {
-    const v = p[i];
-    const x = t[i];
-    let j = i - 1;
-    while (j >= a && t[j] > x) {
-      t[j + 1] = t[j];
-      p[j + 1] = p[j];
-      j--;
-    }
-    t[j + 1] = x;
-    p[j + 1] = v;
-  }
-}

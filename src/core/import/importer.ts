@@ -22,6 +22,10 @@ export interface ImportEnv {
   progress: (ev: ProgressEvent) => void;
   /** Files at least this big are parsed in worker threads (starting one costs ~0.1-0.5 s). */
   parallelMinBytes?: number;
+  /** The workers' reader: WebAssembly where it can (the default) or JavaScript (tests compare them). */
+  reader?: 'wasm' | 'js';
+  /** How many worker threads (default: one per core, up to 4). */
+  workers?: number;
 }
 
 const PARALLEL_MIN_BYTES = 48 << 20;
@@ -99,8 +103,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
         if (s.format === 'csv') {
           checkBudget(s, env.budgetBytes);
           const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
-          const workers = parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES);
-          const done = workers > 0 && (await readCsvParallel(s, det.mapping, b, workers, progress));
+          const workers = parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
+          const done = workers > 0 && (await readCsvParallel(s, det.mapping, b, workers, progress, env.reader));
           if (!done) await readCsvEvents(s, b, plan, progress);
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));

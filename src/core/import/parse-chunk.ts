@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import type { ImportMapping } from '../../shared/contract';
 import { ByteDict, type RawDict } from './bytes-dict';
-import { CsvScanner } from './csv';
 import { EventLogBuilder } from './event-builder';
+import { FastEventRows } from './fast-rows';
+import { kernelCanRead, parseChunkWasm } from './parse-chunk-wasm';
+import { gather, orderByUser } from './sort-rows';
+import type { Codes } from './store';
 
 export interface ChunkTask {
   file: string;
@@ -11,17 +14,23 @@ export interface ChunkTask {
   delim: string;
   header: string[];
   mapping: ImportMapping;
+  /** 'js' skips the WebAssembly reader (tests compare the two). */
+  reader?: 'wasm' | 'js';
 }
 
-/** What a worker sends back: its own dictionaries and codes, merged by the main thread. */
+/**
+ * What a worker sends back: its own dictionaries, and its rows already ordered by (its own user
+ * code, time), so the main thread only merges (the sort runs in parallel, one chunk per worker).
+ */
 export interface ChunkResult {
   quoted: boolean;
   rows: number;
   lines: number;
   users: RawDict;
-  userCodes: Uint32Array;
+  /** Row offset of each of this chunk's user codes (users + 1 entries). */
+  userStart: Uint32Array;
   time: Float64Array;
-  columns: { name: string; dict: RawDict; codes: Uint32Array }[];
+  columns: { name: string; dict: RawDict; codes: Codes }[];
   warnings: { reason: string; count: number; lines: number[] }[];
 }
 
@@ -34,13 +43,17 @@ const PIECE = 8 << 20;
 export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): ChunkResult {
   const b = new EventLogBuilder();
   const plan = b.plan(task.header, task.mapping);
-  const sc = new CsvScanner(task.delim.charCodeAt(0));
+  if (task.reader !== 'js' && kernelCanRead(task, plan)) {
+    const res = parseChunkWasm(task, plan, onBytes);
+    if (res === 'quoted') return { ...emptyResult(), quoted: true };
+    if (res) return res;
+  }
+  const sc = new FastEventRows(b, plan, task.delim.charCodeAt(0));
   const fd = fs.openSync(task.file, 'r');
   let buf = Buffer.allocUnsafe(Math.min(PIECE, task.end - task.start + 1));
   let carry = 0;
   let pos = task.start;
   let first = true;
-  const onRow = (line: number) => b.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
   try {
     for (;;) {
       if (carry === buf.length) {
@@ -54,7 +67,7 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
       const end = carry + n;
       if (buf.subarray(carry, end).indexOf(34) !== -1) return { ...emptyResult(), quoted: true };
       const final = n === 0 || pos >= task.end;
-      const used = sc.scan(buf, 0, end, final, onRow);
+      const used = sc.scan(buf, 0, end, final);
       carry = end - used;
       if (first && !final && b.rows > 0) {
         // Size the columns once from the first piece's bytes per row (+5%), instead of doubling
@@ -70,20 +83,24 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
     fs.closeSync(fd);
   }
   b.endFile();
+  const order = orderByUser(b.userCodes.view(), b.time.view(), b.users.size);
   const cols = [b.event, ...b.cols.values()];
   return {
     quoted: false,
     rows: b.rows,
     lines: sc.line - 1,
     users: b.users.raw(),
-    // Views, not copies: the worker transfers their buffers (a few % of spare capacity at most).
-    userCodes: b.userCodes.view(),
-    time: b.time.view(),
-    columns: cols.map((c) => ({ name: c === b.event ? '\u0000event' : c.name, dict: c.dict.raw(), codes: c.codes.view() })),
+    userStart: order.start,
+    time: order.time,
+    columns: cols.map((c) => {
+      const codes = new Uint32Array(b.rows);
+      gather(codes, c.codes.view(), order.perm);
+      return { name: c === b.event ? '\u0000event' : c.name, dict: c.dict.raw(), codes };
+    }),
     warnings: b.warnings.entries(),
   };
 }
 
 function emptyResult(): ChunkResult {
-  return { quoted: false, rows: 0, lines: 0, users: new ByteDict(16).raw(), userCodes: new Uint32Array(0), time: new Float64Array(0), columns: [], warnings: [] };
+  return { quoted: false, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
 }

@@ -11,7 +11,7 @@ try {
       last = n;
     }
   });
-  const transfer = [res.userCodes.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)] as ArrayBuffer[];
+  const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)] as ArrayBuffer[];
   parentPort!.postMessage({ type: 'done', result: res, bytes: task.end - task.start - last }, transfer);
 } catch (err) {
   const e = err as { kind?: string; message?: string; details?: unknown };

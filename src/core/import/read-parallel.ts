@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
+import { absorbChunks } from './merge-chunks';
 import type { ChunkResult, ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
@@ -35,9 +36,9 @@ function workerScript(): { code: string; eval: boolean } | null {
   return null;
 }
 
-export function parallelWorkers(size: number, minBytes: number): number {
+export function parallelWorkers(size: number, minBytes: number, wanted?: number): number {
   if (size < minBytes || !workerScript()) return 0;
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return wanted ?? Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 /** Byte ranges of about equal size, each starting right after a newline. */
@@ -116,21 +117,16 @@ function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortS
  * false, having changed nothing, when the file has quote characters: then a newline may sit
  * inside a field and only the sequential reader can tell.
  */
-export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress): Promise<boolean> {
+export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
   const start = headerEnd(src.path, src.bom);
   const ranges = splitRanges(src.path, start, src.size, workers);
   let done = start;
   const results = await Promise.all(
-    ranges.map(([a, b]) => runWorker({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping }, (n) => p.report(0, (done += n)), p.signal)),
+    ranges.map(([a, b]) => runWorker({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping, reader }, (n) => p.report(0, (done += n)), p.signal)),
   );
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
-  builder.reserve(results.reduce((a, r) => a + r.rows, 0));
-  let lineOffset = 1;
-  for (const r of results) {
-    builder.absorb(r, lineOffset);
-    lineOffset += r.lines;
-  }
+  absorbChunks(builder, results);
   p.report(builder.rows, src.size);
   return true;
 }

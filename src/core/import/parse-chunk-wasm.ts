@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import type { RawDict } from './bytes-dict';
+import type { FilePlan } from './event-builder';
+import type { ChunkResult, ChunkTask } from './parse-chunk';
+import { KERNEL_FORMATS, newParseKernel, type ParseKernel } from './wasm/kernel';
+
+const PIECE = 8 << 20;
+const MAX_FIELDS = 256;
+const REASONS = ['bad_timestamp', 'missing_user', 'missing_event'];
+
+/** Whether the WebAssembly reader handles this file's layout (else fast-rows.ts does). */
+export function kernelCanRead(task: ChunkTask, plan: FilePlan): boolean {
+  return plan.eventIdx >= 0 && plan.constants.length === 0 && task.header.length <= MAX_FIELDS && plan.timeFormat in KERNEL_FORMATS;
+}
+
+/**
+ * parseChunk through the WebAssembly kernel: the file is read straight into its memory, piece by
+ * piece. Null when a time needs JavaScript's slower parser (the caller reads the chunk again in
+ * JavaScript); `quoted` when a quote character appears, as in the JavaScript reader.
+ */
+export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: number) => void): ChunkResult | 'quoted' | null {
+  const k = newParseKernel();
+  const header = task.header;
+  k.configure(header.length, plan.userIdx, plan.timeIdx, plan.eventIdx, KERNEL_FORMATS[plan.timeFormat as keyof typeof KERNEL_FORMATS], task.delim.charCodeAt(0), 1 << 14);
+  let region = Math.min(PIECE, task.end - task.start + 1);
+  let at = k.alloc(region + 16);
+  let carry = 0;
+  let pos = task.start;
+  let first = true;
+  const fd = fs.openSync(task.file, 'r');
+  try {
+    for (;;) {
+      if (carry === region) {
+        // One row longer than the region: a bigger one, with the row moved over.
+        const next = k.alloc(region * 2 + 16);
+        new Uint8Array(k.memory.buffer).copyWithin(next, at, at + carry);
+        at = next;
+        region *= 2;
+      }
+      let mem = new Uint8Array(k.memory.buffer);
+      const want = Math.min(region - carry, task.end - pos);
+      const n = want > 0 ? fs.readSync(fd, mem, at + carry, want, pos) : 0;
+      pos += n;
+      const len = carry + n;
+      const final = n === 0 || pos >= task.end;
+      // A non-digit after the text, as past the end of a JavaScript buffer (times read ahead).
+      mem[at + len] = 0;
+      if (first && !final) {
+        // Size the columns once from the first piece's bytes per line (+5%).
+        const perLine = len / Math.max(1, k.countByte(at, len, 10));
+        k.reserve(Math.ceil(((task.end - task.start) / perLine) * 1.05));
+        first = false;
+      }
+      k.reserve(k.rowCount() + k.countByte(at, len, 10) + 1);
+      const used = k.parse(at, len, final ? 1 : 0);
+      if (used === -2) return 'quoted';
+      if (used < 0) return null;
+      carry = len - used;
+      mem = new Uint8Array(k.memory.buffer);
+      if (carry > 0) mem.copyWithin(at, at + used, at + len);
+      onBytes(pos - task.start);
+      if (final) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return collect(k, task, plan);
+}
+
+function rawDict(k: ParseKernel, field: number): RawDict {
+  const size = k.dictSize(field);
+  const spans = new Int32Array(k.memory.buffer, k.dictSpans(field), size * 2);
+  const offs = new Int32Array(size);
+  const lens = new Int32Array(size);
+  for (let c = 0; c < size; c++) {
+    offs[c] = spans[2 * c];
+    lens[c] = spans[2 * c + 1];
+  }
+  const pool = new Uint8Array(k.memory.buffer, k.dictPool(field), k.dictPoolLen(field)).slice();
+  return { pool, offs, lens };
+}
+
+function collect(k: ParseKernel, task: ChunkTask, plan: FilePlan): ChunkResult {
+  k.sortRows();
+  const rows = k.rowCount();
+  const buf = k.memory.buffer;
+  // Copies out of the instance's memory, which cannot be handed over in parts.
+  const column = (name: string, field: number) => {
+    const at = k.sortedCodesPtr(field);
+    const width = k.codeWidth(field);
+    const codes = width === 1 ? new Uint8Array(buf, at, rows) : width === 2 ? new Uint16Array(buf, at, rows) : new Uint32Array(buf, at, rows);
+    return { name, dict: rawDict(k, field), codes: codes.slice() };
+  };
+  const columns = [column('\u0000event', plan.eventIdx)];
+  task.header.forEach((name, i) => {
+    if (plan.targets[i]) columns.push(column(name, i));
+  });
+  const w = new Uint32Array(buf, k.warnings(), 3 * 8);
+  const warnings = REASONS.map((reason, r) => ({ reason, count: w[8 * r], lines: Array.from(w.subarray(8 * r + 1, 8 * r + 1 + Math.min(5, w[8 * r]))) }))
+    .filter((x) => x.count > 0)
+    // In the order they first happened, as the JavaScript reader lists them.
+    .sort((a, b) => a.lines[0] - b.lines[0]);
+  return {
+    quoted: false,
+    rows,
+    lines: k.lineCount(),
+    users: rawDict(k, plan.userIdx),
+    userStart: new Uint32Array(buf, k.userStartPtr(), k.dictSize(plan.userIdx) + 1).slice(),
+    time: new Float64Array(buf, k.sortedTimePtr(), rows).slice(),
+    columns,
+    warnings,
+  };
+}

@@ -1,0 +1,631 @@
+// AssemblyScript (compiled to WebAssembly by scripts/build-wasm.mjs): the import's hot loop for
+// CSV text without quote characters. JavaScript has no SIMD and pays for every byte it touches;
+// here 16 bytes are searched for delimiters at once and the dictionaries are plain memory.
+// It must give exactly what src/core/import/fast-rows.ts gives (a test compares the two).
+//
+// Memory: the stub runtime's bump allocator; nothing is freed (an instance parses one chunk and
+// is dropped).
+
+const LF: i32 = 10;
+const CR: i32 = 13;
+const DAY_MS: f64 = 86400000;
+
+export const FMT_UNIX_S: i32 = 1;
+export const FMT_UNIX_MS: i32 = 2;
+export const FMT_ISO: i32 = 3;
+
+export function alloc(size: usize): usize {
+  return heap.alloc(size);
+}
+
+// ---- dictionaries ----
+// Open addressing with 16-byte slots [first 8 bytes, length, code + 1] (code + 1 = 0: empty):
+// a value of up to 8 bytes (ids, country codes, most event names) is found or ruled out with
+// one memory access, without the pool; longer ones compare the rest of their bytes there.
+class Dict {
+  table: usize = 0;
+  mask: u32 = 0;
+  spans: usize = 0;
+  spanCap: u32 = 0;
+  pool: usize = 0;
+  poolCap: u32 = 0;
+  poolLen: u32 = 0;
+  size: u32 = 0;
+
+  constructor(cap: u32) {
+    this.mask = cap * 2 - 1;
+    this.table = alloc(<usize>(this.mask + 1) << 4);
+    memory.fill(this.table, 0, <usize>(this.mask + 1) << 4);
+    this.spanCap = cap;
+    this.spans = alloc(<usize>cap << 3);
+    this.poolCap = cap * 16;
+    // (+8: hashBytes reads a whole word at the end of a value.)
+    this.pool = alloc(this.poolCap + 8);
+    this.add(this.pool, 0);
+  }
+
+  @inline
+  add(s: usize, len: u32): u32 {
+    const head = headOf(s, len);
+    let slot = (len <= 8 ? mix(head, len) : hashBytes(s, len)) & this.mask;
+    for (;;) {
+      const e = this.table + (<usize>slot << 4);
+      const code1 = load<u32>(e, 12);
+      if (code1 == 0) break;
+      if (load<u64>(e) == head && load<u32>(e, 8) == len) {
+        if (len <= 8 || same(this.pool + load<u32>(this.spans + (<usize>(code1 - 1) << 3)) + 8, s + 8, len - 8)) return code1 - 1;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    return this.insert(s, len, head, slot);
+  }
+
+  insert(s: usize, len: u32, head: u64, slot: u32): u32 {
+    const code = this.size++;
+    if (code >= this.spanCap) {
+      const next = alloc(<usize>this.spanCap << 4);
+      memory.copy(next, this.spans, <usize>this.spanCap << 3);
+      this.spans = next;
+      this.spanCap *= 2;
+    }
+    if (this.poolLen + len > this.poolCap) {
+      const cap = max(this.poolCap * 2, this.poolLen + len + 1024);
+      const next = alloc(cap + 8);
+      memory.copy(next, this.pool, this.poolLen);
+      this.pool = next;
+      this.poolCap = cap;
+    }
+    memory.copy(this.pool + this.poolLen, s, len);
+    const sp = this.spans + (<usize>code << 3);
+    store<u32>(sp, this.poolLen);
+    store<u32>(sp, len, 4);
+    this.poolLen += len;
+    const e = this.table + (<usize>slot << 4);
+    store<u64>(e, head);
+    store<u32>(e, len, 8);
+    store<u32>(e, code + 1, 12);
+    if (this.size * 2 > this.mask) this.rehash();
+    return code;
+  }
+
+  rehash(): void {
+    const oldTable = this.table;
+    const oldSlots = this.mask + 1;
+    this.mask = oldSlots * 2 - 1;
+    this.table = alloc(<usize>(this.mask + 1) << 4);
+    memory.fill(this.table, 0, <usize>(this.mask + 1) << 4);
+    for (let i: u32 = 0; i < oldSlots; i++) {
+      const o = oldTable + (<usize>i << 4);
+      const code1 = load<u32>(o, 12);
+      if (code1 == 0) continue;
+      const len = load<u32>(o, 8);
+      const h = len <= 8 ? mix(load<u64>(o), len) : hashBytes(this.pool + load<u32>(this.spans + (<usize>(code1 - 1) << 3)), len);
+      let slot = h & this.mask;
+      while (load<u32>(this.table + (<usize>slot << 4), 12) != 0) slot = (slot + 1) & this.mask;
+      const e = this.table + (<usize>slot << 4);
+      store<u64>(e, load<u64>(o));
+      store<u64>(e, load<u64>(o, 8), 8);
+    }
+  }
+}
+
+/** The first min(len, 8) bytes at s as a number (the input has slack after it: see parse). */
+@inline
+function headOf(s: usize, len: u32): u64 {
+  const w = load<u64>(s);
+  return len >= 8 ? w : w & ((<u64>1 << (<u64>len << 3)) - 1);
+}
+
+@inline
+function mix(head: u64, len: u32): u32 {
+  let h = head * 0x9e3779b97f4a7c15 + <u64>len;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9;
+  h ^= h >> 32;
+  return <u32>h;
+}
+
+/** A hash of all of [s, s + len), 8 bytes at a time, for values longer than 8 bytes. */
+function hashBytes(s: usize, len: u32): u32 {
+  let h: u64 = <u64>len * 0x9e3779b97f4a7c15;
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) h = (h ^ load<u64>(s + i)) * 0xff51afd7ed558ccd;
+  if (i < len) h = (h ^ (load<u64>(s + i) & ((<u64>1 << (<u64>(len - i) << 3)) - 1))) * 0xc4ceb9fe1a85ec53;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >> 33;
+  return <u32>h;
+}
+
+@inline
+function same(a: usize, b: usize, len: u32): bool {
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+// ---- configuration and columns ----
+let nFields: i32 = 0;
+let userIdx: i32 = 0;
+let timeIdx: i32 = 0;
+let eventIdx: i32 = 0;
+let timeFmt: i32 = 0;
+let delim: i32 = 44;
+let dicts: StaticArray<Dict | null> = new StaticArray<Dict | null>(0);
+/** Per field: its code column (0 for the time field). */
+let codeCols: usize = 0;
+/**
+ * Per field: bytes per code (1, 2 or 4), the narrowest for its dictionary so far, widened as
+ * it grows past 256 and 65536 values. The user column is always 4. Narrow columns keep the
+ * sort's random reads in cache.
+ */
+let widths: usize = 0;
+let timeCol: usize = 0;
+let rowCap: u32 = 0;
+let rows: u32 = 0;
+let line: u32 = 1;
+/** Field starts and ends of the current row (up to maxFields). */
+let fstart: usize = 0;
+let fend: usize = 0;
+let fhash: usize = 0;
+let maxFields: i32 = 0;
+/** Per reason (0 bad time, 1 missing user, 2 missing event): count, first line, up to 5 lines. */
+let warn: usize = 0;
+
+export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i32, delimiter: i32, userCap: u32): void {
+  nFields = fields;
+  userIdx = user;
+  timeIdx = time;
+  eventIdx = event;
+  timeFmt = fmt;
+  delim = delimiter;
+  dicts = new StaticArray<Dict | null>(fields);
+  for (let i = 0; i < fields; i++) dicts[i] = i == time ? null : new Dict(i == user ? userCap : 256);
+  codeCols = alloc(<usize>fields << 2);
+  widths = alloc(<usize>fields << 2);
+  for (let i = 0; i < fields; i++) store<u32>(widths + (<usize>i << 2), i == user ? 4 : 1);
+  maxFields = 256;
+  fstart = alloc(<usize>maxFields << 2);
+  fend = alloc(<usize>maxFields << 2);
+  fhash = alloc(<usize>maxFields << 2);
+  warn = alloc(3 * 8 * 4);
+  memory.fill(warn, 0, 3 * 8 * 4);
+}
+
+/** Makes room for `cap` rows in every column (copying what is there). */
+export function reserve(cap: u32): void {
+  if (cap <= rowCap) return;
+  cap = max(cap, rowCap + (rowCap >> 1));
+  const t = alloc(<usize>cap << 3);
+  if (rows) memory.copy(t, timeCol, <usize>rows << 3);
+  timeCol = t;
+  for (let i = 0; i < nFields; i++) {
+    if (i == timeIdx) continue;
+    const w = <usize>load<u32>(widths + (<usize>i << 2));
+    const c = alloc(<usize>cap * w);
+    if (rows) memory.copy(c, load<usize>(codeCols + (<usize>i << 2)), <usize>rows * w);
+    store<usize>(codeCols + (<usize>i << 2), c);
+  }
+  rowCap = cap;
+}
+
+/** How many `byte`s are in [p, p + len): JS sizes the columns with it before each piece. */
+export function countByte(p: usize, len: u32, byte: i32): u32 {
+  const needle = i8x16.splat(<i8>byte);
+  let n: u32 = 0;
+  let i: u32 = 0;
+  for (; i + 16 <= len; i += 16) n += popcnt(i8x16.bitmask(i8x16.eq(v128.load(p + i), needle)));
+  for (; i < len; i++) if (<i32>load<u8>(p + i) == byte) n++;
+  return n;
+}
+
+function warnRow(reason: i32, ln: u32): void {
+  const w = warn + (<usize>reason << 5);
+  const count = load<u32>(w);
+  if (count < 5) store<u32>(w + 4 + (<usize>count << 2), ln);
+  store<u32>(w, count + 1);
+}
+
+// ---- times (the same arithmetic as timestamps.ts, so the same doubles) ----
+@inline
+function dig(p: usize): f64 {
+  const v = <i32>load<u8>(p) - 48;
+  return v >= 0 && v <= 9 ? <f64>v : -1000;
+}
+
+function daysFromCivil(y: f64, m: f64, d: f64): f64 {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function parseNumber(s: usize, e: usize): f64 {
+  if (s == e) return NaN;
+  let v: f64 = 0;
+  let i = s;
+  for (; i < e; i++) {
+    const c = <i32>load<u8>(i) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + <f64>c;
+  }
+  if (i == e) return v;
+  if (load<u8>(i) != 46 || i == s) return NaN;
+  let scale: f64 = 0.1;
+  for (i++; i < e; i++) {
+    const c = <i32>load<u8>(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v += <f64>c * scale;
+    scale /= 10;
+  }
+  return v;
+}
+
+/** parseIsoBytes; NaN when it is not that shape (then JavaScript must decide: see parse()). */
+function parseIso(s: usize, e: usize): f64 {
+  if (e - s < 10 || load<u8>(s + 4) != 45 || load<u8>(s + 7) != 45) return NaN;
+  const y = dig(s) * 1000 + dig(s + 1) * 100 + dig(s + 2) * 10 + dig(s + 3);
+  const mo = dig(s + 5) * 10 + dig(s + 6);
+  const d = dig(s + 8) * 10 + dig(s + 9);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
+  let ms = daysFromCivil(y, mo, d) * DAY_MS;
+  let i = s + 10;
+  if (i == e) return ms;
+  const sep = load<u8>(i);
+  if (sep != 84 && sep != 32 && sep != 116) return NaN;
+  i++;
+  if (e - i < 5 || load<u8>(i + 2) != 58) return NaN;
+  const hh = dig(i) * 10 + dig(i + 1);
+  const mi = dig(i + 3) * 10 + dig(i + 4);
+  if (hh < 0 || hh > 24 || mi < 0 || mi > 59) return NaN;
+  ms += hh * 3600000 + mi * 60000;
+  i += 5;
+  if (i < e && load<u8>(i) == 58) {
+    const ss = dig(i + 1) * 10 + dig(i + 2);
+    if (ss < 0 || ss > 60) return NaN;
+    ms += ss * 1000;
+    i += 3;
+    if (i < e && (load<u8>(i) == 46 || load<u8>(i) == 44)) {
+      i++;
+      let scale: f64 = 100;
+      while (i < e && load<u8>(i) >= 48 && load<u8>(i) <= 57) {
+        ms += <f64>(<i32>load<u8>(i) - 48) * scale;
+        scale /= 10;
+        i++;
+      }
+    }
+  }
+  if (i == e) return ms;
+  const z = load<u8>(i);
+  if (z == 90 || z == 122) return i + 1 == e ? ms : NaN;
+  if (z == 32 && e - i >= 4 && load<u8>(i + 1) == 85) return ms;
+  if (z == 43 || z == 45) {
+    const sign: f64 = z == 43 ? 1 : -1;
+    const oh = dig(i + 1) * 10 + dig(i + 2);
+    let j = i + 3;
+    if (j < e && load<u8>(j) == 58) j++;
+    const om = j + 1 < e ? dig(j) * 10 + dig(j + 1) : 0;
+    if (oh < 0 || om < 0) return NaN;
+    return ms - sign * (oh * 3600000 + om * 60000);
+  }
+  return NaN;
+}
+
+// ---- rows ----
+
+/**
+ * Adds the complete rows of [p, p + len). Returns the bytes used (the rest is an incomplete row
+ * for the next piece); -1 when a time needs JavaScript's slower parser (an ISO-like text the
+ * fast reader does not know): the caller then reads this chunk with fast-rows.ts instead; -2 on
+ * a quote character (only the sequential reader can tell where such a row ends).
+ * The caller has reserved room for every line in the piece.
+ */
+export function parse(p: usize, len: u32, final: bool): i32 {
+  const end = p + len;
+  const vd = i8x16.splat(<i8>delim);
+  const vl = i8x16.splat(<i8>LF);
+  sawQuote = false;
+  // The delimiters and LFs of one 16-byte block as bits, used up field by field; the caller
+  // leaves 16 bytes of slack after `end`, so a block may be loaded past it (those bits are cut).
+  let blk = p;
+  let bits = blockBits(blk, end, vd, vl);
+  let at = p;
+  while (at < end) {
+    const rowStart = at;
+    let n = 0;
+    let last: i32 = 0;
+    for (;;) {
+      const s = at;
+      let stop = end;
+      while (bits == 0) {
+        blk += 16;
+        if (blk >= end) break;
+        bits = blockBits(blk, end, vd, vl);
+      }
+      if (bits != 0) {
+        stop = blk + ctz(bits);
+        bits &= bits - 1;
+      }
+      if (stop >= end && !final) return sawQuote ? -2 : <i32>(rowStart - p);
+      let e = stop;
+      last = stop < end ? <i32>load<u8>(stop) : 0;
+      // A CRLF line end: the CR belongs to the line end, not to the value.
+      if (e > s && load<u8>(e - 1) == CR && (stop < end ? last == LF : final)) e--;
+      if (n < maxFields) {
+        store<u32>(fstart + (<usize>n << 2), <u32>s);
+        store<u32>(fend + (<usize>n << 2), <u32>e);
+      }
+      n++;
+      at = stop;
+      if (at >= end) break;
+      at++;
+      if (last == LF) break;
+    }
+    const ln = line++;
+    if (n == 1 && load<u32>(fend) == load<u32>(fstart)) continue;
+    if (n > maxFields) n = maxFields;
+    const r = addRow(n, ln);
+    if (r < 0) return -1;
+  }
+  return sawQuote ? -2 : <i32>(at - p);
+}
+
+/** Set when a block held a quote character: then a newline may sit inside a field. */
+let sawQuote = false;
+
+@inline
+function blockBits(blk: usize, end: usize, vd: v128, vl: v128): u32 {
+  const v = v128.load(blk);
+  let m = <u32>i8x16.bitmask(v128.or(i8x16.eq(v, vd), i8x16.eq(v, vl)));
+  let q = <u32>i8x16.bitmask(i8x16.eq(v, i8x16.splat(34)));
+  if (blk + 16 > end) {
+    const valid = (<u32>1 << <u32>(end - blk)) - 1;
+    m &= valid;
+    q &= valid;
+  }
+  if (q != 0) sawQuote = true;
+  return m;
+}
+
+function addRow(n: i32, ln: u32): i32 {
+  let t: f64 = NaN;
+  if (timeIdx < n) {
+    const s = <usize>load<u32>(fstart + (<usize>timeIdx << 2));
+    const e = <usize>load<u32>(fend + (<usize>timeIdx << 2));
+    if (timeFmt == FMT_ISO) {
+      t = parseIso(s, e);
+      if (isNaN(t)) return -1;
+    } else {
+      t = parseNumber(s, e);
+      if (timeFmt == FMT_UNIX_S) t *= 1000;
+    }
+  }
+  if (isNaN(t)) {
+    warnRow(0, ln);
+    return 0;
+  }
+  if (userIdx >= n || load<u32>(fstart + (<usize>userIdx << 2)) == load<u32>(fend + (<usize>userIdx << 2))) {
+    warnRow(1, ln);
+    return 0;
+  }
+  if (eventIdx >= n || load<u32>(fstart + (<usize>eventIdx << 2)) == load<u32>(fend + (<usize>eventIdx << 2))) {
+    warnRow(2, ln);
+    return 0;
+  }
+  const r = rows;
+  store<f64>(timeCol + (<usize>r << 3), t);
+  for (let i = 0; i < nFields; i++) {
+    if (i == timeIdx) continue;
+    let code: u32 = 0;
+    if (i < n) {
+      const s = <usize>load<u32>(fstart + (<usize>i << 2));
+      const e = <usize>load<u32>(fend + (<usize>i << 2));
+      code = dicts[i]!.add(s, <u32>(e - s));
+    }
+    const col = load<usize>(codeCols + (<usize>i << 2));
+    const w = load<u32>(widths + (<usize>i << 2));
+    if (w == 1) {
+      if (code < 256) store<u8>(col + <usize>r, <u8>code);
+      else store<u16>(widen(i, 2) + (<usize>r << 1), <u16>code);
+    } else if (w == 2) {
+      if (code < 65536) store<u16>(col + (<usize>r << 1), <u16>code);
+      else store<u32>(widen(i, 4) + (<usize>r << 2), code);
+    } else store<u32>(col + (<usize>r << 2), code);
+  }
+  rows = r + 1;
+  return 0;
+}
+
+/** Re-allocates field i's codes `to` bytes wide (the rows so far copied over); the new column. */
+function widen(i: i32, to: u32): usize {
+  const from = load<u32>(widths + (<usize>i << 2));
+  const old = load<usize>(codeCols + (<usize>i << 2));
+  const col = alloc(<usize>rowCap * to);
+  for (let r: u32 = 0; r < rows; r++) {
+    const v: u32 = from == 1 ? <u32>load<u8>(old + <usize>r) : <u32>load<u16>(old + (<usize>r << 1));
+    if (to == 2) store<u16>(col + (<usize>r << 1), <u16>v);
+    else store<u32>(col + (<usize>r << 2), v);
+  }
+  store<usize>(codeCols + (<usize>i << 2), col);
+  store<u32>(widths + (<usize>i << 2), to);
+  return col;
+}
+
+// ---- ordering by (user, time), stably, as sort-rows.ts does ----
+let userStart: usize = 0;
+let sortedTime: usize = 0;
+/** Per field: its codes in the new order. */
+let sortedCols: usize = 0;
+
+/** Orders the rows by (user code, time), ties in file order; the results are the sorted* pointers. */
+export function sortRows(): void {
+  const n = rows;
+  const nUsers = dicts[userIdx]!.size;
+  const uc = load<usize>(codeCols + (<usize>userIdx << 2));
+  userStart = alloc(<usize>(nUsers + 1) << 2);
+  memory.fill(userStart, 0, <usize>(nUsers + 1) << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const a = userStart + ((<usize>load<u32>(uc + (<usize>i << 2)) + 1) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = userStart + ((<usize>u + 1) << 2);
+    store<u32>(a, load<u32>(a) + load<u32>(a - 4));
+  }
+  const pos = alloc(<usize>nUsers << 2);
+  memory.copy(pos, userStart, <usize>nUsers << 2);
+  const perm = alloc(<usize>n << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
+    const at = load<u32>(a);
+    store<u32>(perm + (<usize>at << 2), i);
+    store<u32>(a, at + 1);
+  }
+  sortedTime = alloc(<usize>n << 3);
+  for (let i: u32 = 0; i < n; i++) store<f64>(sortedTime + (<usize>i << 3), load<f64>(timeCol + (<usize>load<u32>(perm + (<usize>i << 2)) << 3)));
+  let scratchCap: u32 = 1024;
+  let st = alloc(<usize>scratchCap << 3);
+  let sp = alloc(<usize>scratchCap << 2);
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = load<u32>(userStart + (<usize>u << 2));
+    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
+    if (b - a > scratchCap) {
+      scratchCap = (b - a) * 2;
+      st = alloc(<usize>scratchCap << 3);
+      sp = alloc(<usize>scratchCap << 2);
+    }
+    sortRange(sortedTime + (<usize>a << 3), perm + (<usize>a << 2), b - a, st, sp);
+  }
+  // In the narrowest width that holds the field's codes: less to copy out and to send.
+  sortedCols = alloc(<usize>nFields << 2);
+  for (let f = 0; f < nFields; f++) {
+    if (f == timeIdx || f == userIdx) continue;
+    const src = load<usize>(codeCols + (<usize>f << 2));
+    const w = codeWidth(f);
+    const dst = alloc(<usize>n * w);
+    if (w == 1) for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>load<u32>(perm + (<usize>i << 2))));
+    else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
+    else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
+    store<usize>(sortedCols + (<usize>f << 2), dst);
+  }
+}
+
+/** Stable sort of len times at t (moving the row numbers at p with them): insertion sort on runs of 32, then merges. */
+function sortRange(t: usize, p: usize, len: u32, st: usize, sp: usize): void {
+  let sorted = true;
+  for (let i: u32 = 1; i < len; i++) {
+    if (load<f64>(t + (<usize>i << 3)) < load<f64>(t + ((<usize>i - 1) << 3))) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  const RUN: u32 = 32;
+  for (let r: u32 = 0; r < len; r += RUN) {
+    const end = min(len, r + RUN);
+    for (let i = r + 1; i < end; i++) {
+      const x = load<f64>(t + (<usize>i << 3));
+      const v = load<u32>(p + (<usize>i << 2));
+      let j = <i32>i - 1;
+      while (j >= <i32>r && load<f64>(t + (<usize>j << 3)) > x) {
+        store<f64>(t + ((<usize>j + 1) << 3), load<f64>(t + (<usize>j << 3)));
+        store<u32>(p + ((<usize>j + 1) << 2), load<u32>(p + (<usize>j << 2)));
+        j--;
+      }
+      store<f64>(t + ((<usize>j + 1) << 3), x);
+      store<u32>(p + ((<usize>j + 1) << 2), v);
+    }
+  }
+  if (len <= RUN) return;
+  let srcT = t;
+  let srcP = p;
+  let dstT = st;
+  let dstP = sp;
+  for (let width = RUN; width < len; width *= 2) {
+    for (let lo: u32 = 0; lo < len; lo += 2 * width) {
+      const mid = min(lo + width, len);
+      const hi = min(lo + 2 * width, len);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        // The right run only when strictly earlier: ties keep their order.
+        if (load<f64>(srcT + (<usize>j << 3)) < load<f64>(srcT + (<usize>i << 3))) {
+          store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>j << 3)));
+          store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>j << 2)));
+          j++;
+        } else {
+          store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>i << 3)));
+          store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>i << 2)));
+          i++;
+        }
+        k++;
+      }
+      for (; i < mid; i++, k++) {
+        store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>i << 3)));
+        store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>i << 2)));
+      }
+      for (; j < hi; j++, k++) {
+        store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>j << 3)));
+        store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>j << 2)));
+      }
+    }
+    const xt = srcT;
+    srcT = dstT;
+    dstT = xt;
+    const xp = srcP;
+    srcP = dstP;
+    dstP = xp;
+  }
+  if (srcT != t) {
+    memory.copy(t, srcT, <usize>len << 3);
+    memory.copy(p, srcP, <usize>len << 2);
+  }
+}
+
+/** Bytes per sorted code of a field: 1, 2 or 4 (as allocCodes in store.ts chooses). */
+export function codeWidth(field: i32): u32 {
+  return load<u32>(widths + (<usize>field << 2));
+}
+
+export function userStartPtr(): usize {
+  return userStart;
+}
+export function sortedTimePtr(): usize {
+  return sortedTime;
+}
+export function sortedCodesPtr(field: i32): usize {
+  return load<usize>(sortedCols + (<usize>field << 2));
+}
+
+// ---- results, read by JavaScript through these pointers ----
+export function rowCount(): u32 {
+  return rows;
+}
+export function lineCount(): u32 {
+  return line - 1;
+}
+export function timePtr(): usize {
+  return timeCol;
+}
+export function codesPtr(field: i32): usize {
+  return load<usize>(codeCols + (<usize>field << 2));
+}
+export function dictSize(field: i32): u32 {
+  return dicts[field]!.size;
+}
+export function dictSpans(field: i32): usize {
+  return dicts[field]!.spans;
+}
+export function dictPool(field: i32): usize {
+  return dicts[field]!.pool;
+}
+export function dictPoolLen(field: i32): u32 {
+  return dicts[field]!.poolLen;
+}
+export function warnings(): usize {
+  return warn;
+}

@@ -1,0 +1,52 @@
+import { PARSE_WASM_BASE64 } from './parse-wasm';
+
+// The engine's tsconfig has no DOM or WebAssembly types: the little of the API used here.
+interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The exports of assembly/parse.ts (pointers are byte offsets into `memory`). */
+export interface ParseKernel {
+  memory: WasmMemory;
+  alloc(size: number): number;
+  configure(fields: number, user: number, time: number, event: number, fmt: number, delimiter: number, userCap: number): void;
+  reserve(rows: number): void;
+  countByte(ptr: number, len: number, byte: number): number;
+  parse(ptr: number, len: number, final: number): number;
+  rowCount(): number;
+  lineCount(): number;
+  timePtr(): number;
+  codesPtr(field: number): number;
+  dictSize(field: number): number;
+  dictSpans(field: number): number;
+  dictPool(field: number): number;
+  dictPoolLen(field: number): number;
+  warnings(): number;
+  sortRows(): void;
+  userStartPtr(): number;
+  sortedTimePtr(): number;
+  sortedCodesPtr(field: number): number;
+  codeWidth(field: number): number;
+}
+
+export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as const;
+
+let compiled: object | null = null;
+
+/** A fresh instance (its own memory): one per chunk, dropped with it. */
+export function newParseKernel(): ParseKernel {
+  compiled ??= new wasm.Module(Buffer.from(PARSE_WASM_BASE64, 'base64'));
+  const instance = new wasm.Instance(compiled, {
+    env: {
+      abort: () => {
+        throw new Error('The import kernel stopped (out of memory?).');
+      },
+    },
+  });
+  return instance.exports as unknown as ParseKernel;
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importFiles, type ImportEnv } from '../../src/core/import/importer';
+import { seededRandom } from '../../src/core/random';
+import { tempDir } from '../helpers/engine';
+
+// The three ways a CSV event log is read must store byte-identical datasets: the sequential
+// reader (CsvScanner), the workers' JavaScript reader (fast-rows.ts) and the workers'
+// WebAssembly reader (wasm/assembly/parse.ts), merged from 2 or 3 chunks.
+
+const dir = tempDir();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+type Reader = 'sequential' | 'js' | 'wasm';
+
+async function importWith(file: string, reader: Reader, workers = 2) {
+  const env: ImportEnv = {
+    dataDir: path.join(dir, `data-${reader}-${workers}`),
+    budgetBytes: 4 * 1024 ** 3,
+    signal: new AbortController().signal,
+    progress: () => {},
+    parallelMinBytes: reader === 'sequential' ? Number.MAX_SAFE_INTEGER : 0,
+    reader: reader === 'sequential' ? undefined : reader,
+    workers,
+  };
+  const out = await importFiles({ path: file }, env);
+  const files = Object.fromEntries(fs.readdirSync(out.dir).sort().map((f) => [f, fs.readFileSync(path.join(out.dir, f))]));
+  return { out, files };
+}
+
+function expectSameStore(a: Awaited<ReturnType<typeof importWith>>, b: Awaited<ReturnType<typeof importWith>>) {
+  expect(Object.keys(b.files)).toEqual(Object.keys(a.files));
+  for (const [name, bytes] of Object.entries(a.files)) {
+    // toBe on a boolean: a diff of two 20 MB buffers would be unreadable.
+    expect(bytes.equals(b.files[name]), `${name} differs`).toBe(true);
+  }
+  expect(b.out.warnings).toEqual(a.out.warnings);
+  expect(b.out.rowCount).toBe(a.out.rowCount);
+  expect(b.out.userCount).toBe(a.out.userCount);
+}
+
+/**
+ * About 22 MB (so each of 2 chunks spans several 8 MB pieces) of awkward but quote-free rows:
+ * CRLF and LF endings, blank lines, short and long rows, bad and fractional times, empty users
+ * and events, ids longer than 8 bytes and with leading zeros, UTF-8, CRs inside a row, a
+ * column with more than 256 values and one with more than 65,536; the first half in time order
+ * (users interleave across chunks), the second shuffled.
+ */
+function writeAwkwardLog(file: string): void {
+  const r = seededRandom(11);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const lines: string[] = ['user_id,ts,event,country,session,page,note'];
+  const events = ['view', 'cart', 'checkout', 'purchase', 'wishlist_added_long_name', 'é'];
+  const countries = ['US', 'DE', 'Zürich', '東京', 'BR', ''];
+  let t = 1_700_000_000;
+  const row = () => {
+    const u = r() < 0.02 ? `user-with-a-long-identifier-${Math.floor(r() * 500)}` : r() < 0.01 ? `00${Math.floor(r() * 50)}` : String(Math.floor(r() * 60_000));
+    t += Math.floor(r() * 3);
+    const ts = r() < 0.001 ? 'not-a-time' : r() < 0.01 ? `${t}.5` : String(t);
+    const ev = r() < 0.001 ? '' : pick(events);
+    const user = r() < 0.001 ? '' : u;
+    const cells = [user, ts, ev, pick(countries), `s${Math.floor(r() * 80_000)}`, `p${Math.floor(r() * 700)}${r() < 0.001 ? '\r' : ''}`, r() < 0.001 ? 'a\rb' : 'x'];
+    if (r() < 0.002) cells.length = 4;
+    if (r() < 0.002) cells.push('extra', 'cells');
+    return cells.join(',') + (r() < 0.3 ? '\r' : '');
+  };
+  const first: string[] = [];
+  const second: string[] = [];
+  for (let i = 0; i < 260_000; i++) first.push(row());
+  for (let i = 0; i < 260_000; i++) second.push(row());
+  for (let i = second.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [second[i], second[j]] = [second[j], second[i]];
+  }
+  for (const l of [...first, ...second]) {
+    lines.push(l);
+    if (r() < 0.001) lines.push('');
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+describe('CSV readers agree byte for byte', () => {
+  const file = path.join(dir, 'awkward.csv');
+  writeAwkwardLog(file);
+
+  it('has the awkward cases it claims', () => {
+    expect(fs.statSync(file).size).toBeGreaterThan(20 << 20);
+  });
+
+  it('sequential, JavaScript workers and WebAssembly workers store the same dataset', async () => {
+    const seq = await importWith(file, 'sequential');
+    expect(seq.out.warnings.map((w) => w.reason).sort()).toEqual(['bad_timestamp', 'missing_event', 'missing_user']);
+    const manifest = JSON.parse(seq.files['manifest.json'].toString()) as { columns: { name: string; width: number }[] };
+    expect(Object.fromEntries(manifest.columns.map((c) => [c.name, c.width]))).toMatchObject({ country: 1, page: 2, session: 4 });
+    expectSameStore(seq, await importWith(file, 'js'));
+    expectSameStore(seq, await importWith(file, 'wasm'));
+    expectSameStore(seq, await importWith(file, 'wasm', 3));
+  }, 120_000);
+
+  it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
+    const iso = path.join(dir, 'iso.csv');
+    const rows = ['user_id,event_time,event_type'];
+    for (let i = 0; i < 40_000; i++) {
+      const d = new Date(Date.UTC(2026, 0, 1) + i * 61_000);
+      const s = i % 3 === 0 ? d.toISOString() : i % 3 === 1 ? d.toISOString().replace('Z', '+02:00') : d.toISOString().slice(0, 19).replace('T', ' ');
+      rows.push(`u${i % 997},${s},${i % 5 ? 'view' : 'buy'}`);
+    }
+    // A spelling parseIsoBytes rejects but Date understands: the WebAssembly reader hands the
+    // chunk back to JavaScript, which must give the same result.
+    rows.splice(30_000, 0, 'u1,2026/01/02 10:00,view');
+    fs.writeFileSync(iso, rows.join('\n') + '\n');
+    const seq = await importWith(iso, 'sequential');
+    expect(seq.out.rowCount).toBe(40_001);
+    expectSameStore(seq, await importWith(iso, 'wasm'));
+  }, 60_000);
+});
