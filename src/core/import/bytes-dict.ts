@@ -141,6 +141,57 @@ export class ByteDict {
     return { pool: new Uint8Array(this.pool.subarray(0, this.poolLen)), offs, lens };
   }
 
+  /**
+   * JSON.stringify(this.values()), written from the pool's bytes: a log's user ids are
+   * hundreds of thousands of strings that would be made only to be written out again. A value
+   * with bytes that need escaping or decoding (quotes, backslashes, control or non-ASCII
+   * bytes) goes through JSON.stringify, so the text is the same.
+   */
+  toJson(): Buffer {
+    const pool = this.pool;
+    const spans = this.spans;
+    const out = Buffer.allocUnsafe(this.poolLen + 3 * this.size + 2);
+    let o = 0;
+    let slow: string[] | null = null;
+    out[o++] = 91; // [
+    for (let c = 0; c < this.size; c++) {
+      if (c > 0) out[o++] = 44; // ,
+      const a = spans[4 * c];
+      const e = a + spans[4 * c + 1];
+      const at = o;
+      out[o++] = 34;
+      let plain = true;
+      for (let i = a; i < e; i++) {
+        const b = pool[i];
+        if (b < 0x20 || b >= 0x80 || b === 34 || b === 92) {
+          plain = false;
+          break;
+        }
+        out[o++] = b;
+      }
+      if (!plain) {
+        (slow ??= []).push(JSON.stringify(this.value(c)));
+        // A placeholder byte, replaced below (0 never appears in plain output).
+        o = at;
+        out[o++] = 0;
+        continue;
+      }
+      out[o++] = 34;
+    }
+    out[o++] = 93; // ]
+    if (!slow) return out.subarray(0, o);
+    const parts: Buffer[] = [];
+    let from = 0;
+    let k = 0;
+    for (let i = 0; i < o; i++) {
+      if (out[i] !== 0) continue;
+      parts.push(out.subarray(from, i), Buffer.from(slow[k++], 'utf8'));
+      from = i + 1;
+    }
+    parts.push(out.subarray(from, o));
+    return Buffer.concat(parts);
+  }
+
   values(): string[] {
     const out = new Array<string>(this.size);
     for (let c = 0; c < this.size; c++) out[c] = this.value(c);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { IafaError, type ImportMapping } from '../../shared/contract';
+import type { ImportMapping } from '../../shared/contract';
+import { IafaError } from '../../shared/contract/iafa-error';
 import { ByteDict, GrowF64, GrowU32 } from './bytes-dict';
 import { allocCodes, type Codes, type StoredColumn, type StoreManifest } from './store';
 import { parseTimeBytes, type TimeFormat } from './timestamps';
@@ -185,7 +186,7 @@ export class EventLogBuilder {
     }
     put('time.f64', sortedTime);
     put('user_start.u32', start);
-    put('users.json', JSON.stringify(this.users.values()));
+    put('users.json', this.users.toJson());
 
     const columns: StoredColumn[] = [];
     const all = [this.event, ...this.cols.values()];

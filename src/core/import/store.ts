@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { IafaError } from '../../shared/contract';
+import { IafaError } from '../../shared/contract/iafa-error';
 
 /**
  * On-disk layout of a dataset folder:

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ByteDict } from '../../../src/core/import/bytes-dict';
+
+describe('ByteDict', () => {
+  it('gives each distinct byte string one code, in first-seen order, 0 being the empty value', () => {
+    const d = new ByteDict(16);
+    const codes = ['b', 'a', 'b', '', 'a-much-longer-value-than-eight-bytes', 'a'].map((v) => d.addString(v));
+    expect(codes).toEqual([1, 2, 1, 0, 3, 2]);
+    expect(d.values()).toEqual(['', 'b', 'a', 'a-much-longer-value-than-eight-bytes']);
+  });
+
+  it('keeps values apart that share their last 8 bytes or their hash bucket, through rehashing', () => {
+    const d = new ByteDict(16);
+    const vals = Array.from({ length: 5000 }, (_, i) => `prefix-${i}-common-tail`);
+    const codes = vals.map((v) => d.addString(v));
+    expect(new Set(codes).size).toBe(5000);
+    expect(vals.map((v) => d.addString(v))).toEqual(codes);
+  });
+
+  it('writes its values as the same JSON as JSON.stringify, hostile bytes included', () => {
+    const d = new ByteDict(16);
+    for (const v of ['123', 'quote"d', 'back\\slash', 'tab\there', 'nl\nx', 'Zürich', '東京', '</script>', 'plain']) d.addString(v);
+    // Bytes that are not UTF-8: JSON.stringify sees them as U+FFFD, and so must toJson.
+    const bad = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
+    d.add(bad, 0, bad.length);
+    expect(d.toJson().toString('utf8')).toBe(JSON.stringify(d.values()));
+    const plain = new ByteDict(16);
+    for (let i = 0; i < 1000; i++) plain.addString(String(100000 + i));
+    expect(JSON.parse(plain.toJson().toString('utf8'))).toEqual(plain.values());
+  });
+});
