@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/core/services';
 import { tempDir, tempEngine } from '../helpers/engine';
 
 const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
@@ -41,6 +42,21 @@ describe('parallel (worker thread) CSV parsing', () => {
       const ra = await single.engine.dispatch('funnels:compute', { datasetId: a.id, definition: def });
       const rb = await parallel.engine.dispatch('funnels:compute', { datasetId: b.id, definition: def });
       expect({ ...rb, computed_ms: 0, dataset_id: '' }).toEqual({ ...ra, computed_ms: 0, dataset_id: '' });
+    }
+  });
+
+  it('the first funnel, on the columns the import still holds, equals one on the stored files', async () => {
+    const ds = await parallel.engine.dispatch('datasets:import', { path: TAOBAO });
+    const def = { steps, window: '24h', breakdown: 'category_id', from: '2017-11-26', to: '2017-11-30' };
+    const fromMemory = await parallel.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: def });
+    // A second engine on the same folder has nothing in memory: it reads the dataset back.
+    const again = createEngine({ dataDir: parallel.dataDir, env: { OLLAMA_HOST: 'http://127.0.0.1:2' } });
+    try {
+      const fromDisk = await again.dispatch('funnels:compute', { datasetId: ds.id, definition: def });
+      expect(fromMemory.stages[0].users).toBeGreaterThan(0);
+      expect({ ...fromDisk, computed_ms: 0 }).toEqual({ ...fromMemory, computed_ms: 0 });
+    } finally {
+      again.close();
     }
   });
 

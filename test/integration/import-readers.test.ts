@@ -55,7 +55,10 @@ function writeAwkwardLog(file: string): void {
   const countries = ['US', 'DE', 'Zürich', '東京', 'BR', ''];
   let t = 1_700_000_000;
   const row = () => {
-    const u = r() < 0.02 ? `user-with-a-long-identifier-${Math.floor(r() * 500)}` : r() < 0.01 ? `00${Math.floor(r() * 50)}` : String(Math.floor(r() * 60_000));
+    const x = r();
+    // Mostly dense numeric ids; some far out of their range (past the kernel's id array), some
+    // with leading zeros, some long strings.
+    const u = x < 0.02 ? `user-with-a-long-identifier-${Math.floor(r() * 500)}` : x < 0.03 ? `00${Math.floor(r() * 50)}` : x < 0.04 ? String(123_456_789_000_000 + Math.floor(r() * 100)) : String(Math.floor(r() * 60_000));
     t += Math.floor(r() * 3);
     const ts = r() < 0.001 ? 'not-a-time' : r() < 0.01 ? `${t}.5` : String(t);
     const ev = r() < 0.001 ? '' : pick(events);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ImportMapping } from '../../shared/contract';
 import { IafaError } from '../../shared/contract/iafa-error';
 import { ByteDict, GrowF64, GrowU32 } from './bytes-dict';
-import { allocCodes, type Codes, type StoredColumn, type StoreManifest } from './store';
+import { allocCodes, type Codes, type InMemoryColumns, type StoredColumn, type StoreManifest } from './store';
 import { parseTimeBytes, type TimeFormat } from './timestamps';
 import { WarningLog } from './warnings';
 import { gather, orderByUser } from './sort-rows';
@@ -26,6 +26,13 @@ export interface FilePlan {
   year: number;
   targets: (ColBuilder | null)[];
   constants: { col: ColBuilder; code: number }[];
+}
+
+interface Written {
+  manifest: StoreManifest;
+  events: { name: string; count: number }[];
+  /** The stored columns as they are in memory, for a first funnel that reads nothing back. */
+  loaded: InMemoryColumns;
 }
 
 /**
@@ -152,12 +159,12 @@ export class EventLogBuilder {
    * threads while this thread sorts and gathers the next column; all writes have settled when
    * this returns or throws (so a failed import can remove the folder).
    */
-  async write(dir: string, signal: AbortSignal): Promise<{ manifest: StoreManifest; events: { name: string; count: number }[] }> {
+  async write(dir: string, signal: AbortSignal): Promise<Written> {
     const pending: Promise<void>[] = [];
     const put = (file: string, data: ArrayBufferView | string) => {
       pending.push(fs.promises.writeFile(path.join(dir, file), typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     };
-    let out: { manifest: StoreManifest; events: { name: string; count: number }[] };
+    let out: Written;
     try {
       out = this.sortAndWrite(put, signal);
     } catch (err) {
@@ -169,7 +176,7 @@ export class EventLogBuilder {
     return out;
   }
 
-  private sortAndWrite(put: (file: string, data: ArrayBufferView | string) => void, signal: AbortSignal): { manifest: StoreManifest; events: { name: string; count: number }[] } {
+  private sortAndWrite(put: (file: string, data: ArrayBufferView | string) => void, signal: AbortSignal): Written {
     const n = this.rows;
     // Rows merged from workers arrive grouped by user already (see absorbChunks).
     const grouped = this.grouped;
@@ -177,18 +184,20 @@ export class EventLogBuilder {
     const start = order?.start ?? grouped!.start;
     const sortedTime = order?.time ?? this.time.view();
     if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    // Each user's rows are time-sorted: the extremes are among their first and last rows.
     let tMin = Infinity;
     let tMax = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const t = sortedTime[i];
-      if (t < tMin) tMin = t;
-      if (t > tMax) tMax = t;
+    for (let u = 0; u + 1 < start.length; u++) {
+      if (start[u] === start[u + 1]) continue;
+      if (sortedTime[start[u]] < tMin) tMin = sortedTime[start[u]];
+      if (sortedTime[start[u + 1] - 1] > tMax) tMax = sortedTime[start[u + 1] - 1];
     }
     put('time.f64', sortedTime);
     put('user_start.u32', start);
     put('users.json', this.users.toJson());
 
     const columns: StoredColumn[] = [];
+    const loaded: InMemoryColumns = { time: sortedTime, userStart: start, columns: [] };
     const all = [this.event, ...this.cols.values()];
     let events: { name: string; count: number }[] = [];
     all.forEach((c, i) => {
@@ -210,6 +219,7 @@ export class EventLogBuilder {
       const dict = c.dict.values();
       put(dictFile, JSON.stringify(dict));
       columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
+      loaded.columns.push({ name, codes: sorted, dict });
       if (c === this.event) {
         const counts = new Float64Array(distinct);
         for (let r = 0; r < n; r++) counts[sorted[r]]++;
@@ -226,7 +236,7 @@ export class EventLogBuilder {
       eventColumn: this.eventName,
       columns,
     };
-    return { manifest, events };
+    return { manifest, events, loaded };
   }
 
   distinctUsers(): number {

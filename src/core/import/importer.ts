@@ -9,7 +9,7 @@ import { EventLogBuilder } from './event-builder';
 import { readCsvParallel, parallelWorkers } from './read-parallel';
 import { readCsvEvents, readCsvTable } from './read-csv';
 import { mb, openSource, type Source } from './source';
-import type { StoreManifest } from './store';
+import { ColumnStore, type InMemoryColumns, type StoreManifest } from './store';
 import { writeTableColumns } from './table-builder';
 import { WarningLog } from './warnings';
 
@@ -44,6 +44,8 @@ export interface ImportOutcome {
   warnings: ImportWarning[];
   events: { name: string; count: number }[];
   timeRange: { start: string; end: string } | null;
+  /** An event log's store, open with the columns the import still holds in memory. */
+  store: ColumnStore | null;
 }
 
 export function resolveInputPath(p: string): string {
@@ -93,6 +95,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     let warnings: ImportWarning[];
     let events: { name: string; count: number }[] = [];
     let columns: ColumnInfo[];
+    let loaded: InMemoryColumns | null = null;
     if (kind === 'event_log') {
       const b = new EventLogBuilder();
       for (let i = 0; i < sources.length; i++) {
@@ -116,7 +119,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       assertMostlyGood(b.rows, w);
       if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
       report('sort', b.rows, totalBytes);
-      ({ manifest, events } = await b.write(tmp, env.signal));
+      ({ manifest, events, loaded } = await b.write(tmp, env.signal));
       warnings = w.list();
       columns = columnInfos(manifest, dets[0], { user: dets[0]?.mapping.user ?? 'user', time: dets[0]?.mapping.time ?? 'time' });
     } else if (kind === 'aggregated') {
@@ -178,6 +181,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       userCount: kind === 'aggregated' ? null : Math.max(0, manifest.users - (kind === 'event_log' ? 1 : 0)),
       columns, mapping, warnings, events,
       timeRange: manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null,
+      store: loaded ? ColumnStore.fromMemory(dir, manifest, loaded) : null,
     };
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -86,6 +86,12 @@ export interface LoadedColumn {
   index(): Map<string, number>;
 }
 
+export interface InMemoryColumns {
+  time: Float64Array;
+  userStart: Uint32Array;
+  columns: { name: string; codes: Codes; dict: string[] }[];
+}
+
 /** An opened dataset: the manifest plus columns loaded on first use. */
 export class ColumnStore {
   private cols = new Map<string, LoadedColumn>();
@@ -95,6 +101,18 @@ export class ColumnStore {
     readonly dir: string,
     readonly manifest: StoreManifest,
   ) {}
+
+  /** A store whose columns are already in memory (just imported): nothing is read back. */
+  static fromMemory(dir: string, manifest: StoreManifest, mem: InMemoryColumns): ColumnStore {
+    const store = new ColumnStore(dir, manifest);
+    store._time = mem.time;
+    store._userStart = mem.userStart;
+    for (const c of mem.columns) {
+      let idx: Map<string, number> | null = null;
+      store.cols.set(c.name, { codes: c.codes, dict: c.dict, index: () => (idx ??= new Map(c.dict.map((v, i) => [v, i]))) });
+    }
+    return store;
+  }
 
   static open(dir: string): ColumnStore {
     let manifest: StoreManifest;
@@ -157,6 +175,13 @@ export class StoreCache {
     while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
     return store;
   }
+  /** A dataset opened some other way (an import hands over what it has in memory). */
+  put(id: string, store: ColumnStore): void {
+    this.map.delete(id);
+    this.map.set(id, store);
+    while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value as string);
+  }
+
   evict(id: string): void {
     this.map.delete(id);
   }

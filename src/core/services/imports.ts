@@ -12,12 +12,16 @@ import { getFunnel } from './funnels';
 
 const caches = new WeakMap<AppContext, StoreCache>();
 
+function storeCache(app: AppContext): StoreCache {
+  let cache = caches.get(app);
+  if (!cache) caches.set(app, (cache = new StoreCache(4)));
+  return cache;
+}
+
 /** Opened datasets stay in memory (a few, LRU) so re-filtering and re-breaking-down skip the disk. */
 export function openDatasetStore(app: AppContext, datasetId: string): ColumnStore {
   const row = getDatasetRow(app, datasetId);
-  let cache = caches.get(app);
-  if (!cache) caches.set(app, (cache = new StoreCache(4)));
-  return cache.get(datasetId, datasetStoreDir(app, row));
+  return storeCache(app).get(datasetId, datasetStoreDir(app, row));
 }
 
 /** The funnel engine on a stored dataset: also for other services (insights, reports). */
@@ -70,6 +74,8 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         fs.rmSync(out.dir, { recursive: true, force: true });
         throw err;
       }
+      // The first funnel (the Dashboard opens one right away) reads nothing back from disk.
+      if (out.store) storeCache(app).put(out.id, out.store);
       return toDataset(row);
     },
     'funnels:compute': (input) => {

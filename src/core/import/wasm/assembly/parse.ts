@@ -423,7 +423,7 @@ function addRow(n: i32, ln: u32): i32 {
     if (i < n) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
-      code = dicts[i]!.add(s, <u32>(e - s));
+      code = i == userIdx ? userCode(s, <u32>(e - s)) : dicts[i]!.add(s, <u32>(e - s));
     }
     const col = load<usize>(codeCols + (<usize>i << 2));
     const w = load<u32>(widths + (<usize>i << 2));
@@ -437,6 +437,63 @@ function addRow(n: i32, ln: u32): i32 {
   }
   rows = r + 1;
   return 0;
+}
+
+// ---- user ids that are plain decimal numbers: an array indexed by the number ----
+// A log's users number hundreds of thousands: their hash table is megabytes, and every lookup
+// a cache miss. Ids are often dense integers; then an array of codes indexed by id - lo is a
+// quarter the size and needs no probing. The dictionary stays the authority (it keeps every
+// value's bytes and first-seen order): the array only remembers the codes it gave.
+const DIRECT_MAX: u64 = 1 << 23;
+let direct: usize = 0;
+let directLo: u64 = 0;
+let directCap: u64 = 0;
+
+function userCode(s: usize, len: u32): u32 {
+  const dict = dicts[userIdx]!;
+  // Canonical decimals only ("7", not "007" or "+7"), so one id never has two spellings here.
+  if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return dict.add(s, len);
+  let v: u64 = 0;
+  for (let k: u32 = 0; k < len; k++) {
+    const c = <u32>load<u8>(s + k) - 48;
+    if (c > 9) return dict.add(s, len);
+    v = v * 10 + c;
+  }
+  if (v < directLo || v - directLo >= directCap) {
+    if (!growDirect(v)) return dict.add(s, len);
+  }
+  const e = direct + (<usize>(v - directLo) << 2);
+  const known = load<u32>(e);
+  if (known != 0) return known - 1;
+  const code = dict.add(s, len);
+  store<u32>(e, code + 1);
+  return code;
+}
+
+/** Extends the id array to cover v; false when that would pass DIRECT_MAX entries (then v goes by hash). */
+function growDirect(v: u64): bool {
+  if (directCap == 0) {
+    directLo = v > 1024 ? v - 1024 : 0;
+    directCap = 1 << 16;
+  } else {
+    const lo = v < directLo ? v : directLo;
+    const hi = max(directLo + directCap, v + 1);
+    let cap = directCap * 2;
+    while (cap < hi - lo) cap *= 2;
+    if (cap > DIRECT_MAX) return false;
+    // Room on the side that grew, so ids walking downwards do not regrow every step.
+    const newLo = v < directLo ? (hi > cap ? max(lo, hi - cap) : 0) : directLo;
+    const next = alloc(<usize>cap << 2);
+    memory.fill(next, 0, <usize>cap << 2);
+    memory.copy(next + (<usize>(directLo - newLo) << 2), direct, <usize>directCap << 2);
+    direct = next;
+    directLo = newLo;
+    directCap = cap;
+    return v >= directLo && v - directLo < directCap;
+  }
+  direct = alloc(<usize>directCap << 2);
+  memory.fill(direct, 0, <usize>directCap << 2);
+  return v - directLo < directCap;
 }
 
 /** Re-allocates field i's codes `to` bytes wide (the rows so far copied over); the new column. */
