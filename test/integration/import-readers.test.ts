@@ -6,8 +6,8 @@ import { seededRandom } from '../../src/core/random';
 import { tempDir } from '../helpers/engine';
 
 // The three ways a CSV event log is read must store byte-identical datasets: the sequential
-// reader (CsvScanner), the workers' JavaScript reader (fast-rows.ts) and the workers'
-// WebAssembly reader (wasm/assembly/parse.ts), merged from 2 or 3 chunks.
+// reader (CsvScanner), the chunk reader in JavaScript (fast-rows.ts) and in WebAssembly
+// (wasm/assembly/parse.ts), on this thread or in 2 or 3 worker threads.
 
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -20,8 +20,8 @@ async function importWith(file: string, reader: Reader, workers = 2) {
     budgetBytes: 4 * 1024 ** 3,
     signal: new AbortController().signal,
     progress: () => {},
-    parallelMinBytes: reader === 'sequential' ? Number.MAX_SAFE_INTEGER : 0,
-    reader: reader === 'sequential' ? undefined : reader,
+    parallelMinBytes: 0,
+    reader: reader === 'sequential' ? 'scanner' : reader,
     workers,
   };
   const out = await importFiles({ path: file }, env);
@@ -99,6 +99,8 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(file, 'js'));
     expectSameStore(seq, await importWith(file, 'wasm'));
     expectSameStore(seq, await importWith(file, 'wasm', 3));
+    // No workers: the whole file as one chunk on the calling thread (how small files are read).
+    expectSameStore(seq, await importWith(file, 'wasm', 0));
   }, 120_000);
 
   it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
@@ -116,5 +118,6 @@ describe('CSV readers agree byte for byte', () => {
     const seq = await importWith(iso, 'sequential');
     expect(seq.out.rowCount).toBe(40_001);
     expectSameStore(seq, await importWith(iso, 'wasm'));
+    expectSameStore(seq, await importWith(iso, 'wasm', 0));
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
 import { absorbChunks } from './merge-chunks';
-import type { ChunkResult, ChunkTask } from './parse-chunk';
+import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
 
@@ -36,6 +36,7 @@ function workerScript(): { code: string; eval: boolean } | null {
   return null;
 }
 
+/** Worker threads for a file of `size` bytes: 0 means read it on this thread. */
 export function parallelWorkers(size: number, minBytes: number, wanted?: number): number {
   if (size < minBytes || !workerScript()) return 0;
   return wanted ?? Math.max(1, Math.min(4, os.availableParallelism()));
@@ -112,18 +113,21 @@ function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortS
 }
 
 /**
- * Parses a large CSV in worker threads, one newline-aligned range each, and merges the ranges
- * in file order (so ties keep file order exactly as the single-threaded reader does). Returns
- * false, having changed nothing, when the file has quote characters: then a newline may sit
- * inside a field and only the sequential reader can tell.
+ * Parses a CSV in newline-aligned ranges, one per worker thread (or the whole file on this
+ * thread when `workers` is 0: a small file is read before a worker would have started), and
+ * merges the ranges in file order (so ties keep file order exactly as the sequential reader
+ * does). Returns false, having changed nothing, when the file has quote characters: then a
+ * newline may sit inside a field and only the sequential reader can tell.
  */
-export async function readCsvParallel(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
+export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
   const start = headerEnd(src.path, src.bom);
-  const ranges = splitRanges(src.path, start, src.size, workers);
+  const ranges = splitRanges(src.path, start, src.size, Math.max(1, workers));
   let done = start;
-  const results = await Promise.all(
-    ranges.map(([a, b]) => runWorker({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping, reader }, (n) => p.report(0, (done += n)), p.signal)),
-  );
+  const task = ([a, b]: [number, number]): ChunkTask => ({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping, reader });
+  const results =
+    workers === 0
+      ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
+      : await Promise.all(ranges.map((r) => runWorker(task(r), (n) => p.report(0, (done += n)), p.signal)));
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   absorbChunks(builder, results);
