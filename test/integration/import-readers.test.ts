@@ -103,6 +103,14 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(file, 'wasm', 0));
   }, 120_000);
 
+  it('the shipped sample (property values that repeat together) gives the same dataset', async () => {
+    const sample = path.join(__dirname, '..', '..', 'resources', 'samples', 'pinterest_events.csv');
+    const seq = await importWith(sample, 'sequential');
+    expect(seq.out.rowCount).toBeGreaterThan(200_000);
+    expectSameStore(seq, await importWith(sample, 'wasm'));
+    expectSameStore(seq, await importWith(sample, 'wasm', 0));
+  }, 60_000);
+
   it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
     const iso = path.join(dir, 'iso.csv');
     const rows = ['user_id,event_time,event_type'];

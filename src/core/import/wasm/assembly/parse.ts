@@ -191,6 +191,7 @@ export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i3
   fhash = alloc(<usize>maxFields << 2);
   warn = alloc(3 * 8 * 4);
   memory.fill(warn, 0, 3 * 8 * 4);
+  configureCombos();
 }
 
 /** Makes room for `cap` rows in every column (copying what is there). */
@@ -419,24 +420,117 @@ function addRow(n: i32, ln: u32): i32 {
   store<f64>(timeCol + (<usize>r << 3), t);
   for (let i = 0; i < nFields; i++) {
     if (i == timeIdx) continue;
+    if (i == comboFirst && comboOn && n > comboLast) {
+      comboCodes(r);
+      i = comboLast;
+      continue;
+    }
     let code: u32 = 0;
     if (i < n) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
       code = i == userIdx ? userCode(s, <u32>(e - s)) : dicts[i]!.add(s, <u32>(e - s));
     }
-    const col = load<usize>(codeCols + (<usize>i << 2));
-    const w = load<u32>(widths + (<usize>i << 2));
-    if (w == 1) {
-      if (code < 256) store<u8>(col + <usize>r, <u8>code);
-      else store<u16>(widen(i, 2) + (<usize>r << 1), <u16>code);
-    } else if (w == 2) {
-      if (code < 65536) store<u16>(col + (<usize>r << 1), <u16>code);
-      else store<u32>(widen(i, 4) + (<usize>r << 2), code);
-    } else store<u32>(col + (<usize>r << 2), code);
+    putCode(i, r, code);
   }
   rows = r + 1;
   return 0;
+}
+
+@inline
+function putCode(i: i32, r: u32, code: u32): void {
+  const col = load<usize>(codeCols + (<usize>i << 2));
+  const w = load<u32>(widths + (<usize>i << 2));
+  if (w == 1) {
+    if (code < 256) store<u8>(col + <usize>r, <u8>code);
+    else store<u16>(widen(i, 2) + (<usize>r << 1), <u16>code);
+  } else if (w == 2) {
+    if (code < 65536) store<u16>(col + (<usize>r << 1), <u16>code);
+    else store<u32>(widen(i, 4) + (<usize>r << 2), code);
+  } else store<u32>(col + (<usize>r << 2), code);
+}
+
+// ---- property columns whose values repeat together ----
+// Exports often repeat the same few combinations of property values (country, platform, plan:
+// attributes of the user, copied onto each event). The text of the longest run of adjacent
+// property columns is looked up whole, once, instead of one dictionary per column. The
+// dictionaries still see every value first (a combination is only cached after a miss filled
+// them), so codes come out the same. When most rows miss, the cache turns itself off.
+const COMBO_SLOTS: u32 = 8192;
+const COMBO_MAX: u32 = 4096;
+let comboFirst: i32 = -1;
+let comboLast: i32 = -1;
+let comboOn = false;
+/** Slots of [hash, length, byte offset, code offset + 1]. */
+let comboTable: usize = 0;
+let comboBytes: usize = 0;
+let comboBytesLen: u32 = 0;
+const COMBO_BYTES: u32 = 1 << 20;
+let comboCodeStore: usize = 0;
+let comboCount: u32 = 0;
+let comboRows: u32 = 0;
+let comboHits: u32 = 0;
+
+function configureCombos(): void {
+  let best = 0;
+  let run = 0;
+  for (let i = 0; i < nFields; i++) {
+    run = i == userIdx || i == timeIdx ? 0 : run + 1;
+    if (run > best) {
+      best = run;
+      comboLast = i;
+    }
+  }
+  if (best < 2) return;
+  comboFirst = comboLast - best + 1;
+  comboOn = true;
+  comboTable = alloc(<usize>COMBO_SLOTS << 4);
+  memory.fill(comboTable, 0, <usize>COMBO_SLOTS << 4);
+  comboBytes = alloc(COMBO_BYTES + 8);
+  comboCodeStore = alloc(<usize>COMBO_MAX * <usize>best << 2);
+}
+
+function comboCodes(r: u32): void {
+  const k = comboLast - comboFirst + 1;
+  const s = <usize>load<u32>(fstart + (<usize>comboFirst << 2));
+  const len = <u32>(<usize>load<u32>(fend + (<usize>comboLast << 2)) - s);
+  const h = hashBytes(s, len);
+  let slot = h & (COMBO_SLOTS - 1);
+  comboRows++;
+  for (;;) {
+    const e = comboTable + (<usize>slot << 4);
+    const codes1 = load<u32>(e, 12);
+    if (codes1 == 0) break;
+    if (load<u32>(e) == h && load<u32>(e, 4) == len && same(comboBytes + load<u32>(e, 8), s, len)) {
+      comboHits++;
+      const c = comboCodeStore + (<usize>(codes1 - 1) << 2);
+      for (let j = 0; j < k; j++) putCode(comboFirst + j, r, load<u32>(c + (<usize>j << 2)));
+      return;
+    }
+    slot = (slot + 1) & (COMBO_SLOTS - 1);
+  }
+  // A miss: each column's dictionary, then remember the combination while there is room.
+  const full = comboCount >= COMBO_MAX || comboBytesLen + len > COMBO_BYTES;
+  const c = comboCodeStore + (<usize>comboCount * <usize>k << 2);
+  for (let j = 0; j < k; j++) {
+    const f = comboFirst + j;
+    const fs = <usize>load<u32>(fstart + (<usize>f << 2));
+    const code = dicts[f]!.add(fs, <u32>(<usize>load<u32>(fend + (<usize>f << 2)) - fs));
+    putCode(f, r, code);
+    if (!full) store<u32>(c + (<usize>j << 2), code);
+  }
+  if (!full) {
+    const e = comboTable + (<usize>slot << 4);
+    memory.copy(comboBytes + comboBytesLen, s, len);
+    store<u32>(e, h);
+    store<u32>(e, len, 4);
+    store<u32>(e, comboBytesLen, 8);
+    store<u32>(e, comboCount * k + 1, 12);
+    comboBytesLen += len;
+    comboCount++;
+  }
+  // Checked now and then: a cache that mostly misses only costs time.
+  if ((comboRows & 0xffff) == 0 && comboHits < (comboRows >> 1)) comboOn = false;
 }
 
 // ---- user ids that are plain decimal numbers: an array indexed by the number ----
