@@ -111,6 +111,22 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(sample, 'wasm', 0));
   }, 60_000);
 
+  it('plain numeric user ids, dense or spread over 14 digits, give the same dataset', async () => {
+    for (const spread of [false, true]) {
+      const file = path.join(dir, `numeric-${spread}.csv`);
+      const r = seededRandom(5);
+      const rows = ['uid,ts,action,tier'];
+      for (let i = 0; i < 300_000; i++) {
+        const id = spread && r() < 0.3 ? 10 ** 13 + Math.floor(r() * 1e6) : Math.floor(r() * 40_000);
+        rows.push(`${id},${1_700_000_000 + i * 7 - Math.floor(r() * 5000)},${r() < 0.7 ? 'open' : 'pay'},${r() < 0.5 ? 'gold' : 'free'}`);
+      }
+      fs.writeFileSync(file, rows.join('\n') + '\n');
+      const seq = await importWith(file, 'sequential');
+      expectSameStore(seq, await importWith(file, 'wasm'));
+      expectSameStore(seq, await importWith(file, 'js', 3));
+    }
+  }, 60_000);
+
   it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
     const iso = path.join(dir, 'iso.csv');
     const rows = ['user_id,event_time,event_type'];

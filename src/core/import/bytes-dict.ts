@@ -25,6 +25,8 @@ export class ByteDict {
    */
   private table: Int32Array;
   private mask: number;
+  /** Set by appendNew: the table lacks some values until rebuilt. */
+  private stale = false;
   size = 0;
 
   constructor(initialCapacity = 1024) {
@@ -55,6 +57,7 @@ export class ByteDict {
    * 8 bytes as two ints (`w2 = (w2 << 8) | (w >>> 24); w = (w << 8) | byte`).
    */
   addKeyed(buf: Uint8Array, start: number, end: number, h: number, w: number, w2: number): number {
+    if (this.stale) this.rebuildTable();
     const mask = this.mask;
     const table = this.table;
     const spans = this.spans;
@@ -84,6 +87,16 @@ export class ByteDict {
   }
 
   private insert(buf: Uint8Array, start: number, len: number, h: number, slot: number, w: number, w2: number): number {
+    const code = this.push(buf, start, len, w, w2);
+    this.table[2 * slot] = h;
+    this.table[2 * slot + 1] = code + 1;
+    // Keep the load factor under 1/2 so probes stay short.
+    if (this.size * 2 > this.mask) this.rehash();
+    return code;
+  }
+
+  /** Stores a new value's bytes and keys under the next code (the caller files it in the table). */
+  private push(buf: Uint8Array, start: number, len: number, w: number, w2: number): number {
     const code = this.size++;
     if (4 * code >= this.spans.length) {
       const spans = new Int32Array(this.spans.length * 2);
@@ -96,18 +109,52 @@ export class ByteDict {
       this.pool = next;
     }
     // buf may be the pool itself only for the empty value, where there is nothing to copy.
-    if (len > 0) this.pool.set(buf.subarray(start, start + len), this.poolLen);
+    // (A loop: a subarray per value cost more than the copy, and made garbage.)
+    const pool = this.pool;
+    for (let i = 0, o = this.poolLen; i < len; i++) pool[o + i] = buf[start + i];
     const k = 4 * code;
     this.spans[k] = this.poolLen;
     this.spans[k + 1] = len;
     this.spans[k + 2] = w;
     this.spans[k + 3] = w2;
     this.poolLen += len;
-    this.table[2 * slot] = h;
-    this.table[2 * slot + 1] = code + 1;
-    // Keep the load factor under 1/2 so probes stay short.
-    if (this.size * 2 > this.mask) this.rehash();
     return code;
+  }
+
+  /**
+   * Appends a value the caller knows is not here yet (the chunk merge tells by other means),
+   * without hashing it: the table is rebuilt on the next add, if there is one.
+   */
+  appendNew(buf: Uint8Array, start: number, end: number): number {
+    let w = 0;
+    let w2 = 0;
+    for (let i = start; i < end; i++) {
+      w2 = (w2 << 8) | (w >>> 24);
+      w = (w << 8) | buf[i];
+    }
+    this.stale = true;
+    return this.push(buf, start, end - start, w, w2);
+  }
+
+  private rebuildTable(): void {
+    this.stale = false;
+    let slots = 16;
+    while (slots < this.size * 2 + 2) slots *= 2;
+    const mask = slots - 1;
+    const table = new Int32Array(slots * 2);
+    const pool = this.pool;
+    for (let c = 0; c < this.size; c++) {
+      const a = this.spans[4 * c];
+      const e = a + this.spans[4 * c + 1];
+      let h = 0x811c9dc5 | 0;
+      for (let i = a; i < e; i++) h = Math.imul(h ^ pool[i], 0x01000193);
+      let slot = h & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = h;
+      table[2 * slot + 1] = c + 1;
+    }
+    this.table = table;
+    this.mask = mask;
   }
 
   private rehash(): void {

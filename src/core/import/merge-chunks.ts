@@ -14,6 +14,66 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
 }
 
 /**
+ * Global codes of each chunk's users, in first-seen order. When every id is a plain decimal
+ * number (the usual case), ids are matched by value through an array or a Map and appended to
+ * the dictionary unhashed: hashing a few hundred thousand ids' bytes was most of this merge.
+ */
+function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
+  const total = chunks.reduce((a, c) => a + c.users.offs.length, 0);
+  const ids = b.users.size <= 1 ? chunks.map((c) => decimalIds(c.users)) : [];
+  if (ids.length === 0 || ids.some((x) => x === null)) {
+    // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
+    if (b.users.size <= 1) b.users = new ByteDict(total);
+    return chunks.map((c) => remap(b.users, c.users));
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of ids as Float64Array[]) {
+    for (let l = 1; l < v.length; l++) {
+      if (v[l] < lo) lo = v[l];
+      if (v[l] > hi) hi = v[l];
+    }
+  }
+  const dense = hi - lo < Math.max(4 * total, 1 << 20) ? new Int32Array(hi - lo + 1).fill(-1) : null;
+  const sparse = dense ? null : new Map<number, number>();
+  const users = new ByteDict(16);
+  b.users = users;
+  return chunks.map((c, w) => {
+    const v = ids[w] as Float64Array;
+    const { pool, offs, lens } = c.users;
+    const map = new Uint32Array(offs.length);
+    for (let l = 1; l < offs.length; l++) {
+      let g = dense ? dense[v[l] - lo] : (sparse!.get(v[l]) ?? -1);
+      if (g < 0) {
+        g = users.appendNew(pool, offs[l], offs[l] + lens[l]);
+        if (dense) dense[v[l] - lo] = g;
+        else sparse!.set(v[l], g);
+      }
+      map[l] = g;
+    }
+    return map;
+  });
+}
+
+/** Each value as a number when all are canonical decimals ("7", not "07" or "7.0"); else null. Code 0 (empty) is skipped. */
+function decimalIds(d: RawDict): Float64Array | null {
+  const out = new Float64Array(d.offs.length);
+  for (let c = 1; c < d.offs.length; c++) {
+    const a = d.offs[c];
+    const len = d.lens[c];
+    if (len === 0 || len > 15 || (len > 1 && d.pool[a] === 48)) return null;
+    let v = 0;
+    for (let i = a; i < a + len; i++) {
+      const x = d.pool[i] - 48;
+      if (x < 0 || x > 9) return null;
+      v = v * 10 + x;
+    }
+    out[c] = v;
+  }
+  return out;
+}
+
+/**
  * Adds the workers' chunks (in file order) to the builder. Into an empty builder, each chunk's
  * rows are already ordered by (user, time), so each user's run is copied straight to its final
  * place, in the final code width, and the builder is marked grouped: the import skips its own
@@ -31,9 +91,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     for (const c of chunks) appendChunk(b, c);
     return;
   }
-  // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
-  if (b.users.size <= 1) b.users = new ByteDict(chunks.reduce((a, c) => a + c.users.offs.length, 0));
-  const userMaps = chunks.map((c) => remap(b.users, c.users));
+  const userMaps = mergeUsers(b, chunks);
   const nUsers = b.users.size;
   const start = new Uint32Array(nUsers + 1);
   const sources = new Uint8Array(nUsers);
@@ -59,9 +117,10 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     }
     return off;
   });
+  const blocks = chunks.map((c, w) => blocksOf(c.userStart, offsets[w]));
   b.time.grow(n);
   const time = b.time.data;
-  chunks.forEach((c, w) => copyTimeRuns(time, c.time, c.userStart, offsets[w]));
+  chunks.forEach((c, w) => copyTimeBlocks(time, c.time, blocks[w]));
   const codes = new Map<ColBuilder, Codes>();
   const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
   for (const name of names) {
@@ -70,7 +129,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     const maps = parts.map((col) => (col ? remap(target.dict, col.dict) : null));
     const out = allocCodes(n, target.dict.size);
     parts.forEach((col, w) => {
-      if (col) copyCodeRuns(out, col.codes, chunks[w].userStart, offsets[w], maps[w]!);
+      if (col) copyCodeBlocks(out, col.codes, blocks[w], maps[w]!);
     });
     codes.set(target, out);
   }
@@ -80,21 +139,50 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   b.grouped = { rows: n, start, codes };
 }
 
-// Copies each user's run of a chunk to its offset. Times and codes have a function each, so
-// that each stays specialised to few array types (a mixed one ran three times slower).
-function copyTimeRuns(out: Float64Array, src: Float64Array, userStart: Uint32Array, off: Uint32Array): void {
+/**
+ * A chunk's runs of rows that land next to each other, as [source, destination, length]
+ * triples: the runs of consecutive users merge into one block whenever no other chunk has rows
+ * between them (always, when the chunks' users are disjoint, as in an export grouped by user),
+ * so most rows move in a few long copies rather than one short run per user.
+ */
+function blocksOf(userStart: Uint32Array, off: Uint32Array): Uint32Array {
+  const out = new Uint32Array(3 * off.length);
+  let k = -3;
   for (let l = 0; l < off.length; l++) {
     const a = userStart[l];
-    const e = userStart[l + 1];
-    if (e - a > 16) out.set(src.subarray(a, e), off[l]);
-    else for (let i = a, o = off[l]; i < e; i++) out[o++] = src[i];
+    const len = userStart[l + 1] - a;
+    if (len === 0) continue;
+    if (k >= 0 && out[k] + out[k + 2] === a && out[k + 1] + out[k + 2] === off[l]) {
+      out[k + 2] += len;
+      continue;
+    }
+    k += 3;
+    out[k] = a;
+    out[k + 1] = off[l];
+    out[k + 2] = len;
+  }
+  return out.subarray(0, k + 3);
+}
+
+// Times and codes have a copy function each, so that each stays specialised to few array
+// types (one taking both ran three times slower).
+function copyTimeBlocks(out: Float64Array, src: Float64Array, blocks: Uint32Array): void {
+  for (let k = 0; k < blocks.length; k += 3) {
+    const a = blocks[k];
+    const e = a + blocks[k + 2];
+    if (e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
+    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
 
-function copyCodeRuns(out: Codes, src: Codes, userStart: Uint32Array, off: Uint32Array, map: Uint32Array): void {
-  for (let l = 0; l < off.length; l++) {
-    const e = userStart[l + 1];
-    for (let i = userStart[l], o = off[l]; i < e; i++) out[o++] = map[src[i]];
+function copyCodeBlocks(out: Codes, src: Codes, blocks: Uint32Array, map: Uint32Array): void {
+  let identity = true;
+  for (let i = 0; i < map.length && identity; i++) identity = map[i] === i;
+  for (let k = 0; k < blocks.length; k += 3) {
+    const a = blocks[k];
+    const e = a + blocks[k + 2];
+    if (identity && e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
+    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = map[src[i]];
   }
 }
 

@@ -17,6 +17,19 @@ describe('ByteDict', () => {
     expect(vals.map((v) => d.addString(v))).toEqual(codes);
   });
 
+  it('finds values appended unhashed (appendNew) once a lookup rebuilds its table', () => {
+    const d = new ByteDict(16);
+    d.addString('a');
+    const b = Buffer.from('bbb|cc');
+    expect(d.appendNew(b, 0, 3)).toBe(2);
+    expect(d.appendNew(b, 4, 6)).toBe(3);
+    expect(d.addString('cc')).toBe(3);
+    expect(d.addString('bbb')).toBe(2);
+    expect(d.addString('a')).toBe(1);
+    expect(d.addString('new')).toBe(4);
+    expect(d.values()).toEqual(['', 'a', 'bbb', 'cc', 'new']);
+  });
+
   it('writes its values as the same JSON as JSON.stringify, hostile bytes included', () => {
     const d = new ByteDict(16);
     for (const v of ['123', 'quote"d', 'back\\slash', 'tab\there', 'nl\nx', 'Zürich', '東京', '</script>', 'plain']) d.addString(v);
