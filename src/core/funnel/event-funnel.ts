@@ -69,7 +69,7 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const cached = lastPass.get(store);
   const pass = cached?.key === passKey ? cached.pass : runPass({ ...base, ...range(def.from, def.to), details: true });
   lastPass.set(store, { key: passKey, pass });
-  const { level, firstRow, ttc } = pass;
+  const { level, firstRow, firstTime, ttc } = pass;
   const nUsers = level.length;
 
   const levels = new Float64Array(n + 1);
@@ -93,7 +93,6 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
 
   // Users per stage by the local day of their first step-1 event: a dense histogram over the
   // data's days (a Map per user cost more than the rest of a re-breakdown).
-  const time = store.time;
   const m0 = store.manifest;
   const dayLo = m0.timeMin !== null ? zone.day(m0.timeMin) - 1 : 0;
   const span = m0.timeMax !== null ? zone.day(m0.timeMax) + 2 - dayLo : 0;
@@ -101,7 +100,7 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const byDay = new Map<number, Float64Array>();
   for (let u = 0; u < nUsers; u++) {
     if (firstRow[u] < 0) continue;
-    const d = zone.day(time[firstRow[u]]);
+    const d = zone.day(firstTime[u]);
     if (dense !== null && d >= dayLo && d < dayLo + span) {
       dense[(d - dayLo) * (n + 1) + level[u]]++;
       continue;

@@ -31,6 +31,8 @@ export interface PassResult {
   level: Uint8Array;
   /** Row of each user's first step-1 event (segment and day come from it), -1 if none. */
   firstRow: Int32Array;
+  /** That event's time (NaN if none): the daily series reads it here rather than at random in the time column. */
+  firstTime: Float64Array;
   /** ttc[k][u]: ms from the step k-1 to the step k event when u first reached step k+1; NaN otherwise. */
   ttc: Float64Array[];
 }
@@ -71,7 +73,8 @@ function fillStepMask(m: Masks, event: Codes, stepMask: Uint32Array): void {
 
 /** fillStepMask and applyFilter in one sweep, for the usual single filter. */
 function fillFiltered(m: Masks, event: Codes, stepMask: Uint32Array, codes: Codes, allowed: Uint8Array): void {
-  for (let j = 0; j < m.length; j++) m[j] = allowed[codes[j]] === 0 ? 0 : stepMask[event[j]];
+  // allowed[] is 0 or 1, so -allowed is a mask of no bits or all: no branch to mispredict.
+  for (let j = 0; j < m.length; j++) m[j] = stepMask[event[j]] & -allowed[codes[j]];
 }
 
 /** Clears `bits` on rows whose value is not allowed. */
@@ -93,11 +96,13 @@ export function runPass(s: PassSpec): PassResult {
   const nUsers = s.userStart.length - 1;
   const level = new Uint8Array(Math.max(0, nUsers));
   const firstRow = new Int32Array(Math.max(0, nUsers)).fill(-1);
+  const firstTime = new Float64Array(Math.max(0, nUsers)).fill(NaN);
   const ttc: Float64Array[] = [];
   if (s.details && s.mode !== 'unordered') for (let k = 0; k < s.nSteps; k++) ttc.push(new Float64Array(nUsers).fill(NaN));
   if (s.mode === 'unordered') {
     unorderedPass(s, level, firstRow);
-    return { level, firstRow, ttc };
+    for (let u = 0; u < nUsers; u++) if (firstRow[u] >= 0) firstTime[u] = s.time[firstRow[u]];
+    return { level, firstRow, firstTime, ttc };
   }
   const n = s.nSteps;
   const has = new Uint8Array(n);
@@ -160,8 +165,9 @@ export function runPass(s: PassSpec): PassResult {
     }
     level[u] = lvl;
     firstRow[u] = first;
+    if (first >= 0) firstTime[u] = time[first];
   }
-  return { level, firstRow, ttc };
+  return { level, firstRow, firstTime, ttc };
 }
 
 /** unordered: the largest k such that steps 1..k all occur within one window, in any order. */
