@@ -36,6 +36,21 @@ interface Written {
 }
 
 /**
+ * A row's time, or why the row is skipped. Every reader checks in this order (time, user,
+ * event), so the same row gets the same warning whichever reads it (the WebAssembly kernel
+ * repeats these checks in its addRow).
+ */
+export function rowTime(p: FilePlan, buf: Uint8Array, fs: Int32Array, fe: Int32Array, n: number): number | 'bad_timestamp' | 'missing_user' | 'missing_event' {
+  const ti = p.timeIdx;
+  const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
+  if (t !== t) return 'bad_timestamp';
+  if (p.userIdx >= n || fs[p.userIdx] === fe[p.userIdx]) return 'missing_user';
+  const ei = p.eventIdx;
+  if (ei >= 0 && (ei >= n || fs[ei] === fe[ei])) return 'missing_event';
+  return t;
+}
+
+/**
  * Accumulates an event log (from one or more files) as dictionary codes, then sorts it by user
  * and time once, so that every later funnel is a single pass with no sorting.
  */
@@ -91,17 +106,11 @@ export class EventLogBuilder {
   }
 
   addRow(p: FilePlan, buf: Buffer, fs: Int32Array, fe: Int32Array, n: number, line: number): void {
-    const ti = p.timeIdx;
-    const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
-    if (t !== t) return this.warnings.add('bad_timestamp', line);
-    const ui = p.userIdx;
-    if (ui >= n || fs[ui] === fe[ui]) return this.warnings.add('missing_user', line);
-    let ev = p.eventConst;
+    const t = rowTime(p, buf, fs, fe, n);
+    if (typeof t === 'string') return this.warnings.add(t, line);
     const ei = p.eventIdx;
-    if (ei >= 0) {
-      if (ei >= n || fs[ei] === fe[ei]) return this.warnings.add('missing_event', line);
-      ev = this.event.dict.add(buf, fs[ei], fe[ei]);
-    }
+    const ev = ei >= 0 ? this.event.dict.add(buf, fs[ei], fe[ei]) : p.eventConst;
+    const ui = p.userIdx;
     this.userCodes.push(this.users.add(buf, fs[ui], fe[ui]));
     this.time.push(t);
     this.event.codes.push(ev);

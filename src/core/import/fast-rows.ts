@@ -1,5 +1,4 @@
-import type { EventLogBuilder, FilePlan } from './event-builder';
-import { parseTimeBytes } from './timestamps';
+import { rowTime, type EventLogBuilder, type FilePlan } from './event-builder';
 
 const LF = 10;
 const CR = 13;
@@ -110,17 +109,11 @@ export class FastEventRows {
     const fh = this.fh;
     const fw = this.fw;
     const fw2 = this.fw2;
-    const ti = p.timeIdx;
-    const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
-    if (t !== t) return b.warnings.add('bad_timestamp', line);
-    const ui = p.userIdx;
-    if (ui >= n || fs[ui] === fe[ui]) return b.warnings.add('missing_user', line);
-    let ev = p.eventConst;
+    const t = rowTime(p, buf, fs, fe, n);
+    if (typeof t === 'string') return b.warnings.add(t, line);
     const ei = p.eventIdx;
-    if (ei >= 0) {
-      if (ei >= n || fs[ei] === fe[ei]) return b.warnings.add('missing_event', line);
-      ev = b.event.dict.addKeyed(buf, fs[ei], fe[ei], fh[ei], fw[ei], fw2[ei]);
-    }
+    const ui = p.userIdx;
+    const ev = ei >= 0 ? b.event.dict.addKeyed(buf, fs[ei], fe[ei], fh[ei], fw[ei], fw2[ei]) : p.eventConst;
     const r = b.rows;
     if (r === this.cap) {
       // Growing copies each column up to its length, which direct writes have not kept up to date.
