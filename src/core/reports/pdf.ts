@@ -1,6 +1,15 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { Browser } from 'playwright-core';
 import { IafaError } from '../../shared/contract';
+
+// playwright-core is loaded when a PDF is made, not with the engine: loading it took a quarter
+// of a second of every CLI command's start.
+type Chromium = typeof import('playwright-core').chromium;
+let chromiumType: Chromium | null = null;
+function chromium(): Chromium {
+  return (chromiumType ??= (createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core')).chromium);
+}
 
 /**
  * HTML → PDF through headless Chromium (playwright-core drives a Chromium that is already on the
@@ -26,7 +35,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   }
   for (const c of CANDIDATES) if (fs.existsSync(c)) return c;
   try {
-    const bundled = chromium.executablePath();
+    const bundled = chromium().executablePath();
     if (bundled && fs.existsSync(bundled)) return bundled;
   } catch {
     // playwright-core has no browser of its own unless one was installed: fall through to the message.
@@ -35,7 +44,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function launchHeadless(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
-  return chromium.launch({
+  return chromium().launch({
     executablePath: findChromium(env),
     // Reports are rendered offline: every background network feature is off.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
