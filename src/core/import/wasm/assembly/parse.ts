@@ -315,6 +315,11 @@ function parseIso(s: usize, e: usize): f64 {
   return NaN;
 }
 
+function hasDigit(s: usize, e: usize): bool {
+  for (let i = s; i < e; i++) if (<u32>load<u8>(i) - 48 <= 9) return true;
+  return false;
+}
+
 // ---- rows ----
 
 /**
@@ -398,7 +403,9 @@ function addRow(n: i32, ln: u32): i32 {
     const e = <usize>load<u32>(fend + (<usize>timeIdx << 2));
     if (timeFmt == FMT_ISO) {
       t = parseIso(s, e);
-      if (isNaN(t)) return -1;
+      // JavaScript's Date may still read it, but never without a digit ("N/A", "null", ""):
+      // those are bad rows here too, and a few of them do not send the chunk to JavaScript.
+      if (isNaN(t) && hasDigit(s, e)) return -1;
     } else {
       t = parseNumber(s, e);
       if (timeFmt == FMT_UNIX_S) t *= 1000;
