@@ -4,6 +4,7 @@ import { ByteDict, type RawDict } from './bytes-dict';
 import { EventLogBuilder } from './event-builder';
 import { FastEventRows } from './fast-rows';
 import { kernelCanRead, parseChunkWasm } from './parse-chunk-wasm';
+import { isKernelFailure } from './wasm/kernel';
 import { gather, orderByUser } from './sort-rows';
 import type { Codes } from './store';
 
@@ -44,7 +45,12 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
   const b = new EventLogBuilder();
   const plan = b.plan(task.header, task.mapping);
   if (task.reader !== 'js' && kernelCanRead(task, plan)) {
-    const res = parseChunkWasm(task, plan, onBytes);
+    let res: ReturnType<typeof parseChunkWasm> = null;
+    try {
+      res = parseChunkWasm(task, plan, onBytes);
+    } catch (err) {
+      if (!isKernelFailure(err)) throw err;
+    }
     if (res === 'quoted') return { ...emptyResult(), quoted: true };
     if (res) return res;
   }

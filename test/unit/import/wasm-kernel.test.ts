@@ -11,3 +11,20 @@ describe('the WebAssembly import kernel', () => {
     expect(out).toBe('');
   }, 60_000);
 });
+
+describe('a kernel that cannot hold a chunk', () => {
+  it('stops with an error the chunk reader recognises (and then reads it in JavaScript)', async () => {
+    const { newParseKernel, isKernelFailure } = await import('../../../src/core/import/wasm/kernel');
+    const k = newParseKernel();
+    k.configure(3, 0, 1, 2, 1, 44, 1024);
+    let caught: unknown = null;
+    try {
+      k.reserve(1 << 29);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(Error);
+    expect(isKernelFailure(caught)).toBe(true);
+    expect(isKernelFailure(new Error('a bad row'))).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ interface WasmMemory {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  RuntimeError: new () => Error;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -39,6 +40,16 @@ export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as cons
 
 let compiled: object | null = null;
 
+class KernelFailure extends Error {}
+
+/**
+ * Whether an error came from the kernel itself (a trap, or its 4 GB memory running out on a
+ * huge chunk) rather than from the data: the caller then reads the chunk in JavaScript.
+ */
+export function isKernelFailure(err: unknown): boolean {
+  return err instanceof KernelFailure || err instanceof wasm.RuntimeError || err instanceof RangeError;
+}
+
 /** A fresh instance (its own memory): one per chunk, dropped with it. */
 export function newParseKernel(): ParseKernel {
   if (!compiled) {
@@ -51,7 +62,7 @@ export function newParseKernel(): ParseKernel {
   const instance = new wasm.Instance(compiled, {
     env: {
       abort: () => {
-        throw new Error('The import kernel stopped (out of memory?).');
+        throw new KernelFailure('The import kernel stopped.');
       },
     },
   });

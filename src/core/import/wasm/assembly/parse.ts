@@ -197,6 +197,9 @@ export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i3
 /** Makes room for `cap` rows in every column (copying what is there). */
 export function reserve(cap: u32): void {
   if (cap <= rowCap) return;
+  // 2^27 rows would already need 2 GB here (and sizes past 2^29 overflow 32-bit offsets):
+  // stop, and JavaScript reads the chunk instead.
+  if (cap > (1 << 27)) abort();
   cap = max(cap, rowCap + (rowCap >> 1));
   const t = alloc(<usize>cap << 3);
   if (rows) memory.copy(t, timeCol, <usize>rows << 3);
