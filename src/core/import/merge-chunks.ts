@@ -36,7 +36,7 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   }
   const dense = hi - lo < Math.max(4 * total, 1 << 20) ? new Int32Array(hi - lo + 1).fill(-1) : null;
   const sparse = dense ? null : new Map<number, number>();
-  const users = new ByteDict(16);
+  const users = new ByteDict(total);
   b.users = users;
   return chunks.map((c, w) => {
     const v = ids[w] as Float64Array;

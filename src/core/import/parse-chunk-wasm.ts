@@ -22,6 +22,16 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
   const k = newParseKernel();
   const header = task.header;
   k.configure(header.length, plan.userIdx, plan.timeIdx, plan.eventIdx, KERNEL_FORMATS[plan.timeFormat as keyof typeof KERNEL_FORMATS], task.delim.charCodeAt(0), 1 << 14);
+  for (const [name, values] of Object.entries(task.seeds ?? {})) {
+    const field = name === '\u0000event' ? plan.eventIdx : header.indexOf(name);
+    if (field < 0) continue;
+    for (const v of values) {
+      const bytes = Buffer.from(v, 'utf8');
+      const at = k.alloc(bytes.length + 16);
+      new Uint8Array(k.memory.buffer).set(bytes, at);
+      k.seed(field, at, bytes.length);
+    }
+  }
   let region = Math.min(PIECE, task.end - task.start + 1);
   let at = k.alloc(region + 16);
   let carry = 0;

@@ -17,6 +17,8 @@ export interface ChunkTask {
   mapping: ImportMapping;
   /** 'js' skips the WebAssembly reader (tests compare the two). */
   reader?: 'wasm' | 'js';
+  /** Values entered into the event ('\u0000event') and property dictionaries first, in order. */
+  seeds?: Record<string, string[]>;
 }
 
 /**
@@ -53,6 +55,10 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
     }
     if (res === 'quoted') return { ...emptyResult(), quoted: true };
     if (res) return res;
+  }
+  for (const [name, values] of Object.entries(task.seeds ?? {})) {
+    const col = name === '\u0000event' ? b.event : b.colFor(name);
+    for (const v of values) col.dict.addString(v);
   }
   const sc = new FastEventRows(b, plan, task.delim.charCodeAt(0));
   const fd = fs.openSync(task.file, 'r');

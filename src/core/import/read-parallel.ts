@@ -10,6 +10,7 @@ import { absorbChunks } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
+import type { RawDict } from './bytes-dict';
 
 /**
  * Where the worker script is: next to this module under tsx/vitest (a .ts file, which needs
@@ -42,6 +43,17 @@ export function parallelWorkers(size: number, minBytes: number, wanted?: number)
   return wanted ?? Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
+/** The offset just past the first newline at or after `at` (or `size`). */
+function lineStartAfter(fd: number, at: number, size: number, probe: Buffer): number {
+  for (;;) {
+    const n = fs.readSync(fd, probe, 0, probe.length, at);
+    if (n === 0) return size;
+    const lf = probe.subarray(0, n).indexOf(10);
+    if (lf >= 0) return Math.min(at + lf + 1, size);
+    at += n;
+  }
+}
+
 /** Byte ranges of about equal size, each starting right after a newline. */
 function splitRanges(file: string, start: number, size: number, parts: number): [number, number][] {
   const fd = fs.openSync(file, 'r');
@@ -49,27 +61,35 @@ function splitRanges(file: string, start: number, size: number, parts: number): 
   const cuts = [start];
   try {
     for (let i = 1; i < parts; i++) {
-      let at = Math.max(cuts[cuts.length - 1], Math.floor(start + ((size - start) * i) / parts));
-      for (;;) {
-        const n = fs.readSync(fd, probe, 0, probe.length, at);
-        if (n === 0) {
-          at = size;
-          break;
-        }
-        const lf = probe.subarray(0, n).indexOf(10);
-        if (lf >= 0) {
-          at += lf + 1;
-          break;
-        }
-        at += n;
-      }
-      cuts.push(Math.min(at, size));
+      const at = Math.max(cuts[cuts.length - 1], Math.floor(start + ((size - start) * i) / parts));
+      cuts.push(lineStartAfter(fd, at, size, probe));
     }
   } finally {
     fs.closeSync(fd);
   }
   cuts.push(size);
   return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]] as [number, number]).filter(([a, b]) => b > a);
+}
+
+/**
+ * The event and property values of the file's first rows (about 64 KB), in first-seen order.
+ * Every worker enters them into its dictionaries before its own rows: then the workers give
+ * these values the same codes, and the merge copies their columns as they are instead of
+ * translating every code (most property columns have no value the first rows lack). The first
+ * chunk starts with these very rows, so the codes stay in the file's first-seen order.
+ */
+function seedsFrom(task: ChunkTask, end: number): Record<string, string[]> | undefined {
+  const fd = fs.openSync(task.file, 'r');
+  let prefixEnd: number;
+  try {
+    prefixEnd = lineStartAfter(fd, Math.min(end, task.start + (64 << 10)), end, Buffer.allocUnsafe(1 << 12));
+  } finally {
+    fs.closeSync(fd);
+  }
+  const head = parseChunk({ ...task, end: prefixEnd }, () => {});
+  if (head.quoted) return undefined;
+  const text = (d: RawDict) => Array.from(d.offs.subarray(1), (o, i) => Buffer.from(d.pool.buffer, d.pool.byteOffset + o, d.lens[i + 1]).toString('utf8'));
+  return Object.fromEntries(head.columns.map((c) => [c.name, text(c.dict)]));
 }
 
 function headerEnd(file: string, from: number): number {
@@ -123,7 +143,9 @@ export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, buil
   const start = headerEnd(src.path, src.bom);
   const ranges = splitRanges(src.path, start, src.size, Math.max(1, workers));
   let done = start;
-  const task = ([a, b]: [number, number]): ChunkTask => ({ file: src.path, start: a, end: b, delim: src.delim, header: src.header, mapping, reader });
+  const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
+  const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
+  const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
   const results =
     workers === 0
       ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))

@@ -18,6 +18,7 @@ export interface ParseKernel {
   alloc(size: number): number;
   configure(fields: number, user: number, time: number, event: number, fmt: number, delimiter: number, userCap: number): void;
   reserve(rows: number): void;
+  seed(field: number, ptr: number, len: number): void;
   countByte(ptr: number, len: number, byte: number): number;
   parse(ptr: number, len: number, final: number): number;
   rowCount(): number;

@@ -194,6 +194,15 @@ export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i3
   configureCombos();
 }
 
+/**
+ * Enters a value into field `field`'s dictionary before any row: every worker gets the values of
+ * the file's first rows in the same order, so their codes agree and the merge copies them as
+ * they are (see readCsvChunks).
+ */
+export function seed(field: i32, p: usize, len: u32): void {
+  if (field != userIdx && field != timeIdx) dicts[field]!.add(p, len);
+}
+
 /** Makes room for `cap` rows in every column (copying what is there). */
 export function reserve(cap: u32): void {
   if (cap <= rowCap) return;
