@@ -127,6 +127,19 @@ describe('CSV readers agree byte for byte', () => {
     }
   }, 60_000);
 
+  it('a row longer than a read piece (8 MB) gives the same dataset', async () => {
+    const file = path.join(dir, 'long-row.csv');
+    const rows = ['user_id,ts,event,blob'];
+    for (let i = 0; i < 20_000; i++) rows.push(`${i % 300},${1_700_000_000 + i},${i % 4 ? 'a' : 'b'},x${i % 9}`);
+    rows.splice(10_000, 0, `77,1700005000,a,${'y'.repeat(9 << 20)}`);
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const seq = await importWith(file, 'sequential');
+    expect(seq.out.rowCount).toBe(20_001);
+    expectSameStore(seq, await importWith(file, 'wasm', 0));
+    expectSameStore(seq, await importWith(file, 'wasm'));
+    expectSameStore(seq, await importWith(file, 'js'));
+  }, 60_000);
+
   it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
     const iso = path.join(dir, 'iso.csv');
     const rows = ['user_id,event_time,event_type'];
