@@ -2,148 +2,20 @@
 // CSV text without quote characters. JavaScript has no SIMD and pays for every byte it touches;
 // here 16 bytes are searched for delimiters at once and the dictionaries are plain memory.
 // It must give exactly what src/core/import/fast-rows.ts gives (a test compares the two).
-//
-// Memory: the stub runtime's bump allocator; nothing is freed (an instance parses one chunk and
-// is dropped).
+// dict.ts, times.ts and sort.ts hold its parts.
+
+import { alloc, Dict, hashBytes, same } from './dict';
+import { sortRange } from './sort';
+import { hasDigit, parseIso, parseNumber } from './times';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
-const DAY_MS: f64 = 86400000;
 
 export const FMT_UNIX_S: i32 = 1;
 export const FMT_UNIX_MS: i32 = 2;
 export const FMT_ISO: i32 = 3;
 
-export function alloc(size: usize): usize {
-  return heap.alloc(size);
-}
-
-// ---- dictionaries ----
-// Open addressing with 16-byte slots [first 8 bytes, length, code + 1] (code + 1 = 0: empty):
-// a value of up to 8 bytes (ids, country codes, most event names) is found or ruled out with
-// one memory access, without the pool; longer ones compare the rest of their bytes there.
-class Dict {
-  table: usize = 0;
-  mask: u32 = 0;
-  spans: usize = 0;
-  spanCap: u32 = 0;
-  pool: usize = 0;
-  poolCap: u32 = 0;
-  poolLen: u32 = 0;
-  size: u32 = 0;
-
-  constructor(cap: u32) {
-    this.mask = cap * 2 - 1;
-    this.table = alloc(<usize>(this.mask + 1) << 4);
-    memory.fill(this.table, 0, <usize>(this.mask + 1) << 4);
-    this.spanCap = cap;
-    this.spans = alloc(<usize>cap << 3);
-    this.poolCap = cap * 16;
-    // (+8: hashBytes reads a whole word at the end of a value.)
-    this.pool = alloc(this.poolCap + 8);
-    this.add(this.pool, 0);
-  }
-
-  @inline
-  add(s: usize, len: u32): u32 {
-    const head = headOf(s, len);
-    let slot = (len <= 8 ? mix(head, len) : hashBytes(s, len)) & this.mask;
-    for (;;) {
-      const e = this.table + (<usize>slot << 4);
-      const code1 = load<u32>(e, 12);
-      if (code1 == 0) break;
-      if (load<u64>(e) == head && load<u32>(e, 8) == len) {
-        if (len <= 8 || same(this.pool + load<u32>(this.spans + (<usize>(code1 - 1) << 3)) + 8, s + 8, len - 8)) return code1 - 1;
-      }
-      slot = (slot + 1) & this.mask;
-    }
-    return this.insert(s, len, head, slot);
-  }
-
-  insert(s: usize, len: u32, head: u64, slot: u32): u32 {
-    const code = this.size++;
-    if (code >= this.spanCap) {
-      const next = alloc(<usize>this.spanCap << 4);
-      memory.copy(next, this.spans, <usize>this.spanCap << 3);
-      this.spans = next;
-      this.spanCap *= 2;
-    }
-    if (this.poolLen + len > this.poolCap) {
-      const cap = max(this.poolCap * 2, this.poolLen + len + 1024);
-      const next = alloc(cap + 8);
-      memory.copy(next, this.pool, this.poolLen);
-      this.pool = next;
-      this.poolCap = cap;
-    }
-    memory.copy(this.pool + this.poolLen, s, len);
-    const sp = this.spans + (<usize>code << 3);
-    store<u32>(sp, this.poolLen);
-    store<u32>(sp, len, 4);
-    this.poolLen += len;
-    const e = this.table + (<usize>slot << 4);
-    store<u64>(e, head);
-    store<u32>(e, len, 8);
-    store<u32>(e, code + 1, 12);
-    if (this.size * 2 > this.mask) this.rehash();
-    return code;
-  }
-
-  rehash(): void {
-    const oldTable = this.table;
-    const oldSlots = this.mask + 1;
-    this.mask = oldSlots * 2 - 1;
-    this.table = alloc(<usize>(this.mask + 1) << 4);
-    memory.fill(this.table, 0, <usize>(this.mask + 1) << 4);
-    for (let i: u32 = 0; i < oldSlots; i++) {
-      const o = oldTable + (<usize>i << 4);
-      const code1 = load<u32>(o, 12);
-      if (code1 == 0) continue;
-      const len = load<u32>(o, 8);
-      const h = len <= 8 ? mix(load<u64>(o), len) : hashBytes(this.pool + load<u32>(this.spans + (<usize>(code1 - 1) << 3)), len);
-      let slot = h & this.mask;
-      while (load<u32>(this.table + (<usize>slot << 4), 12) != 0) slot = (slot + 1) & this.mask;
-      const e = this.table + (<usize>slot << 4);
-      store<u64>(e, load<u64>(o));
-      store<u64>(e, load<u64>(o, 8), 8);
-    }
-  }
-}
-
-/** The first min(len, 8) bytes at s as a number (the input has slack after it: see parse). */
-@inline
-function headOf(s: usize, len: u32): u64 {
-  const w = load<u64>(s);
-  return len >= 8 ? w : w & ((<u64>1 << (<u64>len << 3)) - 1);
-}
-
-@inline
-function mix(head: u64, len: u32): u32 {
-  let h = head * 0x9e3779b97f4a7c15 + <u64>len;
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9;
-  h ^= h >> 32;
-  return <u32>h;
-}
-
-/** A hash of all of [s, s + len), 8 bytes at a time, for values longer than 8 bytes. */
-function hashBytes(s: usize, len: u32): u32 {
-  let h: u64 = <u64>len * 0x9e3779b97f4a7c15;
-  let i: u32 = 0;
-  for (; i + 8 <= len; i += 8) h = (h ^ load<u64>(s + i)) * 0xff51afd7ed558ccd;
-  if (i < len) h = (h ^ (load<u64>(s + i) & ((<u64>1 << (<u64>(len - i) << 3)) - 1))) * 0xc4ceb9fe1a85ec53;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccd;
-  h ^= h >> 33;
-  return <u32>h;
-}
-
-@inline
-function same(a: usize, b: usize, len: u32): bool {
-  let i: u32 = 0;
-  for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
-  for (; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
+export { alloc };
 
 // ---- configuration and columns ----
 let nFields: i32 = 0;
@@ -238,98 +110,6 @@ function warnRow(reason: i32, ln: u32): void {
   const count = load<u32>(w);
   if (count < 5) store<u32>(w + 4 + (<usize>count << 2), ln);
   store<u32>(w, count + 1);
-}
-
-// ---- times (the same arithmetic as timestamps.ts, so the same doubles) ----
-@inline
-function dig(p: usize): f64 {
-  const v = <i32>load<u8>(p) - 48;
-  return v >= 0 && v <= 9 ? <f64>v : -1000;
-}
-
-function daysFromCivil(y: f64, m: f64, d: f64): f64 {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function parseNumber(s: usize, e: usize): f64 {
-  if (s == e) return NaN;
-  let v: f64 = 0;
-  let i = s;
-  for (; i < e; i++) {
-    const c = <i32>load<u8>(i) - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + <f64>c;
-  }
-  if (i == e) return v;
-  if (load<u8>(i) != 46 || i == s) return NaN;
-  let scale: f64 = 0.1;
-  for (i++; i < e; i++) {
-    const c = <i32>load<u8>(i) - 48;
-    if (c < 0 || c > 9) return NaN;
-    v += <f64>c * scale;
-    scale /= 10;
-  }
-  return v;
-}
-
-/** parseIsoBytes; NaN when it is not that shape (then JavaScript must decide: see parse()). */
-function parseIso(s: usize, e: usize): f64 {
-  if (e - s < 10 || load<u8>(s + 4) != 45 || load<u8>(s + 7) != 45) return NaN;
-  const y = dig(s) * 1000 + dig(s + 1) * 100 + dig(s + 2) * 10 + dig(s + 3);
-  const mo = dig(s + 5) * 10 + dig(s + 6);
-  const d = dig(s + 8) * 10 + dig(s + 9);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
-  let ms = daysFromCivil(y, mo, d) * DAY_MS;
-  let i = s + 10;
-  if (i == e) return ms;
-  const sep = load<u8>(i);
-  if (sep != 84 && sep != 32 && sep != 116) return NaN;
-  i++;
-  if (e - i < 5 || load<u8>(i + 2) != 58) return NaN;
-  const hh = dig(i) * 10 + dig(i + 1);
-  const mi = dig(i + 3) * 10 + dig(i + 4);
-  if (hh < 0 || hh > 24 || mi < 0 || mi > 59) return NaN;
-  ms += hh * 3600000 + mi * 60000;
-  i += 5;
-  if (i < e && load<u8>(i) == 58) {
-    const ss = dig(i + 1) * 10 + dig(i + 2);
-    if (ss < 0 || ss > 60) return NaN;
-    ms += ss * 1000;
-    i += 3;
-    if (i < e && (load<u8>(i) == 46 || load<u8>(i) == 44)) {
-      i++;
-      let scale: f64 = 100;
-      while (i < e && load<u8>(i) >= 48 && load<u8>(i) <= 57) {
-        ms += <f64>(<i32>load<u8>(i) - 48) * scale;
-        scale /= 10;
-        i++;
-      }
-    }
-  }
-  if (i == e) return ms;
-  const z = load<u8>(i);
-  if (z == 90 || z == 122) return i + 1 == e ? ms : NaN;
-  if (z == 32 && e - i >= 4 && load<u8>(i + 1) == 85) return ms;
-  if (z == 43 || z == 45) {
-    const sign: f64 = z == 43 ? 1 : -1;
-    const oh = dig(i + 1) * 10 + dig(i + 2);
-    let j = i + 3;
-    if (j < e && load<u8>(j) == 58) j++;
-    const om = j + 1 < e ? dig(j) * 10 + dig(j + 1) : 0;
-    if (oh < 0 || om < 0) return NaN;
-    return ms - sign * (oh * 3600000 + om * 60000);
-  }
-  return NaN;
-}
-
-function hasDigit(s: usize, e: usize): bool {
-  for (let i = s; i < e; i++) if (<u32>load<u8>(i) - 48 <= 9) return true;
-  return false;
 }
 
 // ---- rows ----
@@ -680,79 +460,6 @@ export function sortRows(): void {
     else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
     else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
     store<usize>(sortedCols + (<usize>f << 2), dst);
-  }
-}
-
-/** Stable sort of len times at t (moving the row numbers at p with them): insertion sort on runs of 32, then merges. */
-function sortRange(t: usize, p: usize, len: u32, st: usize, sp: usize): void {
-  let sorted = true;
-  for (let i: u32 = 1; i < len; i++) {
-    if (load<f64>(t + (<usize>i << 3)) < load<f64>(t + ((<usize>i - 1) << 3))) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return;
-  const RUN: u32 = 32;
-  for (let r: u32 = 0; r < len; r += RUN) {
-    const end = min(len, r + RUN);
-    for (let i = r + 1; i < end; i++) {
-      const x = load<f64>(t + (<usize>i << 3));
-      const v = load<u32>(p + (<usize>i << 2));
-      let j = <i32>i - 1;
-      while (j >= <i32>r && load<f64>(t + (<usize>j << 3)) > x) {
-        store<f64>(t + ((<usize>j + 1) << 3), load<f64>(t + (<usize>j << 3)));
-        store<u32>(p + ((<usize>j + 1) << 2), load<u32>(p + (<usize>j << 2)));
-        j--;
-      }
-      store<f64>(t + ((<usize>j + 1) << 3), x);
-      store<u32>(p + ((<usize>j + 1) << 2), v);
-    }
-  }
-  if (len <= RUN) return;
-  let srcT = t;
-  let srcP = p;
-  let dstT = st;
-  let dstP = sp;
-  for (let width = RUN; width < len; width *= 2) {
-    for (let lo: u32 = 0; lo < len; lo += 2 * width) {
-      const mid = min(lo + width, len);
-      const hi = min(lo + 2 * width, len);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        // The right run only when strictly earlier: ties keep their order.
-        if (load<f64>(srcT + (<usize>j << 3)) < load<f64>(srcT + (<usize>i << 3))) {
-          store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>j << 3)));
-          store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>j << 2)));
-          j++;
-        } else {
-          store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>i << 3)));
-          store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>i << 2)));
-          i++;
-        }
-        k++;
-      }
-      for (; i < mid; i++, k++) {
-        store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>i << 3)));
-        store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>i << 2)));
-      }
-      for (; j < hi; j++, k++) {
-        store<f64>(dstT + (<usize>k << 3), load<f64>(srcT + (<usize>j << 3)));
-        store<u32>(dstP + (<usize>k << 2), load<u32>(srcP + (<usize>j << 2)));
-      }
-    }
-    const xt = srcT;
-    srcT = dstT;
-    dstT = xt;
-    const xp = srcP;
-    srcP = dstP;
-    dstP = xp;
-  }
-  if (srcT != t) {
-    memory.copy(t, srcT, <usize>len << 3);
-    memory.copy(p, srcP, <usize>len << 2);
   }
 }
 
