@@ -1,7 +1,7 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import type { AggregatedData } from '../import';
 import { coreFromUsers } from './result';
-import { addDays, daysBetween } from './time';
+import { previousPeriod } from './time';
 import { stageNames } from './event-funnel';
 
 type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'funnel_name'>;
@@ -67,10 +67,8 @@ export function aggregatedFunnel(agg: AggregatedData, def: FunnelDefinition): Ou
 
   let previous_period: Out['previous_period'] = null;
   if (def.from && def.to && agg.dateColumn) {
-    const len = daysBetween(def.from, def.to) + 1;
-    const pFrom = addDays(def.from, -len);
-    const pTo = addDays(def.from, -1);
-    previous_period = { ...coreFromUsers(sum(agg.rows.filter((r) => r.date && keep(r, pFrom, pTo))), names), date_range: { start: pFrom, end: pTo } };
+    const p = previousPeriod(def.from, def.to);
+    previous_period = { ...coreFromUsers(sum(agg.rows.filter((r) => r.date && keep(r, p.start, p.end))), names), date_range: p };
   }
   const dates = rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
   const start = def.from ?? dates[0];

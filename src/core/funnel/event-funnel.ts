@@ -2,7 +2,7 @@ import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } 
 import type { ColumnStore } from '../import';
 import { coreFromUsers, quantiles, usersFromLevels } from './result';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
-import { addDays, dayString, daysBetween, windowMs, ZoneDays } from './time';
+import { addDays, dayString, previousPeriod, windowMs, ZoneDays } from './time';
 
 type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'funnel_name'>;
 
@@ -131,13 +131,11 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
 
   let previous_period: Out['previous_period'] = null;
   if (def.from && def.to) {
-    const len = daysBetween(def.from, def.to) + 1;
-    const pFrom = addDays(def.from, -len);
-    const pTo = addDays(def.from, -1);
-    const prev = runPass({ ...base, ...range(pFrom, pTo), details: false });
+    const p = previousPeriod(def.from, def.to);
+    const prev = runPass({ ...base, ...range(p.start, p.end), details: false });
     const pl = new Float64Array(n + 1);
     for (let u = 0; u < nUsers; u++) pl[prev.level[u]]++;
-    previous_period = { ...coreFromUsers(usersFromLevels(pl, 0, n), names), date_range: { start: pFrom, end: pTo } };
+    previous_period = { ...coreFromUsers(usersFromLevels(pl, 0, n), names), date_range: p };
   }
 
   const m = store.manifest;

@@ -67,6 +67,11 @@ export function addDays(date: string, n: number): string {
   return dayString(Math.round(Date.parse(date + 'T00:00:00Z') / DAY_MS) + n);
 }
 
+/** The period of the same length just before [from, to] (both inclusive days): what "vs previous period" compares with. */
+export function previousPeriod(from: string, to: string): { start: string; end: string } {
+  return { start: addDays(from, -(daysBetween(from, to) + 1)), end: addDays(from, -1) };
+}
+
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(to + 'T00:00:00Z') - Date.parse(from + 'T00:00:00Z')) / DAY_MS);
 }

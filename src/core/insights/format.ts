@@ -5,7 +5,6 @@ import type { FactUnit } from '../../shared/contract';
  * grounding check all go through here, so "42.5%" in a sentence is exactly a fact's display.
  */
 
-const DAY_MS = 86_400_000;
 
 function fixed(x: number, digits: number): string {
   const s = x.toFixed(digits);
@@ -51,13 +50,8 @@ export function dateToEpoch(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
-export function addDays(day: string, n: number): string {
-  return fmtDate(dateToEpoch(day) + n * DAY_MS);
-}
-
-export function daysBetween(a: string, b: string): number {
-  return Math.round((dateToEpoch(b) - dateToEpoch(a)) / DAY_MS);
-}
+// Calendar-day arithmetic is the funnel engine's: one definition of a day for both.
+export { addDays, daysBetween } from '../funnel/time';
 
 /** 0 = Sunday, as Date#getUTCDay. */
 export function weekday(day: string): number {
