@@ -5,7 +5,6 @@ import type { FactUnit } from '../../shared/contract';
  * grounding check all go through here, so "42.5%" in a sentence is exactly a fact's display.
  */
 
-
 function fixed(x: number, digits: number): string {
   const s = x.toFixed(digits);
   // "-0.0" reads as a change when there is none.
