@@ -5,7 +5,8 @@ import v8 from 'node:v8';
 
 // The engine's tsconfig has no DOM or WebAssembly types: the little of the API used here.
 export interface WasmMemory {
-  buffer: ArrayBuffer;
+  /** Shared (see scripts/build-wasm.mjs): never detached when the memory grows. */
+  buffer: SharedArrayBuffer;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;

@@ -55,6 +55,16 @@ function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'ra
   };
 }
 
+/** The users' times to convert that are set (not NaN), in seconds. */
+function secondsOf(ms: Float64Array): Float64Array {
+  let count = 0;
+  for (let u = 0; u < ms.length; u++) if (ms[u] === ms[u]) count++;
+  const out = new Float64Array(count);
+  let o = 0;
+  for (let u = 0; u < ms.length; u++) if (ms[u] === ms[u]) out[o++] = ms[u] / 1000;
+  return out;
+}
+
 export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const names = stageNames(def);
   const n = names.length;
@@ -120,11 +130,8 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const daily = days.map((d) => ({ date: dayString(d), users: usersFromLevels(byDay.get(d)!, 0, n) }));
 
   const time_to_convert = ttc.slice(1).map((arr, i) => {
-    let count = 0;
-    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) count++;
-    const vals = new Float64Array(count);
-    let o = 0;
-    for (let u = 0; u < nUsers; u++) if (arr[u] === arr[u]) vals[o++] = arr[u] / 1000;
+    const vals = secondsOf(arr);
+    const count = vals.length;
     const [median_seconds, p25_seconds, p75_seconds, p90_seconds] = quantiles(vals, [0.5, 0.25, 0.75, 0.9]);
     return { from_stage: names[i], to_stage: names[i + 1], users: count, median_seconds, p25_seconds, p75_seconds, p90_seconds };
   });

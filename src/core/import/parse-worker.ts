@@ -1,19 +1,21 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { parseChunk, type ChunkTask } from './parse-chunk';
 
-// Worker entry: parses one byte range and transfers its typed arrays back (no copies).
-const task = workerData as ChunkTask;
-let last = 0;
-try {
-  const res = parseChunk(task, (n) => {
-    if (n - last >= 16 << 20) {
-      parentPort!.postMessage({ type: 'progress', bytes: n - last });
-      last = n;
-    }
-  });
-  const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)] as ArrayBuffer[];
-  parentPort!.postMessage({ type: 'done', result: res, bytes: task.end - task.start - last }, transfer);
-} catch (err) {
-  const e = err as { kind?: string; message?: string; details?: unknown };
-  parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
-}
+// Worker entry: started before its task is known (see readCsvChunks), it parses the one byte
+// range it is then sent and transfers its typed arrays back (no copies).
+parentPort!.once('message', (task: ChunkTask) => {
+  let last = 0;
+  try {
+    const res = parseChunk(task, (n) => {
+      if (n - last >= 16 << 20) {
+        parentPort!.postMessage({ type: 'progress', bytes: n - last });
+        last = n;
+      }
+    });
+    const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)] as ArrayBuffer[];
+    parentPort!.postMessage({ type: 'done', result: res, bytes: task.end - task.start - last }, transfer);
+  } catch (err) {
+    const e = err as { kind?: string; message?: string; details?: unknown };
+    parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
+  }
+});

@@ -104,10 +104,14 @@ function headerEnd(file: string, from: number): number {
   }
 }
 
-function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortSignal): Promise<ChunkResult> {
+/** A worker started before its task is known: it boots (about 50 ms) while the ranges and seeds are worked out. */
+function startWorker(): Worker {
   const script = workerScript()!;
+  return new Worker(script.code, { eval: script.eval });
+}
+
+function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, signal: AbortSignal): Promise<ChunkResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(script.code, { workerData: task, eval: script.eval });
     const abort = () => {
       void w.terminate();
       reject(new IafaError('cancelled', 'The import was cancelled.'));
@@ -129,6 +133,7 @@ function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortS
       signal.removeEventListener('abort', abort);
       reject(e);
     });
+    w.postMessage(task);
   });
 }
 
@@ -140,16 +145,23 @@ function runWorker(task: ChunkTask, onBytes: (n: number) => void, signal: AbortS
  * newline may sit inside a field and only the sequential reader can tell.
  */
 export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
-  const start = headerEnd(src.path, src.bom);
-  const ranges = splitRanges(src.path, start, src.size, Math.max(1, workers));
-  let done = start;
-  const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
-  const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
-  const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
-  const results =
-    workers === 0
-      ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
-      : await Promise.all(ranges.map((r) => runWorker(task(r), (n) => p.report(0, (done += n)), p.signal)));
+  const pool = Array.from({ length: workers }, startWorker);
+  let results: ChunkResult[];
+  try {
+    const start = headerEnd(src.path, src.bom);
+    const ranges = splitRanges(src.path, start, src.size, Math.max(1, workers));
+    let done = start;
+    const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
+    const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
+    const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
+    results =
+      workers === 0
+        ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
+        : await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal)));
+  } finally {
+    // Also the ones left without a range, and the others when one failed.
+    for (const w of pool) void w.terminate();
+  }
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   absorbChunks(builder, results);

@@ -28,3 +28,17 @@ describe('a kernel that cannot hold a chunk', () => {
     expect(isKernelFailure(new Error('a bad row'))).toBe(false);
   });
 });
+
+describe("the kernel's memory", () => {
+  it('grows without detaching the buffers already handed out (a detach slows every typed array in the thread)', async () => {
+    const { newParseKernel } = await import('../../../src/core/import/wasm/kernel');
+    const k = newParseKernel();
+    k.configure(3, 0, 1, 2, 1, 44, 1024);
+    const before = k.memory.buffer;
+    const size = before.byteLength;
+    k.reserve(1 << 20); // tens of megabytes: the memory must grow
+    expect(k.memory.buffer.byteLength).toBeGreaterThan(size);
+    // An ordinary WebAssembly memory would have detached `before` (its length now 0).
+    expect(before.byteLength).toBe(size);
+  });
+});
