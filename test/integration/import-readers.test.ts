@@ -160,4 +160,24 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(iso, 'wasm'));
     expectSameStore(seq, await importWith(iso, 'wasm', 0));
   }, 60_000);
+
+  // The kernel sorts whole-millisecond times within 2^32 of the earliest as 32-bit keys, whole
+  // seconds over longer spans in seconds, and anything else as doubles: each way, with ties and
+  // shuffled rows, must order exactly as the sequential reader does.
+  it.each([
+    ['whole seconds over three years', (i: number, x: number) => String(1_600_000_000 + Math.floor(x * 3 * 365 * 86400))],
+    ['milliseconds over 100 days', (i: number, x: number) => String(1_700_000_000_000 + Math.floor(x * 100 * 86_400_000))],
+    ['fractional milliseconds', (i: number, x: number) => `${1_700_000_000_000 + Math.floor(x * 86_400_000)}.${i % 4 ? 25 : 5}`],
+    ['milliseconds within a day, many ties', (i: number, x: number) => String(1_700_000_000_000 + Math.floor(x * 50) * 1000)],
+  ])('times as %s give the same dataset', async (name, time) => {
+    const file = path.join(dir, `times-${name.replace(/\W+/g, '-')}.csv`);
+    const r = seededRandom(9);
+    const rows = ['user_id,ts,event'];
+    for (let i = 0; i < 60_000; i++) rows.push(`${Math.floor(r() * 2000)},${time(i, r())},${r() < 0.6 ? 'view' : 'buy'}`);
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const seq = await importWith(file, 'sequential');
+    expect(seq.out.rowCount).toBe(60_000);
+    expectSameStore(seq, await importWith(file, 'wasm', 0));
+    expectSameStore(seq, await importWith(file, 'wasm'));
+  }, 60_000);
 });

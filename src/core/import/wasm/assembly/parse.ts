@@ -5,7 +5,7 @@
 // dict.ts, times.ts and sort.ts hold its parts.
 
 import { alloc, Dict, hashBytes, same } from './dict';
-import { sortRange } from './sort';
+import { sortPacked, sortRange } from './sort';
 import { hasDigit, parseIso, parseNumber } from './times';
 
 const LF: i32 = 10;
@@ -427,14 +427,117 @@ export function sortRows(): void {
   }
   const pos = alloc(<usize>nUsers << 2);
   memory.copy(pos, userStart, <usize>nUsers << 2);
-  const perm = alloc(<usize>n << 2);
+  // Fresh memory costs a page fault per 4 KB on first touch, dearer here than the copying
+  // itself; so the sort reuses what it is done with where it can.
+  let spare: usize = 0;
+  let spareLen: usize = 0;
+  const unit = keyUnit(n);
+  if (unit > 0) {
+    const packed = alloc(<usize>n << 3);
+    scatterKeys(n, uc, pos, packed, unit);
+    sortEachUser(nUsers, packed);
+    // The user codes and the file-order times have been read for the last time.
+    perm = uc;
+    sortedTime = timeCol;
+    for (let i: u32 = 0; i < n; i++) {
+      const v = load<u64>(packed + (<usize>i << 3));
+      store<u32>(perm + (<usize>i << 2), <u32>v);
+      store<f64>(sortedTime + (<usize>i << 3), keyBase + <f64>(v >> 32) * unit);
+    }
+    spare = packed;
+    spareLen = <usize>n << 3;
+  } else {
+    perm = alloc(<usize>n << 2);
+    sortedTime = alloc(<usize>n << 3);
+    sortByTimes(n, nUsers, uc, pos);
+  }
+  // In the narrowest width that holds the field's codes: less to copy out and to send.
+  sortedCols = alloc(<usize>nFields << 2);
+  for (let f = 0; f < nFields; f++) {
+    if (f == timeIdx || f == userIdx) continue;
+    const src = load<usize>(codeCols + (<usize>f << 2));
+    const w = codeWidth(f);
+    // (8-byte steps through the spare region: JavaScript views need aligned offsets.)
+    const bytes = (<usize>n * w + 7) & ~(<usize>7);
+    let dst: usize;
+    if (bytes <= spareLen) {
+      dst = spare;
+      spare += bytes;
+      spareLen -= bytes;
+    } else dst = alloc(bytes);
+    if (w == 1) for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>load<u32>(perm + (<usize>i << 2))));
+    else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
+    else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
+    store<usize>(sortedCols + (<usize>f << 2), dst);
+  }
+}
+
+/** Row numbers in sorted order (sortRows). */
+let perm: usize = 0;
+
+/**
+ * The unit (1 or 1000 ms) in which every time is a whole number less than 2^32 past the
+ * earliest (`keyBase`), or 0 when some time is not (then sortByTimes orders doubles).
+ */
+let keyBase: f64 = 0;
+function keyUnit(n: u32): f64 {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let whole = true;
+  let seconds = true;
+  for (let i: u32 = 0; i < n; i++) {
+    const t = load<f64>(timeCol + (<usize>i << 3));
+    lo = min(lo, t);
+    hi = max(hi, t);
+    // (Not t % 1000: a software fmod here, slower than the rest of the loop.)
+    whole = whole && t == Math.floor(t);
+    seconds = seconds && Math.floor(t / 1000) * 1000 == t;
+  }
+  keyBase = lo;
+  if (n == 0 || !whole) return 0;
+  if (hi - lo < 4294967296) return 1;
+  if (seconds && (hi - lo) / 1000 < 4294967296) return 1000;
+  return 0;
+}
+
+/**
+ * Each row's time as a 32-bit key, packed above its row number into one u64, placed in its
+ * user's block as the rows come (a counting sort by user). Sorting one 8-byte value per row
+ * within each user then orders by time with ties in file order, and the sorted times come back
+ * from the keys, not from reading the time column at random.
+ */
+function scatterKeys(n: u32, uc: usize, pos: usize, packed: usize, unit: f64): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
+    const at = load<u32>(a);
+    const key = <u64>(<u32>((load<f64>(timeCol + (<usize>i << 3)) - keyBase) / unit));
+    store<u64>(packed + (<usize>at << 3), (key << 32) | <u64>i);
+    store<u32>(a, at + 1);
+  }
+}
+
+function sortEachUser(nUsers: u32, packed: usize): void {
+  let scratchCap: u32 = 1024;
+  let scratch = alloc(<usize>scratchCap << 3);
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = load<u32>(userStart + (<usize>u << 2));
+    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
+    if (b - a > scratchCap) {
+      scratchCap = (b - a) * 2;
+      scratch = alloc(<usize>scratchCap << 3);
+    }
+    sortPacked(packed + (<usize>a << 3), b - a, scratch);
+  }
+}
+
+/** Any times: the row numbers placed by user, then each user's times sorted as doubles. */
+function sortByTimes(n: u32, nUsers: u32, uc: usize, pos: usize): void {
   for (let i: u32 = 0; i < n; i++) {
     const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
     const at = load<u32>(a);
     store<u32>(perm + (<usize>at << 2), i);
     store<u32>(a, at + 1);
   }
-  sortedTime = alloc(<usize>n << 3);
   for (let i: u32 = 0; i < n; i++) store<f64>(sortedTime + (<usize>i << 3), load<f64>(timeCol + (<usize>load<u32>(perm + (<usize>i << 2)) << 3)));
   let scratchCap: u32 = 1024;
   let st = alloc(<usize>scratchCap << 3);
@@ -448,18 +551,6 @@ export function sortRows(): void {
       sp = alloc(<usize>scratchCap << 2);
     }
     sortRange(sortedTime + (<usize>a << 3), perm + (<usize>a << 2), b - a, st, sp);
-  }
-  // In the narrowest width that holds the field's codes: less to copy out and to send.
-  sortedCols = alloc(<usize>nFields << 2);
-  for (let f = 0; f < nFields; f++) {
-    if (f == timeIdx || f == userIdx) continue;
-    const src = load<usize>(codeCols + (<usize>f << 2));
-    const w = codeWidth(f);
-    const dst = alloc(<usize>n * w);
-    if (w == 1) for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>load<u32>(perm + (<usize>i << 2))));
-    else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
-    else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
-    store<usize>(sortedCols + (<usize>f << 2), dst);
   }
 }
 
