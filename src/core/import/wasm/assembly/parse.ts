@@ -6,7 +6,7 @@
 
 import { alloc, Dict, hashBytes, same } from './dict';
 import { sortPacked, sortRange } from './sort';
-import { hasDigit, parseIso, parseNumber } from './times';
+import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -346,12 +346,9 @@ function userCode(s: usize, len: u32): u32 {
   const dict = dicts[userIdx]!;
   // Canonical decimals only ("7", not "007" or "+7"), so one id never has two spellings here.
   if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return dict.add(s, len);
-  let v: u64 = 0;
-  for (let k: u32 = 0; k < len; k++) {
-    const c = <u32>load<u8>(s + k) - 48;
-    if (c > 9) return dict.add(s, len);
-    v = v * 10 + c;
-  }
+  const digits = digitsValue(s, len);
+  if (digits < 0) return dict.add(s, len);
+  const v = <u64>digits;
   if (v < directLo || v - directLo >= directCap) {
     if (!growDirect(v)) return dict.add(s, len);
   }
