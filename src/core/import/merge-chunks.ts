@@ -38,21 +38,32 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   const sparse = dense ? null : new Map<number, number>();
   const users = new ByteDict(total);
   b.users = users;
-  return chunks.map((c, w) => {
-    const v = ids[w] as Float64Array;
-    const { pool, offs, lens } = c.users;
-    const map = new Uint32Array(offs.length);
-    for (let l = 1; l < offs.length; l++) {
-      let g = dense ? dense[v[l] - lo] : (sparse!.get(v[l]) ?? -1);
-      if (g < 0) {
-        g = users.appendNew(pool, offs[l], offs[l] + lens[l]);
-        if (dense) dense[v[l] - lo] = g;
-        else sparse!.set(v[l], g);
-      }
-      map[l] = g;
+  return chunks.map((c, w) => (dense ? mapDenseIds(ids[w]!, c.users, dense, lo, users) : mapSparseIds(ids[w]!, c.users, sparse!, users)));
+}
+
+// The per-id loops are functions of their own, with typed arguments: inside the closure above
+// V8 ran them unoptimized, at about 100 ns an id.
+function mapDenseIds(v: Float64Array, d: RawDict, dense: Int32Array, lo: number, users: ByteDict): Uint32Array {
+  const map = new Uint32Array(d.offs.length);
+  for (let l = 1; l < map.length; l++) {
+    let g = dense[v[l] - lo];
+    if (g < 0) dense[v[l] - lo] = g = users.appendNew(d.pool, d.offs[l], d.offs[l] + d.lens[l]);
+    map[l] = g;
+  }
+  return map;
+}
+
+function mapSparseIds(v: Float64Array, d: RawDict, sparse: Map<number, number>, users: ByteDict): Uint32Array {
+  const map = new Uint32Array(d.offs.length);
+  for (let l = 1; l < map.length; l++) {
+    let g = sparse.get(v[l]) ?? -1;
+    if (g < 0) {
+      g = users.appendNew(d.pool, d.offs[l], d.offs[l] + d.lens[l]);
+      sparse.set(v[l], g);
     }
-    return map;
-  });
+    map[l] = g;
+  }
+  return map;
 }
 
 /** Each value as a number when all are canonical decimals ("7", not "07" or "7.0"); else null. Code 0 (empty) is skipped. */
