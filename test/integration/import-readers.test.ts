@@ -38,6 +38,7 @@ function expectSameStore(a: Awaited<ReturnType<typeof importWith>>, b: Awaited<R
   expect(b.out.warnings).toEqual(a.out.warnings);
   expect(b.out.rowCount).toBe(a.out.rowCount);
   expect(b.out.userCount).toBe(a.out.userCount);
+  expect(b.out.events).toEqual(a.out.events);
 }
 
 /**

@@ -68,7 +68,7 @@ export class EventLogBuilder {
    * the codes live here, final width and order, and `userCodes` and the columns' own code
    * arrays are unused until another file's rows arrive (see ungroup).
    */
-  grouped: { rows: number; start: Uint32Array; codes: Map<ColBuilder, Codes> } | null = null;
+  grouped: { rows: number; start: Uint32Array; codes: Map<ColBuilder, Codes>; eventCounts?: Float64Array } | null = null;
 
   colFor(name: string): ColBuilder {
     let c = this.cols.get(name);
@@ -230,8 +230,7 @@ export class EventLogBuilder {
       columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
       loaded.columns.push({ name, codes: sorted, dict });
       if (c === this.event) {
-        const counts = new Float64Array(distinct);
-        for (let r = 0; r < n; r++) counts[sorted[r]]++;
+        const counts = grouped?.eventCounts ?? countCodes(sorted, distinct);
         events = dict.map((name, code) => ({ name, count: counts[code] })).filter((e) => e.count > 0).sort((a, b) => b.count - a.count);
       }
     });
@@ -254,3 +253,8 @@ export class EventLogBuilder {
   }
 }
 
+function countCodes(codes: Codes, distinct: number): Float64Array {
+  const counts = new Float64Array(distinct);
+  for (let r = 0; r < codes.length; r++) counts[codes[r]]++;
+  return counts;
+}

@@ -133,6 +133,8 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   const time = b.time.data;
   chunks.forEach((c, w) => copyTimeBlocks(time, c.time, blocks[w]));
   const codes = new Map<ColBuilder, Codes>();
+  // The readers counted each chunk's events: the import lists them without a pass over the rows.
+  let eventCounts: Float64Array | undefined;
   const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
@@ -143,11 +145,15 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
       if (col) copyCodeBlocks(out, col.codes, blocks[w], maps[w]!);
     });
     codes.set(target, out);
+    if (target === b.event && chunks.every((c) => c.eventCounts)) {
+      eventCounts = new Float64Array(target.dict.size);
+      chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
+    }
   }
   resortSplitUsers(start, sources, time, [...codes.values()]);
   b.rows = n;
   b.time.length = n;
-  b.grouped = { rows: n, start, codes };
+  b.grouped = { rows: n, start, codes, eventCounts };
 }
 
 /**

@@ -551,6 +551,29 @@ function sortByTimes(n: u32, nUsers: u32, uc: usize, pos: usize): void {
   }
 }
 
+/** Rows per code of a field (after sortRows): the import lists each event's count. */
+export function codeCounts(field: i32): usize {
+  const size = dicts[field]!.size;
+  const out = alloc(<usize>size << 2);
+  memory.fill(out, 0, <usize>size << 2);
+  const col = load<usize>(sortedCols + (<usize>field << 2));
+  const w = codeWidth(field);
+  const n = rows;
+  if (w == 1) for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u8>(col + <usize>i) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  else if (w == 2) for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u16>(col + (<usize>i << 1)) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  else for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u32>(col + (<usize>i << 2)) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  return out;
+}
+
 /** Bytes per sorted code of a field: 1, 2 or 4 (as allocCodes in store.ts chooses). */
 export function codeWidth(field: i32): u32 {
   return load<u32>(widths + (<usize>field << 2));
