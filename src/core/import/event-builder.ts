@@ -70,6 +70,28 @@ export class EventLogBuilder {
    */
   grouped: { rows: number; start: Uint32Array; codes: Map<ColBuilder, Codes>; eventCounts?: Float64Array } | null = null;
 
+  /**
+   * Where the import stages its files, when this builder may start writing the time column as
+   * soon as it is final (timeFinal), before the rest: set for a single-file import only, since
+   * a second file's rows would change it.
+   */
+  stagingDir: string | null = null;
+  private timeWrite: Promise<void> | null = null;
+
+  /** Called by the chunk merge once the time column is in its final order. */
+  timeFinal(): void {
+    if (!this.stagingDir || this.timeWrite) return;
+    const t = this.time.view();
+    this.timeWrite = fs.promises.writeFile(path.join(this.stagingDir, 'time.f64'), new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+    // Awaited in write(); until then a failure must not surface as an unhandled rejection.
+    this.timeWrite.catch(() => {});
+  }
+
+  /** Resolves once no file this builder started is still being written (failed or not). */
+  async settled(): Promise<void> {
+    await this.timeWrite?.catch(() => {});
+  }
+
   colFor(name: string): ColBuilder {
     let c = this.cols.get(name);
     if (!c) {
@@ -148,6 +170,8 @@ export class EventLogBuilder {
   private ungroup(): void {
     const g = this.grouped;
     if (!g) return;
+    // stagingDir is only set for a single file, so a written time column is never reordered.
+    if (this.timeWrite) throw new Error('internal: the time column was written before another file was added');
     this.grouped = null;
     this.userCodes.grow(g.rows);
     for (let u = 0; u + 1 < g.start.length; u++) this.userCodes.data.fill(u, g.start[u], g.start[u + 1]);
@@ -169,7 +193,7 @@ export class EventLogBuilder {
    * this returns or throws (so a failed import can remove the folder).
    */
   async write(dir: string, signal: AbortSignal): Promise<Written> {
-    const pending: Promise<void>[] = [];
+    const pending: Promise<void>[] = this.timeWrite ? [this.timeWrite] : [];
     const put = (file: string, data: ArrayBufferView | string) => {
       pending.push(fs.promises.writeFile(path.join(dir, file), typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     };
@@ -201,7 +225,8 @@ export class EventLogBuilder {
       if (sortedTime[start[u]] < tMin) tMin = sortedTime[start[u]];
       if (sortedTime[start[u + 1] - 1] > tMax) tMax = sortedTime[start[u + 1] - 1];
     }
-    put('time.f64', sortedTime);
+    // (Already on its way when the merge finished the times early: see timeFinal.)
+    if (!this.timeWrite) put('time.f64', sortedTime);
     put('user_start.u32', start);
     put('users.json', this.users.toJson());
 

@@ -85,6 +85,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
   fs.mkdirSync(tmp, { recursive: true });
+  let builder: EventLogBuilder | null = null;
   try {
     const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
     const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
@@ -102,7 +103,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     let columns: ColumnInfo[];
     let loaded: InMemoryColumns | null = null;
     if (kind === 'event_log') {
-      const b = new EventLogBuilder();
+      const b = (builder = new EventLogBuilder());
+      if (sources.length === 1) b.stagingDir = tmp;
       for (let i = 0; i < sources.length; i++) {
         const s = sources[i];
         const det = dets[i];
@@ -190,6 +192,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       store: loaded ? ColumnStore.fromMemory(dir, manifest, loaded) : null,
     };
   } catch (err) {
+    // A file still being written would race the removal.
+    await builder?.settled();
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }

@@ -132,6 +132,11 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   b.time.grow(n);
   const time = b.time.data;
   chunks.forEach((c, w) => copyTimeBlocks(time, c.time, blocks[w]));
+  // The times are final once split users are re-sorted: their file can be written while the
+  // code columns are merged (and the same reorder is then applied to each of those).
+  const orders = resortSplitUsers(start, sources, time);
+  b.time.length = n;
+  b.timeFinal();
   const codes = new Map<ColBuilder, Codes>();
   // The readers counted each chunk's events: the import lists them without a pass over the rows.
   let eventCounts: Float64Array | undefined;
@@ -150,7 +155,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
       chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
     }
   }
-  resortSplitUsers(start, sources, time, [...codes.values()]);
+  for (const col of codes.values()) applyOrders(col, orders);
   b.rows = n;
   b.time.length = n;
   b.grouped = { rows: n, start, codes, eventCounts };
@@ -203,11 +208,16 @@ function copyCodeBlocks(out: Codes, src: Codes, blocks: Uint32Array, map: Uint32
   }
 }
 
-/** Users with rows from several chunks whose times interleave: a stable sort of their block. */
-function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64Array, columns: Codes[]): void {
+/**
+ * Users with rows from several chunks whose times interleave: a stable sort of their block of
+ * times, in place. Returns each reordered block as [start, length] pairs and, for all of them
+ * back to back, the block-relative source of each new position, for applyOrders.
+ */
+function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64Array): { blocks: number[]; perm: Uint32Array } {
   const scratch = newScratch();
-  let perm = new Uint32Array(256);
-  let tmp = new Uint32Array(256);
+  const blocks: number[] = [];
+  let perm = new Uint32Array(1024);
+  let used = 0;
   for (let u = 0; u < sources.length; u++) {
     if (sources[u] < 2) continue;
     const a = start[u];
@@ -216,16 +226,31 @@ function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64
     for (let i = a + 1; i < e && sorted; i++) sorted = time[i - 1] <= time[i];
     if (sorted) continue;
     const len = e - a;
-    if (perm.length < len) {
-      perm = new Uint32Array(len * 2);
-      tmp = new Uint32Array(len * 2);
+    if (used + len > perm.length) {
+      const next = new Uint32Array(Math.max(perm.length * 2, used + len));
+      next.set(perm.subarray(0, used));
+      perm = next;
     }
-    for (let i = 0; i < len; i++) perm[i] = i;
-    sortPairs(time.subarray(a, e), perm, 0, len, scratch);
-    for (const col of columns) {
-      for (let i = 0; i < len; i++) tmp[i] = col[a + perm[i]];
-      col.set(tmp.subarray(0, len), a);
-    }
+    const p = perm.subarray(used, used + len);
+    for (let i = 0; i < len; i++) p[i] = i;
+    sortPairs(time.subarray(a, e), p, 0, len, scratch);
+    blocks.push(a, len);
+    used += len;
+  }
+  return { blocks, perm };
+}
+
+/** The reorder resortSplitUsers gave the times, on one code column. */
+function applyOrders(col: Codes, orders: { blocks: number[]; perm: Uint32Array }): void {
+  const { blocks, perm } = orders;
+  let tmp = new Uint32Array(256);
+  for (let k = 0, o = 0; k < blocks.length; k += 2) {
+    const a = blocks[k];
+    const len = blocks[k + 1];
+    if (tmp.length < len) tmp = new Uint32Array(len * 2);
+    for (let i = 0; i < len; i++) tmp[i] = col[a + perm[o + i]];
+    col.set(tmp.subarray(0, len), a);
+    o += len;
   }
 }
 
