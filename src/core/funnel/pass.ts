@@ -1,3 +1,4 @@
+import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
 import type { Codes } from '../import';
 
 export interface RowFilter {
@@ -40,46 +41,86 @@ export interface PassResult {
 type Masks = Uint8Array | Uint16Array | Uint32Array;
 
 /**
- * Which steps each row satisfies (after filters, per-step filters and the step-1 date range),
- * computed column by column in tight loops before the per-user pass. Testing a filter per row
- * inside the pass cost more than these few sequential sweeps (which touch one narrow column
- * each, and only rows still nonzero), and the pass then reads one small array instead of four.
+ * Which steps each row of [from, to) satisfies (after filters, per-step filters and the step-1
+ * date range), computed column by column in tight loops before the per-user pass. Testing a
+ * filter per row inside the pass cost more than these few sequential sweeps (which touch one
+ * narrow column each, and only rows still nonzero), and the pass then reads one small array
+ * instead of four.
  */
-function rowMasks(s: PassSpec): Masks {
-  const n = s.event.length;
-  const width = s.nSteps <= 8 ? 1 : s.nSteps <= 16 ? 2 : 4;
-  const m: Masks = width === 1 ? new Uint8Array(n) : width === 2 ? new Uint16Array(n) : new Uint32Array(n);
+function fillMasks(m: Masks, s: MaskSpec, from: number, to: number): void {
   const [f0, ...rest] = s.filters;
-  if (f0) fillFiltered(m, s.event, s.stepMask, f0.codes, f0.allowed);
-  else fillStepMask(m, s.event, s.stepMask);
-  for (const f of rest) applyFilter(m, f.codes, f.allowed, 0xffffffff);
+  if (f0) fillFiltered(m, s.event, s.stepMask, f0.codes, f0.allowed, from, to);
+  else fillStepMask(m, s.event, s.stepMask, from, to);
+  for (const f of rest) applyFilter(m, f.codes, f.allowed, 0xffffffff, from, to);
   s.stepWhere.forEach((w, k) => {
-    if (w !== null) applyFilter(m, w.codes, w.allowed, 1 << k);
+    if (w !== null) applyFilter(m, w.codes, w.allowed, 1 << k, from, to);
   });
   if (s.rangeStart > -Infinity || s.rangeEnd < Infinity) {
     const time = s.time;
-    for (let j = 0; j < n; j++) {
+    for (let j = from; j < to; j++) {
       if ((m[j] & 1) === 0) continue;
       const t = time[j];
       if (t < s.rangeStart || t >= s.rangeEnd) m[j] &= ~1;
     }
   }
-  return m;
 }
 
-function fillStepMask(m: Masks, event: Codes, stepMask: Uint32Array): void {
-  for (let j = 0; j < m.length; j++) m[j] = stepMask[event[j]];
+type MaskSpec = Pick<PassSpec, 'event' | 'stepMask' | 'filters' | 'stepWhere' | 'rangeStart' | 'rangeEnd' | 'time'>;
+
+function newMasks(n: number, nSteps: number, shared: boolean): Masks {
+  const width = nSteps <= 8 ? 1 : nSteps <= 16 ? 2 : 4;
+  const buf = shared ? new SharedArrayBuffer(n * width) : new ArrayBuffer(n * width);
+  return width === 1 ? new Uint8Array(buf) : width === 2 ? new Uint16Array(buf) : new Uint32Array(buf);
+}
+
+function fillStepMask(m: Masks, event: Codes, stepMask: Uint32Array, from: number, to: number): void {
+  for (let j = from; j < to; j++) m[j] = stepMask[event[j]];
 }
 
 /** fillStepMask and applyFilter in one sweep, for the usual single filter. */
-function fillFiltered(m: Masks, event: Codes, stepMask: Uint32Array, codes: Codes, allowed: Uint8Array): void {
+function fillFiltered(m: Masks, event: Codes, stepMask: Uint32Array, codes: Codes, allowed: Uint8Array, from: number, to: number): void {
   // allowed[] is 0 or 1, so -allowed is a mask of no bits or all: no branch to mispredict.
-  for (let j = 0; j < m.length; j++) m[j] = stepMask[event[j]] & -allowed[codes[j]];
+  for (let j = from; j < to; j++) m[j] = stepMask[event[j]] & -allowed[codes[j]];
 }
 
 /** Clears `bits` on rows whose value is not allowed. */
-function applyFilter(m: Masks, codes: Codes, allowed: Uint8Array, bits: number): void {
-  for (let j = 0; j < m.length; j++) if (m[j] !== 0 && allowed[codes[j]] === 0) m[j] &= ~bits;
+function applyFilter(m: Masks, codes: Codes, allowed: Uint8Array, bits: number, from: number, to: number): void {
+  for (let j = from; j < to; j++) if (m[j] !== 0 && allowed[codes[j]] === 0) m[j] &= ~bits;
+}
+
+/** The helper thread's half of a pass (see runPass): the users [u0, u1). */
+export interface PassPartJob extends MaskSpec {
+  type: 'pass';
+  userStart: Uint32Array;
+  nSteps: number;
+  windowMs: number;
+  firstTouch: boolean;
+  strict: boolean;
+  u0: number;
+  u1: number;
+  rm: Masks;
+  level: Uint8Array;
+  firstRow: Int32Array;
+  firstTime: Float64Array;
+  ttc: Float64Array[];
+}
+
+export function passPart(j: Omit<PassPartJob, 'type'>): void {
+  fillMasks(j.rm, j, j.userStart[j.u0], j.userStart[j.u1]);
+  chainPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.firstTouch, j.strict, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
+}
+
+/** The user at which about half the rows lie before. */
+function middleUser(userStart: Uint32Array): number {
+  const half = userStart[userStart.length - 1] / 2;
+  let lo = 0;
+  let hi = userStart.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (userStart[mid] < half) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -93,19 +134,37 @@ function applyFilter(m: Masks, codes: Codes, allowed: Uint8Array, bits: number):
  * follow the documented definition instead.)
  */
 export function runPass(s: PassSpec): PassResult {
-  const nUsers = s.userStart.length - 1;
-  const level = new Uint8Array(Math.max(0, nUsers));
-  const firstRow = new Int32Array(Math.max(0, nUsers)).fill(-1);
-  const firstTime = new Float64Array(Math.max(0, nUsers)).fill(NaN);
+  const nUsers = Math.max(0, s.userStart.length - 1);
+  const rows = s.event.length;
+  // Large passes on shared columns (a fresh import's) are split with the helper thread: each
+  // thread fills the masks and walks the users of its half, into shared outputs.
+  const split =
+    s.mode !== 'unordered' &&
+    rows >= splitLimits.minRows &&
+    hasHelper() &&
+    allShared(s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((w) => (w ? [w.codes] : [])));
+  const alloc = <T>(make: (b: ArrayBufferLike) => T, bytes: number): T => make(split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const level = alloc((b) => new Uint8Array(b), nUsers);
+  const firstRow = alloc((b) => new Int32Array(b), nUsers * 4).fill(-1);
+  const firstTime = alloc((b) => new Float64Array(b), nUsers * 8).fill(NaN);
   const ttc: Float64Array[] = [];
-  if (s.details && s.mode !== 'unordered') for (let k = 0; k < s.nSteps; k++) ttc.push(new Float64Array(nUsers).fill(NaN));
+  if (s.details && s.mode !== 'unordered') for (let k = 0; k < s.nSteps; k++) ttc.push(alloc((b) => new Float64Array(b), nUsers * 8).fill(NaN));
   if (s.mode === 'unordered') {
     unorderedPass(s, level, firstRow);
     for (let u = 0; u < nUsers; u++) if (firstRow[u] >= 0) firstTime[u] = s.time[firstRow[u]];
     return { level, firstRow, firstTime, ttc };
   }
-  const rm = rowMasks(s);
-  chainPass(rm, s.time, s.userStart, s.nSteps, s.windowMs, s.mode === 'first-touch', s.strict, level, firstRow, firstTime, ttc);
+  if (nUsers === 0) return { level, firstRow, firstTime, ttc };
+  const rm = newMasks(rows, s.nSteps, split);
+  const part = { ...s, firstTouch: s.mode === 'first-touch', rm, level, firstRow, firstTime, ttc };
+  if (!split) {
+    passPart({ ...part, u0: 0, u1: nUsers });
+    return { level, firstRow, firstTime, ttc };
+  }
+  const mid = middleUser(s.userStart);
+  const theirs = { ...part, u0: mid, u1: nUsers };
+  const helped = runSplit({ ...theirs, type: 'pass' }, () => passPart({ ...part, u0: 0, u1: mid }));
+  if (!helped) passPart(theirs);
   return { level, firstRow, firstTime, ttc };
 }
 
@@ -115,13 +174,12 @@ export function runPass(s: PassSpec): PassResult {
  * away again at the end of every call, so the first few funnels ran 1.6x slower. Here every
  * input is a plain array or number, and nothing after the loop is new.
  */
-function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: number, W: number, firstTouch: boolean, strict: boolean, level: Uint8Array, firstRow: Int32Array, firstTime: Float64Array, ttc: Float64Array[]): void {
+function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: number, W: number, firstTouch: boolean, strict: boolean, level: Uint8Array, firstRow: Int32Array, firstTime: Float64Array, ttc: Float64Array[], u0: number, u1: number): void {
   const has = new Uint8Array(n);
   const start = new Float64Array(n);
   const last = new Float64Array(n);
   const details = ttc.length > 0;
-  const nUsers = userStart.length - 1;
-  for (let u = 0; u < nUsers; u++) {
+  for (let u = u0; u < u1; u++) {
     const a = userStart[u];
     const b = userStart[u + 1];
     if (a === b) continue;
@@ -179,7 +237,8 @@ function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: num
 /** unordered: the largest k such that steps 1..k all occur within one window, in any order. */
 function unorderedPass(s: PassSpec, level: Uint8Array, firstRow: Int32Array): void {
   const n = s.nSteps;
-  const rm = rowMasks(s);
+  const rm = newMasks(s.event.length, n, false);
+  fillMasks(rm, s, 0, s.event.length);
   const counts = new Int32Array(n);
   let ts = new Float64Array(1024);
   let ms = new Uint32Array(1024);

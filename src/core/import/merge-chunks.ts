@@ -2,6 +2,8 @@ import { ByteDict, type RawDict } from './bytes-dict';
 import type { ColBuilder, EventLogBuilder } from './event-builder';
 import type { ChunkResult } from './parse-chunk';
 import { newScratch, sortPairs } from './sort-rows';
+import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
+import { copyPart, type ChunkCopy } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
@@ -104,7 +106,10 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   }
   const userMaps = mergeUsers(b, chunks);
   const nUsers = b.users.size;
-  const start = new Uint32Array(nUsers + 1);
+  // Shared, like the columns below when the helper thread splits the work: the first funnels
+  // on these columns split their pass with it too.
+  const shared = hasHelper() && chunks.every((c) => allShared(c.time, ...c.columns.map((col) => col.codes)));
+  const start = new Uint32Array(shared ? new SharedArrayBuffer((nUsers + 1) * 4) : new ArrayBuffer((nUsers + 1) * 4));
   const sources = new Uint8Array(nUsers);
   chunks.forEach((c, w) => {
     const map = userMaps[w];
@@ -129,25 +134,24 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     return off;
   });
   const blocks = chunks.map((c, w) => blocksOf(c.userStart, offsets[w]));
-  b.time.grow(n);
+  // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
+  // copies the code columns while this thread copies the times (and finishes them: below).
+  const split = shared && n >= splitLimits.minRows;
+  if (split) b.time.data = new Float64Array(new SharedArrayBuffer(n * 8));
+  else b.time.grow(n);
   const time = b.time.data;
-  chunks.forEach((c, w) => copyTimeBlocks(time, c.time, blocks[w]));
-  // The times are final once split users are re-sorted: their file can be written while the
-  // code columns are merged (and the same reorder is then applied to each of those).
-  const orders = resortSplitUsers(start, sources, time);
-  b.time.length = n;
-  b.timeFinal();
   const codes = new Map<ColBuilder, Codes>();
   // The readers counted each chunk's events: the import lists them without a pass over the rows.
   let eventCounts: Float64Array | undefined;
+  const codeCopies: ChunkCopy[] = chunks.map((_, w) => ({ blocks: blocks[w], columns: [] }));
   const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
     const parts = chunks.map((c) => c.columns.find((col) => col.name === name));
     const maps = parts.map((col) => (col ? remap(target.dict, col.dict) : null));
-    const out = allocCodes(n, target.dict.size);
+    const out = allocCodes(n, target.dict.size, split);
     parts.forEach((col, w) => {
-      if (col) copyCodeBlocks(out, col.codes, blocks[w], maps[w]!);
+      if (col) codeCopies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });
     });
     codes.set(target, out);
     if (target === b.event && chunks.every((c) => c.eventCounts)) {
@@ -155,7 +159,18 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
       chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
     }
   }
-  for (const col of codes.values()) applyOrders(col, orders);
+  let orders: ReturnType<typeof resortSplitUsers> | null = null;
+  const mine = () => {
+    copyPart({ time, chunks: chunks.map((c, w) => ({ blocks: blocks[w], time: c.time, columns: [] })) });
+    // The times are final once split users are re-sorted: their file can be written while the
+    // code columns are merged (the same reorder is then applied to each of those).
+    orders = resortSplitUsers(start, sources, time);
+    b.time.length = n;
+    b.timeFinal();
+  };
+  const helped = split ? runSplit({ type: 'copy', chunks: codeCopies }, mine) : (mine(), false);
+  if (!helped) copyPart({ chunks: codeCopies });
+  for (const col of codes.values()) applyOrders(col, orders!);
   b.rows = n;
   b.time.length = n;
   b.grouped = { rows: n, start, codes, eventCounts };
@@ -184,28 +199,6 @@ function blocksOf(userStart: Uint32Array, off: Uint32Array): Uint32Array {
     out[k + 2] = len;
   }
   return out.subarray(0, k + 3);
-}
-
-// Times and codes have a copy function each, so that each stays specialised to few array
-// types (one taking both ran three times slower).
-function copyTimeBlocks(out: Float64Array, src: Float64Array, blocks: Uint32Array): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = src[i];
-  }
-}
-
-function copyCodeBlocks(out: Codes, src: Codes, blocks: Uint32Array, map: Uint32Array): void {
-  let identity = true;
-  for (let i = 0; i < map.length && identity; i++) identity = map[i] === i;
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (identity && e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = map[src[i]];
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
+import { adoptHelper } from '../helper-thread';
 import { absorbChunks } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
@@ -121,7 +122,8 @@ function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, sig
       if (m.bytes) onBytes(m.bytes);
       if (m.type === 'done') {
         signal.removeEventListener('abort', abort);
-        void w.terminate();
+        w.removeAllListeners('message');
+        w.removeAllListeners('error');
         resolve(m.result!);
       } else if (m.type === 'error') {
         signal.removeEventListener('abort', abort);
@@ -133,7 +135,7 @@ function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, sig
       signal.removeEventListener('abort', abort);
       reject(e);
     });
-    w.postMessage(task);
+    w.postMessage({ type: 'parse', task });
   });
 }
 
@@ -158,10 +160,12 @@ export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, buil
       workers === 0
         ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
         : await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal)));
-  } finally {
-    // Also the ones left without a range, and the others when one failed.
+  } catch (err) {
     for (const w of pool) void w.terminate();
+    throw err;
   }
+  // One finished worker stays, as the helper for the merge and the funnels (helper-thread.ts).
+  for (const w of pool) if (!adoptHelper(w)) void w.terminate();
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   absorbChunks(builder, results);

@@ -45,10 +45,11 @@ export interface StoreManifest {
 }
 
 /** The narrowest code array for a dictionary of `distinct` values. */
-export function allocCodes(n: number, distinct: number): Codes {
-  if (distinct <= 256) return new Uint8Array(n);
-  if (distinct <= 65536) return new Uint16Array(n);
-  return new Uint32Array(n);
+/** Codes for n rows in the narrowest width for `distinct` values (in shared memory if asked: see helper-thread.ts). */
+export function allocCodes(n: number, distinct: number, shared = false): Codes {
+  const width = distinct <= 256 ? 1 : distinct <= 65536 ? 2 : 4;
+  const buf = shared ? new SharedArrayBuffer(n * width) : new ArrayBuffer(n * width);
+  return width === 1 ? new Uint8Array(buf) : width === 2 ? new Uint16Array(buf) : new Uint32Array(buf);
 }
 
 export function writeTyped(file: string, arr: ArrayBufferView): void {

@@ -1,0 +1,82 @@
+import type { Worker } from 'node:worker_threads';
+
+/**
+ * One worker thread kept after an import (the import's first parse worker, already started and
+ * loaded) to take half of the large loops that follow: the chunk merge's copies and the funnel
+ * pass. The calling thread hands it a job, does its own half, then blocks on a shared flag until
+ * the helper is done: the work stays synchronous for the caller, and each thread touches its
+ * own half of the (shared) arrays. Any failure or delay and the caller does the helper's half
+ * itself: the helper only ever makes things faster.
+ */
+
+/** A job's message; its arrays must live in SharedArrayBuffers (copies would defeat the purpose). */
+export interface HelperJob {
+  type: string;
+  [key: string]: unknown;
+}
+
+const WAIT_MS = 60_000;
+
+/** Below this many rows, work is not split with the helper: posting the job costs more. (Tests lower it.) */
+export const splitLimits = { minRows: 1 << 20 };
+let helper: Worker | null = null;
+
+/** Keeps `w` (an idle worker that understands helper jobs) unless a helper is already kept; false if not kept. */
+export function adoptHelper(w: Worker): boolean {
+  if (helper) return false;
+  helper = w;
+  // An idle helper must not keep the process alive (the CLI exits when its work is done).
+  w.unref();
+  w.once('exit', () => {
+    if (helper === w) helper = null;
+  });
+  w.once('error', () => dropHelper(w));
+  return true;
+}
+
+function dropHelper(w: Worker): void {
+  if (helper === w) helper = null;
+  void w.terminate();
+}
+
+export function hasHelper(): boolean {
+  return helper !== null;
+}
+
+/**
+ * Runs `job` on the helper while `mine` runs here. True when the helper did its part; false
+ * (no helper, or it failed or hung, and is then dropped) means the caller must do that part.
+ */
+export function runSplit(job: HelperJob, mine: () => void): boolean {
+  const w = helper;
+  if (!w) {
+    mine();
+    return false;
+  }
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  w.postMessage({ ...job, flag });
+  mine();
+  const waited = Atomics.wait(flag, 0, 0, WAIT_MS);
+  if (waited === 'timed-out' || Atomics.load(flag, 0) !== 1) {
+    dropHelper(w);
+    return false;
+  }
+  return true;
+}
+
+/** Whether every array lives in shared memory, as a helper job needs. */
+export function allShared(...arrays: ArrayBufferView[]): boolean {
+  return arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
+}
+
+/** The helper's side: runs a job and sets its flag (1 done, 2 failed), waking the caller. */
+export function finishJob(flag: Int32Array, run: () => void): void {
+  let status = 1;
+  try {
+    run();
+  } catch {
+    status = 2;
+  }
+  Atomics.store(flag, 0, status);
+  Atomics.notify(flag, 0);
+}

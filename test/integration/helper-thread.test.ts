@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeFunnel } from '../../src/core/funnel';
+import { hasHelper, runSplit, splitLimits } from '../../src/core/helper-thread';
+import { ColumnStore, importFiles, type ImportEnv } from '../../src/core/import';
+import { seededRandom } from '../../src/core/random';
+import { FunnelDefinition, type FunnelDefinitionInput } from '../../src/shared/contract';
+import { tempDir } from '../helpers/engine';
+
+// The import keeps a parse worker as a helper thread that takes half of the chunk merge and of
+// each large funnel pass (on shared memory). Here every size is "large", so both splits run on
+// a small log, and must give exactly what one thread gives.
+const dir = tempDir();
+const file = path.join(dir, 'log.csv');
+const limit = splitLimits.minRows;
+
+beforeAll(() => {
+  splitLimits.minRows = 0;
+  const r = seededRandom(21);
+  const events = ['view', 'cart', 'checkout', 'buy', 'noise'];
+  const rows = ['user_id,ts,event,country,plan'];
+  for (let i = 0; i < 120_000; i++) {
+    const u = Math.floor(r() * 6000);
+    const t = 1_767_225_600 + Math.floor(r() * 40 * 86400);
+    rows.push(`${u},${t},${events[Math.floor(r() * 5)]},${['US', 'DE', 'FR'][u % 3]},${r() < 0.5 ? 'free' : 'pro'}`);
+  }
+  fs.writeFileSync(file, rows.join('\n') + '\n');
+});
+afterAll(() => {
+  splitLimits.minRows = limit;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (name: string, workers: number): ImportEnv => ({
+  dataDir: path.join(dir, name),
+  budgetBytes: 1 << 30,
+  signal: new AbortController().signal,
+  progress: () => {},
+  parallelMinBytes: 0,
+  workers,
+});
+
+const steps = ['view', 'cart', 'checkout', 'buy'].map((event) => ({ event }));
+const defs: FunnelDefinitionInput[] = [
+  { steps, window: '7d', breakdown: 'country' },
+  { steps, window: '24h', mode: 'first-touch', include: { plan: ['pro'] } },
+  { steps, window: '2d', strict: true, exclude: { country: ['FR'] }, from: '2026-01-10', to: '2026-01-25' },
+  { steps: [{ event: 'view', where: { column: 'plan', values: ['free'] } }, { event: 'buy' }], window: 'none', breakdown: 'plan' },
+];
+
+describe('the helper thread', () => {
+  it('is kept by a parallel import, and splitting with it changes no stored byte and no funnel', async () => {
+    const one = await importFiles({ path: file }, env('one', 0));
+    const two = await importFiles({ path: file }, env('two', 2));
+    expect(hasHelper()).toBe(true);
+    // The split merge left the columns in shared memory: the funnels below split their pass.
+    expect(two.store!.time.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const f of fs.readdirSync(one.dir)) expect(fs.readFileSync(path.join(two.dir, f)).equals(fs.readFileSync(path.join(one.dir, f))), f).toBe(true);
+    const reopened = ColumnStore.open(two.dir);
+    for (const d of defs) {
+      const def = FunnelDefinition.parse(d);
+      const split = computeFunnel(two.store!, def, two.id);
+      const single = computeFunnel(reopened, def, two.id);
+      expect(split.stages[1].users).toBeGreaterThan(0);
+      expect({ ...split, computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
+    }
+  }, 60_000);
+
+  it('a job the helper cannot do is done by the caller, and the helper is dropped', async () => {
+    if (!hasHelper()) await importFiles({ path: file }, env('three', 2));
+    expect(hasHelper()).toBe(true);
+    let ran = false;
+    const helped = runSplit({ type: 'no-such-job' }, () => {
+      ran = true;
+    });
+    expect(helped).toBe(false);
+    expect(ran).toBe(true);
+    expect(hasHelper()).toBe(false);
+  }, 60_000);
+});
