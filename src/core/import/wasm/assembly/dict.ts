@@ -18,6 +18,8 @@ export class Dict {
   poolCap: u32 = 0;
   poolLen: u32 = 0;
   size: u32 = 0;
+  /** Values in the table (size counts appended ones too). */
+  hashed: u32 = 0;
 
   constructor(cap: u32) {
     this.mask = cap * 2 - 1;
@@ -48,6 +50,21 @@ export class Dict {
   }
 
   insert(s: usize, len: u32, head: u64, slot: u32): u32 {
+    const code = this.append(s, len);
+    const e = this.table + (<usize>slot << 4);
+    store<u64>(e, head);
+    store<u32>(e, len, 8);
+    store<u32>(e, code + 1, 12);
+    if (++this.hashed * 2 > this.mask) this.rehash();
+    return code;
+  }
+
+  /**
+   * A new value's code, kept (bytes and span) but not entered in the hash table: for a value
+   * the caller finds by other means and add() will never be asked for (numeric user ids in the
+   * kernel's id array). Hundreds of thousands of ids then cost no table of megabytes.
+   */
+  append(s: usize, len: u32): u32 {
     const code = this.size++;
     if (code >= this.spanCap) {
       const next = alloc(<usize>this.spanCap << 4);
@@ -67,11 +84,6 @@ export class Dict {
     store<u32>(sp, this.poolLen);
     store<u32>(sp, len, 4);
     this.poolLen += len;
-    const e = this.table + (<usize>slot << 4);
-    store<u64>(e, head);
-    store<u32>(e, len, 8);
-    store<u32>(e, code + 1, 12);
-    if (this.size * 2 > this.mask) this.rehash();
     return code;
   }
 

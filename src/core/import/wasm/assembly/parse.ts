@@ -355,7 +355,10 @@ function userCode(s: usize, len: u32): u32 {
   const e = direct + (<usize>(v - directLo) << 2);
   const known = load<u32>(e);
   if (known != 0) return known - 1;
-  const code = dict.add(s, len);
+  // Not hashed: an id in the array's range is only ever looked up here (the range never
+  // shrinks, and an id that failed to fit once never fits later: growDirect only widens it up
+  // to DIRECT_MAX, which that id was past), and other spellings are other bytes.
+  const code = dict.append(s, len);
   store<u32>(e, code + 1);
   return code;
 }
