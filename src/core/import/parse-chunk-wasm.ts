@@ -4,7 +4,9 @@ import type { FilePlan } from './event-builder';
 import type { ChunkResult, ChunkTask } from './parse-chunk';
 import { KERNEL_FORMATS, newParseKernel, type ParseKernel } from './wasm/kernel';
 
-const PIECE = 8 << 20;
+// 1 MB: the piece the kernel parses is still in the core's cache from the read that copied it
+// in (8 MB pieces were not, and parsing them ran 3-4% slower end to end).
+const PIECE = 1 << 20;
 const MAX_FIELDS = 256;
 const REASONS = ['bad_timestamp', 'missing_user', 'missing_event'];
 
