@@ -135,7 +135,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   });
   const blocks = chunks.map((c, w) => blocksOf(c.userStart, offsets[w]));
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
-  // copies the code columns while this thread copies the times (and finishes them: below).
+  // copies every other chunk (its times and codes) while this thread copies the rest.
   const split = shared && n >= splitLimits.minRows;
   if (split) b.time.data = new Float64Array(new SharedArrayBuffer(n * 8));
   else b.time.grow(n);
@@ -143,7 +143,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   const codes = new Map<ColBuilder, Codes>();
   // The readers counted each chunk's events: the import lists them without a pass over the rows.
   let eventCounts: Float64Array | undefined;
-  const codeCopies: ChunkCopy[] = chunks.map((_, w) => ({ blocks: blocks[w], columns: [] }));
+  const copies: ChunkCopy[] = chunks.map((c, w) => ({ blocks: blocks[w], time: c.time, columns: [] }));
   const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
@@ -151,7 +151,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     const maps = parts.map((col) => (col ? remap(target.dict, col.dict) : null));
     const out = allocCodes(n, target.dict.size, split);
     parts.forEach((col, w) => {
-      if (col) codeCopies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });
+      if (col) copies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });
     });
     codes.set(target, out);
     if (target === b.event && chunks.every((c) => c.eventCounts)) {
@@ -159,18 +159,17 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
       chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
     }
   }
-  let orders: ReturnType<typeof resortSplitUsers> | null = null;
-  const mine = () => {
-    copyPart({ time, chunks: chunks.map((c, w) => ({ blocks: blocks[w], time: c.time, columns: [] })) });
-    // The times are final once split users are re-sorted: their file can be written while the
-    // code columns are merged (the same reorder is then applied to each of those).
-    orders = resortSplitUsers(start, sources, time);
-    b.time.length = n;
-    b.timeFinal();
-  };
-  const helped = split ? runSplit({ type: 'copy', chunks: codeCopies }, mine) : (mine(), false);
-  if (!helped) copyPart({ chunks: codeCopies });
-  for (const col of codes.values()) applyOrders(col, orders!);
+  const theirs = copies.filter((_, w) => w % 2 === 1);
+  const mine = copies.filter((_, w) => w % 2 === 0);
+  const helped = split && runSplit({ type: 'copy', time, chunks: theirs }, () => copyPart({ time, chunks: mine }));
+  if (!split) copyPart({ time, chunks: mine });
+  if (!helped) copyPart({ time, chunks: theirs });
+  // The times are final once split users are re-sorted: their file can be written while the
+  // rest is finished (the same reorder is then applied to each code column).
+  const orders = resortSplitUsers(start, sources, time);
+  b.time.length = n;
+  b.timeFinal();
+  for (const col of codes.values()) applyOrders(col, orders);
   b.rows = n;
   b.time.length = n;
   b.grouped = { rows: n, start, codes, eventCounts };
