@@ -22,7 +22,7 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
  */
 function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   const total = chunks.reduce((a, c) => a + c.users.offs.length, 0);
-  const ids = b.users.size <= 1 ? chunks.map((c) => decimalIds(c.users)) : [];
+  const ids = b.users.size <= 1 ? chunks.map((c) => (c.userIds && allNumbers(c.userIds) ? c.userIds : decimalIds(c.users))) : [];
   if (ids.length === 0 || ids.some((x) => x === null)) {
     // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
     if (b.users.size <= 1) b.users = new ByteDict(total);
@@ -30,12 +30,7 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   }
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of ids as Float64Array[]) {
-    for (let l = 1; l < v.length; l++) {
-      if (v[l] < lo) lo = v[l];
-      if (v[l] > hi) hi = v[l];
-    }
-  }
+  for (const v of ids as Float64Array[]) [lo, hi] = extend(v, lo, hi);
   const dense = hi - lo < Math.max(4 * total, 1 << 20) ? new Int32Array(hi - lo + 1).fill(-1) : null;
   const sparse = dense ? null : new Map<number, number>();
   const users = new ByteDict(total);
@@ -66,6 +61,21 @@ function mapSparseIds(v: Float64Array, d: RawDict, sparse: Map<number, number>, 
     map[l] = g;
   }
   return map;
+}
+
+/** Whether every id but code 0's (the empty one) is a number. */
+function allNumbers(v: Float64Array): boolean {
+  for (let l = 1; l < v.length; l++) if (v[l] !== v[l]) return false;
+  return true;
+}
+
+/** [lo, hi] widened to the ids of codes 1 on. */
+function extend(v: Float64Array, lo: number, hi: number): [number, number] {
+  for (let l = 1; l < v.length; l++) {
+    if (v[l] < lo) lo = v[l];
+    if (v[l] > hi) hi = v[l];
+  }
+  return [lo, hi];
 }
 
 /** Each value as a number when all are canonical decimals ("7", not "07" or "7.0"); else null. Code 0 (empty) is skipped. */

@@ -119,6 +119,7 @@ function collect(k: ParseKernel, task: ChunkTask, plan: FilePlan): ChunkResult {
     rows,
     lines: k.lineCount(),
     users: rawDict(k, plan.userIdx),
+    userIds: new Float64Array(k.memory.buffer, k.userValuesPtr(), k.dictSize(plan.userIdx)),
     userStart: new Uint32Array(buf, k.userStartPtr(), k.dictSize(plan.userIdx) + 1),
     time: new Float64Array(buf, k.sortedTimePtr(), rows),
     eventCounts: new Uint32Array(k.memory.buffer, k.codeCounts(plan.eventIdx), k.dictSize(plan.eventIdx)),

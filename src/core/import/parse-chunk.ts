@@ -34,6 +34,8 @@ export interface ChunkResult {
   userStart: Uint32Array;
   time: Float64Array;
   columns: { name: string; dict: RawDict; codes: Codes }[];
+  /** Each user code's id as a number, NaN when not a canonical decimal (WebAssembly reader). */
+  userIds?: Float64Array;
   /** Rows per event code (columns[0]), when the reader counted them on the way. */
   eventCounts?: Uint32Array;
   warnings: { reason: string; count: number; lines: number[] }[];

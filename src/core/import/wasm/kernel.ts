@@ -27,6 +27,7 @@ export interface ParseKernel {
   sortedCodesPtr(field: number): number;
   codeWidth(field: number): number;
   codeCounts(field: number): number;
+  userValuesPtr(): number;
 }
 
 export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as const;

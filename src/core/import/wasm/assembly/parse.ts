@@ -64,6 +64,8 @@ export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i3
   warn = alloc(3 * 8 * 4);
   memory.fill(warn, 0, 3 * 8 * 4);
   configureCombos();
+  userValsCap = 0;
+  noteUser(0, NaN);
 }
 
 /**
@@ -345,12 +347,12 @@ let directCap: u64 = 0;
 function userCode(s: usize, len: u32): u32 {
   const dict = dicts[userIdx]!;
   // Canonical decimals only ("7", not "007" or "+7"), so one id never has two spellings here.
-  if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return dict.add(s, len);
+  if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return hashedUser(dict, s, len, NaN);
   const digits = digitsValue(s, len);
-  if (digits < 0) return dict.add(s, len);
+  if (digits < 0) return hashedUser(dict, s, len, NaN);
   const v = <u64>digits;
   if (v < directLo || v - directLo >= directCap) {
-    if (!growDirect(v)) return dict.add(s, len);
+    if (!growDirect(v)) return hashedUser(dict, s, len, <f64>v);
   }
   const e = direct + (<usize>(v - directLo) << 2);
   const known = load<u32>(e);
@@ -359,8 +361,36 @@ function userCode(s: usize, len: u32): u32 {
   // shrinks, and an id that failed to fit once never fits later: growDirect only widens it up
   // to DIRECT_MAX, which that id was past), and other spellings are other bytes.
   const code = dict.append(s, len);
+  noteUser(code, <f64>v);
   store<u32>(e, code + 1);
   return code;
+}
+
+function hashedUser(dict: Dict, s: usize, len: u32, value: f64): u32 {
+  const size = dict.size;
+  const code = dict.add(s, len);
+  if (dict.size > size) noteUser(code, value);
+  return code;
+}
+
+// Each user code's id as a number when it is a canonical decimal (else NaN): the merge matches
+// users across chunks by these, without reading their bytes again.
+let userVals: usize = 0;
+let userValsCap: u32 = 0;
+
+function noteUser(code: u32, value: f64): void {
+  if (code >= userValsCap) {
+    const cap = max(code + 1, userValsCap * 2);
+    const next = alloc(<usize>cap << 3);
+    if (userValsCap) memory.copy(next, userVals, <usize>userValsCap << 3);
+    userVals = next;
+    userValsCap = cap;
+  }
+  store<f64>(userVals + (<usize>code << 3), value);
+}
+
+export function userValuesPtr(): usize {
+  return userVals;
 }
 
 /** Extends the id array to cover v; false when that would pass DIRECT_MAX entries (then v goes by hash). */
