@@ -230,7 +230,7 @@ function addRow(n: i32, ln: u32): i32 {
     if (i < n) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
-      code = i == userIdx ? userCode(s, <u32>(e - s)) : dicts[i]!.add(s, <u32>(e - s));
+      code = i == userIdx ? userCode(s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
     }
     putCode(i, r, code);
   }
@@ -316,7 +316,7 @@ function comboCodes(r: u32): void {
   for (let j = 0; j < k; j++) {
     const f = comboFirst + j;
     const fs = <usize>load<u32>(fstart + (<usize>f << 2));
-    const code = dicts[f]!.add(fs, <u32>(<usize>load<u32>(fend + (<usize>f << 2)) - fs));
+    const code = unchecked(dicts[f])!.add(fs, <u32>(<usize>load<u32>(fend + (<usize>f << 2)) - fs));
     putCode(f, r, code);
     if (!full) store<u32>(c + (<usize>j << 2), code);
   }
@@ -345,7 +345,7 @@ let directLo: u64 = 0;
 let directCap: u64 = 0;
 
 function userCode(s: usize, len: u32): u32 {
-  const dict = dicts[userIdx]!;
+  const dict = unchecked(dicts[userIdx])!;
   // Canonical decimals only ("7", not "007" or "+7"), so one id never has two spellings here.
   if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return hashedUser(dict, s, len, NaN);
   const digits = digitsValue(s, len);
