@@ -1,6 +1,9 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import type { ColumnStore } from '../import';
-import { coreFromUsers, quantiles, usersFromLevels } from './result';
+import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
+import type { Codes } from '../import';
+import { coreFromUsers, usersFromLevels } from './result';
+import { newTtcSummary, ttcOf, ttcSummary } from './ttc';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
 import { addDays, dayString, previousPeriod, windowMs, ZoneDays } from './time';
 
@@ -55,16 +58,6 @@ function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'ra
   };
 }
 
-/** The users' times to convert that are set (not NaN), in seconds. */
-function secondsOf(ms: Float64Array): Float64Array {
-  let count = 0;
-  for (let u = 0; u < ms.length; u++) if (ms[u] === ms[u]) count++;
-  const out = new Float64Array(count);
-  let o = 0;
-  for (let u = 0; u < ms.length; u++) if (ms[u] === ms[u]) out[o++] = ms[u] / 1000;
-  return out;
-}
-
 export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const names = stageNames(def);
   const n = names.length;
@@ -79,62 +72,28 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   const cached = lastPass.get(store);
   const pass = cached?.key === passKey ? cached.pass : runPass({ ...base, ...range(def.from, def.to), details: true });
   lastPass.set(store, { key: passKey, pass });
-  const { level, firstRow, firstTime, ttc } = pass;
+  const { level, ttc } = pass;
   const nUsers = level.length;
 
   const levels = new Float64Array(n + 1);
   for (let u = 0; u < nUsers; u++) levels[level[u]]++;
   const core = coreFromUsers(usersFromLevels(levels, 0, n), names);
 
+  // The time-to-convert quantiles go to the helper thread (when the pass's arrays are shared)
+  // while this thread groups the users by segment and by day.
   let segment_breakdown: Record<string, FunnelCore> | null = null;
-  if (def.breakdown) {
-    const col = store.column(def.breakdown);
-    const nv = col.dict.length;
-    const segLevels = new Float64Array(nv * (n + 1));
-    for (let u = 0; u < nUsers; u++) if (firstRow[u] >= 0) segLevels[col.codes[firstRow[u]] * (n + 1) + level[u]]++;
-    const entries: [string, FunnelCore][] = [];
-    for (let v = 0; v < nv; v++) {
-      const users = usersFromLevels(segLevels, v * (n + 1), n);
-      if (users[0] > 0) entries.push([col.dict[v] === '' ? '(none)' : col.dict[v], coreFromUsers(users, names)]);
-    }
-    entries.sort((a, b) => b[1].total_users - a[1].total_users || a[0].localeCompare(b[0]));
-    segment_breakdown = Object.fromEntries(entries);
-  }
-
-  // Users per stage by the local day of their first step-1 event: a dense histogram over the
-  // data's days (a Map per user cost more than the rest of a re-breakdown).
-  const m0 = store.manifest;
-  const dayLo = m0.timeMin !== null ? zone.day(m0.timeMin) - 1 : 0;
-  const span = m0.timeMax !== null ? zone.day(m0.timeMax) + 2 - dayLo : 0;
-  const dense = span > 0 && span <= 100_000 ? new Float64Array(span * (n + 1)) : null;
-  const byDay = new Map<number, Float64Array>();
-  for (let u = 0; u < nUsers; u++) {
-    if (firstRow[u] < 0) continue;
-    const d = zone.day(firstTime[u]);
-    if (dense !== null && d >= dayLo && d < dayLo + span) {
-      dense[(d - dayLo) * (n + 1) + level[u]]++;
-      continue;
-    }
-    let h = byDay.get(d);
-    if (!h) byDay.set(d, (h = new Float64Array(n + 1)));
-    h[level[u]]++;
-  }
-  if (dense !== null) {
-    for (let i = 0; i < span; i++) {
-      let any = false;
-      for (let k = 0; k <= n; k++) any ||= dense[i * (n + 1) + k] > 0;
-      if (any) byDay.set(dayLo + i, dense.subarray(i * (n + 1), (i + 1) * (n + 1)));
-    }
-  }
-  const days = [...byDay.keys()].sort((a, b) => a - b);
-  const daily = days.map((d) => ({ date: dayString(d), users: usersFromLevels(byDay.get(d)!, 0, n) }));
-
-  const time_to_convert = ttc.slice(1).map((arr, i) => {
-    const vals = secondsOf(arr);
-    const count = vals.length;
-    const [median_seconds, p25_seconds, p75_seconds, p90_seconds] = quantiles(vals, [0.5, 0.25, 0.75, 0.9]);
-    return { from_stage: names[i], to_stage: names[i + 1], users: count, median_seconds, p25_seconds, p75_seconds, p90_seconds };
-  });
+  let daily: Out['daily'] = [];
+  const grouping = () => {
+    segment_breakdown = def.breakdown ? segmentBreakdown(store.column(def.breakdown), pass, names) : null;
+    daily = dailySeries(store, zone, pass, n);
+  };
+  const spans = ttc.slice(1);
+  const summary = newTtcSummary(spans.length);
+  const split = spans.length > 0 && store.manifest.rows >= splitLimits.minRows && hasHelper() && allShared(...spans);
+  const helped = split && runSplit({ type: 'ttc', spans, out: summary }, grouping);
+  if (!split) grouping();
+  if (!helped) ttcSummary(spans, summary);
+  const time_to_convert = spans.map((_, i) => ({ from_stage: names[i], to_stage: names[i + 1], ...ttcOf(summary, i) }));
 
   let previous_period: Out['previous_period'] = null;
   if (def.from && def.to) {
@@ -159,4 +118,53 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
     daily,
     time_to_convert,
   };
+}
+
+/** Users per level by the segment of their first step-1 event, as funnels (largest first). */
+function segmentBreakdown(col: { dict: string[]; codes: Codes }, pass: PassResult, names: string[]): Record<string, FunnelCore> {
+  const { level, firstRow } = pass;
+  const n = names.length;
+  const nv = col.dict.length;
+  const segLevels = new Float64Array(nv * (n + 1));
+  for (let u = 0; u < level.length; u++) if (firstRow[u] >= 0) segLevels[col.codes[firstRow[u]] * (n + 1) + level[u]]++;
+  const entries: [string, FunnelCore][] = [];
+  for (let v = 0; v < nv; v++) {
+    const users = usersFromLevels(segLevels, v * (n + 1), n);
+    if (users[0] > 0) entries.push([col.dict[v] === '' ? '(none)' : col.dict[v], coreFromUsers(users, names)]);
+  }
+  entries.sort((a, b) => b[1].total_users - a[1].total_users || a[0].localeCompare(b[0]));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Users per stage by the local day of their first step-1 event: a dense histogram over the
+ * data's days (a Map per user cost more than the rest of a re-breakdown).
+ */
+function dailySeries(store: ColumnStore, zone: ZoneDays, pass: PassResult, n: number): Out['daily'] {
+  const { level, firstRow, firstTime } = pass;
+  const m0 = store.manifest;
+  const dayLo = m0.timeMin !== null ? zone.day(m0.timeMin) - 1 : 0;
+  const span = m0.timeMax !== null ? zone.day(m0.timeMax) + 2 - dayLo : 0;
+  const dense = span > 0 && span <= 100_000 ? new Float64Array(span * (n + 1)) : null;
+  const byDay = new Map<number, Float64Array>();
+  for (let u = 0; u < level.length; u++) {
+    if (firstRow[u] < 0) continue;
+    const d = zone.day(firstTime[u]);
+    if (dense !== null && d >= dayLo && d < dayLo + span) {
+      dense[(d - dayLo) * (n + 1) + level[u]]++;
+      continue;
+    }
+    let h = byDay.get(d);
+    if (!h) byDay.set(d, (h = new Float64Array(n + 1)));
+    h[level[u]]++;
+  }
+  if (dense !== null) {
+    for (let i = 0; i < span; i++) {
+      let any = false;
+      for (let k = 0; k <= n; k++) any ||= dense[i * (n + 1) + k] > 0;
+      if (any) byDay.set(dayLo + i, dense.subarray(i * (n + 1), (i + 1) * (n + 1)));
+    }
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  return days.map((d) => ({ date: dayString(d), users: usersFromLevels(byDay.get(d)!, 0, n) }));
 }

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { passPart, type PassPartJob } from '../funnel/pass';
+import { ttcSummary } from '../funnel/ttc';
 import { finishJob } from '../helper-thread';
 import { copyPart, type CopyPartJob } from './copy-blocks';
 import { parseChunk, type ChunkTask } from './parse-chunk';
@@ -7,10 +8,11 @@ import { parseChunk, type ChunkTask } from './parse-chunk';
 // Worker entry: started before its task is known (see readCsvChunks), it parses the byte range
 // it is then sent and hands its typed arrays back without copying them. The import may then
 // keep it as the helper thread (helper-thread.ts), for the jobs below.
-parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array })) => {
+parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array }) | { type: 'ttc'; spans: Float64Array[]; out: Float64Array; flag: Int32Array }) => {
   if (m.type === 'parse') parse(m.task);
   else if (m.type === 'pass') finishJob(m.flag, () => passPart(m));
   else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
+  else if (m.type === 'ttc') finishJob(m.flag, () => ttcSummary(m.spans, m.out));
   // A job this build does not know: failed, so the caller does it (rather than waiting).
   else if ('flag' in m) finishJob((m as { flag: Int32Array }).flag, () => {
     throw new Error(`unknown helper job ${(m as { type: string }).type}`);
