@@ -6,7 +6,7 @@ import { appPaths, dataPaths } from '../paths';
 import { addAggregatedTable, aggregatedFromSeed, emptyAggregated } from './aggregated';
 import { detect, type Detection } from './detect';
 import { EventLogBuilder } from './event-builder';
-import { readCsvChunks, parallelWorkers } from './read-parallel';
+import { parallelWorkers, prestartWorkers, readCsvChunks } from './read-parallel';
 import { readCsvEvents, readCsvTable } from './read-csv';
 import { mb, openSource, type Source } from './source';
 import { ColumnStore, type InMemoryColumns, type StoreManifest } from './store';
@@ -80,12 +80,24 @@ export function previewFile(input: { path: string; kind?: DatasetKind; mapping?:
  * complete, so an error or a cancel leaves nothing behind and never touches other datasets.
  * The caller inserts the database row after the rename (and removes the folder if that fails).
  */
+/** The size of the file to import (0 when it cannot be read: openSource then says why). */
+function firstFileSize(p: string): number {
+  try {
+    return fs.statSync(resolveInputPath(p)).size;
+  } catch {
+    return 0;
+  }
+}
+
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
   const paths = dataPaths(env.dataDir);
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
   fs.mkdirSync(tmp, { recursive: true });
   let builder: EventLogBuilder | null = null;
+  // Worker threads take ~60 ms to start: for a large single file they start now, while the
+  // file is opened and its columns detected, in case it is a CSV event log (else they go).
+  const workers = input.also?.length || env.reader === 'scanner' ? [] : prestartWorkers(firstFileSize(input.path), env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
   try {
     const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
     const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
@@ -114,8 +126,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           checkBudget(s, env.budgetBytes);
           const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const reader = env.reader ?? 'wasm';
-          const workers = parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
-          const done = reader !== 'scanner' && (await readCsvChunks(s, det.mapping, b, workers, progress, reader));
+          const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
+          const done = reader !== 'scanner' && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
           if (!done) await readCsvEvents(s, b, plan, progress);
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
@@ -196,6 +208,9 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     await builder?.settled();
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    // Started but not used (not a CSV event log, after all).
+    for (const w of workers) void w.terminate();
   }
 }
 

@@ -38,6 +38,11 @@ function workerScript(): { code: string; eval: boolean } | null {
   return null;
 }
 
+/** The worker threads readCsvChunks will want for a file of `size` bytes, started ahead. */
+export function prestartWorkers(size: number, minBytes: number, wanted?: number): Worker[] {
+  return Array.from({ length: parallelWorkers(size, minBytes, wanted) }, startWorker);
+}
+
 /** Worker threads for a file of `size` bytes: 0 means read it on this thread. */
 export function parallelWorkers(size: number, minBytes: number, wanted?: number): number {
   if (size < minBytes || !workerScript()) return 0;
@@ -146,18 +151,18 @@ function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, sig
  * does). Returns false, having changed nothing, when the file has quote characters: then a
  * newline may sit inside a field and only the sequential reader can tell.
  */
-export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number, p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
-  const pool = Array.from({ length: workers }, startWorker);
+export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number | Worker[], p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
+  const pool = typeof workers === 'number' ? Array.from({ length: workers }, startWorker) : workers;
   let results: ChunkResult[];
   try {
     const start = headerEnd(src.path, src.bom);
-    const ranges = splitRanges(src.path, start, src.size, Math.max(1, workers));
+    const ranges = splitRanges(src.path, start, src.size, Math.max(1, pool.length));
     let done = start;
     const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
     const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
     const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
     results =
-      workers === 0
+      pool.length === 0
         ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
         : await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal)));
   } catch (err) {
