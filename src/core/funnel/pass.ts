@@ -110,9 +110,9 @@ export function passPart(j: Omit<PassPartJob, 'type'>): void {
   chainPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.firstTouch, j.strict, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
 }
 
-/** The user at which about half the rows lie before. */
-function middleUser(userStart: Uint32Array): number {
-  const half = userStart[userStart.length - 1] / 2;
+/** The user before which about `share` of the rows lie. */
+function splitUser(userStart: Uint32Array, share: number): number {
+  const half = userStart[userStart.length - 1] * share;
   let lo = 0;
   let hi = userStart.length - 1;
   while (lo < hi) {
@@ -161,7 +161,8 @@ export function runPass(s: PassSpec): PassResult {
     passPart({ ...part, u0: 0, u1: nUsers });
     return { level, firstRow, firstTime, ttc };
   }
-  const mid = middleUser(s.userStart);
+  // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
+  const mid = splitUser(s.userStart, 0.53);
   const theirs = { ...part, u0: mid, u1: nUsers };
   const helped = runSplit({ ...theirs, type: 'pass' }, () => passPart({ ...part, u0: 0, u1: mid }));
   if (!helped) passPart(theirs);
