@@ -35,7 +35,7 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
     }
   }
   let region = Math.min(PIECE, task.end - task.start + 1);
-  let at = k.alloc(region + 16);
+  let at = k.alloc(region + 64);
   let carry = 0;
   let pos = task.start;
   let first = true;
@@ -44,7 +44,7 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
     for (;;) {
       if (carry === region) {
         // One row longer than the region: a bigger one, with the row moved over.
-        const next = k.alloc(region * 2 + 16);
+        const next = k.alloc(region * 2 + 64);
         new Uint8Array(k.memory.buffer).copyWithin(next, at, at + carry);
         at = next;
         region *= 2;

@@ -46,7 +46,7 @@ function padded(p: usize, len: u32): u64 {
 
 /**
  * The value of len (1..16) ASCII digits at p, or -1 if any byte is not a digit. The input has
- * 16 bytes of slack after it (see parse), so whole words may be read past the field.
+ * 64 bytes of slack after it (see parse), so whole words may be read past the field.
  */
 export function digitsValue(p: usize, len: u32): i64 {
   if (len <= 8) {
