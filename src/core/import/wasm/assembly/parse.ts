@@ -294,6 +294,8 @@ let comboCodeStore: usize = 0;
 let comboCount: u32 = 0;
 let comboRows: u32 = 0;
 let comboHits: u32 = 0;
+/** Whether every column of the run still has 1-byte codes (widen clears it). */
+let comboNarrow = true;
 
 function configureCombos(): void {
   let best = 0;
@@ -328,7 +330,10 @@ function comboCodes(r: u32): void {
     if (load<u32>(e) == h && load<u32>(e, 4) == len && same(comboBytes + load<u32>(e, 8), s, len)) {
       comboHits++;
       const c = comboCodeStore + (<usize>(codes1 - 1) << 2);
-      for (let j = 0; j < k; j++) putCode(comboFirst + j, r, load<u32>(c + (<usize>j << 2)));
+      // While every column of the run is one byte wide, every code is below 256: stored as
+      // is, without putCode's checks (which cost more than the lookup).
+      if (comboNarrow) for (let j = 0; j < k; j++) store<u8>(load<usize>(codeCols + (<usize>(comboFirst + j) << 2)) + <usize>r, <u8>load<u32>(c + (<usize>j << 2)));
+      else for (let j = 0; j < k; j++) putCode(comboFirst + j, r, load<u32>(c + (<usize>j << 2)));
       return;
     }
     slot = (slot + 1) & (COMBO_SLOTS - 1);
@@ -454,6 +459,7 @@ function widen(i: i32, to: u32): usize {
   }
   store<usize>(codeCols + (<usize>i << 2), col);
   store<u32>(widths + (<usize>i << 2), to);
+  if (i >= comboFirst && i <= comboLast) comboNarrow = false;
   return col;
 }
 
