@@ -56,8 +56,15 @@ export function runSplit(job: HelperJob, mine: () => void): boolean {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   w.postMessage({ ...job, flag });
   mine();
-  const waited = Atomics.wait(flag, 0, 0, WAIT_MS);
-  if (waited === 'timed-out' || Atomics.load(flag, 0) !== 1) {
+  let waited: string;
+  try {
+    waited = Atomics.wait(flag, 0, 0, WAIT_MS);
+  } catch {
+    // A thread that may not block (a browser-like main thread): no helper here, ever. The caller
+    // redoes the helper's half; if the helper is still at it, both write the same values.
+    waited = 'cannot-wait';
+  }
+  if (waited === 'timed-out' || waited === 'cannot-wait' || Atomics.load(flag, 0) !== 1) {
     dropHelper(w);
     return false;
   }

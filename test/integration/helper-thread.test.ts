@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { computeFunnel } from '../../src/core/funnel';
 import { hasHelper, runSplit, splitLimits } from '../../src/core/helper-thread';
 import { ColumnStore, importFiles, type ImportEnv } from '../../src/core/import';
@@ -65,6 +65,22 @@ describe('the helper thread', () => {
       expect(split.stages[1].users).toBeGreaterThan(0);
       expect({ ...split, computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
     }
+  }, 60_000);
+
+  it('a thread that may not block gets the same funnel, without the helper', async () => {
+    const out = await importFiles({ path: file }, env('nowait', 2));
+    expect(hasHelper()).toBe(true);
+    const def = FunnelDefinition.parse(defs[0]);
+    const single = computeFunnel(ColumnStore.open(out.dir), def, out.id);
+    const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
+      throw new TypeError('Atomics.wait cannot be called in this context');
+    });
+    try {
+      expect({ ...computeFunnel(out.store!, def, out.id), computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
+    } finally {
+      wait.mockRestore();
+    }
+    expect(hasHelper()).toBe(false);
   }, 60_000);
 
   it('a job the helper cannot do is done by the caller, and the helper is dropped', async () => {
