@@ -1,7 +1,6 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
-import type { ColumnStore } from '../import';
 import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
-import type { Codes } from '../import';
+import type { Codes, ColumnStore } from '../import';
 import { coreFromUsers, usersFromLevels } from './result';
 import { newTtcSummary, ttcOf, ttcSummary } from './ttc';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';

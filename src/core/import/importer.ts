@@ -75,11 +75,6 @@ export function previewFile(input: { path: string; kind?: DatasetKind; mapping?:
   };
 }
 
-/**
- * Builds the dataset's columnar store in tmp/<id> and renames it into datasets/<id> only when
- * complete, so an error or a cancel leaves nothing behind and never touches other datasets.
- * The caller inserts the database row after the rename (and removes the folder if that fails).
- */
 /** The size of the file to import (0 when it cannot be read: openSource then says why). */
 function firstFileSize(p: string): number {
   try {
@@ -89,6 +84,11 @@ function firstFileSize(p: string): number {
   }
 }
 
+/**
+ * Builds the dataset's columnar store in tmp/<id> and renames it into datasets/<id> only when
+ * complete, so an error or a cancel leaves nothing behind and never touches other datasets.
+ * The caller inserts the database row after the rename (and removes the folder if that fails).
+ */
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
   const paths = dataPaths(env.dataDir);
   const id = newId('ds');

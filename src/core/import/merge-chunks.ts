@@ -38,8 +38,8 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   return chunks.map((c, w) => (dense ? mapDenseIds(ids[w]!, c.users, dense, lo, users) : mapSparseIds(ids[w]!, c.users, sparse!, users)));
 }
 
-// The per-id loops are functions of their own, with typed arguments: inside the closure above
-// V8 ran them unoptimized, at about 100 ns an id.
+// A chunk's users in ours by their numeric ids: through an array over the id range when the
+// ids are dense, else a Map; ids not seen yet are appended to our dictionary unhashed.
 function mapDenseIds(v: Float64Array, d: RawDict, dense: Int32Array, lo: number, users: ByteDict): Uint32Array {
   const map = new Uint32Array(d.offs.length);
   for (let l = 1; l < map.length; l++) {
@@ -169,8 +169,6 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   b.grouped = { rows: n, start, codes, eventCounts };
 }
 
-// The loops over every user of a chunk are functions of their own, with typed arguments:
-// inside closures V8 ran them unoptimized.
 
 /** Adds a chunk's rows per user (by global code) into start[code + 1], and counts its users' chunks. */
 function countRuns(userStart: Uint32Array, map: Uint32Array, start: Uint32Array, sources: Uint8Array): void {

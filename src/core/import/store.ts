@@ -44,7 +44,6 @@ export interface StoreManifest {
   aggregated?: AggregatedData;
 }
 
-/** The narrowest code array for a dictionary of `distinct` values. */
 /** Codes for n rows in the narrowest width for `distinct` values (in shared memory if asked: see helper-thread.ts). */
 export function allocCodes(n: number, distinct: number, shared = false): Codes {
   const width = distinct <= 256 ? 1 : distinct <= 65536 ? 2 : 4;
