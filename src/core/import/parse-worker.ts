@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { passPart, type PassPartJob } from '../funnel/pass';
 import { ttcSummary } from '../funnel/ttc';
@@ -9,7 +11,10 @@ import { parseChunk, type ChunkTask } from './parse-chunk';
 // it is then sent and hands its typed arrays back without copying them. The import may then
 // keep it as the helper thread (helper-thread.ts), for the jobs below.
 parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array }) | { type: 'ttc'; spans: Float64Array[]; out: Float64Array; flag: Int32Array }) => {
-  if (m.type === 'parse') parse(m.task);
+  if (m.type === 'parse') {
+    parse(m.task);
+    releaseMemory();
+  }
   else if (m.type === 'pass') finishJob(m.flag, () => passPart(m));
   else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
   else if (m.type === 'ttc') finishJob(m.flag, () => ttcSummary(m.spans, m.out));
@@ -35,5 +40,19 @@ function parse(task: ChunkTask): void {
   } catch (err) {
     const e = err as { kind?: string; message?: string; details?: unknown };
     parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
+  }
+}
+
+/**
+ * A full garbage collection, once the parse's result is posted: its WebAssembly memory (about
+ * 20 bytes a row) is garbage here now, but an idle thread never collects, and the import keeps
+ * this thread as its helper. (The memory is shared: it goes once the merge is done with it too.)
+ */
+function releaseMemory(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch {
+    // Not available: the memory then goes whenever this thread next collects.
   }
 }
