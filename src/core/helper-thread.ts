@@ -43,14 +43,21 @@ export function hasHelper(): boolean {
   return helper !== null;
 }
 
+/** Whether work on `rows` rows over these arrays goes to the helper: it exists, and the work is large and in shared memory. */
+export function canSplit(rows: number, ...arrays: ArrayBufferView[]): boolean {
+  return helper !== null && rows >= splitLimits.minRows && arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
+}
+
 /**
- * Runs `job` on the helper while `mine` runs here. True when the helper did its part; false
- * (no helper, or it failed or hung, and is then dropped) means the caller must do that part.
+ * Runs `mine` here and `job` (the other part) on the helper. Without a job, or when the helper
+ * fails or does not answer (it is then dropped), `theirs` runs here instead: either way both
+ * parts are done when this returns. True when the helper did its part.
  */
-export function runSplit(job: HelperJob, mine: () => void): boolean {
-  const w = helper;
+export function runSplit(job: HelperJob | null, mine: () => void, theirs: () => void): boolean {
+  const w = job ? helper : null;
   if (!w) {
     mine();
+    theirs();
     return false;
   }
   const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -60,20 +67,16 @@ export function runSplit(job: HelperJob, mine: () => void): boolean {
   try {
     waited = Atomics.wait(flag, 0, 0, WAIT_MS);
   } catch {
-    // A thread that may not block (a browser-like main thread): no helper here, ever. The caller
-    // redoes the helper's half; if the helper is still at it, both write the same values.
+    // A thread that may not block (a browser-like main thread): no helper here, ever. This
+    // thread redoes the helper's part; if the helper is still at it, both write the same values.
     waited = 'cannot-wait';
   }
   if (waited === 'timed-out' || waited === 'cannot-wait' || Atomics.load(flag, 0) !== 1) {
     dropHelper(w);
+    theirs();
     return false;
   }
   return true;
-}
-
-/** Whether every array lives in shared memory, as a helper job needs. */
-export function allShared(...arrays: ArrayBufferView[]): boolean {
-  return arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
 }
 
 /** The helper's side: runs a job and sets its flag (1 done, 2 failed), waking the caller. */

@@ -87,11 +87,19 @@ describe('the helper thread', () => {
     if (!hasHelper()) await importFiles({ path: file }, env('three', 2));
     expect(hasHelper()).toBe(true);
     let ran = false;
-    const helped = runSplit({ type: 'no-such-job' }, () => {
-      ran = true;
-    });
+    let redone = false;
+    const helped = runSplit(
+      { type: 'no-such-job' },
+      () => {
+        ran = true;
+      },
+      () => {
+        redone = true;
+      },
+    );
     expect(helped).toBe(false);
     expect(ran).toBe(true);
+    expect(redone).toBe(true);
     expect(hasHelper()).toBe(false);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
-import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
+import { canSplit, runSplit } from '../helper-thread';
 import type { Codes, ColumnStore } from '../import';
 import { coreFromUsers, usersFromLevels } from './result';
 import { newTtcSummary, ttcOf, ttcSummary } from './ttc';
@@ -88,10 +88,8 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   };
   const spans = ttc.slice(1);
   const summary = newTtcSummary(spans.length);
-  const split = spans.length > 0 && store.manifest.rows >= splitLimits.minRows && hasHelper() && allShared(...spans);
-  const helped = split && runSplit({ type: 'ttc', spans, out: summary }, grouping);
-  if (!split) grouping();
-  if (!helped) ttcSummary(spans, summary);
+  const split = spans.length > 0 && canSplit(store.manifest.rows, ...spans);
+  runSplit(split ? { type: 'ttc', spans, out: summary } : null, grouping, () => ttcSummary(spans, summary));
   const time_to_convert = spans.map((_, i) => ({ from_stage: names[i], to_stage: names[i + 1], ...ttcOf(summary, i) }));
 
   let previous_period: Out['previous_period'] = null;

@@ -1,4 +1,4 @@
-import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
+import { canSplit, runSplit } from '../helper-thread';
 import type { Codes } from '../import';
 
 export interface RowFilter {
@@ -138,11 +138,7 @@ export function runPass(s: PassSpec): PassResult {
   const rows = s.event.length;
   // Large passes on shared columns (a fresh import's) are split with the helper thread: each
   // thread fills the masks and walks the users of its half, into shared outputs.
-  const split =
-    s.mode !== 'unordered' &&
-    rows >= splitLimits.minRows &&
-    hasHelper() &&
-    allShared(s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((w) => (w ? [w.codes] : [])));
+  const split = s.mode !== 'unordered' && canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((w) => (w ? [w.codes] : [])));
   const alloc = <T>(make: (b: ArrayBufferLike) => T, bytes: number): T => make(split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const level = alloc((b) => new Uint8Array(b), nUsers);
   const firstRow = alloc((b) => new Int32Array(b), nUsers * 4).fill(-1);
@@ -157,15 +153,10 @@ export function runPass(s: PassSpec): PassResult {
   if (nUsers === 0) return { level, firstRow, firstTime, ttc };
   const rm = newMasks(rows, s.nSteps, split);
   const part = { ...s, firstTouch: s.mode === 'first-touch', rm, level, firstRow, firstTime, ttc };
-  if (!split) {
-    passPart({ ...part, u0: 0, u1: nUsers });
-    return { level, firstRow, firstTime, ttc };
-  }
   // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
   const mid = splitUser(s.userStart, 0.53);
   const theirs = { ...part, u0: mid, u1: nUsers };
-  const helped = runSplit({ ...theirs, type: 'pass' }, () => passPart({ ...part, u0: 0, u1: mid }));
-  if (!helped) passPart(theirs);
+  runSplit(split ? { ...theirs, type: 'pass' } : null, () => passPart({ ...part, u0: 0, u1: mid }), () => passPart(theirs));
   return { level, firstRow, firstTime, ttc };
 }
 

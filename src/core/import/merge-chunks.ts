@@ -2,7 +2,7 @@ import { ByteDict, type RawDict } from './bytes-dict';
 import type { ColBuilder, EventLogBuilder } from './event-builder';
 import type { ChunkResult } from './parse-chunk';
 import { newScratch, sortPairs } from './sort-rows';
-import { allShared, hasHelper, runSplit, splitLimits } from '../helper-thread';
+import { canSplit, runSplit } from '../helper-thread';
 import { copyPart, type ChunkCopy } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 
@@ -116,10 +116,12 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   }
   const userMaps = mergeUsers(b, chunks);
   const nUsers = b.users.size;
-  // Shared, like the columns below when the helper thread splits the work: the first funnels
-  // on these columns split their pass with it too.
-  const shared = hasHelper() && chunks.every((c) => allShared(c.time, ...c.columns.map((col) => col.codes)));
-  const start = new Uint32Array(shared ? new SharedArrayBuffer((nUsers + 1) * 4) : new ArrayBuffer((nUsers + 1) * 4));
+  // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
+  // copies every other chunk (its times and codes) while this thread copies the rest. The merged
+  // columns are then shared too, and the first funnels on them split their pass with it.
+  const rows = chunks.reduce((a, c) => a + c.rows, 0);
+  const split = canSplit(rows, ...chunks.flatMap((c) => [c.time, ...c.columns.map((col) => col.codes)]));
+  const start = new Uint32Array(split ? new SharedArrayBuffer((nUsers + 1) * 4) : new ArrayBuffer((nUsers + 1) * 4));
   const sources = new Uint8Array(nUsers);
   chunks.forEach((c, w) => countRuns(c.userStart, userMaps[w], start, sources));
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
@@ -128,9 +130,6 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   const cursor = start.slice(0, nUsers);
   const offsets = chunks.map((c, w) => runOffsets(c.userStart, userMaps[w], cursor));
   const blocks = chunks.map((c, w) => blocksOf(c.userStart, offsets[w]));
-  // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
-  // copies every other chunk (its times and codes) while this thread copies the rest.
-  const split = shared && n >= splitLimits.minRows;
   if (split) b.time.data = new Float64Array(new SharedArrayBuffer(n * 8));
   else b.time.grow(n);
   const time = b.time.data;
@@ -155,9 +154,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   }
   const theirs = copies.filter((_, w) => w % 2 === 1);
   const mine = copies.filter((_, w) => w % 2 === 0);
-  const helped = split && runSplit({ type: 'copy', time, chunks: theirs }, () => copyPart({ time, chunks: mine }));
-  if (!split) copyPart({ time, chunks: mine });
-  if (!helped) copyPart({ time, chunks: theirs });
+  runSplit(split ? { type: 'copy', time, chunks: theirs } : null, () => copyPart({ time, chunks: mine }), () => copyPart({ time, chunks: theirs }));
   // The times are final once split users are re-sorted: their file can be written while the
   // rest is finished (the same reorder is then applied to each code column).
   const orders = resortSplitUsers(start, sources, time);
