@@ -5,8 +5,9 @@
 // dict.ts, times.ts and sort.ts hold its parts.
 
 import { alloc, Dict, hashBytes, same } from './dict';
-import { sortPacked, sortRange } from './sort';
+import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
+import { resetUsers, userCode, userValues } from './users';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -44,6 +45,10 @@ let fhash: usize = 0;
 let maxFields: i32 = 0;
 /** Per reason (0 bad time, 1 missing user, 2 missing event): count, first line, up to 5 lines. */
 let warn: usize = 0;
+/** The extremes of the times parsed, and whether any may not be a whole number of ms (addRow). */
+let tLo: f64 = Infinity;
+let tHi: f64 = -Infinity;
+let anyFraction = false;
 
 export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i32, delimiter: i32, userCap: u32): void {
   nFields = fields;
@@ -64,8 +69,7 @@ export function configure(fields: i32, user: i32, time: i32, event: i32, fmt: i3
   warn = alloc(3 * 8 * 4);
   memory.fill(warn, 0, 3 * 8 * 4);
   configureCombos();
-  userValsCap = 0;
-  noteUser(0, NaN);
+  resetUsers();
 }
 
 /**
@@ -253,7 +257,7 @@ function addRow(n: i32, ln: u32): i32 {
     if (i < n) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
-      code = i == userIdx ? userCode(s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
+      code = i == userIdx ? userCode(unchecked(dicts[i])!, s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
     }
     putCode(i, r, code);
   }
@@ -362,91 +366,6 @@ function comboCodes(r: u32): void {
   if ((comboRows & 0xffff) == 0 && comboHits < (comboRows >> 1)) comboOn = false;
 }
 
-// ---- user ids that are plain decimal numbers: an array indexed by the number ----
-// A log's users number hundreds of thousands: their hash table is megabytes, and every lookup
-// a cache miss. Ids are often dense integers; then an array of codes indexed by id - lo is a
-// quarter the size and needs no probing. The dictionary stays the authority (it keeps every
-// value's bytes and first-seen order): the array only remembers the codes it gave.
-const DIRECT_MAX: u64 = 1 << 23;
-let direct: usize = 0;
-let directLo: u64 = 0;
-let directCap: u64 = 0;
-
-function userCode(s: usize, len: u32): u32 {
-  const dict = unchecked(dicts[userIdx])!;
-  // Canonical decimals only ("7", not "007" or "+7"), so one id never has two spellings here.
-  if (len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) return hashedUser(dict, s, len, NaN);
-  const digits = digitsValue(s, len);
-  if (digits < 0) return hashedUser(dict, s, len, NaN);
-  const v = <u64>digits;
-  if (v < directLo || v - directLo >= directCap) {
-    if (!growDirect(v)) return hashedUser(dict, s, len, <f64>v);
-  }
-  const e = direct + (<usize>(v - directLo) << 2);
-  const known = load<u32>(e);
-  if (known != 0) return known - 1;
-  // Not hashed: an id in the array's range is only ever looked up here (the range never
-  // shrinks, and an id that failed to fit once never fits later: growDirect only widens it up
-  // to DIRECT_MAX, which that id was past), and other spellings are other bytes.
-  const code = dict.append(s, len);
-  noteUser(code, <f64>v);
-  store<u32>(e, code + 1);
-  return code;
-}
-
-function hashedUser(dict: Dict, s: usize, len: u32, value: f64): u32 {
-  const size = dict.size;
-  const code = dict.add(s, len);
-  if (dict.size > size) noteUser(code, value);
-  return code;
-}
-
-// Each user code's id as a number when it is a canonical decimal (else NaN): the merge matches
-// users across chunks by these, without reading their bytes again.
-let userVals: usize = 0;
-let userValsCap: u32 = 0;
-
-function noteUser(code: u32, value: f64): void {
-  if (code >= userValsCap) {
-    const cap = max(code + 1, userValsCap * 2);
-    const next = alloc(<usize>cap << 3);
-    if (userValsCap) memory.copy(next, userVals, <usize>userValsCap << 3);
-    userVals = next;
-    userValsCap = cap;
-  }
-  store<f64>(userVals + (<usize>code << 3), value);
-}
-
-export function userValuesPtr(): usize {
-  return userVals;
-}
-
-/** Extends the id array to cover v; false when that would pass DIRECT_MAX entries (then v goes by hash). */
-function growDirect(v: u64): bool {
-  if (directCap == 0) {
-    directLo = v > 1024 ? v - 1024 : 0;
-    directCap = 1 << 16;
-  } else {
-    const lo = v < directLo ? v : directLo;
-    const hi = max(directLo + directCap, v + 1);
-    let cap = directCap * 2;
-    while (cap < hi - lo) cap *= 2;
-    if (cap > DIRECT_MAX) return false;
-    // Room on the side that grew, so ids walking downwards do not regrow every step.
-    const newLo = v < directLo ? (hi > cap ? max(lo, hi - cap) : 0) : directLo;
-    const next = alloc(<usize>cap << 2);
-    memory.fill(next, 0, <usize>cap << 2);
-    memory.copy(next + (<usize>(directLo - newLo) << 2), direct, <usize>directCap << 2);
-    direct = next;
-    directLo = newLo;
-    directCap = cap;
-    return v >= directLo && v - directLo < directCap;
-  }
-  direct = alloc(<usize>directCap << 2);
-  memory.fill(direct, 0, <usize>directCap << 2);
-  return v - directLo < directCap;
-}
-
 /** Re-allocates field i's codes `to` bytes wide (the rows so far copied over); the new column. */
 function widen(i: i32, to: u32): usize {
   const from = load<u32>(widths + (<usize>i << 2));
@@ -490,25 +409,21 @@ export function sortRows(): void {
   // itself; so the sort reuses what it is done with where it can.
   let spare: usize = 0;
   let spareLen: usize = 0;
-  const unit = keyUnit(n);
+  const unit = keyUnit(timeCol, n, tLo, tHi, anyFraction);
   if (unit > 0) {
     const packed = alloc(<usize>n << 3);
-    scatterKeys(n, uc, pos, packed, unit);
-    sortEachUser(nUsers, packed);
+    scatterKeys(timeCol, n, uc, pos, packed, unit);
+    sortEachUser(userStart, nUsers, packed);
     // The user codes and the file-order times have been read for the last time.
     perm = uc;
     sortedTime = timeCol;
-    for (let i: u32 = 0; i < n; i++) {
-      const v = load<u64>(packed + (<usize>i << 3));
-      store<u32>(perm + (<usize>i << 2), <u32>v);
-      store<f64>(sortedTime + (<usize>i << 3), keyBase + <f64>(v >> 32) * unit);
-    }
+    unpackKeys(packed, n, perm, sortedTime, unit);
     spare = packed;
     spareLen = <usize>n << 3;
   } else {
     perm = alloc(<usize>n << 2);
     sortedTime = alloc(<usize>n << 3);
-    sortByTimes(n, nUsers, uc, pos);
+    sortByTimes(timeCol, n, nUsers, uc, pos, userStart, perm, sortedTime);
   }
   // In the narrowest width that holds the field's codes: less to copy out and to send.
   sortedCols = alloc(<usize>nFields << 2);
@@ -533,93 +448,6 @@ export function sortRows(): void {
 
 /** Row numbers in sorted order (sortRows). */
 let perm: usize = 0;
-
-/**
- * The unit (1 or 1000 ms) in which every time is a whole number less than 2^32 past the
- * earliest (`keyBase`), or 0 when some time is not (then sortByTimes orders doubles).
- */
-let keyBase: f64 = 0;
-/** The extremes of the times parsed, and whether any may not be a whole number of ms (addRow). */
-let tLo: f64 = Infinity;
-let tHi: f64 = -Infinity;
-let anyFraction = false;
-function keyUnit(n: u32): f64 {
-  if (!anyFraction && n > 0 && tHi - tLo < 4294967296) {
-    keyBase = tLo;
-    return 1;
-  }
-  let lo = Infinity;
-  let hi = -Infinity;
-  let whole = true;
-  let seconds = true;
-  for (let i: u32 = 0; i < n; i++) {
-    const t = load<f64>(timeCol + (<usize>i << 3));
-    lo = min(lo, t);
-    hi = max(hi, t);
-    // (Not t % 1000: a software fmod here, slower than the rest of the loop.)
-    whole = whole && t == Math.floor(t);
-    seconds = seconds && Math.floor(t / 1000) * 1000 == t;
-  }
-  keyBase = lo;
-  if (n == 0 || !whole) return 0;
-  if (hi - lo < 4294967296) return 1;
-  if (seconds && (hi - lo) / 1000 < 4294967296) return 1000;
-  return 0;
-}
-
-/**
- * Each row's time as a 32-bit key, packed above its row number into one u64, placed in its
- * user's block as the rows come (a counting sort by user). Sorting one 8-byte value per row
- * within each user then orders by time with ties in file order, and the sorted times come back
- * from the keys, not from reading the time column at random.
- */
-function scatterKeys(n: u32, uc: usize, pos: usize, packed: usize, unit: f64): void {
-  for (let i: u32 = 0; i < n; i++) {
-    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
-    const at = load<u32>(a);
-    const key = <u64>(<u32>((load<f64>(timeCol + (<usize>i << 3)) - keyBase) / unit));
-    store<u64>(packed + (<usize>at << 3), (key << 32) | <u64>i);
-    store<u32>(a, at + 1);
-  }
-}
-
-function sortEachUser(nUsers: u32, packed: usize): void {
-  let scratchCap: u32 = 1024;
-  let scratch = alloc(<usize>scratchCap << 3);
-  for (let u: u32 = 0; u < nUsers; u++) {
-    const a = load<u32>(userStart + (<usize>u << 2));
-    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
-    if (b - a > scratchCap) {
-      scratchCap = (b - a) * 2;
-      scratch = alloc(<usize>scratchCap << 3);
-    }
-    sortPacked(packed + (<usize>a << 3), b - a, scratch);
-  }
-}
-
-/** Any times: the row numbers placed by user, then each user's times sorted as doubles. */
-function sortByTimes(n: u32, nUsers: u32, uc: usize, pos: usize): void {
-  for (let i: u32 = 0; i < n; i++) {
-    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
-    const at = load<u32>(a);
-    store<u32>(perm + (<usize>at << 2), i);
-    store<u32>(a, at + 1);
-  }
-  for (let i: u32 = 0; i < n; i++) store<f64>(sortedTime + (<usize>i << 3), load<f64>(timeCol + (<usize>load<u32>(perm + (<usize>i << 2)) << 3)));
-  let scratchCap: u32 = 1024;
-  let st = alloc(<usize>scratchCap << 3);
-  let sp = alloc(<usize>scratchCap << 2);
-  for (let u: u32 = 0; u < nUsers; u++) {
-    const a = load<u32>(userStart + (<usize>u << 2));
-    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
-    if (b - a > scratchCap) {
-      scratchCap = (b - a) * 2;
-      st = alloc(<usize>scratchCap << 3);
-      sp = alloc(<usize>scratchCap << 2);
-    }
-    sortRange(sortedTime + (<usize>a << 3), perm + (<usize>a << 2), b - a, st, sp);
-  }
-}
 
 /** Rows per code of a field (after sortRows): the import lists each event's count. */
 export function codeCounts(field: i32): usize {
@@ -660,6 +488,9 @@ export function sortedCodesPtr(field: i32): usize {
 }
 
 // ---- results, read by JavaScript through these pointers ----
+export function userValuesPtr(): usize {
+  return userValues();
+}
 export function rowCount(): u32 {
   return rows;
 }

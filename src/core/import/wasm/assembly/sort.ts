@@ -1,4 +1,6 @@
-// AssemblyScript, part of the import kernel (parse.ts): ordering a user's rows by time.
+// AssemblyScript, part of the import kernel (parse.ts): ordering the rows by (user, time).
+
+import { alloc } from './dict';
 
 /** Stable sort of len times at t (moving the row numbers at p with them): insertion sort on runs of 32, then merges. */
 export function sortRange(t: usize, p: usize, len: u32, st: usize, sp: usize): void {
@@ -127,4 +129,100 @@ export function sortPacked(p: usize, len: u32, scratch: usize): void {
     dst = x;
   }
   if (src != p) memory.copy(p, src, <usize>len << 3);
+}
+
+/** The earliest time: the keys count from it (keyUnit sets it). */
+let keyBase: f64 = 0;
+
+/**
+ * The unit (1 or 1000 ms) in which every one of n times at `time` is a whole number less than
+ * 2^32 past the earliest, or 0 when some time is not (then sortByTimes orders doubles). [lo, hi]
+ * and `anyFraction` come from the parse: when they settle it, the times are not read again.
+ */
+export function keyUnit(time: usize, n: u32, lo: f64, hi: f64, anyFraction: bool): f64 {
+  if (!anyFraction && n > 0 && hi - lo < 4294967296) {
+    keyBase = lo;
+    return 1;
+  }
+  lo = Infinity;
+  hi = -Infinity;
+  let whole = true;
+  let seconds = true;
+  for (let i: u32 = 0; i < n; i++) {
+    const t = load<f64>(time + (<usize>i << 3));
+    lo = min(lo, t);
+    hi = max(hi, t);
+    // (Not t % 1000: a software fmod here, slower than the rest of the loop.)
+    whole = whole && t == Math.floor(t);
+    seconds = seconds && Math.floor(t / 1000) * 1000 == t;
+  }
+  keyBase = lo;
+  if (n == 0 || !whole) return 0;
+  if (hi - lo < 4294967296) return 1;
+  if (seconds && (hi - lo) / 1000 < 4294967296) return 1000;
+  return 0;
+}
+
+/**
+ * Each row's time as a 32-bit key, packed above its row number into one u64, placed in its
+ * user's block as the rows come (a counting sort by user: pos holds each user's next place).
+ * Sorting one 8-byte value per row within each user then orders by time with ties in file
+ * order, and the sorted times come back from the keys, not from reading the times at random.
+ */
+export function scatterKeys(time: usize, n: u32, uc: usize, pos: usize, packed: usize, unit: f64): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
+    const at = load<u32>(a);
+    const key = <u64>(<u32>((load<f64>(time + (<usize>i << 3)) - keyBase) / unit));
+    store<u64>(packed + (<usize>at << 3), (key << 32) | <u64>i);
+    store<u32>(a, at + 1);
+  }
+}
+
+/** Sorts each user's block [userStart[u], userStart[u + 1]) of packed keys. */
+export function sortEachUser(userStart: usize, nUsers: u32, packed: usize): void {
+  let scratchCap: u32 = 1024;
+  let scratch = alloc(<usize>scratchCap << 3);
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = load<u32>(userStart + (<usize>u << 2));
+    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
+    if (b - a > scratchCap) {
+      scratchCap = (b - a) * 2;
+      scratch = alloc(<usize>scratchCap << 3);
+    }
+    sortPacked(packed + (<usize>a << 3), b - a, scratch);
+  }
+}
+
+/** The sorted keys back into row numbers and times. */
+export function unpackKeys(packed: usize, n: u32, perm: usize, sortedTime: usize, unit: f64): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const v = load<u64>(packed + (<usize>i << 3));
+    store<u32>(perm + (<usize>i << 2), <u32>v);
+    store<f64>(sortedTime + (<usize>i << 3), keyBase + <f64>(v >> 32) * unit);
+  }
+}
+
+/** Any times: the row numbers placed by user, then each user's times sorted as doubles. */
+export function sortByTimes(time: usize, n: u32, nUsers: u32, uc: usize, pos: usize, userStart: usize, perm: usize, sortedTime: usize): void {
+  for (let i: u32 = 0; i < n; i++) {
+    const a = pos + (<usize>load<u32>(uc + (<usize>i << 2)) << 2);
+    const at = load<u32>(a);
+    store<u32>(perm + (<usize>at << 2), i);
+    store<u32>(a, at + 1);
+  }
+  for (let i: u32 = 0; i < n; i++) store<f64>(sortedTime + (<usize>i << 3), load<f64>(time + (<usize>load<u32>(perm + (<usize>i << 2)) << 3)));
+  let scratchCap: u32 = 1024;
+  let st = alloc(<usize>scratchCap << 3);
+  let sp = alloc(<usize>scratchCap << 2);
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = load<u32>(userStart + (<usize>u << 2));
+    const b = load<u32>(userStart + ((<usize>u + 1) << 2));
+    if (b - a > scratchCap) {
+      scratchCap = (b - a) * 2;
+      st = alloc(<usize>scratchCap << 3);
+      sp = alloc(<usize>scratchCap << 2);
+    }
+    sortRange(sortedTime + (<usize>a << 3), perm + (<usize>a << 2), b - a, st, sp);
+  }
 }
