@@ -1,8 +1,8 @@
 // AssemblyScript (compiled to WebAssembly by scripts/build-wasm.mjs): the import's hot loop for
 // CSV text without quote characters. JavaScript has no SIMD and pays for every byte it touches;
-// here 16 bytes are searched for delimiters at once and the dictionaries are plain memory.
+// here 64 bytes are searched for delimiters at once and the dictionaries are plain memory.
 // It must give exactly what src/core/import/fast-rows.ts gives (a test compares the two).
-// dict.ts, times.ts and sort.ts hold its parts.
+// dict.ts, times.ts, users.ts and sort.ts hold its parts.
 
 import { alloc, Dict, hashBytes, same } from './dict';
 import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
