@@ -8,7 +8,7 @@ import { Settings, type Fact } from '../src/shared/contract';
 import { DETERMINISTIC, REPLIES, SHEET } from '../test/fakes/facts';
 import { startFakeOllama } from '../test/fakes/ollama-server';
 
-const MODEL = process.env.IAFA_BENCH_GGUF ?? '/work/shared/models/stories260K.gguf';
+const MODEL = process.env.IAFA_BENCH_GGUF ?? new URL('../../shared/models/stories260K.gguf', import.meta.url).pathname;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chooseFile, importThroughUi, openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
+import { sharedData } from '../helpers/shared';
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const shot = (name: string) => artifactPath('e2e', `data-dashboard-${name}.png`);
 
 let app: App;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
+import { sharedData } from '../helpers/shared';
 
 /**
  * The Experiments workspace on Cookie Cats (gate_30 vs gate_40, one row per player): the designer
@@ -12,7 +13,7 @@ import { artifactPath } from '../helpers/browser';
  * causal panel its checks. The numbers on screen are compared with the engine's own answer for the
  * same input: the renderer may only format them.
  */
-const COOKIE_CATS = '/work/shared/data/cookie_cats.csv';
+const COOKIE_CATS = sharedData('cookie_cats.csv');
 
 let app: App;
 let env: App['env'];

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { SHARED_DATA } from '../helpers/shared';
 
-const DATA = '/work/shared/data';
+const DATA = SHARED_DATA;
 const STAGES = ['Pageviews', 'Clicks', 'Enrollments', 'Payments'];
 
 /** Column sums read with a deliberately naive parser (independent of the importer). */

@@ -5,8 +5,9 @@ import { IafaError } from '../../src/shared/contract';
 import { dataPaths } from '../../src/core/paths';
 import { createEngine } from '../../src/core/services';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { sharedData } from '../helpers/shared';
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 
 async function failure(p: Promise<unknown>): Promise<IafaError> {
   try {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core/services';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { sharedData } from '../helpers/shared';
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const steps = [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }];
 
 describe('parallel (worker thread) CSV parsing', () => {

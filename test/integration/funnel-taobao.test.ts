@@ -1,8 +1,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempEngine } from '../helpers/engine';
+import { sharedData } from '../helpers/shared';
 
-const FILE = '/work/shared/data/taobao_userbehavior_head.csv';
+const FILE = sharedData('taobao_userbehavior_head.csv');
 
 /**
  * Reference counts written directly from the definition as SQL joins (no window functions, no

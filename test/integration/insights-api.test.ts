@@ -6,8 +6,9 @@ import { tempEngine } from '../helpers/engine';
 import { apiFetch, serverFor } from '../helpers/http';
 import { checkNarrative } from '../../src/core/llm/grounding';
 import { llmGroundingFindings, ungroundedStrict } from '../unit/insights/grounding';
+import { sharedData } from '../helpers/shared';
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const SAMPLE_STEPS: FunnelDefinitionInput = { steps: [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }], breakdown: 'user_intent' };
 
 let env: ReturnType<typeof tempEngine>;

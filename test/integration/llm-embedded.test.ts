@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { checkNarrative, disposeEmbedded, makeProvider, narrate, outputJsonSchema, parseOutput } from '../../src/core/llm';
 import { DETERMINISTIC, FACTS, SHEET } from '../fakes/facts';
 import { collectingContext, makeLlmEnv } from '../fakes/llm-env';
+import { SHARED_MODELS } from '../helpers/shared';
 
-const MODELS = ['/work/shared/models/stories260K.gguf', '/work/shared/models/llama-2-tiny-random.gguf']
-  .map((p) => process.env.IAFA_TEST_MODELS_DIR ? p.replace('/work/shared/models', process.env.IAFA_TEST_MODELS_DIR) : p);
+const MODELS = [path.join(SHARED_MODELS, 'stories260K.gguf'), path.join(SHARED_MODELS, 'llama-2-tiny-random.gguf')];
 const present = MODELS.every((m) => fs.existsSync(m));
 
 let env: ReturnType<typeof makeLlmEnv>;

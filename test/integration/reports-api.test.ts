@@ -6,8 +6,9 @@ import { tempDir, tempEngine } from '../helpers/engine';
 import { apiFetch, serverFor } from '../helpers/http';
 import { artifactPath } from '../helpers/browser';
 import { runCliCaptured } from '../helpers/cli';
+import { sharedData } from '../helpers/shared';
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const DEFINITION = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' };
 
 let env: ReturnType<typeof tempEngine>;
@@ -99,7 +100,7 @@ describe('reports over HTTP', () => {
 
   it('renders an experiment-only report for Cookie Cats through experiment:analyze', async () => {
     const { status, json } = await apiFetch(server, 'POST', '/api/v1/reports', {
-      experiment: { file: '/work/shared/data/cookie_cats.csv', variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7', 'retention_1'] },
+      experiment: { file: sharedData('cookie_cats.csv'), variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7', 'retention_1'] },
       audience: 'product_manager', format: 'html', provider: 'none', save: false,
     });
     expect(status).toBe(200);
@@ -130,7 +131,7 @@ describe('iafa report', () => {
       expect(pdf.code).toBe(0);
       expect(JSON.parse(pdf.stdout)).toMatchObject({ format: 'pdf', audience: 'executive' });
       expect(fs.readFileSync(path.join(outDir, 'r.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
-      const ab = await run(['report', '/work/shared/data/cookie_cats.csv', '--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40', '--metric', 'retention_7,retention_1', '--format', 'html', '-o', path.join(outDir, 'ab.html'), '--provider', 'none']);
+      const ab = await run(['report', sharedData('cookie_cats.csv'), '--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40', '--metric', 'retention_7,retention_1', '--format', 'html', '-o', path.join(outDir, 'ab.html'), '--provider', 'none']);
       expect(ab.code).toBe(0);
       expect(fs.readFileSync(path.join(outDir, 'ab.html'), 'utf8')).toContain('Experiment read-out');
       const bad = await run(['report', TAOBAO, '--steps', 'pv,cart', '--format', 'docx']);

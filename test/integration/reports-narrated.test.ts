@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempEngine } from '../helpers/engine';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server';
+import { sharedData } from '../helpers/shared';
 
 /**
  * The report's summary written by a model (the fake Ollama server speaking the real protocol),
@@ -9,7 +10,7 @@ import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server';
  * markup in model text is shown as text.
  */
 
-const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const DEFINITION = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' };
 
 let fake: FakeOllama;

@@ -4,12 +4,13 @@ import { AnalyzeInput, CausalInput, type ExperimentAnalysis, type MetricResult }
 import { parseCsv, runAnalysis, runCausal, type Table } from '../../../src/core/experiments';
 import { close, loadReference, type Json } from '../stats/reference';
 import { extractNumbers } from '../../../src/core/llm/numbers';
+import { SHARED_DATA } from '../../helpers/shared';
 
 /**
- * The engine on the real files in /work/shared/data against make_reference.py (scipy/statsmodels
+ * The engine on the real files in ../shared/data against make_reference.py (scipy/statsmodels
  * computed from the raw CSVs). Skipped when the shared data folder is not present.
  */
-const DATA = process.env.IAFA_SHARED_DATA ?? '/work/shared/data';
+const DATA = SHARED_DATA;
 const have = fs.existsSync(`${DATA}/cookie_cats.csv`);
 const ref = loadReference().datasets;
 const REL = 1e-9;

@@ -8,8 +8,9 @@ import { AnalyzeInput, DesignInput } from '../../../src/shared/contract/experime
 import { tempDir, tempEngine } from '../../helpers/engine';
 import { loadPowerReference, loadReference } from '../stats/reference';
 import { runCliCaptured } from '../../helpers/cli';
+import { SHARED_DATA } from '../../helpers/shared';
 
-const DATA = process.env.IAFA_SHARED_DATA ?? '/work/shared/data';
+const DATA = SHARED_DATA;
 const have = fs.existsSync(`${DATA}/cookie_cats.csv`);
 
 describe('experiment calls through the engine', () => {

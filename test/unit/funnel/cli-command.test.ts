@@ -5,6 +5,7 @@ import { funnel } from '../../../src/cli/commands/funnel';
 import { importCommand } from '../../../src/cli/commands/import';
 import { makeRuntime, parseCommandArgs, type Command } from '../../../src/cli/framework';
 import { tempDir } from '../../helpers/engine';
+import { sharedData } from '../../helpers/shared';
 
 const dataDir = tempDir();
 const SAMPLE = path.resolve(__dirname, '../../../resources/samples/pinterest_events.csv');
@@ -41,9 +42,9 @@ describe('iafa funnel / iafa import commands', () => {
   });
 
   it('imports a file with column flags and previews without storing', async () => {
-    const pv = await run(importCommand, ['/work/shared/data/taobao_userbehavior_head.csv', '--preview', '--json']);
+    const pv = await run(importCommand, [sharedData('taobao_userbehavior_head.csv'), '--preview', '--json']);
     expect(JSON.parse(pv.out).kind).toBe('event_log');
-    const im = await run(importCommand, ['/work/shared/data/taobao_userbehavior_head.csv', '--user-col', 'user_id', '--time-col', 'timestamp', '--event-col', 'behavior_type', '--json']);
+    const im = await run(importCommand, [sharedData('taobao_userbehavior_head.csv'), '--user-col', 'user_id', '--time-col', 'timestamp', '--event-col', 'behavior_type', '--json']);
     const ds = JSON.parse(im.out);
     expect(ds.rowCount).toBe(84287);
     const f = await run(funnel, [ds.id, '--steps', 'pv,cart,buy', '--window', '24h', '--mode', 'first-touch']);

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { previewFile } from '../../../src/core/import';
+import { SHARED_DATA } from '../../helpers/shared';
 
-const D = '/work/shared/data';
+const D = SHARED_DATA;
 const BUDGET = 1 << 30;
 
 describe('kind and mapping detection', () => {

@@ -7,9 +7,10 @@ import { prepareUserTable } from '../../../src/core/experiments/prepare-table';
 import { analyzePrepared } from '../../../src/core/experiments/analyze';
 import { buildReportModel, type BuildInput } from '../../../src/core/reports';
 import type { Audience } from '../../../src/shared/contract/insights';
+import { sharedData } from '../../helpers/shared';
 
-export const TAOBAO = '/work/shared/data/taobao_userbehavior_head.csv';
-export const COOKIE_CATS = '/work/shared/data/cookie_cats.csv';
+export const TAOBAO = sharedData('taobao_userbehavior_head.csv');
+export const COOKIE_CATS = sharedData('cookie_cats.csv');
 export const AUDIENCES: Audience[] = ['executive', 'product_manager', 'data_scientist'];
 export const FIXED_NOW = '2026-01-15T10:30:00.000Z';
 
