@@ -1,16 +1,19 @@
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IafaError, isCallName } from '../shared/contract';
 import { createEngine, type Engine } from '../core/services';
 import { setAppRoot } from '../core/paths';
+import { checkCallPaths, GrantedFiles } from '../core/file-access';
 import { PAGE_CSP } from '../server/security';
 import { htmlToPdf } from './pdf';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mainWindow: BrowserWindow | null = null;
 let engine: Engine | null = null;
+// The renderer may only import files the user picked in a dialog or dropped on the window.
+const granted = new GrantedFiles();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -32,7 +35,7 @@ function rendererUrl(): string {
 }
 
 /** Only our own page may call the engine: a frame navigated elsewhere gets nothing. */
-function trusted(e: IpcMainInvokeEvent): boolean {
+function trusted(e: IpcMainInvokeEvent | IpcMainEvent): boolean {
   if (!mainWindow || e.sender !== mainWindow.webContents) return false;
   const url = e.senderFrame?.url ?? '';
   const base = rendererUrl();
@@ -98,7 +101,7 @@ function registerIpc(eng: Engine): void {
     if (!isCallName(name)) return { ok: false, error: { kind: 'not_found', message: `Unknown call "${String(name)}".` } };
     const op = typeof opId === 'string' && opId.length <= 100 ? opId : undefined;
     try {
-      const value = await eng.dispatch(name, input, {
+      const value = await eng.dispatch(name, checkCallPaths(name, input, granted), {
         opId: op,
         onProgress: (ev) => {
           if (op && !e.sender.isDestroyed()) e.sender.send('iafa:progress', op, ev);
@@ -119,7 +122,14 @@ function registerIpc(eng: Engine): void {
       properties: ['openFile'],
       filters: Array.isArray(filters) ? filters : [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }],
     });
-    return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+    if (r.canceled || r.filePaths.length === 0) return null;
+    granted.grant(r.filePaths[0]);
+    return r.filePaths[0];
+  });
+  // The preload reports the path of a file the user dropped or chose in a file input; a page
+  // cannot fake one, since only a File from the OS has a path.
+  ipcMain.on('iafa:granted', (e, p: unknown) => {
+    if (trusted(e) && typeof p === 'string' && path.isAbsolute(p)) granted.grant(p);
   });
   ipcMain.handle('iafa:save-file', async (e, name: unknown, data: unknown) => {
     if (!trusted(e) || !mainWindow) return null;

@@ -18,7 +18,12 @@ const bridge: IafaBridge = {
     return () => ipcRenderer.removeListener('iafa:progress', wrapped);
   },
   // Since Electron 32 a dropped File no longer carries its path; webUtils is the supported way.
-  pathForFile: (file) => webUtils.getPathForFile(file),
+  pathForFile: (file) => {
+    const p = webUtils.getPathForFile(file);
+    // Sent before any call that uses it (IPC keeps order), so main can allow exactly this file.
+    if (p) ipcRenderer.send('iafa:granted', p);
+    return p;
+  },
   pickFile: (filters) => ipcRenderer.invoke('iafa:pick-file', filters ?? null),
   saveFile: (name, data) => ipcRenderer.invoke('iafa:save-file', String(name), data),
   printToPdf: (html, paper) => ipcRenderer.invoke('iafa:print-pdf', String(html), paper === 'Letter' ? 'Letter' : 'A4'),

@@ -1,12 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { HTTP_STATUS, IafaError, type ProgressEvent } from '../shared/contract';
 import type { Engine } from '../core/services';
 import { buildRoutes, matchRoute } from './routes';
 import { allowedHosts, checkOrigin, tokenMatches } from './security';
 import { serveStatic } from './static';
-import { extraRoutes, type ExtraRoute } from './extra';
+import { extraRoutes, removeImportedUploads, sweepUploads, uploadsDir, type ExtraRoute } from './extra';
+import { checkCallPaths, folderAccess } from '../core/file-access';
 
 export interface ServerOptions {
   engine: Engine;
@@ -15,6 +17,17 @@ export interface ServerOptions {
   token?: string;
   rendererDir?: string;
   maxBodyBytes?: number;
+  /**
+   * Folders whose files the API may read besides its uploads (`--allow-dir`); IAFA_ALLOW_DIRS in
+   * the engine's environment adds more (separated like PATH).
+   */
+  allowDirs?: string[];
+}
+
+/** --allow-dir folders plus IAFA_ALLOW_DIRS. */
+export function allowedDirs(opts: Pick<ServerOptions, 'allowDirs'>, env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = (env.IAFA_ALLOW_DIRS ?? '').split(path.delimiter).map((d) => d.trim()).filter(Boolean);
+  return [...(opts.allowDirs ?? []), ...fromEnv].map((d) => path.resolve(d));
 }
 
 export interface RunningServer {
@@ -62,6 +75,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
   let hosts = new Set<string>();
   const extras: ExtraRoute[] = extraRoutes(opts.engine);
+  const uploads = uploadsDir(opts.engine.app.dataDir);
+  sweepUploads(uploads);
+  const files = folderAccess([uploads, ...allowedDirs(opts, opts.engine.app.env)],
+    'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.');
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -80,14 +97,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!opts.rendererDir) return sendJson(res, 404, { error: { kind: 'not_found', message: 'No interface is served here.' } });
       return serveStatic(opts.rendererDir, url.pathname, res);
     }
-    const queryToken = method === 'GET' ? url.searchParams.get('token') : null;
+    const extra = extras.find((e) => e.method === method && e.pattern.test(url.pathname));
+    const queryToken = extra?.tokenInQuery ? url.searchParams.get('token') : null;
     if (!tokenMatches(req, token, queryToken)) {
-      return sendJson(res, 401, { error: { kind: 'validation', message: 'Missing or wrong API token: use the URL printed by `iafa serve`.' } });
+      return sendJson(res, 401, { error: { kind: 'validation', message: 'Missing or wrong API token: send it as "Authorization: Bearer <token>" (the URL printed by `iafa serve` hands it to the page).' } });
     }
-    for (const extra of extras) {
-      const m = extra.pattern.exec(url.pathname);
-      if (m && extra.method === method) return extra.handle(req, res, m, url);
-    }
+    if (extra) return extra.handle(req, res, extra.pattern.exec(url.pathname)!, url);
     const matched = matchRoute(routes, method, url.pathname);
     if (!matched) return sendJson(res, 404, { error: { kind: 'not_found', message: `No API route ${method} ${url.pathname}.` } });
     if ('methodNotAllowed' in matched) return sendJson(res, 405, { error: { kind: 'validation', message: `${method} is not allowed on ${url.pathname}.` } });
@@ -109,6 +124,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     }
     Object.assign(input, matched.params);
+    input = checkCallPaths(matched.route.name, input, files) as Record<string, unknown>;
+    const done = () => {
+      if (matched.route.name === 'datasets:import') removeImportedUploads(input, uploads);
+    };
 
     const opId = typeof req.headers['x-iafa-op'] === 'string' ? req.headers['x-iafa-op'] : undefined;
     const abort = new AbortController();
@@ -119,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const wantsStream = (req.headers.accept ?? '').includes('text/event-stream');
     if (!wantsStream) {
       const out = await opts.engine.dispatch(matched.route.name, input, { opId, signal: abort.signal });
+      done();
       return sendJson(res, 200, out);
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -127,6 +147,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const out = await opts.engine.dispatch(matched.route.name, input, {
         opId, signal: abort.signal, onProgress: (ev: ProgressEvent) => send('progress', ev),
       });
+      done();
       send('result', out);
     } catch (err) {
       send('error', IafaError.from(err).toPayload());

@@ -32,9 +32,13 @@ export function checkOrigin(req: IncomingMessage, hosts: Set<string>): string | 
   return null;
 }
 
+/**
+ * The token travels in the Authorization header. Only a route that a plain link must reach (a
+ * report download) passes `queryToken`: a token in a URL ends up in history and logs.
+ */
 export function tokenMatches(req: IncomingMessage, token: string, queryToken: string | null): boolean {
   const auth = req.headers.authorization;
-  const given = auth?.startsWith('Bearer ') ? auth.slice(7) : (req.headers['x-iafa-token'] as string | undefined) ?? queryToken ?? '';
+  const given = auth?.startsWith('Bearer ') ? auth.slice(7) : queryToken ?? '';
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -8,14 +8,22 @@ import type { IafaError } from '../../shared/contract';
 
 export const NO_LOCAL_MODEL_BANNER = 'No local model found: install Ollama or pick a GGUF file; showing the computed analysis.';
 
-/** Loopback hosts keep prompts on this device; anything else is remote and needs opt-in. */
+/**
+ * Loopback hosts keep prompts on this device; anything else is remote and needs opt-in. Only IP
+ * literals and `localhost` count: the URL parser has already turned every spelling of an IPv4
+ * address (127.1, 2130706433) into dotted form, so a name such as 127.0.0.1.nip.io stays a name,
+ * and a name is remote whatever it resolves to today.
+ */
 export function isLocalUrl(url: string): boolean {
+  let u: URL;
   try {
-    const h = new URL(url).hostname;
-    return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\./.test(h);
+    u = new URL(url);
   } catch {
     return false;
   }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  const h = u.hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);
 }
 
 export interface ProviderEnv { env: NodeJS.ProcessEnv; openaiKey: string }
@@ -53,7 +61,14 @@ export function resolveChain(settings: Settings, options: LlmOptions, penv: Prov
   const providers: LlmProvider[] = [];
   const refused: IafaError[] = [];
   names.forEach((name, i) => {
-    const p = makeProvider(name, settings, penv, i === 0 ? options.model : undefined);
+    let p: LlmProvider;
+    try {
+      p = makeProvider(name, settings, penv, i === 0 ? options.model : undefined);
+    } catch (err) {
+      // A misconfigured provider (e.g. OLLAMA_HOST with another scheme) is skipped like one that is down.
+      refused.push(err as IafaError);
+      return;
+    }
     // Data leaves the device only after an explicit opt-in; the check sits here, before any
     // provider exists, so no code path can send first and ask later.
     if (p.remote && !settings.llm.remoteEnabled) {

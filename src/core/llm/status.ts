@@ -8,11 +8,16 @@ export { resolveOllamaHost as ollamaHost } from './providers/ollama';
 export async function llmStatus(settings: Settings, opts: { env?: NodeJS.ProcessEnv; openaiKeySet: boolean; openaiKey?: string; timeoutMs?: number }): Promise<LlmStatus> {
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 1500);
   const penv = { env: opts.env ?? process.env, openaiKey: opts.openaiKey ?? '' };
-  const ollamaP = makeProvider('ollama', settings, penv);
-  const oh = await ollamaP.health(signal);
-  // The server answering is what "running" means here; a missing model is reported in the detail.
-  const ollamaUp = oh.available || oh.models.length > 0 || /but has no model/.test(oh.detail);
-  const ollama: ProviderStatus = { name: 'ollama', available: ollamaUp, destination: ollamaP.remote ? 'remote' : 'this-device', detail: oh.detail, models: oh.models };
+  let ollama: ProviderStatus;
+  try {
+    const ollamaP = makeProvider('ollama', settings, penv);
+    const oh = await ollamaP.health(signal);
+    // The server answering is what "running" means here; a missing model is reported in the detail.
+    const ollamaUp = oh.available || oh.models.length > 0 || /but has no model/.test(oh.detail);
+    ollama = { name: 'ollama', available: ollamaUp, destination: ollamaP.remote ? 'remote' : 'this-device', detail: oh.detail, models: oh.models };
+  } catch (err) {
+    ollama = { name: 'ollama', available: false, destination: 'remote', detail: (err as Error).message, models: [] };
+  }
   const embP = makeProvider('embedded', settings, penv);
   const eh = await embP.health(signal);
   const embedded: ProviderStatus = { name: 'embedded', available: eh.available, destination: 'this-device', detail: eh.detail, models: eh.models };

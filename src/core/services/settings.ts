@@ -25,8 +25,18 @@ function writeRaw(app: AppContext, key: string, value: unknown): void {
 
 /** Settings written by an older version may miss fields or hold stale ones: defaults fill the gaps. */
 export function readSettings(app: AppContext): Settings {
-  const parsed = Settings.safeParse(readRaw(app, KEY) ?? {});
-  return parsed.success ? parsed.data : Settings.parse({});
+  const raw = readRaw(app, KEY) ?? {};
+  const parsed = Settings.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // A field an older version accepted and this one refuses (e.g. a file:// model host) falls
+  // back to its default alone; the user's other settings stay.
+  const copy = structuredClone(raw) as Record<string, Record<string, unknown>>;
+  for (const issue of parsed.error.issues) {
+    const [group, field] = issue.path as string[];
+    if (field !== undefined && copy?.[group] && typeof copy[group] === 'object') delete copy[group][field];
+  }
+  const retry = Settings.safeParse(copy);
+  return retry.success ? retry.data : Settings.parse({});
 }
 
 export function readOpenAiKey(app: AppContext): string {

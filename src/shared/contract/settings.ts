@@ -4,14 +4,24 @@ import { call } from './call';
 export const ProviderName = z.enum(['auto', 'ollama', 'embedded', 'openai', 'none']);
 export type ProviderName = z.infer<typeof ProviderName>;
 
+function httpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const Settings = z.object({
   llm: z.object({
     provider: ProviderName.default('auto'),
-    ollamaHost: z.string().default(''),
+    /** Empty: OLLAMA_HOST or http://127.0.0.1:11434. Only http(s) URLs: a model host is never a file. */
+    ollamaHost: z.string().max(2000).refine((v) => v === '' || httpUrl(v), 'must be an http:// or https:// URL').default(''),
     ollamaModel: z.string().default('llama3.2:3b'),
     embeddedModelPath: z.string().default(''),
     embeddedThreads: z.number().int().min(1).max(64).default(1),
-    openaiBaseUrl: z.string().default('https://api.openai.com/v1'),
+    openaiBaseUrl: z.string().max(2000).refine(httpUrl, 'must be an http:// or https:// URL').default('https://api.openai.com/v1'),
     openaiModel: z.string().default('gpt-4o-mini'),
     /** Remote providers stay off until the user turns this on explicitly. */
     remoteEnabled: z.boolean().default(false),

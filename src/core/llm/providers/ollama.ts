@@ -5,7 +5,11 @@ import type { GenerateRequest, GenerateResult, Health, LlmProvider, ModelInfo } 
 export function resolveOllamaHost(configured: string, env: NodeJS.ProcessEnv): string {
   const raw = configured || env.OLLAMA_HOST || 'http://127.0.0.1:11434';
   const trimmed = raw.replace(/\/+$/, '');
-  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+  // Ollama's own convention allows a bare host:port; any other scheme is refused, not prefixed.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) && !/^https?:\/\//i.test(trimmed)) {
+    throw llmError('ollama', 'http_error', `The Ollama host must be an http(s) URL, got "${trimmed.slice(0, 100)}".`);
+  }
+  return /^https?:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
 }
 
 /**

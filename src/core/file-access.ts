@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { IafaError, type CallName } from '../shared/contract';
+
+/**
+ * Which files a shell lets a call read. The CLI reads what its user names on the command line;
+ * `iafa serve` only its uploads folder and the folders listed with --allow-dir; the desktop app
+ * only files the user picked or dropped. The engine itself trusts its caller, so each shell
+ * checks paths before dispatching.
+ */
+export interface FileAccess {
+  /** The real path to read, or an IafaError that says nothing about whether `p` exists. */
+  resolve(p: string): string;
+}
+
+/**
+ * The real path, symlinks and `..` resolved, even for a path that does not exist yet: the
+ * deepest existing ancestor is resolved and the rest appended, so a missing file behind a
+ * symlinked folder is judged by where it would really be.
+ */
+export function realPath(p: string): string {
+  const abs = path.resolve(p);
+  const rest: string[] = [];
+  let cur = abs;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync.native(cur), ...rest.reverse());
+    } catch {
+      const up = path.dirname(cur);
+      if (up === cur) return abs;
+      rest.push(path.basename(cur));
+      cur = up;
+    }
+  }
+}
+
+function inside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Files under these folders (resolved once, at start), and nothing else. */
+export function folderAccess(dirs: string[], hint: string): FileAccess {
+  const roots = [...new Set(dirs.filter(Boolean).map(realPath))];
+  return {
+    resolve(p) {
+      const real = realPath(p);
+      if (roots.some((r) => inside(real, r))) return real;
+      // One message whatever is at the path, so a refusal never tells a file from a folder or nothing.
+      throw new IafaError('validation', `${p} is outside the folders this server may read. ${hint}`, { reason: 'path_not_allowed' });
+    },
+  };
+}
+
+/** Exactly the files granted (picked in a dialog or dropped on the window). */
+export class GrantedFiles implements FileAccess {
+  private granted = new Set<string>();
+
+  grant(p: string): void {
+    if (p) this.granted.add(realPath(p));
+  }
+
+  resolve(p: string): string {
+    const real = realPath(p);
+    if (this.granted.has(real)) return real;
+    throw new IafaError('validation', `IAFA opens only files you pick or drop on the window; choose ${path.basename(p)} again.`, { reason: 'path_not_allowed' });
+  }
+}
+
+/** The word the import calls take for the shipped sample; it names no file of the caller's. */
+const SAMPLE = 'sample';
+
+/**
+ * Checks every file path in a call's input and returns the input with the real paths, so what is
+ * read is what was checked (a symlink swapped afterwards cannot redirect the read).
+ */
+export function checkCallPaths(name: CallName | string, input: unknown, access: FileAccess): unknown {
+  if (name !== 'datasets:preview' && name !== 'datasets:import') return input;
+  if (!input || typeof input !== 'object') return input;
+  const one = (p: unknown) => (typeof p === 'string' && p !== SAMPLE ? access.resolve(p) : p);
+  const i = input as { path?: unknown; also?: unknown };
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>), path: one(i.path) };
+  if (Array.isArray(i.also)) out.also = i.also.map((f) => (f && typeof f === 'object' ? { ...f, path: one((f as { path?: unknown }).path) } : f));
+  return out;
+}
