@@ -3,6 +3,7 @@ import path from 'node:path';
 import { IafaError, type ColumnInfo, type DatasetKind, type ImportInput, type ImportMapping, type ImportPreview, type ImportWarning, type ProgressEvent } from '../../shared/contract';
 import { newId } from '../ids';
 import { appPaths, dataPaths } from '../paths';
+import { claimStaging, releaseStaging } from '../staging';
 import { addAggregatedTable, aggregatedFromSeed, emptyAggregated } from './aggregated';
 import { detect, type Detection } from './detect';
 import { EventLogBuilder } from './event-builder';
@@ -94,6 +95,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
   fs.mkdirSync(tmp, { recursive: true });
+  claimStaging(tmp);
   let builder: EventLogBuilder | null = null;
   // Worker threads take ~60 ms to start: for a large single file they start now, while the
   // file is opened and its columns detected, in case it is a CSV event log (else they go).
@@ -187,6 +189,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     const dir = path.join(paths.datasets, id);
     fs.mkdirSync(paths.datasets, { recursive: true });
+    releaseStaging(tmp);
     fs.renameSync(tmp, dir);
     report('done', manifest.rows, totalBytes);
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { contract, IafaError, isCallName, type CallName, type CallOutput, type ProgressEvent } from '../../shared/contract';
 import { openDatabase } from '../db';
 import { appPaths, dataPaths } from '../paths';
+import { sweepStaging } from '../staging';
 import type { AppContext, CallContext, Handlers } from './context';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
@@ -43,6 +44,7 @@ export interface EngineOptions {
 export function createEngine(opts: EngineOptions): Engine {
   const paths = dataPaths(opts.dataDir);
   fs.mkdirSync(paths.root, { recursive: true });
+  sweepStaging(paths.tmp);
   const database = openDatabase(paths.db, opts.migrationsFolder ?? appPaths.migrations());
   const app: AppContext = { db: database.db, database, sqlite: database.sqlite, dataDir: opts.dataDir, startedAt: Date.now(), env: opts.env ?? process.env };
   const running = new Map<string, AbortController>();
