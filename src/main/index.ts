@@ -8,6 +8,7 @@ import { setAppRoot } from '../core/paths';
 import { checkCallPaths, GrantedFiles } from '../core/file-access';
 import { PAGE_CSP } from '../server/security';
 import { htmlToPdf } from './pdf';
+import { electronSecretStore } from './secrets';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mainWindow: BrowserWindow | null = null;
@@ -45,8 +46,10 @@ function trusted(e: IpcMainInvokeEvent | IpcMainEvent): boolean {
 function start(): void {
   // Packaged builds ship migrations, prompts and samples as extra resources.
   if (app.isPackaged) setAppRoot(process.resourcesPath);
+  const dataDir = process.env.IAFA_DATA_DIR ?? app.getPath('userData');
   engine = createEngine({
-    dataDir: process.env.IAFA_DATA_DIR ?? app.getPath('userData'),
+    dataDir,
+    secrets: electronSecretStore(dataDir),
     // Reports print with Electron's own Chromium, so the desktop app needs no system browser.
     printPdf: async (html, { paper }) => Buffer.from(await htmlToPdf(html, paper)),
   });

@@ -1,6 +1,7 @@
 import type { CallName, CallOutput, CallParsedInput, ProgressEvent } from '../../shared/contract';
 import type Database from 'better-sqlite3';
 import type { Db, OpenedDb } from '../db';
+import type { SecretStore } from '../secrets';
 
 /** Per-call context: cancellation and progress reporting, supplied by whichever shell runs the call. */
 export interface CallContext {
@@ -16,6 +17,8 @@ export interface AppContext {
   dataDir: string;
   startedAt: number;
   env: NodeJS.ProcessEnv;
+  /** Where the OpenAI key is kept: never the database. */
+  secrets: SecretStore;
 }
 
 export type Handler<K extends CallName> = (input: CallParsedInput<K>, ctx: CallContext) => Promise<CallOutput<K>> | CallOutput<K>;

@@ -3,6 +3,8 @@ import { contract, IafaError, isCallName, type CallName, type CallOutput, type P
 import { openDatabase } from '../db';
 import { appPaths, dataPaths } from '../paths';
 import { sweepStaging } from '../staging';
+import { defaultSecretStore, type SecretStore } from '../secrets';
+import { migratePlainSecrets } from './settings';
 import type { AppContext, CallContext, Handlers } from './context';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
@@ -39,14 +41,35 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Electron passes a webContents.printToPDF printer; the server and CLI use headless Chromium. */
   printPdf?: PdfPrinter;
+  /** Electron passes a safeStorage-backed store; the server and CLI use the OS secret store or a 0600 file. */
+  secrets?: SecretStore;
+}
+
+/**
+ * The data folder holds the user's data and maybe a key file: only the user may enter it (0700),
+ * and the database and its WAL files are 0600 (SQLite gives the WAL files the database's mode).
+ */
+function makePrivate(paths: ReturnType<typeof dataPaths>): void {
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  try {
+    fs.chmodSync(paths.root, 0o700);
+    fs.closeSync(fs.openSync(paths.db, 'a', 0o600));
+    for (const f of [paths.db, `${paths.db}-wal`, `${paths.db}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  } catch {
+    // A folder we do not own (e.g. shared on purpose) keeps its mode.
+  }
 }
 
 export function createEngine(opts: EngineOptions): Engine {
   const paths = dataPaths(opts.dataDir);
-  fs.mkdirSync(paths.root, { recursive: true });
+  makePrivate(paths);
   sweepStaging(paths.tmp);
   const database = openDatabase(paths.db, opts.migrationsFolder ?? appPaths.migrations());
-  const app: AppContext = { db: database.db, database, sqlite: database.sqlite, dataDir: opts.dataDir, startedAt: Date.now(), env: opts.env ?? process.env };
+  const env = opts.env ?? process.env;
+  const secrets = opts.secrets ?? defaultSecretStore(opts.dataDir, env);
+  const app: AppContext = { db: database.db, database, sqlite: database.sqlite, dataDir: opts.dataDir, startedAt: Date.now(), env, secrets };
+  migratePlainSecrets(app);
   const running = new Map<string, AbortController>();
 
   const handlers: Handlers = {

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { Settings, type SettingsView } from '../../shared/contract';
 import { schema } from '../db';
 import { nowIso } from '../ids';
+import { envOpenAiKey, OPENAI_KEY } from '../secrets';
 import type { AppContext, HandlerGroup } from './context';
 
 const KEY = 'app';
@@ -39,13 +40,34 @@ export function readSettings(app: AppContext): Settings {
   return retry.success ? retry.data : Settings.parse({});
 }
 
+/** The environment's key wins and is never stored; else the secret store's. */
 export function readOpenAiKey(app: AppContext): string {
+  return envOpenAiKey(app.env) || app.secrets.get(OPENAI_KEY);
+}
+
+/**
+ * Older versions kept the key as plain JSON in the settings table: it moves to the secret store,
+ * and secure_delete plus a checkpoint overwrite the freed pages so no copy stays in the file.
+ */
+export function migratePlainSecrets(app: AppContext): void {
   const v = readRaw(app, SECRET_KEY);
-  return typeof v === 'string' ? v : '';
+  if (v === undefined) return;
+  if (typeof v === 'string' && v !== '' && app.secrets.get(OPENAI_KEY) === '') app.secrets.set(OPENAI_KEY, v);
+  app.sqlite.pragma('secure_delete = ON');
+  app.db.delete(schema.settings).where(eq(schema.settings.key, SECRET_KEY)).run();
+  app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  app.sqlite.pragma('secure_delete = OFF');
 }
 
 function view(app: AppContext): SettingsView {
-  return { ...readSettings(app), openaiApiKeySet: readOpenAiKey(app) !== '', dataDir: app.dataDir };
+  const fromEnv = envOpenAiKey(app.env) !== '';
+  const stored = app.secrets.get(OPENAI_KEY) !== '';
+  return {
+    ...readSettings(app),
+    openaiApiKeySet: fromEnv || stored,
+    dataDir: app.dataDir,
+    secrets: { store: app.secrets.kind, warning: app.secrets.warning, keySource: fromEnv ? 'env' : stored ? 'stored' : 'none' },
+  };
 }
 
 export function settingsHandlers(app: AppContext): HandlerGroup<'settings:get' | 'settings:update'> {
@@ -58,10 +80,8 @@ export function settingsHandlers(app: AppContext): HandlerGroup<'settings:get' |
         reports: { ...cur.reports, ...patch.reports },
         onboarding: { ...cur.onboarding, ...patch.onboarding },
       });
-      app.sqlite.transaction(() => {
-        writeRaw(app, KEY, next);
-        if (patch.openaiApiKey !== undefined) writeRaw(app, SECRET_KEY, patch.openaiApiKey);
-      })();
+      writeRaw(app, KEY, next);
+      if (patch.openaiApiKey !== undefined) app.secrets.set(OPENAI_KEY, patch.openaiApiKey.trim());
       return view(app);
     },
   };

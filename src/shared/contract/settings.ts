@@ -62,6 +62,14 @@ export const SettingsPatch = z.object({
 export const SettingsView = Settings.extend({
   openaiApiKeySet: z.boolean(),
   dataDir: z.string(),
+  secrets: z.object({
+    /** Electron's safeStorage, the OS keyring (secret-tool), or a 0600 file. */
+    store: z.enum(['electron-safe-storage', 'os-keyring', 'file']),
+    /** Set when the store is weaker than the OS keychain; Settings shows it. */
+    warning: z.string().nullable(),
+    /** 'env': IAFA_OPENAI_API_KEY or OPENAI_API_KEY, used and never stored. */
+    keySource: z.enum(['env', 'stored', 'none']),
+  }),
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 

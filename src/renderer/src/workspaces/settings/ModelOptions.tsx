@@ -73,6 +73,18 @@ function EmbeddedOptions({ s, patch, saving }: { s: SettingsView; patch: Patch; 
   );
 }
 
+const STORE_NAMES: Record<SettingsView['secrets']['store'], string> = {
+  'electron-safe-storage': 'encrypted with the operating system\'s keychain',
+  'os-keyring': 'in the operating system\'s keyring (Secret Service)',
+  file: 'in a file in the data folder that only your user can read',
+};
+
+function keyWhere(s: SettingsView): string {
+  const saved = `A saved key is kept ${STORE_NAMES[s.secrets.store]}, never in the database.`;
+  if (s.secrets.keySource === 'env') return `Using the key from IAFA_OPENAI_API_KEY / OPENAI_API_KEY in the environment (not stored). ${saved}`;
+  return `${saved} Or set IAFA_OPENAI_API_KEY before starting IAFA to keep it off the disk.`;
+}
+
 function OpenAiOptions({ s, patch, saving }: { s: SettingsView; patch: Patch; saving: boolean }) {
   const [key, setKey] = useState('');
   const keyId = useId();
@@ -87,8 +99,10 @@ function OpenAiOptions({ s, patch, saving }: { s: SettingsView; patch: Patch; sa
         <div className="settings-row">
           <input id={keyId} type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder={s.openaiApiKeySet ? 'stored on this device; type to replace' : 'sk-…'} />
           <button type="button" disabled={saving || !key} onClick={async () => { await patch({ openaiApiKey: key }); setKey(''); }}>Save key</button>
-          {s.openaiApiKeySet && <button type="button" disabled={saving} onClick={() => patch({ openaiApiKey: '' })}>Clear</button>}
+          {s.secrets.keySource === 'stored' && <button type="button" disabled={saving} onClick={() => patch({ openaiApiKey: '' })}>Clear</button>}
         </div>
+        <p className="muted small" data-testid="secret-store">{keyWhere(s)}</p>
+        {s.secrets.warning && <div className="note warn" role="status" data-testid="secret-warning">{s.secrets.warning}</div>}
       </div>
       <label className="field checkbox">
         <input type="checkbox" checked={s.llm.redactSegments} disabled={saving} onChange={(e) => patch({ llm: { redactSegments: e.target.checked } })} />
