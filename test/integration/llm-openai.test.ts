@@ -21,9 +21,10 @@ const input = (refresh = true) => ({
 });
 const local = (extra: Record<string, unknown> = {}) => makeLlmEnv({ openaiBaseUrl: fake.url, openaiModel: 'gpt-4o-mini', ...extra }, {}, KEY);
 
-// Reaches the loopback fake, but is not a spelling isLocalUrl accepts as loopback, so the app
-// treats it as a remote host: the way to test the remote rules without leaving the machine.
-const remoteLooking = () => fake.url.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+// Reaches the loopback fake (on Linux a connection to 0.0.0.0 lands on this host), but 0.0.0.0 is
+// not a loopback address, so the app treats it as remote: the way to test the remote rules
+// without leaving the machine.
+const remoteLooking = () => fake.url.replace('127.0.0.1', '0.0.0.0');
 
 describe('OpenAI-compatible provider against the fake server', () => {
   it('good output over SSE with response_format json_schema and the key', async () => {
