@@ -6,7 +6,7 @@ import { listen, pieces, readJson, sendJson, type RecordedRequest } from './http
  * response or as NDJSON chunks when the client asks to stream; `stall` never answers.
  */
 export type OllamaReply =
-  | { content: string; promptTokens?: number; evalTokens?: number }
+  | { content: string; promptTokens?: number; evalTokens?: number; /** Characters per streamed chunk (default 12). */ chunk?: number }
   | { status: number; error: string }
   | { stall: true };
 
@@ -60,7 +60,7 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       });
       if (body?.stream === false) return sendJson(res, 200, frame(r.content, true));
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-      for (const p of pieces(r.content)) res.write(JSON.stringify(frame(p, false)) + '\n');
+      for (const p of pieces(r.content, r.chunk)) res.write(JSON.stringify(frame(p, false)) + '\n');
       res.end(JSON.stringify(frame('', true)) + '\n');
       return;
     }

@@ -27,6 +27,12 @@ export interface RunContext {
   progress: (ev: ProgressEvent) => void;
 }
 
+/** IAFA_MAX_REPLY_KB caps one model reply (default 256 KB, far above any schema-valid answer). */
+export function maxReplyChars(env: NodeJS.ProcessEnv): number {
+  const kb = Number(env.IAFA_MAX_REPLY_KB);
+  return (Number.isFinite(kb) && kb > 0 ? kb : 256) * 1024;
+}
+
 const MAX_TOKENS: Record<LlmTask, number> = {
   insights: 900, report: 800, ask: 400, hypotheses: 800, experiment_design: 500, experiment_analysis: 500, causal: 500,
 };
@@ -100,9 +106,27 @@ async function generateGrounded(
     });
     const schema = outputJsonSchema(input.task, block.factIds);
     const first = renderMessages(prompt, block.text);
-    const onToken = (text: string) => ctx.progress({ phase: 'generating', text });
+    const maxChars = maxReplyChars(llm.env);
     const call = async (messages: typeof first) => {
-      const res = await p.generate({ messages, schema, maxTokens: MAX_TOKENS[input.task], signal: t.signal, onToken });
+      // A reply past the cap is cut off where it is: a model that never stops must not fill the
+      // stream or the memory. Drafts are relayed marked unchecked and kept nowhere.
+      const cap = new AbortController();
+      let chars = 0;
+      const onToken = (text: string) => {
+        if (cap.signal.aborted) return;
+        chars += text.length;
+        if (chars > maxChars) return cap.abort();
+        ctx.progress({ phase: 'generating', text, unchecked: true });
+      };
+      const tooLong = () => llmError(p.name, 'invalid_output', `${p.name} wrote a reply longer than ${Math.round(maxChars / 1024)} KB; it was stopped and not used.`);
+      let res;
+      try {
+        res = await p.generate({ messages, schema, maxTokens: MAX_TOKENS[input.task], signal: AbortSignal.any([t.signal, cap.signal]), onToken });
+      } catch (err) {
+        if (cap.signal.aborted && !t.signal.aborted) throw tooLong();
+        throw err;
+      }
+      if (cap.signal.aborted || res.text.length > maxChars) throw tooLong();
       recordUsage(llm.db, p.name, res.tokensIn, res.tokensOut, p.remote ? estimateCost(p.model, res.tokensIn ?? 0, res.tokensOut ?? 0) : 0);
       return { ...res, text: block.restore(res.text) };
     };

@@ -37,5 +37,10 @@ export interface ProgressEvent {
   totalBytes?: number;
   /** Free-form streamed text (LLM tokens). */
   text?: string;
+  /**
+   * Set on streamed model text: a draft before grounding, which may hold invented numbers or
+   * injected instructions. Show it as a draft at most; only the result is checked.
+   */
+  unchecked?: true;
   queuePosition?: number;
 }
