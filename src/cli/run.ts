@@ -3,7 +3,7 @@ import { IAFA_VERSION } from '../core/version';
 import { commands } from './commands';
 import { helpText, makeRuntime, parseCommandArgs, type CliIO, type Command } from './framework';
 
-const EXIT: Record<string, number> = { validation: 2, not_found: 3, conflict: 4, llm_unavailable: 5, cancelled: 130, internal: 1 };
+const EXIT: Record<string, number> = { validation: 2, not_found: 3, conflict: 4, llm_unavailable: 5, rate_limited: 6, cancelled: 130, internal: 1 };
 
 function topHelp(): string {
   const groups = new Map<string, Command[]>();

@@ -8,6 +8,7 @@ import { dataPaths } from '../core/paths';
 import { newId } from '../core/ids';
 import { reportFile } from '../core/reports';
 import { realPath } from '../core/file-access';
+import { maxUploadBytes } from '../core/limits';
 
 /**
  * Routes that move raw bytes rather than JSON, so they sit beside the contract: the browser
@@ -21,14 +22,7 @@ export interface ExtraRoute {
   handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, url: URL): Promise<void>;
 }
 
-const DEFAULT_MAX_UPLOAD_MB = 4096;
 const DAY_MS = 86_400_000;
-
-/** IAFA_MAX_UPLOAD_MB caps one upload; default 4 GiB. */
-export function maxUploadBytes(env: NodeJS.ProcessEnv): number {
-  const mb = Number(env.IAFA_MAX_UPLOAD_MB);
-  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_MAX_UPLOAD_MB) * 1048576;
-}
 
 export function uploadsDir(dataDir: string): string {
   return path.join(dataPaths(dataDir).tmp, 'uploads');

@@ -47,6 +47,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown, statusOverride?: number): void {
   const e = IafaError.from(err);
+  const retry = e.kind === 'rate_limited' ? Number((e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds) : NaN;
+  if (Number.isFinite(retry)) res.setHeader('retry-after', String(retry));
   sendJson(res, statusOverride ?? HTTP_STATUS[e.kind], { error: e.toPayload() });
 }
 
@@ -141,8 +143,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       done();
       return sendJson(res, 200, out);
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // The stream opens with its first event, so a call refused at once (a full queue: 429) still
+    // gets its own status.
+    const send = (event: string, data: unknown) => {
+      if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
     try {
       const out = await opts.engine.dispatch(matched.route.name, input, {
         opId, signal: abort.signal, onProgress: (ev: ProgressEvent) => send('progress', ev),
@@ -150,7 +156,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       done();
       send('result', out);
     } catch (err) {
-      send('error', IafaError.from(err).toPayload());
+      const e = IafaError.from(err);
+      if (!res.headersSent && e.kind === 'rate_limited') return sendError(res, e);
+      send('error', e.toPayload());
     }
     res.end();
   }

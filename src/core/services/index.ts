@@ -4,7 +4,8 @@ import { openDatabase } from '../db';
 import { appPaths, dataPaths } from '../paths';
 import { sweepStaging } from '../staging';
 import { defaultSecretStore, type SecretStore } from '../secrets';
-import { migratePlainSecrets } from './settings';
+import { migratePlainSecrets, readSettings } from './settings';
+import { limitGroupOf, RouteLimiter } from '../limits';
 import type { AppContext, CallContext, Handlers } from './context';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
@@ -33,6 +34,8 @@ export interface DispatchOptions {
   opId?: string;
   signal?: AbortSignal;
   onProgress?: (ev: ProgressEvent) => void;
+  /** Calls made by another call (a report's narration) skip the route limits: the outer call holds the slot. */
+  unlimited?: boolean;
 }
 
 export interface EngineOptions {
@@ -71,6 +74,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const app: AppContext = { db: database.db, database, sqlite: database.sqlite, dataDir: opts.dataDir, startedAt: Date.now(), env, secrets };
   migratePlainSecrets(app);
   const running = new Map<string, AbortController>();
+  const limiter = new RouteLimiter(() => readSettings(app).limits);
 
   const handlers: Handlers = {
     ...systemHandlers(app),
@@ -81,7 +85,9 @@ export function createEngine(opts: EngineOptions): Engine {
     ...llmHandlers(app),
     ...importHandlers(app),
     ...insightsHandlers(app),
-    ...reportHandlers(app, (name, input, o) => dispatch(name, input, o), opts.printPdf),
+    // A report's own narration runs inside the report's slot, not in a second queue.
+    ...reportHandlers(app, (name, input, o) => dispatch(name, input, { ...o, unlimited: true }), opts.printPdf),
+    'limits:status': () => limiter.status(app.env),
     'ops:cancel': ({ opId }) => {
       const c = running.get(opId);
       c?.abort();
@@ -104,7 +110,10 @@ export function createEngine(opts: EngineOptions): Engine {
     const ctx: CallContext = { signal: controller.signal, progress: o.onProgress ?? (() => {}) };
     try {
       const handler = handlers[name] as (input: unknown, ctx: CallContext) => unknown;
-      const out = await handler(parsed.data, ctx);
+      const group = o.unlimited ? null : limitGroupOf(name);
+      const out = group
+        ? await limiter.run(group, controller.signal, (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for a free ${group} slot` }), async () => handler(parsed.data, ctx))
+        : await handler(parsed.data, ctx);
       if (controller.signal.aborted) throw new IafaError('cancelled', 'The operation was cancelled.');
       // Outputs are validated too: a handler that drifts from the contract fails loudly here
       // rather than in a renderer far away.

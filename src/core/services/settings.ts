@@ -79,6 +79,7 @@ export function settingsHandlers(app: AppContext): HandlerGroup<'settings:get' |
         llm: { ...cur.llm, ...patch.llm },
         reports: { ...cur.reports, ...patch.reports },
         onboarding: { ...cur.onboarding, ...patch.onboarding },
+        limits: { ...cur.limits, ...patch.limits },
       });
       writeRaw(app, KEY, next);
       if (patch.openaiApiKey !== undefined) app.secrets.set(OPENAI_KEY, patch.openaiApiKey.trim());

@@ -6,7 +6,7 @@ import type { IafaErrorKind } from './iafa-error';
  * so each shell can map it to its own convention (HTTP status, exit code, UI hint)
  * without parsing messages.
  */
-export const ErrorKind = z.enum(['validation', 'not_found', 'llm_unavailable', 'cancelled', 'conflict', 'internal']);
+export const ErrorKind = z.enum(['validation', 'not_found', 'llm_unavailable', 'cancelled', 'conflict', 'rate_limited', 'internal']);
 export type ErrorKind = z.infer<typeof ErrorKind>;
 // The error class spells the kinds out without zod: the two lists must stay the same.
 const _sameKinds: [ErrorKind, IafaErrorKind] extends [IafaErrorKind, ErrorKind] ? true : never = true;
@@ -27,5 +27,7 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   cancelled: 499,
   llm_unavailable: 503,
+  /** A model-backed route's queue is full; details.retryAfterSeconds becomes Retry-After. */
+  rate_limited: 429,
   internal: 500,
 };

@@ -3,7 +3,7 @@
  * errors.ts so that code which only throws it (the import's worker threads) does not load zod
  * and the whole contract at start-up; the kinds here and ErrorKind in errors.ts are the same list.
  */
-export type IafaErrorKind = 'validation' | 'not_found' | 'llm_unavailable' | 'cancelled' | 'conflict' | 'internal';
+export type IafaErrorKind = 'validation' | 'not_found' | 'llm_unavailable' | 'cancelled' | 'conflict' | 'rate_limited' | 'internal';
 
 interface IafaErrorPayload {
   kind: IafaErrorKind;

@@ -33,6 +33,7 @@ export const contract = {
   'ops:cancel': system.opsCancel,
   'settings:get': settings.settingsGet,
   'settings:update': settings.settingsUpdate,
+  'limits:status': settings.limitsStatus,
   'datasets:list': datasets.datasetsList,
   'datasets:get': datasets.datasetsGet,
   'datasets:rename': datasets.datasetsRename,

@@ -13,6 +13,11 @@ function httpUrl(v: string): boolean {
   }
 }
 
+export const RouteLimit = z.object({
+  concurrent: z.number().int().min(1).max(64),
+  queue: z.number().int().min(0).max(10_000),
+}).strict();
+
 export const Settings = z.object({
   llm: z.object({
     provider: ProviderName.default('auto'),
@@ -34,6 +39,12 @@ export const Settings = z.object({
   }).prefault({}),
   reports: z.object({ paper: z.enum(['A4', 'Letter']).default('A4') }).prefault({}),
   onboarding: z.object({ sampleOffered: z.boolean().default(false) }).prefault({}),
+  /** How many model-backed calls of each group run at once, and how many may wait; past that, 429. */
+  limits: z.object({
+    ask: RouteLimit.default({ concurrent: 2, queue: 8 }),
+    reports: RouteLimit.default({ concurrent: 1, queue: 4 }),
+    narration: RouteLimit.default({ concurrent: 2, queue: 16 }),
+  }).prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -55,6 +66,7 @@ export const SettingsPatch = z.object({
   llm: patchOf(Settings.shape.llm.unwrap().shape).optional(),
   reports: patchOf(Settings.shape.reports.unwrap().shape).optional(),
   onboarding: patchOf(Settings.shape.onboarding.unwrap().shape).optional(),
+  limits: patchOf(Settings.shape.limits.unwrap().shape).optional(),
   /** Write-only: the key is stored locally and never returned. Empty string clears it. */
   openaiApiKey: z.string().max(500).optional(),
 }).strict();
@@ -87,4 +99,32 @@ export const settingsUpdate = call({
   http: { method: 'PATCH', path: '/api/v1/settings' },
   input: SettingsPatch,
   output: SettingsView,
+});
+
+export const LimitGroupName = z.enum(['ask', 'reports', 'narration']);
+export type LimitGroupName = z.infer<typeof LimitGroupName>;
+
+export const LimitsStatus = z.object({
+  /** IAFA_MAX_UPLOAD_MB: the largest file `iafa serve` accepts as an upload. */
+  uploadMaxMb: z.number(),
+  /** IAFA_MAX_REPLY_KB: the longest model reply read before it is cut off. */
+  replyMaxKb: z.number(),
+  groups: z.array(z.object({
+    name: LimitGroupName,
+    /** The contract calls the group covers. */
+    calls: z.array(z.string()),
+    concurrent: z.number().int(),
+    queue: z.number().int(),
+    running: z.number().int().nonnegative(),
+    waiting: z.number().int().nonnegative(),
+  })),
+});
+export type LimitsStatus = z.infer<typeof LimitsStatus>;
+
+export const limitsStatus = call({
+  name: 'limits:status',
+  summary: 'Rate limits of the model-backed routes: the configured sizes and what runs and waits now.',
+  http: { method: 'GET', path: '/api/v1/limits' },
+  input: z.object({}).strict(),
+  output: LimitsStatus,
 });

@@ -6,6 +6,7 @@ import { Badge, ErrorNote, Panel } from '../components/ui';
 import { announceLlmChange } from './settings/events';
 import { AdvancedOptions } from './settings/Advanced';
 import { ModelOptions } from './settings/ModelOptions';
+import { LimitsPanel } from './settings/LimitsPanel';
 import { PromptsPanel, UsagePanel } from './settings/UsagePanel';
 import './settings/settings.css';
 
@@ -90,6 +91,7 @@ export default function Settings() {
           </tbody>
         </table>
       </Panel>
+      {s && <LimitsPanel s={s} patch={patch} saving={saving} />}
       <UsagePanel />
       <PromptsPanel />
     </div>
