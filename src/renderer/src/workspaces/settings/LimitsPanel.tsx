@@ -1,8 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { CallInput, LimitsStatus, SettingsView } from '../../../../shared/contract';
 import { useCall } from '../../api/hooks';
 import { ErrorNote, Panel } from '../../components/ui';
-import { CommitField } from './ModelOptions';
 
 type Group = LimitsStatus['groups'][number];
 
@@ -11,6 +10,17 @@ const LABELS: Record<Group['name'], string> = {
   reports: 'Reports',
   narration: 'Model prose for insights and hypotheses',
 };
+
+/** A number in a table cell, saved on Enter or when the box loses focus; its label is for screen readers (the column says it). */
+function NumberCell({ label, value, min, disabled, onCommit }: { label: string; value: number; min: number; disabled: boolean; onCommit: (v: string) => void }) {
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const commit = () => text !== String(value) && onCommit(text.trim());
+  return (
+    <input type="number" min={min} aria-label={label} value={text} disabled={disabled} className="limit-input"
+      onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+  );
+}
 
 /**
  * The bounded queues in front of the model: how many calls of each kind run at once, how many
@@ -43,8 +53,8 @@ export function LimitsPanel({ s, patch, saving }: { s: SettingsView; patch: (p: 
           {(status.data?.groups ?? []).map((g) => (
             <tr key={g.name} data-testid={`limit-${g.name}`}>
               <td>{LABELS[g.name]}</td>
-              <td><CommitField label={`${g.name}: at once`} type="number" value={String(s.limits[g.name].concurrent)} disabled={saving} onCommit={(v) => set(g.name, 'concurrent', v)} /></td>
-              <td><CommitField label={`${g.name}: may wait`} type="number" value={String(s.limits[g.name].queue)} disabled={saving} onCommit={(v) => set(g.name, 'queue', v)} /></td>
+              <td><NumberCell label={`${g.name}: at once`} min={1} value={s.limits[g.name].concurrent} disabled={saving} onCommit={(v) => set(g.name, 'concurrent', v)} /></td>
+              <td><NumberCell label={`${g.name}: may wait`} min={0} value={s.limits[g.name].queue} disabled={saving} onCommit={(v) => set(g.name, 'queue', v)} /></td>
               <td>{g.running} running · {g.waiting} waiting</td>
             </tr>
           ))}

@@ -82,6 +82,8 @@ const STORE_NAMES: Record<SettingsView['secrets']['store'], string> = {
 function keyWhere(s: SettingsView): string {
   const saved = `A saved key is kept ${STORE_NAMES[s.secrets.store]}, never in the database.`;
   if (s.secrets.keySource === 'env') return `Using the key from IAFA_OPENAI_API_KEY / OPENAI_API_KEY in the environment (not stored). ${saved}`;
+  // The warning below already says where the key goes and how to keep it off the disk.
+  if (s.secrets.warning) return 'Never kept in the database.';
   return `${saved} Or set IAFA_OPENAI_API_KEY before starting IAFA to keep it off the disk.`;
 }
 
