@@ -70,16 +70,29 @@ export class GrantedFiles implements FileAccess {
 /** The word the import calls take for the shipped sample; it names no file of the caller's. */
 const SAMPLE = 'sample';
 
+/** The input fields that name files, per call. */
+const PATH_FIELDS: Partial<Record<CallName, string[]>> = {
+  'datasets:preview': ['path'],
+  'datasets:import': ['path'],
+  'experiment:analyze': ['file', 'control_file', 'treatment_file'],
+  'experiment:causal': ['file', 'control_file', 'treatment_file'],
+};
+
 /**
  * Checks every file path in a call's input and returns the input with the real paths, so what is
  * read is what was checked (a symlink swapped afterwards cannot redirect the read).
  */
 export function checkCallPaths(name: CallName | string, input: unknown, access: FileAccess): unknown {
-  if (name !== 'datasets:preview' && name !== 'datasets:import') return input;
-  if (!input || typeof input !== 'object') return input;
-  const one = (p: unknown) => (typeof p === 'string' && p !== SAMPLE ? access.resolve(p) : p);
-  const i = input as { path?: unknown; also?: unknown };
-  const out: Record<string, unknown> = { ...(input as Record<string, unknown>), path: one(i.path) };
-  if (Array.isArray(i.also)) out.also = i.also.map((f) => (f && typeof f === 'object' ? { ...f, path: one((f as { path?: unknown }).path) } : f));
+  const fields = PATH_FIELDS[name as CallName];
+  if (!fields || !input || typeof input !== 'object') return input;
+  // `sample` names the shipped sample only for the import calls; elsewhere it would be a relative path.
+  const sampleOk = name === 'datasets:preview' || name === 'datasets:import';
+  const one = (p: unknown) => (typeof p === 'string' && !(sampleOk && p === SAMPLE) ? access.resolve(p) : p);
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const f of fields) if (out[f] !== undefined) out[f] = one(out[f]);
+  // An import's extra files (`also`: a second file of a two-file funnel, one file per variant).
+  if (name === 'datasets:import' && Array.isArray(out.also)) {
+    out.also = out.also.map((f) => (f && typeof f === 'object' ? { ...f, path: one((f as { path?: unknown }).path) } : f));
+  }
   return out;
 }

@@ -86,6 +86,20 @@ describe('iafa serve reads only files the user gave it', () => {
     expect(JSON.stringify(r.json)).not.toContain('hunter2');
   });
 
+  it('refuses outside files given to the experiment read-out and causal checks', async () => {
+    fs.writeFileSync(path.join(outside, 'arm.csv'), 'variant,converted\nA,1\nB,0\nA,0\nB,1\n');
+    const arm = path.join(outside, 'arm.csv');
+    for (const [route, body] of [
+      ['/api/v1/experiments/analyze', { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] }],
+      ['/api/v1/experiments/analyze', { control_file: arm, treatment_file: arm, metrics: ['converted'] }],
+      ['/api/v1/experiments/causal', { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] }],
+    ] as const) {
+      const r = await apiFetch(server, 'POST', route, body);
+      expect(r.status, route).toBe(400);
+      expect(r.json.error.details?.reason, JSON.stringify(r.json)).toBe('path_not_allowed');
+    }
+  });
+
   it('reads files in an allowed folder, the sample and uploads', async () => {
     const inside = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: path.join(allowed, 'events.csv') });
     expect(inside.status).toBe(200);

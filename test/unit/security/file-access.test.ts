@@ -31,6 +31,9 @@ describe('the desktop app opens only files the user picked or dropped', () => {
     expect(() => checkCallPaths('datasets:preview', { path: '/etc/passwd' }, g)).toThrow(/pick or drop/);
     expect(checkCallPaths('datasets:import', { path: 'sample' }, g)).toEqual({ path: 'sample' });
     expect(checkCallPaths('datasets:list', { path: '/etc/passwd' }, g)).toEqual({ path: '/etc/passwd' });
+    // Only the import calls know the word; for an experiment file it would be a relative path.
+    expect(() => checkCallPaths('experiment:analyze', { file: 'sample' }, g)).toThrow(/pick or drop/);
+    expect(checkCallPaths('experiment:causal', { control_file: picked, treatment_file: picked }, g)).toEqual({ control_file: realPath(picked), treatment_file: realPath(picked) });
   });
 });
 
