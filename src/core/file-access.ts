@@ -96,3 +96,26 @@ export function checkCallPaths(name: CallName | string, input: unknown, access: 
   }
   return out;
 }
+
+/**
+ * The embedded provider loads a GGUF file by path: the one in Settings, or a per-call `model`
+ * when the call's provider is embedded. The server checks those like data files (the desktop app
+ * and the CLI take the path from their user).
+ */
+export function checkModelPaths(name: CallName | string, input: unknown, configuredProvider: string, access: FileAccess): unknown {
+  if (!input || typeof input !== 'object') return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  if (name === 'settings:update') {
+    const llm = out.llm as { embeddedModelPath?: unknown } | undefined;
+    if (llm && typeof llm.embeddedModelPath === 'string' && llm.embeddedModelPath !== '') {
+      out.llm = { ...llm, embeddedModelPath: access.resolve(llm.embeddedModelPath) };
+    }
+    return out;
+  }
+  for (const key of ['options', 'llm']) {
+    const o = out[key] as { provider?: unknown; model?: unknown } | undefined;
+    if (!o || typeof o !== 'object' || typeof o.model !== 'string' || o.model === '') continue;
+    if ((o.provider ?? configuredProvider) === 'embedded') out[key] = { ...o, model: access.resolve(o.model) };
+  }
+  return out;
+}

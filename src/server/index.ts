@@ -8,7 +8,8 @@ import { buildRoutes, matchRoute } from './routes';
 import { allowedHosts, checkOrigin, tokenMatches } from './security';
 import { serveStatic } from './static';
 import { extraRoutes, removeImportedUploads, sweepUploads, uploadsDir, type ExtraRoute } from './extra';
-import { checkCallPaths, folderAccess } from '../core/file-access';
+import { checkCallPaths, checkModelPaths, folderAccess } from '../core/file-access';
+import { readSettings } from '../core/services/settings';
 
 export interface ServerOptions {
   engine: Engine;
@@ -127,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     Object.assign(input, matched.params);
     input = checkCallPaths(matched.route.name, input, files) as Record<string, unknown>;
+    input = checkModelPaths(matched.route.name, input, readSettings(opts.engine.app).llm.provider, files) as Record<string, unknown>;
     const done = () => {
       if (matched.route.name === 'datasets:import') removeImportedUploads(input, uploads);
     };

@@ -100,6 +100,26 @@ describe('iafa serve reads only files the user gave it', () => {
     }
   });
 
+  it('refuses a GGUF model path outside the allowed folders, in Settings and per call', async () => {
+    const bad = await apiFetch(server, 'PATCH', '/api/v1/settings', { llm: { embeddedModelPath: secretFile } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details?.reason).toBe('path_not_allowed');
+    const model = path.join(allowed, 'tiny.gguf');
+    fs.writeFileSync(model, 'GGUF');
+    const good = await apiFetch(server, 'PATCH', '/api/v1/settings', { llm: { embeddedModelPath: model } });
+    expect(good.status).toBe(200);
+    expect(good.json.llm.embeddedModelPath).toBe(fs.realpathSync(model));
+    const perCall = await apiFetch(server, 'POST', '/api/v1/llm/narrate', {
+      task: 'insights', facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' }, deterministic: {}, scope: { funnel_id: 'fn_x' },
+      options: { provider: 'embedded', model: '/etc/hostname' },
+    });
+    expect(perCall.status).toBe(400);
+    expect(perCall.json.error.details?.reason).toBe('path_not_allowed');
+    // An Ollama model name is a name, not a path.
+    expect((await apiFetch(server, 'PATCH', '/api/v1/settings', { llm: { ollamaModel: 'hf.co/org/model:Q4' } })).status).toBe(200);
+    await apiFetch(server, 'PATCH', '/api/v1/settings', { llm: { embeddedModelPath: '' } });
+  });
+
   it('reads files in an allowed folder, the sample and uploads', async () => {
     const inside = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: path.join(allowed, 'events.csv') });
     expect(inside.status).toBe(200);
