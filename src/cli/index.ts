@@ -1,4 +1,7 @@
 import { runCli } from './run';
+import { usePrivateUmask } from '../core/umask';
+
+usePrivateUmask();
 
 // Entry point of the `iafa` binary (bin/iafa.js loads the built copy of this file).
 const controller = new AbortController();

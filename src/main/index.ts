@@ -1,5 +1,4 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IafaError, isCallName } from '../shared/contract';
@@ -9,6 +8,7 @@ import { checkCallPaths, GrantedFiles } from '../core/file-access';
 import { PAGE_CSP } from '../server/security';
 import { htmlToPdf } from './pdf';
 import { electronSecretStore } from './secrets';
+import { usePrivateUmask, writeUserFile } from '../core/umask';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mainWindow: BrowserWindow | null = null;
@@ -46,6 +46,8 @@ function trusted(e: IpcMainInvokeEvent | IpcMainEvent): boolean {
 function start(): void {
   // Packaged builds ship migrations, prompts and samples as extra resources.
   if (app.isPackaged) setAppRoot(process.resourcesPath);
+  // Everything the app creates (datasets, reports, the database) is for this user only.
+  usePrivateUmask();
   const dataDir = process.env.IAFA_DATA_DIR ?? app.getPath('userData');
   engine = createEngine({
     dataDir,
@@ -138,7 +140,7 @@ function registerIpc(eng: Engine): void {
     if (!trusted(e) || !mainWindow) return null;
     const r = await dialog.showSaveDialog(mainWindow, { defaultPath: typeof name === 'string' ? path.basename(name) : 'report' });
     if (r.canceled || !r.filePath) return null;
-    fs.writeFileSync(r.filePath, typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
+    writeUserFile(r.filePath, typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
     return r.filePath;
   });
   ipcMain.handle('iafa:print-pdf', async (e, html: unknown, paper: unknown) => {

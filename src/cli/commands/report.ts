@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Audience, IafaError, ProviderName, type ReportsGenerateInput } from '../../shared/contract';
 import { parseFunnelArgs } from '../../core/funnel/cli-args';
 import { htmlToPdf } from '../../core/reports';
+import { writeUserFile } from '../../core/umask';
 import type { Command, CommandArgs } from '../framework';
 import { funnel, funnelArgv, resolveDataset } from './funnel';
 
@@ -74,7 +75,7 @@ export const report: Command = {
       return;
     }
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    fs.writeFileSync(out, bytes);
+    writeUserFile(out, bytes);
     const meta = { path: path.resolve(out), ...result.report_metadata, format };
     rt.io.stdout(rt.json ? JSON.stringify(meta, null, 2) + '\n' : `Wrote ${meta.path} (${format}, ${meta.word_count.toLocaleString('en-US')} words, ${meta.fact_count} facts).\n`);
   },
