@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { IafaError } from '../shared/contract';
 
 /**
  * Where secrets (the OpenAI API key) live: never in the database. The desktop app encrypts them
@@ -126,8 +127,13 @@ export function secretToolStore(dataDir: string, env: NodeJS.ProcessEnv): Secret
       return ''; // exit 1: no such secret
     }
   }, (name, value) => {
-    if (value === '') execFileSync(tool, ['clear', ...attrs(name)], opts);
-    else execFileSync(tool, ['store', `--label=IAFA ${name}`, ...attrs(name)], { ...opts, input: value });
+    try {
+      if (value === '') execFileSync(tool, ['clear', ...attrs(name)], opts);
+      else execFileSync(tool, ['store', `--label=IAFA ${name}`, ...attrs(name)], { ...opts, input: value });
+    } catch (e) {
+      const why = String((e as { stderr?: Buffer | string }).stderr ?? (e as Error).message).trim().slice(0, 200);
+      throw new IafaError('internal', `The OS keyring did not take the key (secret-tool: ${why}). Unlock the keyring, or start IAFA with IAFA_SECRET_STORE=file or IAFA_OPENAI_API_KEY.`);
+    }
   });
 }
 
