@@ -52,7 +52,12 @@ export function readOpenAiKey(app: AppContext): string {
 export function migratePlainSecrets(app: AppContext): void {
   const v = readRaw(app, SECRET_KEY);
   if (v === undefined) return;
-  if (typeof v === 'string' && v !== '' && app.secrets.get(OPENAI_KEY) === '') app.secrets.set(OPENAI_KEY, v);
+  try {
+    if (typeof v === 'string' && v !== '' && app.secrets.get(OPENAI_KEY) === '') app.secrets.set(OPENAI_KEY, v);
+  } catch {
+    // A locked keyring must not stop the app from starting; the next start tries again.
+    return;
+  }
   app.sqlite.pragma('secure_delete = ON');
   app.db.delete(schema.settings).where(eq(schema.settings.key, SECRET_KEY)).run();
   app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -81,8 +86,9 @@ export function settingsHandlers(app: AppContext): HandlerGroup<'settings:get' |
         onboarding: { ...cur.onboarding, ...patch.onboarding },
         limits: { ...cur.limits, ...patch.limits },
       });
-      writeRaw(app, KEY, next);
+      // The key first: a keyring that refuses it leaves the other settings unchanged too.
       if (patch.openaiApiKey !== undefined) app.secrets.set(OPENAI_KEY, patch.openaiApiKey.trim());
+      writeRaw(app, KEY, next);
       return view(app);
     },
   };
