@@ -15,6 +15,25 @@ describe('isLocalUrl: only loopback literals and localhost keep data on this dev
   ])('%s is remote', (u) => expect(isLocalUrl(u)).toBe(false));
 });
 
+describe('where data goes, as Settings and the sidebar show it', () => {
+  it('a host name that looks like loopback is remote, and the remote opt-in applies to it', async () => {
+    const env = tempEngine();
+    try {
+      await env.engine.dispatch('settings:update', { llm: { provider: 'ollama', ollamaHost: 'http://127.0.0.1.nip.io:11434' } });
+      const status = await env.engine.dispatch('llm:status', {});
+      expect(status.providers.find((p) => p.name === 'ollama')?.destination).toBe('remote');
+      const out = await env.engine.dispatch('llm:narrate', {
+        task: 'insights', facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' }, deterministic: { summary: 's', insights: [], recommendations: [] },
+        scope: { funnel_id: 'fn_x' }, options: { provider: 'ollama' },
+      });
+      expect(out.generation).toMatchObject({ provider: 'none', data_left_device: false });
+      expect(out.generation.banner).toMatch(/remote providers are off/);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
+
 describe('model base URLs are http(s) only', () => {
   it('Settings refuse other schemes for ollamaHost and openaiBaseUrl (400) and keep what was stored', async () => {
     const env = tempEngine();
