@@ -3,17 +3,9 @@ import { Feedback } from './Feedback';
 import type { AskOutput } from '../../../../shared/contract';
 import { Badge } from '../../components/ui';
 import { numbersSignal, questionSignal, signalsOf } from './signals';
+import { dashboardHref } from '../../lib/handoffs';
 
 type Datum = AskOutput['supporting_data'][number];
-
-/**
- * Facts about the funnel, its stages and segments can be shown on the Dashboard; test statistics
- * cannot. The funnel the answer is about goes along, so the Dashboard opens that one.
- */
-function dashboardHref(factId: string, funnelId: string | null): string | null {
-  if (!/^(stage|segment|overall|funnel|period|trend)\b/.test(factId)) return null;
-  return `#/dashboard?fact=${encodeURIComponent(factId)}${funnelId ? `&funnel=${encodeURIComponent(funnelId)}` : ''}`;
-}
 
 /**
  * The answer text with the value of the focused fact marked. Split on the display string and
