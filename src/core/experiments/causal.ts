@@ -64,7 +64,9 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
 
   const liftText = m.relative_lift !== null ? `${m.relative_lift >= 0 ? '+' : ''}${m.relative_lift.toFixed(1)}%` : `${(m.difference ?? 0) >= 0 ? '+' : ''}${(m.difference ?? 0).toFixed(2)}${m.kind === 'rate' ? ' pp' : ''}`;
   const pTxt = m.p_value === null ? '' : m.p_value < 0.001 ? 'p < 0.001' : `p = ${m.p_value.toFixed(3)}`;
-  const gaps = [...claim.notChecked.map((x) => `${x} was not checked`), ...claim.notPassed.map((x) => `${x} was found`)];
+  // Names only in the statement; the reasons are in not_checked, shown next to it.
+  const names = claim.notChecked.map((x) => x.replace(/ \(.*\)$/, ''));
+  const gaps = [...(names.length ? [`${listing(names)} ${names.length > 1 ? 'were' : 'was'} not checked`] : []), ...claim.notPassed.map((x) => `${x} was found`)];
   let statement: string;
   let rationale: string;
   if (!m.tested) {
@@ -78,7 +80,7 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
     rationale = `Statistically significant (${pTxt}), but ${failures.join(' and ')} undermine${failures.length > 1 ? '' : 's'} the comparison.`;
   } else if (claim.kind === 'associated') {
     // Significant in a randomised test is not yet "caused": say which check is missing.
-    statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}; it is not called caused because ${listing(gaps)}.`;
+    statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}; not called caused: ${listing(gaps)}.`;
     rationale = `Statistically significant (${pTxt})${srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : ''}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
   } else {
     statement = `${a.treatment_label} caused a ${liftText} change in ${m.metric}.`;
