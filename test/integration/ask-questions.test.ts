@@ -3,6 +3,7 @@ import type { AskOutput, FunnelDefinitionInput } from '../../src/shared/contract
 import { extractNumbers, isIncidental } from '../../src/core/llm/numbers';
 import { ASK_CASES, judge, loadAskSheets, type AskSheet } from '../helpers/ask-set';
 import { tempEngine } from '../helpers/engine';
+import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server';
 import { HAS_SHARED_DATA, NO_SHARED_DATA, sharedData } from '../helpers/shared';
 
 /**
@@ -107,5 +108,46 @@ describe.skipIf(!HAS_SHARED_DATA)('the phrased question set (sample, Taobao, Uda
   it('every expected fact id exists in its sheet (the set cannot pass by naming nothing)', () => {
     const absent = ASK_CASES.flatMap((c) => (c.facts ?? []).filter((id) => !sheets[c.data].facts.some((f) => f.id === id)).map((id) => `${c.data}: ${id}`));
     expect(absent).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAS_SHARED_DATA)('with a model: the question signal checks what the model cited', () => {
+  let fake: FakeOllama;
+  let withModel: ReturnType<typeof tempEngine>;
+  let fn: string;
+  beforeAll(async () => {
+    fake = await startFakeOllama();
+    withModel = tempEngine({ OLLAMA_HOST: fake.url });
+    const ds = await withModel.engine.dispatch('datasets:import', { path: sharedData('taobao_userbehavior_head.csv') });
+    fn = (await withModel.engine.dispatch('funnels:create', { datasetId: ds.id, name: 'Taobao', definition: TAOBAO })).id;
+  });
+  afterAll(async () => {
+    withModel?.cleanup();
+    await fake?.close();
+  });
+  const reply = (answer: string, ids: string[]) => fake.reply({ content: JSON.stringify({ answer, fact_ids: ids, follow_up_questions: [] }) });
+
+  it('a model answer citing the buy count answers "how many bought"', async () => {
+    reply('386 users bought.', ['stage.buy.users']);
+    const o = await withModel.engine.dispatch('analytics:ask', { funnelId: fn, question: 'How many users bought?' });
+    expect(o.generation.provider).toBe('ollama');
+    expect(o.signals).toMatchObject({ numbers: 'match', question: 'answered', kind: 'stage_count' });
+  });
+
+  it('a grounded model answer about another fact is "closest facts", not a match for the question', async () => {
+    reply('812 users entered the funnel.', ['funnel.total_users']);
+    const o = await withModel.engine.dispatch('analytics:ask', { funnelId: fn, question: 'How many people bought something?' });
+    expect(o.grounding.passed).toBe(true);
+    expect(o.signals.numbers).toBe('match');
+    expect(o.signals.question).toBe('closest_facts');
+    expect(o.signals.note).toMatch(/cites none of the facts this question is about/);
+  });
+
+  it('a question about data the funnel lacks never reaches the model', async () => {
+    const before = fake.requests.length;
+    const o = await withModel.engine.dispatch('analytics:ask', { funnelId: fn, question: 'What was revenue last week?' });
+    expect(fake.requests.length).toBe(before);
+    expect(o.signals).toMatchObject({ question: 'not_in_data', numbers: 'none' });
+    expect(o.generation.provider).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import type { Fact } from '../../shared/contract';
-import { absent, answered, closest, joinSaid, say, type Result, type Said, type Sheet } from './answer-kit';
+import { absent, answered, closest, joinSaid, main, say, type Result, type Said, type Sheet } from './answer-kit';
 import type { Classified } from './question';
 
 /** Answers about the funnel itself: counts, conversion, steps, drop-off and time between steps. */
@@ -11,17 +11,17 @@ export function stageCount(s: Sheet, c: Classified, q: string): Result {
     if (/\b(complet|convert|finish|made it|end)/.test(q)) {
       const done = s.get('funnel.completed_users');
       const rate = s.get('funnel.overall_conversion_rate');
-      return done && rate && total ? answered(say`${done} users completed the funnel (${s.stageName(s.v.stages.length - 1)}), ${rate} of the ${total} who entered.`) : null;
+      return done && rate && total ? answered(say`${main(done)} users completed the funnel (${s.stageName(s.v.stages.length - 1)}), ${rate} of the ${total} who entered.`) : null;
     }
-    return total ? answered(say`${total} users entered the funnel at ${s.stageName(0)}.`) : null;
+    return total ? answered(say`${main(total)} users entered the funnel at ${s.stageName(0)}.`) : null;
   }
   const key = c.stages[c.stages.length - 1];
   const i = s.stageIndex(key);
   const users = s.get(`stage.${key}.users`);
   const conv = s.get(`stage.${key}.conversion_rate`);
   if (!users) return null;
-  if (i === 0 || !conv || !total) return answered(say`${users} users reached ${s.stageName(i)}, the funnel's first step.`);
-  return answered(say`${users} users reached ${s.stageName(i)}, ${conv} of the ${total} who entered at ${s.stageName(0)}.`);
+  if (i === 0 || !conv || !total) return answered(say`${main(users)} users reached ${s.stageName(i)}, the funnel's first step.`);
+  return answered(say`${main(users)} users reached ${s.stageName(i)}, ${conv} of the ${total} who entered at ${s.stageName(0)}.`);
 }
 
 export function overallConversion(s: Sheet, c: Classified): Result {
@@ -33,14 +33,14 @@ export function overallConversion(s: Sheet, c: Classified): Result {
       const conv = s.get(`stage.${c.stages[0]}.conversion_rate`);
       const users = s.get(`stage.${c.stages[0]}.users`);
       const total = s.get('funnel.total_users');
-      if (conv && users && total) return answered(say`${conv} of entrants reach ${s.stageName(i)}: ${users} of ${total} users.`);
+      if (conv && users && total) return answered(say`${main(conv)} of entrants reach ${s.stageName(i)}: ${users} of ${total} users.`);
     }
   }
   const rate = s.get('funnel.overall_conversion_rate');
   const done = s.get('funnel.completed_users');
   const total = s.get('funnel.total_users');
   if (!rate || !done || !total) return null;
-  return answered(say`Overall conversion is ${rate}: ${done} of the ${total} users who entered at ${s.stageName(0)} reached ${s.stageName(last)}.`);
+  return answered(say`Overall conversion is ${main(rate)}: ${done} of the ${total} users who entered at ${s.stageName(0)} reached ${s.stageName(last)}.`);
 }
 
 /** The pair of stage indexes a step question is about. */
@@ -63,7 +63,7 @@ function stepLine(s: Sheet, j: number): Said | null {
   const from = s.get(`stage.${s.v.stages[j - 1].key}.users`);
   const to = s.get(`stage.${key}.users`);
   if (!rate || !from || !to) return null;
-  return say`Of the ${from} users who reached ${s.stageName(j - 1)}, ${rate} went on to ${s.stageName(j)} (${to} users).`;
+  return say`Of the ${from} users who reached ${s.stageName(j - 1)}, ${main(rate)} went on to ${s.stageName(j)} (${to} users).`;
 }
 
 export function stepConversion(s: Sheet, c: Classified, q: string): Result {
@@ -87,12 +87,12 @@ export function stepConversion(s: Sheet, c: Classified, q: string): Result {
     const conv = s.get(`stage.${s.v.stages[b].key}.conversion_rate`);
     const users = s.get(`stage.${s.v.stages[b].key}.users`);
     const total = s.get('funnel.total_users');
-    return conv && users && total ? answered(say`${conv} of the ${total} users who entered at ${s.stageName(0)} reached ${s.stageName(b)} (${users} users).`) : null;
+    return conv && users && total ? answered(say`${main(conv)} of the ${total} users who entered at ${s.stageName(0)} reached ${s.stageName(b)} (${users} users).`) : null;
   }
   if (b === last) {
     const down = s.get(`stage.${s.v.stages[a].key}.downstream_conversion_rate`);
     const from = s.get(`stage.${s.v.stages[a].key}.users`);
-    return down && from ? answered(say`${down} of the ${from} users who reached ${s.stageName(a)} went on to complete the funnel at ${s.stageName(b)}.`) : null;
+    return down && from ? answered(say`${main(down)} of the ${from} users who reached ${s.stageName(a)} went on to complete the funnel at ${s.stageName(b)}.`) : null;
   }
   const lines = [];
   for (let j = a + 1; j <= b; j++) { const l = stepLine(s, j); if (l) lines.push(l); }
@@ -108,8 +108,8 @@ function dropLine(s: Sheet, j: number, withShare: boolean, lead = 'Between'): Sa
   if (!drop || !lost || !prev) return null;
   const tail = withShare && share && s.v.stages.length > 2 ? say`, ${share} of everyone the funnel loses` : '';
   return lead === 'Between'
-    ? say`Between ${s.stageName(j - 1)} and ${s.stageName(j)}, ${lost} of ${prev} users drop off (${drop})${tail}.`
-    : say`${lead} between ${s.stageName(j - 1)} and ${s.stageName(j)}: ${lost} of ${prev} users drop off (${drop})${tail}.`;
+    ? say`Between ${s.stageName(j - 1)} and ${s.stageName(j)}, ${main(lost)} of ${prev} users drop off (${main(drop)})${tail}.`
+    : say`${lead} between ${s.stageName(j - 1)} and ${s.stageName(j)}: ${main(lost)} of ${prev} users drop off (${main(drop)})${tail}.`;
 }
 
 export function dropOff(s: Sheet, c: Classified, q: string): Result {
@@ -159,7 +159,7 @@ export function timeToConvert(s: Sheet, c: Classified, q: string): Result {
     const n = s.get(`time.${k}.users`);
     if (!med) return null;
     const unit = /in (\w+)$/.exec(med.label)?.[1] ?? 'hours';
-    const head = say`Median time from ${s.stageName(j - 1)} to ${s.stageName(j)}: ${med} ${unit}`;
+    const head = say`Median time from ${s.stageName(j - 1)} to ${s.stageName(j)}: ${main(med)} ${unit}`;
     return p25 && p75 && n ? say`${head}; half of the ${n} users who made it took between ${p25} and ${p75} ${unit}.` : say`${head}.`;
   };
   const pair = stepPair(s, c, q);

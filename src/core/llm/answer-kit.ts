@@ -5,22 +5,35 @@ import { vocabulary, type Vocabulary } from './question';
 
 export type Fit = 'answered' | 'closest_facts' | 'not_in_data';
 
-export interface Said { text: string; ids: string[] }
+export interface Said {
+  text: string;
+  ids: string[];
+  /** The facts that answer the question, as opposed to context ("of the 812 who entered"). */
+  keys?: string[];
+}
+
+/** A fact that is the answer itself: a model answer must cite one of these to count as answering. */
+export function main(f: Fact): Said {
+  return { text: f.display, ids: [f.id], keys: [f.id] };
+}
 
 /** Only facts bring numbers into a sentence; strings are names. */
 export function say(strings: TemplateStringsArray, ...parts: (Fact | string | Said)[]): Said {
   let text = strings[0];
   const ids: string[] = [];
+  const keys: string[] = [];
   parts.forEach((p, i) => {
     if (typeof p === 'string') text += p;
-    else if ('display' in p) { text += p.display; ids.push(p.id); } else { text += p.text; ids.push(...p.ids); }
+    else if ('display' in p) { text += p.display; ids.push(p.id); } else { text += p.text; ids.push(...p.ids); keys.push(...(p.keys ?? [])); }
     text += strings[i + 1];
   });
-  return { text, ids };
+  return keys.length ? { text, ids, keys: [...new Set(keys)] } : { text, ids };
 }
 
 export function joinSaid(parts: Said[], sep = ' '): Said {
-  return { text: parts.map((p) => p.text).join(sep), ids: [...new Set(parts.flatMap((p) => p.ids))] };
+  const keys = [...new Set(parts.flatMap((p) => p.keys ?? []))];
+  const out = { text: parts.map((p) => p.text).join(sep), ids: [...new Set(parts.flatMap((p) => p.ids))] };
+  return keys.length ? { ...out, keys } : out;
 }
 
 export const unsigned = (f: Fact): Fact => ({ ...f, display: f.display.replace(/^[+-]/, '') });

@@ -1,5 +1,5 @@
 import type { AskAdvice, Fact } from '../../shared/contract';
-import { absent, answered, closest, describeData, joinSaid, say, unsigned, type Result, type Said, type Sheet } from './answer-kit';
+import { absent, answered, closest, describeData, joinSaid, main, say, unsigned, type Result, type Said, type Sheet } from './answer-kit';
 import { dropOff } from './answer-funnel';
 import type { Classified } from './question';
 
@@ -25,11 +25,11 @@ function segmentComparison(s: Sheet, c: Classified, q: string): Result {
     const ra = rateOf(a);
     const rb = rateOf(b);
     if (!ra || !rb) return null;
-    const rates = say`${m.name}: ${s.segName(a)} ${ra}, ${s.segName(b)} ${rb}.`;
+    const rates = say`${m.name}: ${s.segName(a)} ${main(ra)}, ${s.segName(b)} ${main(rb)}.`;
     if (cmp?.diff && cmp.pv) {
       const [hi, lo] = cmp.p.split('.vs.');
       const verdict = cmp.pv.value < ALPHA ? 'significant after Holm correction across the segment tests' : 'not significant after Holm correction';
-      return answered(joinSaid([rates, say`${s.segName(hi)} minus ${s.segName(lo)}: ${cmp.diff} (${cmp.pv}), ${verdict}.`]));
+      return answered(joinSaid([rates, say`${s.segName(hi)} minus ${s.segName(lo)}: ${main(cmp.diff)} (${main(cmp.pv)}), ${verdict}.`]));
     }
     const note = 'The analysis states a p-value only for the widest gap on each metric; this pair is not that one.';
     return wantsP ? closest(joinSaid([rates, { text: note, ids: [] }]), note) : answered(rates);
@@ -41,7 +41,7 @@ function segmentComparison(s: Sheet, c: Classified, q: string): Result {
     const n = s.get(`segment.${k}.total_users`);
     const overall = s.get(m.id === 'overall_conversion_rate' ? 'funnel.overall_conversion_rate' : m.id);
     if (!rate || !n) return null;
-    const parts = [say`${s.segName(k)}: ${m.name} ${rate} for its ${n} users${share ? say` (${share} of entrants)` : ''}.`];
+    const parts = [say`${s.segName(k)}: ${m.name} ${main(rate)} for its ${n} users${share ? say` (${share} of entrants)` : ''}.`];
     if (overall) parts.push(say`All users: ${overall}.`);
     return answered(joinSaid(parts));
   }
@@ -57,7 +57,7 @@ function segmentComparison(s: Sheet, c: Classified, q: string): Result {
   if (c.extreme) {
     const pick = [...rows].sort((a, b) => (c.extreme === 'max' ? b.f.value - a.f.value : a.f.value - b.f.value))[0];
     const g = gap();
-    return answered(joinSaid([say`${s.segName(pick.k)} has the ${c.extreme === 'max' ? 'highest' : 'lowest'} ${m.name}: ${pick.f}.`, ...(g ? [g] : [])]));
+    return answered(joinSaid([say`${s.segName(pick.k)} has the ${c.extreme === 'max' ? 'highest' : 'lowest'} ${m.name}: ${main(pick.f)}.`, ...(g ? [g] : [])]));
   }
   const g = gap();
   return answered(joinSaid([say`${m.name} by ${s.v.segmentColumn ?? 'segment'}: ${joinSaid(rows.slice(0, 6).map((x) => say`${s.segName(x.k)} ${x.f}`), ', ')}.`, ...(g ? [g] : [])]));
@@ -70,7 +70,7 @@ function anomalyLines(s: Sheet, date: string | null): Said[] {
     const obs = s.get(`${base}.observed`);
     const exp = s.get(`${base}.expected`);
     const what = d.label.replace(/^Day of the anomaly in /, '');
-    return obs && exp ? say`On ${d}, ${what} was ${obs} against an expected ${exp}.` : say`${d.label}: ${d}.`;
+    return obs && exp ? say`On ${d}, ${what} was ${main(obs)} against an expected ${exp}.` : say`${d.label}: ${d}.`;
   });
 }
 
@@ -119,7 +119,7 @@ function forecast(s: Sheet, c: Classified): Result {
   const hi = s.get(`${base}.end.upper`);
   const h = s.get('forecast.horizon_days');
   const cross = s.get(`${base}.crossing_date`);
-  const parts = [say`${v.label}${h ? say` (${h} ahead)` : ''}: ${v}${lo && hi ? say`, prediction interval ${lo} to ${hi}` : ''}.`];
+  const parts = [say`${v.label}${h ? say` (${h} ahead)` : ''}: ${main(v)}${lo && hi ? say`, prediction interval ${lo} to ${hi}` : ''}.`];
   if (cross) parts.push(say`The trend crosses the alert threshold on ${cross}.`);
   return answered(joinSaid(parts));
 }
@@ -154,7 +154,7 @@ function experimentDesign(s: Sheet, c: Classified, q: string): Result {
   const base = plan.id.replace(/\.sample_size_per_variant$/, '');
   const f = (x: string) => s.get(`${base}.${x}`);
   const [mde, baseline, total, days, daily] = [f('mde_relative'), f('baseline_rate'), f('sample_size_total'), f('duration_days'), f('daily_eligible_users')];
-  const parts = [say`To detect a ${mde ?? ''}${mde ? ' relative ' : ''}change in ${baseline ? baseline.label.replace(/^Baseline /, '') : 'the metric'}${baseline ? say` (now ${baseline})` : ''}, a test needs ${plan} users per variant${total ? say` (${total} in total)` : ''}.`];
+  const parts = [say`To detect a ${mde ?? ''}${mde ? ' relative ' : ''}change in ${baseline ? baseline.label.replace(/^Baseline /, '') : 'the metric'}${baseline ? say` (now ${baseline})` : ''}, a test needs ${main(plan)} users per variant${total ? say` (${total} in total)` : ''}.`];
   if (days && daily) parts.push(say`At ${daily} eligible users a day that is ${days} of running time.`);
   return /how long|duration|days|weeks/.test(q) && !days ? closest(joinSaid(parts), 'The duration is not among the facts.') : answered(joinSaid(parts));
 }
@@ -168,7 +168,7 @@ function experimentResult(s: Sheet, c: Classified, q: string): Result {
   const srm = /\b(srm|sample ratio|split|allocation|balanced|imbalance)\b/.test(q);
   if (srm) {
     const [cs, ts, pc, pt, p] = ['control_share', 'treatment_share', 'planned_control_share', 'planned_treatment_share', 'p_value'].map((x) => s.get(`experiment.srm.${x}`));
-    if (cs && ts && p) return answered(say`Units split ${cs} control and ${ts} treatment${pc && pt ? say` against a planned ${pc} and ${pt}` : ''}; the sample-ratio test gives ${p}.`);
+    if (cs && ts && p) return answered(say`Units split ${cs} control and ${ts} treatment${pc && pt ? say` against a planned ${pc} and ${pt}` : ''}; the sample-ratio test gives ${main(p)}.`);
   }
   const key = c.metrics[0] ?? 'primary';
   const name = s.v.metrics.find((m) => m.key === key)?.name ?? key;
@@ -180,11 +180,11 @@ function experimentResult(s: Sheet, c: Classified, q: string): Result {
   }
   if (/how many|units|players|users|participants|sample size|per (variant|group|arm)/.test(q) && !/significan|p value|lift|effect/.test(q)) {
     const [cn, tn] = [g('control_n'), g('treatment_n')];
-    if (cn && tn) return answered(say`${name}: ${cn} units in control and ${tn} in treatment.`);
+    if (cn && tn) return answered(say`${name}: ${main(cn)} units in control and ${main(tn)} in treatment.`);
   }
   const [cv, tv, diff, lift, p, pAdj, lo, hi] = ['control_value', 'treatment_value', 'difference', 'relative_lift', 'p_value', 'p_value_adjusted', 'ci_lower', 'ci_upper'].map(g);
   if (!cv || !tv || !diff || !p) return null;
-  const parts = [say`${name}: ${cv} in control, ${tv} in treatment, a difference of ${diff}${lift ? say` (${lift} relative)` : ''}${lo && hi ? say`, confidence interval ${lo} to ${hi}` : ''}; ${pAdj ? say`${p}, adjusted ${pAdj}` : p}, ${(pAdj ?? p).value < ALPHA ? 'significant' : 'not significant'} at the test's level.`];
+  const parts = [say`${name}: ${main(cv)} in control, ${main(tv)} in treatment, a difference of ${main(diff)}${lift ? say` (${main(lift)} relative)` : ''}${lo && hi ? say`, confidence interval ${lo} to ${hi}` : ''}; ${pAdj ? say`${main(p)}, adjusted ${main(pAdj)}` : main(p)}, ${(pAdj ?? p).value < ALPHA ? 'significant' : 'not significant'} at the test's level.`];
   if (/ship|launch|roll|decision|decide|winner|win|keep|guardrail/.test(q)) {
     for (const ch of s.matching(/^experiment\.guardrail\..+\.change$/)) {
       const margin = s.get(ch.id.replace(/\.change$/, '.margin'));

@@ -14,6 +14,8 @@ import { classifyQuestion, type Classified } from './question';
 export interface ComputedAnswer {
   answer: string;
   fact_ids: string[];
+  /** The facts that answer the question (the rest are context); all of fact_ids when none is marked. */
+  key_fact_ids: string[];
   kind: QuestionKind;
   fit: Fit;
   missing: string[];
@@ -46,6 +48,7 @@ export function computedAnswer(question: string, facts: Fact[], advice: AskAdvic
   return {
     answer: found.said.text,
     fact_ids: found.said.ids,
+    key_fact_ids: found.said.keys ?? found.said.ids,
     kind: c.kind,
     fit: found.fit ?? 'answered',
     missing: found.missing ?? [],

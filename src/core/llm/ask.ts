@@ -25,7 +25,8 @@ function numbersSignal(text: string, factIds: string[], facts: Fact[]): AskSigna
 /** The answer fits the question when it cites the facts the question is about. */
 function questionSignal(computed: ComputedAnswer, shownIds: string[]): Pick<AskSignals, 'question' | 'note'> {
   if (computed.fit !== 'answered' || !computed.fact_ids.length) return { question: computed.fit, note: computed.note };
-  if (shownIds.some((id) => computed.fact_ids.includes(id))) return { question: 'answered', note: null };
+  // Context facts ("of the 812 who entered") do not count: the answer must cite what was asked.
+  if (shownIds.some((id) => computed.key_fact_ids.includes(id))) return { question: 'answered', note: null };
   return { question: 'closest_facts', note: 'The answer cites none of the facts this question is about.' };
 }
 
