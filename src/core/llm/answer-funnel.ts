@@ -123,7 +123,9 @@ export function dropOff(s: Sheet, c: Classified, q: string): Result {
   }
   if (idx.length === 1) {
     const i = idx[0];
-    const j = (c.leaving && i < last) || i === 0 ? i + 1 : i;
+    // "Cart abandonment" is users who reach cart and go no further.
+    const leaving = c.leaving || /abandon/.test(q);
+    const j = (leaving && i < last) || i === 0 ? i + 1 : i;
     const line = dropLine(s, j, true);
     return line ? answered(line) : null;
   }

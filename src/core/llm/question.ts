@@ -112,8 +112,22 @@ function stageAt(q: string, s: Named): number {
   return hits.length ? Math.min(...hits) : -1;
 }
 
-function isoDates(q: string): string[] {
-  return [...q.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)].map((m) => m[0]);
+/** ISO days, and "Feb 10" / "10 February" read in the year of the data's period that contains them. */
+function isoDates(q: string, period: Vocabulary['period']): string[] {
+  const out = [...q.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)].map((m) => m[0]);
+  const mon = '(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*';
+  const found = [...q.matchAll(new RegExp(`\\b${mon}\\.? (\\d{1,2})(?:st|nd|rd|th)?\\b`, 'g'))].map((m) => [m[1], m[2]])
+    .concat([...q.matchAll(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${mon}\\b`, 'g'))].map((m) => [m[2], m[1]]));
+  const years = period ? [...new Set([Number(period.start.slice(0, 4)), Number(period.end.slice(0, 4))])] : [new Date().getUTCFullYear()];
+  for (const [m, d] of found) {
+    const month = MONTHS.findIndex((x) => x.startsWith(m.slice(0, 3))) + 1;
+    const day = Number(d);
+    if (month < 1 || day < 1 || day > 31) continue;
+    const iso = (y: number) => `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    const inside = period ? years.map(iso).find((x) => x >= period.start && x <= period.end) : undefined;
+    out.push(inside ?? iso(years[0]));
+  }
+  return [...new Set(out)];
 }
 
 export function classifyQuestion(question: string, v: Vocabulary): Classified {
@@ -123,7 +137,7 @@ export function classifyQuestion(question: string, v: Vocabulary): Classified {
   const stages = stageHits.map((x) => x.key);
   const segments = v.segments.filter((s) => has(q, norm(s.name)) >= 0 || has(q, `${norm(s.name)}s`) >= 0).map((s) => s.key);
   const metrics = v.metrics.filter((m) => has(q, norm(m.name)) >= 0 || metricAlias(q, m.name)).map((m) => m.key);
-  const dates = isoDates(raw);
+  const dates = isoDates(raw, v.period);
   const extreme = /\b(largest|biggest|highest|most|max|maximum|best|top|greatest|strongest)\b/.test(q) ? 'max'
     : /\b(lowest|smallest|least|min|minimum|fewest|worst|weakest)\b/.test(q) ? 'min' : null;
   const known = (w: string) => ` ${v.labels} `.includes(` ${w} `) || v.segments.some((s) => norm(s.name) === w) || norm(v.segmentColumn ?? '') === w;
@@ -135,7 +149,14 @@ export function classifyQuestion(question: string, v: Vocabulary): Classified {
     const word = g.find((w) => has(q, w) >= 0);
     if (word && v.stages.length && !v.stages.some((s) => inGroup(g, s))) missing.push(`${STEP_NAMES[i]} step`);
   });
-  for (const d of DIMENSIONS) if (has(q, d) >= 0 && !known(d) && !known(d.replace(/s$/, ''))) missing.push(`"${d}" column or segment`);
+  const column = (w: string) => v.columns.find((c) => norm(c) === w || norm(c) === w.replace(/s$/, ''));
+  for (const d of DIMENSIONS) {
+    if (has(q, d) < 0 || known(d) || known(d.replace(/s$/, ''))) continue;
+    const col = column(d);
+    missing.push(col ? `breakdown by "${col}"` : `"${d}" column or segment`);
+  }
+  // A column of the data the funnel is not broken down by ("by surface").
+  for (const c of v.columns) if (c !== v.segmentColumn && norm(c).length >= 3 && !known(norm(c)) && has(q, norm(c)) >= 0 && !DIMENSIONS.includes(norm(c)) && !missing.some((m) => m.includes(`"${c}"`))) missing.push(`breakdown by "${c}"`);
   for (const m of METRICS) if (has(q, m) >= 0 && !known(m)) missing.push(`${m} metric`);
   const wowFacts = v.labels.includes('last week of complete data');
   for (const p of RELATIVE_PERIODS) if (has(q, p) >= 0 && !(wowFacts && /week/.test(p))) missing.push(`figures for "${p}"`);
@@ -145,6 +166,9 @@ export function classifyQuestion(question: string, v: Vocabulary): Classified {
     for (const m of q.matchAll(/\b(19|20)\d{2}\b/g)) if (!dates.some((d) => d.startsWith(m[0])) && !years.has(Number(m[0])) && !(Number(m[0]) > Math.min(...years) && Number(m[0]) < Math.max(...years))) missing.push('data for the year asked about');
     const months = monthsIn(v.period);
     for (const [i, name] of MONTHS.entries()) if (has(q, name) >= 0 && !months.has(i) && !(name === 'may' && !/\bin may\b/.test(q))) missing.push(`data for ${cap(name)}`);
+    const rel = /\b(?:last|past|previous|recent) (\d+|two|three|four|few|several) (days?|weeks?|months?)\b/.exec(q);
+    // Named without its number: a refusal quotes no figure, not even the user's own.
+    if (rel) missing.push('separate figures for the recent days asked about');
   }
   // A segment-like word that is not a segment: "for Planners" is fine, "for Gold members" is not.
   const mm = /\b(?:for|among|on|in) ([a-z0-9]+) (?:users|customers|members|visitors|players|segment)\b/.exec(q);
@@ -206,6 +230,7 @@ function kindOf(q: string, raw: string, v: Vocabulary, stages: string[], segment
   if (stages.length >= 2 || /\b(step conversion|go on to|goes on to|went on to|proceed|continue to|make it to|of (the )?[a-z0-9 ]+ users)\b/.test(q)) return stages.length ? 'step_conversion' : 'step_conversion';
   if (/\b(how many|number of|count of|total users|users (entered|started))\b/.test(q)) return 'stage_count';
   if (/\b(conversion|convert\w*|share|percent\w*|percentage|rate|fraction|proportion|ratio)\b/.test(q) || raw.includes('%')) return 'overall_conversion';
+  if (/\b(summary|summari[sz]e|overview|headline|key (numbers|metrics|figures)|how (is|are) (the funnel|we|things|it) (doing|going|performing))\b/.test(q)) return 'overall_conversion';
   if (stages.length === 1) return 'stage_count';
   return 'unknown';
 }
