@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AskOutput, FunnelDefinitionInput } from '../../src/shared/contract';
 import { extractNumbers, isIncidental } from '../../src/core/llm/numbers';
 import { ASK_CASES, judge, loadAskSheets, type AskSheet } from '../helpers/ask-set';
-import { tempEngine } from '../helpers/engine';
+import { runCliCaptured } from '../helpers/cli';
+import { tempDir, tempEngine } from '../helpers/engine';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server';
 import { HAS_SHARED_DATA, NO_SHARED_DATA, sharedData } from '../helpers/shared';
 
@@ -149,5 +151,24 @@ describe.skipIf(!HAS_SHARED_DATA)('with a model: the question signal checks what
     expect(fake.requests.length).toBe(before);
     expect(o.signals).toMatchObject({ question: 'not_in_data', numbers: 'none' });
     expect(o.generation.provider).toBe('none');
+  });
+});
+
+describe.skipIf(!HAS_SHARED_DATA)('iafa ask prints the two signals apart', () => {
+  it('an answer: figures match and the question is answered; a refusal: no figures, not in the data', async () => {
+    const dataDir = tempDir();
+    const env = { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' };
+    const file = sharedData('taobao_userbehavior_head.csv');
+    const a = await runCliCaptured(['ask', file, 'What share of cart users go on to buy?', '--steps', 'pv,cart,buy', '--provider', 'none'], env);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^Of the 595 users who reached cart, 64\.9% went on to buy/);
+    expect(a.stdout).toContain('numbers:  every figure matches a computed fact\nquestion: answered from the facts the question is about');
+    expect(a.stdout).not.toMatch(/verified/);
+    const r = await runCliCaptured(['ask', file, 'What was revenue last week?', '--steps', 'pv,cart,buy', '--provider', 'none'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('numbers:  no figures quoted\nquestion: the data does not have what the question names');
+    const json = await runCliCaptured(['ask', file, 'How many users bought?', '--steps', 'pv,cart,buy', '--provider', 'none', '--json'], env);
+    expect(JSON.parse(json.stdout).signals).toMatchObject({ numbers: 'match', question: 'answered', kind: 'stage_count' });
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
