@@ -6,6 +6,7 @@ import type { Classified } from './question';
 /** Answers beyond the funnel's own counts: segments, trends, forecasts, advice, experiments, data quality. */
 
 const ALPHA = 0.05;
+const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 function segmentMetric(s: Sheet, c: Classified): { id: string; name: string } {
   const k = c.stages.map((x) => s.stageIndex(x)).filter((i) => i > 0).pop();
@@ -25,7 +26,7 @@ function segmentComparison(s: Sheet, c: Classified, q: string): Result {
     const ra = rateOf(a);
     const rb = rateOf(b);
     if (!ra || !rb) return null;
-    const rates = say`${m.name}: ${s.segName(a)} ${main(ra)}, ${s.segName(b)} ${main(rb)}.`;
+    const rates = say`${cap(m.name)}: ${s.segName(a)} ${main(ra)}, ${s.segName(b)} ${main(rb)}.`;
     if (cmp?.diff && cmp.pv) {
       const [hi, lo] = cmp.p.split('.vs.');
       const verdict = cmp.pv.value < ALPHA ? 'significant after Holm correction across the segment tests' : 'not significant after Holm correction';
@@ -60,7 +61,7 @@ function segmentComparison(s: Sheet, c: Classified, q: string): Result {
     return answered(joinSaid([say`${s.segName(pick.k)} has the ${c.extreme === 'max' ? 'highest' : 'lowest'} ${m.name}: ${main(pick.f)}.`, ...(g ? [g] : [])]));
   }
   const g = gap();
-  return answered(joinSaid([say`${m.name} by ${s.v.segmentColumn ?? 'segment'}: ${joinSaid(rows.slice(0, 6).map((x) => say`${s.segName(x.k)} ${x.f}`), ', ')}.`, ...(g ? [g] : [])]));
+  return answered(joinSaid([say`${cap(m.name)} by ${s.v.segmentColumn ?? 'segment'}: ${joinSaid(rows.slice(0, 6).map((x) => say`${s.segName(x.k)} ${x.f}`), ', ')}.`, ...(g ? [g] : [])]));
 }
 
 function anomalyLines(s: Sheet, date: string | null): Said[] {
