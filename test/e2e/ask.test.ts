@@ -107,7 +107,9 @@ describe('Ask workspace against a fake Ollama', () => {
     await expect.poll(() => page.getByTestId('ask-answer').count(), { timeout: 20_000 }).toBe(2);
     const second = page.getByTestId('ask-answer').nth(1);
     await expect(second.textContent()).resolves.toContain(cited.display);
-    await expect(second.getByText('verified', { exact: true }).count()).resolves.toBe(1);
+    // Two signals: the figure is a computed fact, and the cited fact is one the question is about.
+    await expect(second.getByTestId('signal-numbers').getAttribute('data-signal')).resolves.toBe('match');
+    await expect(second.getByTestId('signal-numbers').textContent()).resolves.toBe('numbers match computed facts');
     const chip = second.getByTestId('fact-chip').first();
     await expect(chip.getAttribute('data-fact-id')).resolves.toBe(cited.id);
     await chip.hover();
@@ -125,13 +127,13 @@ describe('Ask workspace against a fake Ollama', () => {
     await page.screenshot({ path: artifactPath('e2e', 'ask-chat.png'), fullPage: true });
 
     // A reply the grounding check refuses (markup, an invented number) is replaced by the computed
-    // text, the badge says "partly verified", and no markup ever reaches the page.
+    // text, a note says so, and no markup ever reaches the page.
     fake.reply({ content: JSON.stringify({ answer: 'See <b>this</b> <img src="x" onerror="document.title=1"> 87.3% of users.', fact_ids: [], follow_up_questions: [] }) });
     await second.getByTestId('follow-up').click();
     await expect.poll(() => page.getByTestId('ask-answer').count(), { timeout: 20_000 }).toBe(3);
     const third = page.getByTestId('ask-answer').nth(2);
-    await third.getByText('partly verified', { exact: true }).waitFor();
     await third.getByTestId('ungrounded-note').waitFor();
+    await expect(third.getByTestId('ungrounded-note').textContent()).resolves.toContain('Those parts show the computed text instead.');
     await expect(third.locator('.ask-answer-text').textContent()).resolves.not.toContain('87.3%');
     await expect(third.locator('img, b').count()).resolves.toBe(0);
   });
@@ -160,6 +162,9 @@ describe('Ask workspace against a fake Ollama', () => {
     await page.getByTestId('ask-send').click();
     await page.getByTestId('ask-answer').first().waitFor({ timeout: 20_000 });
     await expect(page.getByTestId('answer-source').first().textContent()).resolves.toContain('Computed analysis');
+    const answer = page.getByTestId('ask-answer').first();
+    await expect(answer.getByTestId('signal-question').getAttribute('data-signal')).resolves.toBe('answered');
+    await expect(answer.getByTestId('signal-numbers').getAttribute('data-signal')).resolves.toBe('match');
     await expect.poll(() => page.getByTestId('conversation-item').count()).toBe(2);
     await page.screenshot({ path: artifactPath('e2e', 'ask-no-model.png'), fullPage: true });
     await env.engine.dispatch('settings:update', { llm: { provider: 'auto' } });

@@ -4,6 +4,17 @@ import { formatTable, type Command } from '../framework';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
 import { funnel, funnelArgv, resolveDataset } from './funnel';
 
+/** The two signals, apart: figures that are computed facts, and an answer that fits the question. */
+const NUMBERS: Record<AskOutput['signals']['numbers'], string> = {
+  match: 'every figure matches a computed fact',
+  partly: 'some figures match no computed fact; check them before quoting',
+  none: 'no figures quoted',
+};
+const QUESTION: Record<AskOutput['signals']['question'], string> = {
+  answered: 'answered from the facts the question is about',
+  closest_facts: 'closest facts only: not a direct answer to the question',
+  not_in_data: 'the data does not have what the question names',
+};
 
 function render(out: AskOutput): string {
   const lines = [out.answer, ''];
@@ -14,8 +25,11 @@ function render(out: AskOutput): string {
   }
   if (out.follow_up_questions.length) lines.push('You could also ask:', ...out.follow_up_questions.map((q) => `  - ${q}`), '');
   const g = out.grounding;
-  const badge = out.generation.provider === 'none' ? 'computed from the facts' : g.passed ? 'verified against the facts' : `partly verified: ${g.fallback_fields.length} part(s) replaced by the computed text`;
-  lines.push(`[${out.generation.provider}${out.generation.model ? ` · ${out.generation.model}` : ''}${out.generation.cache_hit ? ' · cached' : ''}] ${badge}`);
+  const s = out.signals;
+  lines.push(`numbers:  ${NUMBERS[s.numbers]}`);
+  lines.push(`question: ${QUESTION[s.question]}${s.question !== 'answered' && s.note && s.note !== out.answer ? ` (${s.note})` : ''}`);
+  if (out.generation.provider !== 'none' && g.fallback_fields.length) lines.push(`model text: ${g.fallback_fields.length} part(s) replaced by the computed text`);
+  lines.push(`[${out.generation.provider}${out.generation.model ? ` · ${out.generation.model}` : ''}${out.generation.cache_hit ? ' · cached' : ''}]`);
   if (out.generation.banner) lines.push(`note: ${out.generation.banner}`);
   lines.push(`conversation: ${out.conversation_id} (continue with --conversation ${out.conversation_id})`);
   return lines.join('\n') + '\n';

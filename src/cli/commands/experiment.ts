@@ -195,6 +195,7 @@ export function renderCausal(c: CausalResult): string {
   const lines = [
     `${c.causal_conclusion.statement} (confidence ${c.causal_conclusion.confidence})`,
     c.causal_conclusion.rationale,
+    ...(c.causal_conclusion.not_checked.length ? [`Not checked, so not called causal: ${c.causal_conclusion.not_checked.join('; ')}.`] : []),
     '',
     `Selection bias: ${k.selection_bias.status}. ${k.selection_bias.check}`,
     `Temporal effects: ${k.temporal_effects.status}. ${k.temporal_effects.check}`,

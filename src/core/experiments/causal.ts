@@ -1,6 +1,7 @@
 import type { CausalResult, ExperimentAnalysis } from '../../shared/contract/experiments';
 import type { Fact } from '../../shared/contract/facts';
 import { balanceChecks, externalFactorsCheck, heterogeneityCheck, mechanismChain, temporalCheck } from './causal-checks';
+import { causalClaim, listing, type Level } from './causal-claim';
 import { FactSheetBuilder, slug } from './facts';
 import type { PreparedExperiment } from './prepared';
 import type { Table } from './table';
@@ -15,15 +16,10 @@ export interface CausalOptions {
   now?: () => Date;
 }
 
-type Level = 'High' | 'Medium' | 'Low';
 
 /**
- * Causal confidence (docs/statistics.md):
- *   Low    the primary metric is not significant (or untested), or any check failed:
- *          SRM, covariate balance, or a confirmed external factor;
- *   High   significant, nothing failed, no warnings (temporal trend, heterogeneity, possible
- *          external factor) — checks that could not run do not count as warnings;
- *   Medium significant, nothing failed, at least one warning.
+ * Causal confidence and wording follow causalClaim (causal-claim.ts, docs/statistics.md): "caused"
+ * and High only with randomisation, balance and temporal stability checked and passed.
  */
 export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: CausalOptions): CausalResult {
   const m = a.statistical_analysis.primary_metric;
@@ -44,20 +40,33 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   const hetero = heterogeneityCheck(p, o.alpha);
   const chain = mechanismChain(p, o.alpha);
 
-  const failures = [
-    ...(selectionStatus === 'failed' ? [srmOk ? 'covariate imbalance' : 'sample ratio mismatch'] : []),
-    ...(external.status === 'failed' ? ['a confirmed external factor'] : []),
-  ];
-  const warnings = [
-    ...(temporal.status === 'warning' ? ['a time trend in the effect'] : []),
+  const otherWarnings = [
     ...(hetero.status === 'warning' ? ['effects that differ across segments'] : []),
     ...(external.status === 'warning' ? ['possible external factors'] : []),
   ];
   const significant = m.tested && m.significant;
-  const confidence: Level = !significant || failures.length ? 'Low' : warnings.length ? 'Medium' : 'High';
+  const claim = causalClaim({
+    tested: m.tested, significant,
+    randomisation: a.srm_check.p_value === null ? 'not_checked' : srmOk ? 'passed' : 'failed',
+    balance: balance.length === 0 ? 'not_checked' : imbalanced.length ? 'failed' : 'passed',
+    temporal: temporal.status,
+    otherFailures: external.status === 'failed' ? ['a confirmed external factor'] : [],
+    otherWarnings,
+    reasons: {
+      randomisation: 'no arm counts to test',
+      balance: o.table ? 'no segment columns given' : 'aggregated data has no unit-level columns',
+      temporal: p.daily.length ? 'too few days with data in both arms' : 'no date column',
+    },
+  });
+  const failures = claim.failures;
+  const warnings = [...claim.notPassed, ...otherWarnings];
+  const confidence: Level = claim.confidence;
 
   const liftText = m.relative_lift !== null ? `${m.relative_lift >= 0 ? '+' : ''}${m.relative_lift.toFixed(1)}%` : `${(m.difference ?? 0) >= 0 ? '+' : ''}${(m.difference ?? 0).toFixed(2)}${m.kind === 'rate' ? ' pp' : ''}`;
   const pTxt = m.p_value === null ? '' : m.p_value < 0.001 ? 'p < 0.001' : `p = ${m.p_value.toFixed(3)}`;
+  // Names only in the statement; the reasons are in not_checked, shown next to it.
+  const names = claim.notChecked.map((x) => x.replace(/ \(.*\)$/, ''));
+  const gaps = [...(names.length ? [`${listing(names)} ${names.length > 1 ? 'were' : 'was'} not checked`] : []), ...claim.notPassed.map((x) => `${x} was found`)];
   let statement: string;
   let rationale: string;
   if (!m.tested) {
@@ -66,12 +75,16 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   } else if (!significant) {
     statement = `No causal effect of ${a.treatment_label} on ${m.metric} can be claimed (${liftText}, ${pTxt}).`;
     rationale = 'The difference is not statistically significant.';
-  } else if (failures.length) {
+  } else if (claim.kind === 'unsupported') {
     statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}, but a causal claim is not supported.`;
     rationale = `Statistically significant (${pTxt}), but ${failures.join(' and ')} undermine${failures.length > 1 ? '' : 's'} the comparison.`;
+  } else if (claim.kind === 'associated') {
+    // Significant in a randomised test is not yet "caused": say which check is missing.
+    statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}; not called caused: ${listing(gaps)}.`;
+    rationale = `Statistically significant (${pTxt})${srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : ''}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
   } else {
-    statement = `${a.treatment_label} CAUSED a ${liftText} change in ${m.metric}.`;
-    rationale = `Statistically significant (${pTxt}), randomization checks passed${warnings.length ? `; caveats: ${warnings.join(', ')}` : ', no confounders detected'}${chain.some((c) => c.significant) ? ', and the funnel shows where the change happened' : ''}.`;
+    statement = `${a.treatment_label} caused a ${liftText} change in ${m.metric}.`;
+    rationale = `Statistically significant (${pTxt}); randomisation, covariate balance and temporal stability were checked and passed${otherWarnings.length ? `; caveats: ${otherWarnings.join(', ')}` : ''}${chain.some((c) => c.significant) ? ', and the funnel shows where the change happened' : ''}.`;
   }
 
   const sigSteps = chain.filter((c) => c.significant);
@@ -83,6 +96,11 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   }
 
   const issues = [...failures, ...warnings];
+  const unrun = [
+    ...claim.notChecked,
+    ...(hetero.status === 'not_checked' ? ['heterogeneity across segments'] : []),
+    ...(external.status === 'not_checked' ? ['external factors'] : []),
+  ];
   const extValidity: Level = hetero.status === 'warning' || temporal.days < 7 ? 'Low' : temporal.days >= 14 && hetero.status === 'passed' ? 'High' : 'Medium';
   const facts = new FactSheetBuilder(o.provenance ?? {});
   for (const b of balance) facts.add(`experiment.causal.balance.${slug(b.column)}.p_value_adjusted`, `Balance of ${b.column}: adjusted p-value`, b.p_value_adjusted, 'p');
@@ -96,17 +114,18 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   }
   return {
     experiment_id: a.experiment_id,
-    causal_conclusion: { statement, confidence, rationale },
+    causal_conclusion: { statement, confidence, rationale, not_checked: claim.notChecked },
     mechanism: { description, causal_chain: chain },
     confounding_check: {
       external_factors: external,
       selection_bias: { status: selectionStatus, check: selectionCheck, srm_p_value: a.srm_check.p_value, balance },
       temporal_effects: temporal,
       heterogeneity: hetero,
-      overall: issues.length ? `Issues: ${issues.join('; ')}.` : 'No confounders detected',
+      // "No confounders detected" only when every check ran: an unrun check found nothing because it looked at nothing.
+      overall: [issues.length ? `Issues: ${issues.join('; ')}.` : '', unrun.length ? `Not checked: ${listing(unrun)}.` : '', !issues.length && !unrun.length ? 'No confounders detected by any check.' : !issues.length ? 'Nothing failed among the checks that ran.' : ''].filter(Boolean).join(' '),
     },
     generalizability: {
-      internal_validity: failures.length ? 'Low' : warnings.length ? 'Medium' : 'High',
+      internal_validity: failures.length ? 'Low' : claim.kind === 'caused' && !warnings.length ? 'High' : 'Medium',
       external_validity: extValidity,
       notes: `Results apply to the users and period of this test${temporal.days ? ` (${temporal.days} days)` : ''}${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
     },

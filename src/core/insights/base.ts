@@ -30,6 +30,7 @@ export function addBaseFacts(ctx: Ctx): void {
     book.add(`stage.${k}.users_lost`, `Users lost between ${stages[i - 1]} and ${name}`, users[i - 1] - users[i], 'users');
     if (lostTotal > 0) book.add(`stage.${k}.share_of_losses`, `Share of all lost users lost before ${name}`, pct(users[i - 1] - users[i], lostTotal), 'percent');
   });
+  addTimeFacts(ctx);
   for (const s of ctx.segments) addSegmentFacts(ctx, s.key, s.name, s.users);
   const prev = r.previous_period;
   if (prev && prev.stages.length === stages.length && prev.total_users > 0) {
@@ -41,6 +42,26 @@ export function addBaseFacts(ctx: Ctx): void {
     for (let i = 1; i < stages.length; i++) {
       if (pu[i - 1] > 0) book.add(`period.previous.stage.${keys[i]}.step_conversion_rate`, `${stages[i - 1]} → ${stages[i]} in the previous period`, pct(pu[i], pu[i - 1]), 'percent');
     }
+  }
+}
+
+/**
+ * Time between consecutive steps (Ask answers "how long does it take"); event logs only. One unit
+ * per step, chosen by its median, so "3.6 minutes" is not written "0.06 hours"; the label names it.
+ */
+function addTimeFacts(ctx: Ctx): void {
+  const { book, r, stages, keys } = ctx;
+  for (const t of r.time_to_convert) {
+    const j = stages.indexOf(t.to_stage);
+    if (j < 1 || stages[j - 1] !== t.from_stage || t.median_seconds === null || t.users === 0) continue;
+    const [unit, per] = t.median_seconds < 3600 ? ['minutes', 60] : t.median_seconds < 172_800 ? ['hours', 3600] : ['days', 86_400];
+    const base = `time.${keys[j]}`;
+    const span = `from ${t.from_stage} to ${t.to_stage}, in ${unit}`;
+    book.add(`${base}.median`, `Median time ${span}`, t.median_seconds / (per as number), 'number');
+    if (t.p25_seconds !== null) book.add(`${base}.p25`, `Time a quarter of converters beat ${span}`, t.p25_seconds / (per as number), 'number');
+    if (t.p75_seconds !== null) book.add(`${base}.p75`, `Time three quarters of converters beat ${span}`, t.p75_seconds / (per as number), 'number');
+    if (t.p90_seconds !== null) book.add(`${base}.p90`, `Time nine in ten converters beat ${span}`, t.p90_seconds / (per as number), 'number');
+    book.add(`${base}.users`, `Users timed from ${t.from_stage} to ${t.to_stage}`, t.users, 'users');
   }
 }
 

@@ -46,6 +46,7 @@ export function buildHypotheses(report: Pick<InsightsReport, 'findings' | 'recom
         type, description: experiment,
         expected_outcome: exp?.expected_outcome ?? rec.expected_impact,
         baseline_rate: exp?.baseline_rate ?? null, sample_size_per_variant: exp?.sample_size_per_variant ?? null, duration_days: exp?.duration_days ?? null,
+        mde_relative: exp?.mde_relative ?? null, daily_eligible_users: exp?.daily_eligible_users ?? null,
       },
       priority: rec.priority,
     });

@@ -1,76 +1,33 @@
 import { asc, eq } from 'drizzle-orm';
-import type { AskOutput, Fact, FactSheet, LlmOptions } from '../../shared/contract';
+import type { AskAdvice, AskOutput, AskSignals, Fact, FactSheet, GenerationInfo, GroundingReport, LlmOptions } from '../../shared/contract';
 import { IafaError } from '../../shared/contract';
 import { schema } from '../db';
 import { newId, nowIso } from '../ids';
+import { computedAnswer, type ComputedAnswer } from './answer';
 import { narrate, type LlmEnv, type RunContext } from './narrate';
+import { checkNarrative } from './grounding';
+import { extractNumbers, isIncidental } from './numbers';
+export { matchFacts } from './match';
 
-const STOP = new Set('a an and are at by did do does for from how i in is it its me of on or our the this to was we what when where which who why with vs versus than there their about'.split(' '));
-const MAX_WORDS = /\b(largest|biggest|highest|most|max|maximum|best|top)\b/;
-const MIN_WORDS = /\b(lowest|smallest|least|min|minimum|fewest|worst)\b/;
-
-function words(s: string): string[] {
-  return s.toLowerCase().replace(/[_.·:/()-]/g, ' ').split(/[^a-z0-9%]+/).filter((w) => w.length > 1 && !STOP.has(w)).map((w) => w.replace(/(ies|s)$/, (m) => (m === 'ies' ? 'y' : '')));
+/** The answer the app gives with no model (kept for callers of the old name). */
+export function deterministicAnswer(question: string, sheet: FactSheet, advice: AskAdvice[] = [], columns: string[] = []) {
+  return computedAnswer(question, sheet.facts, advice, columns);
 }
 
-/** Facts ranked by how many of the question's words their label and id share. */
-export function matchFacts(question: string, facts: Fact[], limit = 3): Fact[] {
-  const q = new Set(words(question));
-  if (q.size === 0) return [];
-  const scored = facts.map((f) => {
-    const fw = new Set([...words(f.label), ...words(f.id)]);
-    let score = 0;
-    // Shared stems count ("converts" / "conversion"), so questions need not use the labels' words.
-    for (const w of q) if (fw.has(w) || [...fw].some((x) => x.length >= 5 && w.length >= 5 && x.slice(0, 5) === w.slice(0, 5))) score++;
-    // Among equal matches the more specific fact (fewer words) wins: "segment conversion" means
-    // a segment's conversion, not a comparison row that also mentions both words.
-    return { f, score: score > 0 ? score - fw.size * 0.001 : 0 };
-  }).filter((s) => s.score > 0).sort((a, b) => b.score - a.score);
-  if (!scored.length) return [];
-  const top = Math.ceil(scored[0].score);
-  let best = scored.filter((s) => Math.ceil(s.score) === top).map((s) => s.f);
-  // "Which stage has the largest drop-off?" asks for an extreme, not a list.
-  const ql = question.toLowerCase();
-  if (MAX_WORDS.test(ql) || MIN_WORDS.test(ql)) {
-    // Compare like with like: the most specific match's id with its middle part (the stage or
-    // segment) left open, e.g. segment.*.overall_conversion_rate.
-    const parts = best[0].id.split('.');
-    // "Worst" drop-off is the largest one; "worst" conversion the smallest.
-    const wantMax = MAX_WORDS.test(ql) !== (/\bworst\b/.test(ql) && /drop/.test(best[0].id));
-    const shape = (id: string) => { const p = id.split('.'); return p.length === parts.length && p[0] === parts[0] && p.slice(2).join('.') === parts.slice(2).join('.'); };
-    const same = scored.map((x) => x.f).filter((f) => f.unit === best[0].unit && shape(f.id)).sort((a, b) => (wantMax ? b.value - a.value : a.value - b.value));
-    best = same.slice(0, 1);
-  }
-  return best.slice(0, limit);
+/** Numbers signal for the text shown: every figure is a fact (or derived from cited ones), or none is quoted. */
+function numbersSignal(text: string, factIds: string[], facts: Fact[]): AskSignals['numbers'] {
+  const figures = extractNumbers(text).filter((n) => !isIncidental(n));
+  if (!figures.length) return 'none';
+  const check = checkNarrative({ answer: text, fact_ids: factIds }, facts);
+  return check.findings.some((f) => f.number) ? 'partly' : 'match';
 }
 
-/** Questions the deterministic answerer can answer well, offered when the data has those facts. */
-function followUps(facts: Fact[], used: Set<string>): string[] {
-  const has = (rx: RegExp) => facts.some((f) => rx.test(f.id) && !used.has(f.id));
-  const out: string[] = [];
-  if (has(/drop_off/)) out.push('Which stage has the largest drop-off?');
-  if (has(/^segments?\./)) out.push('Which segment has the highest overall conversion?');
-  if (has(/^previous\./) || has(/previous/)) out.push('How does overall conversion compare with the previous period?');
-  for (const f of facts) {
-    if (out.length >= 3) break;
-    if (!used.has(f.id)) out.push(`What about ${f.label.charAt(0).toLowerCase()}${f.label.slice(1).replace(/[?.]+$/, '')}?`.slice(0, 160));
-  }
-  return out.slice(0, 3);
-}
-
-/** The answer the app gives with no model: the matching facts, quoted exactly. */
-export function deterministicAnswer(question: string, sheet: FactSheet): { answer: string; fact_ids: string[]; follow_up_questions: string[] } {
-  const hits = matchFacts(question, sheet.facts);
-  const used = new Set(hits.map((f) => f.id));
-  const follow = followUps(sheet.facts, used);
-  if (!hits.length) {
-    return {
-      answer: 'The computed facts for this funnel do not answer that directly. Ask about a stage, a segment, conversion or drop-off.',
-      fact_ids: [],
-      follow_up_questions: follow,
-    };
-  }
-  return { answer: hits.map((f) => `${f.label}: ${f.display}.`).join(' '), fact_ids: hits.map((f) => f.id), follow_up_questions: follow };
+/** The answer fits the question when it cites the facts the question is about. */
+function questionSignal(computed: ComputedAnswer, shownIds: string[]): Pick<AskSignals, 'question' | 'note'> {
+  if (computed.fit !== 'answered' || !computed.fact_ids.length) return { question: computed.fit, note: computed.note };
+  // Context facts ("of the 812 who entered") do not count: the answer must cite what was asked.
+  if (shownIds.some((id) => computed.key_fact_ids.includes(id))) return { question: 'answered', note: null };
+  return { question: 'closest_facts', note: 'The answer cites none of the facts this question is about.' };
 }
 
 function history(llm: LlmEnv, conversationId: string): { role: string; content: string }[] {
@@ -78,11 +35,28 @@ function history(llm: LlmEnv, conversationId: string): { role: string; content: 
     .slice(-6).map((m) => ({ role: m.role, content: m.content.slice(0, 400) }));
 }
 
-export async function ask(
-  llm: LlmEnv,
-  input: { funnelId: string; question: string; conversationId?: string; facts: FactSheet; context: Record<string, unknown>; options: LlmOptions },
-  ctx: RunContext,
-): Promise<AskOutput> {
+export interface AskInput {
+  funnelId: string;
+  question: string;
+  conversationId?: string;
+  facts: FactSheet;
+  recommendations?: AskAdvice[];
+  /** The dataset's columns, when known: a refusal can then name the ones the funnel is not broken down by. */
+  columns?: string[];
+  context: Record<string, unknown>;
+  options: LlmOptions;
+}
+
+/** A refusal is never sent to a model: there is no fact for it to phrase, only a gap to name. */
+function noModel(started: number): GenerationInfo {
+  return {
+    generation_id: null, provider: 'none', model: '', prompt_id: 'ask', prompt_version: '', cache_hit: false,
+    duration_ms: performance.now() - started, tokens_in: null, tokens_out: null, data_left_device: false, banner: null,
+  };
+}
+
+export async function ask(llm: LlmEnv, input: AskInput, ctx: RunContext): Promise<AskOutput> {
+  const started = performance.now();
   const db = llm.db;
   let conversationId = input.conversationId;
   if (conversationId) {
@@ -90,20 +64,39 @@ export async function ask(
     if (!conv) throw new IafaError('not_found', `No conversation with id "${conversationId}".`);
   }
   const previous = conversationId ? history(llm, conversationId) : [];
-  const out = await narrate(llm, {
-    task: 'ask',
-    facts: input.facts,
-    deterministic: deterministicAnswer(input.question, input.facts),
-    context: { ...input.context, question: input.question, history: previous },
-    scope: { funnel_id: input.funnelId },
-    options: input.options,
-  }, ctx);
-  const n = out.narrative as { answer: string; fact_ids?: string[]; follow_up_questions?: string[] };
+  const computed = computedAnswer(input.question, input.facts.facts, input.recommendations ?? [], input.columns ?? []);
+  const deterministic = { answer: computed.answer, fact_ids: computed.fact_ids, follow_up_questions: computed.follow_up_questions };
+  let narrative: { answer: string; fact_ids?: string[]; follow_up_questions?: string[] } = deterministic;
+  let grounding: GroundingReport = { checked: 0, passed: true, fallback_fields: [], ungrounded: [] };
+  let generation = noModel(started);
+  if (computed.fit !== 'not_in_data') {
+    const out = await narrate(llm, {
+      task: 'ask',
+      facts: input.facts,
+      deterministic,
+      // The kind and the facts it needs steer the model to the question actually asked.
+      context: { ...input.context, question: input.question, question_kind: computed.kind, relevant_fact_ids: computed.fact_ids, history: previous },
+      scope: { funnel_id: input.funnelId },
+      options: input.options,
+    }, ctx);
+    narrative = out.narrative as typeof narrative;
+    grounding = out.grounding;
+    generation = out.generation;
+    // An answer replaced by the computed text answers with the computed text's facts.
+    if (grounding.fallback_fields.includes('answer')) narrative = { ...narrative, fact_ids: computed.fact_ids };
+  }
   const byId = new Map(input.facts.facts.map((f) => [f.id, f]));
-  const supporting = (n.fact_ids ?? []).filter((id) => byId.has(id)).map((id) => {
+  const shownIds = (narrative.fact_ids ?? []).filter((id) => byId.has(id));
+  const supporting = shownIds.map((id) => {
     const f = byId.get(id) as Fact;
     return { fact_id: f.id, label: f.label, display: f.display };
   });
+  const signals: AskSignals = {
+    numbers: numbersSignal(narrative.answer, shownIds, input.facts.facts),
+    ...questionSignal(computed, shownIds),
+    kind: computed.kind,
+    missing: computed.missing,
+  };
   const now = nowIso();
   const funnelExists = db.select({ id: schema.funnels.id }).from(schema.funnels).where(eq(schema.funnels.id, input.funnelId)).get();
   llm.db.transaction((tx) => {
@@ -113,8 +106,8 @@ export async function ask(
     } else tx.update(schema.conversations).set({ updatedAt: now }).where(eq(schema.conversations.id, conversationId)).run();
     tx.insert(schema.messages).values({ id: newId('msg'), conversationId, role: 'user', content: input.question, createdAt: now }).run();
     tx.insert(schema.messages).values({
-      id: newId('msg'), conversationId, role: 'assistant', content: n.answer, generationId: out.generation.generation_id,
-      payloadJson: JSON.stringify({ supporting_data: supporting, follow_up_questions: n.follow_up_questions ?? [], grounding: out.grounding, generation: out.generation }),
+      id: newId('msg'), conversationId, role: 'assistant', content: narrative.answer, generationId: generation.generation_id,
+      payloadJson: JSON.stringify({ supporting_data: supporting, follow_up_questions: narrative.follow_up_questions ?? [], grounding, signals, generation }),
       // A later timestamp keeps the pair in order when both land in the same millisecond.
       createdAt: new Date(Date.parse(now) + 1).toISOString(),
     }).run();
@@ -122,11 +115,12 @@ export async function ask(
   return {
     conversation_id: conversationId as string,
     question: input.question,
-    answer: n.answer,
+    answer: narrative.answer,
     supporting_data: supporting,
-    follow_up_questions: n.follow_up_questions ?? [],
-    grounding: out.grounding,
-    generation: out.generation,
+    follow_up_questions: narrative.follow_up_questions ?? [],
+    grounding,
+    signals,
+    generation,
   };
 }
 

@@ -1,6 +1,8 @@
 /** The LLM layer's public API: everything else in this folder is private to it. */
 export { narrate, outputJsonSchema, parseOutput, type LlmEnv, type RunContext } from './narrate';
 export { ask, deterministicAnswer, getConversation, matchFacts } from './ask';
+export { computedAnswer } from './answer';
+export { classifyQuestion, vocabulary } from './question';
 export { checkNarrative, applyFallback, type GroundingFinding, type GroundingCheck } from './grounding';
 export { extractNumbers, type WrittenNumber } from './numbers';
 export { listPrompts, loadPrompt, resetPrompt } from './prompts';

@@ -1,4 +1,5 @@
-import { AnalyticsInput, type FactSheet } from '../../shared/contract';
+import { AnalyticsInput, type AskAdvice, type FactSheet } from '../../shared/contract';
+import { getDatasetRow, toDataset } from './datasets';
 import { ask, getConversation, listPrompts, makeProvider, narrate, resetPrompt, saveFeedback, usageSummary, type LlmEnv } from '../llm';
 import { dataPaths } from '../paths';
 import type { AppContext, HandlerGroup } from './context';
@@ -10,12 +11,20 @@ export interface LlmDeps {
   factSheet?: (funnelId: string, signal: AbortSignal) => Promise<FactSheet>;
 }
 
-/** The saved funnel's fact sheet, from the same deterministic analyst that serves /recommendations. */
-function defaultFactSheet(app: AppContext) {
-  return async (funnelId: string, signal: AbortSignal): Promise<FactSheet> => {
-    const report = analyzeFor(app, AnalyticsInput.parse({ funnelId }), signal);
-    return { facts: report.facts, generated_at: report.generated_at };
-  };
+/** The saved funnel's facts and recommendations, from the same deterministic analyst that serves /recommendations. */
+function funnelAnalysis(app: AppContext, funnelId: string, signal: AbortSignal): { sheet: FactSheet; advice: AskAdvice[]; columns: string[] } {
+  const report = analyzeFor(app, AnalyticsInput.parse({ funnelId }), signal);
+  return { sheet: { facts: report.facts, generated_at: report.generated_at }, advice: report.recommendations, columns: datasetColumns(app, report.dataset_id) };
+}
+
+/** Columns a funnel could be broken down by: not the user, time or event columns. */
+function datasetColumns(app: AppContext, datasetId: string | null | undefined): string[] {
+  if (!datasetId) return [];
+  try {
+    return toDataset(getDatasetRow(app, datasetId)).columns.filter((c) => !/^(user|user_id|time|timestamp|date|event|count|stage)$/.test(c.role)).map((c) => c.name);
+  } catch {
+    return [];
+  }
 }
 
 /** Settings are read per call: a provider change in Settings applies to the next generation. */
@@ -29,8 +38,10 @@ export function llmHandlers(app: AppContext, deps: LlmDeps = {}): HandlerGroup<C
   return {
     'llm:narrate': (input, ctx) => narrate(llmEnv(app), input, ctx),
     'analytics:ask': async (input, ctx) => {
-      const facts = input.facts ?? await (deps.factSheet ?? defaultFactSheet(app))(input.funnelId, ctx.signal);
-      return ask(llmEnv(app), { ...input, facts }, ctx);
+      if (input.facts) return ask(llmEnv(app), { ...input, facts: input.facts }, ctx);
+      if (deps.factSheet) return ask(llmEnv(app), { ...input, facts: await deps.factSheet(input.funnelId, ctx.signal) }, ctx);
+      const a = funnelAnalysis(app, input.funnelId, ctx.signal);
+      return ask(llmEnv(app), { ...input, facts: a.sheet, recommendations: input.recommendations ?? a.advice, columns: a.columns }, ctx);
     },
     'conversations:get': ({ id }) => getConversation({ db: app.db }, id),
     'llm:models': async (_input, ctx) => {

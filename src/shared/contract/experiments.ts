@@ -337,7 +337,11 @@ export const CausalResult = z.object({
   /** Grounded model prose, or the computed text when no model is active. */
   narrative: NarrateOutput.nullable().optional(),
   experiment_id: z.string().nullable(),
-  causal_conclusion: z.object({ statement: z.string(), confidence: z.enum(['High', 'Medium', 'Low']), rationale: z.string() }),
+  causal_conclusion: z.object({
+    statement: z.string(), confidence: z.enum(['High', 'Medium', 'Low']), rationale: z.string(),
+    /** Required checks (randomisation, covariate balance, temporal stability) that did not run, named. */
+    not_checked: z.array(z.string()).default([]),
+  }),
   mechanism: z.object({ description: z.string(), causal_chain: z.array(ChainStep) }),
   confounding_check: z.object({
     external_factors: z.object({ status: CheckStatus, check: z.string(), factors: z.array(z.object({ description: z.string(), impact: z.enum(['none', 'possible', 'confirmed']) })) }),

@@ -153,6 +153,9 @@ export const Hypothesis = z.object({
     baseline_rate: z.number().nullable(),
     sample_size_per_variant: z.number().int().nullable(),
     duration_days: z.number().int().nullable(),
+    /** The relative MDE (fraction) and daily eligible users behind the sample size and duration, so a designer can reproduce them. */
+    mde_relative: z.number().nullable().default(null),
+    daily_eligible_users: z.number().nullable().default(null),
   }),
   priority: Level,
 });

@@ -150,6 +150,40 @@ export type NarrateOutput = z.infer<typeof NarrateOutput>;
 
 export const SupportingDatum = z.object({ fact_id: z.string(), label: z.string(), display: z.string() });
 
+/** What a question is about, as the deterministic classifier reads it (src/core/llm/question.ts). */
+export const QuestionKind = z.enum([
+  'stage_count', 'overall_conversion', 'step_conversion', 'drop_off', 'time_to_convert', 'segment_comparison',
+  'trend', 'forecast', 'recommendation', 'experiment_design', 'experiment_result', 'data_quality', 'unknown',
+]);
+export type QuestionKind = z.infer<typeof QuestionKind>;
+
+/**
+ * Two separate signals, because "every number is a fact" says nothing about whether the answer
+ * fits the question. `numbers`: every figure in the answer equals a computed fact (`none`: the
+ * answer quotes no figure, e.g. a refusal). `question`: the answer comes from the facts the
+ * question is about (`answered`), only from the facts nearest to it (`closest_facts`), or the
+ * question names something the data does not have (`not_in_data`, answered with no number).
+ */
+export const AskSignals = z.object({
+  numbers: z.enum(['match', 'partly', 'none']),
+  question: z.enum(['answered', 'closest_facts', 'not_in_data']),
+  kind: QuestionKind,
+  /** What the question names that the data lacks: a column, segment, metric, step or period. */
+  missing: z.array(z.string()),
+  /** One sentence on why the answer is not a direct one; null when it is. */
+  note: z.string().nullable(),
+});
+export type AskSignals = z.infer<typeof AskSignals>;
+
+/** A recommendation Ask may quote for "what should we do" (from the deterministic analyst). */
+export const AskAdvice = z.object({
+  title: z.string().max(300),
+  priority: z.enum(['High', 'Medium', 'Low']),
+  rationale: z.string().max(2000),
+  fact_ids: z.array(z.string().max(200)).max(20),
+});
+export type AskAdvice = z.infer<typeof AskAdvice>;
+
 export const AskOutput = z.object({
   conversation_id: z.string(),
   question: z.string(),
@@ -157,6 +191,7 @@ export const AskOutput = z.object({
   supporting_data: z.array(SupportingDatum),
   follow_up_questions: z.array(z.string()),
   grounding: GroundingReport,
+  signals: AskSignals,
   generation: GenerationInfo,
 });
 export type AskOutput = z.infer<typeof AskOutput>;
@@ -180,6 +215,8 @@ export const analyticsAsk = call({
     conversationId: z.string().max(100).optional(),
     /** Supplied by callers that already hold the sheet (tests, the experiments workspace). */
     facts: FactSheet.optional(),
+    /** Recommendations for "what should we do"; computed from the funnel when facts are not supplied. */
+    recommendations: z.array(AskAdvice).max(10).optional(),
     context: z.record(z.string(), z.unknown()).default({}),
     options: LlmOptions.default({}),
   }),

@@ -12,8 +12,8 @@ import { useSyncExternalStore } from 'react';
 export interface ExperimentHandoff {
   /** Bumped when the shape changes, so a reader can ignore notes it does not understand. */
   version: 1;
-  source: 'hypothesis';
-  /** Hypothesis.id from analytics:hypotheses. */
+  source: 'hypothesis' | 'recommendation';
+  /** Hypothesis.id from analytics:hypotheses, or the recommendation's id. */
   hypothesisId: string;
   title: string;
   /** The hypothesis statement (Hypothesis.description). */
@@ -28,6 +28,9 @@ export interface ExperimentHandoff {
   baselineRate: number | null;
   sampleSizePerVariant: number | null;
   durationDays: number | null;
+  /** The relative MDE (fraction) and daily eligible users the sample size and duration were computed with. */
+  mdeRelative?: number | null;
+  dailyUsers?: number | null;
   /** Fact ids behind the hypothesis, and their display strings, for the designer's evidence list. */
   evidence: { factId: string; label: string; display: string }[];
   datasetId: string | null;

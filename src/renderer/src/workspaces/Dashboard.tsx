@@ -5,6 +5,7 @@ import { useCall } from '../api/hooks';
 import { Empty, ErrorNote, Panel } from '../components/ui';
 import { DailyTrend } from '../features/funnel/DailyTrend';
 import { factFocus } from '../features/funnel/factFocus';
+import { FocusValue } from '../features/funnel/FocusValue';
 import { FunnelBuilder } from '../features/funnel/FunnelBuilder';
 import { FunnelChart } from '../features/funnel/FunnelChart';
 import { FunnelSummary } from '../features/funnel/FunnelSummary';
@@ -128,6 +129,7 @@ function Results({ factId }: { factId: string | null }) {
           {!r ? 'Computing the funnel to show the cited figure…'
             : focus && shown ? `Highlighted: ${focus.what} (fact ${factId}).`
               : shown === null ? '' : `The cited figure (fact ${factId}) is not shown on the Dashboard for this funnel.`}
+          {r && <FocusValue factId={factId} target={target} />}
           {' '}<a href="#/dashboard">Clear</a>
         </div>
       )}

@@ -43,6 +43,7 @@ export default function Hypotheses() {
       expectedOutcome: h.suggested_experiment.expected_outcome, priority: h.priority,
       baselineRate: h.suggested_experiment.baseline_rate, sampleSizePerVariant: h.suggested_experiment.sample_size_per_variant,
       durationDays: h.suggested_experiment.duration_days,
+      mdeRelative: h.suggested_experiment.mde_relative, dailyUsers: h.suggested_experiment.daily_eligible_users,
       evidence: h.fact_ids.map((id) => facts.get(id)).filter((f): f is Fact => Boolean(f)).map((f) => ({ factId: f.id, label: f.label, display: f.display })),
       datasetId: sel.datasetId, funnelId: sel.funnelId, createdAt: new Date().toISOString(),
     });

@@ -1,6 +1,9 @@
 import { useMemo, useRef, useState } from 'react';
 import type { Fact } from '../../../../shared/contract';
-import type { RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
+import type { InsightRecommendation, RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
+import { dashboardHref, firstDashboardFact, recommendationHandoff } from '../../lib/handoffs';
+import { setHandoff } from '../../state/handoff';
+import { useSelection } from '../../state/selection';
 import { errorMessage } from '../../api/client';
 import { Badge, Empty, ErrorNote } from '../../components/ui';
 import { canonical, type AnalysisTarget } from '../../state/useFunnelView';
@@ -41,6 +44,14 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
   const [note, setNote] = useState<{ tone: 'info' | 'error'; text: string } | null>(null);
 
   const r = report.data;
+  const sel = useSelection();
+  // "Show on Dashboard": the finding's first figure the Dashboard can point at, with its value.
+  const insightLink = (ids: string[]) => {
+    const id = firstDashboardFact(ids);
+    const href = id ? dashboardHref(id, funnelId ?? null) : null;
+    const f = id ? facts.get(id) : undefined;
+    return href && f ? <> <a href={href} className="small" data-testid="insight-dashboard" data-fact-id={id} data-display={f.display}>Show {f.display} on the Dashboard</a></> : null;
+  };
   const facts = useMemo(() => new Map<string, Fact>((r?.facts ?? []).map((f) => [f.id, f])), [r]);
   const storedById = useMemo(() => {
     const m = new Map<string, StoredRecommendation>();
@@ -70,6 +81,15 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
     } catch (e) {
       setNote({ tone: 'error', text: errorMessage(e) });
     }
+  }
+
+  /** Hands the recommendation's suggested experiment to the designer, with its computed numbers. */
+  function design(rec: InsightRecommendation) {
+    const sug = r?.experiment_suggestions.find((x) => x.recommendation_id === rec.id);
+    if (!sug) return;
+    const original = r?.recommendations.find((x) => x.id === rec.id) ?? rec;
+    setHandoff(recommendationHandoff(original, sug, facts, { datasetId: sel.datasetId, funnelId: funnelId ?? null }));
+    window.location.hash = '#/experiments';
   }
 
   const withStatus = (r?.recommendations ?? []).map((rec) => ({ ...rec, status: storedFor(rec.id, rec.fingerprint)?.status ?? rec.status }));
@@ -117,6 +137,7 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
                 ? details.slice(0, compact ? 3 : 5).map((f) => (
                   <li key={f.id}>
                     <Badge tone={SEVERITY_TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}.</strong> <span className="muted-ink">{f.text}</span>
+                    {insightLink(f.fact_ids)}
                     {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
                   </li>
                 ))
@@ -127,7 +148,9 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
             <div className="rec-list">
               {worded.map((rec) => (
                 <RecommendationCard key={rec.id} rec={rec} facts={facts} stored={storedFor(rec.id, rec.fingerprint)} busy={busy === rec.id}
-                  onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)} onCopy={() => copy(recommendationText(rec), 'the recommendation')} />
+                  onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)} onCopy={() => copy(recommendationText(rec), 'the recommendation')}
+                  suggestion={r.experiment_suggestions.find((x) => x.recommendation_id === rec.id)}
+                  onDesign={() => design(rec)} />
               ))}
             </div>
             {compact && withStatus.length > recs.length && <p><a href="#/insights">All {withStatus.length} recommendations →</a></p>}

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { Fact } from '../../../../shared/contract';
-import type { InsightRecommendation, RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
+import type { ExperimentSuggestion, InsightRecommendation, RecommendationStatus, StoredRecommendation } from '../../../../shared/contract';
 import { Badge } from '../../components/ui';
 import { PriorityBadge } from './badges';
 import { FactList } from './FactList';
@@ -17,9 +17,12 @@ interface Props {
   busy: boolean;
   onStatus(status: RecommendationStatus): void;
   onCopy(): void;
+  /** The experiment the analyst suggests for it, with its computed sample size and duration. */
+  suggestion?: ExperimentSuggestion;
+  onDesign?(): void;
 }
 
-export function RecommendationCard({ rec, facts, stored, busy, onStatus, onCopy }: Props) {
+export function RecommendationCard({ rec, facts, stored, busy, onStatus, onCopy, suggestion, onDesign }: Props) {
   const [open, setOpen] = useState(false);
   const detailsId = useId();
   const status = stored?.status ?? rec.status;
@@ -32,11 +35,15 @@ export function RecommendationCard({ rec, facts, stored, busy, onStatus, onCopy 
       </header>
       <p className="rec-line"><span className="muted">Rationale:</span> {rec.rationale}</p>
       <p className="rec-line"><span className="muted">Expected impact:</span> {rec.expected_impact}</p>
+      {suggestion && (
+        <p className="rec-line" data-testid="rec-suggested-test"><span className="muted">Suggested test:</span> <span data-testid="rec-test-n">{suggestion.sample_size_per_variant.toLocaleString('en-US')}</span> users per variant · <span data-testid="rec-test-days">{suggestion.duration_days}</span> days</p>
+      )}
       <div className="rec-actions">
         <button type="button" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen((o) => !o)}>
           {open ? 'Hide details' : 'View details'}
         </button>
         <button type="button" onClick={onCopy}>Copy</button>
+        {suggestion && onDesign && <button type="button" onClick={onDesign} data-testid="rec-design">Design experiment</button>}
         <span className="spacer" />
         <span role="group" aria-label={`Status of “${rec.title}”`} className="status-group">
           {STATUSES.map((s) => (

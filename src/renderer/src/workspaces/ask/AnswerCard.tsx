@@ -2,17 +2,10 @@ import { useId, useState } from 'react';
 import { Feedback } from './Feedback';
 import type { AskOutput } from '../../../../shared/contract';
 import { Badge } from '../../components/ui';
+import { numbersSignal, questionSignal, signalsOf } from './signals';
+import { dashboardHref } from '../../lib/handoffs';
 
 type Datum = AskOutput['supporting_data'][number];
-
-/**
- * Facts about the funnel, its stages and segments can be shown on the Dashboard; test statistics
- * cannot. The funnel the answer is about goes along, so the Dashboard opens that one.
- */
-function dashboardHref(factId: string, funnelId: string | null): string | null {
-  if (!/^(stage|segment|overall|funnel|period|trend)\b/.test(factId)) return null;
-  return `#/dashboard?fact=${encodeURIComponent(factId)}${funnelId ? `&funnel=${encodeURIComponent(funnelId)}` : ''}`;
-}
 
 /**
  * The answer text with the value of the focused fact marked. Split on the display string and
@@ -67,13 +60,14 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelI
   const mark = answer.supporting_data.find((d) => d.fact_id === activeFact)?.display ?? null;
   const g = answer.grounding;
   const gen = answer.generation;
-  const verified = g.passed && g.fallback_fields.length === 0;
+  const signals = signalsOf(answer);
+  const nums = numbersSignal(signals);
+  const fit = questionSignal(signals);
   return (
     <div className="ask-answer" data-testid="ask-answer">
       <div className="ask-answer-meta">
-        {verified
-          ? <Badge tone="good">verified</Badge>
-          : <Badge tone="warn">partly verified</Badge>}
+        <span title={nums.title} data-testid="signal-numbers" data-signal={signals.numbers}><Badge tone={nums.tone}>{nums.label}</Badge></span>
+        <span title={fit.title} data-testid="signal-question" data-signal={signals.question}><Badge tone={fit.tone}>{fit.label}</Badge></span>
         <span className="muted small" data-testid="answer-source">
           {gen.provider === 'none' ? 'Computed analysis (no model)' : `${gen.provider} · ${gen.model}`}
           {gen.cache_hit ? ' · cached' : ''}
@@ -81,7 +75,10 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelI
         </span>
       </div>
       {gen.banner && !(pageBanner && gen.provider === 'none') && <div className="note info small">{gen.banner}</div>}
-      {!verified && g.ungrounded.length > 0 && (
+      {signals.question !== 'answered' && signals.note && signals.note !== answer.answer && (
+        <div className="note warn small" data-testid="question-note">{signals.note}</div>
+      )}
+      {gen.provider !== 'none' && g.ungrounded.length > 0 && (
         <div className="note warn small" data-testid="ungrounded-note">
           {ungroundedSummary(g.ungrounded)} {g.fallback_fields.length ? 'Those parts show the computed text instead.' : 'Check them before quoting.'}
         </div>

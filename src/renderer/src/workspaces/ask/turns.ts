@@ -1,5 +1,6 @@
 import { AskOutput, type ConversationMessage } from '../../../../shared/contract';
 import type { z } from 'zod';
+import { signalLine, signalsOf } from './signals';
 
 type Message = z.infer<typeof ConversationMessage>;
 
@@ -38,6 +39,7 @@ export function turnsFromMessages(conversationId: string, messages: Message[]): 
       supporting_data: p.supporting_data ?? [],
       follow_up_questions: p.follow_up_questions ?? [],
       grounding: p.grounding ?? { checked: 0, passed: true, fallback_fields: [], ungrounded: [] },
+      signals: signalsOf({ grounding: p.grounding ?? { checked: 0, passed: false, fallback_fields: [], ungrounded: [] }, signals: p.signals }),
       generation: p.generation ?? {
         generation_id: null, provider: 'unknown', model: '', prompt_id: 'ask', prompt_version: '', cache_hit: false,
         duration_ms: 0, tokens_in: null, tokens_out: null, data_left_device: false, banner: null,
@@ -61,8 +63,7 @@ export function conversationMarkdown(title: string, turns: Turn[]): string {
       for (const d of t.answer.supporting_data) lines.push(`- ${d.label}: ${d.display} (\`${d.fact_id}\`)`);
       lines.push('');
     }
-    const g = t.answer.grounding;
-    lines.push(`_${t.answer.generation.provider === 'none' ? 'Computed analysis' : `Model: ${t.answer.generation.provider} ${t.answer.generation.model}`} · ${g.passed ? 'verified against computed facts' : 'partly verified'}_`, '');
+    lines.push(`_${t.answer.generation.provider === 'none' ? 'Computed analysis' : `Model: ${t.answer.generation.provider} ${t.answer.generation.model}`} · ${signalLine(signalsOf(t.answer))}_`, '');
   }
   return lines.join('\n');
 }

@@ -63,6 +63,9 @@ export function CausalView({ c }: { c: CausalResult }) {
       <div className="xp-conclusion" data-testid="xp-causal-conclusion">
         <p className="xp-conclusion-statement">{c.causal_conclusion.statement}</p>
         <p><Badge tone={CONF_TONE[conf]}>{conf} confidence</Badge> {c.causal_conclusion.rationale}</p>
+        {(c.causal_conclusion.not_checked ?? []).length > 0 && (
+          <p className="note warn small" data-testid="xp-causal-not-checked">Not checked, so the result is not called causal: {(c.causal_conclusion.not_checked ?? []).join('; ')}.</p>
+        )}
         <p className="muted small">Internal validity {c.generalizability.internal_validity}, external validity {c.generalizability.external_validity}. {c.generalizability.notes}</p>
       </div>
       <h3>Checks</h3>

@@ -57,7 +57,10 @@ export function Designer() {
       </>}>
         {origin && (
           <div className="note info" data-testid="xp-handoff">
-            From hypothesis <strong>{origin.title}</strong> ({origin.priority} priority): {origin.testDescription}
+            From {origin.source === 'recommendation' ? 'recommendation' : 'hypothesis'} <strong>{origin.title}</strong> ({origin.priority} priority): {origin.testDescription}
+            {origin.sampleSizePerVariant !== null && (
+              <span data-testid="xp-handoff-numbers"> The card computed <strong>{fmtInt(origin.sampleSizePerVariant)}</strong> per variant{origin.durationDays !== null ? <> over <strong>{origin.durationDays}</strong> days</> : null}; the boxes below start from the same baseline, effect and traffic.</span>
+            )}
             {origin.evidence.length > 0 && (
               <details className="xp-evidence">
                 <summary>Evidence ({origin.evidence.length} computed fact{origin.evidence.length === 1 ? '' : 's'})</summary>

@@ -3,6 +3,7 @@ import type { Fact, LlmTask, NarrateOutput, ProgressEvent } from '../../../../sh
 import { api, errorMessage } from '../../api/client';
 import { Badge, ErrorNote } from '../../components/ui';
 import { Feedback } from '../ask/Feedback';
+import { explainLabel } from './explainLabel';
 
 /** What the computed analysis already says, in the task's narrative shape: the fallback for any ungrounded field. */
 export type Deterministic = Record<string, string | string[]>;
@@ -59,7 +60,7 @@ export function Explain({ task, facts, deterministic, decision, context, scopeId
   }
 
   const g = out?.grounding;
-  const verified = g ? g.passed && g.fallback_fields.length === 0 : false;
+  const label = out ? explainLabel(out) : null;
   return (
     <section className="xp-explain" aria-label="Explanation" data-testid={`xp-explain-${task}`}>
       <div className="xp-explain-head">
@@ -74,12 +75,12 @@ export function Explain({ task, facts, deterministic, decision, context, scopeId
       {out && (
         <div data-testid="xp-explain-text">
           <div className="ask-answer-meta">
-            {verified ? <Badge tone="good">verified</Badge> : <Badge tone="warn">partly verified</Badge>}
+            {label && <span data-testid="xp-explain-badge"><Badge tone={label.tone}>{label.text}</Badge></span>}
             <span className="muted small">{out.generation.provider === 'none' ? 'Computed analysis (no model)' : `${out.generation.provider} · ${out.generation.model}`}{out.generation.cache_hit ? ' · cached' : ''}</span>
           </div>
           {out.generation.banner && <div className="note info small">{out.generation.banner}</div>}
-          {g && g.fallback_fields.length > 0 && <p className="muted small">Shown from the computed analysis instead of the model: {g.fallback_fields.join(', ')}.</p>}
-          {g && g.ungrounded.length > 0 && (
+          {g && label?.showFindings && g.fallback_fields.length > 0 && <p className="muted small">Shown from the computed analysis instead of the model: {g.fallback_fields.join(', ')}.</p>}
+          {g && label?.showFindings && g.ungrounded.length > 0 && (
             <p className="muted small" data-testid="xp-explain-ungrounded">Not matched to a computed fact: {g.ungrounded.slice(0, 6).map((u) => `${u.number || u.text.slice(0, 60)} (${u.field})`).join(', ')}{g.ungrounded.length > 6 ? ` and ${g.ungrounded.length - 6} more` : ''}.</p>
           )}
           {Object.entries(FIELDS).map(([k, title]) => {

@@ -47,6 +47,7 @@ export function causalMarkdown(c: CausalResult): string {
   return [
     '# Causal interpretation', '',
     `**${c.causal_conclusion.statement}** (${c.causal_conclusion.confidence} confidence)`, '', c.causal_conclusion.rationale, '',
+    ...((c.causal_conclusion.not_checked ?? []).length ? [`Not checked, so not called causal: ${(c.causal_conclusion.not_checked ?? []).join('; ')}.`, ''] : []),
     '## Checks', '',
     `- Randomization and balance: ${cc.selection_bias.status}: ${cc.selection_bias.check}`,
     `- Temporal stability: ${cc.temporal_effects.status}: ${cc.temporal_effects.check}`,

@@ -25,6 +25,12 @@ export interface DesignForm {
   guardrails: GuardrailRow[];
   unit: string;
   stratification: string;
+  /**
+   * Exact values behind boxes a hand-off filled with rounded text ("47.37" for 0.473684...). While a
+   * box still holds that text the exact value is sent, so the designer reproduces the card's sample
+   * size and duration; once the user edits the box, the typed value is used.
+   */
+  exact?: Partial<Record<'baseline' | 'mde' | 'dailyUsers', { text: string; value: number }>>;
 }
 
 export const DEFAULT_FORM: DesignForm = {
@@ -33,20 +39,51 @@ export const DEFAULT_FORM: DesignForm = {
   primaryMetric: 'Conversion rate', secondary: '', guardrails: [], unit: 'user_id', stratification: '',
 };
 
-/** The handoff's baseline is whatever the hypotheses engine returned: a fraction, or percent if above 1. */
+const short = (x: number, digits: number) => String(Number(x.toFixed(digits)));
+
+/**
+ * The designer as the card computed it: baseline, relative MDE and daily users from the hand-off
+ * (shown rounded, sent exact), and the conventional settings the card's sample size assumed
+ * (α 0.05, power 0.8, two variants, everyone eligible, whole weeks). The baseline is whatever the
+ * engine returned: a fraction, or percent if above 1.
+ */
 export function formFromHandoff(h: ExperimentHandoff, base: DesignForm): DesignForm {
   const b = h.baselineRate;
   const pct = b === null ? null : b <= 1 ? b * 100 : b;
-  return { ...base, name: h.title.slice(0, 200), hypothesis: h.hypothesis, metricType: 'rate', ...(pct !== null ? { baseline: String(Number(pct.toFixed(4))) } : {}) };
+  const exact: NonNullable<DesignForm['exact']> = {};
+  const out: DesignForm = { ...base, name: h.title.slice(0, 200), hypothesis: h.hypothesis, metricType: 'rate' };
+  if (pct !== null) {
+    out.baseline = short(pct, 2);
+    exact.baseline = { text: out.baseline, value: pct };
+  }
+  if (h.mdeRelative != null && h.mdeRelative > 0) {
+    out.mde = short(h.mdeRelative * 100, 2);
+    out.mdeType = 'relative';
+    exact.mde = { text: out.mde, value: h.mdeRelative * 100 };
+  }
+  if (h.dailyUsers != null && h.dailyUsers > 0) {
+    out.dailyUsers = short(h.dailyUsers, 0);
+    exact.dailyUsers = { text: out.dailyUsers, value: h.dailyUsers };
+  }
+  if (h.sampleSizePerVariant !== null) Object.assign(out, { power: '0.8', alpha: '0.05', variants: '2', allocation: '100', fullWeeks: true });
+  return { ...out, exact };
+}
+
+/** The number in a box: the exact hand-off value while the box still shows its rounded text. */
+function boxValue(f: DesignForm, k: 'baseline' | 'mde' | 'dailyUsers'): number | null {
+  const e = f.exact?.[k];
+  // The exact MDE is a relative one: after a switch to absolute the box means something else.
+  const same = e && f[k].trim() === e.text && (k !== 'mde' || f.mdeType === 'relative');
+  return same ? e.value : num(f[k]);
 }
 
 /** Builds the engine input, or says which box needs a value; the engine does every calculation. */
 export function toDesignInput(f: DesignForm): { input: DesignInput | null; problem: string | null } {
-  const mde = num(f.mde);
+  const mde = boxValue(f, 'mde');
   const power = num(f.power);
   const alpha = num(f.alpha);
   const variants = num(f.variants);
-  const daily = num(f.dailyUsers);
+  const daily = boxValue(f, 'dailyUsers');
   const allocation = num(f.allocation);
   if (mde === null || !(mde > 0)) return { input: null, problem: 'Enter a minimum detectable effect above 0.' };
   if (power === null || !(power > 0 && power < 1)) return { input: null, problem: 'Power is a fraction between 0 and 1, e.g. 0.8.' };
@@ -79,7 +116,7 @@ export function toDesignInput(f: DesignForm): { input: DesignInput | null; probl
     ...(f.primaryMetric.trim() ? { primary_metric: f.primaryMetric.trim() } : {}),
   };
   if (rate) {
-    const b = num(f.baseline);
+    const b = boxValue(f, 'baseline');
     if (b === null || !(b > 0 && b < 100)) return { input: null, problem: 'Baseline rate: a percentage between 0 and 100, e.g. 15.' };
     input.baseline_rate = b / 100;
   } else {
