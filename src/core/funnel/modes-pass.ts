@@ -1,23 +1,28 @@
 /**
  * The funnel pass for ClickHouse windowFunnel's options beyond the window: strict_order,
- * strict_deduplication, strict_once, allow_reentry, and strict_increase combined with them. It
- * reproduces ClickHouse's algorithm (AggregateFunctionWindowFunnel, as of its fix of #37177) on
- * IAFA's rows: ClickHouse sorts a user's (time, step) pairs and walks them once, so events with
- * equal times are taken as a group, steps ascending, with "matches no step" (strict_order's
- * other events) first. docs/funnel-semantics.md states the rules with examples.
+ * strict_deduplication, strict_once, allow_reentry, and strict_increase combined with them.
+ * ClickHouse sorts a user's (time, step) pairs and walks them once, so events with equal times
+ * are taken as a group, steps ascending, with "matches no step" (strict_order's other events)
+ * first. The rules are those that reproduce ClickHouse's stateless test 00632 reference (the
+ * version with allow_reentry), with one change ClickHouse made later (#99003): a duplicate under
+ * strict_deduplication ends the chain at the level reached. docs/funnel-semantics.md states the
+ * rules with examples.
  *
  * The default mode does not come here (pass.ts's chainPass): these rules need more per-event
  * work, and keeping them apart leaves that loop as it was.
  */
 
 export interface ModeFlags {
-  /** strict_order: an event that matches no step, or a later step too early, ends the chain. */
+  /**
+   * strict_order: once the chain has started, an event that matches no step, a step's event
+   * before the step ahead of it is reached, or a step-1 event after step 2 is reached ends it.
+   */
   order: boolean;
   /** strict_deduplication: an event of a step already reached ends the chain. */
   dedup: boolean;
   /** strict_once: one event is used for at most one step of a chain. */
   once: boolean;
-  /** allow_reentry (with order): a later step's event that comes too early is skipped instead. */
+  /** allow_reentry (with order): a step-1 event after step 2 restarts step 1 instead of ending the chain. */
   reentry: boolean;
   /** strict_increase, ClickHouse's way (see docs: it differs from the default pass's --strict at ties). */
   increase: boolean;
@@ -115,6 +120,7 @@ class LatestWalk implements Walk {
     for (let k = 0; k < n; k++) {
       if (cnt[k] === 0) continue;
       if (k === 0) {
+        if (f.order && !f.reentry && has[1]) return true;
         has[0] = 1;
         start[0] = t;
         last[0] = t;
@@ -122,10 +128,7 @@ class LatestWalk implements Walk {
         continue;
       }
       if (f.dedup && has[k]) return true;
-      if (f.order && this.level > 0 && !has[k - 1]) {
-        if (f.reentry) continue;
-        return true;
-      }
+      if (f.order && this.level > 0 && !has[k - 1]) return true;
       if (!has[k - 1] || t > start[k - 1] + this.W || (f.increase && !(last[k - 1] < t))) continue;
       has[k] = 1;
       start[k] = start[k - 1];
@@ -209,15 +212,13 @@ class OnceWalk implements Walk {
       for (let j = from; j < to; j++) {
         if ((rm[j] & bit) === 0) continue;
         if (k === 0) {
+          if (f.order && !f.reentry && this.reached(1)) return true;
           this.add(0, { start: t, last: t, rows: [j] });
           if (this.level < 1) this.level = 1;
           continue;
         }
         if (f.dedup && this.reached(k)) return true;
-        if (f.order && this.level > 0 && !this.reached(k - 1)) {
-          if (f.reentry) continue;
-          return true;
-        }
+        if (f.order && this.level > 0 && !this.reached(k - 1)) return true;
         const from_: Chain[] = [...this.chains[k - 1].values()];
         if (this.has[k - 1]) from_.push({ start: this.start[k - 1], last: this.last[k - 1], rows: [] });
         for (const c of from_) {

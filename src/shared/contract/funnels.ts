@@ -48,7 +48,7 @@ export const FunnelDefinition = z.object({
   strictOrder: z.boolean().optional(),
   strictDeduplication: z.boolean().optional(),
   strictOnce: z.boolean().optional(),
-  /** With strictOrder only: an event of a later step that comes too early is skipped instead of ending the chain. */
+  /** With strictOrder only: a step-1 event after step 2 is reached restarts the chain's step 1 instead of ending it. */
   allowReentry: z.boolean().optional(),
   breakdown: z.string().optional(),
   /** Include lists per property; a value list prefixed by "!" in the CLI becomes exclude. */
