@@ -165,6 +165,8 @@ class OnceWalk implements Walk {
   private start: Float64Array;
   private last: Float64Array;
   private chains: Map<string, Chain>[];
+  /** Whether this instant left chains to fold into has/start/last. */
+  private pending = false;
   constructor(private n: number, private W: number, private f: ModeFlags, private ttc: Float64Array[]) {
     this.has = new Uint8Array(n);
     this.start = new Float64Array(n);
@@ -175,7 +177,31 @@ class OnceWalk implements Walk {
   reset(): void {
     this.has.fill(0);
     for (const c of this.chains) c.clear();
+    this.pending = false;
     this.level = 0;
+  }
+
+  private single(k: number, t: number, u: number): boolean {
+    const { f, has, start, last } = this;
+    if (k === 0) {
+      if (f.order && !f.reentry && has[1]) return true;
+      has[0] = 1;
+      start[0] = t;
+      last[0] = t;
+      if (this.level < 1) this.level = 1;
+      return false;
+    }
+    if (f.dedup && has[k]) return true;
+    if (f.order && this.level > 0 && !has[k - 1]) return true;
+    if (!has[k - 1] || t > start[k - 1] + this.W || (f.increase && !(last[k - 1] < t))) return false;
+    if (this.level < k + 1) {
+      if (this.ttc.length > 0) this.ttc[k][u] = t - last[k - 1];
+      this.level = k + 1;
+    }
+    has[k] = 1;
+    start[k] = start[k - 1];
+    last[k] = t;
+    return k + 1 === this.n;
   }
 
   private reached(k: number): boolean {
@@ -183,12 +209,15 @@ class OnceWalk implements Walk {
   }
 
   private add(k: number, c: Chain): void {
+    this.pending = true;
     const key = [...c.rows].sort((x, y) => x - y).join(',');
     const old = this.chains[k].get(key);
     if (!old || c.start > old.start) this.chains[k].set(key, c);
   }
 
   settle(): void {
+    if (!this.pending) return;
+    this.pending = false;
     for (let k = 0; k < this.n; k++) {
       for (const c of this.chains[k].values()) {
         if (!this.has[k] || c.start > this.start[k]) {
@@ -205,8 +234,19 @@ class OnceWalk implements Walk {
     const { n, f } = this;
     const keep = 1 << n;
     let other = false;
-    for (let j = from; j < to; j++) if (rm[j] === keep) other = true;
+    let rows = 0;
+    let only = 0;
+    for (let j = from; j < to; j++) {
+      if (rm[j] === keep) other = true;
+      else if (rm[j] !== 0) {
+        rows++;
+        only = rm[j] & (keep - 1);
+      }
+    }
     if (other && f.order && this.level > 0) return true;
+    // The usual instant: one event of one step. No chain can have used it, so this is the
+    // latest-chain walk on has/start/last (a new chain's start is never below the step's).
+    if (rows === 1 && (only & (only - 1)) === 0) return this.single(31 - Math.clz32(only), t, u);
     for (let k = 0; k < n; k++) {
       const bit = 1 << k;
       for (let j = from; j < to; j++) {
