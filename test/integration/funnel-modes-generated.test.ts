@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunnelDefinitionInput, FunnelStep } from '../../src/shared/contract';
 import { seededRandom as rng } from '../../src/core/random';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { apiFetch, serverFor } from '../helpers/http';
 
 /**
  * The modes on generated logs (many ties, steps that share events, repeated steps, multi-condition
@@ -188,5 +189,24 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
     const steps = FUNNELS[0].steps;
     await expect(ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, mode: 'first-touch', strictOrder: true } })).rejects.toThrow(/any-start/);
     await expect(ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, allowReentry: true } })).rejects.toThrow(/strict-order/);
+  });
+
+  it('serves the modes and multi-condition steps over the HTTP API, with a 400 for a bad combination', async () => {
+    const server = await serverFor(ctx.engine);
+    try {
+      const steps = FUNNELS[3].steps;
+      const ok = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, window: '1h', strictOnce: true, strictOrder: true } });
+      expect(ok.status).toBe(200);
+      expect(ok.json.stages.map((s: { users: number }) => s.users)).toEqual(reference(steps, 3_600_000, { once: true, order: true }));
+      expect(ok.json.definition).toMatchObject({ strictOnce: true, strictOrder: true, steps });
+      const bad = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, allowReentry: true } });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.message).toMatch(/strict-order/);
+      const unknown = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps: [{ event: 'a', orEvents: ['nope'] }, { event: 'b' }] } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.error.message).toMatch(/Unknown event "nope" in step 1/);
+    } finally {
+      await server.close();
+    }
   });
 });
