@@ -209,4 +209,19 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
       await server.close();
     }
   });
+
+  it('strict-once on a crowded instant (date-only times): every step reached, and a repeated step needs distinct events', async () => {
+    const file = path.join(dir, 'crowded.csv');
+    const rows = ['user_id,day,event'];
+    // u1: 200 events of each of a, b, c on one day; u2: a single x, matching both steps of x → x.
+    for (const e of ['a', 'b', 'c']) for (let i = 0; i < 200; i++) rows.push(`u1,2026-03-01,${e}`);
+    rows.push('u2,2026-03-01,x', 'u3,2026-03-01,x', 'u3,2026-03-01,x', 'u3,2026-03-01,a');
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const ds = await ctx.engine.dispatch('datasets:import', { path: file, mapping: { user: 'user_id', time: 'day', event: 'event' } });
+    const abc = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'a' }, { event: 'b' }, { event: 'c' }], strictOnce: true } });
+    expect(abc.stages.map((s) => s.users)).toEqual([2, 1, 1]);
+    const xx = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'x' }, { event: 'x' }], strictOnce: true } });
+    // u2's one x serves one step; u3's two x serve both (the default mode gives both users 2).
+    expect(xx.stages.map((s) => s.users)).toEqual([2, 1]);
+  });
 });

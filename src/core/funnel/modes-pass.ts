@@ -148,7 +148,7 @@ class LatestWalk implements Walk {
 interface Chain {
   start: number;
   last: number;
-  /** Rows of the current time group used by this chain (earlier rows can never be met again). */
+  /** Rows of the current time group used by this chain that match a later step (no other row can be met again). */
   rows: number[];
 }
 
@@ -247,13 +247,17 @@ class OnceWalk implements Walk {
     // The usual instant: one event of one step. No chain can have used it, so this is the
     // latest-chain walk on has/start/last (a new chain's start is never below the step's).
     if (rows === 1 && (only & (only - 1)) === 0) return this.single(31 - Math.clz32(only), t, u);
+    // A chain remembers only the events that can still come up at this instant (those matching a
+    // later step): an event of one step, or past its last step, can never be met twice. So on
+    // funnels of distinct events a crowded instant (date-only times) keeps one chain per step.
+    const laterStep = (r: number, k: number) => ((rm[r] & (keep - 1)) >>> (k + 1)) !== 0;
     for (let k = 0; k < n; k++) {
       const bit = 1 << k;
       for (let j = from; j < to; j++) {
         if ((rm[j] & bit) === 0) continue;
         if (k === 0) {
           if (f.order && !f.reentry && this.reached(1)) return true;
-          this.add(0, { start: t, last: t, rows: [j] });
+          this.add(0, { start: t, last: t, rows: laterStep(j, 0) ? [j] : [] });
           if (this.level < 1) this.level = 1;
           continue;
         }
@@ -263,7 +267,9 @@ class OnceWalk implements Walk {
         if (this.has[k - 1]) from_.push({ start: this.start[k - 1], last: this.last[k - 1], rows: [] });
         for (const c of from_) {
           if (t > c.start + this.W || c.rows.includes(j) || (f.increase && !(c.last < t))) continue;
-          this.add(k, { start: c.start, last: t, rows: [...c.rows, j] });
+          const rows = c.rows.filter((r) => laterStep(r, k));
+          if (laterStep(j, k)) rows.push(j);
+          this.add(k, { start: c.start, last: t, rows });
           if (this.level < k + 1) {
             if (this.ttc.length > 0) this.ttc[k][u] = t - c.last;
             this.level = k + 1;
