@@ -33,7 +33,7 @@ async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRu
   }
 }
 
-const FUNNEL_USAGE = '<file|datasetId|sample> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
+const FUNNEL_USAGE = '<file|datasetId|sample> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
 
 export const insights: Command = {
   path: ['insights'],
