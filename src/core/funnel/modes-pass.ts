@@ -263,9 +263,9 @@ class OnceWalk implements Walk {
         }
         if (f.dedup && this.reached(k)) return true;
         if (f.order && this.level > 0 && !this.reached(k - 1)) return true;
-        const from_: Chain[] = [...this.chains[k - 1].values()];
-        if (this.has[k - 1]) from_.push({ start: this.start[k - 1], last: this.last[k - 1], rows: [] });
-        for (const c of from_) {
+        const prev: Chain[] = [...this.chains[k - 1].values()];
+        if (this.has[k - 1]) prev.push({ start: this.start[k - 1], last: this.last[k - 1], rows: [] });
+        for (const c of prev) {
           if (t > c.start + this.W || c.rows.includes(j) || (f.increase && !(c.last < t))) continue;
           const rows = c.rows.filter((r) => laterStep(r, k));
           if (laterStep(j, k)) rows.push(j);
