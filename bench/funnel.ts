@@ -32,7 +32,7 @@ function child<T>(...args: string[]): T {
 }
 
 interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
-interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number }
+interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number; modesMs: Record<string, number> }
 interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -80,6 +80,8 @@ export async function run(): Promise<void> {
       console.log(`  ratio   ${(duck.totalMs / ours.totalMs).toFixed(2)}x (DuckDB time / IAFA time); counts equal: ${same ? 'yes' : 'NO'}`);
       console.log(`  reopen  ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event`);
       console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms`);
+      const base = reopen.modesMs.default;
+      console.log(`  modes   ${Object.entries(reopen.modesMs).map(([m, ms]) => `${m} ${ms.toFixed(0)} ms${m === 'default' ? '' : ` (${(ms / base).toFixed(2)}x)`}`).join(', ')} (one thread, re-filtered funnel)`);
       if (!same) throw new Error(`funnel counts differ from DuckDB:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck.bySegment)}`);
       fs.rmSync(file, { force: true });
       fs.rmSync(kept, { recursive: true, force: true });

@@ -47,6 +47,12 @@ const defs: FunnelDefinitionInput[] = [
   { steps, window: '24h', mode: 'first-touch', include: { plan: ['pro'] } },
   { steps, window: '2d', strict: true, exclude: { country: ['FR'] }, from: '2026-01-10', to: '2026-01-25' },
   { steps: [{ event: 'view', where: { column: 'plan', values: ['free'] } }, { event: 'buy' }], window: 'none', breakdown: 'plan' },
+  // The modes' pass splits the same way.
+  {
+    steps: [{ event: 'view', orEvents: ['noise'] }, { event: 'cart', where: [{ column: 'plan', values: ['pro'] }, { column: 'country', values: ['US', 'DE'] }] }, { event: 'buy' }],
+    window: '3d', strictOrder: true, allowReentry: true, strictDeduplication: true, breakdown: 'country',
+  },
+  { steps, window: '7d', strictOnce: true, strict: true, from: '2026-01-05', to: '2026-01-30' },
 ];
 
 describe('the helper thread', () => {
@@ -65,6 +71,8 @@ describe('the helper thread', () => {
       expect(split.stages[1].users).toBeGreaterThan(0);
       expect({ ...split, computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
     }
+    // A job the helper failed would have been redone here and the helper dropped.
+    expect(hasHelper()).toBe(true);
   }, 60_000);
 
   it('a thread that may not block gets the same funnel, without the helper', async () => {

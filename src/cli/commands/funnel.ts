@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Dataset, FunnelCore, FunnelResult, ImportMapping } from '../../shared/contract';
-import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import { modeText, stepEvents, type Dataset, type FunnelCore, type FunnelResult, type ImportMapping } from '../../shared/contract';
+import { MODE_FLAGS, parseFunnelArgs } from '../../core/funnel/cli-args';
 import type { CliRuntime, Command, CommandArgs } from '../framework';
 import { formatTable } from '../framework';
 
@@ -17,7 +17,7 @@ export function funnelArgv(positionals: string[], values: CommandArgs['values'])
     const v = values[f];
     for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) argv.push(`--${f}`, String(x));
   }
-  if (values.strict) argv.push('--strict');
+  for (const f of ['strict', ...Object.keys(MODE_FLAGS)]) if (values[f]) argv.push(`--${f}`);
   return argv;
 }
 
@@ -53,7 +53,7 @@ function stageTable(core: FunnelCore): string {
 
 export function formatFunnel(r: FunnelResult): string {
   const d = r.definition;
-  const out = [`Funnel: ${d.steps.map((s) => s.label || s.event).join(' → ')}  (window ${d.window}, ${d.mode}${d.strict ? ', strict' : ''}${r.date_range ? `, ${r.date_range.start} to ${r.date_range.end}` : ''})`, ''];
+  const out = [`Funnel: ${d.steps.map((s) => s.label || stepEvents(s).join('|')).join(' → ')}  (window ${d.window}, ${modeText(d)}${r.date_range ? `, ${r.date_range.start} to ${r.date_range.end}` : ''})`, ''];
   out.push(stageTable(r));
   out.push(`Overall conversion ${r.overall_conversion_rate}% (${r.completed_users.toLocaleString('en-US')} of ${r.total_users.toLocaleString('en-US')} users)`);
   if (r.previous_period) out.push(`Previous period ${r.previous_period.date_range.start} to ${r.previous_period.date_range.end}: ${r.previous_period.overall_conversion_rate}% (${r.previous_period.total_users.toLocaleString('en-US')} users)`);
@@ -82,14 +82,16 @@ function dur(s: number | null): string {
 export const funnel: Command = {
   path: ['funnel'],
   summary: 'Compute a funnel on a file, an imported dataset or the sample.',
-  usage: 'iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
+  usage: 'iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
   details: [
-    'Steps are event names; a step can filter its own events: click[surface=Home|Search].',
+    'Steps are event names; a step can be any of several events and filter its own events, all conditions holding: click|tap[surface=Home|Search,platform=iOS].',
+    'Modes as ClickHouse windowFunnel: --strict (strict_increase), --strict-order, --strict-deduplication, --strict-once, --allow-reentry (with --strict-order); they combine.',
     '--where col=v1,v2 keeps only those values (repeatable); col!=v or col=!v1,v2 excludes them.',
     '--from/--to restrict the step-1 time (days in --tz); the previous period of equal length is reported too.',
   ],
   options: {
     steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
+    ...Object.fromEntries(Object.keys(MODE_FLAGS).map((f) => [f, { type: 'boolean' as const }])),
     where: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' },
     'user-col': { type: 'string' }, 'time-col': { type: 'string' }, 'event-col': { type: 'string' },
   },

@@ -18,6 +18,7 @@ export function aggregatedFunnel(agg: AggregatedData, def: FunnelDefinition): Ou
     const i = agg.stages.indexOf(s.event);
     if (i < 0) throw new IafaError('validation', `Unknown stage "${s.event}" in step ${k + 1}. Stages in this dataset: ${agg.stages.join(', ')}.`, { reason: 'unknown_event', event: s.event });
     if (s.where) throw new IafaError('validation', 'Per-step property filters need an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
+    if (s.orEvents?.length) throw new IafaError('validation', 'A step of several events needs an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
     return i;
   });
   const segIdx = (c: string) => {

@@ -1,4 +1,4 @@
-import { FunnelDefinition, IafaError, type FunnelDefinitionInput, type FunnelStep, type ImportMapping } from '../../shared/contract';
+import { FunnelDefinition, funnelModeProblem, IafaError, type FunnelDefinitionInput, type FunnelStep, type ImportMapping, type StepCondition } from '../../shared/contract';
 
 export interface FunnelCliArgs {
   /** A file path, an imported dataset id, or `sample`. */
@@ -10,14 +10,18 @@ export interface FunnelCliArgs {
 }
 
 const VALUE_FLAGS = new Set(['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col']);
-const BOOL_FLAGS = new Set(['strict', 'json']);
+/** The mode flags (ClickHouse windowFunnel's options) and the definition fields they set. */
+export const MODE_FLAGS = { 'strict-order': 'strictOrder', 'strict-deduplication': 'strictDeduplication', 'strict-once': 'strictOnce', 'allow-reentry': 'allowReentry' } as const;
+const BOOL_FLAGS = new Set(['strict', 'json', ...Object.keys(MODE_FLAGS)]);
 
 /**
  * `iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none]
- *  [--mode any-start|first-touch|unordered] [--strict] [--by col] [--where col=v1,v2 ...]
+ *  [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication]
+ *  [--strict-once] [--allow-reentry] [--by col] [--where col=v1,v2 ...]
  *  [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]`
  *
- * A step may carry its own filter: `click[surface=home|search]`. `--where col!=v` or
+ * A step may be any of several events and carry its own conditions, all of which must hold:
+ * `click|tap[surface=home|search,platform=ios]`. `--where col!=v` or
  * `--where col=!v1,v2` excludes values. Both `--flag value` and `--flag=value` work.
  */
 export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
@@ -66,6 +70,7 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
     window: one('window') ?? '7d',
     mode: (one('mode') ?? 'any-start') as FunnelDefinitionInput['mode'],
     strict: bools.has('strict'),
+    ...Object.fromEntries(Object.entries(MODE_FLAGS).filter(([flag]) => bools.has(flag)).map(([, key]) => [key, true])),
     breakdown: one('by'),
     include,
     exclude,
@@ -75,6 +80,8 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
   };
   const parsed = FunnelDefinition.safeParse(input);
   if (!parsed.success) throw IafaError.from(parsed.error);
+  const problem = funnelModeProblem(parsed.data);
+  if (problem) throw new IafaError('validation', problem);
   const mapping: ImportMapping = {};
   if (one('user-col')) mapping.user = one('user-col');
   if (one('time-col')) mapping.time = one('time-col');
@@ -99,11 +106,29 @@ function splitSteps(s: string): string[] {
   return out.map((x) => x.trim()).filter(Boolean);
 }
 
+/**
+ * `a|b[col=v1|v2,col2=w]`: the events a or b, with col in (v1, v2) and col2 = w. A comma part
+ * without "=" adds values to the condition before it, so the older `click[surface=Home,Search]`
+ * still means surface in (Home, Search).
+ */
 function parseStep(s: string): FunnelStep {
-  const m = /^([^[]+)\[([^=\]]+)=([^\]]+)\]$/.exec(s);
-  if (!m) {
-    if (s.includes('[')) throw new IafaError('validation', `A step filter must look like event[column=v1|v2] (got "${s}").`);
-    return { event: s };
+  const m = /^([^[\]]+?)\s*(?:\[([^\]]*)\])?$/.exec(s);
+  if (!m) throw new IafaError('validation', `A step must look like event, event|other or event[column=v1|v2,column2=v] (got "${s}").`);
+  const events = m[1].split('|').map((e) => e.trim()).filter(Boolean);
+  if (events.length === 0) throw new IafaError('validation', `A step needs an event name (got "${s}").`);
+  const step: FunnelStep = { event: events[0] };
+  if (events.length > 1) step.orEvents = events.slice(1);
+  if (m[2] === undefined) return step;
+  const conds: StepCondition[] = [];
+  for (const part of m[2].split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const values = (eq >= 0 ? part.slice(eq + 1) : part).split('|').map((v) => v.trim()).filter(Boolean);
+    if (eq > 0) conds.push({ column: part.slice(0, eq).trim(), values });
+    else if (eq < 0 && conds.length > 0) conds[conds.length - 1].values.push(...values);
+    else throw new IafaError('validation', `A step condition must look like column=v1|v2 (got "${part}" in "${s}").`);
+    if (values.length === 0) throw new IafaError('validation', `The condition "${part}" in "${s}" has no value.`);
   }
-  return { event: m[1].trim(), where: { column: m[2].trim(), values: m[3].split(/[|,]/).map((v) => v.trim()).filter(Boolean) } };
+  if (conds.length === 0) throw new IafaError('validation', `A step filter must look like event[column=v1|v2] (got "${s}").`);
+  step.where = conds.length === 1 ? conds[0] : conds;
+  return step;
 }

@@ -1,4 +1,4 @@
-import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
+import { funnelModeProblem, IafaError, stepConditions, stepEvents, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import { canSplit, runSplit } from '../helper-thread';
 import type { Codes, ColumnStore } from '../import';
 import { coreFromUsers, usersFromLevels } from './result';
@@ -11,7 +11,7 @@ type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'fun
 const lastPass = new WeakMap<ColumnStore, { key: string; pass: PassResult }>();
 
 export function stageNames(def: FunnelDefinition): string[] {
-  return def.steps.map((s) => s.label || s.event);
+  return def.steps.map((s) => s.label || stepEvents(s).join('|'));
 }
 
 function allowedFor(store: ColumnStore, column: string, values: string[], include: boolean): RowFilter {
@@ -32,28 +32,36 @@ function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'ra
   const idx = eventCol.index();
   const stepMask = new Uint32Array(eventCol.dict.length);
   def.steps.forEach((s, k) => {
-    const code = idx.get(s.event);
-    if (code === undefined) {
-      const known = eventCol.dict.filter(Boolean).slice(0, 30).join(', ');
-      throw new IafaError('validation', `Unknown event "${s.event}" in step ${k + 1}. Events in this dataset: ${known}.`, { reason: 'unknown_event', event: s.event });
+    for (const event of stepEvents(s)) {
+      const code = idx.get(event);
+      if (code === undefined) {
+        const known = eventCol.dict.filter(Boolean).slice(0, 30).join(', ');
+        throw new IafaError('validation', `Unknown event "${event}" in step ${k + 1}. Events in this dataset: ${known}.`, { reason: 'unknown_event', event });
+      }
+      stepMask[code] |= 1 << k;
     }
-    stepMask[code] |= 1 << k;
   });
+  const problem = funnelModeProblem(def);
+  if (problem) throw new IafaError('validation', problem, { reason: 'bad_mode' });
   const filters: RowFilter[] = [
     ...Object.entries(def.include).map(([c, v]) => allowedFor(store, c, v, true)),
     ...Object.entries(def.exclude).map(([c, v]) => allowedFor(store, c, v, false)),
   ];
+  const modes = def.strictOrder || def.strictDeduplication || def.strictOnce
+    ? { order: !!def.strictOrder, dedup: !!def.strictDeduplication, once: !!def.strictOnce, reentry: !!def.allowReentry, increase: def.strict }
+    : null;
   return {
     time: store.time,
     userStart: store.userStart,
     event: eventCol.codes,
     nSteps: def.steps.length,
     stepMask,
-    stepWhere: def.steps.map((s) => (s.where ? allowedFor(store, s.where.column, s.where.values, true) : null)),
+    stepWhere: def.steps.map((s) => stepConditions(s).map((c) => allowedFor(store, c.column, c.values, true))),
     filters,
     windowMs: windowMs(def.window),
     mode: def.mode,
     strict: def.strict,
+    modes,
   };
 }
 
@@ -67,7 +75,7 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
     rangeEnd: to ? zone.startOf(addDays(to, 1)) : Infinity,
   });
   // Re-breaking down the same funnel reuses the per-user pass: only the grouping changes.
-  const passKey = JSON.stringify([def.steps, def.window, def.mode, def.strict, def.include, def.exclude, def.from, def.to, def.tz]);
+  const passKey = JSON.stringify([def.steps, def.window, def.mode, def.strict, def.strictOrder, def.strictDeduplication, def.strictOnce, def.allowReentry, def.include, def.exclude, def.from, def.to, def.tz]);
   const cached = lastPass.get(store);
   const pass = cached?.key === passKey ? cached.pass : runPass({ ...base, ...range(def.from, def.to), details: true });
   lastPass.set(store, { key: passKey, pass });

@@ -1,5 +1,6 @@
 import { canSplit, runSplit } from '../helper-thread';
 import type { Codes } from '../import';
+import { modesPass, type ModeFlags } from './modes-pass';
 
 export interface RowFilter {
   codes: Codes;
@@ -14,12 +15,14 @@ export interface PassSpec {
   nSteps: number;
   /** Bit k set when the event code is step k's event name. */
   stepMask: Uint32Array;
-  /** A per-step property filter, or null. */
-  stepWhere: (RowFilter | null)[];
+  /** Per step, its property conditions (all must hold). */
+  stepWhere: RowFilter[][];
   filters: RowFilter[];
   windowMs: number;
   mode: 'any-start' | 'first-touch' | 'unordered';
   strict: boolean;
+  /** ClickHouse's strict_order / strict_deduplication / strict_once / allow_reentry, or null: then the default pass runs. */
+  modes: ModeFlags | null;
   /** Step-1 events count only inside [rangeStart, rangeEnd). */
   rangeStart: number;
   rangeEnd: number;
@@ -52,8 +55,8 @@ function fillMasks(m: Masks, s: MaskSpec, from: number, to: number): void {
   if (f0) fillFiltered(m, s.event, s.stepMask, f0.codes, f0.allowed, from, to);
   else fillStepMask(m, s.event, s.stepMask, from, to);
   for (const f of rest) applyFilter(m, f.codes, f.allowed, 0xffffffff, from, to);
-  s.stepWhere.forEach((w, k) => {
-    if (w !== null) applyFilter(m, w.codes, w.allowed, 1 << k, from, to);
+  s.stepWhere.forEach((ws, k) => {
+    for (const w of ws) applyFilter(m, w.codes, w.allowed, 1 << k, from, to);
   });
   if (s.rangeStart > -Infinity || s.rangeEnd < Infinity) {
     const time = s.time;
@@ -96,6 +99,7 @@ export interface PassPartJob extends MaskSpec {
   windowMs: number;
   firstTouch: boolean;
   strict: boolean;
+  modes: ModeFlags | null;
   u0: number;
   u1: number;
   rm: Masks;
@@ -107,7 +111,9 @@ export interface PassPartJob extends MaskSpec {
 
 export function passPart(j: Omit<PassPartJob, 'type'>): void {
   fillMasks(j.rm, j, j.userStart[j.u0], j.userStart[j.u1]);
-  chainPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.firstTouch, j.strict, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
+  // The modes get their own loop, so the default one stays as V8 optimized it.
+  if (j.modes) modesPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.modes, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
+  else chainPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.firstTouch, j.strict, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
 }
 
 /** The user before which about `share` of the rows lie. */
@@ -138,7 +144,7 @@ export function runPass(s: PassSpec): PassResult {
   const rows = s.event.length;
   // Large passes on shared columns (a fresh import's) are split with the helper thread: each
   // thread fills the masks and walks the users of its half, into shared outputs.
-  const split = s.mode !== 'unordered' && canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((w) => (w ? [w.codes] : [])));
+  const split = s.mode !== 'unordered' && canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((ws) => ws.map((w) => w.codes)));
   const alloc = <T>(make: (b: ArrayBufferLike) => T, bytes: number): T => make(split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const level = alloc((b) => new Uint8Array(b), nUsers);
   const firstRow = alloc((b) => new Int32Array(b), nUsers * 4).fill(-1);
@@ -151,8 +157,12 @@ export function runPass(s: PassSpec): PassResult {
     return { level, firstRow, firstTime, ttc };
   }
   if (nUsers === 0) return { level, firstRow, firstTime, ttc };
-  const rm = newMasks(rows, s.nSteps, split);
-  const part = { ...s, firstTouch: s.mode === 'first-touch', rm, level, firstRow, firstTime, ttc };
+  // The modes tell "matches no step" (ClickHouse's other events, which strict-order stops at)
+  // from "filtered out": every kept row carries one more bit, above the steps'.
+  const keep = s.modes ? 1 << s.nSteps : 0;
+  const rm = newMasks(rows, s.nSteps + (keep ? 1 : 0), split);
+  const stepMask = keep ? s.stepMask.map((m) => m | keep) : s.stepMask;
+  const part = { ...s, stepMask, firstTouch: s.mode === 'first-touch', rm, level, firstRow, firstTime, ttc };
   // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
   const mid = splitUser(s.userStart, 0.53);
   const theirs = { ...part, u0: mid, u1: nUsers };

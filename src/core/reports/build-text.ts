@@ -1,4 +1,4 @@
-import type { FunnelResult } from '../../shared/contract';
+import { modeText, type FunnelResult } from '../../shared/contract';
 import type { Audience, InsightsReport } from '../../shared/contract/insights';
 import type { ReportFacts } from './facts';
 import type { ActionItem, ExperimentReadout, KeyMetric, Prose, ReportGuardrail, ReportRecommendation } from './model';
@@ -108,7 +108,7 @@ export function actionItems(audience: Audience, insights: InsightsReport | null,
 export function methods(r: FunnelResult | null, insights: InsightsReport | null, x: ExperimentReadout | null): string[] {
   const out: string[] = [];
   if (r) {
-    out.push(`Users are counted once per stage: a user reaches a stage when their events follow the funnel order (mode ${r.definition.mode}) within the conversion window.`);
+    out.push(`Users are counted once per stage: a user reaches a stage when their events follow the funnel order (mode ${modeText(r.definition)}) within the conversion window.`);
     out.push('Step conversion is users at a stage divided by users at the stage before; drop-off is its complement; overall conversion is completers divided by entrants.');
     if (r.previous_period) out.push('The previous period is the window of equal length immediately before the current one, computed with the same definition.');
     if (r.segment_by) out.push(`Segments split users by ${r.segment_by}; segment gaps are reported as differences only when the analyst's significance test (with multiple-comparison correction) supports them.`);

@@ -1,4 +1,4 @@
-import type { FunnelResult, ReportSection } from '../../shared/contract';
+import { modeText, stepText, type FunnelResult, type ReportSection } from '../../shared/contract';
 import type { ExperimentAnalysis } from '../../shared/contract/experiments';
 import type { Audience, Finding, InsightsReport } from '../../shared/contract/insights';
 import { funnelRows, keyMetrics, segmentRows, trend } from './build-data';
@@ -47,8 +47,8 @@ const RANK = { High: 0, Medium: 1, Low: 2 } as const;
 function describeDefinition(r: FunnelResult | null): string {
   if (!r) return 'experiment analysis';
   const d = r.definition;
-  const steps = d.steps.map((s) => (s.where ? `${s.event} [${s.where.column} = ${s.where.values.join(' | ')}]` : s.event)).join(' → ');
-  return `${steps}; window ${d.window}; mode ${d.mode}${d.strict ? ', strict order' : ''}; time zone ${d.tz}`;
+  const steps = d.steps.map(stepText).join(' → ');
+  return `${steps}; window ${d.window}; mode ${modeText(d)}; time zone ${d.tz}`;
 }
 
 function describeFilters(r: FunnelResult | null): string {

@@ -1,14 +1,36 @@
 import { z } from 'zod';
 import { call } from './call';
 
+/** One condition of a step: the event's `column` holds one of `values` ("(none)" names the empty value). */
+export const StepCondition = z.object({ column: z.string().min(1), values: z.array(z.string()).min(1) });
+export type StepCondition = z.infer<typeof StepCondition>;
+
 export const FunnelStep = z.object({
   /** Event name (event logs) or stage name (aggregated exports). */
   event: z.string().min(1).max(500),
+  /** More event names: the step matches an event named `event` or any of these (event logs only). */
+  orEvents: z.array(z.string().min(1).max(500)).max(50).optional(),
   label: z.string().max(200).optional(),
-  /** Optional property filter on the step's events: column ∈ values. */
-  where: z.object({ column: z.string(), values: z.array(z.string()).min(1) }).optional(),
+  /** Property conditions on the step's events, all of which must hold: one condition or a list. */
+  where: z.union([StepCondition, z.array(StepCondition).min(1).max(10)]).optional(),
 });
 export type FunnelStep = z.infer<typeof FunnelStep>;
+
+/** A step's conditions as a list (`where` may hold one condition or several). */
+export function stepConditions(step: Pick<FunnelStep, 'where'>): StepCondition[] {
+  return step.where === undefined ? [] : Array.isArray(step.where) ? step.where : [step.where];
+}
+
+/** The event names a step matches. */
+export function stepEvents(step: Pick<FunnelStep, 'event' | 'orEvents'>): string[] {
+  return [step.event, ...(step.orEvents ?? [])];
+}
+
+/** A step as the CLI writes it: `view|view_m[platform=ios,country=de|fr]`. */
+export function stepText(step: Pick<FunnelStep, 'event' | 'orEvents' | 'where'>): string {
+  const conds = stepConditions(step).map((c) => `${c.column}=${c.values.join('|')}`);
+  return stepEvents(step).join('|') + (conds.length ? `[${conds.join(',')}]` : '');
+}
 
 export const FunnelMode = z.enum(['any-start', 'first-touch', 'unordered']);
 
@@ -18,6 +40,16 @@ export const FunnelDefinition = z.object({
   window: z.string().regex(/^(none|\d+(\.\d+)?(ms|s|m|h|d|w))$/, 'window must look like 30m, 24h, 7d or none').default('7d'),
   mode: FunnelMode.default('any-start'),
   strict: z.boolean().default(false),
+  /**
+   * ClickHouse windowFunnel's other modes (docs/funnel-semantics.md has their exact rules). They
+   * combine with each other and with `strict` as ClickHouse's options do, and apply to the
+   * any-start mode only. Absent means off, so older definitions read the same.
+   */
+  strictOrder: z.boolean().optional(),
+  strictDeduplication: z.boolean().optional(),
+  strictOnce: z.boolean().optional(),
+  /** With strictOrder only: a step-1 event after step 2 is reached restarts the chain's step 1 instead of ending it. */
+  allowReentry: z.boolean().optional(),
   breakdown: z.string().optional(),
   /** Include lists per property; a value list prefixed by "!" in the CLI becomes exclude. */
   include: z.record(z.string(), z.array(z.string())).default({}),
@@ -27,6 +59,20 @@ export const FunnelDefinition = z.object({
   tz: z.string().default('UTC'),
 });
 export type FunnelDefinition = z.infer<typeof FunnelDefinition>;
+
+/** The mode and its options as the CLI's flags name them: "any-start, strict-order, allow-reentry". */
+export function modeText(def: Pick<FunnelDefinition, 'mode' | 'strict' | 'strictOrder' | 'strictDeduplication' | 'strictOnce' | 'allowReentry'>): string {
+  const opts = [def.strict && 'strict', def.strictOrder && 'strict-order', def.strictDeduplication && 'strict-deduplication', def.strictOnce && 'strict-once', def.allowReentry && 'allow-reentry'];
+  return [def.mode, ...opts].filter(Boolean).join(', ');
+}
+
+/** Why a definition's modes cannot be computed, or null. (Not a zod refinement: the schema stays a plain object.) */
+export function funnelModeProblem(def: Pick<FunnelDefinition, 'mode' | 'strictOrder' | 'strictDeduplication' | 'strictOnce' | 'allowReentry'>): string | null {
+  if (def.allowReentry && !def.strictOrder) return 'allow-reentry needs strict-order (as in ClickHouse).';
+  const extra = [def.strictOrder && 'strict-order', def.strictDeduplication && 'strict-deduplication', def.strictOnce && 'strict-once'].filter(Boolean);
+  if (extra.length > 0 && (def.mode ?? 'any-start') !== 'any-start') return `${extra.join(', ')} apply to the any-start mode only (not ${def.mode}).`;
+  return null;
+}
 export type FunnelDefinitionInput = z.input<typeof FunnelDefinition>;
 
 export const StageMetrics = z.object({

@@ -31,4 +31,24 @@ describe('iafa funnel arguments', () => {
     expect(() => parseFunnelArgs(['x', '--steps', 'a,b', '--bogus'])).toThrow(/Unknown option/);
     expect(() => parseFunnelArgs(['--steps', 'a,b'])).toThrow(/Usage/);
   });
+
+  it('parses steps of several events and conditions, and the mode flags', () => {
+    const a = parseFunnelArgs(['x', '--steps', 'view|view_m[platform=ios|android,country=de],cart,pay[method=card,wallet]', '--strict-order', '--allow-reentry', '--strict-deduplication', '--strict-once']);
+    expect(a.definition.steps).toEqual([
+      { event: 'view', orEvents: ['view_m'], where: [{ column: 'platform', values: ['ios', 'android'] }, { column: 'country', values: ['de'] }] },
+      { event: 'cart' },
+      // A comma part without "=" adds a value to the condition before it (the older syntax).
+      { event: 'pay', where: { column: 'method', values: ['card', 'wallet'] } },
+    ]);
+    expect(a.definition).toMatchObject({ strictOrder: true, allowReentry: true, strictDeduplication: true, strictOnce: true, strict: false });
+    expect(parseFunnelArgs(['x', '--steps', 'a,b']).definition).not.toHaveProperty('strictOrder');
+  });
+
+  it('rejects malformed steps and mode combinations ClickHouse refuses', () => {
+    expect(() => parseFunnelArgs(['x', '--steps', 'a[=v],b'])).toThrow(/column=v1/);
+    expect(() => parseFunnelArgs(['x', '--steps', 'a[col=],b'])).toThrow(/no value/);
+    expect(() => parseFunnelArgs(['x', '--steps', 'a[col=v,b'])).toThrow(/step/);
+    expect(() => parseFunnelArgs(['x', '--steps', 'a,b', '--allow-reentry'])).toThrow(/strict-order/);
+    expect(() => parseFunnelArgs(['x', '--steps', 'a,b', '--mode', 'unordered', '--strict-once'])).toThrow(/any-start/);
+  });
 });

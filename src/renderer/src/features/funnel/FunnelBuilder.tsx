@@ -53,7 +53,8 @@ export function FunnelBuilder({ dataset, draft, setDraft, funnels, funnelId, onR
         </label>
       )}
       <div className="builder-grid">
-        <StepsEditor steps={draft.steps} events={dataset.events} onChange={(steps) => setDraft({ ...draft, steps })} />
+        <StepsEditor steps={draft.steps} events={dataset.events} onChange={(steps) => setDraft({ ...draft, steps })}
+          advanced={dataset.kind === 'event_log'} columns={dataset.columns.filter((c) => !['user', 'time', 'event', 'ignore'].includes(c.role))} />
         <FunnelOptions def={draft} columns={dataset.columns} onChange={(p) => setDraft({ ...draft, ...p })} />
       </div>
       <ErrorNote message={error} />

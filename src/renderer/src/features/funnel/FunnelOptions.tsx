@@ -26,18 +26,7 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
           <datalist id="iafa-windows">{WINDOWS.map((w) => <option key={w} value={w} />)}</datalist>
           {!windowOk && <span className="field-error">Use 30m, 24h, 7d or none.</span>}
         </label>
-        <label className="field">
-          <span>Mode</span>
-          <select value={def.mode ?? 'any-start'} onChange={(e) => onChange({ mode: e.target.value as FunnelDefinitionInput['mode'] })} data-testid="mode-select">
-            <option value="any-start">any start (windowFunnel)</option>
-            <option value="first-touch">first touch</option>
-            <option value="unordered">unordered</option>
-          </select>
-        </label>
-        <label className="field checkbox">
-          <input type="checkbox" checked={def.strict ?? false} onChange={(e) => onChange({ strict: e.target.checked })} />
-          <span>Strictly increasing times</span>
-        </label>
+        <ModeControl def={def} onChange={onChange} />
         <label className="field">
           <span>Break down by</span>
           <select value={def.breakdown ?? ''} onChange={(e) => onChange({ breakdown: e.target.value || undefined })} data-testid="breakdown-select">
@@ -60,6 +49,51 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
         </label>
       </div>
       <Filters include={def.include ?? {}} columns={segments} onChange={(include) => onChange({ include })} />
+    </fieldset>
+  );
+}
+
+/** ClickHouse windowFunnel's options, as the CLI's flags: they combine, and apply to the any-start mode. */
+const OPTIONS = [
+  { key: 'strict', label: 'Strictly increasing times', hint: 'strict_increase: each step strictly after the previous one' },
+  { key: 'strictOrder', label: 'Strict order', hint: 'strict_order: any other event, a step too early or step 1 again ends the chain' },
+  { key: 'allowReentry', label: 'Allow re-entry', hint: 'allow_reentry (with strict order): step 1 again restarts the chain instead' },
+  { key: 'strictDeduplication', label: 'Strict deduplication', hint: 'strict_deduplication: an event of a step already reached ends the chain' },
+  { key: 'strictOnce', label: 'Strict once', hint: 'strict_once: one event counts for one step only' },
+] as const;
+
+function ModeControl({ def, onChange }: { def: FunnelDefinitionInput; onChange(patch: Partial<FunnelDefinitionInput>): void }) {
+  const mode = def.mode ?? 'any-start';
+  const off = { strictOrder: undefined, allowReentry: undefined, strictDeduplication: undefined, strictOnce: undefined };
+  const enabled = (key: (typeof OPTIONS)[number]['key']) =>
+    key === 'strict' ? mode !== 'unordered' : mode === 'any-start' && (key !== 'allowReentry' || def.strictOrder === true);
+  const set = (key: (typeof OPTIONS)[number]['key'], on: boolean) => {
+    if (key === 'strict') return onChange({ strict: on });
+    // Unchecking strict order also drops re-entry, which needs it (as in ClickHouse).
+    onChange({ [key]: on || undefined, ...(key === 'strictOrder' && !on ? { allowReentry: undefined } : {}) });
+  };
+  return (
+    <fieldset className="mode-control" data-testid="mode-control">
+      <legend>Mode</legend>
+      <select aria-label="Mode" value={mode} data-testid="mode-select"
+        onChange={(e) => {
+          const m = e.target.value as FunnelDefinitionInput['mode'];
+          onChange({ mode: m, ...(m === 'any-start' ? {} : off), ...(m === 'unordered' ? { strict: false } : {}) });
+        }}>
+        <option value="any-start">Any start (ClickHouse windowFunnel)</option>
+        <option value="first-touch">First touch (chain from the first step-1 event)</option>
+        <option value="unordered">Unordered (steps in any order)</option>
+      </select>
+      <div className="mode-options">
+        {OPTIONS.map((o) => (
+          <label key={o.key} className="checkbox" title={o.hint}>
+            <input type="checkbox" data-testid={`mode-${o.key}`} disabled={!enabled(o.key)}
+              checked={Boolean(def[o.key]) && enabled(o.key)} onChange={(e) => set(o.key, e.target.checked)} />
+            <span>{o.label}</span>
+          </label>
+        ))}
+      </div>
+      {mode !== 'any-start' && <span className="muted small">The ClickHouse options apply to the any-start mode.</span>}
     </fieldset>
   );
 }

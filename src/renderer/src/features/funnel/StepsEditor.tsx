@@ -1,9 +1,14 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { FunnelStep } from '../../../../shared/contract';
+import { stepConditions, type ColumnInfo, type FunnelStep } from '../../../../shared/contract';
+import { StepConditions } from './StepConditions';
 
 interface Props {
   steps: FunnelStep[];
   events: { name: string; count: number }[];
+  /** Columns a step's conditions may use (not the user, time or event column). */
+  columns: ColumnInfo[];
+  /** Other events and conditions per step (event logs only). */
+  advanced: boolean;
   onChange(steps: FunnelStep[]): void;
 }
 
@@ -11,8 +16,9 @@ interface Props {
  * Ordered steps picked from the dataset's event names. Every action is a button or a select, and
  * Alt+ArrowUp / Alt+ArrowDown on a step's select moves it, keeping focus on the moved step.
  */
-export function StepsEditor({ steps, events, onChange }: Props) {
+export function StepsEditor({ steps, events, columns, advanced, onChange }: Props) {
   const [adding, setAdding] = useState('');
+  const [editing, setEditing] = useState<number | null>(null);
   const [focusIdx, setFocusIdx] = useState<number | null>(null);
   const refs = useRef<(HTMLSelectElement | null)[]>([]);
   useEffect(() => {
@@ -26,10 +32,12 @@ export function StepsEditor({ steps, events, onChange }: Props) {
     const next = [...steps];
     [next[i], next[j]] = [next[j], next[i]];
     onChange(next);
+    setEditing(null);
     setFocusIdx(j);
   };
   const remove = (i: number) => {
     onChange(steps.filter((_s, k) => k !== i));
+    setEditing(null);
     setFocusIdx(Math.max(0, Math.min(i, steps.length - 2)));
   };
   const onKey = (i: number) => (e: KeyboardEvent) => {
@@ -47,14 +55,26 @@ export function StepsEditor({ steps, events, onChange }: Props) {
       <ol>
         {steps.map((s, i) => (
           <li key={`${i}-${s.event}`} data-testid={`step-${i}`}>
-            <span className="step-num" aria-hidden="true">{i + 1}</span>
-            <select ref={(el) => { refs.current[i] = el; }} aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`} value={s.event}
-              onChange={(e) => onChange(steps.map((x, k) => (k === i ? { ...x, event: e.target.value } : x)))} onKeyDown={onKey(i)}>
-              {optionsFor(s.event).map((n) => <option key={n} value={n}>{n}</option>)}
-            </select>
-            <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>↑</button>
-            <button type="button" onClick={() => move(i, 1)} disabled={i === steps.length - 1} aria-label={`Move step ${i + 1} down`}>↓</button>
-            <button type="button" onClick={() => remove(i)} aria-label={`Remove step ${i + 1}`}>✕</button>
+            <div className="step-row">
+              <span className="step-num" aria-hidden="true">{i + 1}</span>
+              <select ref={(el) => { refs.current[i] = el; }} aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`} value={s.event}
+                onChange={(e) => onChange(steps.map((x, k) => (k === i ? { ...x, event: e.target.value } : x)))} onKeyDown={onKey(i)}>
+                {optionsFor(s.event).map((n) => <option key={n} value={n}>{n}</option>)}
+              </select>
+              {advanced && (
+                <button type="button" onClick={() => setEditing(editing === i ? null : i)} aria-expanded={editing === i}
+                  aria-label={`Other events and conditions of step ${i + 1}`} title="Other events and conditions" data-testid={`step-${i}-more`}>
+                  {editing === i ? 'Done' : '+ if'}
+                </button>
+              )}
+              <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>↑</button>
+              <button type="button" onClick={() => move(i, 1)} disabled={i === steps.length - 1} aria-label={`Move step ${i + 1} down`}>↓</button>
+              <button type="button" onClick={() => remove(i)} aria-label={`Remove step ${i + 1}`}>✕</button>
+            </div>
+            {((s.orEvents?.length ?? 0) > 0 || stepConditions(s).length > 0 || editing === i) && (
+              <StepConditions step={s} index={i} events={names} columns={columns} editing={editing === i}
+                onChange={(next) => onChange(steps.map((x, k) => (k === i ? next : x)))} />
+            )}
           </li>
         ))}
       </ol>
