@@ -176,6 +176,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
       const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
       const det = dets[0]!;
+      assertAnalysable(det);
       const roles = new Map(det.columns.map((c) => [c.name, c.role]));
       const stored = writeTableColumns(tmp, t.header, t.rows, roles);
       manifest = { version: 1, kind, rows: t.rows.length, users: t.rows.length, timeMin: null, timeMax: null, eventColumn: null, columns: stored };
@@ -221,6 +222,22 @@ function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerFiel
   if (need > budget) {
     throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
   }
+}
+
+/**
+ * A user table is only worth storing with something to compare or count: a variant column or a
+ * numeric / yes-no metric. Without one, the file (an HTML page, a script, a list of ids) is not
+ * data IAFA can analyse, and saying what is missing beats storing a one-column table.
+ */
+function assertAnalysable(det: Detection): void {
+  if (det.columns.some((c) => c.role === 'metric' || c.role === 'variant')) return;
+  const names = det.columns.slice(0, 8).map((c) => `"${c.name.length > 40 ? c.name.slice(0, 40) + '…' : c.name}"`);
+  const more = det.columns.length > 8 ? `, and ${det.columns.length - 8} more` : '';
+  throw new IafaError(
+    'validation',
+    `Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), and no variant or numeric / yes-no metric column beside the user id (a user table). Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping.`,
+    { reason: 'nothing_to_analyse', columns: det.columns.length },
+  );
 }
 
 function assertMostlyGood(good: number, w: WarningLog): void {

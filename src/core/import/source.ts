@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { IafaError } from '../../shared/contract';
 import { CsvScanner } from './csv';
-import { locateJsonError } from './json-errors';
+import { jsonTooDeep, locateJsonError, MAX_JSON_DEPTH } from './json-errors';
 
 export interface CsvSource {
   format: 'csv';
@@ -137,6 +137,11 @@ function openJson(path: string, size: number, bom: number, budgetBytes: number):
     throw new IafaError('validation', `The file is too large to import as JSON within the memory budget (${mb(size)} file, ${mb(budgetBytes)} budget); convert it to CSV or NDJSON lines.`, { reason: 'over_budget' });
   }
   const text = fs.readFileSync(path, 'utf8').slice(bom ? 1 : 0);
+  const deepAt = jsonTooDeep(text);
+  if (deepAt >= 0) {
+    const line = (text.slice(0, deepAt).match(/\n/g)?.length ?? 0) + 1;
+    throw new IafaError('validation', `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep (at line ${line}); records must be objects of plain values.`, { reason: 'too_deep', line });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -173,12 +178,17 @@ function openNdjson(path: string, size: number, text: string): Source {
 
 function tableFromObjects(path: string, size: number, format: 'json' | 'ndjson', objects: unknown[], lines: number[]): TableSource {
   if (!objects.length) throw new IafaError('validation', `The file is empty (no records): ${path}`, { reason: 'empty_file' });
+  const isRecord = (o: unknown) => Boolean(o) && typeof o === 'object' && !Array.isArray(o);
+  if (!objects.some(isRecord)) {
+    throw new IafaError('validation', 'No record in this JSON is an object: expected an array of objects such as {"user_id": "u1", "timestamp": "…", "event": "…"}, NDJSON lines of them, or a funnel_metrics object.', { reason: 'no_records' });
+  }
   const keys = new Map<string, number>();
   for (const o of objects) {
     if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
     for (const k of Object.keys(o)) if (!keys.has(k)) keys.set(k, keys.size);
   }
   const header = [...keys.keys()];
+  if (!header.length) throw new IafaError('validation', 'The JSON records have no columns (every object is empty).', { reason: 'no_columns' });
   const rows = objects.map((o) => {
     const r = new Array<string>(header.length).fill('');
     if (o && typeof o === 'object' && !Array.isArray(o)) {
