@@ -14,7 +14,7 @@ export async function uploadAndImport(server: RunningServer, name: string, conte
   const res = await fetch(`${server.url}/api/v1/uploads?name=${encodeURIComponent(name)}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
-    body: content,
+    body: typeof content === 'string' ? content : new Uint8Array(content),
   });
   expect(res.status, `upload of ${name}`).toBe(200);
   const { path: saved } = (await res.json()) as { path: string };

@@ -127,7 +127,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const reader = env.reader ?? 'wasm';
           const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
-          const done = reader !== 'scanner' && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
+          const done = reader !== 'scanner' && !s.bareCr && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
           if (!done) await readCsvEvents(s, b, plan, progress);
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
@@ -153,7 +153,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           rows += 1;
           return;
         }
-        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
         rows += t.rows.length;
         addAggregatedTable(agg, t, dets[i]!.mapping, w);
       });
@@ -174,13 +174,14 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     } else {
       const s = sources[0];
       if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
-      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+      const w = new WarningLog();
+      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
       const det = dets[0]!;
       assertAnalysable(det);
       const roles = new Map(det.columns.map((c) => [c.name, c.role]));
       const stored = writeTableColumns(tmp, t.header, t.rows, roles);
       manifest = { version: 1, kind, rows: t.rows.length, users: t.rows.length, timeMin: null, timeMax: null, eventColumn: null, columns: stored };
-      warnings = [];
+      warnings = w.list();
       columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (stored.find((x) => x.name === c.name)?.distinct ?? 1) - 1) }));
       events = det.columns.filter((c) => c.role === 'metric').map((c) => ({ name: c.name, count: t.rows.length }));
     }

@@ -14,6 +14,11 @@ export interface CsvSource {
   rows: string[][];
   /** Average bytes per data row in the sample, to estimate the row count for the memory budget. */
   bytesPerRow: number;
+  /**
+   * A line in the first megabyte ends in a bare CR (not CR LF): only the sequential reader takes
+   * those, as it does quoted files (the chunk readers split lines at LF).
+   */
+  bareCr: boolean;
 }
 export interface TableSource {
   format: 'json' | 'ndjson';
@@ -72,7 +77,7 @@ function assertText(head: Buffer, path: string): void {
 }
 
 export function detectDelimiter(text: string): string {
-  const lines = text.split('\n').slice(0, 20).filter((l) => l.trim());
+  const lines = text.split(/\r\n?|\n/).slice(0, 20).filter((l) => l.trim());
   let best = ',';
   let bestScore = -1;
   for (const d of [',', ';', '\t']) {
@@ -118,7 +123,12 @@ export function openSource(path: string, opts: { budgetBytes: number; delimiter?
   const header = (rows.shift() ?? []).map((h) => h.trim());
   if (!rows.length) throw new IafaError('validation', `The file has a header but no data rows: ${path}`, { reason: 'empty_file' });
   dedupeHeader(header);
-  return { format: 'csv', path, size, delim, bom, header, rows, bytesPerRow: Math.max(1, (consumed - bom) / (rows.length + 1)) };
+  return { format: 'csv', path, size, delim, bom, header, rows, bytesPerRow: Math.max(1, (consumed - bom) / (rows.length + 1)), bareCr: hasBareCr(head) };
+}
+
+function hasBareCr(head: Buffer): boolean {
+  for (let i = head.indexOf(13); i >= 0 && i + 1 < head.length; i = head.indexOf(13, i + 1)) if (head[i + 1] !== 10) return true;
+  return false;
 }
 
 function dedupeHeader(header: string[]): void {
