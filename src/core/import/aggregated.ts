@@ -35,6 +35,8 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
   const fmt = (m.timeFormat && m.timeFormat !== 'auto' ? m.timeFormat : 'iso') as TimeFormat;
   const stageNames = long ? [] : wide.map((i) => t.header[i]);
   for (const s of stageNames) if (!into.stages.includes(s)) into.stages.push(s);
+  // Each wide column's stage, looked up once rather than per row (wide files have many columns).
+  const wideStage = wide.map((i) => into.stages.indexOf(t.header[i]));
 
   const keyed = new Map<string, AggregatedData['rows'][number]>();
   t.rows.forEach((r, k) => {
@@ -62,17 +64,17 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
       row.counts[si] = (row.counts[si] ?? 0) + n;
       return;
     }
-    for (const i of wide) {
+    wide.forEach((i, k) => {
       const raw = (r[i] ?? '').trim();
       if (!raw) {
         warnings.note('missing_count', line);
-        counts[into.stages.indexOf(t.header[i])] = null;
-        continue;
+        counts[wideStage[k]] = null;
+        return;
       }
       const n = checkedCount(raw, line, t.header[i]);
       if (n === null) warnings.note('bad_count', line);
-      counts[into.stages.indexOf(t.header[i])] = n;
-    }
+      counts[wideStage[k]] = n;
+    });
     into.rows.push({ date, segments, counts });
   });
   into.rows.push(...keyed.values());

@@ -30,7 +30,17 @@ export interface ImportEnv {
   reader?: 'wasm' | 'js' | 'scanner';
   /** How many worker threads (default: one per core, up to 4). */
   workers?: number;
+  /** Files with more columns are refused (default MAX_COLUMNS; IAFA_MAX_COLUMNS). */
+  maxColumns?: number;
 }
+
+/**
+ * Files with more columns than this are refused: every column is a dictionary, a code array and
+ * two stored files, and funnel data wider than this is a spreadsheet export to trim first.
+ */
+export const MAX_COLUMNS = 2000;
+/** What one column costs an import besides its rows: dictionaries, builders, detection, files. */
+const BYTES_PER_COLUMN = 32 << 10;
 
 // Below this a file is read on the calling thread: starting workers (~50 ms) would cost more.
 const PARALLEL_MIN_BYTES = 8 << 20;
@@ -57,8 +67,9 @@ export function resolveInputPath(p: string): string {
   return p === 'sample' ? path.join(appPaths.samples(), SAMPLE_FILE) : path.resolve(p);
 }
 
-export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number): ImportPreview {
+export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): ImportPreview {
   const src = openSource(resolveInputPath(input.path), { budgetBytes, delimiter: input.mapping?.delimiter });
+  checkColumns(src, maxColumns);
   if (src.format === 'seed_json') {
     const agg = aggregatedFromSeed(src.seed);
     return {
@@ -101,6 +112,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   try {
     const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
     const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
+    for (const s of sources) checkColumns(s, env.maxColumns ?? MAX_COLUMNS);
     const first = sources[0];
     const firstDet = first.format === 'seed_json' ? null : detect(first.header, first.rows, { kind: input.kind, mapping: input.mapping });
     const kind: DatasetKind = first.format === 'seed_json' ? 'aggregated' : input.kind ?? firstDet!.kind;
@@ -182,7 +194,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       const stored = writeTableColumns(tmp, t.header, t.rows, roles);
       manifest = { version: 1, kind, rows: t.rows.length, users: t.rows.length, timeMin: null, timeMax: null, eventColumn: null, columns: stored };
       warnings = w.list();
-      columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (stored.find((x) => x.name === c.name)?.distinct ?? 1) - 1) }));
+      const distinct = new Map(stored.map((x) => [x.name, x.distinct]));
+      columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (distinct.get(c.name) ?? 1) - 1) }));
       events = det.columns.filter((c) => c.role === 'metric').map((c) => ({ name: c.name, count: t.rows.length }));
     }
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
@@ -216,12 +229,23 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   }
 }
 
-/** Refuses, before any work, a file whose columns would not fit the memory budget. */
+function checkColumns(s: Source, max: number): void {
+  const n = s.header.length;
+  if (n <= max) return;
+  throw new IafaError(
+    'validation',
+    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.`,
+    { reason: 'too_many_columns', columns: n, limit: max },
+  );
+}
+
+/** Refuses, before any work, a file whose rows and columns would not fit the memory budget. */
 function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerField = 4): void {
   const estRows = s.size / s.bytesPerRow;
-  const need = estRows * (32 + bytesPerField * s.header.length) * 1.5;
+  const cols = s.header.length;
+  const need = (estRows * (32 + bytesPerField * cols) + cols * BYTES_PER_COLUMN) * 1.5;
   if (need > budget) {
-    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
   }
 }
 

@@ -5,7 +5,7 @@ import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
 import { schema } from '../db';
 import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
-import { importFiles, previewFile, StoreCache, type ColumnStore } from '../import';
+import { importFiles, MAX_COLUMNS, previewFile, StoreCache, type ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
@@ -36,14 +36,21 @@ export function importBudgetBytes(env: NodeJS.ProcessEnv): number {
   return Math.min(os.totalmem() / 2, 8 * 1024 ** 3);
 }
 
+/** IAFA_MAX_COLUMNS: files with more columns are refused (default MAX_COLUMNS). */
+export function importMaxColumns(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.IAFA_MAX_COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : MAX_COLUMNS;
+}
+
 export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview' | 'funnels:compute'> {
   return {
-    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env)),
+    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
     'datasets:import': async (input, ctx) => {
       const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
       const out = await importFiles(input, {
         dataDir: app.dataDir,
         budgetBytes: importBudgetBytes(app.env),
+        maxColumns: importMaxColumns(app.env),
         signal: ctx.signal,
         progress: ctx.progress,
         parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
