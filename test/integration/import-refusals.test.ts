@@ -50,6 +50,7 @@ describe('import refusals and repairs over HTTP', () => {
       await refused('huge.csv', 'stage,users\nview,1e308\ncart,50\nbuy,3\n', /Line 2.*too large/, 'bad_count');
       await refused('inf.csv', `date,view,cart,buy\n2026-01-01,100,50,10\n2026-01-02,1${'0'.repeat(400)},50,10\n`, /Line 3.*too large/, 'bad_count');
       await refused('frac.csv', 'stage,users\nview,100\ncart,50.5\nbuy,3\n', /whole number/, 'bad_count');
+      await refused('sum.csv', 'stage,users\nview,9007199254740991\nview,9007199254740991\nbuy,3\n', /"view" add up/, 'bad_count');
       await refused('wide-neg.csv', 'date,view,cart,buy\n2026-01-01,100,50,10\n2026-01-02,100,-50,10\n', /Line 3.*negative/, 'bad_count', { kind: 'aggregated', mapping: { date: 'date', stages: ['view', 'cart', 'buy'] } });
     });
 

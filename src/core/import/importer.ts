@@ -173,6 +173,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       manifest = { version: 1, kind, rows: agg.rows.length, users: 0, timeMin: null, timeMax: null, eventColumn: null, columns: [], aggregated: agg };
       warnings = w.list();
       events = agg.stages.map((name, s) => ({ name, count: agg.rows.reduce((a, r) => a + (r.counts[s] ?? 0), 0) }));
+      const over = events.find((e) => e.count > Number.MAX_SAFE_INTEGER);
+      if (over) throw new IafaError('validation', `The counts of stage "${over.name}" add up to more than ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} users, which cannot be counted exactly.`, { reason: 'bad_count', stage: over.name });
       const dates = agg.rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
       if (dates.length) {
         manifest.timeMin = Date.parse(dates[0] + 'T00:00:00Z');

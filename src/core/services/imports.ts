@@ -74,8 +74,12 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         storePath: out.id,
         createdAt: nowIso(),
       };
+      let dataset: ReturnType<typeof toDataset>;
       try {
         if (ctx.signal.aborted) throw new Error('cancelled');
+        // Checked before the insert: a row the contract cannot read back would break every
+        // later datasets:list, so such an import must leave nothing behind.
+        dataset = toDataset(row);
         app.db.insert(schema.datasets).values(row).run();
       } catch (err) {
         fs.rmSync(out.dir, { recursive: true, force: true });
@@ -83,7 +87,7 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
       }
       // The first funnel (the Dashboard opens one right away) reads nothing back from disk.
       if (out.store) storeCache(app).put(out.id, out.store);
-      return toDataset(row);
+      return dataset;
     },
     'funnels:compute': (input) => {
       if (input.funnelId) {
