@@ -116,7 +116,7 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
 function generate(r: Rand): { label: string; name: string; bytes: Buffer } {
   const seed = pick(r, SEEDS);
   const container = pick(r, CONTAINERS);
-  let inner = Buffer.from(seed.make(r));
+  let inner: Buffer = Buffer.from(seed.make(r));
   const steps = 1 + int(r, 3);
   const applied: number[] = [];
   for (let k = 0; k < steps; k++) {
