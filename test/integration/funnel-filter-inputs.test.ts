@@ -80,6 +80,22 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
     expect(res.json.error.message).toMatch(/__proto__/);
   });
 
+  it('a breakdown never drops a segment silently: a "__proto__" value is refused, "constructor" is a segment like any', async () => {
+    const seg = (i: number) => ['__proto__', 'constructor', 'toString'][i % 3];
+    const file2 = path.join(dir, 'values.csv');
+    fs.writeFileSync(file2, ['user_id,timestamp,event,seg', ...USERS.map((i) => `u${i},2026-03-01T10:00:00Z,view,${seg(i)}`)].join('\n') + '\n');
+    const id = (await ctx.engine.dispatch('datasets:import', { path: file2 })).id;
+    const by = (column: string) => apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: id, definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: column } });
+    const res = await by('seg');
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/__proto__/);
+    // Without that value the breakdown is complete: its segments add up to the total.
+    const res2 = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: id, definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: 'seg', exclude: { seg: ['__proto__'] } } });
+    expect(res2.status).toBe(200);
+    expect(Object.keys(res2.json.segment_breakdown).sort()).toEqual(['constructor', 'toString']);
+    expect(res2.json.segment_breakdown.constructor.total_users).toBe(USERS.filter((i) => seg(i) === 'constructor').length);
+  });
+
   it('the CLI --where takes these column names too (exit 0 with the right count, or exit 2)', async () => {
     const env = { IAFA_DATA_DIR: ctx.dataDir };
     const ok = await runCliCaptured(['funnel', datasetId, '--steps', 'view,buy', '--where', 'constructor=low', '--json'], env);
