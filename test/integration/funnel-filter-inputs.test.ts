@@ -78,6 +78,10 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
     const res = await apiFetch(server, 'POST', '/api/v1/analytics/recommendations', body);
     expect(res.status).toBe(400);
     expect(res.json.error.message).toMatch(/__proto__/);
+    // An import's constant columns are keyed by name the same way.
+    const imp = await apiFetch(server, 'POST', '/api/v1/datasets/import', `{"path":${JSON.stringify(file)},"mapping":{"constants":{"__proto__":"a"}}}`);
+    expect(imp.status).toBe(400);
+    expect(imp.json.error.message).toMatch(/__proto__/);
   });
 
   it('a breakdown never drops a segment silently: a "__proto__" value is refused, "constructor" is a segment like any', async () => {

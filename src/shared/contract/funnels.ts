@@ -26,8 +26,13 @@ export const IsoDay = z
  * key without a word, which would silently widen the filter to every user: refuse it instead.
  */
 export const ColumnFilters = z
-  .custom<Record<string, string[]>>((v) => !(typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')), 'a filter on a column named "__proto__" is not supported; rename the column')
+  .custom<Record<string, string[]>>(noProtoKey, 'a filter on a column named "__proto__" is not supported; rename the column')
   .pipe(z.record(z.string(), z.array(z.string())));
+
+/** False for an object with an own "__proto__" key (JSON.parse makes one), which zod records drop. */
+export function noProtoKey(v: unknown): boolean {
+  return !(typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'));
+}
 
 /** `from` must not come after `to` (either may be absent); used by every call that takes a range. */
 export function orderedRange<K extends string>(fromKey: K, toKey: K): [(v: Partial<Record<K, string | undefined>>) => boolean, { message: string; path: PropertyKey[] }] {
