@@ -118,6 +118,15 @@ describe('import refusals and repairs over HTTP', () => {
       // Naming the kind does not make junk analysable either.
       await refused('ids2.csv', 'user_id\nu1\nu2\nu3\nu4\n', /variant|metric/, 'nothing_to_analyse', { kind: 'user_table' });
     });
+    it('a list of leads (user and date, no event) is refused with the way to import it, which then works', async () => {
+      const leads = 'mql_id,first_contact_date,landing_page_id,origin\n' + Array.from({ length: 12 }, (_, i) => `m${i},2018-02-0${1 + (i % 9)},p${i % 4},${['social', 'paid search', 'organic', 'email', 'direct', 'referral'][i % 6]}`).join('\n') + '\n';
+      await refused('leads.csv', leads, /eventName/, 'nothing_to_analyse');
+      const ok = await uploadAndImport(server, 'leads.csv', leads, { kind: 'event_log', mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' } });
+      expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+      expect(ok.json.events).toEqual([{ name: 'lead', count: 12 }]);
+      await apiFetch(server, 'DELETE', `/api/v1/datasets/${ok.json.id}`);
+    });
+
     it('a real user table still imports', async () => {
       const res = await uploadAndImport(server, 'ab.csv', 'user_id,variant,converted\nu1,a,1\nu2,b,0\nu3,a,0\nu4,b,1\n');
       expect(res.status).toBe(200);
