@@ -119,7 +119,7 @@ describe('import refusals and repairs over HTTP', () => {
       await refused('ids2.csv', 'user_id\nu1\nu2\nu3\nu4\n', /variant|metric/, 'nothing_to_analyse', { kind: 'user_table' });
     });
     it('a list of leads (user and date, no event) is refused with the way to import it, which then works', async () => {
-      const leads = 'mql_id,first_contact_date,landing_page_id,origin\n' + Array.from({ length: 12 }, (_, i) => `m${i},2018-02-0${1 + (i % 9)},p${i % 4},${['social', 'paid search', 'organic', 'email', 'direct', 'referral'][i % 6]}`).join('\n') + '\n';
+      const leads = 'mql_id,first_contact_date,landing_page_id,origin\n' + Array.from({ length: 12 }, (_, i) => `m${i},2018-02-0${1 + (i % 9)},p${i % 7},${['social', 'paid search', 'organic', 'email', 'direct', 'referral'][i % 6]}`).join('\n') + '\n';
       await refused('leads.csv', leads, /eventName/, 'nothing_to_analyse');
       const ok = await uploadAndImport(server, 'leads.csv', leads, { kind: 'event_log', mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' } });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
