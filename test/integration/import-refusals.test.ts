@@ -163,6 +163,15 @@ describe('import refusals and repairs over HTTP', () => {
       expectCounts(res.json);
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${res.json.id}`);
     });
+    it('NDJSON with bare-CR or mixed line endings is read', async () => {
+      const ends = ['\r', '\n', '\r\n'];
+      const text = events.map((e, i) => JSON.stringify({ user_id: e.user, timestamp: e.time, event: e.event }) + ends[i % 3]).join('');
+      const res = await uploadAndImport(server, 'cr.ndjson', text);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      expectCounts(res.json);
+      await apiFetch(server, 'DELETE', `/api/v1/datasets/${res.json.id}`);
+    });
+
     it('mixed LF, CRLF and CR line endings are read (quoted fields too)', async () => {
       const ends = ['\n', '\r\n', '\r'];
       for (const quoted of [false, true]) {

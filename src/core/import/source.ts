@@ -170,7 +170,8 @@ function openJson(path: string, size: number, bom: number, budgetBytes: number):
 function openNdjson(path: string, size: number, text: string): Source {
   const objects: unknown[] = [];
   const lines: number[] = [];
-  const all = text.split('\n');
+  // JSON strings cannot hold a raw CR, so a bare CR is a line end here too (old Mac files).
+  const all = text.split(/\r\n?|\n/);
   for (let i = 0; i < all.length; i++) {
     const l = all[i].trim();
     if (!l) continue;
