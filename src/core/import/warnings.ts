@@ -13,15 +13,19 @@ const MESSAGES: Record<string, string> = {
 /** Skipped rows per reason, with the first few line numbers so the user can look them up. */
 export class WarningLog {
   private byReason = new Map<string, { count: number; lines: number[] }>();
+  /** Reasons recorded by note(): they skip no row, so they never explain why rows were lost. */
+  private notesOnly = new Set<string>();
   total = 0;
 
   add(reason: string, line: number): void {
+    this.notesOnly.delete(reason);
     this.record(reason, line);
     this.total++;
   }
 
   /** Something worth telling that does not skip the row (e.g. an empty count cell). */
   note(reason: string, line: number): void {
+    if (!this.byReason.has(reason)) this.notesOnly.add(reason);
     this.record(reason, line);
   }
 
@@ -41,6 +45,8 @@ export class WarningLog {
     for (const e of entries) {
       let w = this.byReason.get(e.reason);
       if (!w) this.byReason.set(e.reason, (w = { count: 0, lines: [] }));
+      if (countsAsBad) this.notesOnly.delete(e.reason);
+      else if (w.count === 0) this.notesOnly.add(e.reason);
       w.count += e.count;
       for (const l of e.lines) if (w.lines.length < 5) w.lines.push(l + lineOffset);
       if (countsAsBad) this.total += e.count;
@@ -60,7 +66,9 @@ export class WarningLog {
     }));
   }
 
+  /** The most frequent reason rows were skipped (notes only when nothing was skipped). */
   top(): ImportWarning | undefined {
-    return this.list().sort((a, b) => b.count - a.count)[0];
+    const all = this.list().sort((a, b) => b.count - a.count);
+    return all.find((w) => !this.notesOnly.has(w.reason)) ?? all[0];
   }
 }
