@@ -7,6 +7,7 @@ import { buildRoutes, matchRoute } from './routes';
 import { allowedHosts, checkOrigin, tokenMatches } from './security';
 import { serveStatic } from './static';
 import { extraRoutes, type ExtraRoute } from './extra';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/import/json-errors';
 
 export interface ServerOptions {
   engine: Engine;
@@ -98,6 +99,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } else {
       const raw = await readBody(req, maxBody);
       if (raw.trim() !== '') {
+        // Parsing deep JSON is fine, but whatever later stringifies it (a cache key, a prompt's
+        // context) recurses and overflows the stack: refuse it here, as file imports do.
+        if (jsonTooDeep(raw) >= 0) throw new IafaError('validation', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, { reason: 'too_deep' });
         let body: unknown;
         try {
           body = JSON.parse(raw);

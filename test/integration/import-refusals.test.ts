@@ -86,7 +86,11 @@ describe('import refusals and repairs over HTTP', () => {
       // A request body nested as deep is a 400 too.
       const body = await apiFetch(server, 'POST', '/api/v1/datasets/preview', `{"path":"x","mapping":{"constants":{"a":${deep(100_000)}}}}`);
       expect(body.status).toBe(400);
-      expect(body.json.error.message).toMatch(/constants/);
+      expect(body.json.error.message).toMatch(/nested/);
+      // Wherever the deep value sits, even under a key the contract ignores.
+      const settings = await apiFetch(server, 'PATCH', '/api/v1/settings', `{"llm":{"x":${deep(100_000)}}}`);
+      expect(settings.status).toBe(400);
+      expect(settings.json.error.message).toMatch(/nested/);
     });
 
     it('a CSV whose every user_id is empty', async () => {
