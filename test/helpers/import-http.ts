@@ -11,14 +11,18 @@ import { apiFetch } from './http';
  * saved copy imported (so the test does not depend on which folders the server reads from).
  */
 export async function uploadAndImport(server: RunningServer, name: string, content: string | Buffer, extra: Record<string, unknown> = {}): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return apiFetch(server, 'POST', '/api/v1/datasets/import', { path: await upload(server, name, content), ...extra });
+}
+
+/** Uploads the bytes as the browser does; returns the saved copy's path for preview or import. */
+export async function upload(server: RunningServer, name: string, content: string | Buffer): Promise<string> {
   const res = await fetch(`${server.url}/api/v1/uploads?name=${encodeURIComponent(name)}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
     body: typeof content === 'string' ? content : new Uint8Array(content),
   });
   expect(res.status, `upload of ${name}`).toBe(200);
-  const { path: saved } = (await res.json()) as { path: string };
-  return apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, ...extra });
+  return ((await res.json()) as { path: string }).path;
 }
 
 /** What a refused import must leave as it was: dataset rows, dataset folders, staging folders. */

@@ -3,12 +3,12 @@ import { seededRandom } from '../../src/core/random';
 import type { RunningServer } from '../../src/server';
 import { tempEngine } from '../helpers/engine';
 import { apiFetch, serverFor } from '../helpers/http';
-import { datasetFiles, storeState, uploadAndImport } from '../helpers/import-http';
+import { datasetFiles, storeState, upload, uploadAndImport } from '../helpers/import-http';
 
 /**
  * Issue #16 "Also": the importers over generated malformed inputs, through the real HTTP API.
  * Valid seed files of every format are mutated (bytes and structure) with a fixed seed and a
- * bounded count. For every input: never a 500 or an `internal` error; a refusal leaves the data
+ * bounded count. For every input: never a 500 or an `internal` error (preview or import); a refusal leaves the data
  * folder as it was; an accepted file gives a funnel that is not a 500 either; and the dataset
  * imported first keeps its stored bytes to the end.
  */
@@ -157,7 +157,11 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       const c = generate(r);
       const what = `case ${i} (${c.label})`;
       const before = JSON.stringify(await storeState(ctx.engine, ctx.dataDir));
-      const res = await uploadAndImport(server, c.name, c.bytes);
+      const saved = await upload(server, c.name, c.bytes);
+      // The preview reads the same file first, as the Data workspace does.
+      const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved });
+      if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal')) problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
+      const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved });
       if (res.status >= 500) problems.push(`${what}: import ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
       if (res.status !== 200) {
         tally.refused++;
