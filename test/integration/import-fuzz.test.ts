@@ -113,7 +113,7 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
   },
 ];
 
-function generate(r: Rand): { label: string; name: string; bytes: Buffer } {
+function generate(r: Rand): { label: string; name: string; bytes: Buffer; kind?: string } {
   const seed = pick(r, SEEDS);
   const container = pick(r, CONTAINERS);
   let inner: Buffer = Buffer.from(seed.make(r));
@@ -127,7 +127,9 @@ function generate(r: Rand): { label: string; name: string; bytes: Buffer } {
   let bytes = container.wrap(inner);
   // A container's own bytes are mutated too, sometimes (a corrupt archive).
   if (container.name !== 'plain' && r() < 0.3) bytes = MUTATIONS[0](r, bytes);
-  return { label: `${seed.name} / ${container.name} / mutations ${applied.join(',')}`, name: `fuzz${seed.ext}${container.ext}`, bytes };
+  // Sometimes the user names the kind, right or wrong: the importer must cope either way.
+  const kind = r() < 0.25 ? pick(r, ['event_log', 'aggregated', 'user_table']) : undefined;
+  return { label: `${seed.name} / ${container.name} / mutations ${applied.join(',')}${kind ? ` / kind ${kind}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, kind };
 }
 
 describe('importer fuzz (fixed seed, bounded count)', () => {
@@ -159,9 +161,9 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       const before = JSON.stringify(await storeState(ctx.engine, ctx.dataDir));
       const saved = await upload(server, c.name, c.bytes);
       // The preview reads the same file first, as the Data workspace does.
-      const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved });
+      const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved, kind: c.kind });
       if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal')) problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
-      const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved });
+      const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, kind: c.kind });
       if (res.status >= 500) problems.push(`${what}: import ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
       if (res.status !== 200) {
         tally.refused++;
