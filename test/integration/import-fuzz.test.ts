@@ -113,7 +113,7 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
   },
 ];
 
-function generate(r: Rand): { label: string; name: string; bytes: Buffer; kind?: string } {
+function generate(r: Rand): { label: string; name: string; bytes: Buffer; kind?: string; mapping?: Record<string, unknown> } {
   const seed = pick(r, SEEDS);
   const container = pick(r, CONTAINERS);
   let inner: Buffer = Buffer.from(seed.make(r));
@@ -127,9 +127,14 @@ function generate(r: Rand): { label: string; name: string; bytes: Buffer; kind?:
   let bytes = container.wrap(inner);
   // A container's own bytes are mutated too, sometimes (a corrupt archive).
   if (container.name !== 'plain' && r() < 0.3) bytes = MUTATIONS[0](r, bytes);
-  // Sometimes the user names the kind, right or wrong: the importer must cope either way.
+  // Sometimes the user names the kind or maps columns, right or wrong: the importer must cope.
   const kind = r() < 0.25 ? pick(r, ['event_log', 'aggregated', 'user_table']) : undefined;
-  return { label: `${seed.name} / ${container.name} / mutations ${applied.join(',')}${kind ? ` / kind ${kind}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, kind };
+  const names = ['user_id', 'timestamp', 'event', 'platform', 'stage', 'users', 'date', 'visit', 'signup', 'variant', 'converted', 'nope'];
+  const mapping = r() < 0.3 ? Object.fromEntries(['user', 'time', 'event', 'stage', 'count', 'date', 'variant'].filter(() => r() < 0.4).map((k) => [k, pick(r, names)])) : undefined;
+  if (mapping && r() < 0.5) mapping.timeFormat = pick(r, ['auto', 'iso', 'unix_s', 'unix_ms', 'date', 'weekday_month_day']);
+  if (mapping && r() < 0.3) (mapping as Record<string, unknown>).stages = names.filter(() => r() < 0.3);
+  if (mapping && r() < 0.2) mapping.eventName = 'lead';
+  return { label: `${seed.name} / ${container.name} / mutations ${applied.join(',')}${kind ? ` / kind ${kind}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, kind, mapping };
 }
 
 describe('importer fuzz (fixed seed, bounded count)', () => {
@@ -161,9 +166,9 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       const before = JSON.stringify(await storeState(ctx.engine, ctx.dataDir));
       const saved = await upload(server, c.name, c.bytes);
       // The preview reads the same file first, as the Data workspace does.
-      const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved, kind: c.kind });
+      const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved, kind: c.kind, mapping: c.mapping });
       if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal')) problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
-      const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, kind: c.kind });
+      const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, kind: c.kind, mapping: c.mapping });
       if (res.status >= 500) problems.push(`${what}: import ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
       if (res.status !== 200) {
         tally.refused++;
