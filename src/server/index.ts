@@ -10,6 +10,7 @@ import { serveStatic } from './static';
 import { extraRoutes, removeImportedUploads, sweepUploads, uploadsDir, type ExtraRoute } from './extra';
 import { checkCallPaths, checkModelPaths, folderAccess } from '../core/file-access';
 import { readSettings } from '../core/services/settings';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/import/json-errors';
 
 export interface ServerOptions {
   engine: Engine;
@@ -116,6 +117,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } else {
       const raw = await readBody(req, maxBody);
       if (raw.trim() !== '') {
+        // Parsing deep JSON is fine, but whatever later stringifies it (a cache key, a prompt's
+        // context) recurses and overflows the stack: refuse it here, as file imports do.
+        if (jsonTooDeep(raw) >= 0) throw new IafaError('validation', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, { reason: 'too_deep' });
         let body: unknown;
         try {
           body = JSON.parse(raw);

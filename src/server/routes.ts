@@ -1,4 +1,4 @@
-import { contract, type CallName, type HttpMethod } from '../shared/contract';
+import { contract, IafaError, type CallName, type HttpMethod } from '../shared/contract';
 
 export interface Route {
   name: CallName;
@@ -35,9 +35,18 @@ export function matchRoute(routes: Route[], method: string, pathname: string): {
     if (route.method !== method) continue;
     const params: Record<string, string> = {};
     route.params.forEach((p, i) => {
-      params[p] = decodeURIComponent(m[i + 1]);
+      params[p] = decodePathPart(m[i + 1]);
     });
     return { route, params };
   }
   return pathMatched ? { methodNotAllowed: true } : null;
+}
+
+/** A path segment with its %-escapes decoded; a broken escape ("%zz", a cut UTF-8 sequence) is the client's error. */
+function decodePathPart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new IafaError('validation', 'Malformed %-escape in the URL path.', { reason: 'bad_url' });
+  }
 }

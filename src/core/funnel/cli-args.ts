@@ -51,8 +51,10 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
   if (!stepsRaw) throw new IafaError('validation', '--steps is required, e.g. --steps pin_view,save,click,purchase');
   const steps = splitSteps(stepsRaw).map(parseStep);
 
-  const include: Record<string, string[]> = {};
-  const exclude: Record<string, string[]> = {};
+  // Without a prototype, a column named "constructor" or "toString" is just a key (and
+  // "__proto__" stays a key too, which the contract then refuses by name).
+  const include: Record<string, string[]> = Object.create(null);
+  const exclude: Record<string, string[]> = Object.create(null);
   for (const w of values.get('where') ?? []) {
     const m = /^([^=!]+)(!?=)(.*)$/.exec(w);
     if (!m || !m[3]) throw new IafaError('validation', `--where must look like col=v1,v2 or col!=v (got "${w}").`);

@@ -1,4 +1,4 @@
-import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
+import { IafaError, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import type { ColumnStore } from '../import';
 import { aggregatedFunnel } from './aggregated-funnel';
 import { eventFunnel } from './event-funnel';
@@ -12,5 +12,10 @@ export function computeFunnel(store: ColumnStore, def: FunnelDefinition, dataset
   const t0 = performance.now();
   const kind = store.manifest.kind;
   const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
+  // A segment named "__proto__" cannot be a key of the result (the contract's records drop it
+  // without a word), so the breakdown would silently miss it: refuse instead.
+  if (out.segment_breakdown && Object.hasOwn(out.segment_breakdown, '__proto__')) {
+    throw new IafaError('validation', `Column "${def.breakdown}" has the value "__proto__", which cannot name a segment; exclude it (exclude: { "${def.breakdown}": ["__proto__"] }) or break down by another column.`, { reason: 'unsupported', column: def.breakdown });
+  }
   return { ...out, definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
 }

@@ -35,6 +35,8 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
   const fmt = (m.timeFormat && m.timeFormat !== 'auto' ? m.timeFormat : 'iso') as TimeFormat;
   const stageNames = long ? [] : wide.map((i) => t.header[i]);
   for (const s of stageNames) if (!into.stages.includes(s)) into.stages.push(s);
+  // Each wide column's stage, looked up once rather than per row (wide files have many columns).
+  const wideStage = wide.map((i) => into.stages.indexOf(t.header[i]));
 
   const keyed = new Map<string, AggregatedData['rows'][number]>();
   t.rows.forEach((r, k) => {
@@ -52,7 +54,7 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
     const counts: (number | null)[] = [];
     if (long) {
       const stage = (r[stageIdx] ?? '').trim();
-      const n = parseCount(r[countIdx]);
+      const n = checkedCount(r[countIdx], line, stage);
       if (!stage || n === null) return warnings.add(n === null ? 'bad_count' : 'missing_event', line);
       let si = into.stages.indexOf(stage);
       if (si < 0) si = into.stages.push(stage) - 1;
@@ -62,17 +64,17 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
       row.counts[si] = (row.counts[si] ?? 0) + n;
       return;
     }
-    for (const i of wide) {
+    wide.forEach((i, k) => {
       const raw = (r[i] ?? '').trim();
       if (!raw) {
         warnings.note('missing_count', line);
-        counts[into.stages.indexOf(t.header[i])] = null;
-        continue;
+        counts[wideStage[k]] = null;
+        return;
       }
-      const n = parseCount(raw);
+      const n = checkedCount(raw, line, t.header[i]);
       if (n === null) warnings.note('bad_count', line);
-      counts[into.stages.indexOf(t.header[i])] = n;
-    }
+      counts[wideStage[k]] = n;
+    });
     into.rows.push({ date, segments, counts });
   });
   into.rows.push(...keyed.values());
@@ -83,10 +85,26 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
   }
 }
 
-function parseCount(raw: string | undefined): number | null {
+/**
+ * A stage count: a number of users, so a whole number from 0 to 2^53 - 1. Text that is no number
+ * at all ("n/a") is the caller's warning; a number that cannot be a count (negative, 1e308,
+ * 10.5) refuses the file here, since every funnel on it would be wrong or fail.
+ */
+function checkedCount(raw: string | undefined, line: number, stage: string): number | null {
   const s = (raw ?? '').trim().replace(/,/g, '');
-  if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
-  return Number(s);
+  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s)) return null;
+  const n = Number(s);
+  const why = countProblem(n);
+  if (why) throw new IafaError('validation', `Line ${line}: the count of "${stage}" ${why}; stage counts are numbers of users, whole numbers from 0 to ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}.`, { reason: 'bad_count', line, stage });
+  return n;
+}
+
+function countProblem(n: number): string | null {
+  if (Number.isNaN(n)) return 'is not a number';
+  if (n < 0) return 'is negative';
+  if (!Number.isFinite(n) || n > Number.MAX_SAFE_INTEGER) return 'is too large';
+  if (!Number.isInteger(n)) return 'is not a whole number';
+  return null;
 }
 
 interface SeedStage {
@@ -99,11 +117,19 @@ export function aggregatedFromSeed(seed: Record<string, unknown>): AggregatedDat
   const fm = (seed.funnel_metrics ?? seed) as Record<string, unknown>;
   const stagesRaw = fm.stages;
   if (!Array.isArray(stagesRaw) || stagesRaw.length < 1) throw new IafaError('validation', 'funnel_metrics.stages is missing or empty.', { reason: 'missing_column', role: 'stage' });
-  const read = (arr: unknown): { names: string[]; users: number[] } => {
+  // `where` names the list in messages: "funnel_metrics.stages" or a segment of the breakdown.
+  const read = (arr: unknown, where: string): { names: string[]; users: number[] } => {
     const list = Array.isArray(arr) ? (arr as SeedStage[]) : [];
-    return { names: list.map((s, i) => String(s.stage_name ?? `Stage ${i + 1}`)), users: list.map((s) => Number(s.users) || 0) };
+    const names = list.map((s, i) => String(s?.stage_name ?? `Stage ${i + 1}`));
+    const users = list.map((s, i) => seedCount(s?.users, `${where}, stage "${names[i]}"`));
+    users.forEach((u, i) => {
+      if (i > 0 && u > users[i - 1]) {
+        throw new IafaError('validation', `${where}: "${names[i]}" has ${u.toLocaleString('en-US')} users, more than the ${users[i - 1].toLocaleString('en-US')} of "${names[i - 1]}" before it; a funnel's stages must not grow.`, { reason: 'not_monotone', stage: names[i] });
+      }
+    });
+    return { names, users };
   };
-  const main = read(stagesRaw);
+  const main = read(stagesRaw, 'funnel_metrics.stages');
   const dr = fm.date_range as { start?: string; end?: string } | undefined;
   const data: AggregatedData = {
     stages: main.names,
@@ -114,15 +140,25 @@ export function aggregatedFromSeed(seed: Record<string, unknown>): AggregatedDat
   if (dr?.start) data.rows[0].date = String(dr.start).slice(0, 10);
   const sb = (seed.segment_breakdown ?? fm.segment_breakdown) as Record<string, { stages?: unknown }> | undefined;
   if (sb && typeof sb === 'object') {
-    const values: Record<string, number[]> = {};
+    const values: Record<string, number[]> = Object.create(null);
     for (const [k, v] of Object.entries(sb)) {
-      const s = read(v?.stages);
+      // The seed's own example writes "stages": [...] as a placeholder: such segments are skipped.
+      if (!Array.isArray(v?.stages)) continue;
+      const s = read(v.stages, `segment_breakdown "${k}"`);
       // Segments listed with "[...]" placeholders have no stage counts: keep only complete ones.
       if (s.users.length === main.names.length) values[k] = s.users;
     }
     data.preset = { by: String(seed.segment_by ?? fm.segment_by ?? 'segment'), values };
   }
   return data;
+}
+
+/** A stage's `users` in the funnel_metrics JSON: a count, as a number or a numeric string. */
+function seedCount(v: unknown, where: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
+  const why = v === undefined || v === null ? 'is missing' : countProblem(n);
+  if (why) throw new IafaError('validation', `${where}: users ${why}; it must be a whole number of users from 0.`, { reason: 'bad_count' });
+  return n;
 }
 
 export function emptyAggregated(): AggregatedData {

@@ -18,6 +18,11 @@ export class CsvScanner {
   line = 1;
   /** Set when the last row of the input ended inside an open quote. */
   unterminatedQuoteLine = 0;
+  /**
+   * Line breaks inside quoted fields of the row just reported: legitimate in multi-line text,
+   * but also what a stray quote looks like (it pairs with one lines later and merges the rows).
+   */
+  quotedNewlines = 0;
 
   constructor(readonly delim: number) {}
 
@@ -32,6 +37,7 @@ export class CsvScanner {
     while (p < end) {
       const rowStart = p;
       let newlines = 0;
+      let quotedNewlines = 0;
       let n = 0;
       let complete = false;
       for (;;) {
@@ -54,7 +60,11 @@ export class CsvScanner {
               p++;
               break;
             }
-            if (c === LF) newlines++;
+            // A line break is LF, CR LF or a bare CR (old Mac files, mixed exports).
+            if (c === LF || (c === CR && buf[p + 1] !== LF)) {
+              newlines++;
+              quotedNewlines++;
+            }
             p++;
           }
           if (closed < 0) {
@@ -72,18 +82,16 @@ export class CsvScanner {
           this.fieldEnd[n] = closed;
           this.fieldQuote[n++] = esc ? 2 : 1;
           // Stray bytes between the closing quote and the delimiter are dropped (lenient, like most readers).
-          while (p < end && buf[p] !== delim && buf[p] !== LF) p++;
+          while (p < end && buf[p] !== delim && buf[p] !== LF && buf[p] !== CR) p++;
         } else {
           const fs = p;
           while (p < end) {
             const c = buf[p];
-            if (c === delim || c === LF) break;
+            if (c === delim || c === LF || c === CR) break;
             p++;
           }
-          let fe = p;
-          if (fe > fs && buf[fe - 1] === CR && (p < end ? buf[p] === LF : final)) fe--;
           this.fieldStart[n] = fs;
-          this.fieldEnd[n] = fe;
+          this.fieldEnd[n] = p;
           this.fieldQuote[n++] = 0;
         }
         if (p >= end) {
@@ -95,14 +103,21 @@ export class CsvScanner {
           p++;
           continue;
         }
-        // LF: the row ends; a CR before it was trimmed from the last field above.
-        p++;
+        // The row ends at LF, CR LF or a bare CR; a CR last in an unfinished buffer may be the
+        // first half of a CR LF, so the row waits for the next chunk.
+        if (buf[p] === CR) {
+          if (p + 1 >= end && !final) return this.incomplete(rowStart);
+          p += p + 1 < end && buf[p + 1] === LF ? 2 : 1;
+        } else {
+          p++;
+        }
         newlines++;
         complete = true;
         break;
       }
       if (!complete) break;
       this.nFields = n;
+      this.quotedNewlines = quotedNewlines;
       const line = this.line;
       this.line += newlines;
       if (!(n === 1 && this.fieldEnd[0] === this.fieldStart[0] && this.fieldQuote[0] === 0)) onRow(line);

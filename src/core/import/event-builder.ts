@@ -8,9 +8,12 @@ import { parseTimeBytes, type TimeFormat } from './timestamps';
 import { WarningLog } from './warnings';
 import { gather, orderByUser } from './sort-rows';
 
+// Property columns start small: a wide file has thousands of them (10,000 columns at 256 KB
+// each took 2.5 GB before a row was read). Readers reserve() the rows they expect, and
+// doubling from here costs a few copies of a small array.
 export class ColBuilder {
-  dict = new ByteDict(256);
-  codes = new GrowU32();
+  dict = new ByteDict(16);
+  codes = new GrowU32(1024);
   constructor(
     readonly name: string,
     readonly role: string,
@@ -27,6 +30,8 @@ export interface FilePlan {
   targets: (ColBuilder | null)[];
   constants: { col: ColBuilder; code: number }[];
 }
+
+const MAX_OPEN_WRITES = 16;
 
 interface Written {
   manifest: StoreManifest;
@@ -194,8 +199,23 @@ export class EventLogBuilder {
    */
   async write(dir: string, signal: AbortSignal): Promise<Written> {
     const pending: Promise<void>[] = this.timeWrite ? [this.timeWrite] : [];
+    // At most MAX_OPEN_WRITES files open at once: a wide file's two files per column all at
+    // once ran out of file descriptors (EMFILE). The data is in memory either way.
+    const waiting: (() => void)[] = [];
+    let open = 0;
     const put = (file: string, data: ArrayBufferView | string) => {
-      pending.push(fs.promises.writeFile(path.join(dir, file), typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      const bytes = typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      pending.push(new Promise<void>((resolve, reject) => {
+        const start = () => {
+          open++;
+          fs.promises.writeFile(path.join(dir, file), bytes).then(resolve, reject).finally(() => {
+            open--;
+            waiting.shift()?.();
+          });
+        };
+        if (open < MAX_OPEN_WRITES) start();
+        else waiting.push(start);
+      }));
     };
     let out: Written;
     try {

@@ -31,7 +31,17 @@ export interface ImportEnv {
   reader?: 'wasm' | 'js' | 'scanner';
   /** How many worker threads (default: one per core, up to 4). */
   workers?: number;
+  /** Files with more columns are refused (default MAX_COLUMNS; IAFA_MAX_COLUMNS). */
+  maxColumns?: number;
 }
+
+/**
+ * Files with more columns than this are refused: every column is a dictionary, a code array and
+ * two stored files, and funnel data wider than this is a spreadsheet export to trim first.
+ */
+export const MAX_COLUMNS = 2000;
+/** What one column costs an import besides its rows: dictionaries, builders, detection, files. */
+const BYTES_PER_COLUMN = 32 << 10;
 
 // Below this a file is read on the calling thread: starting workers (~50 ms) would cost more.
 const PARALLEL_MIN_BYTES = 8 << 20;
@@ -58,8 +68,9 @@ export function resolveInputPath(p: string): string {
   return p === 'sample' ? path.join(appPaths.samples(), SAMPLE_FILE) : path.resolve(p);
 }
 
-export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number): ImportPreview {
+export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): ImportPreview {
   const src = openSource(resolveInputPath(input.path), { budgetBytes, delimiter: input.mapping?.delimiter });
+  checkColumns(src, maxColumns);
   if (src.format === 'seed_json') {
     const agg = aggregatedFromSeed(src.seed);
     return {
@@ -103,6 +114,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   try {
     const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
     const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
+    for (const s of sources) checkColumns(s, env.maxColumns ?? MAX_COLUMNS);
     const first = sources[0];
     const firstDet = first.format === 'seed_json' ? null : detect(first.header, first.rows, { kind: input.kind, mapping: input.mapping });
     const kind: DatasetKind = first.format === 'seed_json' ? 'aggregated' : input.kind ?? firstDet!.kind;
@@ -129,7 +141,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const reader = env.reader ?? 'wasm';
           const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
-          const done = reader !== 'scanner' && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
+          const done = reader !== 'scanner' && !s.bareCr && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
           if (!done) await readCsvEvents(s, b, plan, progress);
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
@@ -155,7 +167,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           rows += 1;
           return;
         }
-        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
         rows += t.rows.length;
         addAggregatedTable(agg, t, dets[i]!.mapping, w);
       });
@@ -163,6 +175,8 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       manifest = { version: 1, kind, rows: agg.rows.length, users: 0, timeMin: null, timeMax: null, eventColumn: null, columns: [], aggregated: agg };
       warnings = w.list();
       events = agg.stages.map((name, s) => ({ name, count: agg.rows.reduce((a, r) => a + (r.counts[s] ?? 0), 0) }));
+      const over = events.find((e) => e.count > Number.MAX_SAFE_INTEGER);
+      if (over) throw new IafaError('validation', `The counts of stage "${over.name}" add up to more than ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} users, which cannot be counted exactly.`, { reason: 'bad_count', stage: over.name });
       const dates = agg.rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
       if (dates.length) {
         manifest.timeMin = Date.parse(dates[0] + 'T00:00:00Z');
@@ -176,13 +190,16 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     } else {
       const s = sources[0];
       if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
-      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s)) : s;
+      const w = new WarningLog();
+      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
       const det = dets[0]!;
+      assertAnalysable(det);
       const roles = new Map(det.columns.map((c) => [c.name, c.role]));
       const stored = writeTableColumns(tmp, t.header, t.rows, roles);
       manifest = { version: 1, kind, rows: t.rows.length, users: t.rows.length, timeMin: null, timeMax: null, eventColumn: null, columns: stored };
-      warnings = [];
-      columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (stored.find((x) => x.name === c.name)?.distinct ?? 1) - 1) }));
+      warnings = w.list();
+      const distinct = new Map(stored.map((x) => [x.name, x.distinct]));
+      columns = det.columns.map((c) => ({ ...c, distinct: Math.max(0, (distinct.get(c.name) ?? 1) - 1) }));
       events = det.columns.filter((c) => c.role === 'metric').map((c) => ({ name: c.name, count: t.rows.length }));
     }
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
@@ -217,13 +234,40 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   }
 }
 
-/** Refuses, before any work, a file whose columns would not fit the memory budget. */
+function checkColumns(s: Source, max: number): void {
+  const n = s.header.length;
+  if (n <= max) return;
+  throw new IafaError(
+    'validation',
+    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.`,
+    { reason: 'too_many_columns', columns: n, limit: max },
+  );
+}
+
+/** Refuses, before any work, a file whose rows and columns would not fit the memory budget. */
 function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerField = 4): void {
   const estRows = s.size / s.bytesPerRow;
-  const need = estRows * (32 + bytesPerField * s.header.length) * 1.5;
+  const cols = s.header.length;
+  const need = (estRows * (32 + bytesPerField * cols) + cols * BYTES_PER_COLUMN) * 1.5;
   if (need > budget) {
-    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
   }
+}
+
+/**
+ * A user table is only worth storing with something to compare or count: a variant column or a
+ * numeric / yes-no metric. Without one, the file (an HTML page, a script, a list of ids) is not
+ * data IAFA can analyse, and saying what is missing beats storing a one-column table.
+ */
+function assertAnalysable(det: Detection): void {
+  if (det.columns.some((c) => c.role === 'metric' || c.role === 'variant')) return;
+  const names = det.columns.slice(0, 8).map((c) => `"${c.name.length > 40 ? c.name.slice(0, 40) + '…' : c.name}"`);
+  const more = det.columns.length > 8 ? `, and ${det.columns.length - 8} more` : '';
+  throw new IafaError(
+    'validation',
+    `Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), and no variant or numeric / yes-no metric column beside the user id (a user table). Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping; rows with a user and a time but no event column (a list of leads, say) import as an event log with one event name for every row (mapping.eventName, --event-name).`,
+    { reason: 'nothing_to_analyse', columns: det.columns.length },
+  );
 }
 
 function assertMostlyGood(good: number, w: WarningLog): void {

@@ -94,3 +94,31 @@ export function locateJsonError(text: string): { offset: number; line: number; c
   const column = i - before.lastIndexOf('\n');
   return { offset: i, line, column, reason };
 }
+
+/** How deep JSON may nest: far beyond real exports, well within what parsing and stringifying recurse through. */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * The first offset at which brackets nest deeper than `max` (outside strings), or -1. Checked
+ * before parsing: V8 parses deep JSON fine, but what follows (stringifying a nested value into
+ * a cell, locating a syntax error) recurses and overflows the stack.
+ */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
+}

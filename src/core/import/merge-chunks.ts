@@ -31,7 +31,8 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of ids as Float64Array[]) [lo, hi] = extend(v, lo, hi);
-  const dense = hi - lo < Math.max(4 * total, 1 << 20) ? new Int32Array(hi - lo + 1).fill(-1) : null;
+  // (No ids at all, lo > hi, when every row's user id was empty: those rows are all skipped.)
+  const dense = lo <= hi && hi - lo < Math.max(4 * total, 1 << 20) ? new Int32Array(hi - lo + 1).fill(-1) : null;
   const sparse = dense ? null : new Map<number, number>();
   const users = new ByteDict(total);
   b.users = users;

@@ -3,6 +3,7 @@ import { IafaError } from '../../shared/contract';
 import { CsvScanner } from './csv';
 import type { EventLogBuilder, FilePlan } from './event-builder';
 import type { CsvSource } from './source';
+import type { WarningLog } from './warnings';
 
 const CHUNK = 8 << 20;
 const QUOTE = 34;
@@ -31,6 +32,7 @@ export async function readCsvEvents(src: CsvSource, builder: EventLogBuilder, pl
       }
       const q = sc.fieldQuote;
       for (let i = 0; i < sc.nFields; i++) if (q[i] === 2) unescapeInPlace(buf, sc, i);
+      if (sc.quotedNewlines) builder.warnings.note('quoted_newline', line);
       builder.addRow(plan, buf, sc.fieldStart, sc.fieldEnd, sc.nFields, line);
     };
     for (;;) {
@@ -72,7 +74,7 @@ function unescapeInPlace(buf: Buffer, sc: CsvScanner, i: number): void {
 }
 
 /** All rows of a (small) CSV as strings: aggregated exports and user tables. */
-export function readCsvTable(src: CsvSource): { header: string[]; rows: string[][]; lines: number[] } {
+export function readCsvTable(src: CsvSource, warnings?: WarningLog): { header: string[]; rows: string[][]; lines: number[] } {
   const buf = fs.readFileSync(src.path);
   const sc = new CsvScanner(src.delim.charCodeAt(0));
   const rows: string[][] = [];
@@ -87,6 +89,7 @@ export function readCsvTable(src: CsvSource): { header: string[]; rows: string[]
     for (let i = 0; i < sc.nFields; i++) r.push(sc.text(buf, i));
     rows.push(r);
     lines.push(line);
+    if (sc.quotedNewlines) warnings?.note('quoted_newline', line);
   });
   if (sc.unterminatedQuoteLine) throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, { reason: 'unterminated_quote', line: sc.unterminatedQuoteLine });
   return { header: src.header, rows, lines };

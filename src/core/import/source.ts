@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { IafaError } from '../../shared/contract';
 import { CsvScanner } from './csv';
-import { locateJsonError } from './json-errors';
+import { jsonTooDeep, locateJsonError, MAX_JSON_DEPTH } from './json-errors';
 
 export interface CsvSource {
   format: 'csv';
@@ -14,6 +14,11 @@ export interface CsvSource {
   rows: string[][];
   /** Average bytes per data row in the sample, to estimate the row count for the memory budget. */
   bytesPerRow: number;
+  /**
+   * A line in the first megabyte ends in a bare CR (not CR LF): only the sequential reader takes
+   * those, as it does quoted files (the chunk readers split lines at LF).
+   */
+  bareCr: boolean;
 }
 export interface TableSource {
   format: 'json' | 'ndjson';
@@ -72,7 +77,7 @@ function assertText(head: Buffer, path: string): void {
 }
 
 export function detectDelimiter(text: string): string {
-  const lines = text.split('\n').slice(0, 20).filter((l) => l.trim());
+  const lines = text.split(/\r\n?|\n/).slice(0, 20).filter((l) => l.trim());
   let best = ',';
   let bestScore = -1;
   for (const d of [',', ';', '\t']) {
@@ -118,7 +123,12 @@ export function openSource(path: string, opts: { budgetBytes: number; delimiter?
   const header = (rows.shift() ?? []).map((h) => h.trim());
   if (!rows.length) throw new IafaError('validation', `The file has a header but no data rows: ${path}`, { reason: 'empty_file' });
   dedupeHeader(header);
-  return { format: 'csv', path, size, delim, bom, header, rows, bytesPerRow: Math.max(1, (consumed - bom) / (rows.length + 1)) };
+  return { format: 'csv', path, size, delim, bom, header, rows, bytesPerRow: Math.max(1, (consumed - bom) / (rows.length + 1)), bareCr: hasBareCr(head) };
+}
+
+function hasBareCr(head: Buffer): boolean {
+  for (let i = head.indexOf(13); i >= 0 && i + 1 < head.length; i = head.indexOf(13, i + 1)) if (head[i + 1] !== 10) return true;
+  return false;
 }
 
 function dedupeHeader(header: string[]): void {
@@ -137,6 +147,11 @@ function openJson(path: string, size: number, bom: number, budgetBytes: number):
     throw new IafaError('validation', `The file is too large to import as JSON within the memory budget (${mb(size)} file, ${mb(budgetBytes)} budget); convert it to CSV or NDJSON lines.`, { reason: 'over_budget' });
   }
   const text = fs.readFileSync(path, 'utf8').slice(bom ? 1 : 0);
+  const deepAt = jsonTooDeep(text);
+  if (deepAt >= 0) {
+    const line = (text.slice(0, deepAt).match(/\n/g)?.length ?? 0) + 1;
+    throw new IafaError('validation', `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep (at line ${line}); records must be objects of plain values.`, { reason: 'too_deep', line });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -155,7 +170,8 @@ function openJson(path: string, size: number, bom: number, budgetBytes: number):
 function openNdjson(path: string, size: number, text: string): Source {
   const objects: unknown[] = [];
   const lines: number[] = [];
-  const all = text.split('\n');
+  // JSON strings cannot hold a raw CR, so a bare CR is a line end here too (old Mac files).
+  const all = text.split(/\r\n?|\n/);
   for (let i = 0; i < all.length; i++) {
     const l = all[i].trim();
     if (!l) continue;
@@ -173,12 +189,17 @@ function openNdjson(path: string, size: number, text: string): Source {
 
 function tableFromObjects(path: string, size: number, format: 'json' | 'ndjson', objects: unknown[], lines: number[]): TableSource {
   if (!objects.length) throw new IafaError('validation', `The file is empty (no records): ${path}`, { reason: 'empty_file' });
+  const isRecord = (o: unknown) => Boolean(o) && typeof o === 'object' && !Array.isArray(o);
+  if (!objects.some(isRecord)) {
+    throw new IafaError('validation', 'No record in this JSON is an object: expected an array of objects such as {"user_id": "u1", "timestamp": "…", "event": "…"}, NDJSON lines of them, or a funnel_metrics object.', { reason: 'no_records' });
+  }
   const keys = new Map<string, number>();
   for (const o of objects) {
     if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
     for (const k of Object.keys(o)) if (!keys.has(k)) keys.set(k, keys.size);
   }
   const header = [...keys.keys()];
+  if (!header.length) throw new IafaError('validation', 'The JSON records have no columns (every object is empty).', { reason: 'no_columns' });
   const rows = objects.map((o) => {
     const r = new Array<string>(header.length).fill('');
     if (o && typeof o === 'object' && !Array.isArray(o)) {

@@ -13,15 +13,19 @@ const MESSAGES: Record<string, string> = {
 /** Skipped rows per reason, with the first few line numbers so the user can look them up. */
 export class WarningLog {
   private byReason = new Map<string, { count: number; lines: number[] }>();
+  /** Reasons recorded by note(): they skip no row, so they never explain why rows were lost. */
+  private notesOnly = new Set<string>();
   total = 0;
 
   add(reason: string, line: number): void {
+    this.notesOnly.delete(reason);
     this.record(reason, line);
     this.total++;
   }
 
   /** Something worth telling that does not skip the row (e.g. an empty count cell). */
   note(reason: string, line: number): void {
+    if (!this.byReason.has(reason)) this.notesOnly.add(reason);
     this.record(reason, line);
   }
 
@@ -41,6 +45,8 @@ export class WarningLog {
     for (const e of entries) {
       let w = this.byReason.get(e.reason);
       if (!w) this.byReason.set(e.reason, (w = { count: 0, lines: [] }));
+      if (countsAsBad) this.notesOnly.delete(e.reason);
+      else if (w.count === 0) this.notesOnly.add(e.reason);
       w.count += e.count;
       for (const l of e.lines) if (w.lines.length < 5) w.lines.push(l + lineOffset);
       if (countsAsBad) this.total += e.count;
@@ -52,13 +58,17 @@ export class WarningLog {
       reason,
       count: w.count,
       lines: w.lines,
-      message: reason === 'missing_count'
+      message: reason === 'quoted_newline'
+        ? `${w.count.toLocaleString('en-US')} row${w.count === 1 ? ' has a quoted field' : 's have quoted fields'} running over several lines (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}). Fine for multi-line text; otherwise a stray quote character has paired with one further down and merged rows.`
+        : reason === 'missing_count'
         ? `${w.count.toLocaleString('en-US')} empty stage cell${w.count === 1 ? '' : 's'}, left out of the sums (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`
         : `${w.count.toLocaleString('en-US')} row${w.count === 1 ? '' : 's'} skipped: ${MESSAGES[reason] ?? reason} (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`,
     }));
   }
 
+  /** The most frequent reason rows were skipped (notes only when nothing was skipped). */
   top(): ImportWarning | undefined {
-    return this.list().sort((a, b) => b.count - a.count)[0];
+    const all = this.list().sort((a, b) => b.count - a.count);
+    return all.find((w) => !this.notesOnly.has(w.reason)) ?? all[0];
   }
 }

@@ -5,7 +5,7 @@ import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
 import { schema } from '../db';
 import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
-import { importFiles, previewFile, StoreCache, type ColumnStore } from '../import';
+import { importFiles, MAX_COLUMNS, previewFile, StoreCache, type ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
@@ -36,14 +36,21 @@ export function importBudgetBytes(env: NodeJS.ProcessEnv): number {
   return Math.min(os.totalmem() / 2, 8 * 1024 ** 3);
 }
 
+/** IAFA_MAX_COLUMNS: files with more columns are refused (default MAX_COLUMNS). */
+export function importMaxColumns(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.IAFA_MAX_COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : MAX_COLUMNS;
+}
+
 export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview' | 'funnels:compute'> {
   return {
-    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env)),
+    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
     'datasets:import': async (input, ctx) => {
       const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
       const out = await importFiles(input, {
         dataDir: app.dataDir,
         budgetBytes: importBudgetBytes(app.env),
+        maxColumns: importMaxColumns(app.env),
         signal: ctx.signal,
         progress: ctx.progress,
         parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
@@ -67,8 +74,12 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         storePath: out.id,
         createdAt: nowIso(),
       };
+      let dataset: ReturnType<typeof toDataset>;
       try {
         if (ctx.signal.aborted) throw new Error('cancelled');
+        // Checked before the insert: a row the contract cannot read back would break every
+        // later datasets:list, so such an import must leave nothing behind.
+        dataset = toDataset(row);
         app.db.insert(schema.datasets).values(row).run();
       } catch (err) {
         fs.rmSync(out.dir, { recursive: true, force: true });
@@ -76,7 +87,7 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
       }
       // The first funnel (the Dashboard opens one right away) reads nothing back from disk.
       if (out.store) storeCache(app).put(out.id, out.store);
-      return toDataset(row);
+      return dataset;
     },
     'funnels:compute': (input) => {
       if (input.funnelId) {

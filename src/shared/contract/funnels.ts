@@ -34,6 +34,33 @@ export function stepText(step: Pick<FunnelStep, 'event' | 'orEvents' | 'where'>)
 
 export const FunnelMode = z.enum(['any-start', 'first-touch', 'unordered']);
 
+/** A calendar day written YYYY-MM-DD that exists (not 2026-02-30 or 2026-99-99). */
+export const IsoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates look like 2026-01-31')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a calendar date');
+
+/**
+ * Column → values. zod, like any code that assigns keys to a plain object, drops a "__proto__"
+ * key without a word, which would silently widen the filter to every user: refuse it instead.
+ */
+export const ColumnFilters = z
+  .custom<Record<string, string[]>>(noProtoKey, 'a filter on a column named "__proto__" is not supported; rename the column')
+  .pipe(z.record(z.string(), z.array(z.string())));
+
+/** False for an object with an own "__proto__" key (JSON.parse makes one), which zod records drop. */
+export function noProtoKey(v: unknown): boolean {
+  return !(typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__'));
+}
+
+/** `from` must not come after `to` (either may be absent); used by every call that takes a range. */
+export function orderedRange<K extends string>(fromKey: K, toKey: K): [(v: Partial<Record<K, string | undefined>>) => boolean, { message: string; path: PropertyKey[] }] {
+  return [(v) => !v[fromKey] || !v[toKey] || v[fromKey]! <= v[toKey]!, { message: `${fromKey} must not be after ${toKey}`, path: [fromKey] }];
+}
+
 export const FunnelDefinition = z.object({
   steps: z.array(FunnelStep).min(2).max(20),
   /** Conversion window, e.g. "7d", "24h", "30m", or "none" for unbounded. */
@@ -52,12 +79,12 @@ export const FunnelDefinition = z.object({
   allowReentry: z.boolean().optional(),
   breakdown: z.string().optional(),
   /** Include lists per property; a value list prefixed by "!" in the CLI becomes exclude. */
-  include: z.record(z.string(), z.array(z.string())).default({}),
-  exclude: z.record(z.string(), z.array(z.string())).default({}),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  include: ColumnFilters.default({}),
+  exclude: ColumnFilters.default({}),
+  from: IsoDay.optional(),
+  to: IsoDay.optional(),
   tz: z.string().default('UTC'),
-});
+}).refine(...orderedRange('from', 'to'));
 export type FunnelDefinition = z.infer<typeof FunnelDefinition>;
 
 /** The mode and its options as the CLI's flags name them: "any-start, strict-order, allow-reentry". */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call } from './call';
 import { ColumnInfo, Dataset, DatasetKind } from './datasets';
-import { FunnelDefinition, FunnelResult } from './funnels';
+import { FunnelDefinition, FunnelResult, noProtoKey } from './funnels';
 
 /**
  * How a file's columns map to roles. Every field is optional: detection fills the gaps, and an
@@ -25,7 +25,7 @@ export const ImportMapping = z.object({
   /** User tables: the variant column. */
   variant: z.string().optional(),
   /** Extra columns with one value for the whole file, e.g. { variant: 'control' } for one-file-per-variant exports. */
-  constants: z.record(z.string(), z.string()).optional(),
+  constants: z.custom<Record<string, string>>(noProtoKey, 'a constant column cannot be named "__proto__"').pipe(z.record(z.string(), z.string())).optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
 });
 export type ImportMapping = z.infer<typeof ImportMapping>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call } from './call';
 import { Fact } from './facts';
 import { LlmOptions, NarrateOutput } from './llm';
-import { FunnelDefinition } from './funnels';
+import { ColumnFilters, FunnelDefinition, IsoDay, orderedRange } from './funnels';
 
 /**
  * The deterministic analyst's output. Every text field is built from facts and lists the fact ids
@@ -161,7 +161,7 @@ export const Hypothesis = z.object({
 });
 export type Hypothesis = z.infer<typeof Hypothesis>;
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates look like 2026-01-31');
+const Day = IsoDay;
 
 /** The seed's request plus an unsaved funnel (datasetId + definition, as in funnels:compute). */
 export const AnalyticsInput = z.object({
@@ -172,7 +172,7 @@ export const AnalyticsInput = z.object({
   definition: FunnelDefinition.optional(),
   start_date: Day.optional(),
   end_date: Day.optional(),
-  segment_filters: z.record(z.string(), z.array(z.string())).optional(),
+  segment_filters: ColumnFilters.optional(),
   segment_by: z.string().nullable().optional(),
   include_historical: z.boolean().default(true),
   audience: Audience.default('data_scientist'),
@@ -181,7 +181,7 @@ export const AnalyticsInput = z.object({
   focus_areas: z.array(z.string()).optional(),
 }).refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
   message: 'give either funnelId, or datasetId and definition',
-});
+}).refine(...orderedRange('start_date', 'end_date'));
 export type AnalyticsInput = z.infer<typeof AnalyticsInput>;
 
 export const InsightsReport = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call } from './call';
 import { AnalyzeInput } from './experiments';
 import { GroundingReport } from './facts';
-import { FunnelDefinition } from './funnels';
+import { ColumnFilters, FunnelDefinition, IsoDay, orderedRange } from './funnels';
 import { Audience } from './insights';
 import { ProviderName } from './settings';
 
@@ -28,7 +28,7 @@ export const DEFAULT_REPORT_SECTIONS: Record<Audience, ReportSection[]> = {
   data_scientist: [...REPORT_SECTIONS],
 };
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates look like 2026-01-31');
+const Day = IsoDay;
 
 export const ReportsGenerateInput = z.object({
   funnelId: z.string().min(1).max(200).optional(),
@@ -36,7 +36,7 @@ export const ReportsGenerateInput = z.object({
   definition: FunnelDefinition.optional(),
   start_date: Day.optional(),
   end_date: Day.optional(),
-  segment_filters: z.record(z.string(), z.array(z.string())).optional(),
+  segment_filters: ColumnFilters.optional(),
   segment_by: z.string().nullable().optional(),
   /** A stored experiment analysis (Experiments workspace) or an analysis to run now: adds the read-out. */
   experimentId: z.string().min(1).max(200).optional(),
@@ -60,7 +60,7 @@ export const ReportsGenerateInput = z.object({
   save: z.boolean().default(true),
 }).refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)) || Boolean(v.experiment) || Boolean(v.experimentId), {
   message: 'give funnelId, or datasetId and definition, or an experiment',
-});
+}).refine(...orderedRange('start_date', 'end_date'));
 export type ReportsGenerateInput = z.input<typeof ReportsGenerateInput>;
 export type ReportsGenerateParsed = z.output<typeof ReportsGenerateInput>;
 

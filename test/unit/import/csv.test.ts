@@ -39,6 +39,38 @@ describe('RFC 4180 scanner', () => {
     }
   });
 
+  it('ends rows at LF, CR LF and bare CR alike, whatever the chunk boundaries (a CR LF split in two included)', () => {
+    const text = 'a,b\r1,x\r\n2,"y\rz"\n3,w\r\r4,"v"\r5,u';
+    const expected = [['a', 'b'], ['1', 'x'], ['2', 'y\rz'], ['3', 'w'], ['4', 'v'], ['5', 'u']];
+    expect(parseCsvText(text, ',')).toEqual(expected);
+    const buf = Buffer.from(text);
+    for (let chunk = 1; chunk < buf.length; chunk++) {
+      const sc = new CsvScanner(44);
+      const rows: string[][] = [];
+      const lines: number[] = [];
+      let carry = Buffer.alloc(0);
+      for (let off = 0; off < buf.length; off += chunk) {
+        const piece = Buffer.concat([carry, buf.subarray(off, off + chunk)]);
+        const used = sc.scan(piece, 0, piece.length, off + chunk >= buf.length, (line) => {
+          lines.push(line);
+          rows.push(Array.from({ length: sc.nFields }, (_, i) => sc.text(piece, i)));
+        });
+        carry = Buffer.from(piece.subarray(used));
+      }
+      expect(rows, `chunk ${chunk}`).toEqual(expected);
+      // Physical lines: the quoted bare CR and the blank line each count one.
+      expect(lines, `chunk ${chunk}`).toEqual([1, 2, 3, 5, 7, 8]);
+    }
+  });
+
+  it('says which rows have quoted fields running over lines', () => {
+    const buf = Buffer.from('a,b\n1,"x\ny"\n2,z\n');
+    const sc = new CsvScanner(44);
+    const spans: number[] = [];
+    sc.scan(buf, 0, buf.length, true, () => spans.push(sc.quotedNewlines));
+    expect(spans).toEqual([0, 1, 0]);
+  });
+
   it('flags a quote that never closes', () => {
     const buf = Buffer.from('a,b\n1,"open\n2,3\n');
     const sc = new CsvScanner(44);
