@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server';
+import { startServer, type RunningServer } from '../../src/server';
 import { tempDir, tempEngine } from '../helpers/engine';
-import { apiFetch, serverFor } from '../helpers/http';
+import { apiFetch } from '../helpers/http';
 import { runCliCaptured } from '../helpers/cli';
 
 /**
@@ -40,7 +40,7 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
   beforeAll(async () => {
     fs.writeFileSync(file, csv());
     ctx = tempEngine();
-    server = await serverFor(ctx.engine);
+    server = await startServer({ engine: ctx.engine, port: 0, allowDirs: [dir] });
     datasetId = (await ctx.engine.dispatch('datasets:import', { path: file })).id;
   });
   afterAll(async () => {
