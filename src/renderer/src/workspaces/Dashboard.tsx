@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Dataset, Funnel, FunnelDefinitionInput } from '../../../shared/contract';
 import { api } from '../api/client';
 import { useCall } from '../api/hooks';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { Empty, ErrorNote, Panel } from '../components/ui';
 import { DailyTrend } from '../features/funnel/DailyTrend';
 import { factFocus } from '../features/funnel/factFocus';
@@ -66,7 +67,12 @@ export default function Dashboard() {
         {datasets && datasets.length > 0 && !current && <Empty>Choose a dataset above to build a funnel.</Empty>}
         {current && <Builder key={`${current.id}|${adopted}`} dataset={current} />}
       </Panel>
-      {current && <Results factId={factId} />}
+      {/* The builder stays usable when a result fails to draw; a new definition retries. */}
+      {current && (
+        <ErrorBoundary key={canonical(sel.definition)} area="The funnel results">
+          <Results factId={factId} />
+        </ErrorBoundary>
+      )}
     </div>
   );
 }
