@@ -3,6 +3,7 @@ import { contract, IafaError, isCallName, type CallName, type CallOutput, type P
 import { openDatabase } from '../db';
 import { appPaths, dataPaths } from '../paths';
 import type { AppContext, CallContext, Handlers } from './context';
+import { assistHandlers } from './assist';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
 import { experimentHandlers } from './experiments';
@@ -55,6 +56,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...experimentHandlers(app),
     ...llmHandlers(app),
     ...importHandlers(app),
+    ...assistHandlers(app),
     ...insightsHandlers(app),
     ...reportHandlers(app, (name, input, o) => dispatch(name, input, o), opts.printPdf),
     'ops:cancel': ({ opId }) => {
