@@ -14,18 +14,18 @@ interface State { error: Error | null }
  * never affected by a render error, so "Try again" simply renders the view afresh.
  */
 export class ErrorBoundary extends Component<Props, State> {
-  state: State = { error: null };
+  override state: State = { error: null };
 
   static getDerivedStateFromError(error: Error): State {
     return { error };
   }
 
-  componentDidCatch(error: Error, info: ErrorInfo): void {
+  override componentDidCatch(error: Error, info: ErrorInfo): void {
     // Kept in the console for a bug report; the card below is what the user sees.
     console.warn(`IAFA: the ${this.props.area} view failed to render`, error, info.componentStack);
   }
 
-  render(): ReactNode {
+  override render(): ReactNode {
     const { error } = this.state;
     if (!error) return this.props.children;
     return (

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openApp, type App } from '../helpers/app';
+import { artifactPath } from '../helpers/browser';
+import { HAS_SHARED_DATA, NO_SHARED_DATA, sharedData } from '../helpers/shared';
+
+const shot = (name: string) => artifactPath('e2e', `multi-file-${name}.png`);
+const CONTROL = sharedData('udacity_control_data.csv');
+const EXPERIMENT = sharedData('udacity_experiment_data.csv');
+const LEADS = sharedData('olist_marketing_qualified_leads_dataset.csv');
+const DEALS = sharedData('olist_closed_deals_dataset.csv');
+const AB = sharedData('cookie_cats.csv');
+const TAOBAO = sharedData('taobao_userbehavior_head.csv');
+
+let app: App;
+let page: Page;
+
+describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where each import lands (issue 15, item 5) ${HAS_SHARED_DATA ? '' : NO_SHARED_DATA}`, () => {
+  beforeAll(async () => {
+    app = await openApp();
+    page = app.page;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('pairs the Udacity control and experiment files, with the year set, and analyses them in Experiments', async () => {
+    await page.getByTestId('file-input').setInputFiles([CONTROL, EXPERIMENT]);
+    await page.getByTestId('multi-preview').waitFor();
+    await expect(page.getByTestId('mode-pair').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('variant-0').inputValue()).resolves.toBe('control');
+    await expect(page.getByTestId('variant-1').inputValue()).resolves.toBe('experiment');
+    // The dates have no year: the weekdays fit 2025 and 2014; the test was run in 2014.
+    await expect(page.getByTestId('year-field').textContent()).resolves.toMatch(/2014/);
+    await page.getByTestId('year-input').fill('2014');
+    await page.getByTestId('year-input').press('Enter');
+    await page.screenshot({ path: shot('1-pair'), fullPage: true });
+    await page.getByTestId('import-button').click();
+    await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/Compare control and experiment in Experiments/);
+    const ds = (await app.env.engine.dispatch('datasets:list', {})).datasets.find((d) => d.kind === 'aggregated')!;
+    expect(ds.mapping.year).toBe(2014);
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('xp-analyze-run').waitFor();
+    await expect(page.getByTestId('xp-dataset').inputValue()).resolves.toBe(ds.id);
+    await expect(page.getByTestId('xp-control').inputValue()).resolves.toBe('control');
+    await expect(page.getByTestId('xp-treatment').inputValue()).resolves.toBe('experiment');
+    await page.getByTestId('xp-primary').selectOption('Enrollments/Clicks');
+    await page.getByTestId('xp-analyze-run').click();
+    await page.getByTestId('xp-significance').waitFor({ timeout: 30_000 });
+    const expected = await app.env.engine.dispatch('experiment:analyze', { control_file: CONTROL, treatment_file: EXPERIMENT, metrics: ['Enrollments/Clicks'], date_column: 'Date', save: false });
+    const text = await page.getByTestId('xp-significance').textContent();
+    expect(text).toContain(expected.statistical_analysis.primary_metric.control_value!.toFixed(2));
+    await page.screenshot({ path: shot('2-experiments'), fullPage: true });
+    // Reloading keeps the analyzer's settings.
+    await page.reload();
+    await page.getByTestId('xp-tab-analyze').click();
+    await expect(page.getByTestId('xp-primary').inputValue()).resolves.toBe('Enrollments/Clicks');
+  });
+
+  it('joins Olist leads and closed deals on mql_id, previews the join, and opens the funnel', async () => {
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    await page.getByTestId('file-input').setInputFiles([LEADS, DEALS]);
+    await page.getByTestId('multi-preview').waitFor();
+    await expect(page.getByTestId('mode-join').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('join-key').inputValue()).resolves.toBe('mql_id');
+    await expect(page.getByTestId('time-0').inputValue()).resolves.toBe('first_contact_date');
+    await expect(page.getByTestId('time-1').inputValue()).resolves.toBe('won_date');
+    await page.getByTestId('join-summary').waitFor();
+    const join = await app.env.engine.dispatch('datasets:join-preview', { paths: [LEADS, DEALS], key: 'mql_id' });
+    await expect(page.getByTestId('join-summary').textContent()).resolves.toContain(`${join.inAll.toLocaleString('en-US')} of ${join.files[0].ids.toLocaleString('en-US')}`);
+    await page.getByTestId('event-0').fill('lead');
+    await page.getByTestId('event-1').fill('closed_deal');
+    await page.screenshot({ path: shot('3-join'), fullPage: true });
+    await page.getByTestId('import-button').click();
+    await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/lead → closed_deal/);
+    await page.getByTestId('next-step').click();
+    await page.getByTestId('funnel-table').waitFor({ timeout: 30_000 });
+    const ds = (await app.env.engine.dispatch('datasets:list', {})).datasets.find((d) => d.kind === 'event_log')!;
+    const r = await app.env.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'lead' }, { event: 'closed_deal' }], window: '7d' } });
+    const cells = await page.getByTestId('funnel-table').locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(cells).toEqual(r.stages.map((s) => s.users.toLocaleString('en-US')));
+    await page.screenshot({ path: shot('4-olist-dashboard'), fullPage: true });
+  });
+
+  it('sends a user-level A/B table to Experiments and an event log to its most common path', async () => {
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    await page.getByTestId('file-input').setInputFiles(AB);
+    await page.getByTestId('import-preview').waitFor();
+    await page.getByTestId('import-button').click();
+    await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/Experiments/);
+    await expect(page.getByTestId('next-step').getAttribute('href')).resolves.toBe('#/experiments/analyze');
+    await page.getByTestId('file-input').setInputFiles(TAOBAO);
+    await page.getByTestId('import-preview').waitFor();
+    await page.getByTestId('import-button').click();
+    await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/pv → cart/);
+    await page.screenshot({ path: shot('5-eventlog'), fullPage: true });
+    expect(app.pageErrors).toEqual([]);
+  });
+});
