@@ -7,7 +7,7 @@ import { setSelection, useSelection } from '../../state/selection';
 import { ImportWarnings } from './ImportStatus';
 
 /** Browser uploads are stored as "up_<id>-<name>"; the user knows the file by <name>. */
-const displaySource = (name: string) => name.replace(/^up_[a-z0-9]+-/i, '');
+const displaySource = (name: string) => name.split(' + ').map((part) => part.replace(/^up_[a-z0-9]+-/i, '')).join(' + ');
 
 interface Props {
   datasets: Dataset[] | null;
