@@ -1,4 +1,4 @@
-import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
+import { IafaError, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
 import type { ColumnStore } from '../import';
 import { aggregatedFunnel } from './aggregated-funnel';
 import { eventFunnel } from './event-funnel';
@@ -10,7 +10,25 @@ export { parseFunnelArgs, type FunnelCliArgs } from './cli-args';
 /** A funnel is a function of the stored columns and a definition; the same shape for every kind. */
 export function computeFunnel(store: ColumnStore, def: FunnelDefinition, datasetId: string): FunnelResult {
   const t0 = performance.now();
+  refuseRepeatedSteps(def);
   const kind = store.manifest.kind;
   const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
   return { ...out, definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+}
+
+/**
+ * The same step twice (same event, same step filter) makes one event count for two stages, and the
+ * stage names collide in every table: refused with the steps named, rather than a funnel whose
+ * drop-offs mean nothing. A repeated event with different step filters is a different step.
+ */
+export function refuseRepeatedSteps(def: Pick<FunnelDefinition, 'steps'>): void {
+  const seen = new Map<string, number>();
+  def.steps.forEach((s, k) => {
+    const key = JSON.stringify([s.event, s.where ?? null]);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new IafaError('validation', `Step ${k + 1} repeats step ${first + 1} ("${s.event}"): each step of a funnel must be a different event (or the same event with a different step filter).`, { reason: 'duplicate_step', event: s.event });
+    }
+    seen.set(key, k);
+  });
 }
