@@ -2,6 +2,7 @@ import { IafaError, type FunnelDefinition, type FunnelResult } from '../../share
 import type { ColumnStore } from '../import';
 import { aggregatedFunnel } from './aggregated-funnel';
 import { eventFunnel } from './event-funnel';
+import { segmentTests } from './segment-tests';
 import { tableFunnel } from './table-funnel';
 
 export { windowMs } from './time';
@@ -13,7 +14,8 @@ export function computeFunnel(store: ColumnStore, def: FunnelDefinition, dataset
   refuseRepeatedSteps(def);
   const kind = store.manifest.kind;
   const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
-  return { ...out, definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  const tests = segmentTests(out);
+  return { ...out, ...(tests ? { segment_tests: tests } : {}), definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
 }
 
 /**

@@ -67,6 +67,17 @@ export const FunnelResult = FunnelCore.extend({
   date_range: z.object({ start: z.string(), end: z.string() }).nullable(),
   segment_by: z.string().nullable(),
   segment_breakdown: z.record(z.string(), FunnelCore).nullable(),
+  /**
+   * Per segment value: its overall conversion against all other users' (two-proportion z-test,
+   * Holm-corrected over the segments), or why it was not tested (too few users).
+   */
+  segment_tests: z.record(z.string(), z.object({
+    users: z.number().int().nonnegative(),
+    p_value: z.number().nullable(),
+    p_adjusted: z.number().nullable(),
+    significant: z.boolean(),
+    reason: z.string().nullable(),
+  })).optional(),
   previous_period: FunnelCore.extend({ date_range: z.object({ start: z.string(), end: z.string() }) }).nullable(),
   daily: z.array(DailyPoint),
   time_to_convert: z.array(TimeToConvert),
