@@ -50,6 +50,17 @@ describe.skipIf(!HAS_SHARED_DATA)(`Dashboard: switching datasets after a breakdo
     expect(app.pageErrors).toEqual([]);
   });
 
+  it('names a stray day far from the rest instead of stretching the period, and offers the main range', async () => {
+    const note = page.getByTestId('dense-range');
+    await note.waitFor();
+    await expect(note.textContent()).resolves.toMatch(/1 day \(2017-09-11, 1 user starting\) lies more than two weeks from the rest of the data, which runs 2017-11-20 – 2017-12-02/);
+    await expect(page.getByTestId('funnel-kpis').textContent()).resolves.toMatch(/2017-11-20 – 2017-12-02 \(\+1 isolated day\)/);
+    await page.screenshot({ path: shot('dense-range'), fullPage: true });
+    await page.getByTestId('use-dense-range').click();
+    await expect.poll(async () => (await page.getByTestId('funnel-kpis').textContent()) ?? '', { timeout: 30_000 }).not.toMatch(/isolated/);
+    await expect(page.getByTestId('dense-range').count()).resolves.toBe(0);
+  });
+
   it('shows an error card, not a blank page, when a view fails to render', async () => {
     // A malformed answer stands for any render bug: the results area fails, the rest stays.
     await page.route('**/api/v1/funnels/compute', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ stages: 5, definition: {} }) }));

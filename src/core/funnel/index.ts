@@ -2,6 +2,7 @@ import { IafaError, type FunnelDefinition, type FunnelResult } from '../../share
 import type { ColumnStore } from '../import';
 import { aggregatedFunnel } from './aggregated-funnel';
 import { eventFunnel } from './event-funnel';
+import { denseRange } from './dense-range';
 import { segmentTests } from './segment-tests';
 import { tableFunnel } from './table-funnel';
 
@@ -15,7 +16,8 @@ export function computeFunnel(store: ColumnStore, def: FunnelDefinition, dataset
   const kind = store.manifest.kind;
   const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
   const tests = segmentTests(out);
-  return { ...out, ...(tests ? { segment_tests: tests } : {}), definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  const dense = denseRange(out.daily);
+  return { ...out, ...(tests ? { segment_tests: tests } : {}), ...(dense ? { dense_range: dense } : {}), definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
 }
 
 /**

@@ -81,8 +81,11 @@ export interface Trend {
   /** The chart's value axis runs 0..max; a fact so the axis label is grounded like every other number. */
   axis_max: Fact;
   axis_min: Fact;
-  /** Isolated early days left out of the chart (count only, for the caption). */
+  /** Isolated days (before or after the main block of data) left out of the chart (count only, for the caption). */
   left_out: number;
+  /** Days with fewer than min_day_users entrants, left out so a one-user day never sets the peak. */
+  left_out_small?: number;
+  min_day_users?: number;
 }
 
 export interface ReportInsight {

@@ -8,7 +8,7 @@ import { DailyTrend } from '../features/funnel/DailyTrend';
 import { factFocus } from '../features/funnel/factFocus';
 import { FunnelBuilder } from '../features/funnel/FunnelBuilder';
 import { FunnelChart } from '../features/funnel/FunnelChart';
-import { FunnelSummary } from '../features/funnel/FunnelSummary';
+import { DenseRangeNote, FunnelSummary } from '../features/funnel/FunnelSummary';
 import { SegmentComparison } from '../features/funnel/SegmentComparison';
 import { InsightsPanel } from '../features/insights/InsightsPanel';
 import { useHashParam } from '../state/hash';
@@ -70,7 +70,11 @@ export default function Dashboard() {
       {/* The builder stays usable when a result fails to draw; a new definition retries. */}
       {current && (
         <ErrorBoundary key={canonical(sel.definition)} area="The funnel results">
-          <Results factId={factId} />
+          <Results factId={factId} onRange={({ from, to }) => {
+            // The builder's draft restarts from the new definition, like a link that switches the funnel.
+            if (sel.definition) setSelection({ definition: { ...sel.definition, from, to }, funnelId: null });
+            setAdopted((n) => n + 1);
+          }} />
         </ErrorBoundary>
       )}
     </div>
@@ -107,7 +111,7 @@ function Builder({ dataset }: { dataset: Dataset }) {
   );
 }
 
-function Results({ factId }: { factId: string | null }) {
+function Results({ factId, onRange }: { factId: string | null; onRange(range: { from: string; to: string }): void }) {
   const sel = useSelection();
   const ready = sel.datasetId && sel.definition && sel.definition.steps.length >= 2;
   const compute = useCall('funnels:compute', ready ? { datasetId: sel.datasetId!, definition: sel.definition! } : null);
@@ -143,6 +147,7 @@ function Results({ factId }: { factId: string | null }) {
         {r && (
           <div aria-busy={stale} className={stale ? 'stale' : undefined}>
             <FunnelSummary result={r} focus={focus} />
+            <DenseRangeNote result={r} onUse={onRange} />
             <FunnelChart result={r} focus={focus} />
           </div>
         )}
