@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
+import { OVERFLOW_PROBE } from '../helpers/overflow';
 import { HAS_SHARED_DATA, NO_SHARED_DATA, sharedData } from '../helpers/shared';
 
 const shot = (name: string) => artifactPath('e2e', `multi-file-${name}.png`);
@@ -52,6 +53,14 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     const text = await page.getByTestId('xp-significance').textContent();
     expect(text).toContain(expected.statistical_analysis.primary_metric.control_value!.toFixed(2));
     await page.screenshot({ path: shot('2-experiments'), fullPage: true });
+    // The result tables stay inside their cards (issue 15: they overflowed at 1440 and 800 px).
+    for (const width of [1440, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      await expect(page.evaluate(OVERFLOW_PROBE), `at ${width} px`).resolves.toEqual([]);
+    }
+    await page.screenshot({ path: shot('2-experiments-800'), fullPage: true });
+    await page.setViewportSize({ width: 1360, height: 900 });
     // Reloading keeps the analyzer's settings.
     await page.reload();
     await page.getByTestId('xp-tab-analyze').click();

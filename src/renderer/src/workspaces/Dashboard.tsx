@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Dataset, Funnel, FunnelDefinitionInput } from '../../../shared/contract';
 import { api } from '../api/client';
 import { useCall } from '../api/hooks';
+import { useModelActive } from '../api/useModel';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { Empty, ErrorNote, Panel } from '../components/ui';
 import { DailyTrend } from '../features/funnel/DailyTrend';
@@ -16,12 +17,15 @@ import { setSelection, useSelection } from '../state/selection';
 import { canonical, useAnalysisTarget } from '../state/useFunnelView';
 import '../features/funnel/funnel.css';
 
-const ReportLinks = () => (
-  <>
-    <a className="button" href="#/reports" data-testid="export-link">Export</a>
-    <a className="button primary" href="#/reports" data-testid="ai-report-link">Generate AI Report</a>
-  </>
-);
+const ReportLinks = () => {
+  const model = useModelActive();
+  return (
+    <>
+      <a className="button" href="#/reports" data-testid="export-link">Export</a>
+      <a className="button primary" href="#/reports" data-testid="ai-report-link">{model ? 'Generate AI Report' : 'Generate report'}</a>
+    </>
+  );
+};
 
 /**
  * `#/dashboard?fact=<id>&funnel=<id>` (the Ask workspace's fact chips): opens that saved funnel and

@@ -7,6 +7,7 @@ import { announceLlmChange } from './settings/events';
 import { AdvancedOptions } from './settings/Advanced';
 import { ModelOptions } from './settings/ModelOptions';
 import { PromptsPanel, UsagePanel } from './settings/UsagePanel';
+import { setTheme, useTheme, type ThemeChoice } from '../state/theme';
 import './settings/settings.css';
 
 const PROVIDERS: { id: SettingsView['llm']['provider']; label: string }[] = [
@@ -43,10 +44,21 @@ export default function Settings() {
   }
 
   const s = settings.data;
+  const theme = useTheme();
   const remoteActive = status.data?.dataLeavesDevice === true;
   const ollamaStatus = status.data?.providers.find((p) => p.name === 'ollama');
   return (
     <div className="stack">
+      <Panel title="Appearance">
+        <label className="field">
+          <span>Theme</span>
+          <select value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)} data-testid="theme-select">
+            <option value="system">Same as the system (light or dark)</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
+      </Panel>
       <Panel title="Data folder">
         <p>Everything IAFA stores (datasets, analyses, reports) lives here, on this computer:</p>
         <code data-testid="data-dir">{s?.dataDir ?? '…'}</code>

@@ -41,7 +41,13 @@ export async function landDataset(ds: Dataset): Promise<Landing> {
   if (!s || s.steps.length < 2) return { href: '#/dashboard', label: 'Build a funnel on the Dashboard →' };
   // The shipped sample's segments are the point of its planted effects: break it down by intent.
   const intent = ds.columns.some((c) => c.name === 'user_intent') && ds.sourceName === 'pinterest_events.csv';
-  setSelection({ definition: funnelOf(s.steps, intent ? { breakdown: 'user_intent' } : {}) });
+  const definition = funnelOf(s.steps, intent ? { breakdown: 'user_intent' } : {});
+  setSelection({ definition });
+  if (intent) {
+    // The sample's first run goes on to Ask and Reports, which read a saved funnel: save it once.
+    const saved = await api('funnels:create', { datasetId: ds.id, name: `Sample: ${s.steps.join(' → ')}`, definition }).catch(() => null);
+    if (saved) setSelection({ funnelId: saved.id, definition: saved.definition });
+  }
   return {
     href: '#/dashboard',
     label: `Open the funnel ${s.steps.join(' → ')} on the Dashboard →`,

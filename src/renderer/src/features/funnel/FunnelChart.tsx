@@ -41,6 +41,7 @@ export function FunnelChart({ result, focus = null }: { result: FunnelResult; fo
           </BarChart>
         </ResponsiveContainer>
       </div>
+      <div className="table-scroll">
       <table className="table compact" data-testid="funnel-table">
         <thead><tr><th>Stage</th><th className="num">Users</th><th className="num">Conversion</th><th className="num">Step conversion</th><th className="num">Drop-off</th><th className="num">Median time from previous</th></tr></thead>
         <tbody>
@@ -62,6 +63,7 @@ export function FunnelChart({ result, focus = null }: { result: FunnelResult; fo
           })}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }
