@@ -61,6 +61,22 @@ describe.skipIf(!HAS_SHARED_DATA)(`Dashboard: switching datasets after a breakdo
     await expect(page.getByTestId('dense-range').count()).resolves.toBe(0);
   });
 
+  it('warns for a breakdown column with thousands of values, and says what filters and breakdowns act on', async () => {
+    await expect(page.getByTestId('breakdown-select').locator('option[value=item_id]').textContent()).resolves.toMatch(/too many to compare/);
+    await page.getByTestId('breakdown-select').selectOption('item_id');
+    await expect(page.getByTestId('breakdown-warning').textContent()).resolves.toMatch(/item_id has [\d,]+ values/);
+    await expect(page.getByTestId('filter-semantics').textContent()).resolves.toMatch(/Filters act on events.*breakdown acts on users/);
+    await page.getByTestId('breakdown-select').selectOption('');
+    await expect(page.getByTestId('breakdown-warning').count()).resolves.toBe(0);
+  });
+
+  it('refuses a repeated step with a message', async () => {
+    await page.getByTestId('add-step-select').selectOption('cart');
+    await page.getByTestId('add-step').click();
+    await expect(page.getByTestId('step-notice').textContent()).resolves.toMatch(/“cart” is already step 2/);
+    await expect(page.getByTestId('steps-editor').locator('li').count()).resolves.toBe(3);
+  });
+
   it('shows an error card, not a blank page, when a view fails to render', async () => {
     // A malformed answer stands for any render bug: the results area fails, the rest stays.
     await page.route('**/api/v1/funnels/compute', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ stages: 5, definition: {} }) }));

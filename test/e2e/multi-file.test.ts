@@ -25,6 +25,18 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     await app?.close();
   });
 
+  it('sets the year of a single file whose dates have none, in the preview', async () => {
+    await page.getByTestId('file-input').setInputFiles(CONTROL);
+    await page.getByTestId('import-preview').waitFor();
+    await expect(page.getByTestId('year-input').inputValue()).resolves.toBe('2025');
+    await expect(page.getByTestId('year-field').textContent()).resolves.toMatch(/2014/);
+    await page.getByTestId('year-input').fill('2014');
+    await page.getByTestId('year-input').press('Enter');
+    await expect.poll(() => page.getByTestId('import-preview').locator('.notes').textContent()).not.toMatch(/2025 assumed/);
+    await expect(page.getByTestId('year-input').inputValue()).resolves.toBe('2014');
+    await page.getByRole('button', { name: 'Discard' }).click();
+  });
+
   it('pairs the Udacity control and experiment files, with the year set, and analyses them in Experiments', async () => {
     await page.getByTestId('file-input').setInputFiles([CONTROL, EXPERIMENT]);
     await page.getByTestId('multi-preview').waitFor();
