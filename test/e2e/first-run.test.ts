@@ -85,6 +85,13 @@ for (const viewport of [{ width: 1440, height: 900 }, { width: 800, height: 600 
       await expect(page.evaluate('document.documentElement.dataset.theme')).resolves.toBe('dark');
       await page.reload();
       await expect(page.evaluate('document.documentElement.dataset.theme')).resolves.toBe('dark');
+      // "Same as the system" follows prefers-color-scheme, live.
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await page.getByTestId('theme-select').selectOption('system');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+      await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('light');
 
       expect(overflow).toEqual([]);
       expect(app.consoleErrors).toEqual([]);

@@ -53,7 +53,15 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/Compare control and experiment in Experiments/);
     const ds = (await app.env.engine.dispatch('datasets:list', {})).datasets.find((d) => d.kind === 'aggregated')!;
     expect(ds.mapping.year).toBe(2014);
-    await page.getByTestId('next-step').click();
+    // The same dataset on the Dashboard: its stages as the funnel, broken down by variant.
+    await page.getByTestId('next-step-also').click();
+    await page.getByTestId('segment-table').waitFor({ timeout: 30_000 });
+    const byVariant = await app.env.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: ['Pageviews', 'Clicks', 'Enrollments', 'Payments'].map((event) => ({ event })), breakdown: 'variant' } });
+    await expect(page.getByTestId('funnel-table').locator('tbody tr td:nth-child(2)').allTextContents()).resolves.toEqual(byVariant.stages.map((s) => s.users.toLocaleString('en-US')));
+    await expect(page.getByTestId('segment-table').locator('tbody tr td:first-child').allTextContents()).resolves.toEqual(expect.arrayContaining(['control', 'experiment']));
+    // The import preset the analyzer: Experiments opens on this dataset and its two arms.
+    await page.getByRole('link', { name: 'Experiments', exact: true }).click();
+    await page.getByTestId('xp-tab-analyze').click();
     await page.getByTestId('xp-analyze-run').waitFor();
     await expect(page.getByTestId('xp-dataset').inputValue()).resolves.toBe(ds.id);
     await expect(page.getByTestId('xp-control').inputValue()).resolves.toBe('control');
