@@ -1,5 +1,6 @@
 import type { DatasetKind, ImportMapping } from '../../shared/contract';
 import { IafaError } from '../../shared/contract';
+import { plural } from '../../shared/plural';
 import type { Command } from '../framework';
 import { formatTable } from '../framework';
 
@@ -69,7 +70,7 @@ function alsoFiles(values: Record<string, unknown>, first: ImportMapping): { pat
   const list = (k: string) => (values[k] as string[] | undefined) ?? [];
   const [times, names, variants] = [list('also-time-col'), list('also-event-name'), list('also-variant')];
   for (const [flag, xs] of [['--also-time-col', times], ['--also-event-name', names], ['--also-variant', variants]] as const) {
-    if (xs.length > (files?.length ?? 0)) throw new IafaError('validation', `${flag} is given ${xs.length} times for ${files?.length ?? 0} --also file(s).`);
+    if (xs.length > (files?.length ?? 0)) throw new IafaError('validation', `${flag} is given ${xs.length} times for ${plural(files?.length ?? 0, '--also file')}.`);
   }
   return files?.map((p, i) => {
     const m: ImportMapping = {};

@@ -7,6 +7,7 @@ import { announceLlmChange } from './settings/events';
 import { AdvancedOptions } from './settings/Advanced';
 import { ModelOptions } from './settings/ModelOptions';
 import { PromptsPanel, UsagePanel } from './settings/UsagePanel';
+import { plural } from '../../../shared/plural';
 import { setTheme, useTheme, type ThemeChoice } from '../state/theme';
 import './settings/settings.css';
 
@@ -62,7 +63,7 @@ export default function Settings() {
       <Panel title="Data folder">
         <p>Everything IAFA stores (datasets, analyses, reports) lives here, on this computer:</p>
         <code data-testid="data-dir">{s?.dataDir ?? '…'}</code>
-        {health.data && <p className="muted">Database: {health.data.database.path} · {health.data.database.migrations} migration(s) applied · version {health.data.version}</p>}
+        {health.data && <p className="muted">Database: {health.data.database.path} · {plural(health.data.database.migrations, 'migration')} applied · version {health.data.version}</p>}
       </Panel>
       <Panel title="Model provider" actions={<button onClick={status.reload}>Check again</button>}>
         <ErrorNote message={error ?? settings.error ?? status.error} />
