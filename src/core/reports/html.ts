@@ -2,7 +2,7 @@ import type { Fact } from '../../shared/contract';
 import { REPORT_CSS } from './css';
 import { AUDIENCE_LABEL, isSeriesFact, SERIES_NOTE, type KeyMetric, type Prose, type ReportModel } from './model';
 import { funnelSvg, segmentSvg, trendSvg } from './svg';
-import { escapeHtml as e } from './text';
+import { escapeHtml as e, isolatedNote } from './text';
 
 /**
  * One self-contained HTML file: inline CSS, inline SVG, no script, no external URL, and a CSP
@@ -46,7 +46,8 @@ export function renderHtml(m: ReportModel): string {
   const ds = m.audience === 'data_scientist';
   const out: string[] = [];
 
-  const period = m.period ? `<p class="period">${e(m.period.start.display)} to ${e(m.period.end.display)}${m.previous_period ? ` <span class="muted small">(compared with ${e(m.previous_period.start.display)} to ${e(m.previous_period.end.display)})</span>` : ''}</p>` : '';
+  const isolated = m.period?.isolated?.length ? ` <span class="muted small">(${isolatedNote(m.period.isolated.map((f) => f.display))})</span>` : '';
+  const period = m.period ? `<p class="period">${e(m.period.start.display)} to ${e(m.period.end.display)}${isolated}${m.previous_period ? ` <span class="muted small">(compared with ${e(m.previous_period.start.display)} to ${e(m.previous_period.end.display)})</span>` : ''}</p>` : '';
   out.push(`<header class="cover"><h1>${e(m.title)}</h1><p class="sub"><span class="pill">${e(AUDIENCE_LABEL[m.audience])} report</span>${e(m.subtitle)}</p>${period}</header>`);
 
   if (has('summary')) out.push(section('summary', 'Executive summary', m.summary.map(para).join('')));

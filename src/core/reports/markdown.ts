@@ -1,6 +1,6 @@
 import type { Fact } from '../../shared/contract';
 import { AUDIENCE_LABEL, isSeriesFact, SERIES_NOTE, type ReportModel } from './model';
-import { escapeMd as e, mdCell } from './text';
+import { escapeMd as e, isolatedNote, mdCell } from './text';
 
 /**
  * GitHub-flavoured Markdown. Charts become tables (a Markdown viewer may not show SVG, and a
@@ -30,7 +30,8 @@ export function renderMarkdown(m: ReportModel): string {
   out.push(`*${e(AUDIENCE_LABEL[m.audience])} report · ${e(m.subtitle)}*`);
   if (m.period) {
     const prev = m.previous_period ? ` (compared with ${e(m.previous_period.start.display)} to ${e(m.previous_period.end.display)})` : '';
-    out.push(`**Period:** ${e(m.period.start.display)} to ${e(m.period.end.display)}${prev}`);
+    const isolated = m.period.isolated?.length ? ` (${isolatedNote(m.period.isolated.map((f) => f.display))})` : '';
+    out.push(`**Period:** ${e(m.period.start.display)} to ${e(m.period.end.display)}${isolated}${prev}`);
   }
 
   if (has('summary')) out.push('## Executive summary', ...m.summary.map((p) => paragraphs(p.text)));

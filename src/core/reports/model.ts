@@ -167,7 +167,8 @@ export interface ReportModel {
   subtitle: string;
   audience: Audience;
   sections: ReportSection[];
-  period: { start: Fact; end: Fact } | null;
+  /** `isolated`: days far (over two weeks) from the main block, counted in the totals but not in the period. */
+  period: { start: Fact; end: Fact; isolated?: Fact[] } | null;
   previous_period: { start: Fact; end: Fact } | null;
   summary: Prose[];
   key_metrics: KeyMetric[];
