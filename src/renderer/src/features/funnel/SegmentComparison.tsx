@@ -42,7 +42,7 @@ export function SegmentComparison({ result, focus = null }: { result: FunnelResu
               <th>{result.segment_by}</th><th className="num">Users</th>
               {result.stages.slice(1).map((s) => <th key={s.stage_name} className="num">{s.stage_name} step conv.</th>)}
               <th className="num">Overall</th>
-              <th>vs other users</th>
+              <th>vs others</th>
             </tr>
           </thead>
           <tbody>
@@ -62,7 +62,7 @@ export function SegmentComparison({ result, focus = null }: { result: FunnelResu
         </table>
       </div>
       {all.length > SHOWN && <p className="muted small">Showing the {SHOWN} largest of {fmtInt(all.length)} values of {result.segment_by}.</p>}
-      <p className="muted small">Each user counts in the segment of the value on their first step-1 event. “vs other users” compares the segment’s overall conversion with everyone else’s (two-proportion z-test, Holm-corrected over the segments); segments under 30 users are not compared.</p>
+      <p className="muted small">Each user counts in the segment of the value on their first step-1 event. “vs others” compares the segment’s overall conversion with everyone else’s (two-proportion z-test, Holm-corrected over the segments); segments under 30 users are not compared.</p>
     </div>
   );
 }
@@ -74,7 +74,8 @@ function SignificanceCue({ test }: { test: SegmentTest | undefined }) {
   if (!test) return <span className="muted small">–</span>;
   if (test.p_adjusted === null) return <span className="badge muted" title={test.reason ?? undefined} data-testid="segment-cue">{test.users < 30 ? `too few (${plural(test.users, 'user')})` : 'not tested'}</span>;
   const p = test.p_adjusted < 0.001 ? 'p < 0.001' : `p = ${test.p_adjusted.toFixed(3)}`;
+  // Short words keep the column narrow in a half-width card; the p-value is in the tooltip.
   return test.significant
-    ? <span className="badge good" title={`Holm-adjusted ${p}`} data-testid="segment-cue">differs ({p})</span>
-    : <span className="badge muted" title={`Holm-adjusted ${p}`} data-testid="segment-cue">no clear difference ({p})</span>;
+    ? <span className="badge good" title={`Differs from the other users (Holm-adjusted ${p})`} data-testid="segment-cue">differs<span className="sr-only"> ({p})</span></span>
+    : <span className="badge muted" title={`No clear difference from the other users (Holm-adjusted ${p})`} data-testid="segment-cue">similar<span className="sr-only"> ({p})</span></span>;
 }
