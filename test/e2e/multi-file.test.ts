@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openApp, type App } from '../helpers/app';
@@ -34,6 +36,21 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     await page.getByTestId('year-input').press('Enter');
     await expect.poll(() => page.getByTestId('import-preview').locator('.notes').textContent()).not.toMatch(/2025 assumed/);
     await expect(page.getByTestId('year-input').inputValue()).resolves.toBe('2014');
+    await page.getByRole('button', { name: 'Discard' }).click();
+  });
+
+  it('takes several files dropped together on the drop zone', async () => {
+    const files = [CONTROL, EXPERIMENT].map((f) => ({ name: path.basename(f), text: fs.readFileSync(f, 'latin1') }));
+    // (The test project has no DOM types: the page-side code is typed loosely.)
+    const dt = await page.evaluateHandle((list) => {
+      const w = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+      const t = new w.DataTransfer();
+      for (const f of list) t.items.add(new w.File([f.text], f.name, { type: 'text/csv' }));
+      return t;
+    }, files);
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dt });
+    await page.getByTestId('multi-preview').waitFor();
+    await expect(page.getByTestId('multi-files').locator('tbody tr').count()).resolves.toBe(2);
     await page.getByRole('button', { name: 'Discard' }).click();
   });
 
