@@ -144,6 +144,13 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/pv → cart/);
     await page.screenshot({ path: shot('5-eventlog'), fullPage: true });
+    // Four datasets with long file names: the list still fits its card (it scrolls at 800 px).
+    for (const width of [1440, 1360, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      await expect(page.evaluate(OVERFLOW_PROBE), `at ${width} px`).resolves.toEqual([]);
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
     expect(app.pageErrors).toEqual([]);
   });
 });
