@@ -138,6 +138,28 @@ describe.skipIf(!HAS_SHARED_DATA)(`Data: several files as one dataset, and where
     await page.getByTestId('next-step').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('next-step').textContent()).resolves.toMatch(/Experiments/);
     await expect(page.getByTestId('next-step').getAttribute('href')).resolves.toBe('#/experiments/analyze');
+    // The A/B table opens in the analyzer with its variant column and arms chosen; results and the
+    // causal panel fit their cards at both widths.
+    await page.getByTestId('next-step').click();
+    const analyze = page.locator('#xp-panel-analyze');
+    await expect(analyze.getByTestId('xp-variant-col').inputValue()).resolves.toBe('version');
+    await analyze.getByTestId('xp-analyze-run').click();
+    await page.getByTestId('xp-significance').waitFor({ timeout: 30_000 });
+    await page.getByTestId('xp-open-causal').click();
+    await page.getByTestId('xp-causal-run').click();
+    await page.waitForTimeout(1500);
+    for (const width of [1440, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.getByTestId('xp-tab-analyze').click();
+      await page.waitForTimeout(300);
+      await expect(page.evaluate(OVERFLOW_PROBE), `analysis at ${width} px`).resolves.toEqual([]);
+      await page.getByTestId('xp-tab-causal').click();
+      await page.waitForTimeout(300);
+      await expect(page.evaluate(OVERFLOW_PROBE), `causal at ${width} px`).resolves.toEqual([]);
+      await page.screenshot({ path: shot(`6-causal-${width}`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
     await page.getByTestId('file-input').setInputFiles(TAOBAO);
     await page.getByTestId('import-preview').waitFor();
     await page.getByTestId('import-button').click();
