@@ -70,6 +70,11 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
   it('builds pv → cart → buy (by keyboard for the reorder) and shows the funnel chart, segments and daily trend', async () => {
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
     await page.getByTestId('funnel-builder').waitFor();
+    // A fresh event log opens on its most common event path (issue 15); start this funnel from scratch.
+    const datasetId0 = (await env.engine.dispatch('datasets:list', {})).datasets[0].id;
+    const suggested = await env.engine.dispatch('datasets:suggest-funnel', { datasetId: datasetId0 });
+    await expect(page.getByTestId('steps-editor').locator('select[aria-label^="Step"]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))).resolves.toEqual(suggested.steps);
+    while (await page.getByRole('button', { name: 'Remove step 1' }).count()) await page.getByRole('button', { name: 'Remove step 1' }).click();
     for (const ev of ['pv', 'buy', 'cart']) {
       await page.getByTestId('add-step-select').selectOption(ev);
       await page.getByTestId('add-step').click();

@@ -3,6 +3,7 @@ import { chiSquareIndependence, chiSquareSf, holm, normalSf } from '../stats';
 import { compareMetric, untestableReason, type MetricData } from './metrics';
 import type { PreparedExperiment } from './prepared';
 import { cellKey, requireColumn, type Table } from './table';
+import { plural } from '../../shared/plural';
 
 type Confounding = CausalResult['confounding_check'];
 
@@ -87,7 +88,7 @@ export function temporalCheck(p: PreparedExperiment, m: MetricData, alpha: numbe
   const second = avg(pts.slice(half));
   const unit = m.kind === 'rate' ? ' pp' : '';
   const out = { ...base, days: pts.length, slope, p_value: pval, first_half_difference: first, second_half_difference: second };
-  if (pval >= alpha) return { ...out, status: 'passed', check: `No trend in the daily effect over ${pts.length} days (slope ${slope.toFixed(3)}${unit}/day, p = ${pval.toFixed(3)}).` };
+  if (pval >= alpha) return { ...out, status: 'passed', check: `No trend in the daily effect over ${plural(pts.length, 'day')} (slope ${slope.toFixed(3)}${unit}/day, p = ${pval.toFixed(3)}).` };
   const fading = overallDiff !== null && Math.sign(slope) !== Math.sign(overallDiff);
   return {
     ...out,

@@ -5,6 +5,7 @@ import { causalClaim, listing, type Level } from './causal-claim';
 import { FactSheetBuilder, slug } from './facts';
 import type { PreparedExperiment } from './prepared';
 import type { Table } from './table';
+import { plural } from '../../shared/plural';
 
 export interface CausalOptions {
   alpha: number;
@@ -127,7 +128,7 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
     generalizability: {
       internal_validity: failures.length ? 'Low' : claim.kind === 'caused' && !warnings.length ? 'High' : 'Medium',
       external_validity: extValidity,
-      notes: `Results apply to the users and period of this test${temporal.days ? ` (${temporal.days} days)` : ''}${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
+      notes: `Results apply to the users and period of this test${temporal.days ? ` (${plural(temporal.days, 'day')})` : ''}${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
     },
     analysis: a,
     next_steps: [...a.recommendation.next_steps, ...(temporal.status === 'warning' ? ['Keep a holdout to measure the long-run effect'] : []), ...(imbalanced.length || !srmOk ? ['Audit the assignment mechanism before re-running'] : [])],

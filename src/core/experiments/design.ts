@@ -5,6 +5,7 @@ import { experimentDuration, sampleSizeMeans, sampleSizeTwoProportions } from '.
 import { decisionRuleText } from './docs';
 import { FactSheetBuilder } from './facts';
 import { DEFAULT_GUARDRAIL_MARGIN, metricName } from './prepared';
+import { plural } from '../../shared/plural';
 
 /**
  * Experiment design: every number is computed (power.prop.test / power.t.test formulas), the
@@ -62,7 +63,7 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
   if (input.daily_users !== undefined) {
     const d = experimentDuration(total, input.daily_users, input.allocation, input.full_weeks);
     duration = { days: d.days, weeks: d.weeks, days_needed: d.days_needed, daily_users: input.daily_users, allocation: input.allocation, rationale: d.rationale };
-    if (d.days > 56) warnings.push(`At this traffic the test needs ${d.weeks} weeks; consider a larger MDE, more traffic or fewer variants.`);
+    if (d.days > 56) warnings.push(`At this traffic the test needs ${plural(d.weeks, 'week')}; consider a larger MDE, more traffic or fewer variants.`);
   } else {
     duration = { days: null, weeks: null, days_needed: null, daily_users: null, allocation: input.allocation, rationale: 'Give the number of daily eligible users to compute the duration (run whole weeks to cover weekly cycles).' };
   }
@@ -127,7 +128,7 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
         'Sample ratio mismatch (p < 0.001) at any check: stop and investigate assignment',
         'A guardrail fails: stop and roll back',
         'The always-valid (mSPRT) p-value crosses α: the result may be read early',
-        duration.days !== null ? `Otherwise run the full ${duration.days} days, then read the fixed-horizon test once` : 'Otherwise run until the planned sample size is reached, in whole weeks',
+        duration.days !== null ? `Otherwise run the full ${plural(duration.days, 'day')}, then read the fixed-horizon test once` : 'Otherwise run until the planned sample size is reached, in whole weeks',
       ],
       decision_rule: decisionRuleText(),
     },

@@ -1,5 +1,6 @@
 import type { Fact, FactUnit } from '../../shared/contract/facts';
 import type { MetricResult } from '../../shared/contract/experiments';
+import { plural } from '../../shared/plural';
 
 /**
  * Facts are every number the experiment outputs show, with a stable id and the exact display
@@ -21,7 +22,7 @@ export function display(value: number, unit: FactUnit): string {
     case 'count':
       return Math.round(value).toLocaleString('en-US');
     case 'days':
-      return `${Math.round(value)} days`;
+      return plural(Math.round(value), 'day');
     default:
       return Number.isInteger(value) ? value.toLocaleString('en-US') : Number(value.toPrecision(4)).toString();
   }

@@ -11,11 +11,11 @@ export function dataQuality(ctx: Ctx): { findings: Finding[]; guardrails: Guardr
   if (q.missingDays.length) {
     const n = book.add('data.missing_days', 'Days without any events inside the period', q.missingDays.length, 'count');
     const first = book.add('data.first_missing_day', 'First day without events', dateToEpoch(q.missingDays[0]), 'date');
-    items.push({ id: 'data.missing_days', title: 'Days missing from the data', c: cite`The data has no events on ${n} day(s) inside the period, starting ${first}; daily rates and trends skip them.`, severity: q.missingDays.length >= 3 ? 'Medium' : 'Low', advice: 'Check the export or tracking for those days before reading day-level results.' });
+    items.push({ id: 'data.missing_days', title: 'Days missing from the data', c: cite`The data has no events on ${n} ${q.missingDays.length === 1 ? 'day' : 'days'} inside the period, starting ${first}; daily rates and trends skip them.`, severity: q.missingDays.length >= 3 ? 'Medium' : 'Low', advice: 'Check the export or tracking for those days before reading day-level results.' });
   }
   if (q.outlierDays.length) {
     const n = book.add('data.outlier_days', 'Days with events far outside the main date range', q.outlierDays.length, 'count');
-    items.push({ id: 'data.outlier_days', title: 'Timestamps outside the main date range', c: cite`${n} day(s) have events more than a week away from the main block of data; they count in the totals but are left out of daily trends and anomaly checks.`, severity: 'Low', advice: 'Check the export for clock errors or stray historical rows.' });
+    items.push({ id: 'data.outlier_days', title: 'Timestamps outside the main date range', c: cite`${n} ${q.outlierDays.length === 1 ? 'day has' : 'days have'} events more than a week away from the main block of data; they count in the totals but are left out of daily trends and anomaly checks.`, severity: 'Low', advice: 'Check the export for clock errors or stray historical rows.' });
   }
   if (q.leftEdgeDays.length) {
     const d = book.add('data.left_edge_until', 'Last of the opening days that hold most entrants', dateToEpoch(q.leftEdgeDays[q.leftEdgeDays.length - 1]), 'date');
@@ -33,7 +33,7 @@ export function dataQuality(ctx: Ctx): { findings: Finding[]; guardrails: Guardr
   });
   if (q.smallDays.length) {
     const n = book.add('data.small_days', 'Days with very few users entering', q.smallDays.length, 'count');
-    items.push({ id: 'data.small_days', title: 'Some days have very few users', c: cite`${n} day(s) have very few users entering, so their daily rates are noisy and are never flagged as anomalies on their own.`, severity: 'Low', advice: 'Read those days together with their neighbours.' });
+    items.push({ id: 'data.small_days', title: 'Some days have very few users', c: cite`${n} ${q.smallDays.length === 1 ? 'day has' : 'days have'} very few users entering, so their daily rates are noisy and are never flagged as anomalies on their own.`, severity: 'Low', advice: 'Read those days together with their neighbours.' });
   }
   if (ctx.users[0] < 100) {
     const n = book.need('funnel.total_users');

@@ -2,6 +2,7 @@ import type { FunnelResult } from '../../shared/contract';
 import type { InsightsReport } from '../../shared/contract/insights';
 import { idKey, type ReportFacts } from './facts';
 import type { AnomalyRow, BandPoint, FunnelStageRow, KeyMetric, SegmentRow, Trend, TrendPoint } from './model';
+import { denseBlock } from '../funnel/dense-range';
 
 /** The funnel's numbers as report rows: every figure through ReportFacts, reusing the analyst's ids. */
 
@@ -88,10 +89,16 @@ export function segmentRows(r: FunnelResult, facts: ReportFacts): { by: string; 
   return rows.length ? { by: r.segment_by, rows } : null;
 }
 
-const ISOLATION_DAYS = 14;
 
-function dayGap(a: string, b: string): number {
-  return Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86_400_000);
+/**
+ * Fewest entrants a day needs to appear in the trend: a fifth of the median day, at least 2 and at
+ * most 20 (so small datasets keep their days, and one-user days never set the peak).
+ */
+export function minTrendUsers(entries: readonly number[]): number {
+  if (entries.length === 0) return 2;
+  const sorted = [...entries].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return Math.max(2, Math.min(20, Math.ceil(median / 5)));
 }
 
 function niceMax(x: number): number {
@@ -103,11 +110,16 @@ function niceMax(x: number): number {
 
 export function trend(r: FunnelResult, insights: InsightsReport | null, facts: ReportFacts, maxAnomalies: number): Trend | null {
   const all = r.daily.filter((d) => (d.users[0] ?? 0) > 0);
-  // A few stray early events (a clock-skewed device) would squeeze the real series into a corner:
-  // the chart starts after the last gap longer than ISOLATION_DAYS.
-  let start = 0;
-  for (let i = 1; i < all.length; i++) if (dayGap(all[i - 1].date, all[i].date) > ISOLATION_DAYS) start = i;
-  const days = all.slice(start);
+  // A few stray events (a clock-skewed device, one row from months before) would squeeze the real
+  // series into a corner: the chart keeps the block of days, between gaps longer than
+  // ISOLATION_DAYS, that holds the most entrants.
+  const { from: start, to: end } = denseBlock(all);
+  const block = all.slice(start, end);
+  // A day with a handful of entrants has a rate of 0% or 100% by chance: it would set the chart's
+  // peak (and the axis) on its own, so such days are left out of the trend and counted.
+  const floor = minTrendUsers(block.map((d) => d.users[0]));
+  const days = block.filter((d) => d.users[0] >= floor);
+  const small = block.length - days.length;
   if (days.length < 2) return null;
   const last = r.stages.length - 1;
   const points: TrendPoint[] = days.map((d) => ({
@@ -160,5 +172,5 @@ export function trend(r: FunnelResult, insights: InsightsReport | null, facts: R
     });
   const axisMax = facts.derive('report.trend.axis_max', 'Top of the trend chart axis', Math.min(100, niceMax(top * 1.05)), 'percent');
   const axisMin = facts.derive('report.trend.axis_min', 'Bottom of the trend chart axis', 0, 'percent');
-  return { axis_min: axisMin, left_out: start, metric_label: `Overall conversion (${r.stages[0].stage_name} → ${r.stages[last].stage_name}) by day of first step`, points, forecast, anomalies, axis_max: axisMax };
+  return { axis_min: axisMin, left_out: start + (all.length - end), left_out_small: small, min_day_users: floor, metric_label: `Overall conversion (${r.stages[0].stage_name} → ${r.stages[last].stage_name}) by day of first step`, points, forecast, anomalies, axis_max: axisMax };
 }

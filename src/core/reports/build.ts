@@ -70,9 +70,18 @@ export function buildReportModel(input: BuildInput): ReportModel {
   const facts = new ReportFacts(sheet, { datasetId: input.source.dataset_id ?? undefined, funnelId: input.source.funnel_id ?? undefined });
   const sections = input.sections?.length ? input.sections : DEFAULT_SECTIONS[audience];
 
-  const period = r?.date_range
-    ? { start: facts.day('period.current.start', 'First day of the period', r.date_range.start), end: facts.day('period.current.end', 'Last day of the period', r.date_range.end) }
-    : null;
+  // Days far from the rest of the data (a stray event) are not the period: the main block is, and
+  // the cover names what it leaves out.
+  const dense = r?.dense_range;
+  const period = dense
+    ? {
+      start: facts.day('period.main.start', 'First day of the main block of data', dense.start),
+      end: facts.day('period.main.end', 'Last day of the main block of data', dense.end),
+      isolated: dense.left_out_days.map((d, i) => facts.day(`period.isolated.${i}`, 'Isolated day far from the rest of the data', d)),
+    }
+    : r?.date_range
+      ? { start: facts.day('period.current.start', 'First day of the period', r.date_range.start), end: facts.day('period.current.end', 'Last day of the period', r.date_range.end) }
+      : null;
   const previous_period = r?.previous_period
     ? { start: facts.day('period.previous.start', 'First day of the previous period', r.previous_period.date_range.start), end: facts.day('period.previous.end', 'Last day of the previous period', r.previous_period.date_range.end) }
     : null;

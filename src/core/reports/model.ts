@@ -81,8 +81,11 @@ export interface Trend {
   /** The chart's value axis runs 0..max; a fact so the axis label is grounded like every other number. */
   axis_max: Fact;
   axis_min: Fact;
-  /** Isolated early days left out of the chart (count only, for the caption). */
+  /** Isolated days (before or after the main block of data) left out of the chart (count only, for the caption). */
   left_out: number;
+  /** Days with fewer than min_day_users entrants, left out so a one-user day never sets the peak. */
+  left_out_small?: number;
+  min_day_users?: number;
 }
 
 export interface ReportInsight {
@@ -164,7 +167,8 @@ export interface ReportModel {
   subtitle: string;
   audience: Audience;
   sections: ReportSection[];
-  period: { start: Fact; end: Fact } | null;
+  /** `isolated`: days far (over two weeks) from the main block, counted in the totals but not in the period. */
+  period: { start: Fact; end: Fact; isolated?: Fact[] } | null;
   previous_period: { start: Fact; end: Fact } | null;
   summary: Prose[];
   key_metrics: KeyMetric[];

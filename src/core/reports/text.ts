@@ -41,3 +41,9 @@ export function wordCount(text: string): number {
 export function fileSlug(title: string): string {
   return title.normalize('NFKD').replace(/[^\w\s-]+/g, '').trim().replace(/\s+/g, '-').toLowerCase().slice(0, 60) || 'report';
 }
+
+/** "plus 1 isolated day, 2017-09-11, counted in the totals" (dates only, so nothing to escape). */
+export function isolatedNote(days: string[]): string {
+  const list = days.length <= 3 ? days.join(', ') : `${days.slice(0, 3).join(', ')} and ${days.length - 3} more`;
+  return `plus ${days.length === 1 ? '1 isolated day' : `${days.length} isolated days`}, ${list}, counted in the totals`;
+}

@@ -67,6 +67,17 @@ function stagesFromEventLog(app: AppContext, input: AnalyzeParsed): AnalyzeParse
   return { names: c.stages.map((s) => s.stage_name), control: c.stages.map((s) => s.users), treatment: t.stages.map((s) => s.users) };
 }
 
+function splitByVariant(t: Table, column: string | undefined, control: string | undefined, treatment: string | undefined): { control: Table; treatment: Table } | null {
+  const v = column ? t.columns[column] : undefined;
+  if (!v || !control || !treatment) return null;
+  const arm = (value: string): Table => {
+    const rows = v.flatMap((x, i) => (String(x) === value ? [i] : []));
+    if (rows.length === 0) throw new IafaError('validation', `No rows have ${column} = "${value}" (values: ${[...new Set(v.map(String))].join(', ')}).`);
+    return { columns: Object.fromEntries(Object.entries(t.columns).filter(([k]) => k !== column).map(([k, col]) => [k, rows.map((i) => col[i])])) };
+  };
+  return { control: arm(control), treatment: arm(treatment) };
+}
+
 export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loaded: LoadedTables; input: AnalyzeParsed } {
   // The seed's funnel-scoped route (/analytics/:funnelId/experiment/...) names only the funnel: use its dataset.
   const noSource = !raw.datasetId && !raw.file && !raw.table && !raw.stages && !raw.control_datasetId && !raw.control_file && !raw.control_table;
@@ -75,6 +86,12 @@ export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loa
     return { loaded: {}, input: { ...input, stages: stagesFromEventLog(app, input) } };
   }
   const table = tableFrom(app, input.datasetId, input.file, input.table);
+  // One aggregated dataset holding both arms (a control + treatment pair imported together, with
+  // a variant column): its rows split into the two exports the aggregated analysis compares.
+  if (table && input.datasetId && !input.table && !input.file && getDatasetRow(app, input.datasetId).kind === 'aggregated') {
+    const pair = splitByVariant(table, input.variant_column, input.control, input.treatment);
+    if (pair) return { loaded: pair, input: { ...input, datasetId: undefined, control_datasetId: input.datasetId, variant_column: undefined } };
+  }
   if (table) return { loaded: { table }, input };
   const control = tableFrom(app, input.control_datasetId, input.control_file, input.control_table);
   const treatment = tableFrom(app, input.treatment_datasetId, input.treatment_file, input.treatment_table);

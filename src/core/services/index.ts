@@ -7,6 +7,7 @@ import { defaultSecretStore, type SecretStore } from '../secrets';
 import { migratePlainSecrets, readSettings } from './settings';
 import { limitGroupOf, RouteLimiter } from '../limits';
 import type { AppContext, CallContext, Handlers } from './context';
+import { assistHandlers } from './assist';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
 import { experimentHandlers } from './experiments';
@@ -84,6 +85,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...experimentHandlers(app),
     ...llmHandlers(app),
     ...importHandlers(app),
+    ...assistHandlers(app),
     ...insightsHandlers(app),
     // A report's own narration runs inside the report's slot, not in a second queue.
     ...reportHandlers(app, (name, input, o) => dispatch(name, input, { ...o, unlimited: true }), opts.printPdf),

@@ -1,5 +1,6 @@
 import { Suspense, useEffect, useState } from 'react';
 import { workspaces } from './workspaces/registry';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { PrivacyIndicator } from './components/PrivacyIndicator';
 
 function currentId(): string {
@@ -43,9 +44,12 @@ export function App() {
       </nav>
       <main className="content" id="main" tabIndex={-1}>
         <h1 className="ws-title">{ws.title}</h1>
-        <Suspense fallback={<div className="empty">Loading…</div>}>
-          <View />
-        </Suspense>
+        {/* Keyed by workspace: leaving a view that failed to render clears its error. */}
+        <ErrorBoundary key={ws.id} area={ws.title}>
+          <Suspense fallback={<div className="empty">Loading…</div>}>
+            <View />
+          </Suspense>
+        </ErrorBoundary>
       </main>
     </div>
   );

@@ -140,6 +140,28 @@ export const FunnelResult = FunnelCore.extend({
   date_range: z.object({ start: z.string(), end: z.string() }).nullable(),
   segment_by: z.string().nullable(),
   segment_breakdown: z.record(z.string(), FunnelCore).nullable(),
+  /**
+   * Per segment value: its overall conversion against all other users' (two-proportion z-test,
+   * Holm-corrected over the segments), or why it was not tested (too few users).
+   */
+  segment_tests: z.record(z.string(), z.object({
+    users: z.number().int().nonnegative(),
+    p_value: z.number().nullable(),
+    p_adjusted: z.number().nullable(),
+    significant: z.boolean(),
+    reason: z.string().nullable(),
+  })).optional(),
+  /**
+   * When the daily series has days far (over two weeks) from the main block of data: the main
+   * block's range and the isolated days, so a stray event does not pass for the period.
+   */
+  dense_range: z.object({
+    start: z.string(),
+    end: z.string(),
+    left_out_days: z.array(z.string()),
+    /** Users whose step-1 day is one of those. */
+    left_out_users: z.number().int().nonnegative(),
+  }).optional(),
   previous_period: FunnelCore.extend({ date_range: z.object({ start: z.string(), end: z.string() }) }).nullable(),
   daily: z.array(DailyPoint),
   time_to_convert: z.array(TimeToConvert),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CallDef } from './call';
+import * as assist from './assist';
 import * as datasets from './datasets';
 import * as experiments from './experiments';
 import * as funnels from './funnels';
@@ -22,6 +23,7 @@ export * from './system';
 export * from './facts';
 export * from './reports';
 export * from './llm';
+export * from './assist';
 
 /**
  * The whole API. Adding a call here is all it takes for it to appear over IPC, HTTP and in the
@@ -46,6 +48,8 @@ export const contract = {
   'datasets:import': imports.datasetsImport,
   'datasets:preview': imports.datasetsPreview,
   'funnels:compute': imports.funnelsCompute,
+  'datasets:join-preview': assist.datasetsJoinPreview,
+  'datasets:suggest-funnel': assist.datasetsSuggestFunnel,
   'llm:narrate': llm.llmNarrate,
   'llm:models': llm.llmModels,
   'llm:feedback': llm.llmFeedback,

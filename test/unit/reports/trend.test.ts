@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FunnelResult } from '../../../src/shared/contract';
 import { analyzeFunnel } from '../../../src/core/insights';
 import { buildReportModel, groundReport, renderHtml, renderMarkdown } from '../../../src/core/reports';
+import { denseRange } from '../../../src/core/funnel/dense-range';
 import { artifactPath } from '../../helpers/browser';
 
 /**
@@ -45,6 +46,34 @@ describe('trend chart', () => {
     const md = renderMarkdown(m);
     expect(md).toContain('### Forecast');
     expect(md).toMatch(/\| 2026-01-31 \| [\d,]+ \| [\d.]+% \| ⚠ anomaly \|/);
+    expect(groundReport(m, html, [...insights.facts, ...m.facts]).ungrounded).toEqual([]);
+  });
+});
+
+describe('trend chart: tiny and stray days (issue 15, item 6)', () => {
+  it('leaves out a one-user day (100% by chance) and an isolated day far from the rest, and says so', () => {
+    const funnel = simulated();
+    // One user on the day after the series, who converted; three users 90 days before it.
+    funnel.daily = [{ date: '2025-10-03', users: [3, 2, 1] }, ...funnel.daily, { date: '2026-02-12', users: [1, 1, 1] }];
+    funnel.date_range = { start: '2025-10-03', end: '2026-02-12' };
+    funnel.dense_range = denseRange(funnel.daily);
+    expect(funnel.dense_range).toEqual({ start: '2026-01-01', end: '2026-02-12', left_out_days: ['2025-10-03'], left_out_users: 3 });
+    const insights = analyzeFunnel(funnel);
+    const m = buildReportModel({ audience: 'executive', generated_at: '2026-03-01T00:00:00.000Z', funnel, insights, experiment: null, narration: null, source: { dataset_name: 'simulated', dataset_id: 'ds_sim', funnel_id: null, funnel_name: null } });
+    const t = m.trend!;
+    expect(t.points.map((p) => p.date.display)).not.toContain('2026-02-12');
+    expect(t.points[0].date.display).toBe('2026-01-01');
+    expect(t.points.length).toBe(42);
+    expect(Math.max(...t.points.map((p) => p.value.value))).toBeLessThan(40);
+    expect(t.axis_max.value).toBeLessThan(100);
+    expect(t.left_out).toBe(1);
+    expect(t.left_out_small).toBe(1);
+    const html = renderHtml(m);
+    expect(html).toMatch(/One isolated day outside 2026-01-01 – 2026-02-11 is left out/);
+    expect(html).toMatch(/One day with fewer than 20 users starting is left out/);
+    // The cover's period is the main block, not a range stretched back to October.
+    expect(html).toMatch(/2026-01-01 to 2026-02-12 <span class="muted small">\(plus 1 isolated day, 2025-10-03, counted in the totals\)/);
+    expect(renderMarkdown(m)).toMatch(/\*\*Period:\*\* 2026-01-01 to 2026-02-12 \(plus 1 isolated day, 2025-10-03/);
     expect(groundReport(m, html, [...insights.facts, ...m.facts]).ungrounded).toEqual([]);
   });
 });

@@ -2,13 +2,15 @@ import { useEffect, useState } from 'react';
 import type { Dataset, Funnel, FunnelDefinitionInput } from '../../../shared/contract';
 import { api } from '../api/client';
 import { useCall } from '../api/hooks';
+import { useModelActive } from '../api/useModel';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { Empty, ErrorNote, Panel } from '../components/ui';
 import { DailyTrend } from '../features/funnel/DailyTrend';
 import { factFocus } from '../features/funnel/factFocus';
 import { FocusValue } from '../features/funnel/FocusValue';
 import { FunnelBuilder } from '../features/funnel/FunnelBuilder';
 import { FunnelChart } from '../features/funnel/FunnelChart';
-import { FunnelSummary } from '../features/funnel/FunnelSummary';
+import { DenseRangeNote, FunnelSummary } from '../features/funnel/FunnelSummary';
 import { SegmentComparison } from '../features/funnel/SegmentComparison';
 import { InsightsPanel } from '../features/insights/InsightsPanel';
 import { useHashParam } from '../state/hash';
@@ -16,12 +18,15 @@ import { setSelection, useSelection } from '../state/selection';
 import { canonical, useAnalysisTarget } from '../state/useFunnelView';
 import '../features/funnel/funnel.css';
 
-const ReportLinks = () => (
-  <>
-    <a className="button" href="#/reports" data-testid="export-link">Export</a>
-    <a className="button primary" href="#/reports" data-testid="ai-report-link">Generate AI Report</a>
-  </>
-);
+const ReportLinks = () => {
+  const model = useModelActive();
+  return (
+    <>
+      <a className="button" href="#/reports" data-testid="export-link">Export</a>
+      <a className="button primary" href="#/reports" data-testid="ai-report-link">{model ? 'Generate AI Report' : 'Generate report'}</a>
+    </>
+  );
+};
 
 /**
  * `#/dashboard?fact=<id>&funnel=<id>` (the Ask workspace's fact chips): opens that saved funnel and
@@ -67,7 +72,16 @@ export default function Dashboard() {
         {datasets && datasets.length > 0 && !current && <Empty>Choose a dataset above to build a funnel.</Empty>}
         {current && <Builder key={`${current.id}|${adopted}`} dataset={current} />}
       </Panel>
-      {current && <Results factId={factId} />}
+      {/* The builder stays usable when a result fails to draw; a new definition retries. */}
+      {current && (
+        <ErrorBoundary key={canonical(sel.definition)} area="The funnel results">
+          <Results factId={factId} onRange={({ from, to }) => {
+            // The builder's draft restarts from the new definition, like a link that switches the funnel.
+            if (sel.definition) setSelection({ definition: { ...sel.definition, from, to }, funnelId: null });
+            setAdopted((n) => n + 1);
+          }} />
+        </ErrorBoundary>
+      )}
     </div>
   );
 }
@@ -102,7 +116,7 @@ function Builder({ dataset }: { dataset: Dataset }) {
   );
 }
 
-function Results({ factId }: { factId: string | null }) {
+function Results({ factId, onRange }: { factId: string | null; onRange(range: { from: string; to: string }): void }) {
   const sel = useSelection();
   const ready = sel.datasetId && sel.definition && sel.definition.steps.length >= 2;
   const compute = useCall('funnels:compute', ready ? { datasetId: sel.datasetId!, definition: sel.definition! } : null);
@@ -139,6 +153,7 @@ function Results({ factId }: { factId: string | null }) {
         {r && (
           <div aria-busy={stale} className={stale ? 'stale' : undefined}>
             <FunnelSummary result={r} focus={focus} />
+            <DenseRangeNote result={r} onUse={onRange} />
             <FunnelChart result={r} focus={focus} />
           </div>
         )}

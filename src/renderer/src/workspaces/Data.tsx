@@ -1,7 +1,7 @@
 import { useCall } from '../api/hooks';
 import { DatasetList } from '../features/data/DatasetList';
 import { ImportPanel } from '../features/data/ImportPanel';
-import { setSelection } from '../state/selection';
+import { landDataset } from '../features/data/landing';
 
 export default function Data() {
   const list = useCall('datasets:list', {});
@@ -10,10 +10,13 @@ export default function Data() {
     <div className="stack">
       <ImportPanel
         firstLaunch={datasets !== null && datasets.length === 0}
-        onImported={(ds) => {
-          // A fresh import becomes what every workspace looks at.
-          setSelection({ datasetId: ds.id, funnelId: null, definition: null });
+        onImported={async (ds, { sample }) => {
+          // A fresh import becomes what every workspace looks at, opened where it can be used.
+          const landing = await landDataset(ds);
           list.reload();
+          // "Try with sample data" ends on the analysis itself: the funnel, segments and insights.
+          if (sample) window.location.hash = landing.href;
+          return landing;
         }}
       />
       <DatasetList datasets={datasets} loading={list.loading} error={list.error} reload={list.reload} />

@@ -3,6 +3,7 @@ import { Analyzer } from './experiments/Analyzer';
 import { EMPTY_CONFIG, type AnalysisConfig } from './experiments/analysisConfig';
 import { Causal } from './experiments/Causal';
 import { Designer } from './experiments/Designer';
+import { ANALYSIS_CONFIG_KEY as CONFIG_KEY } from '../state/analysisPreset';
 import './ask/ask.css';
 import './experiments/experiments.css';
 
@@ -13,11 +14,9 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
-const CONFIG_KEY = 'iafa.experiments.analysis';
-
 function loadConfig(): AnalysisConfig {
   try {
-    const v = JSON.parse(sessionStorage.getItem(CONFIG_KEY) ?? 'null') as Partial<AnalysisConfig> | null;
+    const v = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null') as Partial<AnalysisConfig> | null;
     return v ? { ...EMPTY_CONFIG, ...v } : EMPTY_CONFIG;
   } catch {
     return EMPTY_CONFIG;
@@ -36,7 +35,7 @@ export default function Experiments() {
   const tabRefs = useRef<Record<TabId, HTMLButtonElement | null>>({ design: null, analyze: null, causal: null });
   const setConfig = useCallback((c: AnalysisConfig) => {
     setConfigState(c);
-    sessionStorage.setItem(CONFIG_KEY, JSON.stringify(c));
+    localStorage.setItem(CONFIG_KEY, JSON.stringify(c));
   }, []);
 
   useEffect(() => {

@@ -8,6 +8,8 @@ import { AdvancedOptions } from './settings/Advanced';
 import { ModelOptions } from './settings/ModelOptions';
 import { LimitsPanel } from './settings/LimitsPanel';
 import { PromptsPanel, UsagePanel } from './settings/UsagePanel';
+import { plural } from '../../../shared/plural';
+import { setTheme, useTheme, type ThemeChoice } from '../state/theme';
 import './settings/settings.css';
 
 const PROVIDERS: { id: SettingsView['llm']['provider']; label: string }[] = [
@@ -44,14 +46,25 @@ export default function Settings() {
   }
 
   const s = settings.data;
+  const theme = useTheme();
   const remoteActive = status.data?.dataLeavesDevice === true;
   const ollamaStatus = status.data?.providers.find((p) => p.name === 'ollama');
   return (
     <div className="stack">
+      <Panel title="Appearance">
+        <label className="field">
+          <span>Theme</span>
+          <select value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)} data-testid="theme-select">
+            <option value="system">Same as the system (light or dark)</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
+      </Panel>
       <Panel title="Data folder">
         <p>Everything IAFA stores (datasets, analyses, reports) lives here, on this computer:</p>
         <code data-testid="data-dir">{s?.dataDir ?? '…'}</code>
-        {health.data && <p className="muted">Database: {health.data.database.path} · {health.data.database.migrations} migration(s) applied · version {health.data.version}</p>}
+        {health.data && <p className="muted">Database: {health.data.database.path} · {plural(health.data.database.migrations, 'migration')} applied · version {health.data.version}</p>}
       </Panel>
       <Panel title="Model provider" actions={<button onClick={status.reload}>Check again</button>}>
         <ErrorNote message={error ?? settings.error ?? status.error} />

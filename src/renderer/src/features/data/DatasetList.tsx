@@ -7,7 +7,7 @@ import { setSelection, useSelection } from '../../state/selection';
 import { ImportWarnings } from './ImportStatus';
 
 /** Browser uploads are stored as "up_<id>-<name>"; the user knows the file by <name>. */
-const displaySource = (name: string) => name.replace(/^up_[a-z0-9]+-/i, '');
+const displaySource = (name: string) => name.split(' + ').map((part) => part.replace(/^up_[a-z0-9]+-/i, '')).join(' + ');
 
 interface Props {
   datasets: Dataset[] | null;
@@ -48,12 +48,13 @@ export function DatasetList({ datasets, loading, error, reload }: Props) {
       <ErrorNote message={error ?? actionError} />
       {datasets && datasets.length === 0 && <Empty>No datasets yet. Import a CSV or JSON file above, or try the sample data.</Empty>}
       {datasets && datasets.length > 0 && (
+        <div className="table-scroll">
         <table className="table" data-testid="datasets-table">
           <thead><tr><th>Name</th><th>Kind</th><th className="num">Rows</th><th className="num">Users</th><th>Source</th><th>Imported</th><th><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {datasets.map((d) => (
               <tr key={d.id} className={d.id === sel.datasetId ? 'selected' : undefined} data-testid={`dataset-row-${d.id}`}>
-                <td>
+                <td className="wrap-anywhere">
                   {renaming?.id === d.id ? (
                     <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void rename(d.id, renaming.name); }}>
                       <input type="text" aria-label={`New name for ${d.name}`} value={renaming.name} autoFocus maxLength={200}
@@ -69,7 +70,7 @@ export function DatasetList({ datasets, loading, error, reload }: Props) {
                 <td className="nowrap">{d.kind.replace('_', ' ')}</td>
                 <td className="num">{fmtInt(d.rowCount)}</td>
                 <td className="num">{fmtInt(d.userCount)}</td>
-                <td>{displaySource(d.sourceName)} <span className="muted small">{fmtBytes(d.sourceBytes)}</span></td>
+                <td className="wrap-anywhere">{displaySource(d.sourceName)} <span className="muted small">{fmtBytes(d.sourceBytes)}</span></td>
                 <td className="nowrap">{d.createdAt.slice(0, 10)}</td>
                 <td className="row-actions">
                   {confirming === d.id ? (
@@ -90,6 +91,7 @@ export function DatasetList({ datasets, loading, error, reload }: Props) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {selected && selected.warnings.length > 0 && <ImportWarnings dataset={selected} named />}
     </Panel>

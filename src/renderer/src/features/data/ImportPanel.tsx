@@ -5,7 +5,9 @@ import { ErrorNote, Panel } from '../../components/ui';
 import { isAbort } from '../../format';
 import { DropZone } from './DropZone';
 import { ImportProgress, ImportResult } from './ImportStatus';
+import type { Landing } from './landing';
 import { assignRole, mappingFromRoles } from './mapping';
+import { MultiImport, type PickedFile } from './MultiImport';
 import { PreviewEditor } from './PreviewEditor';
 import './data.css';
 
@@ -15,8 +17,9 @@ type Stage =
   | { step: 'idle' }
   | { step: 'reading'; label: string }
   | { step: 'preview'; source: Source; preview: ImportPreview }
+  | { step: 'multi'; files: PickedFile[] }
   | { step: 'importing'; label: string; progress: ProgressEvent | null }
-  | { step: 'done'; dataset: Dataset };
+  | { step: 'done'; dataset: Dataset; landing: Landing | null };
 
 /** Electron 32+ hides File.path; the preload's webUtils.getPathForFile gives it back. */
 function electronPathFor(file: File): string | null {
@@ -31,7 +34,7 @@ function messageFor(e: unknown, source: Source | null): string {
 
 const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }];
 
-export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean; onImported(ds: Dataset): void }) {
+export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean; onImported(ds: Dataset, opts: { sample: boolean }): Promise<Landing | null> }) {
   const [stage, setStage] = useState<Stage>({ step: 'idle' });
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<DatasetKind>('event_log');
@@ -77,6 +80,32 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     }
   }
 
+  /** Several files picked or dropped together: each is read and previewed, then paired in MultiImport. */
+  async function fromFiles(list: File[]) {
+    if (list.length === 1) return fromFile(list[0]);
+    if (list.length > 20) return setError('Import up to 20 files together.');
+    setError(null);
+    const picked: PickedFile[] = [];
+    try {
+      for (const file of list) {
+        setStage({ step: 'reading', label: `Reading ${file.name} (${picked.length + 1} of ${list.length})…` });
+        let p = window.api ? electronPathFor(file) : null;
+        if (window.api && !p) throw new Error('This window cannot read the path of a dropped file: use "Choose files…" instead.');
+        if (!p) p = (await uploadFile(file)).path;
+        const source = { path: p, name: file.name };
+        try {
+          picked.push({ ...source, preview: await api('datasets:preview', { path: p }) });
+        } catch (e) {
+          throw new Error(messageFor(e, source));
+        }
+      }
+      setStage({ step: 'multi', files: picked });
+    } catch (e) {
+      setError(errorMessage(e));
+      setStage({ step: 'idle' });
+    }
+  }
+
   async function choose() {
     if (!window.api) return inputRef.current?.click();
     const p = await window.api.pickFile(FILE_FILTERS);
@@ -86,7 +115,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     await runPreview({ path: p, name: base });
   }
 
-  async function runImport(source: Source, label: string, opts: { kind?: DatasetKind; mapping?: ImportMapping; name?: string }) {
+  async function runImport(source: Source, label: string, opts: { kind?: DatasetKind; mapping?: ImportMapping; name?: string; also?: { path: string; mapping: ImportMapping }[] }) {
     const ctrl = new AbortController();
     abort.current = ctrl;
     setError(null);
@@ -96,8 +125,9 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
         signal: ctrl.signal,
         onProgress: (ev) => setStage((s) => (s.step === 'importing' ? { ...s, progress: ev } : s)),
       });
-      setStage({ step: 'done', dataset: ds });
-      onImported(ds);
+      setStage({ step: 'done', dataset: ds, landing: null });
+      const landing = await onImported(ds, { sample: source.path === 'sample' }).catch(() => null);
+      setStage((s) => (s.step === 'done' && s.dataset.id === ds.id ? { ...s, landing } : s));
     } catch (e) {
       setStage({ step: 'idle' });
       setError(isAbort(e) || ctrl.signal.aborted ? 'Import cancelled: nothing was stored.' : messageFor(e, source));
@@ -128,13 +158,13 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
       {firstLaunch && stage.step === 'idle' && (
         <div className="note info">No data yet? The sample is a Pinterest-style event log (pin_view → save → click → purchase) that shows a full analysis in a minute, with no model installed.</div>
       )}
-      <DropZone disabled={importing || busy} onFile={fromFile} onChoose={choose} />
-      <input ref={inputRef} type="file" hidden accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl" data-testid="file-input"
-        aria-label="Choose a data file"
+      <DropZone disabled={importing || busy} onFiles={(fs) => void fromFiles(fs)} onChoose={choose} onChooseMany={() => inputRef.current?.click()} />
+      <input ref={inputRef} type="file" hidden multiple accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl" data-testid="file-input"
+        aria-label="Choose one or more data files"
         onChange={(e) => {
-          const f = e.target.files?.[0];
+          const list = [...(e.target.files ?? [])];
           e.target.value = '';
-          if (f) void fromFile(f);
+          if (list.length) void fromFiles(list);
         }} />
       <ErrorNote message={error} />
       {stage.step === 'reading' && <p className="muted" role="status">{stage.label}</p>}
@@ -142,7 +172,8 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
       {stage.step === 'preview' && (
         <>
           <PreviewEditor preview={stage.preview} kind={kind} columns={columns} busy={busy}
-            onKind={(k) => void runPreview(stage.source, k)} onRole={editRole} />
+            onKind={(k) => void runPreview(stage.source, k)} onRole={editRole}
+            onYear={(year) => void runPreview(stage.source, kind, { ...mappingFromRoles(kind, columns, mapping), year })} />
           <div className="import-actions">
             <label className="field inline">
               <span>Dataset name</span>
@@ -156,8 +187,12 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
           </div>
         </>
       )}
+      {stage.step === 'multi' && (
+        <MultiImport key={stage.files.map((f) => f.path).join('|')} files={stage.files} busy={busy} onDiscard={() => setStage({ step: 'idle' })}
+          onImport={({ path, name: dsName, ...opts }, label) => runImport({ path, name: stage.files[0].name }, label, { ...opts, name: dsName })} />
+      )}
       {stage.step === 'importing' && <ImportProgress label={stage.label} progress={stage.progress} onCancel={() => abort.current?.abort()} />}
-      {stage.step === 'done' && <ImportResult dataset={stage.dataset} />}
+      {stage.step === 'done' && <ImportResult dataset={stage.dataset} landing={stage.landing} />}
     </Panel>
   );
 }

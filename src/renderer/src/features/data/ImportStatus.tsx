@@ -1,5 +1,6 @@
 import type { Dataset, ProgressEvent } from '../../../../shared/contract';
 import { fmtBytes, fmtInt } from '../../format';
+import type { Landing } from './landing';
 
 export function ImportProgress({ label, progress, onCancel }: { label: string; progress: ProgressEvent | null; onCancel(): void }) {
   const fraction = progress?.fraction ?? (progress?.bytes && progress.totalBytes ? progress.bytes / progress.totalBytes : undefined);
@@ -20,12 +21,15 @@ export function ImportProgress({ label, progress, onCancel }: { label: string; p
   );
 }
 
-export function ImportResult({ dataset }: { dataset: Dataset }) {
+/** What was imported and the next step for its kind (landing.ts), once that is known. */
+export function ImportResult({ dataset, landing }: { dataset: Dataset; landing: Landing | null }) {
   return (
     <div className="import-result" data-testid="import-result">
       <div className="note info" role="status">
         Imported <strong>{dataset.name}</strong>: {fmtInt(dataset.rowCount)} rows{dataset.userCount !== null ? `, ${fmtInt(dataset.userCount)} users` : ''}.{' '}
-        <a href="#/dashboard">Build a funnel on the Dashboard →</a>
+        {landing ? <a href={landing.href} data-testid="next-step">{landing.label}</a> : <span className="muted">Preparing the next step…</span>}
+        {landing?.also && <>{' '}<a href={landing.also.href} data-testid="next-step-also">{landing.also.label}</a></>}
+        {landing?.note && <div className="muted small" data-testid="next-step-note">{landing.note}</div>}
       </div>
       <ImportWarnings dataset={dataset} />
     </div>

@@ -2,6 +2,7 @@ import type { ColumnInfo, DatasetKind, ImportPreview } from '../../../../shared/
 import { Badge } from '../../components/ui';
 import { fmtBytes } from '../../format';
 import { KIND_LABEL, ROLES_BY_KIND } from './mapping';
+import { YearField, yearChoices } from './YearField';
 
 interface Props {
   preview: ImportPreview;
@@ -10,10 +11,12 @@ interface Props {
   busy: boolean;
   onKind(kind: DatasetKind): void;
   onRole(column: string, role: string): void;
+  /** Dates without a year: the year the user picked (the engine re-reads the file with it). */
+  onYear(year: number | undefined): void;
 }
 
 /** The first rows of the file with what detection found; kind and roles are editable before importing. */
-export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole }: Props) {
+export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onYear }: Props) {
   const confident = preview.confidence >= 0.7;
   const roles = ROLES_BY_KIND[kind];
   return (
@@ -33,6 +36,9 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole }: 
       {!confident && <div className="note warn" role="status">Detection is unsure about this file: check the kind and the column roles below before importing.</div>}
       {preview.notes.length > 0 && (
         <ul className="notes" aria-label="Detection notes">{preview.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>
+      )}
+      {preview.mapping.year !== undefined && (
+        <YearField value={preview.mapping.year} choices={yearChoices(preview.notes, [preview.mapping.year])} onChange={onYear} disabled={busy} />
       )}
       <div className="table-scroll">
         <table className="table preview-table" aria-label="First rows of the file">

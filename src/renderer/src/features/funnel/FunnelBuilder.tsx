@@ -22,7 +22,9 @@ export function FunnelBuilder({ dataset, draft, setDraft, funnels, funnelId, onR
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const valid = draft.steps.length >= 2 && WINDOW_RX.test(draft.window ?? '7d');
+  // A saved or handed-over definition may still repeat a step: the engine refuses it, so say so here.
+  const repeated = draft.steps.some((s, k) => draft.steps.findIndex((x) => x.event === s.event && JSON.stringify(x.where ?? null) === JSON.stringify(s.where ?? null)) !== k);
+  const valid = draft.steps.length >= 2 && !repeated && WINDOW_RX.test(draft.window ?? '7d');
 
   async function save(asNew: boolean) {
     setSaving(true);
@@ -60,7 +62,7 @@ export function FunnelBuilder({ dataset, draft, setDraft, funnels, funnelId, onR
       <ErrorNote message={error} />
       <div className="builder-actions">
         <button type="submit" className="primary" disabled={!valid} data-testid="run-funnel">Compute funnel</button>
-        {!valid && <span className="muted small">Pick at least two steps.</span>}
+        {!valid && <span className="muted small">{repeated ? 'Remove the repeated step: each step must be a different event.' : draft.steps.length < 2 ? 'Pick at least two steps.' : 'Fix the conversion window.'}</span>}
         <span className="spacer" />
         {saved && <button type="button" disabled={!valid || saving} onClick={() => save(false)}>Save changes to “{saved.name}”</button>}
         <input type="text" aria-label="Name for the saved funnel" placeholder="Funnel name" value={name} maxLength={200}

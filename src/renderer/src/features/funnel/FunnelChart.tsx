@@ -3,20 +3,23 @@ import type { FunnelResult } from '../../../../shared/contract';
 import { fmtInt, fmtPct, fmtSeconds } from '../../format';
 import { HIGHLIGHT_FILL, type FactFocus } from './factFocus';
 
-interface LabelArgs { x?: number | string; y?: number | string; width?: number | string; index?: number }
+interface LabelArgs { x?: number | string; y?: number | string; width?: number | string; index?: number; value?: unknown }
 
 /** Stage bars with, above each later stage, the drop-off from the previous stage (engine figures). */
 export function FunnelChart({ result, focus = null }: { result: FunnelResult; focus?: FactFocus | null }) {
   const at = focus?.kind === 'stage' ? focus.index : -1;
   const data = result.stages.map((s) => ({ name: s.stage_name, users: s.users, conversion: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate }));
+  // Recharts can call a label renderer with an index from the previous data (a funnel with more
+  // stages, issue 15): read the label's own value and draw nothing for an index out of range.
   const dropLabel = (p: LabelArgs) => {
     const i = p.index ?? 0;
-    if (i === 0) return <g />;
+    const drop = typeof p.value === 'number' ? p.value : data[i]?.drop;
+    if (i === 0 || i >= data.length || drop === undefined) return <g />;
     const x = Number(p.x) + Number(p.width) / 2;
     const y = Number(p.y) - 24;
     return (
       <text x={x} y={y} textAnchor="middle" className="drop-label" fill="#b3261e" fontSize={12} fontWeight={600}>
-        ▼ {fmtPct(data[i].drop)} drop-off
+        ▼ {fmtPct(drop)} drop-off
       </text>
     );
   };
@@ -24,7 +27,8 @@ export function FunnelChart({ result, focus = null }: { result: FunnelResult; fo
     <div data-testid="funnel-chart">
       <div className="chart-box" role="img" aria-label={`Funnel: ${data.map((d) => `${d.name} ${fmtInt(d.users)} users`).join(', ')}`}>
         <ResponsiveContainer width="100%" height={300}>
-          <BarChart data={data} margin={{ top: 40, right: 16, left: 8, bottom: 4 }} barCategoryGap="22%">
+          {/* Keyed by the stages so a different funnel draws a fresh chart rather than patching the old one. */}
+          <BarChart key={data.map((d) => d.name).join('\u0000')} data={data} margin={{ top: 40, right: 16, left: 8, bottom: 4 }} barCategoryGap="22%">
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="name" tick={{ fontSize: 12 }} />
             <YAxis tickFormatter={(v: number) => fmtInt(v)} tick={{ fontSize: 12 }} width={70} />
@@ -37,6 +41,7 @@ export function FunnelChart({ result, focus = null }: { result: FunnelResult; fo
           </BarChart>
         </ResponsiveContainer>
       </div>
+      <div className="table-scroll">
       <table className="table compact" data-testid="funnel-table">
         <thead><tr><th>Stage</th><th className="num">Users</th><th className="num">Conversion</th><th className="num">Step conversion</th><th className="num">Drop-off</th><th className="num">Median time from previous</th></tr></thead>
         <tbody>
@@ -58,6 +63,7 @@ export function FunnelChart({ result, focus = null }: { result: FunnelResult; fo
           })}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { ColumnInfo, FunnelDefinitionInput } from '../../../../shared/contract';
 
+/** More values than this and a breakdown is a list of ids, not segments: warned, and the table shows the largest. */
+export const MANY_VALUES = 50;
 const WINDOWS = ['30m', '1h', '24h', '7d', '14d', '30d', 'none'];
 const ZONES = ['UTC', 'America/New_York', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Shanghai', 'Asia/Tokyo', 'Australia/Sydney'];
 export const WINDOW_RX = /^(none|\d+(\.\d+)?(ms|s|m|h|d|w))$/;
@@ -15,6 +17,8 @@ interface Props {
 export function FunnelOptions({ def, columns, onChange }: Props) {
   const segments = columns.filter((c) => c.role === 'segment' || c.role === 'variant');
   const windowOk = WINDOW_RX.test(def.window ?? '7d');
+  const chosen = segments.find((c) => c.name === def.breakdown);
+  const many = (c: ColumnInfo) => c.distinct !== undefined && c.distinct > MANY_VALUES;
   return (
     <fieldset className="funnel-options">
       <legend>Options</legend>
@@ -31,8 +35,13 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
           <span>Break down by</span>
           <select value={def.breakdown ?? ''} onChange={(e) => onChange({ breakdown: e.target.value || undefined })} data-testid="breakdown-select">
             <option value="">(no breakdown)</option>
-            {segments.map((c) => <option key={c.name} value={c.name}>{c.name}{c.distinct !== undefined ? ` (${c.distinct} values)` : ''}</option>)}
+            {segments.map((c) => <option key={c.name} value={c.name}>{c.name}{c.distinct !== undefined ? ` (${c.distinct.toLocaleString('en-US')} ${c.distinct === 1 ? 'value' : 'values'}${many(c) ? ': too many to compare' : ''})` : ''}</option>)}
           </select>
+          {chosen && many(chosen) && (
+            <span className="field-warn" role="status" data-testid="breakdown-warning">
+              {chosen.name} has {chosen.distinct!.toLocaleString('en-US')} values: most segments will hold a handful of users, so their rates are noise. Pick a column with a few values (platform, country, plan).
+            </span>
+          )}
         </label>
         <label className="field">
           <span>From (step-1 date)</span>
@@ -49,6 +58,9 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
         </label>
       </div>
       <Filters include={def.include ?? {}} columns={segments} onChange={(include) => onChange({ include })} />
+      <p className="muted small" data-testid="filter-semantics">
+        Filters act on events: only events with those values count, at every step. A breakdown acts on users: each user is grouped by the value on their first step-1 event.
+      </p>
     </fieldset>
   );
 }

@@ -2,6 +2,7 @@ import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, Too
 import type { FunnelResult } from '../../../../shared/contract';
 import { Empty } from '../../components/ui';
 import { fmtInt, fmtPct } from '../../format';
+import { plural } from '../../../../shared/plural';
 import { HIGHLIGHT_FILL, type FactFocus } from './factFocus';
 
 const SHOWN = 12;
@@ -41,6 +42,7 @@ export function SegmentComparison({ result, focus = null }: { result: FunnelResu
               <th>{result.segment_by}</th><th className="num">Users</th>
               {result.stages.slice(1).map((s) => <th key={s.stage_name} className="num">{s.stage_name} step conv.</th>)}
               <th className="num">Overall</th>
+              <th>vs others</th>
             </tr>
           </thead>
           <tbody>
@@ -52,6 +54,7 @@ export function SegmentComparison({ result, focus = null }: { result: FunnelResu
                 <td className="num">{fmtInt(core.total_users)}</td>
                 {core.stages.slice(1).map((s) => <td key={s.stage_name} className="num">{fmtPct(s.step_conversion_rate)}</td>)}
                 <td className="num"><strong>{fmtPct(core.overall_conversion_rate)}</strong></td>
+                <td><SignificanceCue test={result.segment_tests?.[value]} /></td>
               </tr>
               );
             })}
@@ -59,6 +62,20 @@ export function SegmentComparison({ result, focus = null }: { result: FunnelResu
         </table>
       </div>
       {all.length > SHOWN && <p className="muted small">Showing the {SHOWN} largest of {fmtInt(all.length)} values of {result.segment_by}.</p>}
+      <p className="muted small">Each user counts in the segment of the value on their first step-1 event. “vs others” compares the segment’s overall conversion with everyone else’s (two-proportion z-test, Holm-corrected over the segments); segments under 30 users are not compared.</p>
     </div>
   );
+}
+
+type SegmentTest = NonNullable<FunnelResult['segment_tests']>[string];
+
+/** The engine's test of one segment against the rest, as a word and a tone: never a bare rate. */
+function SignificanceCue({ test }: { test: SegmentTest | undefined }) {
+  if (!test) return <span className="muted small">–</span>;
+  if (test.p_adjusted === null) return <span className="badge muted" title={test.reason ?? undefined} data-testid="segment-cue">{test.users < 30 ? `too few (${plural(test.users, 'user')})` : 'not tested'}</span>;
+  const p = test.p_adjusted < 0.001 ? 'p < 0.001' : `p = ${test.p_adjusted.toFixed(3)}`;
+  // Short words keep the column narrow in a half-width card; the p-value is in the tooltip.
+  return test.significant
+    ? <span className="badge good" title={`Differs from the other users (Holm-adjusted ${p})`} data-testid="segment-cue">differs<span className="sr-only"> ({p})</span></span>
+    : <span className="badge muted" title={`No clear difference from the other users (Holm-adjusted ${p})`} data-testid="segment-cue">similar<span className="sr-only"> ({p})</span></span>;
 }

@@ -20,6 +20,8 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
   const [adding, setAdding] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
   const [focusIdx, setFocusIdx] = useState<number | null>(null);
+  // Why the last add or change was refused (a step repeated): shown until the next edit.
+  const [notice, setNotice] = useState<string | null>(null);
   const refs = useRef<(HTMLSelectElement | null)[]>([]);
   useEffect(() => {
     if (focusIdx !== null) refs.current[focusIdx]?.focus();
@@ -46,6 +48,20 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
     if (e.key === 'ArrowDown') { e.preventDefault(); move(i, 1); }
   };
   const names = events.map((e) => e.name);
+  const repeats = (event: string, except: number) => steps.findIndex((s, k) => k !== except && s.event === event && !s.where);
+  const add = () => {
+    const at = repeats(adding, -1);
+    if (at >= 0) return setNotice(`“${adding}” is already step ${at + 1}: each step must be a different event.`);
+    setNotice(null);
+    onChange([...steps, { event: adding }]);
+    setAdding('');
+  };
+  const change = (i: number, event: string) => {
+    const at = repeats(event, i);
+    if (at >= 0) return setNotice(`“${event}” is already step ${at + 1}: each step must be a different event.`);
+    setNotice(null);
+    onChange(steps.map((x, k) => (k === i ? { ...x, event } : x)));
+  };
   const optionsFor = (current: string) => (names.includes(current) ? names : [current, ...names]);
 
   return (
@@ -58,7 +74,7 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
             <div className="step-row">
               <span className="step-num" aria-hidden="true">{i + 1}</span>
               <select ref={(el) => { refs.current[i] = el; }} aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`} value={s.event}
-                onChange={(e) => onChange(steps.map((x, k) => (k === i ? { ...x, event: e.target.value } : x)))} onKeyDown={onKey(i)}>
+                onChange={(e) => change(i, e.target.value)} onKeyDown={onKey(i)}>
                 {optionsFor(s.event).map((n) => <option key={n} value={n}>{n}</option>)}
               </select>
               {advanced && (
@@ -84,10 +100,11 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
           {events.map((e) => <option key={e.name} value={e.name}>{e.name} ({e.count.toLocaleString('en-US')})</option>)}
         </select>
         <button type="button" disabled={!adding || steps.length >= 20} data-testid="add-step"
-          onClick={() => { onChange([...steps, { event: adding }]); setAdding(''); }}>
+          onClick={add}>
           Add step
         </button>
       </div>
+      {notice && <p className="field-error" role="alert" data-testid="step-notice">{notice}</p>}
     </fieldset>
   );
 }

@@ -5,6 +5,7 @@ import { fmtInt, fmtPct } from '../../format';
 import { PriorityBadge } from './badges';
 import { FactList } from './FactList';
 import type { HypothesisWording } from './narrative';
+import { plural } from '../../../../shared/plural';
 
 /** Engine rates for experiments are proportions (0..1), as the power calculator takes them. */
 const rate = (v: number | null) => (v === null ? '–' : fmtPct(v * 100, 2));
@@ -36,7 +37,7 @@ export function HypothesisCard({ h, facts, onDesign, wording }: { h: Hypothesis;
       <dl className="hyp-meta">
         <div><dt>Suggested test</dt><dd><Badge tone="info">{x.type}</Badge> {wording?.test || computedTest}</dd></div>
         <div><dt>Expected outcome</dt><dd>{wording?.expected_outcome || x.expected_outcome}</dd></div>
-        <div><dt>Baseline · sample · duration</dt><dd>{rate(x.baseline_rate)} · {x.sample_size_per_variant === null ? '–' : `${fmtInt(x.sample_size_per_variant)} per variant`} · {x.duration_days === null ? '–' : `${x.duration_days} days`}</dd></div>
+        <div><dt>Baseline · sample · duration</dt><dd>{rate(x.baseline_rate)} · {x.sample_size_per_variant === null ? '–' : `${fmtInt(x.sample_size_per_variant)} per variant`} · {x.duration_days === null ? '–' : plural(x.duration_days, 'day')}</dd></div>
       </dl>
       <button type="button" className="primary" onClick={onDesign} disabled={!h.testable} data-testid="design-experiment">Design experiment</button>
     </article>

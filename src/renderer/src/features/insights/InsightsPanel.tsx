@@ -107,7 +107,7 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
   return (
     <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights-panel">
       <header className="panel-head">
-        <h2 id="insights-title">AI Insights &amp; Recommendations {r && <Provenance narrative={r.narrative} />}</h2>
+        <h2 id="insights-title">{model ? 'AI Insights' : 'Insights'} &amp; Recommendations {r && <Provenance narrative={r.narrative} />}</h2>
         <div className="panel-actions">
           {compact && <a className="button" href="#/hypotheses">Generate hypotheses</a>}
           {compact && <a className="button" href="#/insights">Expand</a>}

@@ -31,7 +31,7 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
       <ErrorNote message={list.error} />
       {list.data && !list.loading && config.datasetId && !dataset && <div className="note warn">The dataset chosen earlier no longer exists; choose another one.</div>}
       <div className="xp-grid">
-        <SelectField label="Dataset (one row per user)" value={config.datasetId} placeholder={datasets.length ? 'Choose a dataset…' : 'No datasets yet'}
+        <SelectField label="Dataset (one row per user, or one export per arm)" value={config.datasetId} placeholder={datasets.length ? 'Choose a dataset…' : 'No datasets yet'}
           onChange={(id) => chooseDataset(datasets.find((d) => d.id === id))} testId="xp-dataset"
           options={datasets.map((d) => ({ value: d.id, label: `${d.name} (${d.kind.replace('_', ' ')}, ${d.rowCount.toLocaleString('en-US')} rows)` }))} />
         <ImportButton onImported={(d) => { list.reload(); chooseDataset(d); }} />

@@ -1,6 +1,7 @@
 import type { CausalResult } from '../../../../shared/contract/experiments';
 import { Badge } from '../../components/ui';
 import { fmtCI, fmtNum, fmtP, fmtPct, fmtPp, fmtSignedPct } from './format';
+import { plural } from '../../../../shared/plural';
 
 type Status = 'passed' | 'warning' | 'failed' | 'not_checked';
 const TONE: Record<Status, 'good' | 'warn' | 'bad' | 'muted'> = { passed: 'good', warning: 'warn', failed: 'bad', not_checked: 'muted' };
@@ -84,7 +85,7 @@ export function CausalView({ c }: { c: CausalResult }) {
         </Check>
         <Check title="Temporal stability" status={cc.temporal_effects.status} testId="xp-check-temporal">
           <p>{cc.temporal_effects.check}</p>
-          {cc.temporal_effects.days > 0 && <p className="small">{cc.temporal_effects.days} days · first half {fmtPp(cc.temporal_effects.first_half_difference)}, second half {fmtPp(cc.temporal_effects.second_half_difference)} · trend p {fmtP(cc.temporal_effects.p_value)}</p>}
+          {cc.temporal_effects.days > 0 && <p className="small">{plural(cc.temporal_effects.days, 'day')} · first half {fmtPp(cc.temporal_effects.first_half_difference)}, second half {fmtPp(cc.temporal_effects.second_half_difference)} · trend p {fmtP(cc.temporal_effects.p_value)}</p>}
         </Check>
         <Check title="Heterogeneity across segments" status={cc.heterogeneity.status} testId="xp-check-heterogeneity">
           <p>{cc.heterogeneity.check}</p>

@@ -9,6 +9,7 @@ import { NumberField, TextField } from './fields';
 import { fmtFraction, fmtInt, fmtNum } from './format';
 import { GuardrailEditor } from './GuardrailEditor';
 import { useLiveDesign } from './useDesign';
+import { plural } from '../../../../shared/plural';
 
 const FORM_KEY = 'iafa.experiments.design';
 
@@ -112,8 +113,8 @@ export function Designer() {
           <div className="xp-stat"><span className="xp-stat-label">Total</span><span className="xp-stat-value" data-testid="xp-total">{fmtInt(s?.total)}</span></div>
           <div className="xp-stat">
             <span className="xp-stat-label">Duration</span>
-            <span className="xp-stat-value" data-testid="xp-duration">{dur?.days != null ? `${dur.days} days` : '—'}</span>
-            {dur?.weeks != null && <span className="muted small">{dur.weeks} week{dur.weeks === 1 ? '' : 's'}{dur.days_needed != null && dur.days_needed !== dur.days ? ` · ${dur.days_needed} days of traffic` : ''}</span>}
+            <span className="xp-stat-value" data-testid="xp-duration">{dur?.days != null ? plural(dur.days, 'day') : '—'}</span>
+            {dur?.weeks != null && <span className="muted small">{plural(dur.weeks, 'week')}{dur.days_needed != null && dur.days_needed !== dur.days ? ` · ${plural(dur.days_needed, 'day')} of traffic` : ''}</span>}
           </div>
           {s && (
             <div className="xp-stat wide">

@@ -31,7 +31,20 @@ export const EMPTY_CONFIG: AnalysisConfig = {
 const NOT_METRIC = new Set(['user', 'variant', 'time', 'date', 'event', 'ignore']);
 
 export function metricColumns(d: Dataset | null): ColumnInfo[] {
+  if (d?.kind === 'aggregated') return stageRatios(d);
   return (d?.columns ?? []).filter((c) => (c.type === 'number' || c.type === 'boolean') && !NOT_METRIC.has(c.role));
+}
+
+/**
+ * An aggregated export (e.g. a control + treatment pair imported together) is compared on rates
+ * between its stage counts: each stage over the one before, then over the first stage. Listed as
+ * rate metrics ("Enrollments/Clicks"), the form the engine reads for aggregated data.
+ */
+function stageRatios(d: Dataset): ColumnInfo[] {
+  const stages = d.columns.filter((c) => c.role === 'count').map((c) => c.name);
+  const pairs = stages.slice(1).map((s, i) => [s, stages[i]]);
+  for (let i = 2; i < stages.length; i++) pairs.push([stages[i], stages[0]]);
+  return pairs.map(([num, den]) => ({ name: `${num}/${den}`, role: 'metric', type: 'boolean' }));
 }
 
 /** Low-cardinality columns (text, yes/no, or small integer codes like platform_os) can split users into segments. */
@@ -50,11 +63,27 @@ export function variantCandidates(d: Dataset | null): ColumnInfo[] {
   return (d?.columns ?? []).filter((c) => c.type === 'string' || c.type === 'boolean' || c.role === 'variant');
 }
 
+/**
+ * A pair of files imported as one dataset carries its arms in a constant column, one value per
+ * file (mapping.constants, then each mapping.also[i].mapping.constants), in the order imported:
+ * the first file is the control.
+ */
+export function constantArms(d: Dataset): { column: string; values: string[] } | null {
+  type Constants = { constants?: Record<string, string> };
+  const first = (d.mapping as Constants).constants ?? {};
+  const column = Object.keys(first)[0];
+  if (!column) return null;
+  const also = (d.mapping.also as { mapping?: Constants }[] | undefined) ?? [];
+  const values = [first[column], ...also.map((a) => a.mapping?.constants?.[column])].filter((v): v is string => typeof v === 'string');
+  return { column, values: [...new Set(values)] };
+}
+
 /** Sensible starting choices for a freshly picked dataset; the user can change every one. */
 export function defaultsFor(d: Dataset): AnalysisConfig {
   const mapped = typeof d.mapping.variant === 'string' ? d.mapping.variant : '';
-  const variant = d.columns.find((c) => c.name === mapped) ?? d.columns.find((c) => c.role === 'variant') ?? null;
-  const values = [...(variant?.sample ?? [])].sort();
+  const arms = constantArms(d);
+  const variant = d.columns.find((c) => c.name === mapped) ?? d.columns.find((c) => c.role === 'variant') ?? d.columns.find((c) => c.name === arms?.column) ?? null;
+  const values = variant && variant.name === arms?.column ? arms.values : [...(variant?.sample ?? [])].sort();
   // Yes/no columns first: a conversion-style metric is the usual primary one.
   const metrics = [...metricColumns(d)].sort((a, b) => Number(b.type === 'boolean' || b.distinct === 2) - Number(a.type === 'boolean' || a.distinct === 2));
   return {

@@ -1,5 +1,6 @@
 import type { DesignResult } from '../../../../shared/contract/experiments';
 import { fmtFraction, fmtInt, fmtNum, fmtPct } from './format';
+import { plural } from '../../../../shared/plural';
 
 /** A plan a colleague can read in a PR or a doc; the numbers are the engine's, only formatted. */
 export function designMarkdown(r: DesignResult): string {
@@ -23,7 +24,7 @@ export function designMarkdown(r: DesignResult): string {
     `- MDE: ${fmtNum(s.mde_absolute, 3)} ${d.primary_metric.type === 'rate' ? 'pp' : 'units'} absolute, ${fmtNum(s.mde_relative, 2)}% relative`,
     `- Method: ${s.method}`, '',
     '## Duration', '',
-    d.duration.days === null ? '- Daily traffic not given: duration not computed.' : `- ${d.duration.days} days (${d.duration.weeks} weeks)`,
+    d.duration.days === null ? '- Daily traffic not given: duration not computed.' : `- ${plural(d.duration.days, 'day')} (${plural(d.duration.weeks ?? 0, 'week')})`,
     `- ${d.duration.rationale}`, '',
     '## Randomization', '',
     `- Unit: ${d.randomization.unit}; method: ${d.randomization.method}; split ${d.randomization.split}`,

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, errorMessage } from '../../api/client';
 import { useCall } from '../../api/hooks';
 import { Badge, ErrorNote, Panel } from '../../components/ui';
+import { plural } from '../../../../shared/plural';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const int = (v: number) => v.toLocaleString('en-US');
@@ -16,7 +17,7 @@ export function UsagePanel() {
     <Panel title="Model usage and quality" id="settings-usage" actions={
       <>
         <label className="settings-inline">Last <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Period in days">
-          {[7, 30, 90, 365].map((d) => <option key={d} value={d}>{d} days</option>)}
+          {[7, 30, 90, 365].map((d) => <option key={d} value={d}>{plural(d, 'day')}</option>)}
         </select></label>
         <button type="button" onClick={usage.reload}>Refresh</button>
       </>
