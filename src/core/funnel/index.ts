@@ -12,7 +12,6 @@ export { parseFunnelArgs, type FunnelCliArgs } from './cli-args';
 /** A funnel is a function of the stored columns and a definition; the same shape for every kind. */
 export function computeFunnel(store: ColumnStore, def: FunnelDefinition, datasetId: string): FunnelResult {
   const t0 = performance.now();
-  refuseRepeatedSteps(def);
   const kind = store.manifest.kind;
   const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def);
   // A segment named "__proto__" cannot be a key of the result (the contract's records drop it
@@ -23,23 +22,4 @@ export function computeFunnel(store: ColumnStore, def: FunnelDefinition, dataset
   const tests = segmentTests(out);
   const dense = denseRange(out.daily);
   return { ...out, ...(tests ? { segment_tests: tests } : {}), ...(dense ? { dense_range: dense } : {}), definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
-}
-
-/**
- * The same step twice (same event, same step filter) makes one event count for two stages, and the
- * stage names collide in every table: refused with the steps named, rather than a funnel whose
- * drop-offs mean nothing. A repeated event with different step filters is a different step.
- */
-export function refuseRepeatedSteps(def: Pick<FunnelDefinition, 'steps' | 'strictOnce'>): void {
-  // Under strict-once each event serves one step, so x → x → x means "x three times": allowed.
-  if (def.strictOnce) return;
-  const seen = new Map<string, number>();
-  def.steps.forEach((s, k) => {
-    const key = JSON.stringify([s.event, s.orEvents ?? null, s.where ?? null]);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new IafaError('validation', `Step ${k + 1} repeats step ${first + 1} ("${s.event}"): each step of a funnel must be a different event (or the same event with a different step filter, or --strict-once to count repeats of one event).`, { reason: 'duplicate_step', event: s.event });
-    }
-    seen.set(key, k);
-  });
 }
