@@ -35,7 +35,7 @@ describe('Settings: limits and where the key is kept', () => {
 
   it('says where a saved key goes and warns when that is only a 0600 file', async () => {
     const { page } = app;
-    await page.getByRole('combobox').first().selectOption('openai');
+    await page.getByTestId('provider-select').selectOption('openai');
     const where = page.getByTestId('secret-store');
     await where.waitFor();
     await expect(where.textContent()).resolves.toMatch(/[Nn]ever (kept )?in the database/);
