@@ -1,4 +1,4 @@
-import { chiSquareSf, normalQuantile, normalSf } from './distributions';
+import { chiSquareSf, normalQuantile, normalSf, tQuantile } from './distributions';
 
 /**
  * Two-proportion comparisons. Convention everywhere: group 1 = control, group 2 = treatment,
@@ -103,13 +103,15 @@ export interface RelativeLift {
 /**
  * Relative lift r = m2/m1 − 1 with a delta-method standard error:
  * Var(m2/m1) ≈ Var(m2)/m1² + m2²·Var(m1)/m1⁴ (independent groups). Works for rates and means
- * (pass each group's estimate and the variance of that estimate).
+ * (pass each group's estimate and the variance of that estimate). With `df` the interval uses
+ * Student's t with those degrees of freedom (the Welch df of a mean comparison, as gbstats does),
+ * so a mean metric's relative interval has the same reference distribution as its absolute one.
  */
-export function relativeLiftDelta(m1: number, var1: number, m2: number, var2: number, alpha = 0.05): RelativeLift {
+export function relativeLiftDelta(m1: number, var1: number, m2: number, var2: number, alpha = 0.05, df?: number): RelativeLift {
   if (m1 === 0) throw new RangeError('the control value is 0, so a relative lift is undefined');
   const lift = m2 / m1 - 1;
   const se = Math.sqrt(var2 / (m1 * m1) + (m2 * m2 * var1) / m1 ** 4);
-  const z = zFor(alpha);
+  const z = df !== undefined && Number.isFinite(df) ? tQuantile(1 - alpha / 2, df) : zFor(alpha);
   return { lift, se, ci: { lower: lift - z * se, upper: lift + z * se } };
 }
 
