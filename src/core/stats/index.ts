@@ -40,5 +40,5 @@ export { msprt, msprtProportions, type SequentialLook, type SequentialLookResult
 export { cuped, type CupedResult } from './cuped';
 export { findRoot } from './roots';
 export { gaussianEffectPosterior, normalExpectedLoss, FLAT_PRIOR, type GaussianPrior, type BayesianEffect } from './bayes';
-export { summarizeRatio, ratioEstimate, ratioLinearized, compareRatios, type RatioSummary, type RatioComparison } from './ratio';
+export { summarizeRatio, ratioSummaryFromSums, ratioEstimate, ratioLinearized, compareRatios, type RatioSummary, type RatioComparison } from './ratio';
 export { proportionPowerAt, proportionSampleSize, proportionMde, meanPowerAt, meanSampleSize, meanMde, type PlanOptions } from './plan';

@@ -39,6 +39,19 @@ export function summarizeRatio(m: readonly number[], d: readonly number[]): Rati
   return { n, mean_m: mm, mean_d: md, var_m: vm / (n - 1), var_d: vd / (n - 1), cov_md: c / (n - 1) };
 }
 
+/** The same summary from warehouse-style sums (Σm, Σm², Σd, Σd², Σmd), as SQL exports give them. */
+export function ratioSummaryFromSums(n: number, sumM: number, sumM2: number, sumD: number, sumD2: number, sumMD: number): RatioSummary {
+  if (!(n >= 2)) throw new RangeError(`a ratio summary needs at least 2 units, got ${n}`);
+  return {
+    n,
+    mean_m: sumM / n,
+    mean_d: sumD / n,
+    var_m: (sumM2 - (sumM * sumM) / n) / (n - 1),
+    var_d: (sumD2 - (sumD * sumD) / n) / (n - 1),
+    cov_md: (sumMD - (sumM * sumD) / n) / (n - 1),
+  };
+}
+
 /** The ratio m̄/d̄ and the delta-method variance of that estimate. */
 export function ratioEstimate(s: RatioSummary): { ratio: number; variance: number } {
   if (!(s.mean_d !== 0)) throw new RangeError('the denominator averages 0, so the ratio is undefined');
