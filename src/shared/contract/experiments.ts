@@ -60,11 +60,19 @@ export const DesignInput = z.object({
   /** For mean metrics: baseline mean and standard deviation. */
   baseline_mean: z.number().optional(),
   baseline_sd: z.number().positive().optional(),
-  mde: z.number().positive(),
+  /** Required unless sample_size or duration_days is given (then the MDE they allow is computed). */
+  mde: z.number().positive().optional(),
   mde_type: z.enum(['relative', 'absolute']).default('relative'),
   alpha: Fraction.default(0.05),
   power: Fraction.default(0.8),
   variants: z.number().int().min(2).max(20).default(2),
+  /** Unequal allocation: units in each treatment arm per control unit (statsmodels' ratio; 90/10 = 1/9). */
+  ratio: z.number().positive().max(1000).optional(),
+  alternative: z.enum(['two-sided', 'one-sided']).default('two-sided'),
+  /** Total units available (all arms): the design reports the power at the MDE and the MDE at the target power. */
+  sample_size: z.number().int().positive().optional(),
+  /** Or the planned duration in days (with daily_users and allocation) to the same end. */
+  duration_days: z.number().int().positive().max(3650).optional(),
   daily_users: z.number().positive().optional(),
   /** Share of daily eligible users placed in the experiment. */
   allocation: z.number().gt(0).max(1).default(1),
@@ -110,7 +118,23 @@ export const ExperimentDesign = z.object({
     alpha_per_comparison: z.number(),
     variants: z.number().int(),
     method: z.string(),
+    /** Unequal allocation: units in control and in each treatment arm (per_variant is the control's). */
+    control_n: z.number().int().optional(),
+    treatment_n: z.number().int().optional(),
+    ratio: z.number().optional(),
+    alternative: z.enum(['two-sided', 'one-sided']).optional(),
   }),
+  /** For a given sample size or duration: the power it gives at the MDE and the MDE it allows at the target power. */
+  power_analysis: z.object({
+    source: z.enum(['sample_size', 'duration']),
+    total: z.number().int(),
+    control_n: z.number().int(),
+    treatment_n: z.number().int(),
+    power_at_mde: z.number().nullable(),
+    /** pp for rates, metric units for means. */
+    mde_absolute: z.number(),
+    mde_relative: z.number().nullable(),
+  }).nullable().optional(),
   duration: z.object({
     days: z.number().int().nullable(),
     weeks: z.number().int().nullable(),
