@@ -82,7 +82,7 @@ export function plan(input: DesignParsed, baseline: number, alphaPer: number): P
     const mdeRel = baseline !== 0 ? (mdeAbs / Math.abs(baseline)) * 100 : 0;
     return {
       perVariant: n1,
-      total: n1 + (k - 1) * n2,
+      total: avail ? avail.total : n1 + (k - 1) * n2,
       controlN: n1,
       treatmentN: n2,
       mde: input.mde ?? (input.mde_type === 'relative' && baseline !== 0 ? mdeAbs / Math.abs(baseline) : mdeAbs),

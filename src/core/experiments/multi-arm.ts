@@ -86,7 +86,7 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
   const ship = pickShip(armResults, engine);
   const shown = runs[ship ? arms.indexOf(ship.treatment_label) : 0].analysis;
   const overall: Recommendation = ship
-    ? { ...ship.recommendation, rationale: `Ship ${ship.treatment_label}: ${ship.recommendation.rationale}${armResults.length > 1 ? ` (best of ${armResults.filter((a) => a.recommendation.decision === 'SHIP').length} arm(s) that qualify).` : ''}` }
+    ? { ...ship.recommendation, rationale: `Ship ${ship.treatment_label}${qualifying(armResults) > 1 ? ` (the best of ${qualifying(armResults)} arms that qualify)` : ''}: ${ship.recommendation.rationale}` }
     : summarizeNoShip(armResults);
   const families = engine === 'bayesian'
     ? 'Bayesian engine: each arm is read on its own posterior (chance to beat control, risk); no p-value adjustment applies.'
@@ -117,6 +117,8 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     facts: [...shown.facts.filter((f) => !f.id.startsWith('experiment.srm.p_value')), ...facts.facts],
   };
 }
+
+const qualifying = (arms: ArmResult[]) => arms.filter((a) => a.recommendation.decision === 'SHIP').length;
 
 function pickShip(arms: ArmResult[], engine: 'frequentist' | 'bayesian'): ArmResult | null {
   const ok = arms.filter((a) => a.recommendation.decision === 'SHIP');

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AnalyzeInput, DesignInput } from '../../../src/shared/contract/experiments';
+import { analyzeInputFromArgs, designInputFromArgs } from '../../../src/cli/commands/experiment';
+import { runCliCaptured } from '../../helpers/cli';
+
+const FIXTURE = path.resolve(__dirname, '../../fixtures/stats/three_arm.csv');
+const ref = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixtures/stats/abn_reference.json'), 'utf8'));
+
+describe('iafa experiment: A/B/n, engine and design flags', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  async function cli(args: string[]) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-abn-'));
+    dirs.push(dataDir);
+    return runCliCaptured(args, { IAFA_DATA_DIR: dataDir });
+  }
+
+  it('parses --treatment B,C, --engine, --prior-sd, --planned-split and --correction bonferroni', () => {
+    const a = AnalyzeInput.parse(analyzeInputFromArgs(['t.csv'], { 'variant-col': 'variant', control: 'control', treatment: ['B,C'], metric: ['converted'], engine: 'bayesian', 'prior-sd': '0.3', 'planned-split': '2,1,1', correction: 'bonferroni' }));
+    expect(a).toMatchObject({ treatments: ['B', 'C'], engine: 'bayesian', prior: { mean: 0, sd: 0.3 }, planned_split: [2, 1, 1], correction: 'bonferroni' });
+    expect(a.treatment).toBeUndefined();
+    expect(() => analyzeInputFromArgs(['t.csv'], { 'variant-col': 'v', metric: ['m'], engine: 'magic' })).toThrow(/frequentist or bayesian/);
+    expect(DesignInput.parse(designInputFromArgs({ baseline: '0.15', ratio: '0.9', 'one-sided': true, n: '20000' }))).toMatchObject({ ratio: 0.9, alternative: 'one-sided', sample_size: 20000 });
+    expect(() => designInputFromArgs({ baseline: '0.15' })).toThrow(/--mde is required/);
+  });
+
+  it('analyze --treatment B,C prints every arm, the Holm p-values, the k-arm SRM and the arm to ship', async () => {
+    const r = await cli(['experiment', 'analyze', FIXTURE, '--variant-col', 'variant', '--control', 'control', '--treatment', 'B,C', '--metric', 'converted', '--no-save']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/B, C vs control/);
+    expect(r.stdout).toMatch(new RegExp(`^B\\s+\\* converted.*\\s${ref.three_arm.arms.B.converted.p_holm.toFixed(3)}\\s+SHIP`, 'm'));
+    expect(r.stdout).toMatch(/SRM \(3 arms\): passed \(chi-square 3\.867, df 2, p = 0\.145\)/);
+    expect(r.stdout).toMatch(/Ship: B\./);
+    const json = JSON.parse((await cli(['experiment', 'analyze', FIXTURE, '--variant-col', 'variant', '--control', 'control', '--treatment', 'B,C', '--metric', 'converted', '--no-save', '--json'])).stdout);
+    expect(json.arms).toHaveLength(2);
+  });
+
+  it('design --ratio 0.9 --one-sided --n 20000 prints the power and the MDE for that sample', async () => {
+    const r = await cli(['experiment', 'design', '--baseline', '0.15', '--mde', '0.1', '--ratio', '0.9', '--one-sided', '--n', '20000', '--no-save']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Sample size: 10,526 control, 9,473 per treatment arm, 20,000 total \(one-sided\)/);
+    expect(r.stdout).toMatch(new RegExp(`detectable effect at 80% power ${(ref.power.prop_mde[0].mde * 100).toFixed(3)} pp`));
+    const bad = await cli(['experiment', 'design', '--baseline', '0.15', '--ratio', '-1', '--mde', '0.1', '--no-save']);
+    expect(bad.code).toBe(2);
+  });
+});
