@@ -122,7 +122,7 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
   }
 
   const split = input.ratio !== undefined && input.ratio !== 1 ? ratioSplit(k, input.ratio) : splitLabel(k);
-  const testName = input.metric_type === 'rate' ? 'two-proportion z-test (pooled), Wald CI of the difference and delta-method CI of the relative lift' : "Welch t-test with CI of the mean difference (CUPED when a pre-period covariate exists)";
+  const testName = input.metric_type === 'rate' ? 'two-proportion z-test (pooled), Wald CI of the difference and Fieller CI of the relative lift' : "Welch t-test with CI of the mean difference (CUPED when a pre-period covariate exists)";
   const design: ExperimentDesign = {
     hypothesis,
     variants,

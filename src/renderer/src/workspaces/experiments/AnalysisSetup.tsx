@@ -52,10 +52,13 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
             <div className="xp-field">
               <label htmlFor={`${listId}-t`}>Treatment value(s)</label>
               <input id={`${listId}-t`} type="text" list={listId} value={config.treatment} onChange={(e) => set({ treatment: e.target.value })} data-testid="xp-treatment" aria-describedby={`${listId}-th`} />
-              <span id={`${listId}-th`} className="muted small">Several arms (A/B/n): separate with commas{values.length > 2 ? ', or tick them below' : ''}.</span>
+              <span id={`${listId}-th`} className="muted small">
+                Several arms (A/B/n): separate with commas{values.length > 2 ? ', or tick them below' : ''}.
+                {variantCol?.distinct !== undefined && variantCol.distinct > values.length && ` The column has ${variantCol.distinct} values; the import sample shows ${values.join(', ')}.`}
+              </span>
               {values.length > 2 && (
                 <div className="xp-seg" data-testid="xp-arms">
-                  {values.filter((v) => v !== config.control).map((v) => {
+                  {[...values].sort().filter((v) => v !== config.control).map((v) => {
                     const arms = treatmentArms(config);
                     return (
                       <label key={v} className="xp-check">

@@ -53,7 +53,6 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
               <h3>All arms</h3>
               <ForestPlot a={a} />
               <ArmsTable a={a} />
-              <h3>Details: {a.treatment_label} vs {a.control_label}</h3>
             </>
           )}
           {a.engine === 'bayesian' && (
@@ -63,7 +62,8 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
             </>
           )}
           {!a.multi_arm && <ForestPlot a={a} />}
-          <h3>Significance</h3>
+          {a.multi_arm && <h3>Details: {a.treatment_label} vs {a.control_label}</h3>}
+          <h3>{a.engine === 'bayesian' ? 'Frequentist details' : 'Significance'}</h3>
           <SignificanceTable a={a} />
           <h3>Guardrails</h3>
           <GuardrailTable a={a} />

@@ -103,7 +103,7 @@ export function Designer() {
             <NumberField label="Share in the experiment" suffix="%" value={form.allocation} onChange={set('allocation')} min={0} max={100} step={5} testId="xp-allocation" />
             <NumberField label="Variants (control included)" value={form.variants} onChange={set('variants')} min={2} max={20} step={1} testId="xp-variants" />
             <label className="xp-check"><input type="checkbox" checked={form.fullWeeks} onChange={(e) => set('fullWeeks')(e.target.checked)} /> Run whole weeks (weekday cycles)</label>
-            <NumberField label="Treatment units per control unit" value={form.ratio ?? '1'} onChange={set('ratio')} min={0} step={0.1} testId="xp-ratio" hint="1 = equal split; 0.111 = 90/10." />
+            <NumberField label="Treatment units per control unit" value={form.ratio ?? '1'} onChange={set('ratio')} min={0} step={0.1} testId="xp-alloc-ratio" hint="1 = equal split; 0.111 = 90/10." />
           </fieldset>
           <fieldset className="xp-fieldset">
             <legend>What can a given sample detect?</legend>
