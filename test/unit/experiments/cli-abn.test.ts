@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AnalyzeInput, DesignInput } from '../../../src/shared/contract/experiments';
 import { analyzeInputFromArgs, designInputFromArgs } from '../../../src/cli/commands/experiment';
 import { runCliCaptured } from '../../helpers/cli';
+import { tempEngine } from '../../helpers/engine';
 
 const FIXTURE = path.resolve(__dirname, '../../fixtures/stats/three_arm.csv');
 const ref = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixtures/stats/abn_reference.json'), 'utf8'));
@@ -45,5 +46,29 @@ describe('iafa experiment: A/B/n, engine and design flags', () => {
     expect(r.stdout).toMatch(new RegExp(`detectable effect at 80% power ${(ref.power.prop_mde[0].mde * 100).toFixed(3)} pp`));
     const bad = await cli(['experiment', 'design', '--baseline', '0.15', '--ratio', '-1', '--mde', '0.1', '--no-save']);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('the engine default comes from Settings', () => {
+  it('frequentist until Settings says bayesian; an analysis can still choose', async () => {
+    const env = tempEngine();
+    try {
+      const input = { file: FIXTURE, variant_column: 'variant', control: 'control', treatment: 'B', metrics: ['converted'], save: false };
+      const before = await env.engine.dispatch('experiment:analyze', input);
+      expect(before.engine).toBe('frequentist');
+      expect(before.statistical_analysis.primary_metric.bayesian).toBeNull();
+      const s = await env.engine.dispatch('settings:update', { experiments: { engine: 'bayesian' } });
+      expect(s.experiments.engine).toBe('bayesian');
+      const after = await env.engine.dispatch('experiment:analyze', input);
+      expect(after.engine).toBe('bayesian');
+      expect(after.statistical_analysis.primary_metric.bayesian!.chance_to_win).toBeGreaterThan(0.5);
+      const chosen = await env.engine.dispatch('experiment:analyze', { ...input, engine: 'frequentist' });
+      expect(chosen.engine).toBe('frequentist');
+      // A settings patch for another section leaves the engine alone.
+      const s2 = await env.engine.dispatch('settings:update', { reports: { paper: 'Letter' } });
+      expect(s2.experiments.engine).toBe('bayesian');
+    } finally {
+      env.cleanup();
+    }
   });
 });
