@@ -72,3 +72,23 @@ describe('the engine default comes from Settings', () => {
     }
   });
 });
+
+describe('reports and causal checks take several arms', () => {
+  it('the report lists every arm and metric; causal checks compare the chosen arm and name the others', async () => {
+    const env = tempEngine();
+    try {
+      const experiment = { file: FIXTURE, variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted'], save: false };
+      const r = await env.engine.dispatch('reports:generate', { experiment, format: 'markdown', audience: 'data_scientist', save: false });
+      const expected = await env.engine.dispatch('experiment:analyze', experiment);
+      expect(r.markdown).toContain('converted (B)');
+      expect(r.markdown).toContain('converted (C)');
+      for (const arm of expected.arms!) expect(r.markdown).toContain(arm.primary_metric.p_value_adjusted! < 0.001 ? 'p < 0.001' : `p = ${arm.primary_metric.p_value_adjusted!.toFixed(3)}`);
+      expect(r.grounding.ungrounded).toEqual([]);
+      const c = await env.engine.dispatch('experiment:causal', { ...experiment, treatment: 'C' });
+      expect(c.analysis.treatment_label).toBe('C');
+      expect(c.analysis.warnings.join(' ')).toMatch(/Causal checks compare C with control; the other arms \(B\)/);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
