@@ -90,6 +90,14 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await page.screenshot({ path: artifactPath('e2e', 'experiments-bayesian.png'), fullPage: true });
   });
 
+  it('the causal panel takes the same arms and says which one it compares', async () => {
+    await page.getByTestId('xp-open-causal').click();
+    await page.getByTestId('xp-causal-run').click();
+    await page.getByTestId('xp-causal-checks').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('xp-causal-arm-note').textContent()).resolves.toMatch(/Causal checks compare B with control; the other arms \(C\)/);
+    expect(await page.locator('main').textContent()).not.toMatch(/NaN|undefined/);
+  });
+
   it('designer: unequal allocation, one-sided, and the power and MDE of a given sample', async () => {
     await page.getByTestId('xp-tab-design').click();
     await page.getByTestId('xp-baseline').fill('15');
