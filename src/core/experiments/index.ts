@@ -84,6 +84,9 @@ export function runAnalysis(input: AnalyzeParsed, loaded: LoadedTables, o: RunOp
     const control = resolveControl(loaded.table, input.variant_column, input.control, arms);
     return analyzeMultiArm(loaded.table, { ...userTableSpec(input), control, treatments: arms }, analyzeOptions(input, o));
   }
+  if (input.planned_split && input.planned_split.length !== 2) {
+    throw new IafaError('validation', `The planned split has ${input.planned_split.length} weights; a two-arm analysis needs 2 (control, treatment).`);
+  }
   const prepared = prepareFromInput(arms.length === 1 ? { ...input, treatment: arms[0] } : input, loaded);
   return analyzePrepared(prepared, analyzeOptions(input, o));
 }

@@ -36,6 +36,31 @@ describe('intervals when the z-test is withheld', () => {
   });
 });
 
+describe('the significance call agrees with the intervals shown', () => {
+  it('pooled p below alpha while the unpooled intervals include 0: not called significant, and the row says why', () => {
+    // 10/100 vs 50/1000: pooled z p = 0.0358 (scipy), but the Wald interval of the difference includes 0.
+    const a = run(rateTable([10, 100], [50, 1000]));
+    const m = a.statistical_analysis.primary_metric;
+    expect(m.p_value!).toBeCloseTo(0.035790656641406196, 12);
+    expect(m.confidence_interval![0]).toBeLessThan(0);
+    expect(m.confidence_interval![1]).toBeGreaterThan(0);
+    expect(m.relative_lift_ci![1]).toBeGreaterThan(0);
+    expect(m.significant).toBe(false);
+    expect(m.reason).toMatch(/^borderline: p = 0\.0358 is below alpha, but the/);
+    expect(a.recommendation.decision).toBe('ITERATE');
+  });
+  it('the relative interval (Fieller) excludes 0 exactly when the difference interval does', () => {
+    for (const [c, t] of [[[100, 1000], [130, 1000]], [[20, 400], [35, 420]], [[300, 1000], [270, 1000]], [[50, 500], [52, 500]]] as [[number, number], [number, number]][]) {
+      const m = run(rateTable(c, t)).statistical_analysis.primary_metric;
+      const ex = (ci: [number, number]) => ci[0] > 0 || ci[1] < 0;
+      expect(ex(m.relative_lift_ci!)).toBe(ex(m.confidence_interval!));
+    }
+  });
+  it('a two-arm analysis refuses a three-weight planned split', () => {
+    expect(() => run(rateTable([10, 100], [12, 100]), { planned_split: [1, 1, 1] })).toThrow(/needs 2/);
+  });
+});
+
 describe('Bayesian engine in the read-out', () => {
   const table = rateTable([100, 1000], [130, 1000]);
   it('chance to beat control, risk, expected lift and credible interval from the posterior of the relative lift', () => {
