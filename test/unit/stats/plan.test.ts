@@ -62,6 +62,19 @@ describe('experiment design with the new options', () => {
     expect(() => designExperiment(DesignInput.parse({ baseline_rate: 0.1, save: false }))).toThrow(/minimum detectable effect/);
     expect(() => designExperiment(DesignInput.parse({ baseline_rate: 0.1, duration_days: 7, save: false }))).toThrow(/daily eligible users/);
   });
+  it('three arms with unequal allocation: α/(k − 1) per comparison and n split 1 : ratio : ratio', () => {
+    const d = designExperiment(DesignInput.parse({ baseline_rate: 0.1, mde: 0.1, variants: 3, ratio: 0.5, save: false })).experiment_design;
+    const n1 = proportionSampleSize(0.1, 0.11, 0.8, { alpha: 0.025, ratio: 0.5, sides: 2 });
+    expect(d.sample_size.control_n).toBe(Math.ceil(n1));
+    expect(d.sample_size.treatment_n).toBe(Math.ceil(n1 * 0.5));
+    expect(d.sample_size.total).toBe(Math.ceil(n1) + 2 * Math.ceil(n1 * 0.5));
+    expect(d.sample_size.alpha_per_comparison).toBe(0.025);
+    expect(d.randomization.split).toBe('50/25/25');
+    const given = designExperiment(DesignInput.parse({ baseline_rate: 0.1, variants: 3, ratio: 0.5, sample_size: 40000, save: false })).experiment_design.power_analysis!;
+    expect(given.control_n).toBe(20000);
+    expect(given.treatment_n).toBe(10000);
+    close(given.mde_absolute / 100, proportionMde(0.1, 20000, 0.8, { alpha: 0.025, ratio: 0.5, sides: 2 }), 1e-12, 0, 'k-arm MDE');
+  });
   it('the default path is unchanged (R power.prop.test per variant)', () => {
     const p = R.prop_n[0];
     const d = designExperiment(DesignInput.parse({ baseline_rate: p.baseline, mde: p.mde, save: false })).experiment_design;
