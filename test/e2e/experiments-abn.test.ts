@@ -114,6 +114,33 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await page.screenshot({ path: artifactPath('e2e', 'experiments-design-power.png'), fullPage: true });
   });
 
+  it('Settings: the default engine is a setting the analyzer follows', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByTestId('settings-engine').selectOption('bayesian');
+    await expect.poll(async () => (await app.env.engine.dispatch('settings:get', {})).experiments.engine, { timeout: 10_000 }).toBe('bayesian');
+    await page.getByTestId('settings-engine').selectOption('frequentist');
+    await expect.poll(async () => (await app.env.engine.dispatch('settings:get', {})).experiments.engine, { timeout: 10_000 }).toBe('frequentist');
+  });
+
+  it('the arms view at 800 px wide keeps its tables inside their card', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByRole('link', { name: 'Experiments', exact: true }).click();
+    await page.getByTestId('xp-tab-analyze').click();
+    const panel = page.locator('#xp-panel-analyze');
+    await panel.getByTestId('xp-analyze-run').click();
+    await panel.getByTestId('xp-arms-table').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: artifactPath('e2e', 'experiments-abn-800.png'), fullPage: true });
+    // Re-rendered at the new width, the forest plot still draws every arm's interval.
+    await expect(panel.locator('[data-testid="xp-forest"] .recharts-errorBar').count()).resolves.toBeGreaterThanOrEqual(2);
+    const wide = await page.evaluate(() => {
+      const card = document.querySelector('[aria-labelledby="xp-results-title"]') as HTMLElement;
+      const right = card.getBoundingClientRect().right;
+      return [...card.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > right + 1 && !el.closest('.xp-table-wrap, .table-scroll'))
+        .map((el) => `${el.tagName}.${(el as HTMLElement).className}`).slice(0, 5);
+    });
+    expect(wide).toEqual([]);
+  });
+
   it('no console errors', () => {
     expect(app.consoleErrors).toEqual([]);
   });

@@ -40,7 +40,7 @@ export function ForestPlot({ a }: { a: ExperimentAnalysis }) {
           <ReferenceLine x={0} stroke="#555" />
           <Tooltip formatter={(v) => fmtSignedPct(Number(v))} />
           <Scatter dataKey="lift" name="Relative lift" fill="#0072B2" isAnimationActive={false}>
-            <ErrorBar dataKey="err" direction="x" width={8} strokeWidth={2} stroke="#0072B2" />
+            <ErrorBar dataKey="err" direction="x" width={8} strokeWidth={2} stroke="#0072B2" isAnimationActive={false} />
           </Scatter>
         </ComposedChart>
       </ResponsiveContainer>
