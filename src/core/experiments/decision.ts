@@ -61,7 +61,9 @@ export function checkGuardrail(d: MetricData, rule: GuardrailRule, alpha: number
       [change, lo, hi] = [d.treatment.successes / d.treatment.n - d.control.successes / d.control.n, ci.lower, ci.upper];
     }
   } else if (rel) {
-    const l = relativeLiftDelta(d.control.mean, d.control.sd ** 2 / d.control.n, d.treatment.mean, d.treatment.sd ** 2 / d.treatment.n, a2);
+    // t with the Welch df, as the analysis's own relative interval of a mean.
+    const df = welchTTest(d.control, d.treatment, a2).df;
+    const l = relativeLiftDelta(d.control.mean, d.control.sd ** 2 / d.control.n, d.treatment.mean, d.treatment.sd ** 2 / d.treatment.n, a2, df);
     [change, lo, hi] = [l.lift, l.ci.lower, l.ci.upper];
   } else {
     const w = welchTTest(d.control, d.treatment, a2);
