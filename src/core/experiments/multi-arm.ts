@@ -100,8 +100,13 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     facts.metric(`experiment.arm.${slug(a.treatment_label)}.primary`, a.primary_metric);
     for (const m of a.secondary_metrics) facts.metric(`experiment.arm.${slug(a.treatment_label)}.secondary.${slug(m.metric)}`, m);
   }
-  facts.add('experiment.srm.k_arm_p_value', 'SRM across all arms: p-value', srm.p_value, 'p');
-  labels.forEach((l, i) => facts.add(`experiment.srm.arm.${slug(l)}.n`, `SRM: ${l} units`, observed[i], 'users'));
+  // The top-level SRM is the k-arm check, so its facts replace the pairwise ones (same p-value id).
+  facts.add('experiment.srm.p_value', 'SRM across all arms: p-value', srm.p_value, 'p');
+  labels.forEach((l, i) => {
+    facts.add(`experiment.srm.arm.${slug(l)}.n`, `SRM: ${l} units`, observed[i], 'users');
+    if (total > 0) facts.add(`experiment.srm.arm.${slug(l)}.share`, `SRM: ${l} share of units`, (observed[i] / total) * 100, 'percent', pct(observed[i] / total));
+    facts.add(`experiment.srm.arm.${slug(l)}.planned_share`, `SRM: planned ${l} share`, shares[i] * 100, 'percent', pct(shares[i]));
+  });
   const others = otherValues(table, spec.variantColumn, labels);
   const warnings = [...shown.warnings.filter((w) => !w.startsWith('Variant values ignored')), ...(others.length ? [`Variant values ignored (not named as control or treatment): ${others.join(', ')}.`] : [])];
 
@@ -114,7 +119,7 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     multi_arm: multi,
     recommendation: overall,
     warnings,
-    facts: [...shown.facts.filter((f) => !f.id.startsWith('experiment.srm.p_value')), ...facts.facts],
+    facts: [...shown.facts.filter((f) => !f.id.startsWith('experiment.srm.')), ...facts.facts],
   };
 }
 

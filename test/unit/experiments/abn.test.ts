@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalyzeInput } from '../../../src/shared/contract/experiments';
 import { parseCsv, runAnalysis } from '../../../src/core/experiments';
 import { close, type Json } from '../stats/reference';
+import { extractNumbers } from '../../../src/core/llm/numbers';
 
 /**
  * A three-arm read-out (control, B, C) on a committed table against make_abn_reference.py:
@@ -48,6 +49,14 @@ describe('A/B/n: three arms in one read-out', () => {
     expect(planned.multi_arm!.srm.passed).toBe(false);
     expect(planned.recommendation.rule).toBe('srm_failed');
     expect(planned.multi_arm!.ship).toBeNull();
+  });
+  it('every number the SRM message and the decision quote is a fact', () => {
+    const displays = new Set(a.facts.map((f) => f.display));
+    const quoted = [...extractNumbers(a.multi_arm!.srm.message), ...extractNumbers(a.recommendation.rationale)].filter((n) => n.kind === 'percent' || n.kind === 'p');
+    expect(quoted.length).toBeGreaterThanOrEqual(6);
+    const missing = quoted.map((n) => n.raw).filter((raw) => ![...displays].some((d) => d.includes(raw.replace(/^p\s*=\s*/, ''))));
+    expect(missing).toEqual([]);
+    expect(a.facts.find((f) => f.id === 'experiment.srm.p_value')!.value).toBe(a.multi_arm!.srm.p_value);
   });
   it('Bonferroni and Benjamini–Hochberg as options', () => {
     for (const [method, key] of [['bonferroni', 'p_bonferroni'], ['bh', 'p_bh']] as const) {
