@@ -88,6 +88,17 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await expect(panel.getByTestId('xp-decision-word').textContent()).resolves.toBe(expected.recommendation.decision);
     expect(await page.locator('main').textContent()).not.toMatch(/NaN|undefined/);
     await page.screenshot({ path: artifactPath('e2e', 'experiments-bayesian.png'), fullPage: true });
+
+    // A proper prior (sd 5% on the lift) shrinks the estimates: the screen shows the engine's shrunk values.
+    await panel.getByTestId('xp-prior-sd').fill('5');
+    await panel.getByTestId('xp-analyze-run').click();
+    const shrunk = await app.env.engine.dispatch('experiment:analyze', {
+      datasetId, variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue', 'revenue/sessions'], engine: 'bayesian', prior: { mean: 0, sd: 0.05 }, save: false,
+    });
+    const b = shrunk.arms![0].primary_metric.bayesian!;
+    expect(b.expected_lift).toBeLessThan(expected.arms![0].primary_metric.bayesian!.expected_lift);
+    await expect.poll(() => panel.getByTestId('xp-chance').getAttribute('aria-label'), { timeout: 30_000 }).toContain(`B ${(b.chance_to_win * 100).toFixed(1)}%`);
+    await panel.getByTestId('xp-prior-sd').fill('');
   });
 
   it('the causal panel takes the same arms and says which one it compares', async () => {

@@ -115,6 +115,10 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
               <label className="xp-check"><input type="checkbox" checked={config.sequential === true} onChange={(e) => set({ sequential: e.target.checked })} data-testid="xp-sequential" /> Results were checked daily (always-valid p-value)</label>
               <SelectField label="Engine" value={config.engine ?? ''} onChange={(v) => set({ engine: v === 'bayesian' || v === 'frequentist' ? v : '' })} testId="xp-engine"
                 options={[{ value: '', label: 'Settings default' }, { value: 'frequentist', label: 'Frequentist (p-values, confidence intervals)' }, { value: 'bayesian', label: 'Bayesian (chance to win, risk)' }]} />
+              {config.engine === 'bayesian' && (
+                <NumberField label="Prior on the lift: sd" suffix="% (mean 0)" value={config.priorSd ?? ''} onChange={(v) => set({ priorSd: v })} min={0} step={5} testId="xp-prior-sd"
+                  hint="Empty: flat prior (the data alone). 30 = lifts beyond ±60% are a priori unlikely." optional />
+              )}
               <NumberField label="Significance level α" value={config.alpha} onChange={(v) => set({ alpha: v })} min={0} max={0.5} step={0.01} />
               <SelectField label="Correction for several arms/metrics/segments" value={config.correction} onChange={(v) => set({ correction: v === 'bh' || v === 'bonferroni' ? v : 'holm' })}
                 options={[{ value: 'holm', label: 'Holm (family-wise error)' }, { value: 'bonferroni', label: 'Bonferroni (family-wise error, simplest)' }, { value: 'bh', label: 'Benjamini–Hochberg (false discovery rate)' }]} />

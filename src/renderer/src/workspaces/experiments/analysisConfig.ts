@@ -14,6 +14,8 @@ export interface AnalysisConfig {
   ratio?: string;
   /** '' = the Settings default. */
   engine?: '' | 'frequentist' | 'bayesian';
+  /** Bayesian: sd of a normal prior on the relative lift, percent (empty = flat prior). */
+  priorSd?: string;
   secondary: string[];
   /** Guardrail column → non-inferiority margin in percent (relative). */
   guardrails: Record<string, string>;
@@ -92,6 +94,8 @@ export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null;
   const mde = (c.plannedMde ?? '').trim() === '' ? null : num(c.plannedMde);
   if (mde !== null && !(mde > 0)) return { input: null, problem: 'Planned MDE must be above 0 (or leave it empty).' };
   if (arms.length > 1 && share !== 50) return { input: null, problem: 'The planned treatment share applies to two arms; with several arms the split is checked against equal shares (leave it at 50%).' };
+  const priorSd = (c.priorSd ?? '').trim() === '' ? null : num(c.priorSd ?? '');
+  if (priorSd !== null && !(priorSd > 0)) return { input: null, problem: 'Prior sd: a percentage above 0 (or leave it empty for a flat prior).' };
   const r = (c.ratio ?? '').trim();
   const ratio = /^[^/]+\/[^/]+$/.test(r) ? r : '';
   const metrics: MetricSpec[] = [c.primary, ...c.secondary.filter((m) => m !== c.primary), ...(ratio && ratio !== c.primary ? [ratio] : [])];
@@ -104,6 +108,7 @@ export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null;
       ...(arms.length > 1 ? { treatments: arms } : { treatment: arms[0] }),
       metrics, guardrails, alpha, correction: c.correction,
       ...(c.engine ? { engine: c.engine } : {}),
+      ...(c.engine === 'bayesian' && priorSd !== null ? { prior: { mean: 0, sd: priorSd / 100 } } : {}),
       ...(c.segmentBy ? { segment_by: c.segmentBy } : {}),
       ...(c.dateColumn ? { date_column: c.dateColumn } : {}),
       ...(share !== 50 ? { planned_split: [100 - share, share] } : {}),
