@@ -107,6 +107,9 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     if (total > 0) facts.add(`experiment.srm.arm.${slug(l)}.share`, `SRM: ${l} share of units`, (observed[i] / total) * 100, 'percent', pct(observed[i] / total));
     facts.add(`experiment.srm.arm.${slug(l)}.planned_share`, `SRM: planned ${l} share`, shares[i] * 100, 'percent', pct(shares[i]));
   });
+  // The rule's staged rollout ("Roll out to 50% of users") is a fixed policy figure; the pairwise
+  // planned-share facts that used to carry it are replaced by the k-arm shares above.
+  if (overall.next_steps.some((x) => x.includes('50%'))) facts.add('experiment.decision.rollout_share', 'Staged rollout share in the next steps', 50, 'percent', '50%');
   const others = otherValues(table, spec.variantColumn, labels);
   const warnings = [...shown.warnings.filter((w) => !w.startsWith('Variant values ignored')), ...(others.length ? [`Variant values ignored (not named as control or treatment): ${others.join(', ')}.`] : [])];
 

@@ -9,6 +9,7 @@ export {
   newcombeDiffCI,
   relativeLiftDelta,
   relativeLiftProportions,
+  fiellerLift,
   cohensH,
   effectSizeLabel,
   chiSquareIndependence,

@@ -123,6 +123,30 @@ export function relativeLiftProportions(control: Proportion, treatment: Proporti
   return relativeLiftDelta(p1, (p1 * (1 - p1)) / control.n, p2, (p2 * (1 - p2)) / treatment.n, alpha);
 }
 
+/**
+ * Fieller's interval for p2/p1 − 1 with the Wald variances: {ρ : (p2 − ρ·p1)² ≤ z²(v2 + ρ²·v1)}.
+ * It excludes 0 exactly when the Wald interval of the difference excludes 0, so the relative and
+ * absolute intervals shown side by side never contradict each other (a symmetric delta-method
+ * interval can: it crosses 0 while the difference's interval does not, e.g. on AdSmart). Null
+ * when the control rate itself is not distinguishable from 0 (the interval is unbounded).
+ */
+export function fiellerLift(control: Proportion, treatment: Proportion, alpha = 0.05): Interval | null {
+  check(control, 'control');
+  check(treatment, 'treatment');
+  const p1 = control.successes / control.n;
+  const p2 = treatment.successes / treatment.n;
+  const v1 = (p1 * (1 - p1)) / control.n;
+  const v2 = (p2 * (1 - p2)) / treatment.n;
+  const z2 = zFor(alpha) ** 2;
+  const a = p1 * p1 - z2 * v1;
+  const b = p1 * p2;
+  const c = p2 * p2 - z2 * v2;
+  const disc = b * b - a * c;
+  if (!(a > 0) || disc < 0) return null;
+  const r = Math.sqrt(disc);
+  return { lower: (b - r) / a - 1, upper: (b + r) / a - 1 };
+}
+
 export type EffectSizeLabel = 'negligible' | 'small' | 'medium' | 'large';
 
 /** Cohen's conventional thresholds (0.2 / 0.5 / 0.8), shared by h and d. */

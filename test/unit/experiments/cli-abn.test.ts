@@ -83,7 +83,7 @@ describe('reports and causal checks take several arms', () => {
       expect(r.markdown).toContain('converted (B)');
       expect(r.markdown).toContain('converted (C)');
       for (const arm of expected.arms!) expect(r.markdown).toContain(arm.primary_metric.p_value_adjusted! < 0.001 ? 'p < 0.001' : `p = ${arm.primary_metric.p_value_adjusted!.toFixed(3)}`);
-      expect(r.grounding.ungrounded).toEqual([]);
+      expect(JSON.stringify(r.grounding.ungrounded)).toBe("[]");
       const c = await env.engine.dispatch('experiment:causal', { ...experiment, treatment: 'C' });
       expect(c.analysis.treatment_label).toBe('C');
       expect(c.analysis.warnings.join(' ')).toMatch(/Causal checks compare C with control; the other arms \(B\)/);
