@@ -29,15 +29,18 @@ function num(v: Values, k: string): number | undefined {
 export function designInputFromArgs(v: Values): DesignInput {
   const baseline = num(v, 'baseline');
   const mde = num(v, 'mde');
+  const n = num(v, 'n');
+  const days = num(v, 'duration');
   if (baseline === undefined) throw new IafaError('validation', '--baseline is required (the current rate as a fraction, e.g. 0.15; or the mean with --sd).');
-  if (mde === undefined) throw new IafaError('validation', '--mde is required (relative, e.g. 0.10 for +10%; absolute with --mde-absolute).');
+  if (mde === undefined && n === undefined && days === undefined) throw new IafaError('validation', '--mde is required (relative, e.g. 0.10 for +10%; absolute with --mde-absolute), unless --n or --duration asks for the MDE a sample allows.');
   const sd = num(v, 'sd');
   const input: DesignInput = {
-    mde,
+    ...(mde !== undefined ? { mde } : {}),
     mde_type: v['mde-absolute'] ? 'absolute' : 'relative',
     ...(sd !== undefined ? { metric_type: 'mean', baseline_mean: baseline, baseline_sd: sd } : { baseline_rate: baseline }),
   };
-  const opt = { alpha: num(v, 'alpha'), power: num(v, 'power'), daily_users: num(v, 'daily-users'), variants: num(v, 'variants'), allocation: num(v, 'allocation') };
+  const opt = { alpha: num(v, 'alpha'), power: num(v, 'power'), daily_users: num(v, 'daily-users'), variants: num(v, 'variants'), allocation: num(v, 'allocation'), ratio: num(v, 'ratio'), sample_size: n, duration_days: days };
+  if (v['one-sided']) input.alternative = 'one-sided';
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (input as Record<string, unknown>)[k] = x;
   if (str(v, 'hypothesis')) input.hypothesis = str(v, 'hypothesis');
   if (str(v, 'metric')) input.primary_metric = str(v, 'metric');
@@ -76,7 +79,24 @@ export function analyzeInputFromArgs(positionals: string[], v: Values): AnalyzeI
     input.variant_column = col;
   }
   if (str(v, 'control')) input.control = str(v, 'control');
-  if (str(v, 'treatment')) input.treatment = str(v, 'treatment');
+  const arms = list(v, 'treatment');
+  if (arms.length === 1) input.treatment = arms[0];
+  else if (arms.length > 1) input.treatments = arms;
+  const engine = str(v, 'engine');
+  if (engine) {
+    if (engine !== 'frequentist' && engine !== 'bayesian') throw new IafaError('validation', '--engine is frequentist or bayesian.');
+    input.engine = engine;
+  }
+  const priorSd = num(v, 'prior-sd');
+  if (priorSd !== undefined) {
+    if (!(priorSd > 0)) throw new IafaError('validation', '--prior-sd must be positive (a fraction of the control value, e.g. 0.3).');
+    input.prior = { mean: num(v, 'prior-mean') ?? 0, sd: priorSd };
+  }
+  const split = list(v, 'planned-split').map(Number);
+  if (split.length) {
+    if (split.some((x) => !(x > 0))) throw new IafaError('validation', '--planned-split takes positive weights, control first (e.g. 50,25,25).');
+    input.planned_split = split;
+  }
   const guard = list(v, 'guardrail');
   if (guard.length) input.guardrails = guard.map(parseGuardrail);
   const seg = list(v, 'segment-by');
@@ -94,7 +114,7 @@ export function analyzeInputFromArgs(positionals: string[], v: Values): AnalyzeI
   if (v['mde-absolute']) input.mde_type = 'absolute';
   const corr = str(v, 'correction');
   if (corr) {
-    if (corr !== 'holm' && corr !== 'bh') throw new IafaError('validation', '--correction is holm or bh.');
+    if (corr !== 'holm' && corr !== 'bh' && corr !== 'bonferroni') throw new IafaError('validation', '--correction is holm, bh or bonferroni.');
     input.correction = corr;
   }
   const ci = str(v, 'ci');
@@ -121,7 +141,11 @@ export function causalInputFromArgs(positionals: string[], v: Values): CausalInp
 const analyzeOptions = {
   'variant-col': { type: 'string' },
   control: { type: 'string' },
-  treatment: { type: 'string' },
+  treatment: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  'prior-mean': { type: 'string' },
+  'prior-sd': { type: 'string' },
+  'planned-split': { type: 'string' },
   metric: { type: 'string', multiple: true },
   guardrail: { type: 'string', multiple: true },
   'segment-by': { type: 'string', multiple: true },
@@ -151,7 +175,10 @@ export function renderDesign(r: DesignResult): string {
   const lines = [
     `Primary metric: ${d.primary_metric.name} (baseline ${d.primary_metric.unit === 'percent' ? `${d.primary_metric.baseline.toFixed(2)}%` : d.primary_metric.baseline})`,
     `MDE: ${d.primary_metric.unit === 'percent' ? `${s.mde_absolute.toFixed(2)} pp` : s.mde_absolute} (${s.mde_relative.toFixed(1)}% relative)   alpha ${s.alpha}   power ${s.power}   variants ${s.variants}`,
-    `Sample size: ${s.per_variant.toLocaleString('en-US')} per variant, ${s.total.toLocaleString('en-US')} total`,
+    s.control_n !== undefined && s.control_n !== s.treatment_n
+      ? `Sample size: ${s.control_n.toLocaleString('en-US')} control, ${(s.treatment_n as number).toLocaleString('en-US')} per treatment arm, ${s.total.toLocaleString('en-US')} total (${s.alternative ?? 'two-sided'})`
+      : `Sample size: ${s.per_variant.toLocaleString('en-US')} per variant, ${s.total.toLocaleString('en-US')} total${s.alternative === 'one-sided' ? ' (one-sided)' : ''}`,
+    ...(d.power_analysis ? [powerLine(d)] : []),
     `Duration: ${d.duration.days === null ? 'n/a' : `${d.duration.days} days (${d.duration.weeks} weeks)`}. ${d.duration.rationale}`,
     `Randomization: ${d.randomization.method}, split ${d.randomization.split}`,
     ...r.warnings.map((w) => `warning: ${w}`),
@@ -159,7 +186,47 @@ export function renderDesign(r: DesignResult): string {
   return lines.join('\n') + '\n';
 }
 
+function powerLine(d: DesignResult['experiment_design']): string {
+  const pa = d.power_analysis as NonNullable<DesignResult['experiment_design']['power_analysis']>;
+  const unit = d.primary_metric.unit === 'percent' ? ' pp' : '';
+  const rel = pa.mde_relative === null ? '' : ` (${pa.mde_relative.toFixed(1)}% relative)`;
+  return `With ${pa.total.toLocaleString('en-US')} users (${pa.control_n.toLocaleString('en-US')} control, ${pa.treatment_n.toLocaleString('en-US')} per treatment): ${pa.power_at_mde === null ? '' : `power ${(pa.power_at_mde * 100).toFixed(1)}% at the MDE; `}detectable effect at ${d.sample_size.power * 100}% power ${pa.mde_absolute.toFixed(3)}${unit}${rel}`;
+}
+
+/** A/B/n: one row per arm and metric, then the k-arm SRM, each arm's decision and the arm to ship. */
+export function renderMultiArm(a: ExperimentAnalysis): string {
+  const m = a.multi_arm as NonNullable<ExperimentAnalysis['multi_arm']>;
+  const bayes = a.engine === 'bayesian';
+  const rows = (a.arms ?? []).flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => ({
+    arm: i === 0 ? arm.treatment_label : '',
+    metric: `${i === 0 ? '* ' : ''}${x.metric}`,
+    control: f2(x.control_value, x.kind === 'rate' ? '%' : ''),
+    treatment: f2(x.treatment_value, x.kind === 'rate' ? '%' : ''),
+    lift: f2(x.relative_lift, '%'),
+    ci: bayes && x.bayesian ? `[${x.bayesian.credible_interval[0].toFixed(2)}, ${x.bayesian.credible_interval[1].toFixed(2)}]%` : x.relative_lift_ci ? `[${x.relative_lift_ci[0].toFixed(2)}, ${x.relative_lift_ci[1].toFixed(2)}]%` : 'n/a',
+    p: x.tested ? fp(x.p_value) : 'n/a',
+    adj: x.tested ? fp(x.p_value_adjusted) : `not tested: ${x.reason}`,
+    ctw: x.bayesian ? `${(x.bayesian.chance_to_win * 100).toFixed(1)}%` : 'n/a',
+    risk: x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : 'n/a',
+    decision: i === 0 ? arm.recommendation.decision : '',
+  })));
+  const cols = [
+    { key: 'arm', title: 'ARM' }, { key: 'metric', title: 'METRIC' }, { key: 'control', title: 'CONTROL' }, { key: 'treatment', title: 'TREATMENT' },
+    { key: 'lift', title: 'LIFT' }, { key: 'ci', title: bayes ? 'CREDIBLE INTERVAL' : 'LIFT CI' },
+    ...(bayes ? [{ key: 'ctw', title: 'CHANCE TO WIN' }, { key: 'risk', title: 'RISK' }] : [{ key: 'p', title: 'P' }, { key: 'adj', title: `${m.correction.toUpperCase()} P` }]),
+    { key: 'decision', title: 'DECISION' },
+  ];
+  let out = `${m.treatment_labels.join(', ')} vs ${m.control_label} (alpha ${a.alpha}; * primary; ${m.families})\n\n`;
+  out += formatTable(rows, cols);
+  out += `\nSRM (${m.srm.labels.length} arms): ${m.srm.passed ? 'passed' : 'FAILED'} (chi-square ${m.srm.statistic === null ? 'n/a' : m.srm.statistic.toFixed(3)}, df ${m.srm.df}, p = ${fp(m.srm.p_value)}). ${m.srm.message}\n`;
+  const r = a.recommendation;
+  out += `\nShip: ${m.ship ?? 'none'}. Decision: ${r.decision} (confidence ${r.confidence}). ${r.rationale}\n${r.next_steps.map((s) => `  - ${s}`).join('\n')}\n`;
+  for (const w of a.warnings) out += `warning: ${w}\n`;
+  return out;
+}
+
 export function renderAnalysis(a: ExperimentAnalysis): string {
+  if (a.multi_arm) return renderMultiArm(a);
   const sa = a.statistical_analysis;
   const rows = [sa.primary_metric, ...sa.secondary_metrics].map((m, i) => ({
     metric: `${i === 0 ? '* ' : ''}${m.metric}`,
@@ -170,12 +237,18 @@ export function renderAnalysis(a: ExperimentAnalysis): string {
     ci: m.confidence_interval ? `[${m.confidence_interval[0].toFixed(2)}, ${m.confidence_interval[1].toFixed(2)}]` : 'n/a',
     p: m.tested ? fp(m.p_value_adjusted ?? m.p_value) : `not tested: ${m.reason}`,
     sig: m.significant ? 'yes' : 'no',
+    ctw: m.bayesian ? `${(m.bayesian.chance_to_win * 100).toFixed(1)}%` : '',
+    risk: m.bayesian ? `${m.bayesian.risk_treatment.toFixed(3)}%` : '',
   }));
+  const bayes = a.engine === 'bayesian';
   let out = `${a.treatment_label} vs ${a.control_label} (alpha ${a.alpha}; * primary; secondary p-values ${sa.secondary_correction}-adjusted)\n\n`;
   out += formatTable(rows, [
     { key: 'metric', title: 'METRIC' }, { key: 'control', title: 'CONTROL' }, { key: 'treatment', title: 'TREATMENT' }, { key: 'diff', title: 'DIFF' },
     { key: 'lift', title: 'LIFT' }, { key: 'ci', title: 'CI' }, { key: 'p', title: 'P' }, { key: 'sig', title: 'SIG' },
+    ...(bayes ? [{ key: 'ctw', title: 'CHANCE TO WIN' }, { key: 'risk', title: 'RISK' }] : []),
   ]);
+  for (const m of [sa.primary_metric, ...sa.secondary_metrics]) if (m.tested && m.reason) out += `note: ${m.metric}: ${m.reason}\n`;
+  for (const m of [sa.primary_metric, ...sa.secondary_metrics]) if (!m.tested && m.confidence_interval) out += `note: ${m.metric}: ${m.reason}\n`;
   out += `\nSRM: ${a.srm_check.passed ? 'passed' : 'FAILED'} (p = ${fp(a.srm_check.p_value)}). ${a.srm_check.message}\n`;
   const segs = Object.entries(a.segment_analysis);
   if (segs.length) {
@@ -211,9 +284,11 @@ export function renderCausal(c: CausalResult): string {
 export const experimentDesign: Command = {
   path: ['experiment', 'design'],
   summary: 'Sample size, duration and analysis plan for an A/B test.',
-  usage: 'iafa experiment design --baseline 0.15 --mde 0.10 [--mde-absolute] [--alpha 0.05] [--power 0.8] [--daily-users N] [--variants 2] [--json]',
+  usage: 'iafa experiment design --baseline 0.15 --mde 0.10 [--mde-absolute] [--alpha 0.05] [--power 0.8] [--daily-users N] [--variants 2] [--ratio 0.9] [--one-sided] [--n 20000 | --duration 14] [--json]',
   details: [
     'Rates are fractions. --mde is relative (0.10 = +10%) unless --mde-absolute (0.015 = +1.5 pp).',
+    '--ratio is units in each treatment arm per control unit (90/10 = 0.111); --one-sided plans a one-sided test;',
+    '--n (total users) or --duration days (with --daily-users) report the power at the MDE and the MDE that sample allows (--mde optional then).',
     'Mean metrics: --baseline <mean> --sd <standard deviation>. Other options: --allocation 0.5, --hypothesis "...",',
     '--metric "Checkout rate", --guardrail name[:margin[:absolute]] (repeatable), --no-save.',
   ],
@@ -221,6 +296,7 @@ export const experimentDesign: Command = {
     baseline: { type: 'string' }, mde: { type: 'string' }, 'mde-absolute': { type: 'boolean' }, alpha: { type: 'string' }, power: { type: 'string' },
     'daily-users': { type: 'string' }, variants: { type: 'string' }, allocation: { type: 'string' }, sd: { type: 'string' }, hypothesis: { type: 'string' },
     metric: { type: 'string' }, guardrail: { type: 'string', multiple: true }, 'no-save': { type: 'boolean' },
+    ratio: { type: 'string' }, 'one-sided': { type: 'boolean' }, n: { type: 'string' }, duration: { type: 'string' },
     ...LLM_OPTIONS,
   },
   async run({ values }, rt) {
@@ -232,10 +308,12 @@ export const experimentDesign: Command = {
 export const experimentAnalyze: Command = {
   path: ['experiment', 'analyze'],
   summary: 'Significance, SRM, segments, guardrails and a SHIP/ITERATE/ROLLBACK decision.',
-  usage: 'iafa experiment analyze <file> --variant-col <col> --control <v> --treatment <v> --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--json]',
+  usage: 'iafa experiment analyze <file> --variant-col <col> --control <v> --treatment <v>[,<v>...] --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--engine frequentist|bayesian] [--json]',
   details: [
-    'Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',
-    'Also: --dataset <id> (imported), --date-col, --covariate (CUPED), --mde, --lower-is-better <col>, --correction holm|bh, --ci wald|newcombe, --sequential, --srm-col, --no-save.',
+    'A/B/n: --treatment B,C reads every arm against control (adjusted p-values, k-arm SRM, a decision per arm, the arm to ship).',
+    'Ratio metrics over user columns: --metric revenue/sessions (delta method). Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',
+    '--engine bayesian: chance to beat control, risk and credible interval (flat prior; --prior-sd 0.3 [--prior-mean 0] for a normal prior on the relative lift).',
+    'Also: --dataset <id> (imported), --date-col, --covariate (CUPED), --mde, --lower-is-better <col>, --correction holm|bh|bonferroni, --planned-split 50,25,25, --ci wald|newcombe, --sequential, --srm-col, --no-save.',
   ],
   options: { ...analyzeOptions, ...LLM_OPTIONS },
   allowPositionals: true,

@@ -1,16 +1,21 @@
 import type { Fact } from '../../shared/contract/facts';
 import type { ExperimentAnalysis, GuardrailCheck, MetricResult, SegmentResult } from '../../shared/contract/experiments';
-import { adjustPValues, msprt, srmCheck } from '../stats';
+import { adjustPValues, msprt, srmCheck, type GaussianPrior } from '../stats';
 import { achievedPower, checkGuardrail, decide } from './decision';
+import { decideBayesian } from './decision-bayes';
 import { FactSheetBuilder, slug } from './facts';
-import { compareMetric, type Direction } from './metrics';
+import { compareMetric, reconcile, type Direction } from './metrics';
 import type { PreparedExperiment } from './prepared';
 
 export interface AnalyzeOptions {
   alpha?: number;
-  correction?: 'holm' | 'bh';
+  correction?: 'holm' | 'bh' | 'bonferroni';
   ciMethod?: 'wald' | 'newcombe';
-  plannedSplit?: [number, number];
+  engine?: 'frequentist' | 'bayesian';
+  /** Prior on the relative lift for the Bayesian engine (flat when absent). */
+  prior?: GaussianPrior;
+  /** Planned weights [control, treatment] (a longer list is the A/B/n plan; its first two are used here). */
+  plannedSplit?: readonly number[];
   mde?: number;
   mdeType?: 'relative' | 'absolute';
   /** Run the mSPRT over the daily looks; tau defaults to the absolute MDE, else 10% of the control value. */
@@ -23,9 +28,9 @@ export interface AnalyzeOptions {
 
 const SRM_THRESHOLD = 0.001;
 
-function srm(p: PreparedExperiment, planned: [number, number] | undefined): ExperimentAnalysis['srm_check'] {
+function srm(p: PreparedExperiment, planned: readonly number[] | undefined): ExperimentAnalysis['srm_check'] {
   const [c, t] = p.srmCounts;
-  const split = planned ?? [1, 1];
+  const split: [number, number] = planned ? [planned[0], planned[1]] : [1, 1];
   const sum = split[0] + split[1];
   const expected: [number, number] = [split[0] / sum, split[1] / sum];
   if (c + t === 0) {
@@ -56,13 +61,13 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
   const warnings = [...p.warnings];
 
   const [primaryData, ...secondaryData] = p.metrics;
-  const ci = opts.ciMethod ?? 'wald';
+  const ci = { ciMethod: opts.ciMethod ?? 'wald', engine: opts.engine ?? 'frequentist', prior: opts.prior } as const;
   const primary = compareMetric(primaryData, alpha, dir(primaryData.name), ci);
   const secondary = secondaryData.map((d) => compareMetric(d, alpha, dir(d.name), ci));
   applyCorrection(secondary, correction, alpha);
 
   const segmentAnalysis: Record<string, SegmentResult> = {};
-  const segResults = p.segments.map((s) => ({ s, m: compareMetric(s.data, alpha, primary.direction, ci) }));
+  const segResults = p.segments.map((s) => ({ s, m: compareMetric(s.data, alpha, primary.direction, { ciMethod: ci.ciMethod }) }));
   applyCorrection(segResults.map((r) => r.m), correction, alpha);
   const multiCol = p.segmentBy.length > 1;
   for (const { s, m } of segResults) {
@@ -91,7 +96,8 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
 
   const srmResult = srm(p, opts.plannedSplit);
   const pw = achievedPower(primaryData, alpha, opts.mde, mdeType);
-  const recommendation = decide({ primary, srmPassed: srmResult.passed, srmP: srmResult.p_value, guardrails: Object.values(guardrailChecks), alpha, powerAtMde: pw.at_mde });
+  const decisionInput = { primary, srmPassed: srmResult.passed, srmP: srmResult.p_value, guardrails: Object.values(guardrailChecks), alpha, powerAtMde: pw.at_mde };
+  const recommendation = ci.engine === 'bayesian' ? decideBayesian(decisionInput) : decide(decisionInput);
 
   let sequential: ExperimentAnalysis['statistical_analysis']['sequential'] = null;
   if (opts.sequential) {
@@ -146,6 +152,7 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
     control_label: p.controlLabel,
     treatment_label: p.treatmentLabel,
     alpha,
+    engine: ci.engine,
     statistical_analysis: {
       primary_metric: primary,
       secondary_metrics: secondary,
@@ -172,11 +179,12 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
 }
 
 /** Adjusted p-values over the tested rows; significance is then judged on the adjusted value. */
-function applyCorrection(rows: MetricResult[], method: 'holm' | 'bh', alpha: number): void {
+export function applyCorrection(rows: MetricResult[], method: 'holm' | 'bh' | 'bonferroni', alpha: number): void {
   const tested = rows.filter((r) => r.tested && r.p_value !== null);
   const adj = adjustPValues(tested.map((r) => r.p_value as number), method);
   tested.forEach((r, i) => {
     r.p_value_adjusted = adj[i];
     r.significant = adj[i] < alpha;
+    reconcile(r);
   });
 }

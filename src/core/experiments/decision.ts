@@ -61,7 +61,9 @@ export function checkGuardrail(d: MetricData, rule: GuardrailRule, alpha: number
       [change, lo, hi] = [d.treatment.successes / d.treatment.n - d.control.successes / d.control.n, ci.lower, ci.upper];
     }
   } else if (rel) {
-    const l = relativeLiftDelta(d.control.mean, d.control.sd ** 2 / d.control.n, d.treatment.mean, d.treatment.sd ** 2 / d.treatment.n, a2);
+    // t with the Welch df, as the analysis's own relative interval of a mean.
+    const df = welchTTest(d.control, d.treatment, a2).df;
+    const l = relativeLiftDelta(d.control.mean, d.control.sd ** 2 / d.control.n, d.treatment.mean, d.treatment.sd ** 2 / d.treatment.n, a2, df);
     [change, lo, hi] = [l.lift, l.ci.lower, l.ci.upper];
   } else {
     const w = welchTTest(d.control, d.treatment, a2);
@@ -163,11 +165,13 @@ export function decide(x: DecisionInput): Recommendation {
     };
   }
   const sign = changeSign(m);
-  const strong = (m.p_value as number) < x.alpha / 5;
+  // With several arms the primary p-value is adjusted across them; the call and the text use that one.
+  const p = m.p_value_adjusted ?? m.p_value;
+  const strong = (p as number) < x.alpha / 5;
   if (m.significant && sign < 0) {
     return {
       decision: 'ROLLBACK', confidence: strong ? 'High' : 'Medium', rule: 'primary_worse',
-      rationale: `${name} is significantly worse in the treatment (${pText(m.p_value)}).`,
+      rationale: `${name} is significantly worse in the treatment (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''}).`,
       next_steps: ['Roll the treatment back', 'Look at the segment breakdown for where the loss comes from', 'Revisit the hypothesis before another test'],
     };
   }
@@ -176,13 +180,13 @@ export function decide(x: DecisionInput): Recommendation {
     if (open.length) {
       return {
         decision: 'ITERATE', confidence: 'Medium', rule: 'guardrail_inconclusive',
-        rationale: `${name} improved significantly (${pText(m.p_value)}), but guardrail${open.length > 1 ? 's' : ''} ${open.map((g) => g.metric).join(', ')} could not be shown to stay within the margin.`,
+        rationale: `${name} improved significantly (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''}), but guardrail${open.length > 1 ? 's' : ''} ${open.map((g) => g.metric).join(', ')} could not be shown to stay within the margin.`,
         next_steps: ['Extend the experiment until the guardrails are conclusive', 'Or ship to a small share of users while monitoring the guardrails'],
       };
     }
     return {
       decision: 'SHIP', confidence: strong ? 'High' : 'Medium', rule: 'primary_better',
-      rationale: `${name} improved significantly (${pText(m.p_value)})${x.guardrails.length ? ' and every guardrail passed' : ''}.`,
+      rationale: `${name} improved significantly (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''})${x.guardrails.length ? ' and every guardrail passed' : ''}.`,
       next_steps: ['Roll out to 50% of users', 'Monitor the primary metric and guardrails for 2 weeks', 'Full rollout if stable'],
     };
   }

@@ -57,6 +57,19 @@ export class FactSheetBuilder {
       this.add(`${prefix}.ci_lower`, `${m.metric}: CI lower bound`, m.confidence_interval[0], rate ? 'pp' : 'number');
       this.add(`${prefix}.ci_upper`, `${m.metric}: CI upper bound`, m.confidence_interval[1], rate ? 'pp' : 'number');
     }
+    if (m.relative_lift_ci) {
+      this.addLift(`${prefix}.lift_ci_lower`, `${m.metric}: relative lift CI lower bound`, m.relative_lift_ci[0]);
+      this.addLift(`${prefix}.lift_ci_upper`, `${m.metric}: relative lift CI upper bound`, m.relative_lift_ci[1]);
+    }
+    if (m.bayesian) {
+      const b = m.bayesian;
+      this.add(`${prefix}.chance_to_win`, `${m.metric}: chance to beat control`, b.chance_to_win * 100, 'percent');
+      this.addLift(`${prefix}.expected_lift`, `${m.metric}: expected lift (posterior mean)`, b.expected_lift);
+      this.addLift(`${prefix}.credible_lower`, `${m.metric}: credible interval lower bound`, b.credible_interval[0]);
+      this.addLift(`${prefix}.credible_upper`, `${m.metric}: credible interval upper bound`, b.credible_interval[1]);
+      this.add(`${prefix}.risk_treatment`, `${m.metric}: risk of shipping (expected loss)`, b.risk_treatment, 'percent');
+      this.add(`${prefix}.risk_control`, `${m.metric}: risk of keeping control (expected loss)`, b.risk_control, 'percent');
+    }
     this.add(`${prefix}.control_n`, `${m.metric}: control units`, m.control_n, 'users');
     this.add(`${prefix}.treatment_n`, `${m.metric}: treatment units`, m.treatment_n, 'users');
   }

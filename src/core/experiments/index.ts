@@ -3,6 +3,7 @@ import type { AnalyzeParsed, CausalParsed, CausalResult, ExperimentAnalysis } fr
 import type { Fact } from '../../shared/contract/facts';
 import { analyzePrepared } from './analyze';
 import { causalAnalysis } from './causal';
+import { analyzeMultiArm, resolveControl } from './multi-arm';
 import { prepareAggregatedPair, prepareFunnelStages } from './prepare-aggregate';
 import { prepareUserTable } from './prepare-table';
 import type { PreparedExperiment } from './prepared';
@@ -69,15 +70,45 @@ export interface RunOptions {
   now?: () => Date;
 }
 
+/** The treatment arms named in the input: `treatments` (A/B/n) or the single `treatment`. */
+function treatmentList(input: AnalyzeParsed): string[] {
+  const list = input.treatments?.length ? input.treatments : [];
+  return [...new Set(list)];
+}
+
 export function runAnalysis(input: AnalyzeParsed, loaded: LoadedTables, o: RunOptions = {}): ExperimentAnalysis {
-  const prepared = prepareFromInput(input, loaded);
+  const arms = treatmentList(input);
+  if (arms.length > 1) {
+    if (!loaded.table) throw new IafaError('validation', 'Several treatment arms (A/B/n) need a user-level table with a variant column; aggregated exports and stage counts hold one treatment.');
+    if (!input.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding the arms).');
+    const control = resolveControl(loaded.table, input.variant_column, input.control, arms);
+    return analyzeMultiArm(loaded.table, { ...userTableSpec(input), control, treatments: arms }, analyzeOptions(input, o));
+  }
+  if (input.planned_split && input.planned_split.length !== 2) {
+    throw new IafaError('validation', `The planned split has ${input.planned_split.length} weights; a two-arm analysis needs 2 (control, treatment).`);
+  }
+  const prepared = prepareFromInput(arms.length === 1 ? { ...input, treatment: arms[0] } : input, loaded);
   return analyzePrepared(prepared, analyzeOptions(input, o));
+}
+
+function userTableSpec(input: AnalyzeParsed) {
+  return {
+    variantColumn: input.variant_column as string,
+    metrics: input.metrics,
+    guardrails: input.guardrails,
+    segmentBy: segmentList(input.segment_by),
+    dateColumn: input.date_column,
+    covariate: input.covariate,
+    lowerIsBetter: input.lower_is_better,
+  };
 }
 
 function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
   return {
     alpha: input.alpha,
     correction: input.correction,
+    engine: input.engine ?? 'frequentist',
+    prior: input.prior ? { mean: input.prior.mean, variance: input.prior.sd ** 2, proper: true } : undefined,
     ciMethod: input.ci_method,
     plannedSplit: input.planned_split,
     mde: input.mde,
@@ -90,8 +121,12 @@ function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
   };
 }
 
-export function runCausal(input: CausalParsed, loaded: LoadedTables, o: RunOptions = {}): CausalResult {
+export function runCausal(raw: CausalParsed, loaded: LoadedTables, o: RunOptions = {}): CausalResult {
+  // Causal checks compare two arms: with several, the chosen `treatment` (else the first) against control.
+  const arms = treatmentList(raw);
+  const input: CausalParsed = arms.length ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined } : raw;
   const prepared = prepareFromInput(input, loaded, input.stage_columns);
+  if (arms.length > 1) prepared.warnings.push(`Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`);
   if (input.stage_columns?.length && loaded.table) {
     // User tables: stage columns are 0/1 flags in funnel order; count the units that reached each.
     prepared.stageData = stageCountsFromTable(loaded.table, prepared, input.stage_columns);

@@ -1,5 +1,5 @@
 import { IafaError, type MetricSpec } from '../../shared/contract';
-import { summarize } from '../stats';
+import { summarize, summarizeRatio } from '../stats';
 import type { MetricData } from './metrics';
 import { asRatio, guardrailInputs, metricName, requireMetrics, type PreparedExperiment, type RawGuardrail } from './prepared';
 import { cachedConverters, cellKey, columnKind, requireColumn, rowCount, type Cell, type Table } from './table';
@@ -90,6 +90,43 @@ function metricData(name: string, col: readonly Cell[], kind: 'rate' | 'mean', c
   return d;
 }
 
+/**
+ * A ratio metric over units (Σnumerator/Σdenominator, e.g. revenue/sessions): each unit is
+ * replaced by its delta-method linearisation R + (m − R·d)/d̄ (R and d̄ of its own arm), whose mean
+ * is R and whose variance/n is the delta-method variance of R. The Welch machinery (tests,
+ * intervals, guardrails, power, CUPED on the linearised values) then applies unchanged.
+ */
+function ratioData(name: string, num: { name: string; col: readonly Cell[] }, den: { name: string; col: readonly Cell[] }, c: readonly number[], t: readonly number[], cov?: { name: string; col: readonly Cell[] }): MetricData {
+  const { number: toNumber } = cachedConverters();
+  const arm = (rows: readonly number[]) => {
+    const m: number[] = [];
+    const d: number[] = [];
+    const x: number[] = [];
+    for (const i of rows) {
+      const mv = toNumber(num.col[i]);
+      const dv = toNumber(den.col[i]);
+      if (mv === null || dv === null) continue;
+      if (cov) {
+        const xv = toNumber(cov.col[i]);
+        if (xv === null) continue;
+        x.push(xv);
+      }
+      m.push(mv);
+      d.push(dv);
+    }
+    const s = summarizeRatio(m, d);
+    if (!(s.n > 0) || s.mean_d === 0) return { y: [] as number[], x, summary: { mean: NaN, sd: NaN, n: s.n } };
+    const r = s.mean_m / s.mean_d;
+    const y = m.map((v, i) => r + (v - r * d[i]) / s.mean_d);
+    return { y, x, summary: { ...summarize(y), mean: r } };
+  };
+  const ca = arm(c);
+  const ta = arm(t);
+  const out: MetricData = { kind: 'mean', name, control: ca.summary, treatment: ta.summary, ratio: { numerator: num.name, denominator: den.name } };
+  if (cov) out.cupedInput = { covariate: cov.name, control: { y: ca.y, x: ca.x }, treatment: { y: ta.y, x: ta.x } };
+  return out;
+}
+
 function dayOf(v: Cell): string | null {
   if (v === null) return null;
   const s = String(v).trim();
@@ -103,8 +140,17 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
   const { control, treatment, rows, warnings } = pickArms(table, spec);
   const names = Object.keys(table.columns);
   const kinds = new Map<string, 'rate' | 'mean'>();
+  const numeric = (col: string, role: string) => {
+    const values = requireColumn(table, col, role);
+    if (columnKind([...rows.c, ...rows.t].map((i) => values[i])) === 'invalid') throw new IafaError('validation', `The ${role} column "${col}" is not numeric.`, { reason: 'invalid_metric', column: col });
+    return { name: col, col: values };
+  };
   const build = (s: MetricSpec, withCovariate: boolean): MetricData => {
-    if (asRatio(s, names)) throw new IafaError('validation', `"${metricName(s)}" is a ratio of two columns; in a user-level table each metric is one column (0/1 for a rate, a number for a mean).`);
+    const r = asRatio(s, names);
+    if (r) {
+      const cov = withCovariate && spec.covariate ? { name: spec.covariate, col: requireColumn(table, spec.covariate, 'covariate') } : undefined;
+      return ratioData(r.name, numeric(r.numerator, 'numerator'), numeric(r.denominator, 'denominator'), rows.c, rows.t, cov);
+    }
     const name = metricName(s);
     const col = requireColumn(table, name, 'metric');
     let kind = kinds.get(name);
@@ -120,14 +166,18 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
   const metrics = spec.metrics.map((s) => build(s, true));
   if (spec.covariate && metrics.every((m) => m.kind !== 'mean')) warnings.push(`CUPED covariate "${spec.covariate}" ignored: it applies to mean metrics only.`);
   const primary = metrics[0];
+  const primarySpec = spec.metrics[0];
+  const primaryFor = (c: readonly number[], t: readonly number[]): MetricData => {
+    const r = asRatio(primarySpec, names);
+    if (r) return ratioData(r.name, numeric(r.numerator, 'numerator'), numeric(r.denominator, 'denominator'), c, t);
+    return metricData(primary.name, requireColumn(table, primary.name, 'metric'), primary.kind, c, t);
+  };
   for (const m of metrics) {
     const missing = rows.c.length + rows.t.length - m.control.n - m.treatment.n;
     if (missing > 0) warnings.push(`${m.name}: ${missing.toLocaleString('en-US')} rows with an empty or unreadable value were left out.`);
   }
   const guardrails = guardrailInputs(spec.guardrails ?? [], spec.lowerIsBetter ?? []).map((g) => ({ data: build(g.spec, false), rule: g.rule }));
 
-  const primaryName = primary.name;
-  const primaryCol = requireColumn(table, primaryName, 'metric');
   const segments: PreparedExperiment['segments'] = [];
   for (const column of spec.segmentBy ?? []) {
     const seg = requireColumn(table, column, 'segment');
@@ -143,7 +193,7 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
     const ordered = [...groups.entries()].sort((a, b) => b[1].c.length + b[1].t.length - (a[1].c.length + a[1].t.length));
     if (ordered.length > MAX_SEGMENT_VALUES) warnings.push(`Segment column "${column}" has ${ordered.length} values; only the ${MAX_SEGMENT_VALUES} largest are analyzed.`);
     for (const [value, g] of ordered.slice(0, MAX_SEGMENT_VALUES)) {
-      segments.push({ column, value, data: metricData(primaryName, primaryCol, primary.kind, g.c, g.t) });
+      segments.push({ column, value, data: primaryFor(g.c, g.t) });
     }
   }
 
@@ -163,11 +213,11 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
     }
     const cum = { c: [] as number[], t: [] as number[] };
     for (const [date, g] of [...byDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      const d = metricData(primaryName, primaryCol, primary.kind, g.c, g.t);
+      const d = primaryFor(g.c, g.t);
       daily.push(dailyPoint(date, d));
       cum.c.push(...g.c);
       cum.t.push(...g.t);
-      const s = metricData(primaryName, primaryCol, primary.kind, cum.c, cum.t);
+      const s = primaryFor(cum.c, cum.t);
       looks.push(snapshot(s));
     }
   }

@@ -15,13 +15,14 @@ function find(analysis: ExperimentAnalysis, facts: ReportFacts, metric: string, 
   return facts.derive(`report.experiment.${idKey(metric)}.${what}`, `${metric}: ${what.replace(/_/g, ' ')}`, value, unit, signed);
 }
 
-function row(analysis: ExperimentAnalysis, facts: ReportFacts, m: MetricResult, role: ExperimentMetricRow['role']): ExperimentMetricRow | null {
+function row(analysis: ExperimentAnalysis, facts: ReportFacts, m: MetricResult, role: ExperimentMetricRow['role'], arm?: string): ExperimentMetricRow | null {
   if (!m.tested || m.control_value === null || m.treatment_value === null || m.difference === null || m.p_value === null) return null;
   const rate = m.kind === 'rate';
   const v: FactUnit = rate ? 'percent' : 'number';
   const d: FactUnit = rate ? 'pp' : 'number';
   return {
-    metric: m.metric,
+    // A/B/n: one row per arm and metric, named by both.
+    metric: arm ? `${m.metric} (${arm})` : m.metric,
     role,
     control: find(analysis, facts, m.metric, 'control_value', m.control_value, v),
     treatment: find(analysis, facts, m.metric, 'treatment_value', m.treatment_value, v),
@@ -36,8 +37,10 @@ function row(analysis: ExperimentAnalysis, facts: ReportFacts, m: MetricResult, 
 
 export function experimentReadout(analysis: ExperimentAnalysis, facts: ReportFacts, name: string): ExperimentReadout {
   const sa = analysis.statistical_analysis;
-  const metrics = [row(analysis, facts, sa.primary_metric, 'primary'), ...sa.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary'))]
-    .filter((r): r is ExperimentMetricRow => r !== null);
+  const rows = analysis.arms?.length
+    ? analysis.arms.flatMap((a) => [row(analysis, facts, a.primary_metric, 'primary', a.treatment_label), ...a.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary', a.treatment_label))])
+    : [row(analysis, facts, sa.primary_metric, 'primary'), ...sa.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary'))];
+  const metrics = rows.filter((r): r is ExperimentMetricRow => r !== null);
   const srm = analysis.srm_check;
   const srmP = srm.p_value;
   const findAny = (value: number, unit: FactUnit, id: string, label: string) => {
@@ -47,7 +50,7 @@ export function experimentReadout(analysis: ExperimentAnalysis, facts: ReportFac
   return {
     name,
     control_label: analysis.control_label,
-    treatment_label: analysis.treatment_label,
+    treatment_label: analysis.multi_arm ? analysis.multi_arm.treatment_labels.join(', ') : analysis.treatment_label,
     decision: analysis.recommendation.decision,
     confidence: analysis.recommendation.confidence,
     rationale: { text: analysis.recommendation.rationale, fact_ids: facts.citeText(analysis.recommendation.rationale), source: 'computed' },

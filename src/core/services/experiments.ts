@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError, type Fact } from '../../shared/contract';
+import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
 import { schema } from '../db';
 import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
@@ -152,14 +153,14 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
     'experiment:analyze': (raw) => {
       const { loaded, input } = loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
-      const res = runAnalysis(input, loaded, { experimentId: id, provenance: provenance(input) });
+      const res = runAnalysis({ ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
     'experiment:causal': (raw) => {
       const { loaded, input } = loadExperimentTables(app, raw);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
-      const res = runCausal({ ...raw, ...input }, loaded, { experimentId: id, provenance: provenance(input) });
+      const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
       if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
       return res;
     },

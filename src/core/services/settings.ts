@@ -83,6 +83,7 @@ export function settingsHandlers(app: AppContext): HandlerGroup<'settings:get' |
       const next = Settings.parse({
         llm: { ...cur.llm, ...patch.llm },
         reports: { ...cur.reports, ...patch.reports },
+        experiments: { ...cur.experiments, ...patch.experiments },
         onboarding: { ...cur.onboarding, ...patch.onboarding },
         limits: { ...cur.limits, ...patch.limits },
       });

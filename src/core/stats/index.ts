@@ -9,6 +9,7 @@ export {
   newcombeDiffCI,
   relativeLiftDelta,
   relativeLiftProportions,
+  fiellerLift,
   cohensH,
   effectSizeLabel,
   chiSquareIndependence,
@@ -19,7 +20,7 @@ export {
   type EffectSizeLabel,
   type ChiSquareResult,
 } from './proportions';
-export { holm, benjaminiHochberg, adjustPValues, type Correction } from './multiple';
+export { holm, benjaminiHochberg, bonferroni, adjustPValues, type Correction } from './multiple';
 export { summarize, welchTTest, cohensD, type SampleSummary, type WelchResult } from './continuous';
 export { srmCheck, type SrmResult } from './srm';
 export {
@@ -39,3 +40,6 @@ export {
 export { msprt, msprtProportions, type SequentialLook, type SequentialLookResult, type ArmSnapshot } from './sequential';
 export { cuped, type CupedResult } from './cuped';
 export { findRoot } from './roots';
+export { gaussianEffectPosterior, normalExpectedLoss, FLAT_PRIOR, type GaussianPrior, type BayesianEffect } from './bayes';
+export { summarizeRatio, ratioSummaryFromSums, ratioEstimate, ratioLinearized, compareRatios, type RatioSummary, type RatioComparison } from './ratio';
+export { proportionPowerAt, proportionSampleSize, proportionMde, meanPowerAt, meanSampleSize, meanMde, type PlanOptions } from './plan';

@@ -3,7 +3,7 @@
  * numbers as R's p.adjust and statsmodels multipletests). Compare an adjusted p-value with alpha.
  */
 
-export type Correction = 'holm' | 'bh' | 'none';
+export type Correction = 'holm' | 'bh' | 'bonferroni' | 'none';
 
 function checkP(pvalues: readonly number[]): void {
   for (const p of pvalues) {
@@ -40,8 +40,15 @@ export function benjaminiHochberg(pvalues: readonly number[]): number[] {
   return out;
 }
 
+/** Bonferroni: every p-value times the number of tests (capped at 1); the simplest FWER control. */
+export function bonferroni(pvalues: readonly number[]): number[] {
+  checkP(pvalues);
+  return pvalues.map((p) => Math.min(1, p * pvalues.length));
+}
+
 export function adjustPValues(pvalues: readonly number[], method: Correction): number[] {
   if (method === 'holm') return holm(pvalues);
+  if (method === 'bonferroni') return bonferroni(pvalues);
   if (method === 'bh') return benjaminiHochberg(pvalues);
   checkP(pvalues);
   return [...pvalues];

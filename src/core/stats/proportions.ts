@@ -1,4 +1,4 @@
-import { chiSquareSf, normalQuantile, normalSf } from './distributions';
+import { chiSquareSf, normalQuantile, normalSf, tQuantile } from './distributions';
 
 /**
  * Two-proportion comparisons. Convention everywhere: group 1 = control, group 2 = treatment,
@@ -103,13 +103,15 @@ export interface RelativeLift {
 /**
  * Relative lift r = m2/m1 − 1 with a delta-method standard error:
  * Var(m2/m1) ≈ Var(m2)/m1² + m2²·Var(m1)/m1⁴ (independent groups). Works for rates and means
- * (pass each group's estimate and the variance of that estimate).
+ * (pass each group's estimate and the variance of that estimate). With `df` the interval uses
+ * Student's t with those degrees of freedom (the Welch df of a mean comparison, as gbstats does),
+ * so a mean metric's relative interval has the same reference distribution as its absolute one.
  */
-export function relativeLiftDelta(m1: number, var1: number, m2: number, var2: number, alpha = 0.05): RelativeLift {
+export function relativeLiftDelta(m1: number, var1: number, m2: number, var2: number, alpha = 0.05, df?: number): RelativeLift {
   if (m1 === 0) throw new RangeError('the control value is 0, so a relative lift is undefined');
   const lift = m2 / m1 - 1;
   const se = Math.sqrt(var2 / (m1 * m1) + (m2 * m2 * var1) / m1 ** 4);
-  const z = zFor(alpha);
+  const z = df !== undefined && Number.isFinite(df) ? tQuantile(1 - alpha / 2, df) : zFor(alpha);
   return { lift, se, ci: { lower: lift - z * se, upper: lift + z * se } };
 }
 
@@ -119,6 +121,30 @@ export function relativeLiftProportions(control: Proportion, treatment: Proporti
   const p1 = control.successes / control.n;
   const p2 = treatment.successes / treatment.n;
   return relativeLiftDelta(p1, (p1 * (1 - p1)) / control.n, p2, (p2 * (1 - p2)) / treatment.n, alpha);
+}
+
+/**
+ * Fieller's interval for p2/p1 − 1 with the Wald variances: {ρ : (p2 − ρ·p1)² ≤ z²(v2 + ρ²·v1)}.
+ * It excludes 0 exactly when the Wald interval of the difference excludes 0, so the relative and
+ * absolute intervals shown side by side never contradict each other (a symmetric delta-method
+ * interval can: it crosses 0 while the difference's interval does not, e.g. on AdSmart). Null
+ * when the control rate itself is not distinguishable from 0 (the interval is unbounded).
+ */
+export function fiellerLift(control: Proportion, treatment: Proportion, alpha = 0.05): Interval | null {
+  check(control, 'control');
+  check(treatment, 'treatment');
+  const p1 = control.successes / control.n;
+  const p2 = treatment.successes / treatment.n;
+  const v1 = (p1 * (1 - p1)) / control.n;
+  const v2 = (p2 * (1 - p2)) / treatment.n;
+  const z2 = zFor(alpha) ** 2;
+  const a = p1 * p1 - z2 * v1;
+  const b = p1 * p2;
+  const c = p2 * p2 - z2 * v2;
+  const disc = b * b - a * c;
+  if (!(a > 0) || disc < 0) return null;
+  const r = Math.sqrt(disc);
+  return { lower: (b - r) / a - 1, upper: (b + r) / a - 1 };
 }
 
 export type EffectSizeLabel = 'negligible' | 'small' | 'medium' | 'large';

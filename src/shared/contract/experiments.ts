@@ -60,11 +60,19 @@ export const DesignInput = z.object({
   /** For mean metrics: baseline mean and standard deviation. */
   baseline_mean: z.number().optional(),
   baseline_sd: z.number().positive().optional(),
-  mde: z.number().positive(),
+  /** Required unless sample_size or duration_days is given (then the MDE they allow is computed). */
+  mde: z.number().positive().optional(),
   mde_type: z.enum(['relative', 'absolute']).default('relative'),
   alpha: Fraction.default(0.05),
   power: Fraction.default(0.8),
   variants: z.number().int().min(2).max(20).default(2),
+  /** Unequal allocation: units in each treatment arm per control unit (statsmodels' ratio; 90/10 = 1/9). */
+  ratio: z.number().positive().max(1000).optional(),
+  alternative: z.enum(['two-sided', 'one-sided']).default('two-sided'),
+  /** Total units available (all arms): the design reports the power at the MDE and the MDE at the target power. */
+  sample_size: z.number().int().positive().optional(),
+  /** Or the planned duration in days (with daily_users and allocation) to the same end. */
+  duration_days: z.number().int().positive().max(3650).optional(),
   daily_users: z.number().positive().optional(),
   /** Share of daily eligible users placed in the experiment. */
   allocation: z.number().gt(0).max(1).default(1),
@@ -110,7 +118,23 @@ export const ExperimentDesign = z.object({
     alpha_per_comparison: z.number(),
     variants: z.number().int(),
     method: z.string(),
+    /** Unequal allocation: units in control and in each treatment arm (per_variant is the control's). */
+    control_n: z.number().int().optional(),
+    treatment_n: z.number().int().optional(),
+    ratio: z.number().optional(),
+    alternative: z.enum(['two-sided', 'one-sided']).optional(),
   }),
+  /** For a given sample size or duration: the power it gives at the MDE and the MDE it allows at the target power. */
+  power_analysis: z.object({
+    source: z.enum(['sample_size', 'duration']),
+    total: z.number().int(),
+    control_n: z.number().int(),
+    treatment_n: z.number().int(),
+    power_at_mde: z.number().nullable(),
+    /** pp for rates, metric units for means. */
+    mde_absolute: z.number(),
+    mde_relative: z.number().nullable(),
+  }).nullable().optional(),
   duration: z.object({
     days: z.number().int().nullable(),
     weeks: z.number().int().nullable(),
@@ -166,6 +190,12 @@ export const AnalyzeInput = z.object({
   variant_column: z.string().optional(),
   control: z.string().optional(),
   treatment: z.string().optional(),
+  /** A/B/n: several treatment values of the variant column, each read against control in one result (user tables). */
+  treatments: z.array(z.string().trim().min(1)).max(19).optional(),
+  /** frequentist (p-values, confidence intervals) or bayesian (chance to beat control, risk); the Settings default when absent. */
+  engine: z.enum(['frequentist', 'bayesian']).optional(),
+  /** Bayesian engine: normal prior on the relative lift (fractions: mean 0, sd 0.3 = ±30%); flat when absent. */
+  prior: z.object({ mean: z.number().default(0), sd: z.number().positive() }).strict().optional(),
   /** The first metric is the primary one; the rest are secondary (corrected for multiplicity). */
   metrics: z.array(MetricSpec).default([]),
   guardrails: z.array(GuardrailSpec).default([]),
@@ -175,10 +205,12 @@ export const AnalyzeInput = z.object({
   covariate: z.string().optional(),
   lower_is_better: z.array(z.string()).default([]),
   alpha: z.number().gt(0).lt(0.5).default(0.05),
-  correction: z.enum(['holm', 'bh']).default('holm'),
+  /** Multiplicity correction for secondary metrics, segments and (A/B/n) arms: Holm, Benjamini–Hochberg or Bonferroni. */
+  correction: z.enum(['holm', 'bh', 'bonferroni']).default('holm'),
   /** Interval for a difference of rates: unpooled Wald (default) or Newcombe's hybrid score (better near 0% or 100%). */
   ci_method: z.enum(['wald', 'newcombe']).default('wald'),
-  planned_split: Pair.optional(),
+  /** Planned traffic weights: [control, treatment] or, for A/B/n, [control, ...treatments]. */
+  planned_split: z.array(z.number().positive()).min(2).max(20).optional(),
   /** Aggregated inputs: count column whose per-arm totals are checked for SRM (default: the primary metric's denominator). */
   srm_column: z.string().optional(),
   /** The design's MDE, for "power at the planned effect". */
@@ -190,9 +222,24 @@ export const AnalyzeInput = z.object({
 export type AnalyzeInput = z.input<typeof AnalyzeInput>;
 export type AnalyzeParsed = z.output<typeof AnalyzeInput>;
 
+/** The Bayesian read-out of one metric (engine = bayesian): percent on the relative-lift scale. */
+export const BayesianMetric = z.object({
+  /** Probability that the treatment is better than control (the metric's direction applied). */
+  chance_to_win: z.number(),
+  /** Posterior mean of the relative lift, percent. */
+  expected_lift: z.number(),
+  credible_interval: Pair,
+  /** Expected loss (percent of control) of keeping control, and of shipping the treatment. */
+  risk_control: z.number(),
+  risk_treatment: z.number(),
+  prior: z.string(),
+});
+export type BayesianMetric = z.infer<typeof BayesianMetric>;
+
 export const MetricResult = z.object({
   metric: z.string(),
-  kind: z.enum(['rate', 'mean']),
+  /** ratio = Σnumerator/Σdenominator over units (delta method); its values are ratios, not percents. */
+  kind: z.enum(['rate', 'mean', 'ratio']),
   direction: Direction,
   control_value: z.number().nullable(),
   treatment_value: z.number().nullable(),
@@ -214,6 +261,8 @@ export const MetricResult = z.object({
   tested: z.boolean(),
   reason: z.string().nullable(),
   cuped: z.object({ covariate: z.string(), theta: z.number(), variance_reduction: z.number(), difference: z.number(), confidence_interval: Pair, p_value: z.number() }).nullable(),
+  ratio: z.object({ numerator: z.string(), denominator: z.string() }).nullable().optional(),
+  bayesian: BayesianMetric.nullable().optional(),
 });
 export type MetricResult = z.infer<typeof MetricResult>;
 
@@ -272,6 +321,39 @@ export type Recommendation = z.infer<typeof Recommendation>;
 
 export const DailyEffect = z.object({ date: z.string(), control_n: z.number(), treatment_n: z.number(), control_value: z.number().nullable(), treatment_value: z.number().nullable(), difference: z.number().nullable() });
 
+/** One treatment arm of an A/B/n read-out, against the shared control. */
+export const ArmResult = z.object({
+  treatment_label: z.string(),
+  primary_metric: MetricResult,
+  secondary_metrics: z.array(MetricResult),
+  guardrail_checks: z.record(z.string(), GuardrailCheck),
+  recommendation: Recommendation,
+});
+export type ArmResult = z.infer<typeof ArmResult>;
+
+export const MultiArmSummary = z.object({
+  control_label: z.string(),
+  treatment_labels: z.array(z.string()),
+  correction: z.enum(['holm', 'bh', 'bonferroni']),
+  /** How the p-values were grouped for the adjustment. */
+  families: z.string(),
+  srm: z.object({
+    labels: z.array(z.string()),
+    observed: z.array(z.number().int()),
+    expected_shares: z.array(z.number()),
+    statistic: z.number().nullable(),
+    df: z.number().int(),
+    p_value: z.number().nullable(),
+    passed: z.boolean(),
+    threshold: z.number(),
+    message: z.string(),
+  }),
+  /** The arm to ship, or null when none qualifies. */
+  ship: z.string().nullable(),
+  rationale: z.string(),
+});
+export type MultiArmSummary = z.infer<typeof MultiArmSummary>;
+
 export const ExperimentAnalysis = z.object({
   /** Grounded model prose, or the computed text when no model is active. */
   narrative: NarrateOutput.nullable().optional(),
@@ -279,12 +361,17 @@ export const ExperimentAnalysis = z.object({
   source: z.enum(['user_table', 'aggregated_pair', 'funnel_stages']),
   variant_column: z.string().nullable(),
   control_label: z.string(),
+  /** With several arms: the arm shown in the top-level fields (the one to ship, else the first). */
   treatment_label: z.string(),
   alpha: z.number(),
+  engine: z.enum(['frequentist', 'bayesian']).optional(),
+  /** A/B/n: every arm against control (the top-level fields repeat the shown arm). */
+  arms: z.array(ArmResult).optional(),
+  multi_arm: MultiArmSummary.nullable().optional(),
   statistical_analysis: z.object({
     primary_metric: MetricResult,
     secondary_metrics: z.array(MetricResult),
-    secondary_correction: z.enum(['holm', 'bh']),
+    secondary_correction: z.enum(['holm', 'bh', 'bonferroni']),
     power: z.object({ observed_effect: z.number().nullable(), at_mde: z.number().nullable(), mde: z.number().nullable(), mde_type: z.enum(['relative', 'absolute']), note: z.string() }),
     sequential: z.object({ method: z.string(), tau: z.number(), looks: z.number().int(), p_value: z.number(), confidence_interval: Pair, reject: z.boolean() }).nullable(),
   }),

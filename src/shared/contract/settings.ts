@@ -38,6 +38,8 @@ export const Settings = z.object({
     fallback: z.array(z.enum(['ollama', 'embedded', 'openai'])).max(3).default([]),
   }).prefault({}),
   reports: z.object({ paper: z.enum(['A4', 'Letter']).default('A4') }).prefault({}),
+  /** The engine an experiment read-out uses when the analysis does not name one. */
+  experiments: z.object({ engine: z.enum(['frequentist', 'bayesian']).default('frequentist') }).prefault({}),
   onboarding: z.object({ sampleOffered: z.boolean().default(false) }).prefault({}),
   /** How many model-backed calls of each group run at once, and how many may wait; past that, 429. */
   limits: z.object({
@@ -65,6 +67,7 @@ function patchOf<T extends z.ZodRawShape>(shape: T) {
 export const SettingsPatch = z.object({
   llm: patchOf(Settings.shape.llm.unwrap().shape).optional(),
   reports: patchOf(Settings.shape.reports.unwrap().shape).optional(),
+  experiments: patchOf(Settings.shape.experiments.unwrap().shape).optional(),
   onboarding: patchOf(Settings.shape.onboarding.unwrap().shape).optional(),
   limits: patchOf(Settings.shape.limits.unwrap().shape).optional(),
   /** Write-only: the key is stored locally and never returned. Empty string clears it. */

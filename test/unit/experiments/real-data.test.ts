@@ -13,13 +13,15 @@ import { SHARED_DATA } from '../../helpers/shared';
 const DATA = SHARED_DATA;
 const have = fs.existsSync(`${DATA}/cookie_cats.csv`);
 const ref = loadReference().datasets;
+/** Fieller relative-lift intervals by root search (make_abn_reference.py), keyed "dataset.metric". */
+const fieller: Record<string, [number, number]> = JSON.parse(fs.readFileSync(`${__dirname}/../../fixtures/stats/abn_reference.json`, 'utf8')).fieller;
 const REL = 1e-9;
 
 function load(name: string): Table {
   return parseCsv(fs.readFileSync(`${DATA}/${name}`, 'utf8'));
 }
 
-function checkRate(m: MetricResult, c: Json): void {
+function checkRate(m: MetricResult, c: Json, key: string): void {
   expect(m.kind).toBe('rate');
   expect(m.control_n).toBe(c.control.n);
   expect(m.treatment_n).toBe(c.treatment.n);
@@ -31,7 +33,10 @@ function checkRate(m: MetricResult, c: Json): void {
   close(m.confidence_interval![0], c.wald_ci[0] * 100, REL, 1e-12, `${c.name} ci lo`);
   close(m.confidence_interval![1], c.wald_ci[1] * 100, REL, 1e-12, `${c.name} ci hi`);
   close(m.relative_lift as number, c.relative_lift * 100, REL, 1e-12, `${c.name} lift`);
-  close(m.relative_lift_ci![0], c.relative_lift_ci[0] * 100, REL, 1e-12, `${c.name} lift lo`);
+  close(m.relative_lift_ci![0], fieller[key][0] * 100, 1e-8, 1e-12, `${c.name} lift lo`);
+  close(m.relative_lift_ci![1], fieller[key][1] * 100, 1e-8, 1e-12, `${c.name} lift hi`);
+  // The relative interval never contradicts the difference's interval (both exclude 0 or neither).
+  expect(m.relative_lift_ci![0] > 0 || m.relative_lift_ci![1] < 0).toBe(m.confidence_interval![0] > 0 || m.confidence_interval![1] < 0);
   close(m.effect_size as number, c.cohens_h, REL, 1e-12, `${c.name} h`);
   expect(m.significant).toBe(c.p_value < 0.05);
 }
@@ -43,8 +48,8 @@ describe.skipIf(!have)('Cookie Cats (gate_30 vs gate_40)', () => {
     a = runAnalysis(AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_1', 'retention_7', 'sum_gamerounds'], guardrails: ['retention_7'] }), { table: load('cookie_cats.csv') });
   });
   it('retention_1 and retention_7 as rates match statsmodels', () => {
-    checkRate(a.statistical_analysis.primary_metric, cc.metrics.retention_1);
-    checkRate(a.statistical_analysis.secondary_metrics[0], cc.metrics.retention_7);
+    checkRate(a.statistical_analysis.primary_metric, cc.metrics.retention_1, 'cookie_cats.retention_1');
+    checkRate(a.statistical_analysis.secondary_metrics[0], cc.metrics.retention_7, 'cookie_cats.retention_7');
   });
   it('sum_gamerounds as a mean matches the Welch test', () => {
     const m = a.statistical_analysis.secondary_metrics[1];
@@ -82,7 +87,10 @@ describe.skipIf(!have)('AdSmart (control vs exposed, yes over all rows)', () => 
   const ad = ref.adsmart;
   it('conversion, SRM and segments (Holm over testable segments)', () => {
     const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], segment_by: 'platform_os', date_column: 'date' }), { table: load('adsmart_ab_data.csv') });
-    checkRate(a.statistical_analysis.primary_metric, ad.metrics.yes);
+    checkRate(a.statistical_analysis.primary_metric, ad.metrics.yes, 'adsmart.yes');
+    // Issue 15: the read-out called this significant beside a relative interval crossing 0.
+    expect(a.statistical_analysis.primary_metric.significant).toBe(true);
+    expect(a.statistical_analysis.primary_metric.relative_lift_ci![0]).toBeGreaterThan(0);
     close(a.srm_check.p_value as number, ad.srm.p_value, REL, 0, 'srm');
     for (const [value, s] of Object.entries(ad.segments_platform_os as Record<string, Json>)) {
       const mine = a.segment_analysis[value];
@@ -117,8 +125,8 @@ describe.skipIf(!have)('Udacity pair (aggregated daily exports)', () => {
       control: load('udacity_control_data.csv'),
       treatment: load('udacity_experiment_data.csv'),
     });
-    checkRate(a.statistical_analysis.primary_metric, u.metrics.gross_conversion);
-    checkRate(a.statistical_analysis.secondary_metrics[0], u.metrics.net_conversion);
+    checkRate(a.statistical_analysis.primary_metric, u.metrics.gross_conversion, 'udacity.gross_conversion');
+    checkRate(a.statistical_analysis.secondary_metrics[0], u.metrics.net_conversion, 'udacity.net_conversion');
     expect(a.daily.length).toBe(u.metrics.gross_conversion.days);
     close(a.srm_check.p_value as number, u.srm_pageviews.p_value, REL, 0, 'srm');
     expect(a.source).toBe('aggregated_pair');
@@ -137,6 +145,7 @@ describe.skipIf(!have)('Udacity pair (aggregated daily exports)', () => {
     checkRate(
       { ...(c.analysis.statistical_analysis.primary_metric) },
       u.metrics.gross_conversion,
+      'udacity.gross_conversion',
     );
     expect(chain[1].significant).toBe(true);
     close(chain[1].lift as number, u.metrics.gross_conversion.relative_lift * 100, REL, 0, 'enrollment step lift');

@@ -105,6 +105,17 @@ export default function Settings() {
         </table>
       </Panel>
       {s && <LimitsPanel s={s} patch={patch} saving={saving} />}
+      <Panel title="Experiments">
+        <label className="xp-check">
+          Default read-out engine{' '}
+          <select value={s?.experiments?.engine ?? 'frequentist'} disabled={!s || saving} data-testid="settings-engine"
+            onChange={(e) => patch({ experiments: { engine: e.target.value === 'bayesian' ? 'bayesian' : 'frequentist' } })}>
+            <option value="frequentist">Frequentist (p-values, confidence intervals)</option>
+            <option value="bayesian">Bayesian (chance to beat control, risk)</option>
+          </select>
+        </label>
+        <p className="muted small">Used when an analysis does not choose an engine; the analyzer and <code>--engine</code> can override it.</p>
+      </Panel>
       <UsagePanel />
       <PromptsPanel />
     </div>

@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { Dataset } from '../../../../shared/contract';
 import { useCall } from '../../api/hooks';
 import { ErrorNote } from '../../components/ui';
-import { dateColumns, defaultsFor, metricColumns, segmentColumns, variantCandidates, type AnalysisConfig } from './analysisConfig';
+import { dateColumns, defaultsFor, metricColumns, segmentColumns, treatmentArms, variantCandidates, type AnalysisConfig } from './analysisConfig';
 import { NumberField, SelectField } from './fields';
 import { ImportButton } from './ImportButton';
 
@@ -50,8 +50,25 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
               <input id={`${listId}-c`} type="text" list={listId} value={config.control} onChange={(e) => set({ control: e.target.value })} data-testid="xp-control" />
             </div>
             <div className="xp-field">
-              <label htmlFor={`${listId}-t`}>Treatment value</label>
-              <input id={`${listId}-t`} type="text" list={listId} value={config.treatment} onChange={(e) => set({ treatment: e.target.value })} data-testid="xp-treatment" />
+              <label htmlFor={`${listId}-t`}>Treatment value(s)</label>
+              <input id={`${listId}-t`} type="text" list={listId} value={config.treatment} onChange={(e) => set({ treatment: e.target.value })} data-testid="xp-treatment" aria-describedby={`${listId}-th`} />
+              <span id={`${listId}-th`} className="muted small">
+                Several arms (A/B/n): separate with commas{values.length > 2 ? ', or tick them below' : ''}.
+                {variantCol?.distinct !== undefined && variantCol.distinct > values.length && ` The column has ${variantCol.distinct} values; the import sample shows ${values.join(', ')}.`}
+              </span>
+              {values.length > 2 && (
+                <div className="xp-seg" data-testid="xp-arms">
+                  {[...values].sort().filter((v) => v !== config.control).map((v) => {
+                    const arms = treatmentArms(config);
+                    return (
+                      <label key={v} className="xp-check">
+                        <input type="checkbox" checked={arms.includes(v)} data-testid={`xp-arm-${v}`}
+                          onChange={(e) => set({ treatment: (e.target.checked ? [...arms, v] : arms.filter((a) => a !== v)).join(', ') })} /> {v}
+                      </label>
+                    );
+                  })}
+                </div>
+              )}
             </div>
             <datalist id={listId}>{values.map((v) => <option key={v} value={v} />)}</datalist>
             <SelectField label="Primary metric" value={config.primary} placeholder="Choose…" testId="xp-primary"
@@ -67,6 +84,7 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
                 </label>
               ))}
               {metrics.length < 2 && <p className="muted small">No other numeric or yes/no columns.</p>}
+              <RatioPicker value={config.ratio ?? ''} columns={metrics.map((c) => c.name)} onChange={(ratio) => set({ ratio })} />
             </fieldset>
             <fieldset className="xp-fieldset">
               <legend>Guardrails (must not drop by more than the margin)</legend>
@@ -95,13 +113,41 @@ export function AnalysisSetup({ config, onChange }: { config: AnalysisConfig; on
               <NumberField label="Planned share in treatment" suffix="%" value={config.treatmentShare ?? '50'} onChange={(v) => set({ treatmentShare: v })} min={1} max={99} step={5} testId="xp-share" />
               <NumberField label="Planned MDE (for power)" suffix="% relative" value={config.plannedMde ?? ''} onChange={(v) => set({ plannedMde: v })} min={0} step={1} hint="Optional: from the design." optional />
               <label className="xp-check"><input type="checkbox" checked={config.sequential === true} onChange={(e) => set({ sequential: e.target.checked })} data-testid="xp-sequential" /> Results were checked daily (always-valid p-value)</label>
+              <SelectField label="Engine" value={config.engine ?? ''} onChange={(v) => set({ engine: v === 'bayesian' || v === 'frequentist' ? v : '' })} testId="xp-engine"
+                options={[{ value: '', label: 'Settings default' }, { value: 'frequentist', label: 'Frequentist (p-values, confidence intervals)' }, { value: 'bayesian', label: 'Bayesian (chance to win, risk)' }]} />
+              {config.engine === 'bayesian' && (
+                <NumberField label="Prior on the lift: sd" suffix="% (mean 0)" value={config.priorSd ?? ''} onChange={(v) => set({ priorSd: v })} min={0} step={5} testId="xp-prior-sd"
+                  hint="Empty: flat prior (the data alone). 30 = lifts beyond ±60% are a priori unlikely." optional />
+              )}
               <NumberField label="Significance level α" value={config.alpha} onChange={(v) => set({ alpha: v })} min={0} max={0.5} step={0.01} />
-              <SelectField label="Correction for several metrics/segments" value={config.correction} onChange={(v) => set({ correction: v === 'bh' ? 'bh' : 'holm' })}
-                options={[{ value: 'holm', label: 'Holm (family-wise error)' }, { value: 'bh', label: 'Benjamini–Hochberg (false discovery rate)' }]} />
+              <SelectField label="Correction for several arms/metrics/segments" value={config.correction} onChange={(v) => set({ correction: v === 'bh' || v === 'bonferroni' ? v : 'holm' })}
+                options={[{ value: 'holm', label: 'Holm (family-wise error)' }, { value: 'bonferroni', label: 'Bonferroni (family-wise error, simplest)' }, { value: 'bh', label: 'Benjamini–Hochberg (false discovery rate)' }]} />
             </fieldset>
           </div>
         </>
       )}
+    </div>
+  );
+}
+
+/** A ratio metric (Σnumerator / Σdenominator per arm, e.g. revenue per session), read with the delta method. */
+function RatioPicker({ value, columns, onChange }: { value: string; columns: string[]; onChange: (v: string) => void }) {
+  const [num = '', den = ''] = value ? value.split('/') : [];
+  const set = (n: string, d: string) => onChange(n && d ? `${n}/${d}` : n || d ? `${n}/${d}` : '');
+  return (
+    <div className="xp-ratio" data-testid="xp-ratio">
+      <span className="small">Ratio metric (per unit, delta method)</span>
+      <div className="xp-input-row">
+        <select aria-label="Ratio numerator" value={num} onChange={(e) => set(e.target.value, den)} data-testid="xp-ratio-num">
+          <option value="">numerator…</option>
+          {columns.map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+        <span aria-hidden="true">/</span>
+        <select aria-label="Ratio denominator" value={den} onChange={(e) => set(num, e.target.value)} data-testid="xp-ratio-den">
+          <option value="">denominator…</option>
+          {columns.map((c) => <option key={c} value={c}>{c}</option>)}
+        </select>
+      </div>
     </div>
   );
 }

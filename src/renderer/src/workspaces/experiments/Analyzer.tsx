@@ -4,6 +4,7 @@ import { ErrorNote, Panel } from '../../components/ui';
 import { downloadText } from '../../lib/download';
 import { toAnalyzeInput, type AnalysisConfig } from './analysisConfig';
 import { AnalysisSetup } from './AnalysisSetup';
+import { ArmsTable, ChanceToWin, ForestPlot, KArmSrm } from './ArmsView';
 import { openAskWith } from '../ask/context';
 import { DecisionCard } from './DecisionCard';
 import { clip, Explain } from './Explain';
@@ -34,7 +35,7 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
   const exportMd = () => downloadText('experiment-analysis.md', analysisMarkdown(a), 'text/markdown');
   const exportJson = () => downloadText('experiment-analysis.json', JSON.stringify(a, null, 2), 'application/json');
   return (
-    <Panel title={`Results: ${a.treatment_label} vs ${a.control_label}`} id="xp-results" actions={<>
+    <Panel title={a.multi_arm ? `Results: ${a.multi_arm.treatment_labels.join(', ')} vs ${a.control_label}` : `Results: ${a.treatment_label} vs ${a.control_label}`} id="xp-results" actions={<>
       <button type="button" onClick={onCausal} data-testid="xp-open-causal">Causal checks</button>
       <button type="button" data-testid="xp-ask" onClick={() => openAskWith({
         title: `${a.treatment_label} vs ${a.control_label} (${a.statistical_analysis.primary_metric.metric})`,
@@ -43,11 +44,26 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
       <button type="button" onClick={exportMd}>Export Markdown</button>
       <button type="button" onClick={exportJson}>Export JSON</button>
     </>}>
-      <SrmBanner srm={a.srm_check} />
+      {a.multi_arm ? <KArmSrm a={a} /> : <SrmBanner srm={a.srm_check} />}
       {a.warnings.map((w) => <div key={w} className="note warn">{w}</div>)}
       <div className="xp-result-grid">
         <div className="xp-result-main">
-          <h3>Significance</h3>
+          {a.multi_arm && (
+            <>
+              <h3>All arms</h3>
+              <ForestPlot a={a} />
+              <ArmsTable a={a} />
+            </>
+          )}
+          {a.engine === 'bayesian' && (
+            <>
+              <h3>Chance to beat control</h3>
+              <ChanceToWin a={a} />
+            </>
+          )}
+          {!a.multi_arm && <ForestPlot a={a} />}
+          {a.multi_arm && <h3>Details: {a.treatment_label} vs {a.control_label}</h3>}
+          <h3>{a.engine === 'bayesian' ? 'Frequentist details' : 'Significance'}</h3>
           <SignificanceTable a={a} />
           <h3>Guardrails</h3>
           <GuardrailTable a={a} />

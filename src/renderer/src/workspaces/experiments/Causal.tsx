@@ -99,6 +99,7 @@ function CausalPanel({ c }: { c: CausalResult }) {
     <Panel title="Causal interpretation" id="xp-causal-result" actions={
       <button type="button" onClick={() => downloadText('causal-analysis.md', causalMarkdown(c), 'text/markdown')}>Export Markdown</button>
     }>
+      {c.analysis.warnings.filter((w) => w.startsWith('Causal checks compare')).map((w) => <div key={w} className="note info" data-testid="xp-causal-arm-note">{w}</div>)}
       <CausalView c={c} />
       <Explain key={c.generated_at} task="causal" facts={c.facts} decision={c.analysis.recommendation.decision} scopeId={c.experiment_id}
         context={{ control: c.analysis.control_label, treatment: c.analysis.treatment_label }}

@@ -44,6 +44,7 @@ export function Designer() {
   const { result, error, pending } = useLiveDesign(input);
   const s = result?.experiment_design.sample_size;
   const dur = result?.experiment_design.duration;
+  const pa = result?.experiment_design.power_analysis ?? null;
   const stale = pending || problem !== null || error !== null;
   const rate = form.metricType === 'rate';
 
@@ -98,6 +99,7 @@ export function Designer() {
             <NumberField label="Minimum detectable effect" suffix={form.mdeType === 'relative' ? '% relative' : rate ? 'pp' : 'units'} value={form.mde} onChange={set('mde')} min={0} step={0.1} testId="xp-mde" />
             <NumberField label="Power (1 − β)" value={form.power} onChange={set('power')} min={0} max={1} step={0.05} testId="xp-power" />
             <NumberField label="Significance level α" value={form.alpha} onChange={set('alpha')} min={0} max={1} step={0.01} testId="xp-alpha" />
+            <label className="xp-check"><input type="checkbox" checked={form.oneSided === true} onChange={(e) => set('oneSided')(e.target.checked)} data-testid="xp-one-sided" /> One-sided test (only an improvement matters)</label>
           </fieldset>
           <fieldset className="xp-fieldset">
             <legend>Traffic</legend>
@@ -105,11 +107,21 @@ export function Designer() {
             <NumberField label="Share in the experiment" suffix="%" value={form.allocation} onChange={set('allocation')} min={0} max={100} step={5} testId="xp-allocation" />
             <NumberField label="Variants (control included)" value={form.variants} onChange={set('variants')} min={2} max={20} step={1} testId="xp-variants" />
             <label className="xp-check"><input type="checkbox" checked={form.fullWeeks} onChange={(e) => set('fullWeeks')(e.target.checked)} /> Run whole weeks (weekday cycles)</label>
+            <NumberField label="Treatment units per control unit" value={form.ratio ?? '1'} onChange={set('ratio')} min={0} step={0.1} testId="xp-alloc-ratio" hint="1 = equal split; 0.111 = 90/10." />
+          </fieldset>
+          <fieldset className="xp-fieldset">
+            <legend>What can a given sample detect?</legend>
+            <NumberField label="Available users (all arms)" value={form.availableUsers ?? ''} onChange={set('availableUsers')} min={0} step={1000} testId="xp-available" optional hint="Power at the MDE and the MDE this sample allows." />
+            <NumberField label="Or planned duration" suffix="days" value={form.plannedDays ?? ''} onChange={set('plannedDays')} min={0} step={7} testId="xp-planned-days" optional hint="Uses the daily users and the share in the experiment." />
           </fieldset>
         </div>
 
         <div className={`xp-result${stale ? ' stale' : ''}`} aria-live="polite" aria-busy={pending} data-testid="xp-design-result">
-          <div className="xp-stat"><span className="xp-stat-label">Per variant</span><span className="xp-stat-value" data-testid="xp-per-variant">{fmtInt(s?.per_variant)}</span></div>
+          <div className="xp-stat">
+            <span className="xp-stat-label">{s?.control_n !== undefined && s.control_n !== s.treatment_n ? 'Control' : 'Per variant'}</span>
+            <span className="xp-stat-value" data-testid="xp-per-variant">{fmtInt(s?.per_variant)}</span>
+            {s?.treatment_n !== undefined && s.control_n !== s.treatment_n && <span className="muted small" data-testid="xp-treatment-n">{fmtInt(s.treatment_n)} per treatment arm</span>}
+          </div>
           <div className="xp-stat"><span className="xp-stat-label">Total</span><span className="xp-stat-value" data-testid="xp-total">{fmtInt(s?.total)}</span></div>
           <div className="xp-stat">
             <span className="xp-stat-label">Duration</span>
@@ -121,6 +133,13 @@ export function Designer() {
               <span className="xp-stat-label">Detects</span>
               <span>{fmtNum(s.mde_absolute, 3)} {rate ? 'pp' : 'units'} absolute · {fmtNum(s.mde_relative, 2)}% relative</span>
               <span className="muted small">power {fmtFraction(s.power, 0)} · α {s.alpha}{s.variants > 2 ? ` (${fmtNum(s.alpha_per_comparison, 4)} per comparison)` : ''} · {s.method}</span>
+            </div>
+          )}
+          {pa && (
+            <div className="xp-stat wide" data-testid="xp-power-analysis">
+              <span className="xp-stat-label">With {fmtInt(pa.total)} users</span>
+              <span>{pa.power_at_mde !== null && <><strong data-testid="xp-design-power-at-mde">{fmtFraction(pa.power_at_mde, 1)}</strong> power at the MDE · </>}detects <strong data-testid="xp-mde-at-power">{fmtNum(pa.mde_absolute, 3)} {rate ? 'pp' : 'units'}</strong>{pa.mde_relative !== null && <> ({fmtNum(pa.mde_relative, 2)}% relative)</>} at {fmtFraction(s?.power ?? 0.8, 0)} power</span>
+              <span className="muted small">{fmtInt(pa.control_n)} control, {fmtInt(pa.treatment_n)} per treatment arm</span>
             </div>
           )}
           {pending && <Badge tone="muted">updating…</Badge>}

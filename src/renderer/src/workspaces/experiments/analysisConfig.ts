@@ -7,8 +7,15 @@ export interface AnalysisConfig {
   datasetId: string;
   variantColumn: string;
   control: string;
+  /** One treatment value, or several separated by commas (A/B/n: each arm against control). */
   treatment: string;
   primary: string;
+  /** A ratio metric over two user columns ("revenue/sessions"), added after the secondary metrics; empty = none. */
+  ratio?: string;
+  /** '' = the Settings default. */
+  engine?: '' | 'frequentist' | 'bayesian';
+  /** Bayesian: sd of a normal prior on the relative lift, percent (empty = flat prior). */
+  priorSd?: string;
   secondary: string[];
   /** Guardrail column → non-inferiority margin in percent (relative). */
   guardrails: Record<string, string>;
@@ -21,11 +28,16 @@ export interface AnalysisConfig {
   /** Always-valid (mSPRT) p-value, for results that were looked at daily. */
   sequential: boolean;
   alpha: string;
-  correction: 'holm' | 'bh';
+  correction: 'holm' | 'bh' | 'bonferroni';
+}
+
+/** The treatment arms named in the config (comma-separated values, trimmed, duplicates dropped). */
+export function treatmentArms(c: Pick<AnalysisConfig, 'treatment'>): string[] {
+  return [...new Set(c.treatment.split(',').map((x) => x.trim()).filter(Boolean))];
 }
 
 export const EMPTY_CONFIG: AnalysisConfig = {
-  datasetId: '', variantColumn: '', control: '', treatment: '', primary: '', secondary: [], guardrails: {}, segmentBy: '', dateColumn: '', treatmentShare: '50', plannedMde: '', sequential: false, alpha: '0.05', correction: 'holm',
+  datasetId: '', variantColumn: '', control: '', treatment: '', primary: '', ratio: '', engine: '', secondary: [], guardrails: {}, segmentBy: '', dateColumn: '', treatmentShare: '50', plannedMde: '', sequential: false, alpha: '0.05', correction: 'holm',
 };
 
 const NOT_METRIC = new Set(['user', 'variant', 'time', 'date', 'event', 'ignore']);
@@ -100,8 +112,9 @@ export function defaultsFor(d: Dataset): AnalysisConfig {
 export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null; problem: string | null } {
   if (!c.datasetId) return { input: null, problem: 'Pick or import a user-level table.' };
   if (!c.variantColumn) return { input: null, problem: 'Choose the column that names the variant.' };
-  if (!c.control.trim() || !c.treatment.trim()) return { input: null, problem: 'Enter the control and treatment values of the variant column.' };
-  if (c.control.trim() === c.treatment.trim()) return { input: null, problem: 'Control and treatment must be different values.' };
+  const arms = treatmentArms(c);
+  if (!c.control.trim() || !arms.length) return { input: null, problem: 'Enter the control and treatment values of the variant column.' };
+  if (arms.includes(c.control.trim())) return { input: null, problem: 'Control and treatment must be different values.' };
   if (!c.primary) return { input: null, problem: 'Choose the primary metric.' };
   const alpha = num(c.alpha);
   if (alpha === null || !(alpha > 0 && alpha < 0.5)) return { input: null, problem: 'Alpha is a fraction below 0.5, e.g. 0.05.' };
@@ -109,17 +122,25 @@ export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null;
   if (share === null || !(share > 0 && share < 100)) return { input: null, problem: 'Planned treatment share: a percentage between 0 and 100, e.g. 50.' };
   const mde = (c.plannedMde ?? '').trim() === '' ? null : num(c.plannedMde);
   if (mde !== null && !(mde > 0)) return { input: null, problem: 'Planned MDE must be above 0 (or leave it empty).' };
-  const metrics: MetricSpec[] = [c.primary, ...c.secondary.filter((m) => m !== c.primary)];
+  if (arms.length > 1 && share !== 50) return { input: null, problem: 'The planned treatment share applies to two arms; with several arms the split is checked against equal shares (leave it at 50%).' };
+  const priorSd = (c.priorSd ?? '').trim() === '' ? null : num(c.priorSd ?? '');
+  if (priorSd !== null && !(priorSd > 0)) return { input: null, problem: 'Prior sd: a percentage above 0 (or leave it empty for a flat prior).' };
+  const r = (c.ratio ?? '').trim();
+  const ratio = /^[^/]+\/[^/]+$/.test(r) ? r : '';
+  const metrics: MetricSpec[] = [c.primary, ...c.secondary.filter((m) => m !== c.primary), ...(ratio && ratio !== c.primary ? [ratio] : [])];
   const guardrails = Object.entries(c.guardrails).map(([metric, margin]) => ({
     metric, margin: Math.max(num(margin) ?? 2, 0.01) / 100, margin_type: 'relative' as const, direction: 'higher_is_better' as const,
   }));
   return {
     input: {
-      datasetId: c.datasetId, variant_column: c.variantColumn, control: c.control.trim(), treatment: c.treatment.trim(),
+      datasetId: c.datasetId, variant_column: c.variantColumn, control: c.control.trim(),
+      ...(arms.length > 1 ? { treatments: arms } : { treatment: arms[0] }),
       metrics, guardrails, alpha, correction: c.correction,
+      ...(c.engine ? { engine: c.engine } : {}),
+      ...(c.engine === 'bayesian' && priorSd !== null ? { prior: { mean: 0, sd: priorSd / 100 } } : {}),
       ...(c.segmentBy ? { segment_by: c.segmentBy } : {}),
       ...(c.dateColumn ? { date_column: c.dateColumn } : {}),
-      ...(share !== 50 ? { planned_split: [100 - share, share] as [number, number] } : {}),
+      ...(share !== 50 ? { planned_split: [100 - share, share] } : {}),
       ...(mde !== null ? { mde: mde / 100, mde_type: 'relative' as const } : {}),
       ...(c.sequential ? { sequential: {} } : {}),
     },

@@ -22,13 +22,31 @@ function segmentLines(a: ExperimentAnalysis): string[] {
   ];
 }
 
+/** A/B/n: every arm and metric, the k-arm SRM and the arm to ship (engine values, formatted). */
+function armLines(a: ExperimentAnalysis): string[] {
+  const m = a.multi_arm;
+  if (!m || !a.arms?.length) return [];
+  const bayes = a.engine === 'bayesian';
+  return [
+    `## All arms against ${m.control_label}`, '',
+    `Arm to ship: ${m.ship ?? 'none'}. ${m.families}`, '',
+    `SRM across ${m.srm.labels.length} arms: ${m.srm.passed ? 'passed' : 'FAILED'}, p ${fmtP(m.srm.p_value)}. ${m.srm.message}`, '',
+    `| Arm | Metric | ${m.control_label} | Arm | Lift (interval) | ${bayes ? 'Chance to win | Risk' : 'p | Adjusted p'} | Decision |`, '|---|---|---|---|---|---|---|---|',
+    ...a.arms.flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => `| ${i === 0 ? cell(arm.treatment_label) : ''} | ${cell(x.metric)} | ${fmtValue(x.control_value, x.kind)} | ${fmtValue(x.treatment_value, x.kind)} | ${fmtSignedPct(bayes && x.bayesian ? x.bayesian.expected_lift : x.relative_lift)} ${fmtCI(bayes && x.bayesian ? x.bayesian.credible_interval : x.relative_lift_ci, 'pct')} | ${bayes
+      ? `${x.bayesian ? fmtSignedPct(x.bayesian.chance_to_win * 100, 1).replace('+', '') : '–'} | ${x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : '–'}`
+      : `${fmtP(x.p_value)} | ${fmtP(x.p_value_adjusted)}`} | ${i === 0 ? arm.recommendation.decision : ''} |`)),
+    '',
+  ];
+}
+
 export function analysisMarkdown(a: ExperimentAnalysis): string {
   const sa = a.statistical_analysis;
   const r = a.recommendation;
   return [
-    `# Experiment analysis: ${a.treatment_label} vs ${a.control_label}`, '',
+    `# Experiment analysis: ${a.multi_arm ? a.multi_arm.treatment_labels.join(', ') : a.treatment_label} vs ${a.control_label}`, '',
     `## Decision: ${r.decision} (${r.confidence} confidence)`, '', r.rationale, '',
     ...r.next_steps.map((s, i) => `${i + 1}. ${s}`), '',
+    ...armLines(a),
     `## Sample ratio`, '', `${a.srm_check.passed ? 'Passed' : 'FAILED'}: ${a.srm_check.control_n} vs ${a.srm_check.treatment_n}, p ${fmtP(a.srm_check.p_value)}. ${a.srm_check.message}`, '',
     '## Metrics', '',
     `| Metric | ${a.control_label} | ${a.treatment_label} | Difference (CI) | Lift | p | Significant |`, '|---|---|---|---|---|---|---|',

@@ -31,6 +31,13 @@ export interface DesignForm {
    * size and duration; once the user edits the box, the typed value is used.
    */
   exact?: Partial<Record<'baseline' | 'mde' | 'dailyUsers', { text: string; value: number }>>;
+  /** Units in each treatment arm per control unit (1 = equal split; 90/10 = 0.111). */
+  ratio?: string;
+  oneSided?: boolean;
+  /** Total users available (all arms): the power at the MDE and the MDE this sample allows. */
+  availableUsers?: string;
+  /** Or a planned duration in days (with the daily users). */
+  plannedDays?: string;
 }
 
 export const DEFAULT_FORM: DesignForm = {
@@ -85,7 +92,14 @@ export function toDesignInput(f: DesignForm): { input: DesignInput | null; probl
   const variants = num(f.variants);
   const daily = boxValue(f, 'dailyUsers');
   const allocation = num(f.allocation);
-  if (mde === null || !(mde > 0)) return { input: null, problem: 'Enter a minimum detectable effect above 0.' };
+  const ratio = (f.ratio ?? '').trim() === '' ? 1 : num(f.ratio ?? '');
+  const avail = (f.availableUsers ?? '').trim() === '' ? null : num(f.availableUsers ?? '');
+  const days = (f.plannedDays ?? '').trim() === '' ? null : num(f.plannedDays ?? '');
+  if (ratio === null || !(ratio > 0)) return { input: null, problem: 'Allocation ratio: units per treatment arm for each control unit, above 0 (1 = equal split, 0.111 = 90/10).' };
+  if (avail !== null && !(Number.isInteger(avail) && avail > 0)) return { input: null, problem: 'Available users: a whole number above 0 (or leave it empty).' };
+  if (days !== null && !(Number.isInteger(days) && days > 0)) return { input: null, problem: 'Planned duration: whole days above 0 (or leave it empty).' };
+  const mdeOptional = avail !== null || days !== null;
+  if (!(mdeOptional && f.mde.trim() === '') && (mde === null || !(mde > 0))) return { input: null, problem: 'Enter a minimum detectable effect above 0.' };
   if (power === null || !(power > 0 && power < 1)) return { input: null, problem: 'Power is a fraction between 0 and 1, e.g. 0.8.' };
   if (alpha === null || !(alpha > 0 && alpha < 1)) return { input: null, problem: 'Alpha is a fraction between 0 and 1, e.g. 0.05.' };
   if (variants === null || !Number.isInteger(variants) || variants < 2 || variants > 20) return { input: null, problem: 'Variants: a whole number from 2 to 20 (control included).' };
@@ -96,7 +110,10 @@ export function toDesignInput(f: DesignForm): { input: DesignInput | null; probl
     save: false,
     metric_type: f.metricType,
     // Relative MDEs and rate-scale absolute MDEs are typed in percent / pp; mean-scale ones in metric units.
-    mde: f.mdeType === 'relative' || rate ? mde / 100 : mde,
+    ...(mde !== null && mde > 0 ? { mde: f.mdeType === 'relative' || rate ? mde / 100 : mde } : {}),
+    ...(ratio !== 1 ? { ratio } : {}),
+    ...(f.oneSided ? { alternative: 'one-sided' as const } : {}),
+    ...(avail !== null ? { sample_size: avail } : days !== null ? { duration_days: days } : {}),
     mde_type: f.mdeType,
     alpha, power, variants,
     allocation: allocation / 100,

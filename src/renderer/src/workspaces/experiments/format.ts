@@ -25,11 +25,11 @@ export function fmtPp(v: number | null | undefined, digits = 2): string {
 }
 
 /** A metric value: rates are in percent, means are plain numbers. */
-export function fmtValue(v: number | null | undefined, kind: 'rate' | 'mean'): string {
+export function fmtValue(v: number | null | undefined, kind: 'rate' | 'mean' | 'ratio'): string {
   return kind === 'rate' ? fmtPct(v) : fmtNum(v, 3);
 }
 
-export function fmtDiff(v: number | null | undefined, kind: 'rate' | 'mean'): string {
+export function fmtDiff(v: number | null | undefined, kind: 'rate' | 'mean' | 'ratio'): string {
   if (!finite(v)) return DASH;
   return kind === 'rate' ? fmtPp(v) : `${v > 0 ? '+' : ''}${fmtNum(v, 3)}`;
 }
