@@ -72,7 +72,7 @@ export function analyzeFunnel(r: FunnelResult, opts: AnalyzeOptions = {}): Insig
     const c = cite`Changes that push more users into ${ctx.stages[j - 1]} can lower the intent of those who arrive; ${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion (${next} now) should not fall while the earlier step improves.`;
     guardrails.push({ type: 'warning', severity: 'Medium', message: c.text, metric: `${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion`, recommendation: `Add ${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion as a guardrail metric in any test at ${ctx.stages[j - 1]}.`, fact_ids: c.fact_ids });
   }
-  for (const f of tr.findings.filter((x) => /decline|down|fell/i.test(x.title))) {
+  for (const f of tr.findings.filter((x) => x.direction === 'down')) {
     guardrails.push({ type: 'trend', severity: f.severity, message: f.text, metric: f.title, recommendation: 'Find the root cause before the trend crosses the forecast threshold: check releases, mix shifts and acquisition changes.', fact_ids: f.fact_ids });
   }
   guardrails.push(...dq.guardrails.filter((g) => g.severity !== 'Low'));

@@ -93,7 +93,7 @@ function toFinding(ctx: Ctx, a: Anomaly, text: Cited, lastDay: string, segmentOn
   const drop = a.direction === 'drop';
   const where = a.stage && a.metric !== 'overall_conversion_rate' ? ` at ${a.stage}` : '';
   return {
-    id: `finding.${a.id}`, kind: 'anomaly', stage: a.stage, segment: a.segment,
+    id: `finding.${a.id}`, kind: 'anomaly', stage: a.stage, segment: a.segment, direction: drop ? 'down' : 'up', date: a.date,
     title: `${drop ? 'Unusual drop' : 'Unusual spike'}${where}${a.segment ? ` for ${a.segment}` : ''} on ${a.date}`,
     text: [text.text, hintText].filter(Boolean).join(' '), fact_ids: a.fact_ids, severity: a.severity, confidence: a.confidence,
     score: (drop ? 68 : 48) + 17 * Math.min(1, relAbs / 0.4) + recent - (a.confidence < 0.6 ? 20 : 0) - (segmentOnly ? 10 : 0),

@@ -26,7 +26,7 @@ export function buildHypotheses(report: Pick<InsightsReport, 'findings' | 'recom
       title = `The step into ${stage} asks more than users are ready to give`;
       description = `${f.text} A lighter step (fewer fields, clearer value, faster load) should keep more of these users without lowering completion further down.`;
     } else if (f.kind === 'anomaly') {
-      title = `A change around ${f.title.replace(/^.* on /, '')} broke ${f.stage ?? 'the funnel'}`;
+      title = `A change around ${f.date ?? 'that day'} broke ${f.stage ?? 'the funnel'}`;
       description = `${f.text} If a release or tracking change caused it, reverting it (or comparing with a holdout that did not get it) restores the expected rate.`;
       type = 'Rollback or holdout comparison';
       experiment = `Revert or hold back the suspected change for part of the traffic and compare ${f.stage ?? 'overall'} conversion with the rest.`;

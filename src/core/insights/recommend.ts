@@ -162,10 +162,10 @@ export function fromFinding(ctx: Ctx, f: Finding, findings: readonly Finding[]):
       fact_ids: [...new Set([...r.fact_ids, ...t.expected.fact_ids, ...t.basis.fact_ids])], finding_ids: [f.id],
     });
   }
-  if (f.kind === 'anomaly' && f.confidence >= 0.6 && f.title.startsWith('Unusual drop')) {
+  if (f.kind === 'anomaly' && f.confidence >= 0.6 && f.direction === 'down') {
     const where = stage ? `${stage}` : 'overall conversion';
     return draft(`anomaly.${f.id}`, null, {
-      priority: f.severity === 'High' ? 'High' : 'Medium', title: `Investigate the drop ${stage ? `at ${stage} ` : 'in overall conversion '}on ${f.title.replace(/^.* on /, '')}`,
+      priority: f.severity === 'High' ? 'High' : 'Medium', title: `Investigate the drop ${stage ? `at ${stage} ` : 'in overall conversion '}on ${f.date}`,
       rationale: f.text, expected_impact: 'Restores the expected rate if the cause is a defect or a tracking change; prevents a one-day problem from becoming a trend.',
       impact_basis: 'Not estimated: the value depends on whether the drop is real or a data artefact.',
       action_items: [
@@ -176,7 +176,7 @@ export function fromFinding(ctx: Ctx, f: Finding, findings: readonly Finding[]):
       estimated_effort: 'Low (investigation)', risk_level: 'Low', fact_ids: f.fact_ids, finding_ids: [f.id],
     }, f.severity === 'High' ? 0.5 : 0.2);
   }
-  if ((f.kind === 'trend' && f.title.includes('decline')) || (f.kind === 'trend' && /down|fell/.test(f.title))) {
+  if (f.kind === 'trend' && f.direction === 'down') {
     return draft(`trend.${f.id}`, null, {
       priority: f.severity === 'High' ? 'High' : 'Medium', title: stage ? `Find what is eroding ${prevStage} → ${stage} conversion` : 'Find what is eroding overall conversion',
       rationale: f.text, expected_impact: 'Stops the decline; the forecast shows where the rate is heading if nothing changes.',

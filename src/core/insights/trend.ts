@@ -63,7 +63,7 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
     if (sig) {
       const relV = Math.abs(rel?.value ?? 0) / 100;
       findings.push({
-        id: 'trend.pop.overall_conversion_rate', kind: 'trend', stage: null, segment: null,
+        id: 'trend.pop.overall_conversion_rate', kind: 'trend', stage: null, segment: null, direction: change.value < 0 ? 'down' : 'up',
         title: change.value < 0 ? 'Conversion is down on the previous period' : 'Conversion is up on the previous period',
         text: text.text, fact_ids: text.fact_ids, severity: change.value < 0 && relV >= 0.1 ? 'High' : relV >= 0.05 ? 'Medium' : 'Low',
         confidence: test < 0.001 ? 0.9 : 0.75, score: (change.value < 0 ? 62 : 45) + 20 * Math.min(1, relV * 4),
@@ -90,7 +90,7 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
         comparisons.push({ kind: 'period', metric: 'overall_conversion_rate.wow', a: 'last week', b: 'previous week', significant: sig, text: text.text, fact_ids: text.fact_ids });
         if (sig) {
           findings.push({
-            id: 'trend.wow.overall_conversion_rate', kind: 'trend', stage: null, segment: null,
+            id: 'trend.wow.overall_conversion_rate', kind: 'trend', stage: null, segment: null, direction: ch.value < 0 ? 'down' : 'up',
             title: ch.value < 0 ? 'Conversion fell week over week' : 'Conversion rose week over week', text: text.text, fact_ids: text.fact_ids,
             severity: ch.value < 0 && Math.abs(ch.value) / Math.max(b.value, 1e-9) >= 0.1 ? 'High' : 'Medium', confidence: pv < 0.001 ? 0.85 : 0.7,
             score: (ch.value < 0 ? 58 : 42) + 15 * Math.min(1, (4 * Math.abs(ch.value)) / Math.max(b.value, 1e-9)),
@@ -117,7 +117,7 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
       ? cite` With no conversion window, recent cohorts have had less time to convert, which alone makes a series drift down.` : cite``;
     const text = cite`${capitalize(label)} is ${down ? (serious ? 'falling steadily' : 'drifting down') : 'climbing'} by about ${mag(slope)} per week (CI ${lo} to ${hi}, ${p}).${caveat}`;
     findings.push({
-      id: `trend.slope.${key}`, kind: 'trend', stage, segment: null,
+      id: `trend.slope.${key}`, kind: 'trend', stage, segment: null, direction: down ? 'down' : 'up',
       title: down ? `${capitalize(label)} is in steady decline` : `${capitalize(label)} is improving`,
       text: text.text, fact_ids: text.fact_ids,
       severity: down ? (serious ? 'High' : 'Medium') : 'Low', confidence: adj[i] < 0.001 ? 0.9 : 0.75,

@@ -35,6 +35,9 @@ export const Finding = z.object({
   /** Stage / segment the finding is about, for linking and fingerprints. */
   stage: z.string().nullable().default(null),
   segment: z.string().nullable().default(null),
+  /** Which way a trend or an anomaly moves, and an anomaly's day: what recommendations branch on. */
+  direction: z.enum(['up', 'down']).optional(),
+  date: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

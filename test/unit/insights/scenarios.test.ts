@@ -44,11 +44,14 @@ describe('deterministic analyst on planted scenarios', () => {
     expect((a!.observed - a!.expected) / a!.expected).toBeLessThan(-0.2);
     expect(r.anomalies.filter((x) => x.date !== day(40))).toEqual([]);
     expect(r.insight_details[0].kind).toBe('anomaly');
+    // Recommendations branch on the finding's data (direction, day), never on its display text.
+    expect(r.insight_details[0]).toMatchObject({ direction: 'down', date: day(40) });
     expect(r.insights[0]).toContain(day(40));
     expect(r.insights[0]).toMatch(/Pin View → Save conversion dropped to \d+\.\d% against \d+\.\d% expected from the usual (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/);
     expect(r.insights[0]).toContain('Every segment shows it');
     const rec = r.recommendations.find((x) => x.title.startsWith('Investigate'));
     expect(rec?.priority).toBe('High');
+    expect(rec?.title).toContain(`on ${day(40)}`);
     expectGrounded(r);
   });
 
