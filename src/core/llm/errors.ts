@@ -37,10 +37,12 @@ export function withTimeout(signal: AbortSignal, timeoutMs: number): { signal: A
   };
 }
 
-/** Maps a transport failure to the error the user can act on. */
-export function mapFailure(err: unknown, provider: string, opts: { signal: AbortSignal; timedOut: boolean; timeoutMs: number; where: string }): IafaError {
+/**
+ * Maps a transport failure to the error the user can act on. A time-out is told apart by the
+ * caller, which owns the timer (narrate.ts), before it gets here.
+ */
+export function mapFailure(err: unknown, provider: string, opts: { signal: AbortSignal; where: string }): IafaError {
   if (err instanceof IafaError) return err;
-  if (opts.timedOut) return llmError(provider, 'timeout', `${provider} did not answer within ${Math.round(opts.timeoutMs / 1000)} s at ${opts.where}.`);
   if (opts.signal.aborted || isAbortError(err)) return cancelled();
   const code = (err as { cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET') {

@@ -162,7 +162,7 @@ async function generateGrounded(
     return { narrative: merged, grounding: report(best.check, fallback), tokensIn, tokensOut };
   } catch (err) {
     if (t.timedOut()) throw llmError(p.name, 'timeout', `${p.name} did not answer within ${Math.round(timeoutMs / 1000)} s (${where(p)}); raise the timeout in Settings or use a smaller model.`);
-    throw mapFailure(err, p.name, { signal: ctx.signal, timedOut: false, timeoutMs, where: where(p) });
+    throw mapFailure(err, p.name, { signal: ctx.signal, where: where(p) });
   } finally {
     t.dispose();
   }

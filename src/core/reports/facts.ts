@@ -83,13 +83,5 @@ export class ReportFacts {
   }
 }
 
-/** Funnel rates arrive in percent (the seed's shape); a fraction-scaled result is detected by its first stage. */
-export function percentScale(firstStageRate: number | undefined): number {
-  return firstStageRate !== undefined && firstStageRate > 0 && firstStageRate <= 1.0001 ? 100 : 1;
-}
-
-/** Stable id fragment for a name (mirrors the analyst's key(): letters, digits, _ and -). */
-export function idKey(name: string): string {
-  const k = name.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
-  return k || 'blank';
-}
+/** Id fragments come from the shared keys, so the renderer can read report fact ids back. */
+export { factKey as idKey } from '../../shared/fact-keys';

@@ -107,7 +107,7 @@ export class EmbeddedProvider implements LlmProvider {
       });
       return { text, tokensIn, tokensOut: model.tokenize(text).length };
     } catch (err) {
-      throw mapFailure(err, 'embedded', { signal: req.signal, timedOut: false, timeoutMs: 0, where: this.model });
+      throw mapFailure(err, 'embedded', { signal: req.signal, where: this.model });
     } finally {
       await context?.dispose();
     }

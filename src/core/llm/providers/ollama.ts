@@ -47,7 +47,7 @@ export class OllamaProvider implements LlmProvider {
       }
       return llmError('ollama', 'http_error', `Ollama at ${this.host} answered HTTP ${err.status_code ?? '?'}: ${msg}`, err.status_code);
     }
-    return mapFailure(err, 'ollama', { signal, timedOut: false, timeoutMs: 0, where: this.host });
+    return mapFailure(err, 'ollama', { signal, where: this.host });
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {

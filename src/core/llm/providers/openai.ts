@@ -62,7 +62,7 @@ export class OpenAiProvider implements LlmProvider {
       }
       return await this.readSse(res, req);
     } catch (err) {
-      throw mapFailure(err, 'openai', { signal: req.signal, timedOut: false, timeoutMs: 0, where: this.baseUrl });
+      throw mapFailure(err, 'openai', { signal: req.signal, where: this.baseUrl });
     }
   }
 
@@ -105,7 +105,7 @@ export class OpenAiProvider implements LlmProvider {
       const json = (await res.json()) as { data?: { id: string }[] };
       return (json.data ?? []).map((m) => ({ name: m.id, size: null }));
     } catch (err) {
-      throw mapFailure(err, 'openai', { signal, timedOut: false, timeoutMs: 0, where: this.baseUrl });
+      throw mapFailure(err, 'openai', { signal, where: this.baseUrl });
     }
   }
 
