@@ -143,10 +143,6 @@ function registerIpc(eng: Engine): void {
     writeUserFile(r.filePath, typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
     return r.filePath;
   });
-  ipcMain.handle('iafa:print-pdf', async (e, html: unknown, paper: unknown) => {
-    if (!trusted(e) || typeof html !== 'string') return null;
-    return htmlToPdf(html, paper === 'Letter' ? 'Letter' : 'A4');
-  });
   ipcMain.handle('iafa:open-external', async (e, url: unknown) => {
     if (trusted(e) && typeof url === 'string' && /^https?:\/\//.test(url)) await shell.openExternal(url);
   });

@@ -12,7 +12,6 @@ export interface IafaBridge {
   /** Native save dialog; writes the bytes and resolves to the path, or null when cancelled. */
   saveFile(suggestedName: string, data: string | Uint8Array): Promise<string | null>;
   /** Electron's printToPDF on a self-contained HTML report (no scripts, no network). */
-  printToPdf(html: string, paper: 'A4' | 'Letter'): Promise<Uint8Array | null>;
   openExternal(url: string): Promise<void>;
   readonly shell: 'electron';
 }

@@ -26,7 +26,6 @@ const bridge: IafaBridge = {
   },
   pickFile: (filters) => ipcRenderer.invoke('iafa:pick-file', filters ?? null),
   saveFile: (name, data) => ipcRenderer.invoke('iafa:save-file', String(name), data),
-  printToPdf: (html, paper) => ipcRenderer.invoke('iafa:print-pdf', String(html), paper === 'Letter' ? 'Letter' : 'A4'),
   openExternal: (url) => ipcRenderer.invoke('iafa:open-external', String(url)),
 };
 

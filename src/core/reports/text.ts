@@ -37,10 +37,7 @@ export function wordCount(text: string): number {
   return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’.,%-]*/gu) ?? []).length;
 }
 
-/** Filesystem- and header-safe file name from a title. */
-export function fileSlug(title: string): string {
-  return title.normalize('NFKD').replace(/[^\w\s-]+/g, '').trim().replace(/\s+/g, '-').toLowerCase().slice(0, 60) || 'report';
-}
+export { fileSlug } from '../../shared/file-slug';
 
 /** "plus 1 isolated day, 2017-09-11, counted in the totals" (dates only, so nothing to escape). */
 export function isolatedNote(days: string[]): string {

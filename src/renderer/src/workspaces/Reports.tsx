@@ -7,7 +7,7 @@ import { Badge, Empty, ErrorNote, Panel } from '../components/ui';
 import { useAnalysisTarget } from '../state/useFunnelView';
 import { ReportPreview } from './reports/ReportPreview';
 import { StoredReports } from './reports/StoredReports';
-import { saveGenerated, savePdfViaShell } from './reports/save';
+import { saveGenerated } from './reports/save';
 import './reports/reports.css';
 
 const AUDIENCES: { id: Audience; label: string }[] = [
@@ -59,18 +59,8 @@ export default function Reports() {
   const doSave = () => run('Generating…', async () => {
     const input = request(true, format);
     if (!input) return;
-    let out: ReportOutput;
-    try {
-      out = await api('reports:generate', input, { onProgress });
-    } catch (e) {
-      // No Chromium for the engine's printer: Electron can still print the HTML itself.
-      const html = format === 'pdf' && shellKind() === 'electron' ? await api('reports:generate', { ...input, format: 'html', save: false }) : null;
-      const msg = html && (await savePdfViaShell(html));
-      if (!html || !msg) throw e;
-      setPreview(html);
-      setNote(msg);
-      return;
-    }
+    // In Electron the main process gives the engine its printer, so a PDF never needs a fallback here.
+    const out: ReportOutput = await api('reports:generate', input, { onProgress });
     setPreview(out);
     list.reload();
     setNote(await saveGenerated(out, format));

@@ -1,11 +1,11 @@
 import type { ReportFormat, ReportOutput } from '../../../../shared/contract';
+import { fileSlug } from '../../../../shared/file-slug';
 import { api, captureToken, shellKind } from '../../api/client';
 
 const EXT: Record<ReportFormat, string> = { html: 'html', markdown: 'md', pdf: 'pdf' };
 
 export function fileName(title: string, format: ReportFormat): string {
-  const slug = title.normalize('NFKD').replace(/[^\w\s-]+/g, '').trim().replace(/\s+/g, '-').toLowerCase().slice(0, 60) || 'report';
-  return `${slug}.${EXT[format]}`;
+  return `${fileSlug(title)}.${EXT[format]}`;
 }
 
 function base64Bytes(b64: string): Uint8Array {
@@ -40,18 +40,6 @@ export async function saveGenerated(out: ReportOutput, format: ReportFormat): Pr
   }
   if (out.download_url) clickDownload(out.download_url, name);
   return `Stored as ${name}; the download has started.`;
-}
-
-/**
- * Electron without an engine-side printer (no Chromium for playwright-core): print the preview
- * HTML with the shell's printToPDF and save it. The file is not stored in the list then.
- */
-export async function savePdfViaShell(out: ReportOutput): Promise<string | null> {
-  if (shellKind() !== 'electron' || !window.api?.printToPdf) return null;
-  const bytes = await window.api.printToPdf(out.html, out.report_metadata.paper);
-  if (!bytes) return 'Printing to PDF failed.';
-  const where = await window.api.saveFile(fileName(out.report_metadata.title, 'pdf'), bytes);
-  return where ? `Saved to ${where}.` : 'Save cancelled.';
 }
 
 /** Save a stored report again (list rows). */
