@@ -10,10 +10,7 @@ import { llmEnv } from './llm';
  * decisions are final), then the prose for the same result is generated and grounded, and attached
  * as `narrative`. With provider "none" (or no model reachable) `narrative` holds the computed text
  * and says so in its banner, so a client can always read prose from one place.
- *
- * Wiring (lead): add `llm: LlmOptions.optional()` to the inputs and
- * `narrative: NarrateOutput.nullable().optional()` to the outputs of these calls, then spread
- * `...narratedHandlers(app, handlers)` after the base handler groups in createEngine.
+ * createEngine spreads `narratedHandlers(app, handlers)` after the base handler groups.
  */
 
 type Narratable = 'analytics:recommendations' | 'analytics:hypotheses' | 'experiment:design' | 'experiment:analyze' | 'experiment:causal';

@@ -4,7 +4,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**
  * A call is declared once, with its schemas and its HTTP route; the IPC handler, the preload
- * allow-list, the renderer client, the HTTP router and the CLI all derive from this object.
+ * allow-list, the renderer client and the HTTP router derive from this object. The CLI's commands
+ * are written by hand (src/cli/commands) and call `dispatch` with these schemas' inputs.
  *
  * HTTP input is assembled as: path params + query string (GET/DELETE) or JSON body (others).
  * `progress` declares the shape of the events a long call may stream before its result.
