@@ -12,6 +12,7 @@ import { mb, openSource, type Source } from './source';
 import { ColumnStore, type InMemoryColumns, type StoreManifest } from './store';
 import { writeTableColumns } from './table-builder';
 import { WarningLog } from './warnings';
+import { importNested, nestedSourceFor, previewNested } from './json/nested-import';
 
 export const SAMPLE_FILE = 'pinterest_events.csv';
 
@@ -57,6 +58,12 @@ export function resolveInputPath(p: string): string {
   return p === 'sample' ? path.join(appPaths.samples(), SAMPLE_FILE) : path.resolve(p);
 }
 
+/** previewFile, and the nested readers' preview for the files they take. */
+export async function previewAny(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number): Promise<ImportPreview> {
+  const nested = input.kind && input.kind !== 'event_log' ? null : await previewNested(input, resolveInputPath(input.path), budgetBytes);
+  return nested ?? previewFile(input, budgetBytes);
+}
+
 export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number): ImportPreview {
   const src = openSource(resolveInputPath(input.path), { budgetBytes, delimiter: input.mapping?.delimiter });
   if (src.format === 'seed_json') {
@@ -90,6 +97,9 @@ function firstFileSize(p: string): number {
  * The caller inserts the database row after the rename (and removes the folder if that fails).
  */
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
+  // Nested exports (any tool's JSON, gzip, zip, Parquet, JSON-property CSV) have their own readers.
+  const nested = input.also?.length || (input.kind && input.kind !== 'event_log') ? null : await nestedSourceFor(resolveInputPath(input.path), env.budgetBytes, input.mapping);
+  if (nested) return importNested(nested, input, env);
   const paths = dataPaths(env.dataDir);
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
