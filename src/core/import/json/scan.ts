@@ -26,6 +26,16 @@ export class JsonFlattener {
   scratch = new Scratch();
   private buf: Uint8Array = new Uint8Array(0);
   private end = 0;
+  /**
+   * The keys of the previous record, in order: events of one export repeat the same keys in the
+   * same order, so the k-th key is usually the previous record's k-th key, found by comparing
+   * its bytes (no hashing, no table).
+   */
+  private keyNo = 0;
+  private keyParent = new Int32Array(256).fill(-1);
+  private keyPath = new Int32Array(256);
+  private keyLen = new Int32Array(256);
+  private keyBytes = new Uint8Array(256 * 32);
 
   constructor(readonly paths: PathTable) {}
 
@@ -34,6 +44,7 @@ export class JsonFlattener {
     this.buf = buf;
     this.end = end;
     this.fields.n = 0;
+    this.keyNo = 0;
     this.scratch.reset();
     return this.object(p, 0);
   }
@@ -43,6 +54,28 @@ export class JsonFlattener {
     this.buf = buf;
     this.end = end;
     return this.object(p, parent);
+  }
+
+  private key(parent: number, ks: number, ke: number): number {
+    const k = this.keyNo++;
+    const len = ke - ks;
+    const b = this.buf;
+    if (k < 256 && len <= 32) {
+      if (this.keyParent[k] === parent && this.keyLen[k] === len) {
+        const kb = this.keyBytes;
+        const o = k * 32;
+        let i = 0;
+        while (i < len && kb[o + i] === b[ks + i]) i++;
+        if (i === len) return this.keyPath[k];
+      }
+      const id = this.paths.child(parent, b, ks, ke);
+      this.keyParent[k] = parent;
+      this.keyLen[k] = len;
+      this.keyPath[k] = id;
+      this.keyBytes.set(b.subarray(ks, ke), k * 32);
+      return id;
+    }
+    return this.paths.child(parent, b, ks, ke);
   }
 
   private ws(p: number): number {
@@ -74,7 +107,7 @@ export class JsonFlattener {
         child = this.paths.child(path, sb, ss, se);
         p = this.stringEnd(ks, true) + 1;
       } else {
-        child = this.paths.child(path, b, ks, ke);
+        child = this.key(path, ks, ke);
         p = ke + 1;
       }
       p = this.ws(p);

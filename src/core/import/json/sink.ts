@@ -14,42 +14,6 @@ const NAME = 6;
 const SKIPPED_CALLS = new Set(['identify', 'group', 'alias']);
 
 /**
- * Open-addressing set of 64-bit hashes (two u32 halves, 0/0 meaning empty): Mixpanel's exact
- * duplicates are found by (insert id, user, event, time) without a string per event.
- */
-class HashSet64 {
-  private t = new Uint32Array(1 << 17);
-  private n = 0;
-  has(h1: number, h2: number): boolean {
-    if ((h1 | h2) === 0) h2 = 1;
-    if (this.n * 2 >= this.t.length / 2) this.rehash();
-    const mask = this.t.length / 2 - 1;
-    for (let i = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
-      const a = this.t[2 * i];
-      const b = this.t[2 * i + 1];
-      if (a === 0 && b === 0) {
-        this.t[2 * i] = h1;
-        this.t[2 * i + 1] = h2;
-        this.n++;
-        return false;
-      }
-      if (a === h1 >>> 0 && b === h2 >>> 0) return true;
-    }
-  }
-  private rehash(): void {
-    const old = this.t;
-    this.t = new Uint32Array(old.length * 2);
-    this.n = 0;
-    for (let i = 0; i < old.length; i += 2) if (old[i] || old[i + 1]) this.has(old[i], old[i + 1]);
-  }
-}
-
-function hashBytes(b: Uint8Array, s: number, e: number, h: number): number {
-  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h;
-}
-
-/**
  * Turns flattened records into the event log builder's columns: the mapping's user, time and
  * event fields, and one dictionary-coded column per other path (created when first seen, padded
  * with the empty code for events that lack it). The same builder as the CSV readers, so the
@@ -60,9 +24,10 @@ export class RecordSink {
   private cols: (ColBuilder | null)[] = [];
   private unit: TimeFormat;
   private segment: boolean;
-  private dedupe: HashSet64 | null;
   private dedupePath: string | undefined;
   private dupIdx = -1;
+  /** First row of each insert-id code (dedupe): a later row with that code is checked against it. */
+  private firstRow = new Int32Array(0);
   duplicates = 0;
   skippedCalls = 0;
 
@@ -75,7 +40,6 @@ export class RecordSink {
     this.unit = (m.timeFormat && m.timeFormat !== 'auto' ? m.timeFormat : 'iso') as TimeFormat;
     this.segment = m.tool === 'segment';
     this.dedupePath = m.dedupe;
-    this.dedupe = m.dedupe ? new HashSet64() : null;
   }
 
   private roleOf(path: number): number {
@@ -91,6 +55,7 @@ export class RecordSink {
     role = name === m.user ? USER : name === m.userFallback ? FALLBACK : name === m.time ? TIME : name === m.event ? EVENT : PROP;
     if (this.segment && role === PROP && (name === 'type' || name === 'name')) role = name === 'type' ? TYPE : NAME;
     this.roles[path] = role;
+    if (role === PROP && name === this.dedupePath) this.dupIdx = path;
     return role;
   }
 
@@ -102,13 +67,9 @@ export class RecordSink {
     let ty = -1;
     let nm = -1;
     const n = f.n;
-    const dpath = this.dedupePath;
     for (let i = 0; i < n; i++) {
       const role = this.roleOf(f.path[i]);
-      if (role === PROP) {
-        if (dpath !== undefined && this.dupIdx < 0 && this.paths.names[f.path[i]] === dpath) this.dupIdx = f.path[i];
-        continue;
-      }
+      if (role === PROP) continue;
       if (role === USER) u = i;
       else if (role === FALLBACK) uf = i;
       else if (role === TIME) t = i;
@@ -140,41 +101,59 @@ export class RecordSink {
     if (u < 0) u = uf;
     if (u < 0) return b.warnings.add('missing_user', line);
     if (evBuf === null || evS === evE) return b.warnings.add('missing_event', line);
-    if (this.dedupe && this.isDuplicate(f, u, evBuf, evS, evE, time)) {
-      this.duplicates++;
-      b.warnings.note('duplicate_event', line);
-      return;
-    }
     const row = b.rows;
-    b.userCodes.push(b.users.add(f.bufs[u], f.start[u], f.end[u]));
-    b.time.push(time);
-    b.event.codes.push(b.event.dict.add(evBuf, evS, evE));
+    const user = b.users.add(f.bufs[u], f.start[u], f.end[u]);
+    const event = b.event.dict.add(evBuf, evS, evE);
+    let dupCode = -1;
     const roles = this.roles;
+    if (this.dupIdx >= 0) {
+      for (let i = 0; i < n; i++) if (f.path[i] === this.dupIdx) dupCode = this.colOf(this.dupIdx).dict.add(f.bufs[i], f.start[i], f.end[i]);
+      if (dupCode >= 0 && this.isDuplicate(dupCode, user, event, time, row)) {
+        this.duplicates++;
+        b.warnings.note('duplicate_event', line);
+        return;
+      }
+    }
+    b.userCodes.push(user);
+    b.time.push(time);
+    b.event.codes.push(event);
     for (let i = 0; i < n; i++) {
       const p = f.path[i];
       if (roles[p] !== PROP) continue;
-      // Created on a first value in a kept event (an identify call's traits make no column).
-      const c = this.cols[p] ?? (this.cols[p] = b.colFor(this.paths.names[p]));
+      const c = this.colOf(p);
       const codes = c.codes;
       // A key repeated within one event: the first value stands.
       if (codes.length > row) continue;
       if (codes.length < row) codes.padTo(row);
-      codes.push(c.dict.add(f.bufs[i], f.start[i], f.end[i]));
+      codes.push(p === this.dupIdx ? dupCode : c.dict.add(f.bufs[i], f.start[i], f.end[i]));
     }
     b.rows = row + 1;
   }
 
-  private isDuplicate(f: Fields, u: number, evBuf: Uint8Array, evS: number, evE: number, time: number): boolean {
-    let k = -1;
-    for (let i = 0; i < f.n; i++) if (f.path[i] === this.dupIdx) k = i;
-    if (k < 0) return false;
-    let h1 = hashBytes(f.bufs[k], f.start[k], f.end[k], 0x811c9dc5);
-    h1 = hashBytes(f.bufs[u], f.start[u], f.end[u], h1 ^ 0x1f);
-    h1 = hashBytes(evBuf, evS, evE, h1 ^ 0x2f);
-    let h2 = hashBytes(f.bufs[k], f.start[k], f.end[k], 0x01000193 ^ 0x5bd1e995);
-    h2 = hashBytes(f.bufs[u], f.start[u], f.end[u], Math.imul(h2, 31) ^ 0x3f);
-    h2 = Math.imul(h2 ^ (time | 0), 0x9e3779b1) ^ Math.floor(time / 4294967296);
-    return this.dedupe!.has(h1, h2);
+  /** Created on a first value in a kept event (an identify call's traits make no column). */
+  private colOf(p: number): ColBuilder {
+    return this.cols[p] ?? (this.cols[p] = this.b.colFor(this.paths.names[p]));
+  }
+
+  /**
+   * Mixpanel's rule: the same insert id, user, event and time. A new insert id (the usual case)
+   * costs nothing more than its dictionary lookup; a repeated one is compared with the first
+   * row that had it.
+   */
+  private isDuplicate(code: number, user: number, event: number, time: number, row: number): boolean {
+    let first = this.firstRow;
+    if (code >= first.length) {
+      const next = new Int32Array(Math.max(1024, code * 2)).fill(-1);
+      next.set(first);
+      this.firstRow = first = next;
+    }
+    const r = first[code];
+    if (r < 0) {
+      first[code] = row;
+      return false;
+    }
+    const b = this.b;
+    return b.userCodes.data[r] === user && b.event.codes.data[r] === event && b.time.data[r] === time;
   }
 
   private time(buf: Uint8Array, s: number, e: number): number {
