@@ -67,8 +67,12 @@ export async function* gunzipMaybe(src: AsyncIterable<Buffer>, name: string): As
   const first = await it.next();
   if (first.done) return;
   if (sniff(first.value) !== 'gzip') {
-    yield first.value;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    try {
+      yield first.value;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    } finally {
+      await it.return?.();
+    }
     return;
   }
   async function* all(): AsyncGenerator<Buffer> {
@@ -89,6 +93,8 @@ export async function* gunzipMaybe(src: AsyncIterable<Buffer>, name: string): As
   } finally {
     input.destroy();
     gunzip.destroy();
+    // The file under the stream is closed even when the reader stopped early (a preview).
+    await it.return?.();
   }
 }
 

@@ -32,9 +32,19 @@ export class PathTable {
     return id;
   }
 
+  private byString: (Map<string, number> | undefined)[] = [];
+
+  /** child() for a key that is already a string (Parquet rows, parsed lists): a map lookup, no bytes. */
   childString(parent: number, key: string): number {
-    const b = Buffer.from(key, 'utf8');
-    return this.child(parent, b, 0, b.length);
+    let m = this.byString[parent];
+    if (!m) m = this.byString[parent] = new Map();
+    let id = m.get(key);
+    if (id === undefined) {
+      const b = Buffer.from(key, 'utf8');
+      id = this.child(parent, b, 0, b.length);
+      m.set(key, id);
+    }
+    return id;
   }
 
   get size(): number {

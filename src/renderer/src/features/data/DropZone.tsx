@@ -14,7 +14,7 @@ export function DropZone({ disabled, onFile, onChoose }: { disabled: boolean; on
       onDragOver={(e) => { e.preventDefault(); setOver(true); }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}>
-      <p>Drop a CSV, JSON or NDJSON file here: an event log, an aggregated funnel export or a user-level table.</p>
+      <p>Drop a CSV, JSON or NDJSON file here (also .gz, .zip or Parquet, as Mixpanel, Amplitude, Segment or GA4 export them): an event log, an aggregated funnel export or a user-level table.</p>
       <button onClick={onChoose} disabled={disabled} data-testid="choose-file">Choose file…</button>
       <p className="muted small">The file is read on this computer; nothing leaves it.</p>
     </div>

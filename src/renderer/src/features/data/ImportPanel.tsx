@@ -29,7 +29,9 @@ function messageFor(e: unknown, source: Source | null): string {
   return source && source.path !== source.name ? msg.split(source.path).join(source.name) : msg;
 }
 
-const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }];
+const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'gz', 'zip', 'parquet'] }];
+/** "export.json.gz" -> "export": the dataset name without format or container suffixes. */
+const baseName = (f: string) => f.replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, '') || f;
 
 export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean; onImported(ds: Dataset): void }) {
   const [stage, setStage] = useState<Stage>({ step: 'idle' });
@@ -61,7 +63,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
 
   async function fromFile(file: File) {
     setError(null);
-    setName(file.name.replace(/\.[^.]+$/, ''));
+    setName(baseName(file.name));
     if (window.api) {
       const p = electronPathFor(file);
       if (!p) return setError('This window cannot read the path of a dropped file: use "Choose file…" instead.');
@@ -82,7 +84,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     const p = await window.api.pickFile(FILE_FILTERS);
     if (!p) return;
     const base = p.split(/[\\/]/).pop() ?? p;
-    setName(base.replace(/\.[^.]+$/, ''));
+    setName(baseName(base));
     await runPreview({ path: p, name: base });
   }
 
@@ -129,7 +131,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
         <div className="note info">No data yet? The sample is a Pinterest-style event log (pin_view → save → click → purchase) that shows a full analysis in a minute, with no model installed.</div>
       )}
       <DropZone disabled={importing || busy} onFile={fromFile} onChoose={choose} />
-      <input ref={inputRef} type="file" hidden accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl" data-testid="file-input"
+      <input ref={inputRef} type="file" hidden accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.gz,.zip,.parquet" data-testid="file-input"
         aria-label="Choose a data file"
         onChange={(e) => {
           const f = e.target.files?.[0];
@@ -142,14 +144,15 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
       {stage.step === 'preview' && (
         <>
           <PreviewEditor preview={stage.preview} kind={kind} columns={columns} busy={busy}
-            onKind={(k) => void runPreview(stage.source, k)} onRole={editRole} />
+            onKind={(k) => void runPreview(stage.source, k)} onRole={editRole}
+            onMapping={(m) => void runPreview(stage.source, kind, m)} />
           <div className="import-actions">
             <label className="field inline">
               <span>Dataset name</span>
               <input type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} data-testid="dataset-name" />
             </label>
             <button className="primary" disabled={busy || name.trim() === ''} data-testid="import-button"
-              onClick={() => runImport(stage.source, `Importing ${stage.source.name}…`, { kind, mapping: mappingFromRoles(kind, columns, mapping), name: name.trim() })}>
+              onClick={() => runImport(stage.source, `Importing ${stage.source.name}…`, { kind, mapping: stage.preview.shape ? mapping : mappingFromRoles(kind, columns, mapping), name: name.trim() })}>
               Import
             </button>
             <button disabled={busy} onClick={() => setStage({ step: 'idle' })}>Discard</button>
