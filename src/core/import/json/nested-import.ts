@@ -20,8 +20,8 @@ const HIGH_CARDINALITY_SHARE = 0.9;
 class NestedWarnings extends WarningLog {
   override list(): ImportWarning[] {
     return super.list().map((w) => {
-      if (w.reason === 'not_an_event') return { ...w, message: `${w.count.toLocaleString('en-US')} identify, group or alias call${w.count === 1 ? '' : 's'} skipped: they describe users, not events (first at record${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).` };
-      if (w.reason === 'duplicate_event') return { ...w, message: `${w.count.toLocaleString('en-US')} exact duplicate event${w.count === 1 ? '' : 's'} dropped (same $insert_id, user, event and time; first at record${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).` };
+      if (w.reason === 'not_an_event') return { ...w, message: `${w.count.toLocaleString('en-US')} identify, group or alias call${w.count === 1 ? '' : 's'} skipped: they describe users, not events.` };
+      if (w.reason === 'duplicate_event') return { ...w, message: `${w.count.toLocaleString('en-US')} exact duplicate event${w.count === 1 ? '' : 's'} dropped (same $insert_id, user, event and time).` };
       return w;
     });
   }
