@@ -117,7 +117,8 @@ async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, json
     });
     if (sc.unterminatedQuoteLine) throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, { reason: 'unterminated_quote', line: sc.unterminatedQuoteLine });
     if (stop || final) break;
-    if (consumed < buf.length) carry = buf.subarray(consumed);
+    // A copy: the chunk's buffer may be reused for the next read.
+    if (consumed < buf.length) carry = Buffer.from(buf.subarray(consumed));
   }
   if (stop) await it.return?.();
   return header ?? [];

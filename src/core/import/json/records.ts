@@ -20,7 +20,10 @@ export async function readRecords(
   where: string,
   p: RecordProgress = {},
 ): Promise<number> {
-  let carry: Buffer | null = null;
+  // One working buffer: the carried-over bytes, then the next chunk copied after them (chunks may
+  // be a reused buffer; a fresh concatenation per chunk would allocate the whole file again).
+  let work = Buffer.allocUnsafe(0);
+  let carryLen = 0;
   let record = 0;
   let state: 'start' | 'array' | 'lines' | 'done' = 'start';
   let stopped = false;
@@ -32,18 +35,20 @@ export async function readRecords(
     if (p.signal?.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     const next = await iter.next();
     const final = Boolean(next.done);
-    let buf: Buffer;
-    if (final) {
-      if (!carry) break;
-      // A closing space lets a last record that ends the file without a newline complete.
-      buf = Buffer.concat([carry, Buffer.from(' \n')]);
-    } else {
-      buf = carry ? Buffer.concat([carry, next.value]) : next.value;
+    if (final && !carryLen) break;
+    // A closing newline lets a last record that ends the file without one complete.
+    const add: Buffer = final ? Buffer.from(' \n') : next.value;
+    if (carryLen + add.length > work.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(carryLen + add.length, work.length * 2));
+      work.copy(bigger, 0, 0, carryLen);
+      work = bigger;
     }
-    carry = null;
-    const end = buf.length;
+    add.copy(work, carryLen);
+    const buf = work;
+    const end = carryLen + add.length;
+    carryLen = 0;
     let pos = 0;
-    if (state === 'start' && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+    if (state === 'start' && record === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
     while (pos < end) {
       const c = buf[pos];
       if (c === 32 || c === 10 || c === 13 || c === 9) {
@@ -84,7 +89,8 @@ export async function readRecords(
     if (stopped) break;
     if (pos < end) {
       if (final) fail(`the data ends in the middle of record ${record + 1} (the file is truncated or not closed).`, 'truncated');
-      carry = buf.subarray(pos);
+      buf.copy(buf, 0, pos, end);
+      carryLen = end - pos;
     }
     p.report?.(record);
     if (final) break;
