@@ -3,9 +3,9 @@ import { CsvScanner } from '../csv';
 import type { EventLogBuilder } from '../event-builder';
 import { detectDelimiter } from '../source';
 import { headOf, openContainer, sniffFile, type ByteMember, type Container } from '../containers/open';
-import { parquetRows } from '../containers/parquet';
+import { parquetBatches } from '../containers/parquet';
 import { guessShape, type SampleRecord, type ShapeGuess } from '../shapes/shapes';
-import { emitValue, Fields, PathTable, Scratch } from './fields';
+import { Fields, PathTable, Scratch } from './fields';
 import { readRecords } from './records';
 import { INCOMPLETE, JsonFlattener, JsonSyntaxError } from './scan';
 import { RecordSink } from './sink';
@@ -154,11 +154,11 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     const paths = new PathTable();
     const fields = new Fields();
     const scratch = new Scratch();
-    for await (const rows of parquetRows(path, { maxRows: SAMPLE })) {
-      for (const row of rows) {
+    for await (const batch of parquetBatches(path, paths, scratch, { maxRows: SAMPLE })) {
+      for (let r = 0; r < batch.rows && sample.length < SAMPLE; r++) {
         fields.n = 0;
         scratch.reset();
-        emitValue(paths, fields, scratch, 0, row);
+        batch.row(r, fields);
         sample.push(toSample(paths, fields));
       }
     }
@@ -244,12 +244,12 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
   if (m.event && b.rows === 0) b.eventName = m.event;
   let line = 0;
   if (src.memberFormat === 'parquet') {
-    for await (const rows of parquetRows(src.path)) {
+    for await (const batch of parquetBatches(src.path, paths, flat.scratch)) {
       if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-      for (const row of rows) {
+      for (let r = 0; r < batch.rows; r++) {
         flat.fields.n = 0;
         flat.scratch.reset();
-        emitValue(paths, flat.fields, flat.scratch, 0, row);
+        batch.row(r, flat.fields);
         sink.add(flat.fields, ++line);
       }
       p.report(b.rows);
