@@ -24,7 +24,10 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 async function main(): Promise<unknown> {
   if (mode === 'ours') {
     const t0 = performance.now();
-    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {} });
+    // IAFA_IMPORT_PARALLEL_MIN_MB as the app reads it (to compare one thread with several).
+    const minMb = Number(process.env.IAFA_IMPORT_PARALLEL_MIN_MB);
+    const parallelMinBytes = process.env.IAFA_IMPORT_PARALLEL_MIN_MB && Number.isFinite(minMb) ? minMb * 1048576 : undefined;
+    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes });
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the first funnel.
     const res = computeFunnel(out.store ?? ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);

@@ -68,4 +68,23 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
       expect(r.breakdown).toEqual(reference.breakdown);
     });
   }
+
+  it('plain NDJSON in worker threads (ranges merged, duplicates dropped across ranges): the same funnel, rows and warnings', async () => {
+    const file = f('mp-par.ndjson', ndjson(mp.lines));
+    const seq = await ctx.engine.dispatch('datasets:import', { path: file });
+    // A 1 KB threshold: this small file is cut into one range per worker.
+    const par = tempEngine({ IAFA_IMPORT_PARALLEL_MIN_MB: '0.001' });
+    try {
+      const ds = await par.engine.dispatch('datasets:import', { path: file });
+      const r = await par.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: 'plan' } });
+      expect(r.stages.map((s) => s.users)).toEqual(reference.stages);
+      expect(r.segment_breakdown).toEqual(reference.breakdown);
+      expect(ds.rowCount).toBe(seq.rowCount);
+      expect(ds.rowCount).toBe(ev.length);
+      expect(ds.warnings.find((w) => w.reason === 'duplicate_event')?.count).toBe(mp.duplicates);
+      expect(ds.events).toEqual(seq.events);
+    } finally {
+      par.cleanup();
+    }
+  });
 });

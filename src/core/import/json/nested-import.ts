@@ -4,6 +4,7 @@ import { IafaError, type ColumnInfo, type ImportInput, type ImportMapping, type 
 import { newId } from '../../ids';
 import { dataPaths } from '../../paths';
 import { EventLogBuilder } from '../event-builder';
+import { prestartWorkers } from '../read-parallel';
 import type { ImportEnv, ImportOutcome } from '../importer';
 import { openSource, statFile } from '../source';
 import { ColumnStore, type StoreManifest } from '../store';
@@ -113,7 +114,10 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   try {
     if (!m.user || !m.time || !m.event) throw new IafaError('validation', `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m).map((c) => c.name).slice(0, 30).join(', ')}).`, { reason: 'missing_column' });
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
-    await readNested(src, b, m, { signal: env.signal, report });
+    // Plain NDJSON from 8 MB is read in worker threads, one range each, as a large CSV is.
+    const parallel = src.container === 'plain' && src.format === 'ndjson' && env.reader !== 'scanner';
+    const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
+    await readNested(src, b, m, { signal: env.signal, report, workers });
     b.endFile();
     const w = b.warnings;
     if (b.rows === 0 && w.total === 0) throw new IafaError('validation', 'The file has no events.', { reason: 'empty_file' });

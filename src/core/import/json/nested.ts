@@ -9,6 +9,8 @@ import { Fields, PathTable, Scratch } from './fields';
 import { readRecords } from './records';
 import { INCOMPLETE, JsonFlattener, JsonSyntaxError } from './scan';
 import { RecordSink } from './sink';
+import { readNdjsonParallel } from './parallel';
+import type { Worker } from 'node:worker_threads';
 
 type MemberFormat = 'json' | 'csv' | 'parquet';
 
@@ -234,6 +236,8 @@ export function shapeInfo(src: NestedSource): SourceShape {
 export interface NestedProgress {
   signal: AbortSignal;
   report(rows: number): void;
+  /** Worker threads for a plain NDJSON file (none: this thread reads it). */
+  workers?: Worker[];
 }
 
 /** Streams every member into the builder through one sink (one dataset). */
@@ -243,6 +247,12 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
   const sink = new RecordSink(b, paths, m, flat.scratch);
   if (m.event && b.rows === 0) b.eventName = m.event;
   let line = 0;
+  if (p.workers?.length && src.container === 'plain' && src.format === 'ndjson') {
+    const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal);
+    p.report(b.rows);
+    return { duplicates: dropped, skippedCalls: 0 };
+  }
+  for (const w of p.workers ?? []) void w.terminate();
   if (src.memberFormat === 'parquet') {
     for await (const batch of parquetBatches(src.path, paths, flat.scratch)) {
       if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
