@@ -124,6 +124,11 @@ export function jsonPropertyCsv(ev: CanonEvent[]): string {
   return ['distinct_id,timestamp,event,properties', ...ev.map((e) => `${e.user},${iso(e.time)},${e.event},${q(JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }))}`)].join('\n') + '\n';
 }
 
+/** A warehouse JSON dump whose `properties` column was exported as text holding a JSON object. */
+export function jsonStringProperties(ev: CanonEvent[]): object[] {
+  return ev.map((e) => ({ distinct_id: e.user, timestamp: iso(e.time), event: e.event, properties: JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }) }));
+}
+
 /** No tool's layout: nested objects a generic flattening must read ("user.id", "event.name"). */
 export function genericNested(ev: CanonEvent[]): object[] {
   return ev.map((e) => ({ user: { id: e.user }, ts: iso(e.time), event: { name: e.event }, attrs: { plan: e.plan, geo: { country: e.country } }, user_intent: e.intent }));

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, tempEngine } from '../helpers/engine';
 import {
-  amplitudeLines, canonEvents, EXPORT_STEPS, flatCsv, ga4Rows, genericNested, gzipMembers, jsonPropertyCsv, mixpanelLines, ndjson, segmentCalls, splitLines, writeParquet, zipOf,
+  amplitudeLines, canonEvents, EXPORT_STEPS, flatCsv, ga4Rows, genericNested, gzipMembers, jsonPropertyCsv, jsonStringProperties, mixpanelLines, ndjson, segmentCalls, splitLines, writeParquet, zipOf,
 } from '../helpers/export-fixtures';
 
 /**
@@ -56,6 +56,7 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
     ['GA4 NDJSON', () => f('ga4.json', ndjson(ga4Rows(ev)))],
     ['JSON-property CSV', () => f('props.csv', jsonPropertyCsv(ev))],
     ['JSON-property CSV in a zip', () => f('props.zip', zipOf([{ name: 'events.csv', data: Buffer.from(jsonPropertyCsv(ev)) }]))],
+    ['JSON dump with properties as JSON text', () => f('props-text.ndjson', ndjson(jsonStringProperties(ev)))],
     ['generic nested JSON array', () => f('nested.json', JSON.stringify(genericNested(ev)))],
     ['GA4 Parquet (snappy)', async () => { const src = f('ga4p.ndjson', ndjson(ga4Rows(ev))); const out = path.join(dir, 'ga4.snappy.parquet'); await writeParquet(src, out, 'snappy'); return out; }],
     ['GA4 Parquet (gzip)', async () => { const src = f('ga4g.ndjson', ndjson(ga4Rows(ev))); const out = path.join(dir, 'ga4.gzip.parquet'); await writeParquet(src, out, 'gzip'); return out; }],

@@ -48,9 +48,10 @@ async function* one(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
 }
 
-async function sampleJson(head: Buffer, complete: boolean, name: string): Promise<SampleRecord[]> {
+async function sampleJson(head: Buffer, complete: boolean, name: string, objectStrings: string[] = []): Promise<SampleRecord[]> {
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
+  flat.setObjectStrings(objectStrings);
   const out: SampleRecord[] = [];
   try {
     await readRecords(one(head), flat, () => {
@@ -184,6 +185,8 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     if (c === 123 || c === 91) {
       fmt = 'json';
       sample = await sampleJson(head, complete, m.name);
+      json = jsonColumnsOf(sample);
+      if (json.length) sample = await sampleJson(head, complete, m.name, json);
     } else {
       if (head.subarray(0, 65536).includes(0)) {
         if (opened.container === 'zip') {
@@ -244,11 +247,12 @@ export interface NestedProgress {
 export async function readNested(src: NestedSource, b: EventLogBuilder, m: ImportMapping, p: NestedProgress): Promise<{ duplicates: number; skippedCalls: number }> {
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
+  if (src.memberFormat === 'json') flat.setObjectStrings(src.jsonColumns ?? []);
   const sink = new RecordSink(b, paths, m, flat.scratch);
   if (m.event && b.rows === 0) b.eventName = m.event;
   let line = 0;
   if (p.workers?.length && src.container === 'plain' && src.format === 'ndjson') {
-    const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal);
+    const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal, src.jsonColumns ?? []);
     p.report(b.rows);
     return { duplicates: dropped, skippedCalls: 0 };
   }

@@ -17,6 +17,8 @@ export interface JsonChunkTask {
   start: number;
   end: number;
   mapping: ImportMapping;
+  /** Paths whose string values are JSON objects to flatten (see JsonFlattener.setObjectStrings). */
+  objectStrings: string[];
 }
 
 const CHUNK = 4 << 20;
@@ -45,6 +47,7 @@ export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> 
   const b = new EventLogBuilder();
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
+  flat.setObjectStrings(task.objectStrings);
   const sink = new RecordSink(b, paths, { ...task.mapping, dedupe: undefined }, flat.scratch);
   const records = await readRecords(rangeChunks(task.file, task.start, task.end), flat, (rec) => sink.add(flat.fields, rec - 1), task.file);
   b.endFile();
@@ -123,11 +126,11 @@ function runJsonWorker(w: Worker, task: JsonChunkTask, signal: AbortSignal): Pro
  * A plain NDJSON file in ranges, one per worker thread, merged in file order by the CSV path's
  * merge (absorbChunks); then Mixpanel's duplicates are dropped over the merged rows.
  */
-export async function readNdjsonParallel(file: string, size: number, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal): Promise<number> {
+export async function readNdjsonParallel(file: string, size: number, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, objectStrings: string[]): Promise<number> {
   let results: ChunkResult[];
   try {
     const ranges = ndjsonRanges(file, size, pool.length);
-    results = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file, start: r[0], end: r[1], mapping: m }, signal)));
+    results = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file, start: r[0], end: r[1], mapping: m, objectStrings }, signal)));
   } catch (err) {
     for (const w of pool) void w.terminate();
     throw err;

@@ -37,7 +37,31 @@ export class JsonFlattener {
   private keyLen = new Int32Array(256);
   private keyBytes = new Uint8Array(256 * 32);
 
+  /**
+   * Paths whose string values hold a JSON object (a warehouse dump's `properties` column
+   * exported as text): such a value is read as a nested object instead of kept as text.
+   */
+  private objectStrings: Set<string> | null = null;
+  private isObjectString = new Int8Array(0);
+
   constructor(readonly paths: PathTable) {}
+
+  setObjectStrings(names: Iterable<string>): void {
+    const s = new Set(names);
+    this.objectStrings = s.size ? s : null;
+    this.isObjectString = new Int8Array(0);
+  }
+
+  private objectString(path: number): boolean {
+    if (path >= this.isObjectString.length) {
+      const next = new Int8Array(Math.max(64, this.paths.size * 2)).fill(-1);
+      next.set(this.isObjectString);
+      this.isObjectString = next;
+    }
+    let v = this.isObjectString[path];
+    if (v < 0) v = this.isObjectString[path] = this.objectStrings!.has(this.paths.names[path]) ? 1 : 0;
+    return v === 1;
+  }
 
   /** Reads the object at buf[p] (which must be '{'); returns the offset after it. Throws INCOMPLETE or JsonSyntaxError. */
   record(buf: Uint8Array, p: number, end: number): number {
@@ -165,8 +189,25 @@ export class JsonFlattener {
         return e + 1;
       }
       const [sb, ss, se] = this.unescape(p + 1);
+      const after = this.stringEnd(p + 1, true) + 1;
+      if (this.objectStrings && sb[ss] === 123 && this.objectString(path)) {
+        const before = this.fields.n;
+        const { buf, end } = this;
+        try {
+          this.buf = sb;
+          this.end = se;
+          this.object(ss, path);
+          return after;
+        } catch {
+          // Not a whole object after all: kept as its text.
+          this.fields.n = before;
+        } finally {
+          this.buf = buf;
+          this.end = end;
+        }
+      }
       if (se > ss) this.fields.push(path, sb, ss, se);
-      return this.stringEnd(p + 1, true) + 1;
+      return after;
     }
     if (c === 123) return this.object(p, path);
     if (c === 91) return this.array(p, path);
