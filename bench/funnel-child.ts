@@ -27,7 +27,7 @@ async function main(): Promise<unknown> {
     // IAFA_IMPORT_PARALLEL_MIN_MB as the app reads it (to compare one thread with several).
     const minMb = Number(process.env.IAFA_IMPORT_PARALLEL_MIN_MB);
     const parallelMinBytes = process.env.IAFA_IMPORT_PARALLEL_MIN_MB && Number.isFinite(minMb) ? minMb * 1048576 : undefined;
-    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes });
+    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes, jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1' });
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the first funnel.
     const res = computeFunnel(out.store ?? ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);

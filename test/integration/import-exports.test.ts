@@ -74,7 +74,7 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
     const file = f('mp-par.ndjson', ndjson(mp.lines));
     const seq = await ctx.engine.dispatch('datasets:import', { path: file });
     // A 1 KB threshold: this small file is cut into one range per worker.
-    const par = tempEngine({ IAFA_IMPORT_PARALLEL_MIN_MB: '0.001' });
+    const par = tempEngine({ IAFA_IMPORT_PARALLEL_MIN_MB: '0.001', IAFA_IMPORT_JSON_PARALLEL: '1' });
     try {
       const ds = await par.engine.dispatch('datasets:import', { path: file });
       const r = await par.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: 'plan' } });

@@ -31,6 +31,8 @@ export interface ImportEnv {
   reader?: 'wasm' | 'js' | 'scanner';
   /** How many worker threads (default: one per core, up to 4). */
   workers?: number;
+  /** Plain NDJSON exports in worker threads too (IAFA_IMPORT_JSON_PARALLEL=1); see docs/data-formats.md. */
+  jsonParallel?: boolean;
 }
 
 // Below this a file is read on the calling thread: starting workers (~50 ms) would cost more.

@@ -114,8 +114,10 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   try {
     if (!m.user || !m.time || !m.event) throw new IafaError('validation', `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m).map((c) => c.name).slice(0, 30).join(', ')}).`, { reason: 'missing_column' });
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
-    // Plain NDJSON from 8 MB is read in worker threads, one range each, as a large CSV is.
-    const parallel = src.container === 'plain' && src.format === 'ndjson' && env.reader !== 'scanner';
+    // Plain NDJSON from 8 MB may be read in worker threads, one range each, as a large CSV is.
+    // Opt-in: on the 2-core development machine it measured slower than one thread (the merge of
+    // the ranges' id dictionaries costs more than the second thread saves: docs/data-formats.md).
+    const parallel = env.jsonParallel === true && src.container === 'plain' && src.format === 'ndjson' && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
     await readNested(src, b, m, { signal: env.signal, report, workers });
     b.endFile();
