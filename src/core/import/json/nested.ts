@@ -69,7 +69,7 @@ async function sampleJson(head: Buffer, complete: boolean, name: string, objectS
  * Reads CSV rows from a stream, flattening the columns that hold JSON objects into dotted
  * properties (a warehouse or PostHog dump's `properties` column). Rows are reported as fields.
  */
-async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, jsonColumns: Set<string>, paths: PathTable, onRow: (f: Fields, line: number) => boolean | void): Promise<string[]> {
+async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, jsonColumns: Set<string>, paths: PathTable, onRow: (f: Fields, line: number) => boolean | void, signal?: AbortSignal): Promise<string[]> {
   const sc = new CsvScanner(delim.charCodeAt(0));
   const flat = new JsonFlattener(paths);
   const fields = flat.fields;
@@ -81,6 +81,10 @@ async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, json
   let stop = false;
   const it = chunks[Symbol.asyncIterator]();
   for (;;) {
+    if (signal?.aborted) {
+      await it.return?.();
+      throw new IafaError('cancelled', 'The import was cancelled.');
+    }
     const next = await it.next();
     const final = Boolean(next.done);
     const buf: Buffer = final ? (carry ?? Buffer.alloc(0)) : carry ? Buffer.concat([carry, next.value]) : next.value;
@@ -277,7 +281,7 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
         await readCsvRecords(mem.open(), src.delim ?? ',', new Set(src.jsonColumns), paths, (f, l) => {
           rows = l;
           sink.add(f, line + l);
-        });
+        }, p.signal);
         line += rows;
         p.report(b.rows);
       }
