@@ -108,6 +108,23 @@ describe('bad analytics exports', () => {
     });
   }
 
+  it('cancelling a nested import mid-file stores nothing', async () => {
+    const big = file('big.ndjson', ndjson(mixpanelLines(canonEvents(20000, 3)).lines));
+    expect(fs.statSync(big).size).toBeGreaterThan(8 << 20);
+    const ac = new AbortController();
+    let seen = 0;
+    const err = await failure(ctx.engine.dispatch('datasets:import', { path: big }, {
+      signal: ac.signal,
+      onProgress: (ev) => {
+        seen++;
+        if (ev.phase === 'parse') ac.abort();
+      },
+    }));
+    expect(seen).toBeGreaterThan(0);
+    expect(err.kind).toBe('cancelled');
+    await expectNothingStored();
+  });
+
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {
     const lines = mixpanelLines(ev).lines;
     const bad = [JSON.stringify({ event: 'Signed Up', properties: { time: 1767225600 } }), JSON.stringify({ event: 'Signed Up', properties: { distinct_id: 'x', time: 'soon' } })];
