@@ -3,6 +3,7 @@
  *   ours <file> <dataDir>          import + funnel with a breakdown, end to end
  *   reopen <dataDir> <datasetId>   reopen, then re-filter and re-breakdown on the open dataset
  *   duck <file>                    DuckDB on the same file
+ *   duckexport <file> <kind>       DuckDB on a Mixpanel-shaped export (ndjson, ndjson.gz or parquet)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { computeFunnel } from '../src/core/funnel';
 import { ColumnStore, importFiles } from '../src/core/import';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
 import { BENCH_STEPS } from './funnel-data';
-import { duckdbFunnel } from './duckdb-funnel';
+import { duckdbExportSource, duckdbFunnel } from './duckdb-funnel';
 
 // The engine's import and funnel modules directly (what datasets:import and funnels:compute run,
 // minus one SQLite insert), so the bench does not depend on every other service loading.
@@ -49,7 +50,10 @@ function modeTimes(store: ColumnStore, id: string): Record<string, number> {
 async function main(): Promise<unknown> {
   if (mode === 'ours') {
     const t0 = performance.now();
-    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {} });
+    // IAFA_IMPORT_PARALLEL_MIN_MB as the app reads it (to compare one thread with several).
+    const minMb = Number(process.env.IAFA_IMPORT_PARALLEL_MIN_MB);
+    const parallelMinBytes = process.env.IAFA_IMPORT_PARALLEL_MIN_MB && Number.isFinite(minMb) ? minMb * 1048576 : undefined;
+    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes, jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1' });
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the first funnel.
     const res = computeFunnel(out.store ?? ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);
@@ -82,6 +86,10 @@ async function main(): Promise<unknown> {
     computeFunnel(store, def({ breakdown: 'plan', include: { platform: ['android'] } }), b);
     const rebreakdownMs = performance.now() - t3;
     return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, modesMs: modeTimes(store, b) };
+  }
+  if (mode === 'duckexport') {
+    const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country', duckdbExportSource(a, b as 'ndjson' | 'parquet', 'country'));
+    return { totalMs: r.ms, peakRssMb: mb(), bySegment: r.bySegment };
   }
   if (mode === 'duck') {
     const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country');

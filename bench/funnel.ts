@@ -13,7 +13,7 @@ const built = path.join(here, '.data', 'build');
  * The measured code is bundled to plain JavaScript first, as the app ships it: under tsx every
  * worker thread would spend most of a second starting the TypeScript loader.
  */
-async function bundle(): Promise<void> {
+export async function bundle(): Promise<void> {
   await build({
     entryPoints: { 'funnel-child': path.join(here, 'funnel-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts') },
     outdir: built,
@@ -26,7 +26,7 @@ async function bundle(): Promise<void> {
   });
 }
 
-function child<T>(...args: string[]): T {
+export function child<T>(...args: string[]): T {
   const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'funnel-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }

@@ -41,6 +41,7 @@ export const importCommand: Command = {
       const p = await engine.dispatch('datasets:preview', { path: positionals[0], kind, mapping });
       if (rt.json) return void rt.io.stdout(JSON.stringify(p, null, 2) + '\n');
       rt.io.stdout(`${p.format} file, detected ${p.kind} (confidence ${p.confidence})\nmapping: ${JSON.stringify(p.mapping)}\n`);
+      if (p.shape) rt.io.stdout(`${p.shape.label} (${p.shape.container}, confidence ${p.shape.confidence}): ${p.shape.userReason}\n`);
       for (const n of p.notes) rt.io.stdout(`note: ${n}\n`);
       rt.io.stdout('\n' + formatTable(p.rows.slice(0, 10).map((r) => Object.fromEntries(r.map((v, i) => [String(i), v]))), p.header.map((h, i) => ({ key: String(i), title: h }))));
       return;

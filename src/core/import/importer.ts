@@ -13,6 +13,7 @@ import { mb, openSource, type Source } from './source';
 import { ColumnStore, type InMemoryColumns, type StoreManifest } from './store';
 import { writeTableColumns } from './table-builder';
 import { WarningLog } from './warnings';
+import { importNested, nestedSourceFor, previewNested } from './json/nested-import';
 
 export const SAMPLE_FILE = 'pinterest_events.csv';
 
@@ -33,6 +34,8 @@ export interface ImportEnv {
   workers?: number;
   /** Files with more columns are refused (default MAX_COLUMNS; IAFA_MAX_COLUMNS). */
   maxColumns?: number;
+  /** Plain NDJSON exports in worker threads too (IAFA_IMPORT_JSON_PARALLEL=1); see docs/data-formats.md. */
+  jsonParallel?: boolean;
 }
 
 /**
@@ -66,6 +69,12 @@ export interface ImportOutcome {
 
 export function resolveInputPath(p: string): string {
   return p === 'sample' ? path.join(appPaths.samples(), SAMPLE_FILE) : path.resolve(p);
+}
+
+/** previewFile, and the nested readers' preview for the files they take. */
+export async function previewAny(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): Promise<ImportPreview> {
+  const nested = input.kind && input.kind !== 'event_log' ? null : await previewNested(input, resolveInputPath(input.path), budgetBytes);
+  return nested ?? previewFile(input, budgetBytes, maxColumns);
 }
 
 export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): ImportPreview {
@@ -102,6 +111,9 @@ function firstFileSize(p: string): number {
  * The caller inserts the database row after the rename (and removes the folder if that fails).
  */
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
+  // Nested exports (any tool's JSON, gzip, zip, Parquet, JSON-property CSV) have their own readers.
+  const nested = input.also?.length || (input.kind && input.kind !== 'event_log') ? null : await nestedSourceFor(resolveInputPath(input.path), env.budgetBytes, input.mapping);
+  if (nested) return importNested(nested, input, env);
   const paths = dataPaths(env.dataDir);
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);

@@ -6,15 +6,17 @@ import { ttcSummary } from '../funnel/ttc';
 import { finishJob } from '../helper-thread';
 import { copyPart, type CopyPartJob } from './copy-blocks';
 import { parseChunk, type ChunkTask } from './parse-chunk';
+import { parseJsonChunk, type JsonChunkTask } from './json/parallel';
 
 // Worker entry: started before its task is known (see readCsvChunks), it parses the byte range
 // it is then sent and hands its typed arrays back without copying them. The import may then
 // keep it as the helper thread (helper-thread.ts), for the jobs below.
-parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array }) | { type: 'ttc'; spans: Float64Array[]; out: Float64Array; flag: Int32Array }) => {
+parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array }) | { type: 'ttc'; spans: Float64Array[]; out: Float64Array; flag: Int32Array }) => {
   if (m.type === 'parse') {
     parse(m.task);
     releaseMemory();
   }
+  else if (m.type === 'parse-json') void parseJson(m.task);
   else if (m.type === 'pass') finishJob(m.flag, () => passPart(m));
   else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
   else if (m.type === 'ttc') finishJob(m.flag, () => ttcSummary(m.spans, m.out));
@@ -41,6 +43,19 @@ function parse(task: ChunkTask): void {
     const e = err as { kind?: string; message?: string; details?: unknown };
     parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
   }
+}
+
+/** A range of a plain NDJSON export (json/parallel.ts): the same result format as a CSV range. */
+async function parseJson(task: JsonChunkTask): Promise<void> {
+  try {
+    const res = await parseJsonChunk(task);
+    const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    parentPort!.postMessage({ type: 'done', result: res }, [...new Set(transfer)]);
+  } catch (err) {
+    const e = err as { kind?: string; message?: string; details?: unknown };
+    parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
+  }
+  releaseMemory();
 }
 
 /**

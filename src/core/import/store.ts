@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError } from '../../shared/contract/iafa-error';
+import { resolveColumnName } from './column-names';
 
 /**
  * On-disk layout of a dataset folder:
@@ -132,10 +133,17 @@ export class ColumnStore {
   }
 
   has(name: string): boolean {
+    name = this.resolve(name);
     return this.manifest.columns.some((c) => c.name === name);
   }
 
+  /** A column's stored name from its name or its unique last path segment (see column-names.ts). */
+  resolve(name: string): string {
+    return resolveColumnName(this.manifest.columns.map((c) => c.name), name);
+  }
+
   column(name: string): LoadedColumn {
+    name = this.resolve(name);
     const hit = this.cols.get(name);
     if (hit) return hit;
     const meta = this.manifest.columns.find((c) => c.name === name);

@@ -1,4 +1,4 @@
-export type TimeFormat = 'iso' | 'unix_s' | 'unix_ms' | 'date' | 'weekday_month_day';
+export type TimeFormat = 'iso' | 'unix_s' | 'unix_ms' | 'unix_us' | 'date' | 'weekday_month_day';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -100,6 +100,8 @@ export function parseTimeBytes(b: Uint8Array, s: number, e: number, fmt: TimeFor
     }
     case 'unix_ms':
       return parseNumberBytes(b, s, e);
+    case 'unix_us':
+      return parseNumberBytes(b, s, e) / 1000;
     case 'iso':
     case 'date': {
       const v = parseIsoBytes(b, s, e);
@@ -114,9 +116,9 @@ export function parseTimeBytes(b: Uint8Array, s: number, e: number, fmt: TimeFor
 export function parseTimeString(raw: string, fmt: TimeFormat, year: number): number {
   const str = raw.trim();
   if (!str) return NaN;
-  if (fmt === 'unix_s' || fmt === 'unix_ms') {
+  if (fmt === 'unix_s' || fmt === 'unix_ms' || fmt === 'unix_us') {
     if (!/^\d+(\.\d+)?$/.test(str)) return NaN;
-    return Number(str) * (fmt === 'unix_s' ? 1000 : 1);
+    return Number(str) * (fmt === 'unix_s' ? 1000 : fmt === 'unix_us' ? 0.001 : 1);
   }
   if (fmt === 'weekday_month_day') {
     const p = parseWeekdayMonthDay(str);

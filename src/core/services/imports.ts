@@ -5,7 +5,7 @@ import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
 import { schema } from '../db';
 import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
-import { importFiles, MAX_COLUMNS, previewFile, StoreCache, type ColumnStore } from '../import';
+import { importFiles, MAX_COLUMNS, previewAny, StoreCache, type ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
@@ -44,7 +44,7 @@ export function importMaxColumns(env: NodeJS.ProcessEnv): number {
 
 export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview' | 'funnels:compute'> {
   return {
-    'datasets:preview': (input) => previewFile(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
+    'datasets:preview': (input) => previewAny(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
     'datasets:import': async (input, ctx) => {
       const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
       const out = await importFiles(input, {
@@ -54,8 +54,9 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         signal: ctx.signal,
         progress: ctx.progress,
         parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
+        jsonParallel: app.env.IAFA_IMPORT_JSON_PARALLEL === '1',
       });
-      const name = input.name ?? (input.path === 'sample' ? 'Pinterest sample' : path.basename(input.path).replace(/\.(csv|tsv|txt|json|ndjson|jsonl)$/i, ''));
+      const name = input.name ?? (input.path === 'sample' ? 'Pinterest sample' : path.basename(input.path).replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, ''));
       const row = {
         id: out.id,
         name,

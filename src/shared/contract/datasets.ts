@@ -11,6 +11,10 @@ export const ColumnInfo = z.object({
   type: z.enum(['string', 'number', 'boolean', 'timestamp', 'date']),
   distinct: z.number().int().nonnegative().optional(),
   sample: z.array(z.string()).optional(),
+  /** A nested property's last path segment, when unique in the dataset: accepted wherever the name is. */
+  short: z.string().optional(),
+  /** Nearly one value per event (ids, uuids, $insert_id): kept, but not offered first as a breakdown. */
+  highCardinality: z.boolean().optional(),
 });
 export type ColumnInfo = z.infer<typeof ColumnInfo>;
 

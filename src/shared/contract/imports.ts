@@ -14,7 +14,13 @@ export const ImportMapping = z.object({
   event: z.string().optional(),
   /** A file without an event column (e.g. Olist's leads) gives every row this event name. */
   eventName: z.string().optional(),
-  timeFormat: z.enum(['auto', 'iso', 'unix_s', 'unix_ms', 'date', 'weekday_month_day']).optional(),
+  timeFormat: z.enum(['auto', 'iso', 'unix_s', 'unix_ms', 'unix_us', 'date', 'weekday_month_day']).optional(),
+  /** Nested exports: where `user` is empty, this field names the user (Amplitude's device_id, Segment's anonymousId). */
+  userFallback: z.string().optional(),
+  /** Nested exports: the tool whose export this is (detected; decides page-call naming, skipped calls, de-duplication). */
+  tool: z.enum(['mixpanel', 'amplitude', 'segment', 'ga4', 'json']).optional(),
+  /** Nested exports: a field whose repeats (with the same user, event and time) are exact duplicates, dropped and counted (Mixpanel's $insert_id). */
+  dedupe: z.string().optional(),
   /** Year for dates written without one ("Sat, Oct 11"); inferred from weekdays when absent. */
   year: z.number().int().min(1900).max(2200).optional(),
   /** Aggregated exports: a date column, long form (stage + count) or wide form (stage columns in order). */
@@ -46,8 +52,24 @@ export const ImportInput = z.object({
 });
 export type ImportInput = z.infer<typeof ImportInput>;
 
+/** How a nested export was read: the container, the tool that wrote it and why each field was chosen. */
+export const SourceShape = z.object({
+  container: z.enum(['plain', 'gzip', 'zip', 'parquet']),
+  /** Files read inside a zip archive. */
+  members: z.array(z.string()).optional(),
+  tool: z.enum(['mixpanel', 'amplitude', 'segment', 'ga4', 'json']),
+  /** "Mixpanel export", "GA4 BigQuery export", ... */
+  label: z.string(),
+  confidence: z.number().min(0).max(1),
+  userReason: z.string(),
+  timeUnit: z.string(),
+});
+export type SourceShape = z.infer<typeof SourceShape>;
+
 export const ImportPreview = z.object({
-  format: z.enum(['csv', 'json', 'ndjson', 'seed_json']),
+  format: z.enum(['csv', 'json', 'ndjson', 'seed_json', 'parquet']),
+  /** Set for exports read through the nested-JSON path (any container, Parquet, JSON-property CSV). */
+  shape: SourceShape.optional(),
   delimiter: z.string().nullable(),
   sizeBytes: z.number().int().nonnegative(),
   header: z.array(z.string()),

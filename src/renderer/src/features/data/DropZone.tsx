@@ -17,7 +17,7 @@ export function DropZone({ disabled, onFiles, onChoose, onChooseMany }: { disabl
       onDragOver={(e) => { e.preventDefault(); setOver(true); }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}>
-      <p>Drop a CSV, JSON or NDJSON file here: an event log, an aggregated funnel export or a user-level table.
+      <p>Drop a CSV, JSON or NDJSON file here (also .gz, .zip or Parquet, as Mixpanel, Amplitude, Segment or GA4 export them): an event log, an aggregated funnel export or a user-level table.
         Drop two or more together to import them as one dataset (one file per variant, or leads + deals joined on an id).</p>
       <div className="dropzone-buttons">
         <button onClick={onChoose} disabled={disabled} data-testid="choose-file">Choose file…</button>

@@ -32,7 +32,9 @@ function messageFor(e: unknown, source: Source | null): string {
   return source && source.path !== source.name ? msg.split(source.path).join(source.name) : msg;
 }
 
-const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }];
+const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'gz', 'zip', 'parquet'] }];
+/** "export.json.gz" -> "export": the dataset name without format or container suffixes. */
+const baseName = (f: string) => f.replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, '') || f;
 
 export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean; onImported(ds: Dataset, opts: { sample: boolean }): Promise<Landing | null> }) {
   const [stage, setStage] = useState<Stage>({ step: 'idle' });
@@ -64,7 +66,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
 
   async function fromFile(file: File) {
     setError(null);
-    setName(file.name.replace(/\.[^.]+$/, ''));
+    setName(baseName(file.name));
     if (window.api) {
       const p = electronPathFor(file);
       if (!p) return setError('This window cannot read the path of a dropped file: use "Choose file…" instead.');
@@ -111,7 +113,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     const p = await window.api.pickFile(FILE_FILTERS);
     if (!p) return;
     const base = p.split(/[\\/]/).pop() ?? p;
-    setName(base.replace(/\.[^.]+$/, ''));
+    setName(baseName(base));
     await runPreview({ path: p, name: base });
   }
 
@@ -159,7 +161,7 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
         <div className="note info">No data yet? The sample is a Pinterest-style event log (pin_view → save → click → purchase) that shows a full analysis in a minute, with no model installed.</div>
       )}
       <DropZone disabled={importing || busy} onFiles={(fs) => void fromFiles(fs)} onChoose={choose} onChooseMany={() => inputRef.current?.click()} />
-      <input ref={inputRef} type="file" hidden multiple accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl" data-testid="file-input"
+      <input ref={inputRef} type="file" hidden multiple accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.gz,.zip,.parquet" data-testid="file-input"
         aria-label="Choose one or more data files"
         onChange={(e) => {
           const list = [...(e.target.files ?? [])];
@@ -173,14 +175,15 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
         <>
           <PreviewEditor preview={stage.preview} kind={kind} columns={columns} busy={busy}
             onKind={(k) => void runPreview(stage.source, k)} onRole={editRole}
-            onYear={(year) => void runPreview(stage.source, kind, { ...mappingFromRoles(kind, columns, mapping), year })} />
+            onYear={(year) => void runPreview(stage.source, kind, { ...mappingFromRoles(kind, columns, mapping), year })}
+            onMapping={(m) => void runPreview(stage.source, kind, m)} />
           <div className="import-actions">
             <label className="field inline">
               <span>Dataset name</span>
               <input type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} data-testid="dataset-name" />
             </label>
             <button className="primary" disabled={busy || name.trim() === ''} data-testid="import-button"
-              onClick={() => runImport(stage.source, `Importing ${stage.source.name}…`, { kind, mapping: mappingFromRoles(kind, columns, mapping), name: name.trim() })}>
+              onClick={() => runImport(stage.source, `Importing ${stage.source.name}…`, { kind, mapping: stage.preview.shape ? mapping : mappingFromRoles(kind, columns, mapping), name: name.trim() })}>
               Import
             </button>
             <button disabled={busy} onClick={() => setStage({ step: 'idle' })}>Discard</button>

@@ -1,8 +1,9 @@
-import type { ColumnInfo, DatasetKind, ImportPreview } from '../../../../shared/contract';
+import type { ColumnInfo, DatasetKind, ImportMapping, ImportPreview } from '../../../../shared/contract';
 import { Badge } from '../../components/ui';
 import { fmtBytes } from '../../format';
 import { KIND_LABEL, ROLES_BY_KIND } from './mapping';
 import { YearField, yearChoices } from './YearField';
+import { ShapeSummary } from './ShapeSummary';
 
 interface Props {
   preview: ImportPreview;
@@ -17,6 +18,12 @@ interface Props {
 
 /** The first rows of the file with what detection found; kind and roles are editable before importing. */
 export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onYear }: Props) {
+  /** Nested exports: an edited user, fallback, time, unit or event field. */
+  onMapping?(m: ImportMapping): void;
+}
+
+/** The first rows of the file with what detection found; kind and roles are editable before importing. */
+export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onMapping }: Props) {
   const confident = preview.confidence >= 0.7;
   const roles = ROLES_BY_KIND[kind];
   return (
@@ -33,6 +40,7 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
         </span>
         <span className="muted">{preview.format.toUpperCase()}{preview.delimiter ? ` · delimiter ${preview.delimiter === '\t' ? 'tab' : `"${preview.delimiter}"`}` : ''} · {fmtBytes(preview.sizeBytes)}</span>
       </div>
+      {preview.shape && onMapping && <ShapeSummary preview={preview} busy={busy} onMapping={onMapping} />}
       {!confident && <div className="note warn" role="status">Detection is unsure about this file: check the kind and the column roles below before importing.</div>}
       {preview.notes.length > 0 && (
         <ul className="notes" aria-label="Detection notes">{preview.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>
@@ -44,7 +52,7 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
         <table className="table preview-table" aria-label="First rows of the file">
           <thead>
             <tr>
-              {preview.header.map((h) => <th key={h} scope="col">{h}</th>)}
+              {preview.header.map((h) => <th key={h} scope="col" title={h}>{columns.find((c) => c.name === h)?.short ?? h}</th>)}
             </tr>
             <tr className="role-row">
               {preview.header.map((h) => {

@@ -30,6 +30,10 @@ export function mappingFromRoles(kind: DatasetKind, columns: ColumnInfo[], base:
     if (base.timeFormat) m.timeFormat = base.timeFormat;
     if (base.year !== undefined) m.year = base.year;
   }
+  // Nested exports: the tool's own options survive an edited role.
+  if (base.tool) m.tool = base.tool;
+  if (base.dedupe) m.dedupe = base.dedupe;
+  if (base.userFallback && by('user')[0] === base.user) m.userFallback = base.userFallback;
   if (kind === 'event_log') {
     m.user = by('user')[0];
     m.time = by('time')[0];

@@ -15,7 +15,9 @@ interface Props {
 
 /** Window, mode, breakdown, filters, date range and time zone of the draft funnel. */
 export function FunnelOptions({ def, columns, onChange }: Props) {
-  const segments = columns.filter((c) => c.role === 'segment' || c.role === 'variant');
+  // Id-like properties ($insert_id, uuids) stay available, after the ones worth breaking down by.
+  const all = columns.filter((c) => c.role === 'segment' || c.role === 'variant');
+  const segments = [...all.filter((c) => !c.highCardinality), ...all.filter((c) => c.highCardinality)];
   const windowOk = WINDOW_RX.test(def.window ?? '7d');
   const chosen = segments.find((c) => c.name === def.breakdown);
   const many = (c: ColumnInfo) => c.distinct !== undefined && c.distinct > MANY_VALUES;
@@ -35,7 +37,7 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
           <span>Break down by</span>
           <select value={def.breakdown ?? ''} onChange={(e) => onChange({ breakdown: e.target.value || undefined })} data-testid="breakdown-select">
             <option value="">(no breakdown)</option>
-            {segments.map((c) => <option key={c.name} value={c.name}>{c.name}{c.distinct !== undefined ? ` (${c.distinct.toLocaleString('en-US')} ${c.distinct === 1 ? 'value' : 'values'}${many(c) ? ': too many to compare' : ''})` : ''}</option>)}
+            {segments.map((c) => <option key={c.name} value={c.name} title={c.name}>{c.short ?? c.name}{c.distinct !== undefined ? ` (${c.distinct.toLocaleString('en-US')} ${c.distinct === 1 ? 'value' : 'values'}${c.highCardinality ? ', id-like' : many(c) ? ': too many to compare' : ''})` : ''}</option>)}
           </select>
           {chosen && many(chosen) && (
             <span className="field-warn" role="status" data-testid="breakdown-warning">

@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { IafaError, type ImportMapping } from '../../../shared/contract';
+import { adoptHelper } from '../../helper-thread';
+import { EventLogBuilder } from '../event-builder';
+import { absorbChunks } from '../merge-chunks';
+import type { ChunkResult } from '../parse-chunk';
+import { gather, orderByUser } from '../sort-rows';
+import { PathTable } from './fields';
+import { readRecords } from './records';
+import { JsonFlattener } from './scan';
+import { RecordSink } from './sink';
+
+/** One newline-aligned byte range of a plain NDJSON file, read in a worker thread. */
+export interface JsonChunkTask {
+  file: string;
+  start: number;
+  end: number;
+  mapping: ImportMapping;
+  /** Paths whose string values are JSON objects to flatten (see JsonFlattener.setObjectStrings). */
+  objectStrings: string[];
+}
+
+const CHUNK = 4 << 20;
+
+async function* rangeChunks(file: string, start: number, end: number): AsyncGenerator<Buffer> {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, end - start)));
+  try {
+    for (let pos = start; pos < end; ) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (n === 0) return;
+      pos += n;
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Reads one range into its own builder and hands back the CSV workers' result format (own
+ * dictionaries, rows already ordered by user and time), so the same merge joins the ranges.
+ * Duplicates are not dropped here: a twin may sit in another range (see dropDuplicates).
+ */
+export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
+  const b = new EventLogBuilder();
+  const paths = new PathTable();
+  const flat = new JsonFlattener(paths);
+  flat.setObjectStrings(task.objectStrings);
+  const sink = new RecordSink(b, paths, { ...task.mapping, dedupe: undefined }, flat.scratch);
+  const records = await readRecords(rangeChunks(task.file, task.start, task.end), flat, (rec) => sink.add(flat.fields, rec - 1), task.file);
+  b.endFile();
+  const order = orderByUser(b.userCodes.view(), b.time.view(), b.users.size);
+  const cols = [b.event, ...b.cols.values()];
+  return {
+    quoted: false,
+    rows: b.rows,
+    lines: records,
+    users: b.users.raw(),
+    userStart: order.start,
+    time: order.time,
+    columns: cols.map((c) => {
+      const codes = new Uint32Array(b.rows);
+      gather(codes, c.codes.view(), order.perm);
+      return { name: c === b.event ? '\u0000event' : c.name, dict: c.dict.raw(), codes };
+    }),
+    warnings: b.warnings.entries(),
+  };
+}
+
+/** Range boundaries just after a newline, about equal in size. */
+export function ndjsonRanges(file: string, size: number, parts: number): [number, number][] {
+  const fd = fs.openSync(file, 'r');
+  const probe = Buffer.allocUnsafe(1 << 16);
+  const cuts = [0];
+  try {
+    for (let i = 1; i < parts; i++) {
+      let at = Math.max(cuts[cuts.length - 1], Math.floor((size * i) / parts));
+      for (;;) {
+        const n = fs.readSync(fd, probe, 0, probe.length, at);
+        if (n === 0) {
+          at = size;
+          break;
+        }
+        const lf = probe.subarray(0, n).indexOf(10);
+        if (lf >= 0) {
+          at += lf + 1;
+          break;
+        }
+        at += n;
+      }
+      cuts.push(Math.min(at, size));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  cuts.push(size);
+  return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]] as [number, number]).filter(([a, c]) => c > a);
+}
+
+function runJsonWorker(w: Worker, task: JsonChunkTask, signal: AbortSignal): Promise<ChunkResult> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      void w.terminate();
+      reject(new IafaError('cancelled', 'The import was cancelled.'));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    w.on('message', (m: { type: string; result?: ChunkResult; error?: { kind: string; message: string; details?: unknown } }) => {
+      if (m.type !== 'done' && m.type !== 'error') return;
+      signal.removeEventListener('abort', abort);
+      w.removeAllListeners('message');
+      w.removeAllListeners('error');
+      if (m.type === 'done') resolve(m.result!);
+      else reject(new IafaError(m.error!.kind as 'validation', m.error!.message, m.error!.details));
+    });
+    w.on('error', (e) => {
+      signal.removeEventListener('abort', abort);
+      reject(e);
+    });
+    w.postMessage({ type: 'parse-json', task });
+  });
+}
+
+/**
+ * A plain NDJSON file in ranges, one per worker thread, merged in file order by the CSV path's
+ * merge (absorbChunks); then Mixpanel's duplicates are dropped over the merged rows.
+ */
+export async function readNdjsonParallel(file: string, size: number, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, objectStrings: string[]): Promise<number> {
+  let results: ChunkResult[];
+  try {
+    const ranges = ndjsonRanges(file, size, pool.length);
+    results = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file, start: r[0], end: r[1], mapping: m, objectStrings }, signal)));
+  } catch (err) {
+    for (const w of pool) void w.terminate();
+    throw err;
+  }
+  for (const w of pool) if (!adoptHelper(w)) void w.terminate();
+  if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+  absorbChunks(b, results);
+  return m.dedupe ? dropDuplicates(b, m.dedupe) : 0;
+}
+
+/**
+ * Mixpanel's exact duplicates (same insert id, user, event and time) over merged rows: they are
+ * the same user's rows at the same time, next to each other once grouped and time-sorted, so
+ * each run of equal times is compared within itself; the kept rows are then compacted.
+ */
+export function dropDuplicates(b: EventLogBuilder, dedupe: string): number {
+  const g = b.grouped;
+  const ins = b.cols.get(dedupe);
+  if (!g || !ins) return 0;
+  const insCodes = g.codes.get(ins);
+  const evCodes = g.codes.get(b.event);
+  if (!insCodes || !evCodes) return 0;
+  const time = b.time.data;
+  const start = g.start;
+  const n = g.rows;
+  const drop = new Uint8Array(n);
+  let dropped = 0;
+  for (let u = 0; u + 1 < start.length; u++) {
+    const e = start[u + 1];
+    for (let r = start[u] + 1; r < e; r++) {
+      if (time[r] !== time[r - 1] || insCodes[r] === 0) continue;
+      // r's time equals the previous row's: compare with the whole run before it.
+      for (let q = r - 1; q >= start[u] && time[q] === time[r]; q--) {
+        if (!drop[q] && insCodes[q] === insCodes[r] && evCodes[q] === evCodes[r]) {
+          drop[r] = 1;
+          dropped++;
+          break;
+        }
+      }
+    }
+  }
+  if (!dropped) return 0;
+  const cols = [...g.codes.entries()];
+  let w = 0;
+  let u = 0;
+  const newStart = new Uint32Array(start.length);
+  for (let r = 0; r < n; r++) {
+    while (u + 1 < start.length && start[u + 1] <= r) newStart[++u] = w;
+    if (drop[r]) {
+      if (g.eventCounts) g.eventCounts[evCodes[r]]--;
+      continue;
+    }
+    time[w] = time[r];
+    for (const [, c] of cols) c[w] = c[r];
+    w++;
+  }
+  while (u + 1 < start.length) newStart[++u] = w;
+  for (const [k, c] of cols) g.codes.set(k, c.subarray(0, w));
+  g.start = newStart;
+  g.rows = w;
+  b.rows = w;
+  b.time.length = w;
+  b.warnings.merge([{ reason: 'duplicate_event', count: dropped, lines: [] }], 0, false);
+  return dropped;
+}
