@@ -208,3 +208,23 @@ export async function loadEventStore(cluster: TestCluster, storeDir: string, db:
   }
   return { rows: row, columns: [userCol, timeCol, ...cols.map((c) => c.name)] };
 }
+
+/**
+ * A CSV user table (one row per unit) into `db.<name>_local` on each server (rows alternating)
+ * and a Distributed `db.<name>`: every column a String holding the cell's text, as the local
+ * reader sees it (empty = '').
+ */
+export async function loadCsvTable(cluster: TestCluster, columns: Record<string, readonly (string | number | boolean | null)[]>, db: string, name: string): Promise<number> {
+  const q = (s: string) => '`' + s.replace(/`/g, '\\`') + '`';
+  const names = Object.keys(columns);
+  const n = columns[names[0]].length;
+  const parts: string[][] = cluster.servers.map(() => []);
+  for (let r = 0; r < n; r++) parts[r % parts.length].push(names.map((c) => tsv(String(columns[c][r] ?? ''))).join('\t'));
+  for (let i = 0; i < cluster.servers.length; i++) {
+    await cluster.admin(`CREATE DATABASE IF NOT EXISTS ${q(db)}`, i);
+    await cluster.admin(`CREATE TABLE ${q(db)}.${q(name + '_local')} (${names.map((c) => `${q(c)} String`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`, i);
+    await cluster.admin(`CREATE TABLE ${q(db)}.${q(name)} AS ${q(db)}.${q(name + '_local')} ENGINE = Distributed(iafa_test, ${q(db)}, ${q(name + '_local')}, rand())`, i);
+    await cluster.admin(`INSERT INTO ${q(db)}.${q(name + '_local')} FORMAT TabSeparated`, i, parts[i].join('\n') + '\n');
+  }
+  return n;
+}

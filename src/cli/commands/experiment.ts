@@ -231,7 +231,7 @@ export const experimentDesign: Command = {
 export const experimentAnalyze: Command = {
   path: ['experiment', 'analyze'],
   summary: 'Significance, SRM, segments, guardrails and a SHIP/ITERATE/ROLLBACK decision.',
-  usage: 'iafa experiment analyze <file> --variant-col <col> --control <v> --treatment <v> --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--json]',
+  usage: 'iafa experiment analyze <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v> --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--json]',
   details: [
     'Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',
     'Also: --dataset <id> (imported), --date-col, --covariate (CUPED), --mde, --lower-is-better <col>, --correction holm|bh, --ci wald|newcombe, --sequential, --srm-col, --no-save.',

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError, type Fact } from '../../shared/contract';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
+import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { schema } from '../db';
 import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
 import { newId, nowIso } from '../ids';
@@ -120,6 +121,15 @@ function withFunnelBaseline(app: AppContext, input: DesignParsed): DesignParsed 
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
+async function warehouseAnalysis(app: AppContext, url: string, input: AnalyzeParsed, signal: AbortSignal) {
+  const backend = new ClickHouseBackend(url, { env: app.env });
+  try {
+    return await backend.experimentAnalysis(input, { signal });
+  } finally {
+    await backend.close();
+  }
+}
+
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
   return {
     'experiment:design': (raw) => {
@@ -132,10 +142,12 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       }
       return res;
     },
-    'experiment:analyze': (raw) => {
-      const { loaded, input } = loadExperimentTables(app, raw);
+    'experiment:analyze': async (raw, ctx) => {
+      const warehouse = raw.file && isClickHouseUrl(raw.file) ? raw.file : null;
+      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
-      const res = runAnalysis(input, loaded, { experimentId: id, provenance: provenance(input) });
+      // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
+      const res = warehouse ? await warehouseAnalysis(app, warehouse, { ...input, experiment_id: id ?? undefined }, ctx.signal) : runAnalysis(input, loaded, { experimentId: id, provenance: provenance(input) });
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },

@@ -27,7 +27,7 @@ interface Cols {
 }
 
 /** The trimmed text of a cell, '' for empty/NULL. */
-const cellText = (c: ChColumn) => `trim(BOTH ' ' FROM ${stringExpr(c)})`;
+const cellText = (c: ChColumn) => `replaceRegexpAll(${stringExpr(c)}, '^\\\\s+|\\\\s+$', '')`;
 const binaryOf = (c: ChColumn) => `multiIf(lower(${cellText(c)}) IN (${strList(TRUE)}), 1, lower(${cellText(c)}) IN (${strList(FALSE)}), 0, -1)`;
 const numberOf = (c: ChColumn) => `toFloat64OrNull(replaceAll(${cellText(c)}, ',', ''))`;
 const cols: Cols = { cell: cellText };
@@ -67,7 +67,7 @@ function toData(name: string, kind: 'rate' | 'mean', c?: { n: number; sum: numbe
   return { kind, name, control: sum(a), treatment: sum(b) };
 }
 
-export async function clickhouseExperiment(conn: ClickHouseConnection, columns: ChColumn[], input: AnalyzeParsed, o: QueryOptions & { label: string }): Promise<ExperimentAnalysis> {
+export async function clickhouseExperiment(conn: ClickHouseConnection, columns: ChColumn[], input: AnalyzeParsed, o: QueryOptions & { file: string }): Promise<ExperimentAnalysis> {
   const from = tableRef(conn);
   const table = `${conn.target.database}.${conn.target.table}`;
   if (!input.variant_column) throw new IafaError('validation', '--variant-col is required for a user-level table.');
@@ -200,6 +200,6 @@ export async function clickhouseExperiment(conn: ClickHouseConnection, columns: 
     sequential: input.sequential ?? null,
     lowerIsBetter: input.lower_is_better,
     experimentId: input.experiment_id ?? null,
-    provenance: { note: o.label },
+    provenance: { note: `clickhouse: ${o.file}` },
   });
 }

@@ -121,7 +121,7 @@ export class ClickHouseBackend implements DatasetBackend {
   /** The experiment read-out of a user-level table, from per-variant aggregates computed on the server. */
   async experimentAnalysis(input: AnalyzeParsed, co: CallOptions = {}): Promise<ExperimentAnalysis> {
     const cols = await this.cols(co);
-    return clickhouseExperiment(this.conn, cols, input, { signal: co.signal, label: this.label });
+    return clickhouseExperiment(this.conn, cols, input, { signal: co.signal, file: `${this.conn.target.database}.${this.conn.target.table}` });
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseBackend } from '../../src/core/backends/clickhouse';
+import { parseCsv } from '../../src/core/experiments';
+import type { FunnelDefinitionInput } from '../../src/shared/contract';
+import { FunnelDefinition } from '../../src/shared/contract';
+import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
+import { runCliCaptured } from '../helpers/cli';
+import { tempEngine } from '../helpers/engine';
+import { HAS_SHARED_DATA, sharedData } from '../helpers/shared';
+
+/**
+ * The ClickHouse backend against a real two-shard cluster (Debian's clickhouse-server, started
+ * by the harness): parity with the local engine on the same events, the aggregates-only and
+ * read-only rules read back from the servers' query_log, cancel, and each failure's message.
+ */
+if (!CLICKHOUSE_BIN) console.warn(`skipping ClickHouse tests: ${NO_CLICKHOUSE}`);
+
+const STEPS = [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }];
+
+describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed table', () => {
+  let cluster: TestCluster;
+  let local: ReturnType<typeof tempEngine>;
+  let sampleId: string;
+  let url: string;
+  let port: number;
+  const backends: ClickHouseBackend[] = [];
+  const env = () => ({ IAFA_DATA_DIR: local.dataDir, IAFA_CLICKHOUSE_PASSWORD: ANALYST_PASSWORD, OLLAMA_HOST: 'http://127.0.0.1:2' });
+  const backend = (u = url, extra: ConstructorParameters<typeof ClickHouseBackend>[1] = {}) => {
+    const b = new ClickHouseBackend(u, { password: ANALYST_PASSWORD, env: {}, ...extra });
+    backends.push(b);
+    return b;
+  };
+  const strip = (json: string) => ({ ...JSON.parse(json), dataset_id: null, computed_ms: null });
+
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+    port = cluster.servers[0].http;
+    url = `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`;
+    local = tempEngine();
+    const ds = await local.engine.dispatch('datasets:import', { path: 'sample' });
+    sampleId = ds.id;
+    await loadEventStore(cluster, path.join(local.dataDir, 'datasets', ds.id), 'iafa', 'pinterest');
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const b of backends) await b.close().catch(() => {});
+    await cluster?.stop();
+    local?.cleanup();
+    // The servers were stopped by PID: none may be left.
+    for (const s of cluster?.servers ?? []) expect(() => process.kill(s.pid, 0)).toThrow();
+  }, 60_000);
+
+  it('the table really is split over both shards, users included', async () => {
+    const counts = await Promise.all([0, 1].map(async (i) => Number(await cluster.admin('SELECT count() FROM iafa.pinterest_local', i))));
+    expect(counts[0]).toBeGreaterThan(100_000);
+    expect(counts[1]).toBeGreaterThan(100_000);
+    expect(Number(await cluster.admin('SELECT count() FROM iafa.pinterest'))).toBe(272_277);
+  });
+
+  const CASES: [string, Partial<FunnelDefinitionInput>][] = [
+    ['any-start, 7d', {}],
+    ['breakdown, date range, previous period', { breakdown: 'user_intent', from: '2026-01-26', to: '2026-02-22' }],
+    ['first-touch, strict', { mode: 'first-touch', strict: true, breakdown: 'platform' }],
+    ['strict any-start, 1h', { strict: true, window: '1h' }],
+    ['unordered, 24h, breakdown', { mode: 'unordered', window: '24h', breakdown: 'user_tenure' }],
+    ['unordered, no window', { mode: 'unordered', window: 'none' }],
+    ['window none, first-touch', { mode: 'first-touch', window: 'none' }],
+    ['filters include and exclude', { include: { platform: ['iOS', 'Web'] }, exclude: { user_tenure: ['New'] }, breakdown: 'surface' }],
+    ['time zone with half-hour offset', { tz: 'Asia/Kolkata', from: '2026-01-26', to: '2026-02-08' }],
+    ['time zone with DST', { tz: 'America/New_York', window: '30m', breakdown: 'surface' }],
+    ['repeated step and a step filter', { steps: [{ event: 'pin_view' }, { event: 'pin_view' }, { event: 'save', where: { column: 'surface', values: ['Home', 'Search'] } }], window: '2h' }],
+    ['empty result (injection-looking filter value)', { include: { platform: ["iOS' OR '1'='1", '\\\'; DROP TABLE x; --'] } }],
+  ];
+
+  it.each(CASES)('funnel parity with the local engine: %s', async (_, extra) => {
+    const def = FunnelDefinition.parse({ steps: STEPS, ...extra });
+    const want = await local.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: def });
+    const got = await backend().funnel(def);
+    expect({ ...got, dataset_id: null, computed_ms: null }).toEqual({ ...want, dataset_id: null, computed_ms: null });
+  });
+
+  it('done-when: `iafa funnel clickhouse://… --by … --json` prints the same JSON as for the sample file', async () => {
+    const args = ['--steps', 'pin_view,save,click,purchase', '--window', '7d', '--by', 'user_intent', '--from', '2026-01-26', '--to', '2026-02-22', '--json'];
+    const file = await runCliCaptured(['funnel', 'sample', ...args], env());
+    const ch = await runCliCaptured(['funnel', `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, ...args], env());
+    expect(ch.stderr).not.toContain(ANALYST_PASSWORD);
+    expect(file.code).toBe(0);
+    expect(ch.code).toBe(0);
+    expect(strip(ch.stdout)).toEqual(strip(file.stdout));
+    expect(strip(ch.stdout).total_users).toBeGreaterThan(1000);
+    // Same text, apart from the two fields that name the source and time the run.
+    const norm = (s: string) => s.replace(/"dataset_id": "[^"]*"/, '').replace(/"computed_ms": [\d.]+/, '');
+    expect(norm(ch.stdout)).toBe(norm(file.stdout));
+  });
+
+  it.skipIf(!HAS_SHARED_DATA)('done-when: `iafa experiment analyze clickhouse://…` matches the file (cookie_cats)', async () => {
+    const csv = sharedData('cookie_cats.csv');
+    await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'cookie_cats');
+    const args = ['--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40', '--metric', 'retention_7,sum_gamerounds', '--guardrail', 'retention_1', '--segment-by', 'retention_1', '--no-save', '--json'];
+    const file = await runCliCaptured(['experiment', 'analyze', csv, ...args], env());
+    const ch = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, ...args], env());
+    expect(file.code).toBe(0);
+    expect(ch.code).toBe(0);
+    const a = JSON.parse(file.stdout);
+    const b = JSON.parse(ch.stdout);
+    expect(b.statistical_analysis.primary_metric.control_value).toBeGreaterThan(0);
+    expectSame(b, a);
+  });
+
+  it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
+    const b = backend();
+    const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });
+    const r = await b.funnel(def);
+    await b.events();
+    await b.properties();
+    await b.propertyValues('surface');
+    const ids = b.conn.sent;
+    expect(ids.length).toBeGreaterThan(4);
+    const list = ids.map((id) => `'${id}'`).join(',');
+    let log: { query_id: string; result_rows: string; ro: string; query: string }[] = [];
+    // A query is logged just after its answer is sent: flush until every one is there.
+    for (let tries = 0; tries < 50 && log.length < ids.length; tries++) {
+      await cluster.admin('SYSTEM FLUSH LOGS');
+      log = (await cluster.admin(`SELECT query_id, result_rows, Settings.Values[indexOf(Settings.Names, 'readonly')] AS ro, query FROM system.query_log WHERE type = 2 AND query_id IN (${list}) FORMAT JSONEachRow`))
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { query_id: string; result_rows: string; ro: string; query: string });
+      if (log.length < ids.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(new Set(log.map((l) => l.query_id))).toEqual(new Set(ids));
+    // The funnel's groups: levels × (segments + days) + 1; nothing per user (there are 100,000) or per event.
+    const groups = 5 * (Object.keys(r.segment_breakdown!).length + 1 + r.daily.length) + 1;
+    for (const l of log) {
+      expect(Number(l.result_rows), l.query.slice(0, 120)).toBeLessThanOrEqual(Math.max(groups, 1000));
+      expect(l.ro, l.query.slice(0, 120)).toBe('2');
+    }
+  });
+
+  it('a write is refused: the read-only setting holds even for a user who may write', async () => {
+    const b = backend(`clickhouse://127.0.0.1:${port}/iafa/pinterest`, { password: '' });
+    await expect(b.conn.rows('CREATE TABLE iafa.evil (x UInt8) ENGINE = Memory')).rejects.toMatchObject({ details: { reason: 'readonly' } });
+    await expect(b.conn.rows('DROP TABLE iafa.pinterest_local')).rejects.toMatchObject({ details: { reason: 'readonly' } });
+    expect(Number(await cluster.admin('SELECT count() FROM iafa.pinterest_local'))).toBeGreaterThan(0);
+  });
+
+  it('cancel stops the query on the server (KILL QUERY by id)', async () => {
+    const b = backend();
+    await b.conn.serverVersion();
+    const ac = new AbortController();
+    const slow = b.conn.rows('SELECT count() FROM numbers(100000000000) WHERE NOT ignore(cityHash64(number))', { signal: ac.signal });
+    const id = () => b.conn.sent[b.conn.sent.length - 1];
+    const running = async () => Number(await cluster.admin(`SELECT count() FROM system.processes WHERE query_id = '${id()}'`));
+    for (let i = 0; i < 50 && (await running()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await running()).toBe(1);
+    ac.abort();
+    await expect(slow).rejects.toMatchObject({ kind: 'cancelled' });
+    let left = 1;
+    for (let i = 0; i < 50 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await running();
+    }
+    expect(left).toBe(0);
+  });
+
+  it('says what is wrong: down, slow, bad password, missing column, missing function, unknown event', async () => {
+    const def = FunnelDefinition.parse({ steps: STEPS });
+    await expect(backend(`clickhouse://127.0.0.1:1/iafa/pinterest`).funnel(def)).rejects.toMatchObject({ details: { reason: 'unreachable' } });
+    await expect(backend(url, { password: 'wrong' }).funnel(def)).rejects.toMatchObject({ details: { reason: 'auth_failed' } });
+    const slow = backend(url, { limits: { timeoutSeconds: 1, maxResultRows: 1000, maxMemoryBytes: 2 ** 31 } });
+    await expect(slow.conn.rows('SELECT count() FROM numbers(100000000000) WHERE NOT ignore(cityHash64(number))')).rejects.toMatchObject({ details: { reason: 'timeout' } });
+    const b = backend();
+    await expect(b.funnel(FunnelDefinition.parse({ steps: STEPS, breakdown: 'no_such_column' }))).rejects.toMatchObject({ details: { reason: 'unknown_column' } });
+    await expect(b.conn.rows('SELECT no_such_column FROM iafa.pinterest')).rejects.toMatchObject({ details: { reason: 'missing_column' } });
+    await expect(b.conn.rows('SELECT arrayFold((acc, x) -> acc + x, [1, 2], 0)')).rejects.toMatchObject({ details: { reason: 'missing_function' } });
+    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pin_view' }, { event: 'teleport' }] }))).rejects.toThrow(/Unknown event "teleport" in step 2/);
+    await expect(backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/no_table`).funnel(def)).rejects.toMatchObject({ details: { reason: 'unknown_table' } });
+    const rows = backend(url, { limits: { timeoutSeconds: 30, maxResultRows: 3, maxMemoryBytes: 2 ** 31 } });
+    await expect(rows.propertyValues('surface')).rejects.toMatchObject({ details: { reason: 'too_many_rows' } });
+  });
+
+  it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {
+    const r = await runCliCaptured(['funnel', url, '--steps', 'pin_view,save', '--json'], { ...env(), IAFA_CLICKHOUSE_PASSWORD: 'not-the-password' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refused the user "analyst"/);
+    expect(r.stdout + r.stderr).not.toContain('not-the-password');
+  });
+});
+
+/** Deep equality where numbers may differ in the last bits (a warehouse sums in another order). */
+function expectSame(got: unknown, want: unknown, where = '$'): void {
+  if (typeof want === 'number' && typeof got === 'number') {
+    if (want === got) return;
+    expect(Math.abs(got - want), `${where}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)));
+    return;
+  }
+  if (Array.isArray(want)) {
+    expect(Array.isArray(got), where).toBe(true);
+    expect((got as unknown[]).length, where).toBe(want.length);
+    want.forEach((w, i) => expectSame((got as unknown[])[i], w, `${where}[${i}]`));
+    return;
+  }
+  if (want && typeof want === 'object') {
+    const g = got as Record<string, unknown>;
+    // What names the source or times the run differs by nature; everything else must agree.
+    const keys = Object.keys(want).filter((k) => !['provenance', 'generation_id', 'duration_ms', 'generated_at'].includes(k));
+    for (const k of keys) expectSame(g[k], (want as Record<string, unknown>)[k], `${where}.${k}`);
+    return;
+  }
+  expect(got, where).toEqual(want);
+}
