@@ -6,6 +6,9 @@ import { funnelSql } from './funnel-sql';
 import type { EventTable } from './schema';
 import { strList } from './sql';
 
+/** What the funnel needs of a connection: running a SELECT (the tests also run it on chdb). */
+export type SqlRunner = Pick<ClickHouseConnection, 'rows'>;
+
 type Row = { k: string; key: string; lvl: number; users: number } & Record<string, number | null>;
 
 const HOUR = 3_600_000;
@@ -37,7 +40,7 @@ function levelsOf(rows: Row[], n: number, pick: (r: Row) => boolean): Float64Arr
 }
 
 /** The events named by the steps that the table lacks, checked first for the local engine's message. */
-async function checkEvents(conn: ClickHouseConnection, t: EventTable, def: FunnelDefinition, o: QueryOptions): Promise<void> {
+async function checkEvents(conn: SqlRunner, t: EventTable, def: FunnelDefinition, o: QueryOptions): Promise<void> {
   const names = [...new Set(def.steps.map((s) => s.event))];
   const found = await conn.rows<{ e: string }>(`SELECT DISTINCT ${t.eventExpr} AS e FROM ${t.from} WHERE ${t.eventExpr} IN (${strList(names)})`, o);
   const have = new Set(found.map((r) => r.e));
@@ -52,7 +55,7 @@ async function checkEvents(conn: ClickHouseConnection, t: EventTable, def: Funne
  * (levels, first step-1 event, times to convert) and the counting run on the server, and the
  * few hundred aggregate rows are turned into rates here with the local engine's own functions.
  */
-export async function clickhouseFunnel(conn: ClickHouseConnection, t: EventTable, range: { timeMin: number | null; timeMax: number | null }, def: FunnelDefinition, o: QueryOptions & { datasetId: string }): Promise<FunnelResult> {
+export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { timeMin: number | null; timeMax: number | null }, def: FunnelDefinition, o: QueryOptions & { datasetId: string }): Promise<FunnelResult> {
   const t0 = performance.now();
   const n = def.steps.length;
   const names = def.steps.map((s) => s.label || s.event);
