@@ -109,6 +109,28 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expectSame(b, a);
   });
 
+  it.skipIf(!HAS_SHARED_DATA)('parity on a real file (Taobao, second timestamps: many ties) over modes, strict, breakdown, time zone', async () => {
+    const ds = await local.engine.dispatch('datasets:import', { path: sharedData('taobao_userbehavior_head.csv') });
+    await loadEventStore(cluster, path.join(local.dataDir, 'datasets', ds.id), 'iafa', 'taobao');
+    const b = backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/taobao`);
+    const steps = [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }];
+    const cases: Partial<FunnelDefinitionInput>[] = [
+      { window: '1h' },
+      { window: '1d', strict: true },
+      { mode: 'first-touch', window: 'none' },
+      { mode: 'unordered', window: '1h' },
+      { breakdown: 'category_id', window: '1d' },
+      { tz: 'Asia/Shanghai', window: '1d', from: '2017-11-26', to: '2017-12-01' },
+    ];
+    for (const extra of cases) {
+      const def = FunnelDefinition.parse({ steps, ...extra });
+      const want = await local.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: def });
+      expect(want.total_users).toBeGreaterThan(500);
+      const got = await b.funnel(def);
+      expect({ ...got, dataset_id: null, computed_ms: null }, JSON.stringify(extra)).toEqual({ ...want, dataset_id: null, computed_ms: null });
+    }
+  });
+
   it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
     const b = backend();
     const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });
