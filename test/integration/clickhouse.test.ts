@@ -95,6 +95,29 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(norm(ch.stdout)).toBe(norm(file.stdout));
   });
 
+  it('columns named by --user-col/--time-col/--event-col, a DateTime time column, a Nullable column, a name with spaces', async () => {
+    for (const i of [0, 1]) {
+      await cluster.admin(
+        'CREATE TABLE iafa.renamed_local (`who am i` String, `when` DateTime, what String, intent Nullable(String)) ENGINE = MergeTree() ORDER BY `who am i`',
+        i,
+      );
+      await cluster.admin('INSERT INTO iafa.renamed_local SELECT user_id, toDateTime(intDiv(ts, 1000)), event, if(user_intent = \'\', NULL, user_intent) FROM iafa.pinterest_local', i);
+      await cluster.admin("CREATE TABLE iafa.renamed AS iafa.renamed_local ENGINE = Distributed(iafa_test, iafa, renamed_local, rand())", i);
+    }
+    const args = ['--steps', 'pin_view,save,click', '--window', '24h', '--by', 'user_intent', '--tz', 'Europe/Paris', '--json'];
+    const file = await runCliCaptured(['funnel', 'sample', ...args], env());
+    const ch = await runCliCaptured(['funnel', `clickhouse://analyst@127.0.0.1:${port}/iafa/renamed`, ...args.map((a) => (a === 'user_intent' ? 'intent' : a)), '--user-col', 'who am i', '--time-col', 'when', '--event-col', 'what'], env());
+    expect(ch.stderr).toContain('aggregates only');
+    expect(ch.code, ch.stderr).toBe(0);
+    const want = strip(file.stdout);
+    const got = strip(ch.stdout);
+    expect(got.segment_by).toBe('intent');
+    expect({ ...got, segment_by: null, definition: null }).toEqual({ ...want, segment_by: null, definition: null });
+    const noRole = await runCliCaptured(['funnel', `clickhouse://analyst@127.0.0.1:${port}/iafa/renamed`, '--steps', 'pin_view,save', '--json'], env());
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toMatch(/No user column recognised .*--user-col/);
+  });
+
   it.skipIf(!HAS_SHARED_DATA)('done-when: `iafa experiment analyze clickhouse://…` matches the file (cookie_cats)', async () => {
     const csv = sharedData('cookie_cats.csv');
     await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'cookie_cats');
