@@ -154,6 +154,40 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     }
   });
 
+  it.skipIf(!HAS_SHARED_DATA)('experiment with a date column (daily, sequential looks) and segments matches the file (AdSmart); the aggregates match a direct count', async () => {
+    const csv = sharedData('adsmart_ab_data.csv');
+    const table = parseCsv(fs.readFileSync(csv, 'utf8'));
+    await loadCsvTable(cluster, table.columns, 'iafa', 'adsmart');
+    const args = ['--variant-col', 'experiment', '--control', 'control', '--treatment', 'exposed', '--metric', 'yes', '--segment-by', 'platform_os', '--date-col', 'date', '--sequential', '--no-save', '--json'];
+    const file = await runCliCaptured(['experiment', 'analyze', csv, ...args], env());
+    const ch = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`, ...args], env());
+    expect(file.code, file.stderr).toBe(0);
+    expect(ch.code, ch.stderr).toBe(0);
+    const b = JSON.parse(ch.stdout);
+    expect(b.daily.length).toBeGreaterThan(3);
+    expect(b.statistical_analysis.sequential.looks).toBe(b.daily.length);
+    expect(Object.keys(b.segment_analysis).length).toBeGreaterThan(1);
+    expectSame(b, JSON.parse(file.stdout));
+
+    // The interface's aggregates against a count made here from the CSV.
+    const agg = await backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`).experimentAggregates({ variantColumn: 'experiment', metrics: ['yes'], segmentBy: ['platform_os'], dateColumn: 'date' });
+    const rows = table.columns.experiment.length;
+    const want = new Map<string, { units: number; yes: number }>();
+    for (let i = 0; i < rows; i++) {
+      const v = String(table.columns.experiment[i]);
+      const w = want.get(v) ?? { units: 0, yes: 0 };
+      w.units++;
+      w.yes += Number(table.columns.yes[i]);
+      want.set(v, w);
+    }
+    for (const a of agg.arms) {
+      expect(a.units).toBe(want.get(a.variant)!.units);
+      expect(a.metrics.yes).toMatchObject({ n: want.get(a.variant)!.units, sum: want.get(a.variant)!.yes, binary: true });
+    }
+    expect(agg.segments.platform_os.values.reduce((s, g) => s + g.units, 0)).toBe(rows);
+    expect(agg.daily.length).toBe(new Set(table.columns.date).size);
+  });
+
   it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
     const b = backend();
     const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });

@@ -78,20 +78,21 @@ export interface ValueCount {
  */
 export interface ExperimentAggregateSpec {
   variantColumn: string;
-  /** The variants to return (all when absent). */
+  /** The variants to return (all when absent); metrics are typed (rate or mean) over their rows. */
   variants?: string[];
   metrics: string[];
   segmentBy?: string[];
   /** Only the first metric (the primary) is split by segment and by day. */
   dateColumn?: string;
-  /** Segments beyond this many values per column (largest first) are left out. */
+  /** Segment values beyond this many per column (largest first) are left out. */
   maxSegmentValues?: number;
 }
 
 /**
  * Sufficient statistics of one metric in one group of units: rows, rows with a value, and the
  * sum and centered sum of squares (Σ(x − mean)², computed two-pass, which keeps its digits on
- * large shifted values where Σx² − (Σx)²/n does not). A 0/1 metric's successes are its sum.
+ * large shifted values where Σx² − (Σx)²/n does not). A 0/1 metric's successes are its sum
+ * (its m2 is left 0: n and the sum say everything).
  * `binary` says whether every non-empty value read as 0/1 (true/false, yes/no): a rate.
  */
 export interface MetricAggregate {
@@ -112,8 +113,8 @@ export interface ExperimentAggregates {
   /** Every variant value with its unit count, most units first (for the SRM check and the arm list). */
   variants: { variant: string; units: number }[];
   arms: VariantAggregate[];
-  /** The primary metric per segment value: segments[column][value][variant]. */
-  segments: Record<string, { value: string; units: number; byVariant: Record<string, MetricAggregate> }[]>;
+  /** The primary metric per segment value (largest first, at most maxSegmentValues), and how many values there are. */
+  segments: Record<string, { distinct: number; values: { value: string; units: number; byVariant: Record<string, MetricAggregate> }[] }>;
   /** The primary metric per day (the date column's YYYY-MM-DD), ascending. */
   daily: { date: string; byVariant: Record<string, MetricAggregate> }[];
 }

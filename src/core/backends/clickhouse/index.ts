@@ -2,7 +2,7 @@ import { IafaError, type FunnelDefinition, type FunnelResult, type ImportMapping
 import type { AnalyzeParsed, ExperimentAnalysis } from '../../../shared/contract/experiments';
 import type { BackendSchema, CallOptions, DatasetBackend, EventCount, ExperimentAggregateSpec, ExperimentAggregates, PropertyInfo, ValueCount } from '../types';
 import { ClickHouseConnection, limitsFromEnv, parseClickHouseUrl, type QueryLimits } from './connection';
-import { clickhouseExperiment } from './experiment';
+import { clickhouseExperiment, clickhouseExperimentAggregates } from './experiment';
 import { clickhouseFunnel } from './funnel';
 import { describeTable, eventTable, requireColumn, stringExpr, tableRef, type ChColumn, type EventTable } from './schema';
 import { num } from './sql';
@@ -113,9 +113,7 @@ export class ClickHouseBackend implements DatasetBackend {
   }
 
   async experimentAggregates(spec: ExperimentAggregateSpec, co: CallOptions = {}): Promise<ExperimentAggregates> {
-    void spec;
-    void co;
-    throw new IafaError('validation', 'Use experimentAnalysis on the ClickHouse backend: its aggregates feed the read-out directly.', { reason: 'unsupported' });
+    return clickhouseExperimentAggregates(this.conn, await this.cols(co), spec, { signal: co.signal });
   }
 
   /** The experiment read-out of a user-level table, from per-variant aggregates computed on the server. */
