@@ -260,6 +260,24 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     await expect(rows.propertyValues('surface')).rejects.toMatchObject({ details: { reason: 'too_many_rows' } });
   });
 
+  it('`iafa insights` and `iafa hypotheses` on clickhouse:// give the same findings and facts as on the file', async () => {
+    // Ids and fingerprints are derived from the source's name; everything else must agree.
+    const norm = (json: string): unknown =>
+      JSON.parse(json, (k, v) => {
+        if (['generation_id', 'duration_ms', 'generated_at', 'fingerprint'].includes(k)) return undefined;
+        if (typeof v === 'string') return v.replace(/clickhouse:\/\/[^\s"]*|\b(ds|rec|exp_rec|gen)_[0-9a-z]+/g, '<id>');
+        return v;
+      });
+    for (const cmd of ['insights', 'hypotheses']) {
+      const args = ['--steps', 'pin_view,save,click,purchase', '--by', 'user_intent', '--json'];
+      const file = await runCliCaptured([cmd, 'sample', ...args], env());
+      const ch = await runCliCaptured([cmd, `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, ...args], env());
+      expect(ch.code, ch.stderr).toBe(0);
+      expect(JSON.parse(ch.stdout).facts.length).toBeGreaterThan(10);
+      expect(norm(ch.stdout)).toEqual(norm(file.stdout));
+    }
+  });
+
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {
     const r = await runCliCaptured(['funnel', url, '--steps', 'pin_view,save', '--json'], { ...env(), IAFA_CLICKHOUSE_PASSWORD: 'not-the-password' });
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ident, num, str, strList } from '../../src/core/backends/clickhouse/sql';
-import { parseClickHouseUrl, targetLabel } from '../../src/core/backends/clickhouse/connection';
+import { parseClickHouseUrl, targetLabel, urlWithMapping } from '../../src/core/backends/clickhouse/connection';
 
 /**
  * An independent reading of a ClickHouse string literal (the server's escape rules: backslash
@@ -79,9 +79,16 @@ describe('num and ident', () => {
 
 describe('clickhouse:// URLs', () => {
   it('parses user, host, port, database and table, with TLS defaults', () => {
-    expect(parseClickHouseUrl('clickhouse://analyst@ch.local:8123/prod/events')).toEqual({ tls: false, host: 'ch.local', port: 8123, user: 'analyst', database: 'prod', table: 'events' });
+    expect(parseClickHouseUrl('clickhouse://analyst@ch.local:8123/prod/events')).toEqual({ tls: false, host: 'ch.local', port: 8123, user: 'analyst', database: 'prod', table: 'events', mapping: {} });
     expect(parseClickHouseUrl('clickhouses://db.example.com/a/b')).toMatchObject({ tls: true, port: 8443, user: 'default' });
     expect(parseClickHouseUrl('clickhouse://h:9/my%20db/t%60x')).toMatchObject({ database: 'my db', table: 't`x' });
+  });
+
+  it('carries column roles as query options', () => {
+    expect(parseClickHouseUrl('clickhouse://h:1/d/t?user_col=who%20am%20i&event_col=what').mapping).toEqual({ user: 'who am i', event: 'what' });
+    expect(() => parseClickHouseUrl('clickhouse://h:1/d/t?password=x')).toThrow(/Unknown option "password"/);
+    const u = urlWithMapping('clickhouse://h:1/d/t?time_col=ts', { user: 'a&b' });
+    expect(parseClickHouseUrl(u).mapping).toEqual({ user: 'a&b', time: 'ts' });
   });
 
   it('refuses a password in the URL and malformed URLs, and never labels with a secret', () => {

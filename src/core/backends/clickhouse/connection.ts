@@ -10,6 +10,8 @@ export interface ClickHouseTarget {
   user: string;
   database: string;
   table: string;
+  /** Column roles given in the URL (?user_col=…&time_col=…&event_col=…), for callers that pass only a URL. */
+  mapping: { user?: string; time?: string; event?: string };
 }
 
 /** The limits every query runs under; the defaults are documented in the README ("Warehouse"). */
@@ -49,9 +51,9 @@ export function isClickHouseUrl(s: string): boolean {
  * (HTTPS, 8443). A password in the URL is refused: it would end up in shell history and logs.
  */
 export function parseClickHouseUrl(raw: string): ClickHouseTarget {
-  const m = /^(clickhouses?):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:]+\]|[^:/@]+)(?::(\d+))?\/([^/]+)\/([^/?#]+)\/?$/i.exec(raw);
+  const m = /^(clickhouses?):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:]+\]|[^:/@]+)(?::(\d+))?\/([^/]+)\/([^/?#]+)\/?(?:\?([^#]*))?$/i.exec(raw);
   if (!m) throw new IafaError('validation', 'A ClickHouse source looks like clickhouse://[user@]host:port/database/table (clickhouses:// for TLS).', { reason: 'bad_url' });
-  const [, scheme, userPart, host, port, db, table] = m;
+  const [, scheme, userPart, host, port, db, table, query] = m;
   if (userPart?.includes(':')) throw new IafaError('validation', 'Do not put the password in the URL: set IAFA_CLICKHOUSE_PASSWORD instead.', { reason: 'password_in_url' });
   const tls = scheme.toLowerCase() === 'clickhouses';
   const p = port ? Number(port) : tls ? 8443 : 8123;
@@ -63,12 +65,30 @@ export function parseClickHouseUrl(raw: string): ClickHouseTarget {
       throw new IafaError('validation', `"${s}" is not valid percent-encoding in the ClickHouse URL.`, { reason: 'bad_url' });
     }
   };
-  return { tls, host, port: p, user: userPart ? dec(userPart) : 'default', database: dec(db), table: dec(table) };
+  const mapping: ClickHouseTarget['mapping'] = {};
+  for (const [k, v] of new URLSearchParams(query ?? '')) {
+    const role = { user_col: 'user', time_col: 'time', event_col: 'event' }[k] as 'user' | 'time' | 'event' | undefined;
+    if (!role) throw new IafaError('validation', `Unknown option "${k}" in the ClickHouse URL (known: user_col, time_col, event_col).`, { reason: 'bad_url' });
+    mapping[role] = v;
+  }
+  return { tls, host, port: p, user: userPart ? dec(userPart) : 'default', database: dec(db), table: dec(table), mapping };
 }
 
 /** The URL without any secret, for messages and logs. */
 export function targetLabel(t: ClickHouseTarget): string {
   return `${t.tls ? 'clickhouses' : 'clickhouse'}://${t.user === 'default' ? '' : encodeURIComponent(t.user) + '@'}${t.host}:${t.port}/${encodeURIComponent(t.database)}/${encodeURIComponent(t.table)}`;
+}
+
+/** The URL with column roles added as query options (what the CLI passes to services that take only a source). */
+export function urlWithMapping(url: string, mapping: { user?: string; time?: string; event?: string }): string {
+  const t = parseClickHouseUrl(url);
+  const m = { ...t.mapping, ...mapping };
+  const q = new URLSearchParams();
+  if (m.user) q.set('user_col', m.user);
+  if (m.time) q.set('time_col', m.time);
+  if (m.event) q.set('event_col', m.event);
+  const base = url.replace(/\?.*$/, '');
+  return q.size ? `${base}?${q.toString()}` : base;
 }
 
 export interface QueryOptions {

@@ -7,7 +7,7 @@ import { clickhouseFunnel } from './funnel';
 import { describeTable, eventTable, requireColumn, stringExpr, tableRef, type ChColumn, type EventTable } from './schema';
 import { num } from './sql';
 
-export { isClickHouseUrl, parseClickHouseUrl, targetLabel, DEFAULT_LIMITS, type QueryLimits } from './connection';
+export { isClickHouseUrl, parseClickHouseUrl, targetLabel, urlWithMapping, DEFAULT_LIMITS, type QueryLimits } from './connection';
 
 export interface ClickHouseOptions {
   mapping?: ImportMapping;
@@ -47,7 +47,7 @@ export class ClickHouseBackend implements DatasetBackend {
   }
 
   private async eventTable(co: CallOptions): Promise<EventTable> {
-    this.events_ ??= this.cols(co).then((c) => eventTable(this.conn, c, this.o.mapping ?? {}, co));
+    this.events_ ??= this.cols(co).then((c) => eventTable(this.conn, c, { ...this.conn.target.mapping, ...this.o.mapping }, co));
     this.events_.catch(() => (this.events_ = null));
     return this.events_;
   }
