@@ -260,7 +260,7 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     await expect(rows.propertyValues('surface')).rejects.toMatchObject({ details: { reason: 'too_many_rows' } });
   });
 
-  it('`iafa insights` and `iafa hypotheses` on clickhouse:// give the same findings and facts as on the file', async () => {
+  it('`iafa insights`, `hypotheses` and `ask` on clickhouse:// give the same findings and facts as on the file', async () => {
     // Ids and fingerprints are derived from the source's name; everything else must agree.
     const norm = (json: string): unknown =>
       JSON.parse(json, (k, v) => {
@@ -276,6 +276,12 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
       expect(JSON.parse(ch.stdout).facts.length).toBeGreaterThan(10);
       expect(norm(ch.stdout)).toEqual(norm(file.stdout));
     }
+    const q = ['which step loses the most users?', '--steps', 'pin_view,save,click,purchase', '--by', 'user_intent', '--provider', 'none', '--json'];
+    const a = await runCliCaptured(['ask', 'sample', ...q], env());
+    const b = await runCliCaptured(['ask', `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, ...q], env());
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout).answer).toBe(JSON.parse(a.stdout).answer);
+    expect(JSON.parse(b.stdout).supporting_data).toEqual(JSON.parse(a.stdout).supporting_data);
   });
 
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {
