@@ -284,6 +284,17 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(JSON.parse(b.stdout).supporting_data).toEqual(JSON.parse(a.stdout).supporting_data);
   });
 
+  it('`iafa report` on clickhouse:// is the file\'s report but for the source\'s name and the time', async () => {
+    const args = ['--steps', 'pin_view,save,click,purchase', '--by', 'user_intent', '--provider', 'none', '--format', 'markdown'];
+    const file = await runCliCaptured(['report', 'sample', ...args], env());
+    const ch = await runCliCaptured(['report', `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, ...args], env());
+    expect(ch.code, ch.stderr).toBe(0);
+    const norm = (md: string) => md.split('\n').filter((l) => !/Data source|Generated:|^\*Executive report/.test(l));
+    expect(ch.stdout).toContain('iafa/pinterest');
+    expect(norm(ch.stdout).length).toBeGreaterThan(100);
+    expect(norm(ch.stdout)).toEqual(norm(file.stdout));
+  });
+
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {
     const r = await runCliCaptured(['funnel', url, '--steps', 'pin_view,save', '--json'], { ...env(), IAFA_CLICKHOUSE_PASSWORD: 'not-the-password' });
     expect(r.code).toBe(2);

@@ -143,7 +143,7 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:analyze': async (raw, ctx) => {
-      const warehouse = raw.file && isClickHouseUrl(raw.file) ? raw.file : null;
+      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isClickHouseUrl(x)) ?? null;
       const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
       // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
@@ -152,6 +152,7 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:causal': (raw) => {
+      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isClickHouseUrl(x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
       const { loaded, input } = loadExperimentTables(app, raw);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
       const res = runCausal({ ...raw, ...input }, loaded, { experimentId: id, provenance: provenance(input) });
