@@ -71,10 +71,12 @@ const USERS_XML = `<?xml version="1.0"?>
 <yandex>
   <profiles>
     <default><log_queries>1</log_queries><max_threads>2</max_threads></default>
+    <viewer><log_queries>1</log_queries><max_threads>2</max_threads><readonly>1</readonly></viewer>
   </profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
     <analyst><password>${ANALYST_PASSWORD}</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></analyst>
+    <viewer><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>viewer</profile><quota>default</quota></viewer>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseBackend } from '../../src/core/backends/clickhouse';
@@ -225,6 +226,16 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(Number(await cluster.admin('SELECT count() FROM iafa.pinterest_local'))).toBeGreaterThan(0);
   });
 
+  it('a user read-only by profile (readonly = 1, no settings allowed) still gets the funnel; writes stay refused', async () => {
+    const b = backend(`clickhouse://viewer@127.0.0.1:${port}/iafa/pinterest`, { password: '' });
+    const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'platform' });
+    const want = await local.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: def });
+    const got = await b.funnel(def);
+    expect(b.conn.readonlyProfile).toBe(true);
+    expect({ ...got, dataset_id: null, computed_ms: null }).toEqual({ ...want, dataset_id: null, computed_ms: null });
+    await expect(b.conn.rows('CREATE TABLE iafa.evil2 (x UInt8) ENGINE = Memory')).rejects.toMatchObject({ details: { reason: 'readonly' } });
+  });
+
   it('cancel stops the query on the server (KILL QUERY by id)', async () => {
     const b = backend();
     await b.conn.serverVersion();
@@ -293,6 +304,20 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(ch.stdout).toContain('iafa/pinterest');
     expect(norm(ch.stdout).length).toBeGreaterThan(100);
     expect(norm(ch.stdout)).toEqual(norm(file.stdout));
+  });
+
+  it('a server that accepts the connection but never answers gives a timeout message, not a hang', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const p = (silent.address() as net.AddressInfo).port;
+    try {
+      const b = backend(`clickhouse://127.0.0.1:${p}/iafa/pinterest`, { limits: { timeoutSeconds: 1, maxResultRows: 1000, maxMemoryBytes: 2 ** 31 } });
+      const t0 = Date.now();
+      await expect(b.funnel(FunnelDefinition.parse({ steps: STEPS }))).rejects.toMatchObject({ details: { reason: 'timeout' } });
+      expect(Date.now() - t0).toBeLessThan(20_000);
+    } finally {
+      silent.close();
+    }
   });
 
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {

@@ -24,6 +24,9 @@ export interface QueryLimits {
   maxMemoryBytes: number;
 }
 
+/** How much longer than max_execution_time the client waits before giving up on a silent server. */
+const CLIENT_GRACE_S = 5;
+
 export const DEFAULT_LIMITS: QueryLimits = { timeoutSeconds: 120, maxResultRows: 100_000, maxMemoryBytes: 4 * 1024 ** 3 };
 
 /** Limits from IAFA_CLICKHOUSE_TIMEOUT_S, IAFA_CLICKHOUSE_MAX_ROWS and IAFA_CLICKHOUSE_MAX_MEMORY_MB. */
@@ -105,6 +108,11 @@ export class ClickHouseConnection {
   private version: Promise<number[]> | null = null;
   /** Every query id sent, for the tests' check of system.query_log. */
   readonly sent: string[] = [];
+  /**
+   * True once the server said this user may not change settings (a readonly = 1 profile): it is
+   * read-only by the server's own rule, and the profile's limits replace IAFA's.
+   */
+  readonlyProfile = false;
 
   constructor(
     readonly target: ClickHouseTarget,
@@ -119,7 +127,7 @@ export class ClickHouseConnection {
       application: 'iafa',
       // The server stops the query at max_execution_time; the client waits a little longer so
       // the server's own message (not a socket timeout) is what the user sees.
-      request_timeout: (limits.timeoutSeconds + 15) * 1000,
+      request_timeout: (limits.timeoutSeconds + CLIENT_GRACE_S) * 1000,
       compression: { response: false, request: false },
       log: { level: ClickHouseLogLevel.OFF },
     });
@@ -146,7 +154,8 @@ export class ClickHouseConnection {
     if (o.signal?.aborted) throw new IafaError('cancelled', 'The query was cancelled before it started.');
     const queryId = newQueryId();
     this.sent.push(queryId);
-    const settings: Record<string, string | number> = {
+    // A user whose profile is readonly = 1 may not set anything: its profile's limits then apply.
+    const settings: Record<string, string | number> = this.readonlyProfile ? {} : {
       readonly: 2,
       max_execution_time: this.limits.timeoutSeconds,
       max_result_rows: this.limits.maxResultRows,
@@ -155,7 +164,7 @@ export class ClickHouseConnection {
       output_format_json_quote_64bit_integers: 0,
     };
     // Newer servers stop a read-only query themselves when the HTTP connection closes.
-    if (modern) settings.cancel_http_readonly_queries_on_client_close = 1;
+    if (modern && !this.readonlyProfile) settings.cancel_http_readonly_queries_on_client_close = 1;
     const local = new AbortController();
     const onAbort = () => {
       local.abort();
@@ -168,6 +177,10 @@ export class ClickHouseConnection {
       return (await rs.json()) as T[];
     } catch (e) {
       if (o.signal?.aborted) throw new IafaError('cancelled', 'The ClickHouse query was cancelled (and killed on the server).');
+      if (!this.readonlyProfile && /Cannot (override|modify) setting/.test(String((e as Error)?.message))) {
+        this.readonlyProfile = true;
+        return this.run<T>(sql, o, modern);
+      }
       throw this.explain(e);
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
@@ -228,7 +241,7 @@ export class ClickHouseConnection {
     }
     if (err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return new IafaError('validation', `${where} is not reachable (connection refused): is the server running, and is ${this.target.port} its HTTP port?`, { reason: 'unreachable' });
     if (err?.code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)) return new IafaError('validation', `${where}: the host name "${this.target.host}" does not resolve.`, { reason: 'unreachable' });
-    if (/timeout|timed out|ETIMEDOUT/i.test(text)) return new IafaError('validation', `${where} did not answer within ${this.limits.timeoutSeconds + 15} s (slow or unreachable server).`, { reason: 'timeout' });
+    if (/timeout|timed out|ETIMEDOUT/i.test(text)) return new IafaError('validation', `${where} did not answer within ${this.limits.timeoutSeconds + CLIENT_GRACE_S} s (a slow or stuck server; the limit is IAFA_CLICKHOUSE_TIMEOUT_S).`, { reason: 'timeout' });
     if (/ECONNRESET|socket hang up/i.test(text)) return new IafaError('validation', `${where} closed the connection (is it an HTTP port? ClickHouse's native port 9000 is not).`, { reason: 'connection_reset' });
     return new IafaError('internal', `${where}: ${text.slice(0, 400)}`, { reason: 'clickhouse_error' });
   }
