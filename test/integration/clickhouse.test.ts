@@ -190,6 +190,32 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(agg.daily.length).toBe(new Set(table.columns.date).size);
   });
 
+  it('events, properties and property values match a count made here from the sample CSV', async () => {
+    const b = backend();
+    const csv = parseCsv(fs.readFileSync(path.resolve(__dirname, '../../resources/samples/pinterest_events.csv'), 'utf8')).columns;
+    const byEvent = new Map<string, { count: number; users: Set<string> }>();
+    const surfaces = new Map<string, number>();
+    csv.event.forEach((e, i) => {
+      const x = byEvent.get(String(e)) ?? { count: 0, users: new Set<string>() };
+      x.count++;
+      x.users.add(String(csv.user_id[i]));
+      byEvent.set(String(e), x);
+      surfaces.set(String(csv.surface[i] ?? ''), (surfaces.get(String(csv.surface[i] ?? '')) ?? 0) + 1);
+    });
+    const events = await b.events();
+    expect(events.length).toBe(byEvent.size);
+    for (const e of events) expect(e).toEqual({ event: e.event, count: byEvent.get(e.event)!.count, users: byEvent.get(e.event)!.users.size });
+    expect(events[0].count).toBe(Math.max(...[...byEvent.values()].map((x) => x.count)));
+    const props = await b.properties();
+    expect(props.map((p) => p.name).sort()).toEqual(['platform', 'surface', 'user_intent', 'user_tenure']);
+    expect(props.find((p) => p.name === 'surface')!.distinct).toBe(surfaces.size);
+    const values = await b.propertyValues('surface');
+    expect(Object.fromEntries(values.map((v) => [v.value, v.count]))).toEqual(Object.fromEntries(surfaces));
+    const schema = await b.describe();
+    expect(schema).toMatchObject({ kind: 'event_log', rows: 272_277 });
+    expect(schema.columns.filter((c) => c.role !== 'property').map((c) => [c.name, c.role])).toEqual([['user_id', 'user'], ['ts', 'time'], ['event', 'event']]);
+  });
+
   it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
     const b = backend();
     const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });

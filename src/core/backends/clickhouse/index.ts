@@ -101,7 +101,7 @@ export class ClickHouseBackend implements DatasetBackend {
     const t = await this.eventTable(co);
     const props = t.columns.filter((c) => c !== t.user && c !== t.time && c !== t.event);
     if (!props.length) return [];
-    const rows = await this.conn.rows<Record<string, number>>(`SELECT ${props.map((c, i) => `uniq(${stringExpr(c)}) AS p${i}`).join(', ')} FROM ${t.from}`, co);
+    const rows = await this.conn.rows<Record<string, number>>(`SELECT ${props.map((c, i) => `uniqExact(${stringExpr(c)}) AS p${i}`).join(', ')} FROM ${t.from}`, co);
     return props.map((c, i) => ({ name: c.name, type: c.type, distinct: Number(rows[0][`p${i}`]) }));
   }
 
