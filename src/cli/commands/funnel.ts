@@ -4,7 +4,7 @@ import type { Dataset, FunnelCore, FunnelResult, ImportMapping } from '../../sha
 import { parseFunnelArgs } from '../../core/funnel/cli-args';
 import type { CliRuntime, Command, CommandArgs } from '../framework';
 import { formatTable } from '../framework';
-import { isClickHouseUrl, warehouseFunnel } from '../warehouse';
+import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 const FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
 
@@ -99,9 +99,11 @@ export const funnel: Command = {
   allowPositionals: true,
   async run(args, rt) {
     const parsed = parseFunnelArgs([...funnelArgv(args.positionals, args.values), ...(args.values.json ? ['--json'] : [])]);
-    const result = isClickHouseUrl(parsed.source)
-      ? await warehouseFunnel(rt, parsed.source, parsed.mapping, parsed.definition)
-      : await rt.engine().dispatch('funnels:compute', { datasetId: (await resolveDataset(rt, parsed.source, parsed.mapping)).id, definition: parsed.definition }, { signal: rt.signal });
+    // A clickhouse:// source goes to funnels:compute as is (column roles in the URL): it runs there.
+    const warehouse = isClickHouseUrl(parsed.source);
+    if (warehouse) rt.io.stderr(`Querying ${parsed.source.replace(/\?.*$/, '')}: the funnel runs in ClickHouse and only aggregates come back.\n`);
+    const datasetId = warehouse ? urlWithMapping(parsed.source, parsed.mapping) : (await resolveDataset(rt, parsed.source, parsed.mapping)).id;
+    const result = await rt.engine().dispatch('funnels:compute', { datasetId, definition: parsed.definition }, { signal: rt.signal });
     rt.io.stdout(rt.json ? JSON.stringify(result, null, 2) + '\n' : formatFunnel(result));
   },
 };
