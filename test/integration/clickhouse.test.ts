@@ -349,6 +349,20 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     }
   });
 
+  it('over this whole file, no query IAFA sent (query ids iafa-…) returned per-user or per-event rows', async () => {
+    await cluster.admin('SYSTEM FLUSH LOGS');
+    const log = (await cluster.admin("SELECT query_id, result_rows, query FROM system.query_log WHERE type = 2 AND is_initial_query AND startsWith(query_id, 'iafa-') FORMAT JSONEachRow"))
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { query_id: string; result_rows: string; query: string });
+    expect(log.length).toBeGreaterThan(100);
+    // The sample has 100,000 users and 272,277 events, cookie_cats 90,189 units, AdSmart 8,077:
+    // their answers are a few hundred groups at most. (Taobao's breakdown by category is larger
+    // by design: one group per category and level.)
+    for (const l of log.filter((x) => /pinterest|cookie_cats|adsmart|renamed/.test(x.query))) expect(Number(l.result_rows), l.query.slice(0, 160)).toBeLessThanOrEqual(1000);
+  });
+
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {
     const r = await runCliCaptured(['funnel', url, '--steps', 'pin_view,save', '--json'], { ...env(), IAFA_CLICKHOUSE_PASSWORD: 'not-the-password' });
     expect(r.code).toBe(2);
