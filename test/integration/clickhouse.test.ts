@@ -8,6 +8,7 @@ import type { FunnelDefinitionInput } from '../../src/shared/contract';
 import { FunnelDefinition } from '../../src/shared/contract';
 import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
 import { runCliCaptured } from '../helpers/cli';
+import { apiFetch, serverFor } from '../helpers/http';
 import { tempEngine } from '../helpers/engine';
 import { HAS_SHARED_DATA, sharedData } from '../helpers/shared';
 
@@ -361,6 +362,36 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     // their answers are a few hundred groups at most. (Taobao's breakdown by category is larger
     // by design: one group per category and level.)
     for (const l of log.filter((x) => /pinterest|cookie_cats|adsmart|renamed/.test(x.query))) expect(Number(l.result_rows), l.query.slice(0, 160)).toBeLessThanOrEqual(1000);
+  });
+
+  it('HTTP API warehouse:connect: tests the connection, lists tables, detects roles, shows the limits, never returns the password', async () => {
+    const server = await serverFor(local.engine);
+    try {
+      const db = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: `clickhouse://analyst@127.0.0.1:${port}/iafa`, password: ANALYST_PASSWORD });
+      expect(db.status).toBe(200);
+      expect(db.json.tables).toEqual(expect.arrayContaining(['pinterest', 'pinterest_local']));
+      expect(db.json.table).toBeNull();
+      expect(db.json.server_version).toMatch(/^18\.16/);
+      expect(db.json.limits).toEqual({ timeout_seconds: 120, max_result_rows: 100_000, max_memory_mb: 4096 });
+      const t = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, password: ANALYST_PASSWORD });
+      expect(t.status).toBe(200);
+      expect(t.json.table).toMatchObject({ name: 'pinterest', kind: 'event_log', rows: 272_277 });
+      expect(t.json.table.columns.find((c: { role: string }) => c.role === 'event').name).toBe('event');
+      expect(t.json.table.events[0].count).toBeGreaterThan(t.json.table.events[1].count);
+      expect(JSON.stringify(t.json)).not.toContain(ANALYST_PASSWORD);
+      const bad = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: `clickhouse://analyst@127.0.0.1:${port}/iafa`, password: 'nope' });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error?.message ?? JSON.stringify(bad.json)).toMatch(/refused the user "analyst"/);
+      const down = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: 'clickhouse://127.0.0.1:1/iafa' });
+      expect(down.status).toBe(400);
+      expect(JSON.stringify(down.json)).toMatch(/not reachable/);
+      // A funnel on the warehouse through the same API (the datasetId is the URL).
+      const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: `clickhouse://viewer@127.0.0.1:${port}/iafa/pinterest`, definition: { steps: STEPS } });
+      expect(f.status).toBe(200);
+      expect(f.json.total_users).toBeGreaterThan(1000);
+    } finally {
+      await server.close();
+    }
   });
 
   it('CLI: a bad password is exit 2 with the message, and the password is never printed', async () => {

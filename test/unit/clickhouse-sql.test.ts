@@ -84,6 +84,11 @@ describe('clickhouse:// URLs', () => {
     expect(parseClickHouseUrl('clickhouse://h:9/my%20db/t%60x')).toMatchObject({ database: 'my db', table: 't`x' });
   });
 
+  it('takes a database without a table only where asked (listing tables)', () => {
+    expect(() => parseClickHouseUrl('clickhouse://h:1/db')).toThrow(/database\/table/);
+    expect(parseClickHouseUrl('clickhouse://h:1/db', { tableOptional: true })).toMatchObject({ database: 'db', table: '' });
+  });
+
   it('carries column roles as query options', () => {
     expect(parseClickHouseUrl('clickhouse://h:1/d/t?user_col=who%20am%20i&event_col=what').mapping).toEqual({ user: 'who am i', event: 'what' });
     expect(() => parseClickHouseUrl('clickhouse://h:1/d/t?password=x')).toThrow(/Unknown option "password"/);

@@ -6,6 +6,7 @@ import type { AppContext, CallContext, Handlers } from './context';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
 import { experimentHandlers } from './experiments';
+import { warehouseConnect } from './warehouse-connect';
 import { funnelHandlers } from './funnels';
 import { llmHandlers } from './llm';
 import { importHandlers } from './imports';
@@ -57,6 +58,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...importHandlers(app),
     ...insightsHandlers(app),
     ...reportHandlers(app, (name, input, o) => dispatch(name, input, o), opts.printPdf),
+    'warehouse:connect': (input, ctx) => warehouseConnect(app, input, ctx),
     'ops:cancel': ({ opId }) => {
       const c = running.get(opId);
       c?.abort();

@@ -53,9 +53,9 @@ export function isClickHouseUrl(s: string): boolean {
  * clickhouse://[user@]host[:port]/database/table (HTTP, port 8123 by default) or clickhouses://
  * (HTTPS, 8443). A password in the URL is refused: it would end up in shell history and logs.
  */
-export function parseClickHouseUrl(raw: string): ClickHouseTarget {
-  const m = /^(clickhouses?):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:]+\]|[^:/@]+)(?::(\d+))?\/([^/]+)\/([^/?#]+)\/?(?:\?([^#]*))?$/i.exec(raw);
-  if (!m) throw new IafaError('validation', 'A ClickHouse source looks like clickhouse://[user@]host:port/database/table (clickhouses:// for TLS).', { reason: 'bad_url' });
+export function parseClickHouseUrl(raw: string, o: { tableOptional?: boolean } = {}): ClickHouseTarget {
+  const m = /^(clickhouses?):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:]+\]|[^:/@]+)(?::(\d+))?\/([^/?#]+)(?:\/([^/?#]+))?\/?(?:\?([^#]*))?$/i.exec(raw);
+  if (!m || (!m[6] && !o.tableOptional)) throw new IafaError('validation', 'A ClickHouse source looks like clickhouse://[user@]host:port/database/table (clickhouses:// for TLS).', { reason: 'bad_url' });
   const [, scheme, userPart, host, port, db, table, query] = m;
   if (userPart?.includes(':')) throw new IafaError('validation', 'Do not put the password in the URL: set IAFA_CLICKHOUSE_PASSWORD instead.', { reason: 'password_in_url' });
   const tls = scheme.toLowerCase() === 'clickhouses';
@@ -74,7 +74,7 @@ export function parseClickHouseUrl(raw: string): ClickHouseTarget {
     if (!role) throw new IafaError('validation', `Unknown option "${k}" in the ClickHouse URL (known: user_col, time_col, event_col).`, { reason: 'bad_url' });
     mapping[role] = v;
   }
-  return { tls, host, port: p, user: userPart ? dec(userPart) : 'default', database: dec(db), table: dec(table), mapping };
+  return { tls, host, port: p, user: userPart ? dec(userPart) : 'default', database: dec(db), table: table ? dec(table) : '', mapping };
 }
 
 /** The URL without any secret, for messages and logs. */

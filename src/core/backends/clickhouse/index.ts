@@ -5,11 +5,13 @@ import { ClickHouseConnection, limitsFromEnv, parseClickHouseUrl, type QueryLimi
 import { clickhouseExperiment, clickhouseExperimentAggregates } from './experiment';
 import { clickhouseFunnel } from './funnel';
 import { describeTable, eventTable, requireColumn, stringExpr, tableRef, type ChColumn, type EventTable } from './schema';
-import { num } from './sql';
+import { num, str } from './sql';
 
 export { isClickHouseUrl, parseClickHouseUrl, targetLabel, urlWithMapping, DEFAULT_LIMITS, type QueryLimits } from './connection';
 
 export interface ClickHouseOptions {
+  /** A URL with a database and no table is accepted (for listing tables); analyses then fail. */
+  tableOptional?: boolean;
   mapping?: ImportMapping;
   /** IAFA_CLICKHOUSE_PASSWORD is read from env when no password is given. */
   password?: string;
@@ -33,7 +35,7 @@ export class ClickHouseBackend implements DatasetBackend {
     private readonly o: ClickHouseOptions = {},
   ) {
     const env = o.env ?? process.env;
-    this.conn = new ClickHouseConnection(parseClickHouseUrl(url), o.password ?? env.IAFA_CLICKHOUSE_PASSWORD ?? '', o.limits ?? limitsFromEnv(env));
+    this.conn = new ClickHouseConnection(parseClickHouseUrl(url, { tableOptional: o.tableOptional }), o.password ?? env.IAFA_CLICKHOUSE_PASSWORD ?? '', o.limits ?? limitsFromEnv(env));
   }
 
   get label(): string {
@@ -120,6 +122,12 @@ export class ClickHouseBackend implements DatasetBackend {
   async experimentAnalysis(input: AnalyzeParsed, co: CallOptions = {}): Promise<ExperimentAnalysis> {
     const cols = await this.cols(co);
     return clickhouseExperiment(this.conn, cols, input, { signal: co.signal, file: `${this.conn.target.database}.${this.conn.target.table}` });
+  }
+
+  /** The tables and views of the URL's database (a connection test that needs no table). */
+  async tables(co: CallOptions = {}): Promise<string[]> {
+    const rows = await this.conn.rows<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${str(this.conn.target.database)} ORDER BY name`, co);
+    return rows.map((r) => r.name);
   }
 
   async close(): Promise<void> {
