@@ -11,6 +11,7 @@ import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 import { getFunnel } from './funnels';
+import { passwordFor } from './warehouse-connect';
 import { funnelFor, openDatasetStore } from './imports';
 
 /** Reads a CSV from this machine (CLI paths are relative to the working directory). */
@@ -122,7 +123,7 @@ function withFunnelBaseline(app: AppContext, input: DesignParsed): DesignParsed 
 }
 
 async function warehouseAnalysis(app: AppContext, url: string, input: AnalyzeParsed, signal: AbortSignal) {
-  const backend = new ClickHouseBackend(url, { env: app.env });
+  const backend = new ClickHouseBackend(url, { env: app.env, password: passwordFor(app, url) });
   try {
     return await backend.experimentAnalysis(input, { signal });
   } finally {

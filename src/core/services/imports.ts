@@ -9,6 +9,7 @@ import { importFiles, previewFile, StoreCache, type ColumnStore } from '../impor
 import type { AppContext, HandlerGroup } from './context';
 import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
+import { passwordFor } from './warehouse-connect';
 import { getFunnel } from './funnels';
 
 const caches = new WeakMap<AppContext, StoreCache>();
@@ -82,7 +83,7 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
     'funnels:compute': async (input, ctx) => {
       // A clickhouse:// source computes in ClickHouse (backends/clickhouse); only aggregates come back.
       if (!input.funnelId && input.datasetId && isClickHouseUrl(input.datasetId)) {
-        const backend = new ClickHouseBackend(input.datasetId, { env: app.env });
+        const backend = new ClickHouseBackend(input.datasetId, { env: app.env, password: passwordFor(app, input.datasetId) });
         try {
           return await backend.funnel(input.definition!, { signal: ctx.signal });
         } finally {

@@ -2,6 +2,7 @@ import type { AnalyticsInput, FunnelDefinition, FunnelResult, InsightsReport } f
 import { ClickHouseBackend } from '../backends/clickhouse';
 import { analyzeFunnel } from '../insights';
 import type { AppContext } from './context';
+import { passwordFor } from './warehouse-connect';
 
 /** Segments whose own daily series are computed, as in analyzeFor (services/insights.ts). */
 const MAX_SEGMENT_SERIES = 6;
@@ -13,7 +14,7 @@ const MAX_SEGMENT_SERIES = 6;
  */
 export async function analyzeWarehouse(app: AppContext, input: AnalyticsInput, resolved: { funnelId: string | null; datasetId: string; definition: FunnelDefinition; scope: string }, signal: AbortSignal): Promise<InsightsReport> {
   const { funnelId, datasetId, definition, scope } = resolved;
-  const backend = new ClickHouseBackend(datasetId, { env: app.env });
+  const backend = new ClickHouseBackend(datasetId, { env: app.env, password: passwordFor(app, datasetId) });
   try {
     let result: FunnelResult = await backend.funnel(definition, { signal });
     if (!input.include_historical) result = { ...result, previous_period: null };

@@ -1,6 +1,7 @@
 import { useCall } from '../api/hooks';
 import { DatasetList } from '../features/data/DatasetList';
 import { ImportPanel } from '../features/data/ImportPanel';
+import { WarehousePanel } from '../features/data/WarehousePanel';
 import { setSelection } from '../state/selection';
 
 export default function Data() {
@@ -17,6 +18,7 @@ export default function Data() {
         }}
       />
       <DatasetList datasets={datasets} loading={list.loading} error={list.error} reload={list.reload} />
+      <WarehousePanel />
     </div>
   );
 }
