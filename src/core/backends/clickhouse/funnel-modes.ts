@@ -36,8 +36,10 @@ const NO_START = '-1000000000000000';
  */
 function countBefore(prev: string, cur: string, strict: boolean): string {
   const [pt, ct] = strict ? [1, 0] : [0, 1];
-  const merged = `arraySort(arrayConcat(arrayMap(x -> (x, toUInt8(${pt})), ${prev}), arrayMap(x -> (x, toUInt8(${ct})), ${cur})))`;
-  return `arrayFilter((c, p) -> p.2 = ${ct}, arrayCumSum(arrayMap(p -> toUInt32(p.2 = ${pt}), ${merged})), ${merged})`;
+  // (time, tag) packed as time * 2 + tag: integers sort much faster than tuples on old servers,
+  // and the order is the same (times are Int64 ms, far below 2^62).
+  const merged = `arraySort(arrayConcat(arrayMap(x -> x * 2 + ${pt}, ${prev}), arrayMap(x -> x * 2 + ${ct}, ${cur})))`;
+  return `arrayFilter((c, p) -> bitAnd(p, 1) = ${ct}, arrayCumSum(arrayMap(p -> toUInt32(bitAnd(p, 1) = ${pt}), ${merged})), ${merged})`;
 }
 
 /**
