@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { FunnelResult, WarehouseConnectOutput } from '../../../../shared/contract';
 import { api, errorMessage } from '../../api/client';
+import { isAbort } from '../../format';
 import { Badge, ErrorNote, Panel } from '../../components/ui';
 
 type Roles = { user: string; time: string; event: string };
@@ -26,16 +27,20 @@ export function WarehousePanel() {
   const [funnel, setFunnel] = useState<FunnelResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const abort = useRef<AbortController | null>(null);
 
-  async function run<T>(f: () => Promise<T>): Promise<T | null> {
+  /** Runs one call at a time; Cancel aborts the request, and the engine then kills the query on the server. */
+  async function run<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
+    abort.current = new AbortController();
     setBusy(true);
     setError(null);
     try {
-      return await f();
+      return await f(abort.current.signal);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(isAbort(e) || abort.current?.signal.aborted ? 'Cancelled: the query was stopped on the server.' : errorMessage(e));
       return null;
     } finally {
+      abort.current = null;
       setBusy(false);
     }
   }
@@ -67,7 +72,7 @@ export function WarehousePanel() {
     const q = new URLSearchParams({ user_col: roles.user, time_col: roles.time, event_col: roles.event });
     const datasetId = `${baseUrl(url)}/${encodeURIComponent(table.name)}?${q.toString()}`;
     const list = steps.split(',').map((s) => s.trim()).filter(Boolean);
-    const r = await run(() => api('funnels:compute', { datasetId, definition: { steps: list.map((event) => ({ event })) } }));
+    const r = await run((signal) => api('funnels:compute', { datasetId, definition: { steps: list.map((event) => ({ event })) } }, { signal }));
     if (r) setFunnel(r);
   }
 
@@ -139,6 +144,11 @@ export function WarehousePanel() {
             <button type="button" onClick={() => void computeFunnel()} disabled={busy || !steps.trim()}>
               Compute funnel in ClickHouse
             </button>
+            {busy && (
+              <button type="button" onClick={() => abort.current?.abort()}>
+                Cancel
+              </button>
+            )}
           </div>
           <p className="small">Most frequent events: {table.events.slice(0, 8).map((e) => `${e.event} (${e.count.toLocaleString('en-US')})`).join(', ')}</p>
         </div>
