@@ -217,6 +217,25 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(schema.columns.filter((c) => c.role !== 'property').map((c) => [c.name, c.role])).toEqual([['user_id', 'user'], ['ts', 'time'], ['event', 'event']]);
   });
 
+  it('a user with 300,000 events (a bot) costs linear work: no lambda copies an array per element', async () => {
+    for (const i of [0, 1]) {
+      await cluster.admin('CREATE TABLE iafa.heavy_local (user_id String, ts Int64, event String) ENGINE = MergeTree() ORDER BY (user_id, ts)', i);
+      await cluster.admin("CREATE TABLE iafa.heavy AS iafa.heavy_local ENGINE = Distributed(iafa_test, iafa, heavy_local, rand())", i);
+      // a, b, c, a, b, c … one second apart; the other server holds a small ordinary user.
+      await cluster.admin(i === 0 ? "INSERT INTO iafa.heavy_local SELECT 'bot', toInt64(1767225600000 + number * 1000), ['a', 'b', 'c'][number % 3 + 1] FROM numbers(300000)" : "INSERT INTO iafa.heavy_local VALUES ('human', 1767225600000, 'a'), ('human', 1767225660000, 'b')", i);
+    }
+    const b = backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/heavy`, { limits: { timeoutSeconds: 60, maxResultRows: 1000, maxMemoryBytes: 2 ** 30 } });
+    const steps = [{ event: 'a' }, { event: 'b' }, { event: 'c' }];
+    const chain = await b.funnel(FunnelDefinition.parse({ steps, window: '1h' }));
+    expect(chain.stages.map((x) => x.users)).toEqual([2, 2, 1]);
+    // The bot's first chain is a → b → c one second apart; the human's a → b took 60 s.
+    expect(chain.time_to_convert.map((t) => [t.users, t.median_seconds])).toEqual([[2, 30.5], [1, 1]]);
+    const strict = await b.funnel(FunnelDefinition.parse({ steps, window: '1s', strict: true, mode: 'first-touch' }));
+    expect(strict.stages.map((x) => x.users)).toEqual([2, 1, 0]);
+    const unordered = await b.funnel(FunnelDefinition.parse({ steps, window: '1s', mode: 'unordered' }));
+    expect(unordered.stages.map((x) => x.users)).toEqual([2, 1, 0]);
+  });
+
   it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
     const b = backend();
     const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });
