@@ -1,11 +1,13 @@
 import { run as ask } from './ask';
+import { run as clickhouse } from './clickhouse';
 import { run as exportsBench } from './exports';
 import { run as funnel } from './funnel';
 import { run as llm } from './llm';
 
-// `npm run bench`: each suite prints its own figures. BENCH_ONLY=funnel (or exports, llm, ask) runs one suite.
+// `npm run bench`: each suite prints its own figures. BENCH_ONLY=funnel (or exports, llm, ask, clickhouse) runs one suite.
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'funnel') await funnel();
 if (!only || only === 'exports') await exportsBench();
 if (!only || only === 'llm') await llm();
 if (!only || only === 'ask') await ask();
+if (!only || only === 'clickhouse') await clickhouse();

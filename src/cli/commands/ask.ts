@@ -3,6 +3,7 @@ import { parseFunnelArgs } from '../../core/funnel/cli-args';
 import { formatTable, type Command } from '../framework';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
 import { funnel, funnelArgv, resolveDataset } from './funnel';
+import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 /** The two signals, apart: figures that are computed facts, and an answer that fits the question. */
 const NUMBERS: Record<AskOutput['signals']['numbers'], string> = {
@@ -52,7 +53,8 @@ export const ask: Command = {
     if (!source || !question) throw new IafaError('validation', 'Usage: iafa ask <file|datasetId|sample> "question" --steps a,b,c');
     const options = llmOptionsFromArgs(args.values);
     const parsed = parseFunnelArgs(funnelArgv([source], args.values));
-    const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
+    // A clickhouse:// source goes to the services as is (see insights.ts): the funnel runs there.
+    const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping) } : await resolveDataset(rt, parsed.source, parsed.mapping);
     const engine = rt.engine();
     const report = await engine.dispatch('analytics:recommendations', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
     const out = await engine.dispatch('analytics:ask', {

@@ -308,7 +308,7 @@ export const experimentDesign: Command = {
 export const experimentAnalyze: Command = {
   path: ['experiment', 'analyze'],
   summary: 'Significance, SRM, segments, guardrails and a SHIP/ITERATE/ROLLBACK decision.',
-  usage: 'iafa experiment analyze <file> --variant-col <col> --control <v> --treatment <v>[,<v>...] --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--engine frequentist|bayesian] [--json]',
+  usage: 'iafa experiment analyze <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v>[,<v>...] --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--engine frequentist|bayesian] [--json]',
   details: [
     'A/B/n: --treatment B,C reads every arm against control (adjusted p-values, k-arm SRM, a decision per arm, the arm to ship).',
     'Ratio metrics over user columns: --metric revenue/sessions (delta method). Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',

@@ -4,6 +4,7 @@ import { modeText, stepEvents, type Dataset, type FunnelCore, type FunnelResult,
 import { MODE_FLAGS, parseFunnelArgs } from '../../core/funnel/cli-args';
 import type { CliRuntime, Command, CommandArgs } from '../framework';
 import { formatTable } from '../framework';
+import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 const FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
 
@@ -81,13 +82,15 @@ function dur(s: number | null): string {
 
 export const funnel: Command = {
   path: ['funnel'],
-  summary: 'Compute a funnel on a file, an imported dataset or the sample.',
-  usage: 'iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
+  summary: 'Compute a funnel on a file, an imported dataset, the sample or a ClickHouse table.',
+  usage: 'iafa funnel <file|datasetId|sample|clickhouse://[user@]host:port/db/table> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
   details: [
     'Steps are event names; a step can be any of several events and filter its own events, all conditions holding: click|tap[surface=Home|Search,platform=iOS].',
     'Modes as ClickHouse windowFunnel: --strict (strict_increase), --strict-order, --strict-deduplication, --strict-once, --allow-reentry (with --strict-order); they combine.',
     '--where col=v1,v2 keeps only those values (repeatable); col!=v or col=!v1,v2 excludes them.',
     '--from/--to restrict the step-1 time (days in --tz); the previous period of equal length is reported too.',
+    'clickhouse://…/db/table runs the funnel in ClickHouse (clickhouses:// for TLS); password from IAFA_CLICKHOUSE_PASSWORD;',
+    'limits IAFA_CLICKHOUSE_TIMEOUT_S (120), IAFA_CLICKHOUSE_MAX_ROWS (100000), IAFA_CLICKHOUSE_MAX_MEMORY_MB (4096).',
   ],
   options: {
     steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
@@ -98,8 +101,11 @@ export const funnel: Command = {
   allowPositionals: true,
   async run(args, rt) {
     const parsed = parseFunnelArgs([...funnelArgv(args.positionals, args.values), ...(args.values.json ? ['--json'] : [])]);
-    const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
-    const result = await rt.engine().dispatch('funnels:compute', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
+    // A clickhouse:// source goes to funnels:compute as is (column roles in the URL): it runs there.
+    const warehouse = isClickHouseUrl(parsed.source);
+    if (warehouse) rt.io.stderr(`Querying ${parsed.source.replace(/\?.*$/, '')}: the funnel runs in ClickHouse and only aggregates come back.\n`);
+    const datasetId = warehouse ? urlWithMapping(parsed.source, parsed.mapping) : (await resolveDataset(rt, parsed.source, parsed.mapping)).id;
+    const result = await rt.engine().dispatch('funnels:compute', { datasetId, definition: parsed.definition }, { signal: rt.signal });
     rt.io.stdout(rt.json ? JSON.stringify(result, null, 2) + '\n' : formatFunnel(result));
   },
 };

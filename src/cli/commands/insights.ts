@@ -5,6 +5,7 @@ import type { CommandArgs, Command, CliRuntime } from '../framework';
 import { funnel, funnelArgv, resolveDataset } from './funnel';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
 import { renderNarrative } from '../narrative';
+import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 /**
  * `iafa insights` and `iafa hypotheses` take exactly the funnel flags of `iafa funnel` (parsed by
@@ -20,7 +21,8 @@ async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRu
   if (format !== 'md' && format !== 'json') throw new IafaError('validation', '--format must be md or json');
   const threshold = args.values.threshold === undefined ? undefined : Number(args.values.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new IafaError('validation', '--threshold is an overall conversion rate in percent, e.g. 12.5');
-  const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
+  // A clickhouse:// source is passed as is (with the column roles in the URL): the service computes there.
+  const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping), name: parsed.source.replace(/\?.*$/, '') } : await resolveDataset(rt, parsed.source, parsed.mapping);
   const input = { datasetId: ds.id, definition: parsed.definition, audience: audience.data, llm: llmOptionsFromArgs(args.values), ...(threshold !== undefined ? { forecast_threshold: threshold } : {}) };
   const title = `${parsed.definition.steps.map((s) => s.label || s.event).join(' → ')} on ${ds.name}`;
   const json = rt.json || format === 'json';
@@ -33,7 +35,7 @@ async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRu
   }
 }
 
-const FUNNEL_USAGE = '<file|datasetId|sample> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
+const FUNNEL_USAGE = '<file|datasetId|sample|clickhouse://host:port/db/table> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
 
 export const insights: Command = {
   path: ['insights'],

@@ -6,6 +6,7 @@ import { htmlToPdf } from '../../core/reports';
 import { writeUserFile } from '../../core/umask';
 import type { Command, CommandArgs } from '../framework';
 import { funnel, funnelArgv, resolveDataset } from './funnel';
+import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 const FORMATS: Record<string, 'html' | 'markdown' | 'pdf'> = { html: 'html', md: 'markdown', markdown: 'markdown', pdf: 'pdf' };
 
@@ -50,7 +51,7 @@ export const report: Command = {
     const variant = str(args.values['variant-col']);
     if (args.values.steps !== undefined) {
       const parsed = parseFunnelArgs(funnelArgv(args.positionals, args.values));
-      const ds = await resolveDataset(rt, parsed.source, parsed.mapping);
+      const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping) } : await resolveDataset(rt, parsed.source, parsed.mapping);
       input.datasetId = ds.id;
       input.definition = parsed.definition;
     } else if (!variant) throw new IafaError('validation', 'Give --steps for a funnel report, or --variant-col/--metric for an A/B test report.');

@@ -10,9 +10,8 @@ type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'fun
 
 const lastPass = new WeakMap<ColumnStore, { key: string; pass: PassResult }>();
 
-export function stageNames(def: FunnelDefinition): string[] {
-  return def.steps.map((s) => s.label || stepEvents(s).join('|'));
-}
+import { stageNames } from './stage-names';
+export { stageNames };
 
 function allowedFor(store: ColumnStore, column: string, values: string[], include: boolean): RowFilter {
   const col = store.column(column);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { IafaError, type Fact } from '../../shared/contract';
 import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
+import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { schema } from '../db';
 import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
 import { newId, nowIso } from '../ids';
@@ -11,6 +12,7 @@ import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 import { getFunnel } from './funnels';
+import { passwordFor } from './warehouse-connect';
 import { funnelFor, openDatasetStore } from './imports';
 
 /** Reads a CSV from this machine (CLI paths are relative to the working directory). */
@@ -138,6 +140,15 @@ function withFunnelBaseline(app: AppContext, input: DesignParsed): DesignParsed 
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
+async function warehouseAnalysis(app: AppContext, url: string, input: AnalyzeParsed, signal: AbortSignal) {
+  const backend = new ClickHouseBackend(url, { env: app.env, password: passwordFor(app, url) });
+  try {
+    return await backend.experimentAnalysis(input, { signal });
+  } finally {
+    await backend.close();
+  }
+}
+
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
   return {
     'experiment:design': (raw) => {
@@ -150,14 +161,18 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       }
       return res;
     },
-    'experiment:analyze': (raw) => {
-      const { loaded, input } = loadExperimentTables(app, raw);
+    'experiment:analyze': async (raw, ctx) => {
+      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isClickHouseUrl(x)) ?? null;
+      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
-      const res = runAnalysis({ ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
+      const engine = input.engine ?? readSettings(app).experiments.engine;
+      const res = warehouse ? await warehouseAnalysis(app, warehouse, { ...input, engine, experiment_id: id ?? undefined }, ctx.signal) : runAnalysis({ ...input, engine }, loaded, { experimentId: id, provenance: provenance(input) });
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
     'experiment:causal': (raw) => {
+      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isClickHouseUrl(x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
       const { loaded, input } = loadExperimentTables(app, raw);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
       const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });

@@ -7,7 +7,9 @@ import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
 import { importFiles, MAX_COLUMNS, previewAny, StoreCache, type ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
+import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
+import { passwordFor } from './warehouse-connect';
 import { getFunnel } from './funnels';
 
 const caches = new WeakMap<AppContext, StoreCache>();
@@ -90,7 +92,16 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
       if (out.store) storeCache(app).put(out.id, out.store);
       return dataset;
     },
-    'funnels:compute': (input) => {
+    'funnels:compute': async (input, ctx) => {
+      // A clickhouse:// source computes in ClickHouse (backends/clickhouse); only aggregates come back.
+      if (!input.funnelId && input.datasetId && isClickHouseUrl(input.datasetId)) {
+        const backend = new ClickHouseBackend(input.datasetId, { env: app.env, password: passwordFor(app, input.datasetId) });
+        try {
+          return await backend.funnel(input.definition!, { signal: ctx.signal });
+        } finally {
+          await backend.close();
+        }
+      }
       if (input.funnelId) {
         const f = getFunnel(app, input.funnelId);
         return { ...funnelFor(app, f.datasetId, f.definition), funnel_name: f.name };

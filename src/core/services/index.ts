@@ -11,6 +11,7 @@ import { assistHandlers } from './assist';
 import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
 import { experimentHandlers } from './experiments';
+import { warehouseConnect } from './warehouse-connect';
 import { funnelHandlers } from './funnels';
 import { llmHandlers } from './llm';
 import { importHandlers } from './imports';
@@ -90,6 +91,7 @@ export function createEngine(opts: EngineOptions): Engine {
     // A report's own narration runs inside the report's slot, not in a second queue.
     ...reportHandlers(app, (name, input, o) => dispatch(name, input, { ...o, unlimited: true }), opts.printPdf),
     'limits:status': () => limiter.status(app.env),
+    'warehouse:connect': (input, ctx) => warehouseConnect(app, input, ctx),
     'ops:cancel': ({ opId }) => {
       const c = running.get(opId);
       c?.abort();

@@ -11,6 +11,8 @@ import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
 import { funnelFor } from './imports';
+import { isClickHouseUrl } from '../backends/clickhouse';
+import { analyzeWarehouse } from './warehouse';
 
 /** Segments whose own daily series are computed for per-segment anomalies and trade-offs. */
 const MAX_SEGMENT_SERIES = 6;
@@ -102,14 +104,14 @@ function stored(app: AppContext, row: typeof schema.recommendations.$inferSelect
 
 export function insightsHandlers(app: AppContext): HandlerGroup<'analytics:recommendations' | 'analytics:hypotheses' | 'recommendations:list' | 'recommendations:set-status'> {
   return {
-    'analytics:recommendations': (input, ctx) => {
-      const report = analyzeFor(app, input, ctx.signal);
+    'analytics:recommendations': async (input, ctx) => {
+      const report = input.datasetId && isClickHouseUrl(input.datasetId) ? await analyzeWarehouse(app, input, resolveDefinition(app, input), ctx.signal) : analyzeFor(app, input, ctx.signal);
       const generationId = storeGeneration(app, 'recommendations', input, report.funnel_id, { ...report, facts: undefined }, report.facts);
       persist(app, report, generationId);
       return report;
     },
-    'analytics:hypotheses': (input, ctx) => {
-      const report = analyzeFor(app, input, ctx.signal);
+    'analytics:hypotheses': async (input, ctx) => {
+      const report = input.datasetId && isClickHouseUrl(input.datasetId) ? await analyzeWarehouse(app, input, resolveDefinition(app, input), ctx.signal) : analyzeFor(app, input, ctx.signal);
       const hypotheses = buildHypotheses(report, input.focus_areas);
       const ids = new Set(hypotheses.flatMap((h) => h.fact_ids));
       const citations: Record<string, string[]> = {};

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { ExperimentAnalysis, IafaError } from '../../shared/contract';
+import { isClickHouseUrl } from '../backends/clickhouse';
 import { schema } from '../db';
 import { deleteReport, generateReport, listReports, reportFile, saveReport, type Dispatch, type PdfPrinter } from '../reports';
 import type { AppContext, HandlerGroup } from './context';
@@ -25,7 +26,8 @@ export function reportHandlers(app: AppContext, dispatch: Dispatch, printPdf?: P
         describe: (datasetId, funnelId) => {
           const ds = datasetId ? app.db.select().from(schema.datasets).where(eq(schema.datasets.id, datasetId)).get() : undefined;
           const fn = funnelId ? app.db.select().from(schema.funnels).where(eq(schema.funnels.id, funnelId)).get() : undefined;
-          return { dataset_name: ds?.name ?? ds?.sourceName ?? 'ad-hoc data', funnel_name: fn?.name ?? null };
+          const warehouse = datasetId && isClickHouseUrl(datasetId) ? datasetId.replace(/\?.*$/, '') : null;
+          return { dataset_name: ds?.name ?? ds?.sourceName ?? warehouse ?? 'ad-hoc data', funnel_name: fn?.name ?? null };
         },
         funnelDefinition: (funnelId) => {
           const f = getFunnel(app, funnelId);

@@ -10,6 +10,7 @@ import * as llm from './llm';
 import * as reports from './reports';
 import * as settings from './settings';
 import * as system from './system';
+import * as warehouse from './warehouse';
 
 export * from './call';
 export * from './errors';
@@ -24,6 +25,7 @@ export * from './facts';
 export * from './reports';
 export * from './llm';
 export * from './assist';
+export * from './warehouse';
 
 /**
  * The whole API. Adding a call here is all it takes for it to appear over IPC, HTTP and in the
@@ -69,6 +71,7 @@ export const contract = {
   'analytics:hypotheses': insights.analyticsHypotheses,
   'recommendations:list': insights.recommendationsList,
   'recommendations:set-status': insights.recommendationsSetStatus,
+  'warehouse:connect': warehouse.warehouseConnect,
 } as const satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

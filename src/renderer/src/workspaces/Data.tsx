@@ -2,6 +2,7 @@ import { useCall } from '../api/hooks';
 import { DatasetList } from '../features/data/DatasetList';
 import { ImportPanel } from '../features/data/ImportPanel';
 import { landDataset } from '../features/data/landing';
+import { WarehousePanel } from '../features/data/WarehousePanel';
 
 export default function Data() {
   const list = useCall('datasets:list', {});
@@ -20,6 +21,7 @@ export default function Data() {
         }}
       />
       <DatasetList datasets={datasets} loading={list.loading} error={list.error} reload={list.reload} />
+      <WarehousePanel />
     </div>
   );
 }

@@ -14,16 +14,12 @@ interface Props {
   onRole(column: string, role: string): void;
   /** Dates without a year: the year the user picked (the engine re-reads the file with it). */
   onYear(year: number | undefined): void;
-}
-
-/** The first rows of the file with what detection found; kind and roles are editable before importing. */
-export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onYear }: Props) {
   /** Nested exports: an edited user, fallback, time, unit or event field. */
   onMapping?(m: ImportMapping): void;
 }
 
 /** The first rows of the file with what detection found; kind and roles are editable before importing. */
-export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onMapping }: Props) {
+export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, onYear, onMapping }: Props) {
   const confident = preview.confidence >= 0.7;
   const roles = ROLES_BY_KIND[kind];
   return (
