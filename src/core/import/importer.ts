@@ -74,6 +74,7 @@ export function resolveInputPath(p: string): string {
 /** previewFile, and the nested readers' preview for the files they take. */
 export async function previewAny(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): Promise<ImportPreview> {
   const nested = input.kind && input.kind !== 'event_log' ? null : await previewNested(input, resolveInputPath(input.path), budgetBytes);
+  if (nested) checkColumnCount(nested.columns.length, maxColumns);
   return nested ?? previewFile(input, budgetBytes, maxColumns);
 }
 
@@ -113,7 +114,10 @@ function firstFileSize(p: string): number {
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
   // Nested exports (any tool's JSON, gzip, zip, Parquet, JSON-property CSV) have their own readers.
   const nested = input.also?.length || (input.kind && input.kind !== 'event_log') ? null : await nestedSourceFor(resolveInputPath(input.path), env.budgetBytes, input.mapping);
-  if (nested) return importNested(nested, input, env);
+  if (nested) {
+    checkColumnCount(new Set(nested.sample.flatMap((r) => [...r.keys()])).size, env.maxColumns ?? MAX_COLUMNS);
+    return importNested(nested, input, env);
+  }
   const paths = dataPaths(env.dataDir);
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
@@ -247,7 +251,10 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
 }
 
 function checkColumns(s: Source, max: number): void {
-  const n = s.header.length;
+  checkColumnCount(s.header.length, max);
+}
+
+function checkColumnCount(n: number, max: number): void {
   if (n <= max) return;
   throw new IafaError(
     'validation',

@@ -13,6 +13,7 @@ import { shortNames } from '../column-names';
 import type { SampleRecord } from '../shapes/shapes';
 import { unitLabel } from '../shapes/shapes';
 import { openNested, readNested, shapeInfo, type NestedSource } from './nested';
+import { claimStaging, releaseStaging } from '../../staging';
 
 /** A property with (nearly) one value per event in the sample is an id, not a segment. */
 const HIGH_CARDINALITY_SHARE = 0.9;
@@ -108,6 +109,8 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   const id = newId('ds');
   const tmp = path.join(paths.tmp, id);
   fs.mkdirSync(tmp, { recursive: true });
+  // The staging folder names its owner, so a crash's leftovers are swept at the next start.
+  claimStaging(tmp);
   const b = new EventLogBuilder();
   b.warnings = new NestedWarnings();
   const m = src.shape.mapping;
@@ -134,6 +137,7 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     const dir = path.join(paths.datasets, id);
     fs.mkdirSync(paths.datasets, { recursive: true });
+    releaseStaging(tmp);
     fs.renameSync(tmp, dir);
     env.progress({ phase: 'done', rows: manifest.rows, bytes: src.size, totalBytes: src.size });
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

@@ -1,3 +1,5 @@
+import { IafaError } from '../../../shared/contract';
+import { MAX_JSON_DEPTH } from '../json-errors';
 import { emitValue, Fields, PathTable, Scratch } from './fields';
 
 const QUOTE = 34;
@@ -117,7 +119,24 @@ export class JsonFlattener {
     throw new JsonSyntaxError(msg, p);
   }
 
+  /** Nesting of the value being read: past MAX_JSON_DEPTH a record is refused, never a stack overflow. */
+  private depth = 0;
+
   private object(p: number, path: number): number {
+    if (++this.depth > MAX_JSON_DEPTH) this.tooDeep();
+    try {
+      return this.objectBody(p, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private tooDeep(): never {
+    // The callers' finally blocks unwind the depth back to 0.
+    throw new IafaError('validation', `A record is nested more than ${MAX_JSON_DEPTH} levels deep; IAFA reads event exports, whose records nest a few levels.`, { reason: 'too_deep' });
+  }
+
+  private objectBody(p: number, path: number): number {
     const b = this.buf;
     p = this.ws(p + 1);
     if (b[p] === 125) return p + 1;
@@ -238,6 +257,15 @@ export class JsonFlattener {
 
   /** Arrays are rare in event exports: found by bracket matching, then read with JSON.parse. */
   private array(p: number, path: number): number {
+    if (++this.depth > MAX_JSON_DEPTH) this.tooDeep();
+    try {
+      return this.arrayBody(p, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private arrayBody(p: number, path: number): number {
     const b = this.buf;
     const end = this.end;
     let depth = 0;
@@ -245,8 +273,10 @@ export class JsonFlattener {
     for (; q < end; q++) {
       const c = b[q];
       if (c === QUOTE) q = this.stringEnd(q + 1, true);
-      else if (c === 91 || c === 123) depth++;
-      else if (c === 93 || c === 125) {
+      else if (c === 91 || c === 123) {
+        // The array is parsed and walked recursively below: its own nesting counts too.
+        if (++depth + this.depth > MAX_JSON_DEPTH + 1) this.tooDeep();
+      } else if (c === 93 || c === 125) {
         if (--depth === 0) break;
       }
     }
