@@ -133,6 +133,16 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     const b = JSON.parse(ch.stdout);
     expect(b.statistical_analysis.primary_metric.control_value).toBeGreaterThan(0);
     expectSame(b, a);
+    // The Bayesian read-out takes the same path: the engine choice is not dropped on ClickHouse.
+    const fileB = await runCliCaptured(['experiment', 'analyze', csv, ...args, '--engine', 'bayesian'], env());
+    const chB = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, ...args, '--engine', 'bayesian'], env());
+    expect(chB.code, chB.stderr).toBe(0);
+    expect(JSON.stringify(JSON.parse(chB.stdout))).toMatch(/chance_to_(beat|win)/);
+    expectSame(JSON.parse(chB.stdout), JSON.parse(fileB.stdout));
+    // What ClickHouse cannot read yet is refused, never silently narrowed.
+    const abn = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, '--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40,gate_40x', '--metric', 'retention_7', '--no-save', '--json'], env());
+    expect(abn.code).toBe(2);
+    expect(abn.stderr).toMatch(/A\/B\/n\) are not available on the ClickHouse backend/);
   });
 
   it.skipIf(!HAS_SHARED_DATA)('parity on a real file (Taobao, second timestamps: many ties) over modes, strict, breakdown, time zone', async () => {

@@ -34,17 +34,7 @@ function segmentList(s: string | string[] | undefined): string[] {
 export function prepareFromInput(input: AnalyzeParsed, loaded: LoadedTables, stageColumns?: readonly string[]): PreparedExperiment {
   if (loaded.table) {
     if (!input.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding control/treatment).');
-    return prepareUserTable(loaded.table, {
-      variantColumn: input.variant_column,
-      control: input.control,
-      treatment: input.treatment,
-      metrics: input.metrics,
-      guardrails: input.guardrails,
-      segmentBy: segmentList(input.segment_by),
-      dateColumn: input.date_column,
-      covariate: input.covariate,
-      lowerIsBetter: input.lower_is_better,
-    });
+    return prepareUserTable(loaded.table, { ...userTableSpec(input), control: input.control, treatment: input.treatment });
   }
   if (loaded.control || loaded.treatment) {
     if (!loaded.control || !loaded.treatment) throw new IafaError('validation', 'Two aggregated exports are needed: one for control and one for treatment.');
@@ -103,7 +93,8 @@ function userTableSpec(input: AnalyzeParsed) {
   };
 }
 
-function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
+/** The read-out's options from the request: shared by every backend, so none drops one. */
+export function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
   return {
     alpha: input.alpha,
     correction: input.correction,

@@ -1,6 +1,6 @@
 import { IafaError } from '../../../shared/contract';
 import type { AnalyzeParsed, ExperimentAnalysis } from '../../../shared/contract/experiments';
-import { analyzePrepared } from '../../experiments';
+import { analyzeOptions, analyzePrepared } from '../../experiments';
 import type { MetricData } from '../../experiments/metrics';
 import { guardrailInputs, metricName, type PreparedExperiment, type RawGuardrail } from '../../experiments/prepared';
 import { dailyPoint, snapshot } from '../../experiments/prepare-table';
@@ -98,7 +98,7 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
   const armFilter = `${variantExpr} IN (${strList(chosen)})`;
   const kinds = new Map<string, 'rate' | 'mean'>();
   const statsOf = async (name: string, group: string) => {
-    if (name.includes('/') && !columns.some((c) => c.name === name)) throw new IafaError('validation', `"${name}" is a ratio of two columns; in a user-level table each metric is one column (0/1 for a rate, a number for a mean).`);
+    if (name.includes('/') && !columns.some((c) => c.name === name)) throw new IafaError('validation', `"${name}" is a ratio of two columns: ratio metrics (delta method) are not available on the ClickHouse backend yet; import the table to use them.`, { reason: 'unsupported' });
     const col = requireColumn(columns, name, 'metric', table);
     if (!kinds.has(name)) kinds.set(name, await kindOf(conn, col, armFilter, o));
     const kind = kinds.get(name)!;
@@ -152,6 +152,7 @@ export async function clickhouseExperiment(conn: ClickHouseConnection, columns: 
   const table = `${conn.target.database}.${conn.target.table}`;
   if (!input.variant_column) throw new IafaError('validation', '--variant-col is required for a user-level table.');
   if (input.covariate) throw new IafaError('validation', 'CUPED (--covariate) needs the raw values and is not available on the ClickHouse backend yet.', { reason: 'unsupported' });
+  if (new Set(input.treatments ?? []).size > 1) throw new IafaError('validation', 'Several treatment arms (A/B/n) are not available on the ClickHouse backend yet; read one arm at a time, or import the table.', { reason: 'unsupported' });
   const variantCol = requireColumn(columns, input.variant_column, 'variant', table);
   const counts = await variantCounts(conn, variantCol, o);
   const values = counts.map((r) => r.variant).sort();
@@ -231,16 +232,6 @@ export async function clickhouseExperiment(conn: ClickHouseConnection, columns: 
     stageData: null,
     warnings,
   };
-  return analyzePrepared(prepared, {
-    alpha: input.alpha,
-    correction: input.correction,
-    ciMethod: input.ci_method,
-    plannedSplit: input.planned_split,
-    mde: input.mde,
-    mdeType: input.mde_type,
-    sequential: input.sequential ?? null,
-    lowerIsBetter: input.lower_is_better,
-    experimentId: input.experiment_id ?? null,
-    provenance: { note: `clickhouse: ${o.file}` },
-  });
+  // The same options as a file's read-out (engine, prior, correction, …): one function builds them.
+  return analyzePrepared(prepared, analyzeOptions(input, { experimentId: input.experiment_id ?? null, provenance: { note: `clickhouse: ${o.file}` } }));
 }
