@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/core/services';
+import { BENCH_STEPS, writeBenchLog } from '../../bench/funnel-data';
+
+/**
+ * `iafa serve` with its worker pool, in a process of its own: while 64 funnel computes with
+ * different filters run, /api/v1/health keeps answering, and a cancelled funnel stops at once.
+ * IAFA_POOL_TEST_WORKERS=0 runs the same test with every call on the answering thread (the
+ * health assertions then fail: that is the "before").
+ */
+const EVENTS = Number(process.env.IAFA_POOL_TEST_EVENTS ?? 3_000_000);
+const WORKERS = process.env.IAFA_POOL_TEST_WORKERS ?? '2';
+const QUEUE = 24;
+const ROOT = path.resolve(__dirname, '..', '..');
+const COUNTRIES = ['US', 'DE', 'FR', 'BR', 'IN', 'JP', 'GB', 'CA'];
+const PLATFORMS = ['ios', 'android', 'web'];
+
+let dir: string;
+let child: ChildProcess;
+let base: string;
+let token: string;
+let datasetId: string;
+let bytes = 0;
+
+function api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(base + p, {
+    method,
+    signal,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+function definition(i: number) {
+  return {
+    steps: BENCH_STEPS.map((event) => ({ event })),
+    window: `${i + 1}d`,
+    include: { country: [COUNTRIES[i % 8]], platform: [PLATFORMS[i % 3]] },
+    breakdown: i % 2 ? 'plan' : undefined,
+  };
+}
+
+/** One compute, retried after Retry-After while the queue is full (503). */
+async function compute(i: number): Promise<{ status: number; busy: number; body: { stages?: unknown[] } }> {
+  let busy = 0;
+  for (;;) {
+    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(i) });
+    if (res.status !== 503) {
+      const text = await res.text();
+      bytes = Math.max(bytes, text.length);
+      return { status: res.status, busy, body: JSON.parse(text) };
+    }
+    busy++;
+    const after = Number(res.headers.get('retry-after'));
+    expect(after).toBeGreaterThanOrEqual(1);
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, after * 1000));
+  }
+}
+
+/** Reads an SSE response until `stop` says so; returns the events seen. */
+async function readEvents(res: Response, stop: (event: string, data: any) => boolean): Promise<{ event: string; data: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const seen: { event: string; data: unknown }[] = [];
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return seen;
+    buf += dec.decode(value, { stream: true });
+    let cut: number;
+    while ((cut = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, cut);
+      buf = buf.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? '';
+      const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null');
+      seen.push({ event, data });
+      if (stop(event, data)) {
+        // Released, not cancelled: cancelling would close the request, which cancels the call.
+        reader.releaseLock();
+        return seen;
+      }
+    }
+  }
+}
+
+async function poolStatus(): Promise<{ workers: number; running: number; waiting: number }> {
+  return (await (await api('GET', '/api/v1/limits')).json()).pool;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-pool-'));
+  const csv = path.join(dir, 'events.csv');
+  writeBenchLog(csv, EVENTS, Math.round(EVENTS / 12));
+  const dataDir = path.join(dir, 'data');
+  const engine = createEngine({ dataDir, env: {} });
+  datasetId = (await engine.dispatch('datasets:import', { path: csv })).id;
+  engine.close();
+  fs.rmSync(csv);
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0', '--json', '--workers', WORKERS, '--queue', String(QUEUE)], {
+    cwd: ROOT,
+    env: { ...process.env, IAFA_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`iafa serve exited (${code})`)));
+  });
+  ({ url: base, token } = JSON.parse(line));
+}, 300_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () => {
+  it('health answers at p95 <= 100 ms, never above 500 ms, while 64 computes run; all computes succeed', async () => {
+    const latencies: number[] = [];
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        const t0 = performance.now();
+        const res = await api('GET', '/api/v1/health');
+        await res.json();
+        latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => compute(i)));
+    running = false;
+    await sampler;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(sorted.length * 0.95)];
+    const worst = sorted[sorted.length - 1];
+    console.log(`health during 64 computes: ${latencies.length} samples, p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; largest answer ${bytes} B; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}`);
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(r.body.stages).toHaveLength(4);
+    }
+    // Different filters give different funnels: the workers did not answer one for all.
+    expect(new Set(results.map((r) => JSON.stringify(r.body.stages))).size).toBeGreaterThan(16);
+    expect(latencies.length).toBeGreaterThan(10);
+    expect(p95).toBeLessThanOrEqual(100);
+    expect(worst).toBeLessThanOrEqual(500);
+  }, 600_000);
+
+  it('past the queue the API answers 503 with Retry-After', async () => {
+    const burst = await Promise.all(Array.from({ length: QUEUE + 8 }, (_, i) =>
+      api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(100 + i) })));
+    const statuses = burst.map((r) => r.status);
+    await Promise.all(burst.map((r) => r.body?.cancel()));
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(burst.filter((r) => r.status === 503).every((r) => Number(r.headers.get('retry-after')) >= 1)).toBe(true);
+    // Nothing is left running once every answer is in.
+    for (let i = 0; i < 50 && (await poolStatus()).running > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await poolStatus()).running).toBe(0);
+  }, 300_000);
+
+  it('ops:cancel stops a running funnel within 100 ms', async () => {
+    const opId = 'cancel-me';
+    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(200) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
+    const events = readEvents(res, (event) => event === 'result' || event === 'error');
+    // The stream says when a worker has taken the call.
+    for (let i = 0; i < 100 && (await poolStatus()).running === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await poolStatus()).running).toBe(1);
+    const t0 = performance.now();
+    const cancel = await (await api('POST', `/api/v1/ops/${opId}/cancel`)).json();
+    const seen = await events;
+    const ms = performance.now() - t0;
+    expect(cancel.cancelled).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ event: 'error', data: { kind: 'cancelled' } });
+    expect((await poolStatus()).running).toBe(0);
+    console.log(`ops:cancel answered in ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThanOrEqual(100);
+  }, 120_000);
+
+  it('closing the request stops a running funnel within 100 ms', async () => {
+    const abort = new AbortController();
+    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(300) }, { accept: 'text/event-stream' }, abort.signal);
+    await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running').catch(() => []);
+    expect((await poolStatus()).running).toBe(1);
+    const t0 = performance.now();
+    abort.abort();
+    let ms = Infinity;
+    for (let i = 0; i < 100; i++) {
+      if ((await poolStatus()).running === 0) {
+        ms = performance.now() - t0;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    console.log(`closed request freed its worker in ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThanOrEqual(100);
+  }, 120_000);
+});
