@@ -48,6 +48,7 @@ export interface PoolOptions extends PoolWorkerData {
 }
 
 export interface PoolStatus {
+  /** Workers started and ready to take a call. */
   workers: number;
   running: number;
   waiting: number;
@@ -122,7 +123,7 @@ export class WorkerPool {
   }
 
   status(): PoolStatus {
-    return { workers: this.slots.length, running: this.slots.filter((s) => s.job).length, waiting: this.waiting.length, queue: this.maxQueue };
+    return { workers: this.slots.filter((s) => s.ready).length, running: this.slots.filter((s) => s.job).length, waiting: this.waiting.length, queue: this.maxQueue };
   }
 
   /** Runs one call on a worker; the input is the raw one, which the worker's engine validates again. */
