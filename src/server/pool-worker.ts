@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { IafaError, type CallName } from '../shared/contract';
 import { createEngine } from '../core/services';
@@ -9,6 +11,7 @@ import type { PoolReply, PoolRequest, PoolWorkerData } from './pool';
  * already validated the input and applied the route limits, so calls here skip them.
  */
 const data = workerData as PoolWorkerData;
+lowerPriority();
 const engine = createEngine({ dataDir: data.dataDir, env: data.env });
 const port = parentPort!;
 const running = new Map<number, AbortController>();
@@ -38,3 +41,18 @@ port.on('message', (msg: PoolRequest) => {
 });
 
 post({ type: 'ready' });
+
+/**
+ * On Linux a thread has its own nice value: this worker (and the threads it starts, which inherit
+ * it) yields the CPU to the thread that answers HTTP, so health checks and cancels stay quick
+ * when the cores are busy. Elsewhere, or if refused, it keeps the normal priority.
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1]);
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+  } catch {
+    // not permitted or no /proc: run at the normal priority
+  }
+}

@@ -118,7 +118,7 @@ export class WorkerPool {
     const defaults = poolSizes(opts.env);
     this.size = opts.size ?? defaults.size;
     this.maxQueue = opts.queue ?? defaults.queue;
-    this.graceMs = opts.graceMs ?? 50;
+    this.graceMs = opts.graceMs ?? 25;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 

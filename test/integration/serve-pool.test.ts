@@ -14,7 +14,7 @@ import { BENCH_STEPS, writeBenchLog } from '../../bench/funnel-data';
  */
 const EVENTS = Number(process.env.IAFA_POOL_TEST_EVENTS ?? 3_000_000);
 const WORKERS = process.env.IAFA_POOL_TEST_WORKERS ?? '2';
-const QUEUE = 24;
+const QUEUE = Number(process.env.IAFA_POOL_TEST_QUEUE ?? 24);
 const ROOT = path.resolve(__dirname, '..', '..');
 const COUNTRIES = ['US', 'DE', 'FR', 'BR', 'IN', 'JP', 'GB', 'CA'];
 const PLATFORMS = ['ios', 'android', 'web'];
@@ -152,7 +152,7 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     const sorted = [...latencies].sort((a, b) => a - b);
     const p95 = sorted[Math.floor(sorted.length * 0.95)];
     const worst = sorted[sorted.length - 1];
-    console.log(`health during 64 computes: ${latencies.length} samples, p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; largest answer ${bytes} B; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}; slow: ${slow.join(', ')}`);
+    console.log(`health during 64 computes (${((performance.now() - start) / 1000).toFixed(1)} s): ${latencies.length} samples, p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; largest answer ${bytes} B; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}; slow: ${slow.join(', ')}`);
     for (const r of results) {
       expect(r.status).toBe(200);
       expect(r.body.stages).toHaveLength(4);
