@@ -25,6 +25,12 @@ export const POOLED_CALLS: ReadonlySet<string> = new Set([
   'datasets:preview',
 ]);
 
+/**
+ * Calls whose work is one synchronous pass that never looks at its signal (the local funnel):
+ * waiting for them to notice a cancel is pointless, so their worker is replaced at once.
+ */
+const SYNCHRONOUS_CALLS: ReadonlySet<string> = new Set(['funnels:compute']);
+
 export interface PoolWorkerData {
   dataDir: string;
   env: NodeJS.ProcessEnv;
@@ -43,7 +49,7 @@ export interface PoolOptions extends PoolWorkerData {
   size?: number;
   /** Calls that may wait for a free worker; past that, 503 with Retry-After. */
   queue?: number;
-  /** How long a cancelled call may take to notice before its worker is replaced. */
+  /** How long a cancelled call may take to notice before its worker is replaced (not for SYNCHRONOUS_CALLS). */
   graceMs?: number;
 }
 
@@ -118,7 +124,7 @@ export class WorkerPool {
     const defaults = poolSizes(opts.env);
     this.size = opts.size ?? defaults.size;
     this.maxQueue = opts.queue ?? defaults.queue;
-    this.graceMs = opts.graceMs ?? 25;
+    this.graceMs = opts.graceMs ?? 100;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
@@ -232,7 +238,7 @@ export class WorkerPool {
       if (i >= 0) this.slots.splice(i, 1);
       void slot.worker.terminate();
       if (!this.closed) this.slots.push(this.spawn());
-    }, this.graceMs);
+    }, SYNCHRONOUS_CALLS.has(job.name) ? 0 : this.graceMs);
   }
 
   private finish(job: Job, err?: IafaError, output?: unknown): void {

@@ -88,6 +88,11 @@ async function readEvents(res: Response, stop: (event: string, data: any) => boo
   }
 }
 
+/** A heavy funnel (every user, a breakdown) for the cancel tests: it must still run when the cancel comes. */
+function heavy(i: number) {
+  return { steps: BENCH_STEPS.map((event) => ({ event })), window: `${i}d`, breakdown: 'country' };
+}
+
 async function poolStatus(): Promise<{ workers: number; running: number; waiting: number }> {
   return (await (await api('GET', '/api/v1/limits')).json()).pool;
 }
@@ -177,9 +182,21 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect((await poolStatus()).running).toBe(0);
   }, 300_000);
 
+  it('the route limits still apply before the pool (429 for a full group, not 503)', async () => {
+    const set = await api('PATCH', '/api/v1/settings', { llm: { provider: 'none' }, limits: { narration: { concurrent: 1, queue: 0 } } });
+    expect(set.status).toBe(200);
+    const calls = await Promise.all([0, 1, 2].map((i) =>
+      api('POST', '/api/v1/analytics/recommendations', { datasetId, definition: heavy(10 + i) })));
+    const statuses = calls.map((r) => r.status).sort();
+    const bodies = await Promise.all(calls.map((r) => r.json()));
+    expect(statuses).toEqual([200, 429, 429]);
+    expect(bodies.find((b) => b.error)?.error.kind).toBe('rate_limited');
+    expect(bodies.find((b) => !b.error)).toBeTruthy();
+  }, 120_000);
+
   it('ops:cancel stops a running funnel within 100 ms', async () => {
     const opId = 'cancel-me';
-    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(200) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
+    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(20) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
     const events = readEvents(res, (event) => event === 'result' || event === 'error');
     // The stream says when a worker has taken the call.
     for (let i = 0; i < 100 && (await poolStatus()).running === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -197,7 +214,7 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
 
   it('closing the request stops a running funnel within 100 ms', async () => {
     const abort = new AbortController();
-    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(300) }, { accept: 'text/event-stream' }, abort.signal);
+    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(21) }, { accept: 'text/event-stream' }, abort.signal);
     await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running').catch(() => []);
     expect((await poolStatus()).running).toBe(1);
     const t0 = performance.now();
