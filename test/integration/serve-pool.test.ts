@@ -1,65 +1,32 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core/services';
 import { BENCH_STEPS, writeBenchLog } from '../../bench/funnel-data';
+import { healthUnderLoad, loadDefinition, quantile, startServe, type Serve } from '../../bench/serve-load';
 
 /**
  * `iafa serve` with its worker pool, in a process of its own: while 64 funnel computes with
  * different filters run, /api/v1/health keeps answering, and a cancelled funnel stops at once.
- * IAFA_POOL_TEST_WORKERS=0 runs the same test with every call on the answering thread (the
- * health assertions then fail: that is the "before").
+ * IAFA_POOL_TEST_WORKERS=0 runs the health test with every call on the answering thread (its
+ * assertions then fail: that is the "before"; the other tests need the pool).
  */
 const EVENTS = Number(process.env.IAFA_POOL_TEST_EVENTS ?? 3_000_000);
-const WORKERS = process.env.IAFA_POOL_TEST_WORKERS ?? '2';
+const WORKERS = Number(process.env.IAFA_POOL_TEST_WORKERS ?? 2);
 const QUEUE = Number(process.env.IAFA_POOL_TEST_QUEUE ?? 24);
-const ROOT = path.resolve(__dirname, '..', '..');
-const COUNTRIES = ['US', 'DE', 'FR', 'BR', 'IN', 'JP', 'GB', 'CA'];
-const PLATFORMS = ['ios', 'android', 'web'];
 
 let dir: string;
-let child: ChildProcess;
-let base: string;
-let token: string;
+let serve: Serve;
 let datasetId: string;
-let bytes = 0;
 
-function api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
-  return fetch(base + p, {
-    method,
-    signal,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+/** A heavy funnel (every user, a breakdown) for the cancel tests: it must still run when the cancel comes. */
+function heavy(i: number) {
+  return { steps: BENCH_STEPS.map((event) => ({ event })), window: `${i}d`, breakdown: 'country' };
 }
 
-function definition(i: number) {
-  return {
-    steps: BENCH_STEPS.map((event) => ({ event })),
-    window: `${i + 1}d`,
-    include: { country: [COUNTRIES[i % 8]], platform: [PLATFORMS[i % 3]] },
-    breakdown: i % 2 ? 'plan' : undefined,
-  };
-}
-
-/** One compute, retried after Retry-After while the queue is full (503). */
-async function compute(i: number): Promise<{ status: number; busy: number; body: { stages?: unknown[] } }> {
-  let busy = 0;
-  for (;;) {
-    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(i) });
-    if (res.status !== 503) {
-      const text = await res.text();
-      bytes = Math.max(bytes, text.length);
-      return { status: res.status, busy, body: JSON.parse(text) };
-    }
-    busy++;
-    const after = Number(res.headers.get('retry-after'));
-    expect(after).toBeGreaterThanOrEqual(1);
-    await res.body?.cancel();
-    await new Promise((r) => setTimeout(r, after * 1000));
-  }
+async function poolStatus(): Promise<{ workers: number; running: number; waiting: number }> {
+  return (await (await serve.api('GET', '/api/v1/limits')).json()).pool;
 }
 
 /** Reads an SSE response until `stop` says so; returns the events seen. */
@@ -88,15 +55,6 @@ async function readEvents(res: Response, stop: (event: string, data: any) => boo
   }
 }
 
-/** A heavy funnel (every user, a breakdown) for the cancel tests: it must still run when the cancel comes. */
-function heavy(i: number) {
-  return { steps: BENCH_STEPS.map((event) => ({ event })), window: `${i}d`, breakdown: 'country' };
-}
-
-async function poolStatus(): Promise<{ workers: number; running: number; waiting: number }> {
-  return (await (await api('GET', '/api/v1/limits')).json()).pool;
-}
-
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-pool-'));
   const csv = path.join(dir, 'events.csv');
@@ -106,58 +64,20 @@ beforeAll(async () => {
   datasetId = (await engine.dispatch('datasets:import', { path: csv })).id;
   engine.close();
   fs.rmSync(csv);
-  child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0', '--json', '--workers', WORKERS, '--queue', String(QUEUE)], {
-    cwd: ROOT,
-    env: { ...process.env, IAFA_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]);
-    });
-    child.once('exit', (code) => reject(new Error(`iafa serve exited (${code})`)));
-  });
-  ({ url: base, token } = JSON.parse(line));
-  // Measured once the workers have started and the server has answered once: a warm server.
-  if (WORKERS !== '0') {
-    for (let i = 0; i < 600 && (await poolStatus()).workers < Number(WORKERS); i++) await new Promise((r) => setTimeout(r, 100));
-  } else await api('GET', '/api/v1/limits');
-  await (await api('GET', '/api/v1/health')).json();
+  serve = await startServe(dataDir, WORKERS, QUEUE);
 }, 300_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+  await serve?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () => {
   it('health answers at p95 <= 100 ms, never above 500 ms, while 64 computes run; all computes succeed', async () => {
-    const latencies: number[] = [];
-    const slow: string[] = [];
-    const start = performance.now();
-    let running = true;
-    const sampler = (async () => {
-      while (running) {
-        const t0 = performance.now();
-        const res = await api('GET', '/api/v1/health');
-        await res.json();
-        latencies.push(performance.now() - t0);
-        if (performance.now() - t0 > 100) slow.push(`${(performance.now() - t0).toFixed(0)} ms at ${(t0 - start).toFixed(0)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
-    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => compute(i)));
-    running = false;
-    await sampler;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const p95 = sorted[Math.floor(sorted.length * 0.95)];
-    const worst = sorted[sorted.length - 1];
-    console.log(`health during 64 computes (${((performance.now() - start) / 1000).toFixed(1)} s): ${latencies.length} samples, p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; largest answer ${bytes} B; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}; slow: ${slow.join(', ')}`);
+    const { seconds, latencies, results } = await healthUnderLoad(serve, datasetId, 64);
+    const p95 = quantile(latencies, 0.95);
+    const worst = Math.max(...latencies);
+    console.log(`health during 64 computes (${seconds.toFixed(1)} s, ${WORKERS} workers): ${latencies.length} samples, p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}`);
     for (const r of results) {
       expect(r.status).toBe(200);
       expect(r.body.stages).toHaveLength(4);
@@ -169,9 +89,9 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect(worst).toBeLessThanOrEqual(500);
   }, 600_000);
 
-  it('past the queue the API answers 503 with Retry-After', async () => {
+  it.skipIf(WORKERS === 0)('past the queue the API answers 503 with Retry-After', async () => {
     const burst = await Promise.all(Array.from({ length: QUEUE + 8 }, (_, i) =>
-      api('POST', '/api/v1/funnels/compute', { datasetId, definition: definition(100 + i) })));
+      serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: loadDefinition(100 + i) })));
     const statuses = burst.map((r) => r.status);
     await Promise.all(burst.map((r) => r.body?.cancel()));
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
@@ -182,11 +102,11 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect((await poolStatus()).running).toBe(0);
   }, 300_000);
 
-  it('the route limits still apply before the pool (429 for a full group, not 503)', async () => {
-    const set = await api('PATCH', '/api/v1/settings', { llm: { provider: 'none' }, limits: { narration: { concurrent: 1, queue: 0 } } });
+  it.skipIf(WORKERS === 0)('the route limits still apply before the pool (429 for a full group, not 503)', async () => {
+    const set = await serve.api('PATCH', '/api/v1/settings', { llm: { provider: 'none' }, limits: { narration: { concurrent: 1, queue: 0 } } });
     expect(set.status).toBe(200);
     const calls = await Promise.all([0, 1, 2].map((i) =>
-      api('POST', '/api/v1/analytics/recommendations', { datasetId, definition: heavy(10 + i) })));
+      serve.api('POST', '/api/v1/analytics/recommendations', { datasetId, definition: heavy(10 + i) })));
     const statuses = calls.map((r) => r.status).sort();
     const bodies = await Promise.all(calls.map((r) => r.json()));
     expect(statuses).toEqual([200, 429, 429]);
@@ -194,15 +114,14 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect(bodies.find((b) => !b.error)).toBeTruthy();
   }, 120_000);
 
-  it('ops:cancel stops a running funnel within 100 ms', async () => {
+  it.skipIf(WORKERS === 0)('ops:cancel stops a running funnel within 100 ms', async () => {
     const opId = 'cancel-me';
-    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(20) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
+    const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(20) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
     const events = readEvents(res, (event) => event === 'result' || event === 'error');
-    // The stream says when a worker has taken the call.
     for (let i = 0; i < 100 && (await poolStatus()).running === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await poolStatus()).running).toBe(1);
     const t0 = performance.now();
-    const cancel = await (await api('POST', `/api/v1/ops/${opId}/cancel`)).json();
+    const cancel = await (await serve.api('POST', `/api/v1/ops/${opId}/cancel`)).json();
     const seen = await events;
     const ms = performance.now() - t0;
     expect(cancel.cancelled).toBe(true);
@@ -212,10 +131,11 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect(ms).toBeLessThanOrEqual(100);
   }, 120_000);
 
-  it('closing the request stops a running funnel within 100 ms', async () => {
+  it.skipIf(WORKERS === 0)('closing the request stops a running funnel within 100 ms', async () => {
     const abort = new AbortController();
-    const res = await api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(21) }, { accept: 'text/event-stream' }, abort.signal);
-    await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running').catch(() => []);
+    const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(21) }, { accept: 'text/event-stream' }, abort.signal);
+    // The stream says when a worker has taken the call.
+    await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running');
     expect((await poolStatus()).running).toBe(1);
     const t0 = performance.now();
     abort.abort();
@@ -229,5 +149,9 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     }
     console.log(`closed request freed its worker in ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThanOrEqual(100);
+    // A new worker takes the place of the one stopped, and computes.
+    for (let i = 0; i < 100 && (await poolStatus()).workers < WORKERS; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await poolStatus()).workers).toBe(WORKERS);
+    expect((await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(22) })).status).toBe(200);
   }, 120_000);
 });
