@@ -11,7 +11,7 @@ import type { PoolReply, PoolRequest, PoolWorkerData } from './pool';
  * already validated the input and applied the route limits, so calls here skip them.
  */
 const data = workerData as PoolWorkerData;
-lowerPriority();
+lowerPriority(Number(data.env.IAFA_WORKER_NICE ?? 10));
 const engine = createEngine({ dataDir: data.dataDir, env: data.env });
 const port = parentPort!;
 const running = new Map<number, AbortController>();
@@ -47,11 +47,11 @@ post({ type: 'ready' });
  * it) yields the CPU to the thread that answers HTTP, so health checks and cancels stay quick
  * when the cores are busy. Elsewhere, or if refused, it keeps the normal priority.
  */
-function lowerPriority(): void {
-  if (process.platform !== 'linux') return;
+function lowerPriority(nice: number): void {
+  if (process.platform !== 'linux' || !Number.isInteger(nice) || nice <= 0) return;
   try {
     const tid = Number(/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1]);
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, Math.max(os.getPriority(tid), nice)));
   } catch {
     // not permitted or no /proc: run at the normal priority
   }
