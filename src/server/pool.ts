@@ -23,6 +23,9 @@ export const POOLED_CALLS: ReadonlySet<string> = new Set([
   'experiment:design',
   'datasets:import',
   'datasets:preview',
+  // These scan a stored dataset or read whole files too.
+  'datasets:suggest-funnel',
+  'datasets:join-preview',
 ]);
 
 /**
