@@ -150,7 +150,7 @@ export class WorkerPool {
       if (free) this.start(free, job);
       else {
         this.waiting.push(job);
-        ctx.progress({ phase: 'queued', queuePosition: this.waiting.length, message: 'waiting for a free worker' });
+        this.announce(job, this.waiting.length);
       }
     });
   }
@@ -206,7 +206,8 @@ export class WorkerPool {
     slot.job = job;
     job.slot = slot;
     job.started = performance.now();
-    job.ctx.progress({ phase: 'running', message: 'running on a worker thread' });
+    // Without a message, so the interface keeps whatever note it shows; clients see the work start.
+    job.ctx.progress({ phase: 'running' });
     slot.worker.postMessage({ type: 'run', id: job.id, name: job.name, input: job.input } satisfies PoolRequest);
   }
 
@@ -215,7 +216,15 @@ export class WorkerPool {
       if (!this.waiting.length) return;
       if (slot.ready && !slot.job) this.start(slot, this.waiting.shift()!);
     }
-    this.waiting.forEach((job, i) => job.ctx.progress({ phase: 'queued', queuePosition: i + 1, message: 'waiting for a free worker' }));
+    this.waiting.forEach((job, i) => this.announce(job, i + 1));
+  }
+
+  /**
+   * No `queuePosition`: the interface reads a position as a place in the model's queue. A
+   * message alone reads right wherever progress is shown.
+   */
+  private announce(job: Job, position: number): void {
+    job.ctx.progress({ phase: 'queued', message: `Waiting for a free worker: position ${position} in the queue.` });
   }
 
   /**
