@@ -94,7 +94,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const files = folderAccess([uploads, ...allowedDirs(opts, opts.engine.app.env)],
     'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.');
   const pool = opts.pool ? new WorkerPool({ ...opts.pool, dataDir: opts.engine.app.dataDir, env: opts.engine.app.env }) : null;
-  const run = pool ? (name: string, input: unknown, ctx: Parameters<WorkerPool['run']>[2]) => pool.run(name, input, ctx) : undefined;
+  const run = pool ? pool.run.bind(pool) : undefined;
+  // /api/v1/limits also shows the pool, which only the server knows.
+  const withPool = <T>(name: string, out: T): T => (pool && name === 'limits:status' ? Object.assign(out as object, { pool: pool.status() }) as T : out);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -159,9 +161,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const offload = run && POOLED_CALLS.has(matched.route.name) ? run : undefined;
     if (!wantsStream) {
       const out = await opts.engine.dispatch(matched.route.name, input, { opId, signal: abort.signal, run: offload });
-      if (pool && matched.route.name === 'limits:status') Object.assign(out, { pool: pool.status() });
       done();
-      return sendJson(res, 200, out);
+      return sendJson(res, 200, withPool(matched.route.name, out));
     }
     // The stream opens with its first event, so a call refused at once (a full queue: 429) still
     // gets its own status.
@@ -174,7 +175,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         opId, signal: abort.signal, run: offload, onProgress: (ev: ProgressEvent) => send('progress', ev),
       });
       done();
-      send('result', out);
+      send('result', withPool(matched.route.name, out));
     } catch (err) {
       const e = IafaError.from(err);
       if (!res.headersSent && e.kind === 'rate_limited') return sendError(res, e);
