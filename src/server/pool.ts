@@ -120,6 +120,9 @@ export class WorkerPool {
   private readonly graceMs: number;
   private nextId = 1;
   private closed = false;
+  /** Workers that died before they were ready, in a row; past 3 the pool stops restarting them. */
+  private startFailures = 0;
+  private broken: IafaError | null = null;
   /** Smoothed seconds per call, for Retry-After. */
   private avgSeconds = 1;
 
@@ -139,6 +142,7 @@ export class WorkerPool {
   run(name: string, input: unknown, ctx: CallContext): Promise<unknown> {
     if (this.closed) return Promise.reject(new IafaError('cancelled', 'The server is shutting down.'));
     if (ctx.signal.aborted) return Promise.reject(new IafaError('cancelled', 'The operation was cancelled.'));
+    if (this.broken) return Promise.reject(this.broken);
     const free = this.slots.find((s) => s.ready && !s.job);
     if (!free && this.waiting.length >= this.maxQueue) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.avgSeconds * (this.waiting.length + 1)) / this.size));
@@ -178,6 +182,7 @@ export class WorkerPool {
   private onMessage(slot: Slot, msg: PoolReply): void {
     if (msg.type === 'ready') {
       slot.ready = true;
+      this.startFailures = 0;
       this.pump();
       return;
     }
@@ -199,6 +204,13 @@ export class WorkerPool {
     if (slot.job) this.finish(slot.job, err);
     slot.job = undefined;
     if (this.closed) return;
+    // A worker that cannot even start (a broken install, an unreadable data folder) would be
+    // restarted forever: after a few tries the pool gives up and says why.
+    if (!slot.ready && ++this.startFailures >= 3) {
+      this.broken = new IafaError('internal', `The worker threads could not start: ${err.message}`);
+      for (const job of this.waiting.splice(0)) this.finish(job, this.broken);
+      return;
+    }
     this.slots.push(this.spawn());
   }
 

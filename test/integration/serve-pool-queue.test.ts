@@ -70,4 +70,18 @@ describe('worker pool queue and cancel', () => {
     expect(ds.rowCount).toBeGreaterThan(300_000);
     expect((await engine.dispatch('datasets:list', {})).datasets.map((d) => d.id)).toEqual([ds.id]);
   }, 120_000);
+
+  it('a pool whose workers cannot start says so instead of restarting them forever', async () => {
+    // A data folder inside a file: every worker's engine fails as it opens it.
+    const broken = new WorkerPool({ dataDir: path.join(csv, 'data'), env: {}, size: 2, queue: 4 });
+    try {
+      const err = await failure(broken.run('funnels:compute', { datasetId: 'x' }, noopContext()));
+      expect(err.kind).toBe('internal');
+      expect(err.message).toMatch(/could not start/);
+      expect((await failure(broken.run('datasets:preview', { path: csv }, noopContext()))).message).toMatch(/could not start/);
+      expect(broken.status().workers).toBe(0);
+    } finally {
+      await broken.close();
+    }
+  }, 120_000);
 });
