@@ -11,6 +11,7 @@ import { extraRoutes, removeImportedUploads, sweepUploads, uploadsDir, type Extr
 import { checkCallPaths, checkModelPaths, folderAccess } from '../core/file-access';
 import { readSettings } from '../core/services/settings';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/import/json-errors';
+import { POOLED_CALLS, WorkerPool, type PoolOptions } from './pool';
 
 export interface ServerOptions {
   engine: Engine;
@@ -24,6 +25,12 @@ export interface ServerOptions {
    * the engine's environment adds more (separated like PATH).
    */
   allowDirs?: string[];
+  /**
+   * Run heavy calls (POOLED_CALLS) on a pool of worker threads, each with its own engine on the
+   * same data folder, so this thread keeps answering. `iafa serve` turns it on; without it every
+   * call runs on this thread.
+   */
+  pool?: Pick<PoolOptions, 'size' | 'queue' | 'graceMs'>;
 }
 
 /** --allow-dir folders plus IAFA_ALLOW_DIRS. */
@@ -49,9 +56,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, err: unknown, statusOverride?: number): void {
   const e = IafaError.from(err);
-  const retry = e.kind === 'rate_limited' ? Number((e.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds) : NaN;
+  const details = e.details as { retryAfterSeconds?: number; reason?: string } | undefined;
+  const retry = e.kind === 'rate_limited' ? Number(details?.retryAfterSeconds) : NaN;
   if (Number.isFinite(retry)) res.setHeader('retry-after', String(retry));
-  sendJson(res, statusOverride ?? HTTP_STATUS[e.kind], { error: e.toPayload() });
+  // A full worker-pool queue is the whole server being busy (503), not one route's limit (429).
+  const busy = e.kind === 'rate_limited' && details?.reason === 'busy';
+  sendJson(res, statusOverride ?? (busy ? 503 : HTTP_STATUS[e.kind]), { error: e.toPayload() });
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -83,6 +93,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   sweepUploads(uploads);
   const files = folderAccess([uploads, ...allowedDirs(opts, opts.engine.app.env)],
     'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.');
+  const pool = opts.pool ? new WorkerPool({ ...opts.pool, dataDir: opts.engine.app.dataDir, env: opts.engine.app.env }) : null;
+  const run = pool ? pool.run.bind(pool) : undefined;
+  // /api/v1/limits also shows the pool, which only the server knows.
+  const withPool = <T>(name: string, out: T): T => (pool && name === 'limits:status' ? Object.assign(out as object, { pool: pool.status() }) as T : out);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -144,10 +158,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!res.writableFinished) abort.abort();
     });
     const wantsStream = (req.headers.accept ?? '').includes('text/event-stream');
+    const offload = run && POOLED_CALLS.has(matched.route.name) ? run : undefined;
     if (!wantsStream) {
-      const out = await opts.engine.dispatch(matched.route.name, input, { opId, signal: abort.signal });
+      const out = await opts.engine.dispatch(matched.route.name, input, { opId, signal: abort.signal, run: offload });
       done();
-      return sendJson(res, 200, out);
+      return sendJson(res, 200, withPool(matched.route.name, out));
     }
     // The stream opens with its first event, so a call refused at once (a full queue: 429) still
     // gets its own status.
@@ -157,10 +172,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     try {
       const out = await opts.engine.dispatch(matched.route.name, input, {
-        opId, signal: abort.signal, onProgress: (ev: ProgressEvent) => send('progress', ev),
+        opId, signal: abort.signal, run: offload, onProgress: (ev: ProgressEvent) => send('progress', ev),
       });
       done();
-      send('result', out);
+      send('result', withPool(matched.route.name, out));
     } catch (err) {
       const e = IafaError.from(err);
       if (!res.headersSent && e.kind === 'rate_limited') return sendError(res, e);
@@ -181,9 +196,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     openUrl: `${base}/#token=${token}`,
     port,
     token,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await pool?.close();
+    },
   };
 }

@@ -38,6 +38,11 @@ export interface DispatchOptions {
   onProgress?: (ev: ProgressEvent) => void;
   /** Calls made by another call (a report's narration) skip the route limits: the outer call holds the slot. */
   unlimited?: boolean;
+  /**
+   * Runs the validated call instead of this engine's handler (`iafa serve` hands heavy calls to
+   * its worker pool). Validation, the route limits, ops:cancel and the output check stay here.
+   */
+  run?: (name: CallName, rawInput: unknown, ctx: CallContext) => Promise<unknown>;
 }
 
 export interface EngineOptions {
@@ -113,7 +118,8 @@ export function createEngine(opts: EngineOptions): Engine {
     if (o.opId) running.set(o.opId, controller);
     const ctx: CallContext = { signal: controller.signal, progress: o.onProgress ?? (() => {}) };
     try {
-      const handler = handlers[name] as (input: unknown, ctx: CallContext) => unknown;
+      const run = o.run;
+      const handler = run ? () => run(name, rawInput, ctx) : handlers[name] as (input: unknown, ctx: CallContext) => unknown;
       const group = o.unlimited ? null : limitGroupOf(name);
       const out = group
         ? await limiter.run(group, controller.signal, (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for a free ${group} slot` }), async () => handler(parsed.data, ctx))

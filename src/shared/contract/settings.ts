@@ -121,6 +121,13 @@ export const LimitsStatus = z.object({
     running: z.number().int().nonnegative(),
     waiting: z.number().int().nonnegative(),
   })),
+  /** `iafa serve`'s worker pool (absent elsewhere): threads, calls running and waiting, queue size (IAFA_QUEUE). */
+  pool: z.object({
+    workers: z.number().int(),
+    running: z.number().int().nonnegative(),
+    waiting: z.number().int().nonnegative(),
+    queue: z.number().int(),
+  }).optional(),
 });
 export type LimitsStatus = z.infer<typeof LimitsStatus>;
 

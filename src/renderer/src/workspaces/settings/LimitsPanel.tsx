@@ -65,6 +65,12 @@ export function LimitsPanel({ s, patch, saving }: { s: SettingsView; patch: (p: 
           Uploads up to {status.data.uploadMaxMb.toLocaleString()} MB (IAFA_MAX_UPLOAD_MB) · a model reply is cut off past {status.data.replyMaxKb.toLocaleString()} KB (IAFA_MAX_REPLY_KB). These two are set when IAFA starts.
         </p>
       )}
+      {status.data?.pool && (
+        <p className="muted small" data-testid="limits-pool">
+          Funnels, imports, analyses and reports run on {status.data.pool.workers} worker threads ({status.data.pool.running} running · {status.data.pool.waiting} waiting);
+          up to {status.data.pool.queue.toLocaleString()} may wait before new ones get HTTP 503 (iafa serve --workers, --queue).
+        </p>
+      )}
     </Panel>
   );
 }
