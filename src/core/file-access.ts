@@ -76,6 +76,9 @@ const PATH_FIELDS: Partial<Record<CallName, string[]>> = {
   'datasets:import': ['path'],
   'experiment:analyze': ['file', 'control_file', 'treatment_file'],
   'experiment:causal': ['file', 'control_file', 'treatment_file'],
+  // Fields that hold paths one level down: handled below (the list says the call has paths).
+  'datasets:join-preview': [],
+  'reports:generate': [],
 };
 
 /**
@@ -94,6 +97,10 @@ export function checkCallPaths(name: CallName | string, input: unknown, access: 
   if (name === 'datasets:import' && Array.isArray(out.also)) {
     out.also = out.also.map((f) => (f && typeof f === 'object' ? { ...f, path: one((f as { path?: unknown }).path) } : f));
   }
+  // The files a join is previewed over, and a report's experiment (read through experiment:analyze
+  // inside the engine, past this check otherwise).
+  if (name === 'datasets:join-preview' && Array.isArray(out.paths)) out.paths = out.paths.map(one);
+  if (name === 'reports:generate' && out.experiment && typeof out.experiment === 'object') out.experiment = checkCallPaths('experiment:analyze', out.experiment, access);
   return out;
 }
 

@@ -93,6 +93,9 @@ describe('iafa serve reads only files the user gave it', () => {
       ['/api/v1/experiments/analyze', { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] }],
       ['/api/v1/experiments/analyze', { control_file: arm, treatment_file: arm, metrics: ['converted'] }],
       ['/api/v1/experiments/causal', { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] }],
+      // Read inside the engine (a report's experiment, a join preview): checked at the door too.
+      ['/api/v1/reports', { audience: 'executive', format: 'html', experiment: { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] } }],
+      ['/api/v1/datasets/join-preview', { paths: [arm, arm] }],
     ] as const) {
       const r = await apiFetch(server, 'POST', route, body);
       expect(r.status, route).toBe(400);

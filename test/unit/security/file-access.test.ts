@@ -34,6 +34,11 @@ describe('the desktop app opens only files the user picked or dropped', () => {
     // Only the import calls know the word; for an experiment file it would be a relative path.
     expect(() => checkCallPaths('experiment:analyze', { file: 'sample' }, g)).toThrow(/pick or drop/);
     expect(checkCallPaths('experiment:causal', { control_file: picked, treatment_file: picked }, g)).toEqual({ control_file: realPath(picked), treatment_file: realPath(picked) });
+    // Paths one level down: a join preview's files and a report's experiment file.
+    expect(checkCallPaths('datasets:join-preview', { paths: [picked, picked] }, g)).toEqual({ paths: [realPath(picked), realPath(picked)] });
+    expect(() => checkCallPaths('datasets:join-preview', { paths: [picked, '/etc/passwd'] }, g)).toThrow(/pick or drop/);
+    expect(() => checkCallPaths('reports:generate', { audience: 'executive', experiment: { file: '/etc/passwd', variant_column: 'a' } }, g)).toThrow(/pick or drop/);
+    expect(checkCallPaths('reports:generate', { experiment: { control_file: picked } }, g)).toEqual({ experiment: { control_file: realPath(picked) } });
   });
 });
 
