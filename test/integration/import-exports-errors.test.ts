@@ -74,6 +74,9 @@ describe('bad analytics exports', () => {
     { name: 'mixed shapes inside one zip', make: () => file('mixed.zip', zipOf([{ name: 'mp.json', data: Buffer.from(mpText) }, { name: 'amp.json', data: Buffer.from(ndjson(amplitudeLines(ev))) }])), message: /mixes shapes.*Mixpanel.*Amplitude/s, reason: 'mixed_shapes' },
     { name: 'an NDJSON line that is not an object', make: () => file('notobj.ndjson', mpText + '[1,2,3]\n' + mpText), message: /is not a JSON object/, reason: 'not_an_object' },
     { name: 'an NDJSON export cut mid-record', make: () => file('cut.ndjson', mpText + '{"event":"Signed Up","properties":{"time":176'), message: /ends in the middle of record/, reason: 'truncated' },
+    // Found by the importer fuzz test: each overflowed the stack (a 500) before.
+    { name: 'an NDJSON record nesting an array 20,000 deep', make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText), message: /record 1 is nested more than 256 levels deep/, reason: 'too_deep' },
+    { name: 'an NDJSON record nesting objects 20,000 deep', make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`), message: /nested more than 256 levels deep/, reason: 'too_deep' },
     { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
     {
       name: 'a Parquet file with an unsupported encoding',
