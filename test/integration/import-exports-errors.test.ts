@@ -77,6 +77,7 @@ describe('bad analytics exports', () => {
     // Found by the importer fuzz test: each overflowed the stack (a 500) before.
     { name: 'an NDJSON record nesting an array 20,000 deep', make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText), message: /record 1 is nested more than 256 levels deep/, reason: 'too_deep' },
     { name: 'an NDJSON record nesting objects 20,000 deep', make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`), message: /nested more than 256 levels deep/, reason: 'too_deep' },
+    { name: 'a zip member with no data but a size in the directory', make: () => file('hollow.zip', zipOf([{ name: 'a.json', data: Buffer.from(mpText) }, { name: 'b.json', data: Buffer.alloc(0), store: true, fakeSize: 100 }])), message: /member "b\.json" is corrupt.*100 bytes but no compressed data/, reason: 'corrupt_zip' },
     { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
     {
       name: 'a Parquet file with an unsupported encoding',
@@ -126,6 +127,14 @@ describe('bad analytics exports', () => {
     expect(seen).toBeGreaterThan(0);
     expect(err.kind).toBe('cancelled');
     await expectNothingStored();
+  });
+
+  it('an empty member beside the export is passed over (found by the fuzz test: a 500 before)', async () => {
+    const z = zipOf([{ name: 'empty.json', data: Buffer.alloc(0), store: true }, { name: 'a.json', data: Buffer.from(mpText) }, { name: 'empty2.json', data: Buffer.alloc(0) }]);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: file('with-empty.zip', z) });
+    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps } });
+    expect(res.stages.map((s) => s.users)).toEqual(prevStages);
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
   });
 
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {
