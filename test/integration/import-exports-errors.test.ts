@@ -137,6 +137,25 @@ describe('bad analytics exports', () => {
     await ctx.engine.dispatch('datasets:delete', { id: ds.id });
   });
 
+  it('an archive imported as another kind than an event log: told to unpack it, not "binary file" (found by the fuzz test)', async () => {
+    const userTable = 'user_id,variant,converted\nu1,a,1\nu2,b,0\n';
+    const packed: [string, Buffer, RegExp][] = [
+      ['users.csv.gz', zlib.gzipSync(userTable), /is a gzip file, which is read only as an event log/],
+      ['users.zip', zipOf([{ name: 'users.csv', data: Buffer.from(userTable) }]), /is a zip file, which is read only as an event log/],
+    ];
+    for (const [name, bytes, message] of packed) {
+      for (const kind of ['user_table', 'aggregated'] as const) {
+        const p = file(name, bytes);
+        const err = await failure(ctx.engine.dispatch('datasets:import', { path: p, kind }));
+        expect(err.message).toMatch(message);
+        expect((err.details as { reason?: string }).reason).toBe('packed_not_event_log');
+        const pre = await failure(ctx.engine.dispatch('datasets:preview', { path: p, kind }));
+        expect(pre.message).toMatch(message);
+        await expectNothingStored();
+      }
+    }
+  });
+
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {
     const lines = mixpanelLines(ev).lines;
     const bad = [JSON.stringify({ event: 'Signed Up', properties: { time: 1767225600 } }), JSON.stringify({ event: 'Signed Up', properties: { distinct_id: 'x', time: 'soon' } })];
