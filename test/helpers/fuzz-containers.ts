@@ -204,7 +204,12 @@ export function wrap(r: Rand, inner: Buffer, seedExt: string, other: () => { byt
   } else {
     const store = () => r() < 0.3;
     let members: { name: string; data: Buffer; store?: boolean; fakeSize?: number }[];
-    if (kind === 'zip members') members = splitAtLines(inner, 2 + int(r, 3)).map((data, i) => ({ name: `part-${i}${seedExt}`, data, store: store() }));
+    if (kind === 'zip members') {
+      // Hourly CSV files each start with the header (JSON lines need none).
+      const parts = splitAtLines(inner, 2 + int(r, 3));
+      const header = seedExt === '.csv' && r() < 0.8 ? parts[0].subarray(0, parts[0].indexOf(10) + 1) : Buffer.alloc(0);
+      members = parts.map((data, i) => ({ name: `part-${i}${seedExt}`, data: i ? Buffer.concat([header, data]) : data, store: store() }));
+    }
     else if (kind === 'zip mixed') {
       const o = other();
       members = [{ name: memberName, data: inner }, { name: `other${o.ext}`, data: o.bytes, store: store() }];

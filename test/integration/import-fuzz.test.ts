@@ -19,6 +19,8 @@ import { datasetFiles, storeState, upload, uploadAndImport } from '../helpers/im
 // Fixed in `npm test`; IAFA_FUZZ_SEED and IAFA_FUZZ_CASES explore further by hand.
 const SEED = Number(process.env.IAFA_FUZZ_SEED) || 16_2026;
 const CASES = Number(process.env.IAFA_FUZZ_CASES) || 300;
+// IAFA_FUZZ_LOG=1 prints every case's outcome and message (to read what users would be told).
+const LOG = process.env.IAFA_FUZZ_LOG === '1';
 
 // ---- valid starting points, one per format and kind --------------------------------------------
 const EVENTS = ['view', 'cart', 'buy'];
@@ -161,7 +163,7 @@ function generate(r: Rand): { label: string; name: string; bytes: Buffer; contai
   if (mapping && r() < 0.5) mapping.timeFormat = pick(r, ['auto', 'iso', 'unix_s', 'unix_ms', 'date', 'weekday_month_day']);
   if (mapping && r() < 0.3) (mapping as Record<string, unknown>).stages = names.filter(() => r() < 0.3);
   if (mapping && r() < 0.2) mapping.eventName = 'lead';
-  return { label: `${seed.name} / ${container.container} / mutations ${applied.join(',') || 'none'}${kind ? ` / kind ${kind}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, container: container.container, seed, kind, mapping };
+  return { label: `${seed.name} / ${container.container} / mutations ${applied.join(',') || 'none'}${kind ? ` / kind ${kind}` : ''}${mapping ? ` / mapping ${JSON.stringify(mapping)}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, container: container.container, seed, kind, mapping };
 }
 
 describe('importer fuzz (fixed seed, bounded count)', () => {
@@ -203,6 +205,7 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal')) problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
       const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, kind: c.kind, mapping: c.mapping });
       if (res.status >= 500) problems.push(`${what}: import ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
+      if (LOG) console.log(`[fuzz] ${what}: preview ${pre.status}, import ${res.status} ${res.status === 200 ? '' : String(res.json?.error?.message).slice(0, 240)}`);
       if (res.status !== 200) {
         tally.refused++;
         if (res.json?.error?.kind === 'internal' || !res.json?.error?.message) problems.push(`${what}: error ${JSON.stringify(res.json).slice(0, 300)}`);
