@@ -156,6 +156,28 @@ describe('bad analytics exports', () => {
     }
   });
 
+  it('an export time past what a Date holds is a bad timestamp, not a 500 (found by the fuzz test)', async () => {
+    const far = mpText.replace(/"time":\d+/, '"time":9007199254740993');
+    expect(far).not.toBe(mpText);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: file('far.ndjson', far) });
+    expect(ds.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 1 }), expect.objectContaining({ reason: 'duplicate_event' })]);
+    expect(Date.parse(ds.timeRange!.end)).toBeLessThan(Date.UTC(2027, 0, 1));
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
+  });
+
+  it('a Parquet timestamp past what a Date holds is a bad timestamp, not a 500 (found by the fuzz test)', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const p = path.join(dir, 'far.parquet');
+    // Year 287,000: DuckDB holds it (microseconds in 64 bits), a JavaScript Date does not.
+    await c.run(`COPY (SELECT 'u' || (i % 5) AS user_id, CASE WHEN i = 7 THEN epoch_ms(9000000000000000) ELSE epoch_ms(1767225600000 + i * 60000) END AS ts, CASE WHEN i % 3 = 0 THEN 'view' ELSE 'buy' END AS event FROM range(40) t(i)) TO '${p}' (FORMAT parquet)`);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: p });
+    expect(ds.rowCount).toBe(39);
+    expect(ds.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 1 })]);
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
+  });
+
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {
     const lines = mixpanelLines(ev).lines;
     const bad = [JSON.stringify({ event: 'Signed Up', properties: { time: 1767225600 } }), JSON.stringify({ event: 'Signed Up', properties: { distinct_id: 'x', time: 'soon' } })];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { tableFromIPC, Type, type Data, type Table } from 'apache-arrow';
 import { ParquetFile, readParquet } from 'parquet-wasm/node';
 import { IafaError } from '../../../shared/contract/iafa-error';
+import { MAX_DATE_MS } from '../timestamps';
 import { isKeyValueList, kvValue, emitValue, type Fields, type PathTable, type Scratch } from '../json/fields';
 
 /**
@@ -54,6 +55,9 @@ export async function* parquetBatches(path: string, paths: PathTable, scratch: S
 }
 
 type Walker = (r: number, f: Fields) => void;
+
+/** A time as ISO text; past what a Date holds (a damaged page), its number, which the reader then counts as a bad timestamp. */
+const isoOrRaw = (ms: number): string => (ms >= -MAX_DATE_MS && ms <= MAX_DATE_MS ? new Date(ms).toISOString() : String(ms));
 
 const valid = (d: Data, i: number): boolean => {
   const bm = d.nullBitmap;
@@ -109,14 +113,14 @@ function walker(d: Data, path: number, paths: PathTable, scratch: Scratch): Walk
       const vals = d.values as unknown as BigInt64Array;
       const per = [1000, 1, 1e-3, 1e-6][(t as unknown as { unit: number }).unit] ?? 1;
       return (r, f) => {
-        if (valid(d, r)) text(r, f, new Date(Number(vals[d.offset + r]) * per).toISOString());
+        if (valid(d, r)) text(r, f, isoOrRaw(Number(vals[d.offset + r]) * per));
       };
     }
     case Type.Date: {
       const vals = d.values as ArrayLike<number | bigint>;
       const dayUnit = (t as unknown as { unit: number }).unit === 0;
       return (r, f) => {
-        if (valid(d, r)) text(r, f, new Date(Number(vals[d.offset + r]) * (dayUnit ? 86_400_000 : 1)).toISOString().slice(0, 10));
+        if (valid(d, r)) text(r, f, isoOrRaw(Number(vals[d.offset + r]) * (dayUnit ? 86_400_000 : 1)).slice(0, 10));
       };
     }
     default: {
