@@ -78,6 +78,9 @@ describe('bad analytics exports', () => {
     { name: 'an NDJSON record nesting an array 20,000 deep', make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText), message: /record 1 is nested more than 256 levels deep/, reason: 'too_deep' },
     { name: 'an NDJSON record nesting objects 20,000 deep', make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`), message: /nested more than 256 levels deep/, reason: 'too_deep' },
     { name: 'a zip member with no data but a size in the directory', make: () => file('hollow.zip', zipOf([{ name: 'a.json', data: Buffer.from(mpText) }, { name: 'b.json', data: Buffer.alloc(0), store: true, fakeSize: 100 }])), message: /member "b\.json" is corrupt.*100 bytes but no compressed data/, reason: 'corrupt_zip' },
+    // Found by the importer fuzz test (seed 8, case 111): the Rust reader panicked inside an async
+    // call, an uncaught error, and the request was never answered.
+    { name: 'a Parquet file whose damaged footer makes the reader panic', make: () => path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet'), message: /Cannot read the Parquet file .*: the file is damaged/, reason: 'corrupt_parquet' },
     { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
     {
       name: 'a Parquet file with an unsupported encoding',

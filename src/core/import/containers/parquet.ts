@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { tableFromIPC, Type, type Data, type Table } from 'apache-arrow';
-import { ParquetFile, readParquet } from 'parquet-wasm/node';
+import { ParquetFile, readParquet, readSchema } from 'parquet-wasm/node';
 import { IafaError } from '../../../shared/contract/iafa-error';
 import { MAX_DATE_MS } from '../timestamps';
 import { isKeyValueList, kvValue, emitValue, type Fields, type PathTable, type Scratch } from '../json/fields';
@@ -19,7 +19,8 @@ export interface ParquetBatch {
 }
 
 function fail(path: string, err: unknown): IafaError {
-  const msg = String((err as Error)?.message ?? err);
+  // A trap ("unreachable") is the Rust reader panicking on bytes it did not expect.
+  const msg = err instanceof WebAssembly.RuntimeError ? 'the file is damaged (the reader stopped on invalid metadata or pages)' : String((err as Error)?.message ?? err);
   const unsupported = /not (yet )?(supported|implemented)|unsupported/i.test(msg);
   return new IafaError('validation', unsupported
     ? `The Parquet file ${path} uses a feature this reader does not support (${msg}); rewrite it with a common encoding (PLAIN, dictionary, delta) and codec (snappy, gzip, zstd).`
@@ -30,6 +31,10 @@ export async function* parquetBatches(path: string, paths: PathTable, scratch: S
   const bytes = new Uint8Array(fs.readFileSync(path));
   let groups: number;
   try {
+    // The footer is read synchronously first: a panic on a damaged footer inside the asynchronous
+    // fromFile escapes its promise (an uncaught error, the request never answered), while here it
+    // is an exception like any other.
+    readSchema(bytes).free();
     const file = await ParquetFile.fromFile(new Blob([bytes]));
     groups = file.metadata().numRowGroups();
     file.free();
