@@ -21,7 +21,7 @@ const SEED = Number(process.env.IAFA_FUZZ_SEED) || 16_2026;
 const CASES = Number(process.env.IAFA_FUZZ_CASES) || 300;
 // IAFA_FUZZ_LOG=1 prints every case's outcome and message (to read what users would be told).
 const LOG = process.env.IAFA_FUZZ_LOG === '1';
-// IAFA_FUZZ_DUMP=<folder> writes each failing case's bytes there, to reproduce it alone.
+// IAFA_FUZZ_DUMP=<folder> keeps each failing (or hanging) case's bytes there, to reproduce it alone.
 const DUMP = process.env.IAFA_FUZZ_DUMP;
 
 // ---- valid starting points, one per format and kind --------------------------------------------
@@ -200,6 +200,8 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
     for (let i = 0; i < CASES; i++) {
       const c = generate(r);
       const found = problems.length;
+      const dump = DUMP ? `${DUMP}/case-${i}-${c.name}` : '';
+      if (dump) fs.writeFileSync(dump, c.bytes);
       const what = `case ${i} (${c.label})`;
       const before = JSON.stringify(await storeState(ctx.engine, ctx.dataDir));
       const saved = await upload(server, c.name, c.bytes);
@@ -213,7 +215,7 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
         tally.refused++;
         if (res.json?.error?.kind === 'internal' || !res.json?.error?.message) problems.push(`${what}: error ${JSON.stringify(res.json).slice(0, 300)}`);
         if (JSON.stringify(await storeState(ctx.engine, ctx.dataDir)) !== before) problems.push(`${what}: a refused import changed the data folder`);
-        if (DUMP && problems.length > found) fs.writeFileSync(`${DUMP}/case-${i}-${c.name}`, c.bytes);
+        if (dump && problems.length === found) fs.rmSync(dump);
         continue;
       }
       tally.accepted++;
@@ -229,7 +231,7 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       }
       const del = await apiFetch(server, 'DELETE', `/api/v1/datasets/${ds.id}`);
       if (del.status !== 200) problems.push(`${what}: delete ${del.status}`);
-      if (DUMP && problems.length > found) fs.writeFileSync(`${DUMP}/case-${i}-${c.name}`, c.bytes);
+      if (dump && problems.length === found) fs.rmSync(dump);
     }
     expect(problems).toEqual([]);
     console.log(`[fuzz] ${CASES} cases, seed ${SEED}: ${tally.accepted} accepted, ${tally.refused} refused; accepted ${JSON.stringify(acceptedBy)}`);
