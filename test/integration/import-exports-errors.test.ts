@@ -81,6 +81,7 @@ describe('bad analytics exports', () => {
     // Found by the importer fuzz test (seed 8, case 111): the Rust reader panicked inside an async
     // call, an uncaught error, and the request was never answered.
     { name: 'a Parquet file whose damaged footer makes the reader panic', make: () => path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet'), message: /Cannot read the Parquet file .*: the file is damaged/, reason: 'corrupt_parquet' },
+    { name: 'a zip holding only a Parquet file: says so, not just "no records" (found by the fuzz test)', make: () => file('pq.zip', zipOf([{ name: 'events.parquet', data: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet')) }, { name: 'blob.bin', data: Buffer.from([1, 0, 2, 0]) }])), message: /holds no records: "events\.parquet" is a Parquet file, which is read on its own, not inside a zip: left out\. "blob\.bin" is not text/, reason: 'empty_file' },
     { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
     {
       name: 'a Parquet file with an unsupported encoding',
