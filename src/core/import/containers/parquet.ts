@@ -20,7 +20,7 @@ export interface ParquetBatch {
 
 function fail(path: string, err: unknown): IafaError {
   // A trap ("unreachable") is the Rust reader panicking on bytes it did not expect.
-  const msg = err instanceof WebAssembly.RuntimeError ? 'the file is damaged (the reader stopped on invalid metadata or pages)' : String((err as Error)?.message ?? err);
+  const msg = err instanceof Error && err.name === 'RuntimeError' ? 'the file is damaged (the reader stopped on invalid metadata or pages)' : String((err as Error)?.message ?? err);
   const unsupported = /not (yet )?(supported|implemented)|unsupported/i.test(msg);
   return new IafaError('validation', unsupported
     ? `The Parquet file ${path} uses a feature this reader does not support (${msg}); rewrite it with a common encoding (PLAIN, dictionary, delta) and codec (snappy, gzip, zstd).`
