@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random';
 import type { RunningServer } from '../../src/server';
 import { tempDir, tempEngine } from '../helpers/engine';
+import { EXPORT_STEPS } from '../helpers/export-fixtures';
 import { int, NESTED_SEEDS, parquetCutKeepFooter, parquetFooterFlip, parquetSeeds, pick, wrap, type Rand, type Seed } from '../helpers/fuzz-containers';
 import { apiFetch, serverFor } from '../helpers/http';
 import { datasetFiles, storeState, upload, uploadAndImport } from '../helpers/import-http';
@@ -172,6 +174,9 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
   let ctx: ReturnType<typeof tempEngine>;
   let server: RunningServer;
   let baseId = '';
+  // A nested export imported before the fuzzing too (gzipped Mixpanel NDJSON), checked the same way.
+  let exportId = '';
+  let exportStages: number[] = [];
   const dir = tempDir();
 
   beforeAll(async () => {
@@ -181,6 +186,11 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
     const base = await uploadAndImport(server, 'base.csv', SEEDS[0].make(seededRandom(1)));
     expect(base.status).toBe(200);
     baseId = base.json.id;
+    const exp = await uploadAndImport(server, 'base.json.gz', zlib.gzipSync(String(NESTED_SEEDS[0].make(seededRandom(3)))));
+    expect(exp.status).toBe(200);
+    exportId = exp.json.id;
+    exportStages = await exportFunnel();
+    expect(exportStages[0]).toBeGreaterThan(0);
     SEEDS.push(...(await parquetSeeds(dir, String(SEEDS[3].make(seededRandom(2))))));
   });
   afterAll(async () => {
@@ -189,9 +199,16 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  async function exportFunnel(): Promise<number[]> {
+    const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: exportId, definition: { steps: EXPORT_STEPS.map((event) => ({ event })) } });
+    expect(f.status).toBe(200);
+    return f.json.stages.map((st: { users: number }) => st.users);
+  }
+
   it(`${CASES} malformed inputs: no 500, nothing stored on refusal, earlier data intact`, async () => {
     const r = seededRandom(SEED);
     const baseFiles = datasetFiles(ctx.dataDir, baseId);
+    const exportFiles = datasetFiles(ctx.dataDir, exportId);
     const tally = { accepted: 0, refused: 0 };
     // Accepted cases per family: the generator must reach the readers, not only their refusals.
     const acceptedBy = { contained: 0, nested: 0, parquet: 0 };
@@ -242,6 +259,8 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
     expect(acceptedBy.nested).toBeGreaterThan(CASES / 60);
     expect(acceptedBy.parquet).toBeGreaterThan(0);
     expect(datasetFiles(ctx.dataDir, baseId)).toEqual(baseFiles);
+    expect(datasetFiles(ctx.dataDir, exportId)).toEqual(exportFiles);
+    expect(await exportFunnel()).toEqual(exportStages);
     const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: baseId, definition: { steps: [{ event: 'view' }, { event: 'buy' }] } });
     expect(f.status).toBe(200);
   }, 120_000);
