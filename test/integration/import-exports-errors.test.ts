@@ -74,6 +74,14 @@ describe('bad analytics exports', () => {
     { name: 'mixed shapes inside one zip', make: () => file('mixed.zip', zipOf([{ name: 'mp.json', data: Buffer.from(mpText) }, { name: 'amp.json', data: Buffer.from(ndjson(amplitudeLines(ev))) }])), message: /mixes shapes.*Mixpanel.*Amplitude/s, reason: 'mixed_shapes' },
     { name: 'an NDJSON line that is not an object', make: () => file('notobj.ndjson', mpText + '[1,2,3]\n' + mpText), message: /is not a JSON object/, reason: 'not_an_object' },
     { name: 'an NDJSON export cut mid-record', make: () => file('cut.ndjson', mpText + '{"event":"Signed Up","properties":{"time":176'), message: /ends in the middle of record/, reason: 'truncated' },
+    // Found by the importer fuzz test: each overflowed the stack (a 500) before.
+    { name: 'an NDJSON record nesting an array 20,000 deep', make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText), message: /record 1 is nested more than 256 levels deep/, reason: 'too_deep' },
+    { name: 'an NDJSON record nesting objects 20,000 deep', make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`), message: /nested more than 256 levels deep/, reason: 'too_deep' },
+    { name: 'a zip member with no data but a size in the directory', make: () => file('hollow.zip', zipOf([{ name: 'a.json', data: Buffer.from(mpText) }, { name: 'b.json', data: Buffer.alloc(0), store: true, fakeSize: 100 }])), message: /member "b\.json" is corrupt.*100 bytes but no compressed data/, reason: 'corrupt_zip' },
+    // Found by the importer fuzz test (seed 8, case 111): the Rust reader panicked inside an async
+    // call, an uncaught error, and the request was never answered.
+    { name: 'a Parquet file whose damaged footer makes the reader panic', make: () => path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet'), message: /Cannot read the Parquet file .*: the file is damaged/, reason: 'corrupt_parquet' },
+    { name: 'a zip holding only a Parquet file: says so, not just "no records" (found by the fuzz test)', make: () => file('pq.zip', zipOf([{ name: 'events.parquet', data: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet')) }, { name: 'blob.bin', data: Buffer.from([1, 0, 2, 0]) }])), message: /holds no records: "events\.parquet" is a Parquet file, which is read on its own, not inside a zip: left out\. "blob\.bin" is not text/, reason: 'empty_file' },
     { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
     {
       name: 'a Parquet file with an unsupported encoding',
@@ -123,6 +131,55 @@ describe('bad analytics exports', () => {
     expect(seen).toBeGreaterThan(0);
     expect(err.kind).toBe('cancelled');
     await expectNothingStored();
+  });
+
+  it('an empty member beside the export is passed over (found by the fuzz test: a 500 before)', async () => {
+    const z = zipOf([{ name: 'empty.json', data: Buffer.alloc(0), store: true }, { name: 'a.json', data: Buffer.from(mpText) }, { name: 'empty2.json', data: Buffer.alloc(0) }]);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: file('with-empty.zip', z) });
+    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps } });
+    expect(res.stages.map((s) => s.users)).toEqual(prevStages);
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
+  });
+
+  it('an archive imported as another kind than an event log: told to unpack it, not "binary file" (found by the fuzz test)', async () => {
+    const userTable = 'user_id,variant,converted\nu1,a,1\nu2,b,0\n';
+    const packed: [string, Buffer, RegExp][] = [
+      ['users.csv.gz', zlib.gzipSync(userTable), /is a gzip file, which is read only as an event log/],
+      ['users.zip', zipOf([{ name: 'users.csv', data: Buffer.from(userTable) }]), /is a zip file, which is read only as an event log/],
+    ];
+    for (const [name, bytes, message] of packed) {
+      for (const kind of ['user_table', 'aggregated'] as const) {
+        const p = file(name, bytes);
+        const err = await failure(ctx.engine.dispatch('datasets:import', { path: p, kind }));
+        expect(err.message).toMatch(message);
+        expect((err.details as { reason?: string }).reason).toBe('packed_not_event_log');
+        const pre = await failure(ctx.engine.dispatch('datasets:preview', { path: p, kind }));
+        expect(pre.message).toMatch(message);
+        await expectNothingStored();
+      }
+    }
+  });
+
+  it('an export time past what a Date holds is a bad timestamp, not a 500 (found by the fuzz test)', async () => {
+    const far = mpText.replace(/"time":\d+/, '"time":9007199254740993');
+    expect(far).not.toBe(mpText);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: file('far.ndjson', far) });
+    expect(ds.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 1 }), expect.objectContaining({ reason: 'duplicate_event' })]);
+    expect(Date.parse(ds.timeRange!.end)).toBeLessThan(Date.UTC(2027, 0, 1));
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
+  });
+
+  it('a Parquet timestamp past what a Date holds is a bad timestamp, not a 500 (found by the fuzz test)', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const p = path.join(dir, 'far.parquet');
+    // Year 287,000: DuckDB holds it (microseconds in 64 bits), a JavaScript Date does not.
+    await c.run(`COPY (SELECT 'u' || (i % 5) AS user_id, CASE WHEN i = 7 THEN epoch_ms(9000000000000000) ELSE epoch_ms(1767225600000 + i * 60000) END AS ts, CASE WHEN i % 3 = 0 THEN 'view' ELSE 'buy' END AS event FROM range(40) t(i)) TO '${p}' (FORMAT parquet)`);
+    const ds = await ctx.engine.dispatch('datasets:import', { path: p });
+    expect(ds.rowCount).toBe(39);
+    expect(ds.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 1 })]);
+    await ctx.engine.dispatch('datasets:delete', { id: ds.id });
   });
 
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {

@@ -162,6 +162,22 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(iso, 'wasm', 0));
   }, 60_000);
 
+  it('unix times past what a Date holds are bad rows for every reader, not a failed import (found by the fuzz test)', async () => {
+    const file = path.join(dir, 'far-times.csv');
+    const rows = ['user_id,ts,event'];
+    for (let i = 0; i < 5_000; i++) rows.push(`u${i % 97},${1_700_000_000 + i * 13},${i % 4 ? 'view' : 'buy'}`);
+    // 16 digits (past the kernel's 15-digit fast path), 17, and 400 digits (Infinity).
+    rows.splice(2_000, 0, 'u1,9007199254740993,view', 'u2,99999999999999999,buy', `u3,1${'0'.repeat(400)},view`);
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const seq = await importWith(file, 'sequential');
+    expect(seq.out.rowCount).toBe(5_000);
+    expect(seq.out.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 3 })]);
+    expect(seq.out.timeRange?.end).toBe(new Date((1_700_000_000 + 4_999 * 13) * 1000).toISOString());
+    expectSameStore(seq, await importWith(file, 'wasm'));
+    expectSameStore(seq, await importWith(file, 'wasm', 0));
+    expectSameStore(seq, await importWith(file, 'js'));
+  }, 60_000);
+
   // The kernel sorts whole-millisecond times within 2^32 of the earliest as 32-bit keys, whole
   // seconds over longer spans in seconds, and anything else as doubles: each way, with ties and
   // shuffled rows, must order exactly as the sequential reader does.

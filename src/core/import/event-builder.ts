@@ -4,7 +4,7 @@ import type { ImportMapping } from '../../shared/contract';
 import { IafaError } from '../../shared/contract/iafa-error';
 import { ByteDict, GrowF64, GrowU32 } from './bytes-dict';
 import { allocCodes, type Codes, type InMemoryColumns, type StoredColumn, type StoreManifest } from './store';
-import { parseTimeBytes, type TimeFormat } from './timestamps';
+import { MAX_DATE_MS, parseTimeBytes, type TimeFormat } from './timestamps';
 import { WarningLog } from './warnings';
 import { gather, orderByUser } from './sort-rows';
 
@@ -48,7 +48,7 @@ interface Written {
 export function rowTime(p: FilePlan, buf: Uint8Array, fs: Int32Array, fe: Int32Array, n: number): number | 'bad_timestamp' | 'missing_user' | 'missing_event' {
   const ti = p.timeIdx;
   const t = ti < n ? parseTimeBytes(buf, fs[ti], fe[ti], p.timeFormat, p.year) : NaN;
-  if (t !== t) return 'bad_timestamp';
+  if (!(t >= -MAX_DATE_MS && t <= MAX_DATE_MS)) return 'bad_timestamp';
   if (p.userIdx >= n || fs[p.userIdx] === fe[p.userIdx]) return 'missing_user';
   const ei = p.eventIdx;
   if (ei >= 0 && (ei >= n || fs[ei] === fe[ei])) return 'missing_event';

@@ -220,12 +220,14 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     }
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
     if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    // Whatever can still throw runs before the rename: after it, the dataset is in place.
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const timeRange = manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null;
     const dir = path.join(paths.datasets, id);
     fs.mkdirSync(paths.datasets, { recursive: true });
     releaseStaging(tmp);
     fs.renameSync(tmp, dir);
     report('done', manifest.rows, totalBytes);
-    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     const mapping: Record<string, unknown> = { ...(dets[0]?.mapping ?? {}) };
     if (input.also?.length) mapping.also = input.also.map((f, i) => ({ path: path.basename(f.path), mapping: dets[i + 1]?.mapping ?? f.mapping ?? {} }));
     return {
@@ -236,7 +238,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       rowCount: manifest.rows,
       userCount: kind === 'aggregated' ? null : Math.max(0, manifest.users - (kind === 'event_log' ? 1 : 0)),
       columns, mapping, warnings, events,
-      timeRange: manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null,
+      timeRange,
       store: loaded ? ColumnStore.fromMemory(dir, manifest, loaded) : null,
     };
   } catch (err) {

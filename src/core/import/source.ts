@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { IafaError } from '../../shared/contract';
+import { sniff } from './containers/open';
 import { CsvScanner } from './csv';
 import { jsonTooDeep, locateJsonError, MAX_JSON_DEPTH } from './json-errors';
 
@@ -64,8 +65,14 @@ export function statFile(path: string): number {
   return st.size;
 }
 
+const PACKED = { gzip: 'gzip', zip: 'zip', parquet: 'Parquet' } as const;
+
 /** NUL bytes or many control characters mean a spreadsheet, archive or image, not text. */
 function assertText(head: Buffer, path: string): void {
+  // The flat readers see an archive or Parquet only when the user chose another kind (or a join):
+  // the export readers take them as one event log only.
+  const magic = sniff(head);
+  if (magic !== 'text') throw new IafaError('validation', `${path} is a ${PACKED[magic]} file, which is read only as an event log on its own: unpack or convert it to CSV or JSON to import it as a user table, a funnel summary or one of several joined files.`, { reason: 'packed_not_event_log', container: magic });
   const n = Math.min(head.length, 65536);
   let ctrl = 0;
   for (let i = 0; i < n; i++) {

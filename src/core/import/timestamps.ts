@@ -4,6 +4,13 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const DAY_MS = 86_400_000;
 
+/**
+ * The furthest a JavaScript Date reaches either side of 1970 (±100,000,000 days): a time past it
+ * (a unix time in the wrong unit, 1e308) cannot be shown or stored as a date, so its row is
+ * skipped as a bad timestamp by every reader, like one that does not parse.
+ */
+export const MAX_DATE_MS = 8.64e15;
+
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): no Date object per row. */
 export function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;

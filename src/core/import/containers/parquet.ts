@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { tableFromIPC, Type, type Data, type Table } from 'apache-arrow';
-import { ParquetFile, readParquet } from 'parquet-wasm/node';
+import { ParquetFile, readParquet, readSchema } from 'parquet-wasm/node';
 import { IafaError } from '../../../shared/contract/iafa-error';
+import { MAX_DATE_MS } from '../timestamps';
 import { isKeyValueList, kvValue, emitValue, type Fields, type PathTable, type Scratch } from '../json/fields';
 
 /**
@@ -18,7 +19,8 @@ export interface ParquetBatch {
 }
 
 function fail(path: string, err: unknown): IafaError {
-  const msg = String((err as Error)?.message ?? err);
+  // A trap ("unreachable") is the Rust reader panicking on bytes it did not expect.
+  const msg = err instanceof Error && err.name === 'RuntimeError' ? 'the file is damaged (the reader stopped on invalid metadata or pages)' : String((err as Error)?.message ?? err);
   const unsupported = /not (yet )?(supported|implemented)|unsupported/i.test(msg);
   return new IafaError('validation', unsupported
     ? `The Parquet file ${path} uses a feature this reader does not support (${msg}); rewrite it with a common encoding (PLAIN, dictionary, delta) and codec (snappy, gzip, zstd).`
@@ -29,6 +31,10 @@ export async function* parquetBatches(path: string, paths: PathTable, scratch: S
   const bytes = new Uint8Array(fs.readFileSync(path));
   let groups: number;
   try {
+    // The footer is read synchronously first: a panic on a damaged footer inside the asynchronous
+    // fromFile escapes its promise (an uncaught error, the request never answered), while here it
+    // is an exception like any other.
+    readSchema(bytes).free();
     const file = await ParquetFile.fromFile(new Blob([bytes]));
     groups = file.metadata().numRowGroups();
     file.free();
@@ -54,6 +60,9 @@ export async function* parquetBatches(path: string, paths: PathTable, scratch: S
 }
 
 type Walker = (r: number, f: Fields) => void;
+
+/** A time as ISO text; past what a Date holds (a damaged page), its number, which the reader then counts as a bad timestamp. */
+const isoOrRaw = (ms: number): string => (ms >= -MAX_DATE_MS && ms <= MAX_DATE_MS ? new Date(ms).toISOString() : String(ms));
 
 const valid = (d: Data, i: number): boolean => {
   const bm = d.nullBitmap;
@@ -109,14 +118,14 @@ function walker(d: Data, path: number, paths: PathTable, scratch: Scratch): Walk
       const vals = d.values as unknown as BigInt64Array;
       const per = [1000, 1, 1e-3, 1e-6][(t as unknown as { unit: number }).unit] ?? 1;
       return (r, f) => {
-        if (valid(d, r)) text(r, f, new Date(Number(vals[d.offset + r]) * per).toISOString());
+        if (valid(d, r)) text(r, f, isoOrRaw(Number(vals[d.offset + r]) * per));
       };
     }
     case Type.Date: {
       const vals = d.values as ArrayLike<number | bigint>;
       const dayUnit = (t as unknown as { unit: number }).unit === 0;
       return (r, f) => {
-        if (valid(d, r)) text(r, f, new Date(Number(vals[d.offset + r]) * (dayUnit ? 86_400_000 : 1)).toISOString().slice(0, 10));
+        if (valid(d, r)) text(r, f, isoOrRaw(Number(vals[d.offset + r]) * (dayUnit ? 86_400_000 : 1)).slice(0, 10));
       };
     }
     default: {

@@ -101,6 +101,11 @@ export async function* memberChunks(path: string, e: ZipEntry): AsyncGenerator<B
   } finally {
     fs.closeSync(fd);
   }
+  // An empty member (zero compressed bytes) has nothing to stream: a read stream cannot be opened on an empty range.
+  if (e.compressedSize === 0) {
+    if (e.size !== 0) throw bad(path, `member "${e.name}" is corrupt (the directory gives it ${e.size} bytes but no compressed data)`, 'corrupt_zip');
+    return;
+  }
   const raw = fs.createReadStream(path, { start, end: start + e.compressedSize - 1, highWaterMark: 1 << 20 });
   const stream = e.method === 8 ? raw.pipe(zlib.createInflateRaw({ chunkSize: 1 << 20 })) : raw;
   let crc = 0;

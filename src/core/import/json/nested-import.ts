@@ -135,17 +135,20 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     const { manifest, events, loaded } = await b.write(tmp, env.signal);
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest));
     if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    // Whatever can still throw runs before the rename: after it, the dataset is in place.
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const timeRange = manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null;
+    const columns = storedColumns(manifest, src, m);
     const dir = path.join(paths.datasets, id);
     fs.mkdirSync(paths.datasets, { recursive: true });
     releaseStaging(tmp);
     fs.renameSync(tmp, dir);
     env.progress({ phase: 'done', rows: manifest.rows, bytes: src.size, totalBytes: src.size });
-    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
     return {
       id, dir, kind: 'event_log', format: src.container === 'plain' || src.container === 'parquet' ? src.format : `${src.format}+${src.container}`,
       sourceName: path.basename(src.path), sourceBytes: src.size, rowCount: manifest.rows, userCount: Math.max(0, manifest.users - 1),
-      columns: storedColumns(manifest, src, m), mapping: { ...m, ...(input.mapping ?? {}) }, warnings: w.list(), events,
-      timeRange: manifest.timeMin !== null && manifest.timeMax !== null ? { start: iso(manifest.timeMin)!, end: iso(manifest.timeMax)! } : null,
+      columns, mapping: { ...m, ...(input.mapping ?? {}) }, warnings: w.list(), events,
+      timeRange,
       store: ColumnStore.fromMemory(dir, manifest, loaded),
     };
   } catch (err) {

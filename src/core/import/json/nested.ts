@@ -2,7 +2,7 @@ import { IafaError, type ImportMapping, type SourceShape } from '../../../shared
 import { CsvScanner } from '../csv';
 import type { EventLogBuilder } from '../event-builder';
 import { detectDelimiter } from '../source';
-import { headOf, openContainer, sniffFile, type ByteMember, type Container } from '../containers/open';
+import { headOf, openContainer, sniff, sniffFile, type ByteMember, type Container } from '../containers/open';
 import { parquetBatches } from '../containers/parquet';
 import { guessShape, type SampleRecord, type ShapeGuess } from '../shapes/shapes';
 import { Fields, PathTable, Scratch } from './fields';
@@ -194,7 +194,7 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     } else {
       if (head.subarray(0, 65536).includes(0)) {
         if (opened.container === 'zip') {
-          notes.push(`"${m.name}" is not text (CSV or JSON): left out.`);
+          notes.push(sniff(head) === 'parquet' ? `"${m.name}" is a Parquet file, which is read on its own, not inside a zip: left out.` : `"${m.name}" is not text (CSV or JSON): left out.`);
           continue;
         }
         throw new IafaError('validation', `${m.name} holds binary data once decompressed, not CSV or JSON.`, { reason: 'binary_file' });
@@ -213,7 +213,8 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     first ??= { fmt, sample, shape, delim, json, name: m.name };
     members.push(m);
   }
-  if (!first) throw new IafaError('validation', `${path} holds no records.`, { reason: 'empty_file' });
+  // Say why: every member was left out (not text, a Parquet file) or held no record.
+  if (!first) throw new IafaError('validation', `${path} holds no records${notes.length ? `: ${notes.join(' ')}` : '.'}`, { reason: 'empty_file' });
   if (opened.skipped.length) notes.push(`Left out of the archive: ${opened.skipped.join(', ')}.`);
   const nested = opened.container !== 'plain' || first.fmt === 'json' ? true : Boolean(first.json?.length);
   // Plain files the flat readers already handle stay with them (they are faster for flat CSV).

@@ -76,6 +76,7 @@ export async function readRecords(
         after = flat.record(buf, pos, end);
       } catch (err) {
         if (err === INCOMPLETE) break;
+        if (err instanceof JsonSyntaxError && err.reason === 'too_deep') fail(`record ${record + 1} is ${err.message}; events must be objects of plain values, lists and shallow objects.`, 'too_deep');
         if (err instanceof JsonSyntaxError) fail(`malformed JSON in record ${record + 1}: ${err.message}.`);
         throw err;
       }

@@ -1,4 +1,3 @@
-import { IafaError } from '../../../shared/contract';
 import { MAX_JSON_DEPTH } from '../json-errors';
 import { emitValue, Fields, PathTable, Scratch } from './fields';
 
@@ -12,6 +11,8 @@ export class JsonSyntaxError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** Set when the JSON is well formed but nests too deep to flatten ('too_deep'). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -38,6 +39,8 @@ export class JsonFlattener {
   private keyPath = new Int32Array(256);
   private keyLen = new Int32Array(256);
   private keyBytes = new Uint8Array(256 * 32);
+  /** Objects open around the current value: past MAX_JSON_DEPTH, the recursion (and JSON.stringify of an array) would overflow the stack. */
+  private depth = 0;
 
   /**
    * Paths whose string values hold a JSON object (a warehouse dump's `properties` column
@@ -71,6 +74,7 @@ export class JsonFlattener {
     this.end = end;
     this.fields.n = 0;
     this.keyNo = 0;
+    this.depth = 0;
     this.scratch.reset();
     return this.object(p, 0);
   }
@@ -79,6 +83,7 @@ export class JsonFlattener {
   append(buf: Uint8Array, p: number, end: number, parent: number): number {
     this.buf = buf;
     this.end = end;
+    this.depth = 0;
     return this.object(p, parent);
   }
 
@@ -119,27 +124,18 @@ export class JsonFlattener {
     throw new JsonSyntaxError(msg, p);
   }
 
-  /** Nesting of the value being read: past MAX_JSON_DEPTH a record is refused, never a stack overflow. */
-  private depth = 0;
+  private tooDeep(p: number): never {
+    throw new JsonSyntaxError(`nested more than ${MAX_JSON_DEPTH} levels deep`, p, 'too_deep');
+  }
 
   private object(p: number, path: number): number {
-    if (++this.depth > MAX_JSON_DEPTH) this.tooDeep();
-    try {
-      return this.objectBody(p, path);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private tooDeep(): never {
-    // The callers' finally blocks unwind the depth back to 0.
-    throw new IafaError('validation', `A record is nested more than ${MAX_JSON_DEPTH} levels deep; IAFA reads event exports, whose records nest a few levels.`, { reason: 'too_deep' });
-  }
-
-  private objectBody(p: number, path: number): number {
+    if (++this.depth > MAX_JSON_DEPTH) this.tooDeep(p);
     const b = this.buf;
     p = this.ws(p + 1);
-    if (b[p] === 125) return p + 1;
+    if (b[p] === 125) {
+      this.depth--;
+      return p + 1;
+    }
     for (;;) {
       if (b[p] !== QUOTE) this.fail('expected a property name in double quotes', p);
       const ks = p + 1;
@@ -162,7 +158,10 @@ export class JsonFlattener {
         p = this.ws(p + 1);
         continue;
       }
-      if (c === 125) return p + 1;
+      if (c === 125) {
+        this.depth--;
+        return p + 1;
+      }
       this.fail("expected ',' or '}'", p);
     }
   }
@@ -211,7 +210,7 @@ export class JsonFlattener {
       const after = this.stringEnd(p + 1, true) + 1;
       if (this.objectStrings && sb[ss] === 123 && this.objectString(path)) {
         const before = this.fields.n;
-        const { buf, end } = this;
+        const { buf, end, depth } = this;
         try {
           this.buf = sb;
           this.end = se;
@@ -223,6 +222,7 @@ export class JsonFlattener {
         } finally {
           this.buf = buf;
           this.end = end;
+          this.depth = depth;
         }
       }
       if (se > ss) this.fields.push(path, sb, ss, se);
@@ -257,15 +257,6 @@ export class JsonFlattener {
 
   /** Arrays are rare in event exports: found by bracket matching, then read with JSON.parse. */
   private array(p: number, path: number): number {
-    if (++this.depth > MAX_JSON_DEPTH) this.tooDeep();
-    try {
-      return this.arrayBody(p, path);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private arrayBody(p: number, path: number): number {
     const b = this.buf;
     const end = this.end;
     let depth = 0;
@@ -274,8 +265,7 @@ export class JsonFlattener {
       const c = b[q];
       if (c === QUOTE) q = this.stringEnd(q + 1, true);
       else if (c === 91 || c === 123) {
-        // The array is parsed and walked recursively below: its own nesting counts too.
-        if (++depth + this.depth > MAX_JSON_DEPTH + 1) this.tooDeep();
+        if (++depth + this.depth > MAX_JSON_DEPTH) this.tooDeep(q);
       } else if (c === 93 || c === 125) {
         if (--depth === 0) break;
       }

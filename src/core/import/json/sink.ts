@@ -1,6 +1,6 @@
 import type { ImportMapping } from '../../../shared/contract';
 import type { ColBuilder, EventLogBuilder } from '../event-builder';
-import { parseIsoBytes, parseNumberBytes, parseTimeString, type TimeFormat } from '../timestamps';
+import { MAX_DATE_MS, parseIsoBytes, parseNumberBytes, parseTimeString, type TimeFormat } from '../timestamps';
 import type { Fields, PathTable, Scratch } from './fields';
 
 const PROP = 0;
@@ -97,7 +97,7 @@ export class RecordSink {
       }
     }
     const time = t >= 0 ? this.time(f.bufs[t], f.start[t], f.end[t]) : NaN;
-    if (time !== time) return b.warnings.add('bad_timestamp', line);
+    if (!(time >= -MAX_DATE_MS && time <= MAX_DATE_MS)) return b.warnings.add('bad_timestamp', line);
     if (u < 0) u = uf;
     if (u < 0) return b.warnings.add('missing_user', line);
     if (evBuf === null || evS === evE) return b.warnings.add('missing_event', line);

@@ -229,6 +229,8 @@ function addRow(n: i32, ln: u32): i32 {
       }
       if (timeFmt == FMT_UNIX_S) t *= 1000;
     }
+    // Past what a JavaScript Date holds (timestamps.ts MAX_DATE_MS): a bad timestamp, as in JavaScript.
+    if (!(t >= -8.64e15 && t <= 8.64e15)) t = NaN;
     if (t < tLo) tLo = t;
     if (t > tHi) tHi = t;
   }
