@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { CallParsedInput, Dataset, FunnelDefinition, FunnelResult, SuggestedFunnel, WarehouseSource } from '../../shared/contract';
+import { FunnelDefinition } from '../../shared/contract';
+import type { CallParsedInput, Dataset, FunnelResult, SuggestedFunnel, WarehouseSource } from '../../shared/contract';
 import { IafaError } from '../../shared/contract';
 import { ClickHouseBackend, isClickHouseUrl, parseClickHouseUrl, urlWithMapping } from '../backends/clickhouse';
 import { limitsFromEnv } from '../backends/clickhouse/connection';
@@ -71,7 +72,7 @@ export async function warehouseSuggestion(app: AppContext, datasetId: string, si
   const ds = toDataset(getDatasetRow(app, datasetId));
   const steps = ds.events.slice(0, 3).map((e) => e.name);
   if (steps.length < 2) return { steps: [], users: [], totalUsers: ds.userCount ?? 0 };
-  const r = await warehouseFunnel(app, datasetId, { steps: steps.map((event) => ({ event })) } as FunnelDefinition, signal);
+  const r = await warehouseFunnel(app, datasetId, FunnelDefinition.parse({ steps: steps.map((event) => ({ event })) }), signal);
   return { steps, users: r!.stages.map((s) => s.users), totalUsers: ds.userCount ?? r!.stages[0]?.users ?? 0 };
 }
 
@@ -86,8 +87,8 @@ function columnType(chType: string): ColType {
 }
 
 /**
- * warehouse:save: checks the table with the given roles and limits (one describe and one event
- * count, aggregates only), stores the password in the secret store, then the row. A failure
+ * warehouse:save: checks the table with the given roles and limits (one describe and, for an
+ * event log, one event count: aggregates only), stores the password in the secret store, then the row. A failure
  * leaves neither behind.
  */
 export async function warehouseSave(app: AppContext, input: CallParsedInput<'warehouse:save'>, ctx: CallContext): Promise<Dataset> {
@@ -109,8 +110,8 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
   let events: Awaited<ReturnType<ClickHouseBackend['events']>>;
   try {
     d = await backend.describe({ signal: ctx.signal });
-    if (d.kind !== 'event_log') throw new IafaError('validation', `${backend.label} has no user, time and event columns IAFA can tell apart: choose them (roles) before saving.`, { reason: 'no_role' });
-    events = await backend.events({ signal: ctx.signal, limit: 200 });
+    // A table without user/time/event columns is saved as a user-level (A/B) table, like an import.
+    events = d.kind === 'event_log' ? await backend.events({ signal: ctx.signal, limit: 200 }) : [];
   } finally {
     await backend.close();
   }
@@ -122,13 +123,13 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
   const row = {
     id,
     name: input.name ?? `${target.table} (ClickHouse)`,
-    kind: 'event_log',
+    kind: d.kind,
     format: 'clickhouse',
     sourceName: backend.label,
     sourceBytes: 0,
     rowCount: d.rows,
     userCount: null,
-    columnsJson: JSON.stringify(d.columns.map((c) => ({ name: c.name, role: c.role === 'property' ? 'segment' : c.role, type: columnType(c.type) }))),
+    columnsJson: JSON.stringify(d.columns.map((c) => ({ name: c.name, role: c.role !== 'property' ? c.role : d.kind === 'user_table' && columnType(c.type) === 'number' ? 'metric' : 'segment', type: columnType(c.type) }))),
     mappingJson: JSON.stringify({ user: role('user'), time: role('time'), event: role('event') }),
     // A password kept in a plain 0600 file (no OS secret store) is said so wherever the dataset is listed.
     warningsJson: JSON.stringify(stored && app.secrets.kind === 'file' ? [{ reason: 'password_in_file', count: 1, lines: [], message: 'No OS secret store was found, so this warehouse password is kept unencrypted in a file only your user can read (mode 0600) in the data folder. Set IAFA_CLICKHOUSE_PASSWORD instead to keep it off the disk.' }] : []),

@@ -92,7 +92,7 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
 
   async function saveDataset() {
     if (!table || !roles || !limits) return;
-    const ds = await run((signal) => api('warehouse:save', { url: `${baseUrl(url)}/${encodeURIComponent(table.name)}`, name: name.trim() || undefined, roles, limits }, { signal }));
+    const ds = await run((signal) => api('warehouse:save', { url: `${baseUrl(url)}/${encodeURIComponent(table.name)}`, name: name.trim() || undefined, roles: table.kind === 'event_log' ? roles : undefined, limits }, { signal }));
     if (!ds) return;
     setSaved({ ds, landing: null });
     const landing = (await onSaved?.(ds).catch(() => null)) ?? null;
