@@ -122,6 +122,12 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     const wantDesign = await local.engine.dispatch('experiment:design', { funnelId: lf.id, mde: 10 });
     expect(design.experiment_design.primary_metric.baseline).toBeGreaterThan(0);
     expect(design.experiment_design.primary_metric).toEqual(wantDesign.experiment_design.primary_metric);
+    // Ask answers from the same facts (no model: the computed answer), for the saved dataset and for the sample.
+    const q = { question: 'What is the overall conversion rate?', options: { provider: 'none' as const } };
+    const a = await call('analytics:ask', { funnelId: f.id, ...q });
+    const wantA = await local.engine.dispatch('analytics:ask', { funnelId: lf.id, ...q });
+    expect(a.supporting_data.length).toBeGreaterThan(0);
+    expect(a.answer).toBe(wantA.answer);
     const report = await call('reports:generate', { funnelId: f.id, format: 'markdown', save: false });
     expect(report.report_content).toContain('Pins in ClickHouse');
   }, 120_000);
