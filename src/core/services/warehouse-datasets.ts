@@ -143,7 +143,15 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
   };
   const dataset = toDataset(row);
   if (ctx.signal.aborted) throw new IafaError('cancelled', 'The operation was cancelled.');
-  if (stored) app.secrets.set(warehouseSecretName(id), password!);
+  if (stored) {
+    try {
+      app.secrets.set(warehouseSecretName(id), password!);
+    } catch (err) {
+      // The store's own message speaks of the API key; this one is about the warehouse password.
+      const why = /\((secret-tool: [^)]*)\)/.exec(err instanceof Error ? err.message : String(err))?.[1] ?? 'no reason given';
+      throw new IafaError('internal', `The OS keyring did not take the warehouse password (${why}). Nothing was saved: unlock the keyring, or set IAFA_CLICKHOUSE_PASSWORD (or IAFA_SECRET_STORE=file) and save again.`);
+    }
+  }
   try {
     app.db.insert(schema.datasets).values(row).run();
   } catch (err) {
