@@ -170,6 +170,22 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     await expect(engine.dispatch('datasets:get', { id: saved.id })).rejects.toBeInstanceOf(IafaError);
   });
 
+  it('a keyring that refuses the password: a message about it, and no dataset', async () => {
+    const dir = tempDir('iafa-wh-locked-');
+    const locked = createEngine({
+      dataDir: dir,
+      env: { OLLAMA_HOST: 'http://127.0.0.1:2' },
+      secrets: { kind: 'os-keyring', warning: null, get: () => '', set: () => { throw new IafaError('internal', 'The OS keyring did not take the key (secret-tool: the collection is locked). Unlock it.'); } },
+    });
+    try {
+      await expect(locked.dispatch('warehouse:save', { url: `${base}/pinterest`, password: ANALYST_PASSWORD })).rejects.toThrow(/did not take the warehouse password \(secret-tool: the collection is locked\)\. Nothing was saved/);
+      expect((await locked.dispatch('datasets:list', {})).datasets).toEqual([]);
+    } finally {
+      locked.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without an OS secret store: a 0600 file with a warning on the dataset, and still not in the database or settings', async () => {
     const plain = tempEngine({ IAFA_SECRET_STORE: 'file' });
     try {
