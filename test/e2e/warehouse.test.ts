@@ -108,6 +108,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     const cells = await funnelTable.locator('tbody tr td:nth-child(2)').allTextContents();
     expect(cells).toEqual(want.stages.map((x) => x.users.toLocaleString('en-US')));
     expect(want.stages[0].users).toBeGreaterThan(1000);
+    // The Dashboard's insights on it: the analyst on ClickHouse's aggregates.
+    const insights = page.getByTestId('insights-panel');
+    await insights.getByTestId('provenance').waitFor({ timeout: 60_000 });
+    await expect(insights.getByTestId('provenance').textContent()).resolves.toBe('computed');
+    await expect(insights.getByTestId('insights-list').locator('li').count()).resolves.toBeGreaterThan(0);
     await page.screenshot({ path: shot('4-dashboard'), fullPage: true });
 
     for (const b of bodies) expect(b).not.toContain(ANALYST_PASSWORD);
