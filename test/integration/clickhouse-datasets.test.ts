@@ -137,6 +137,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'adsmart');
     const ds = await call('warehouse:save', { url: `${base}/adsmart` });
     expect(ds.kind).toBe('user_table');
+    // What the analyzer preselects from: the variant column and its values, as for the imported file.
+    expect(ds.columns.find((c) => c.name === 'experiment')).toMatchObject({ role: 'variant', distinct: 2 });
+    expect([...ds.columns.find((c) => c.name === 'experiment')!.sample!].sort()).toEqual(['control', 'exposed']);
+    expect(ds.mapping).toEqual({ variant: 'experiment' });
     const args = { variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false };
     const got = await call('experiment:analyze', { datasetId: ds.id, ...args });
     const want = await local.engine.dispatch('experiment:analyze', { file: csv, ...args });

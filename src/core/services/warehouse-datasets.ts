@@ -86,6 +86,28 @@ function columnType(chType: string): ColType {
   return 'string';
 }
 
+/** Column names that usually hold an experiment's arm. */
+const VARIANT_NAME = /variant|group|arm\b|experiment|version|bucket|treatment|cohort/i;
+/** String columns of a user-level table profiled on save (one GROUP BY each, at most 21 rows back). */
+const MAX_PROFILED = 12;
+
+/**
+ * A user-level table's string columns with their values (up to 20, as the importer samples them),
+ * and its variant column: the first with 2 to 20 values and an arm-like name. This is what the
+ * Experiments analyzer preselects from, as for an imported A/B table.
+ */
+async function profileUserTable(backend: ClickHouseBackend, cols: Dataset['columns'], signal: AbortSignal): Promise<{ columns: Dataset['columns']; variant: string | undefined }> {
+  const out = cols.map((c) => ({ ...c }));
+  for (const c of out.filter((x) => x.type === 'string' || x.type === 'boolean').slice(0, MAX_PROFILED)) {
+    const values = await backend.propertyValues(c.name, { signal, limit: 21 });
+    c.sample = values.slice(0, 20).map((v) => v.value);
+    if (values.length <= 20) c.distinct = values.length;
+  }
+  const variant = out.find((c) => c.distinct !== undefined && c.distinct >= 2 && c.distinct <= 20 && VARIANT_NAME.test(c.name));
+  if (variant) variant.role = 'variant';
+  return { columns: out, variant: variant?.name };
+}
+
 /**
  * warehouse:save: checks the table with the given roles and limits (one describe and, for an
  * event log, one event count: aggregates only), stores the password in the secret store, then the row. A failure
@@ -108,10 +130,14 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
   });
   let d: Awaited<ReturnType<ClickHouseBackend['describe']>>;
   let events: Awaited<ReturnType<ClickHouseBackend['events']>>;
+  let columns: Dataset['columns'];
+  let variant: string | undefined;
   try {
     d = await backend.describe({ signal: ctx.signal });
     // A table without user/time/event columns is saved as a user-level (A/B) table, like an import.
     events = d.kind === 'event_log' ? await backend.events({ signal: ctx.signal, limit: 200 }) : [];
+    columns = d.columns.map((c) => ({ name: c.name, role: c.role !== 'property' ? c.role : d.kind === 'user_table' && columnType(c.type) === 'number' ? 'metric' : 'segment', type: columnType(c.type) }));
+    if (d.kind === 'user_table') ({ columns, variant } = await profileUserTable(backend, columns, ctx.signal));
   } finally {
     await backend.close();
   }
@@ -129,8 +155,8 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
     sourceBytes: 0,
     rowCount: d.rows,
     userCount: null,
-    columnsJson: JSON.stringify(d.columns.map((c) => ({ name: c.name, role: c.role !== 'property' ? c.role : d.kind === 'user_table' && columnType(c.type) === 'number' ? 'metric' : 'segment', type: columnType(c.type) }))),
-    mappingJson: JSON.stringify({ user: role('user'), time: role('time'), event: role('event') }),
+    columnsJson: JSON.stringify(columns),
+    mappingJson: JSON.stringify(d.kind === 'user_table' ? { ...(variant ? { variant } : {}) } : { user: role('user'), time: role('time'), event: role('event') }),
     // A password kept in a plain 0600 file (no OS secret store) is said so wherever the dataset is listed.
     warningsJson: JSON.stringify(stored && app.secrets.kind === 'file' ? [{ reason: 'password_in_file', count: 1, lines: [], message: 'No OS secret store was found, so this warehouse password is kept unencrypted in a file only your user can read (mode 0600) in the data folder. Set IAFA_CLICKHOUSE_PASSWORD instead to keep it off the disk.' }] : []),
     eventsJson: JSON.stringify(events.map((e) => ({ name: e.event, count: e.count }))),
