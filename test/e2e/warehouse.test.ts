@@ -4,7 +4,10 @@ import type { Page } from 'playwright-core';
 import { FunnelDefinition } from '../../src/shared/contract';
 import { openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
-import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
+import fs from 'node:fs';
+import { parseCsv } from '../../src/core/experiments';
+import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
+import { HAS_SHARED_DATA, sharedData } from '../helpers/shared';
 
 const shot = (name: string) => artifactPath('e2e', `warehouse-${name}.png`);
 
@@ -119,5 +122,38 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     expect(bodies.some((b) => b.includes(saved.id))).toBe(true);
     expect(app.pageErrors).toEqual([]);
     expect(app.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it.skipIf(!HAS_SHARED_DATA)('a saved A/B table opens in the Experiments analyzer with its arms preselected and reads out like the file', async () => {
+    const csv = sharedData('adsmart_ab_data.csv');
+    await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'adsmart');
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    // The form starts empty again; the session's password is still in the engine, so the URL is enough.
+    await page.getByLabel('Warehouse URL').fill(`clickhouse://analyst@127.0.0.1:${cluster.servers[0].http}/iafa`);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByLabel('Warehouse table').locator('option[value="adsmart"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await page.getByLabel('Warehouse table').selectOption('adsmart');
+    await page.getByText(/a table without user\/time\/event columns/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Save as dataset' }).click();
+    const landing = page.getByRole('status').getByRole('link', { name: /Analyse this A\/B table in Experiments/ });
+    await landing.waitFor({ timeout: 60_000 });
+    await landing.click();
+
+    const panel = page.locator('#xp-panel-analyze');
+    await expect(panel.getByTestId('xp-variant-col').inputValue()).resolves.toBe('experiment');
+    await expect(panel.getByTestId('xp-control').inputValue()).resolves.toBe('control');
+    await expect(panel.getByTestId('xp-treatment').inputValue()).resolves.toBe('exposed');
+    await panel.getByTestId('xp-primary').selectOption('yes');
+    await panel.getByTestId('xp-analyze-run').click();
+    await panel.getByTestId('xp-significance').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: shot('5-experiment'), fullPage: true });
+
+    const want = await app.env.engine.dispatch('experiment:analyze', { file: csv, variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false });
+    await expect(panel.getByTestId('xp-decision-word').textContent()).resolves.toBe(want.recommendation.decision);
+    const srm = await panel.getByTestId('xp-srm').textContent();
+    expect(srm).toContain(want.srm_check.control_n.toLocaleString('en-US'));
+    expect(srm).toContain(want.srm_check.treatment_n.toLocaleString('en-US'));
+    for (const b of bodies) expect(b).not.toContain(ANALYST_PASSWORD);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -101,7 +101,14 @@ async function profileUserTable(backend: ClickHouseBackend, cols: Dataset['colum
   for (const c of out.filter((x) => x.type === 'string' || x.type === 'boolean').slice(0, MAX_PROFILED)) {
     const values = await backend.propertyValues(c.name, { signal, limit: 21 });
     c.sample = values.slice(0, 20).map((v) => v.value);
-    if (values.length <= 20) c.distinct = values.length;
+    if (values.length > 20) continue;
+    c.distinct = values.length;
+    // Numbers kept as text (a CSV loaded as String columns) read as the importer would read them.
+    const filled = c.sample.filter((v) => v !== '');
+    if (c.type === 'string' && filled.length && filled.every((v) => /^-?\d+(\.\d+)?$/.test(v))) {
+      c.type = filled.every((v) => v === '0' || v === '1') ? 'boolean' : 'number';
+      c.role = 'metric';
+    }
   }
   const variant = out.find((c) => c.distinct !== undefined && c.distinct >= 2 && c.distinct <= 20 && VARIANT_NAME.test(c.name));
   if (variant) variant.role = 'variant';
