@@ -4,14 +4,18 @@ import type { Page } from 'playwright-core';
 import { FunnelDefinition } from '../../src/shared/contract';
 import { openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
-import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
+import fs from 'node:fs';
+import { parseCsv } from '../../src/core/experiments';
+import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, loadEventStore, startCluster, type TestCluster } from '../helpers/clickhouse';
+import { HAS_SHARED_DATA, sharedData } from '../helpers/shared';
 
 const shot = (name: string) => artifactPath('e2e', `warehouse-${name}.png`);
 
 /**
  * The Data workspace's "Connect to a warehouse" panel in browser mode against the two-shard test
  * cluster: URL and password, connection test, table, roles, and a funnel computed in ClickHouse
- * that equals the local engine's on the same events. The password never comes back from the API.
+ * that equals the local engine's on the same events; then Save as dataset, and the same funnel
+ * on the Dashboard. The password never comes back from the API.
  */
 if (!CLICKHOUSE_BIN) console.warn(`skipping the warehouse e2e: ${NO_CLICKHOUSE}`);
 
@@ -78,5 +82,78 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     for (const b of bodies) expect(b).not.toContain(ANALYST_PASSWORD);
     expect(app.pageErrors).toEqual([]);
     expect(app.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it('saves the table as a dataset; its funnel on the Dashboard equals the local engine on the same events', async () => {
+    // Continues from the connected panel above: the password is in the engine's memory only.
+    await page.getByLabel('Dataset name').fill('Pins in ClickHouse');
+    await expect(page.getByLabel('Time limit').inputValue()).resolves.toBe('120');
+    await page.getByLabel('Time limit').fill('90');
+    await page.getByRole('button', { name: 'Save as dataset' }).click();
+    const landing = page.getByRole('status').getByRole('link', { name: /Open the funnel .* on the Dashboard/ });
+    await landing.waitFor({ timeout: 60_000 });
+    // Listed with the imported sample, in the same table.
+    await expect(page.getByTestId('datasets-table').getByText('Pins in ClickHouse').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: shot('3-saved'), fullPage: true });
+
+    const saved = (await app.env.engine.dispatch('datasets:list', {})).datasets.find((d) => d.name === 'Pins in ClickHouse')!;
+    expect(saved.warehouse?.limits.timeout_seconds).toBe(90);
+    expect(saved.warehouse?.url).toBe(`clickhouse://analyst@127.0.0.1:${cluster.servers[0].http}/iafa/pinterest?user_col=user_id&time_col=ts&event_col=event`);
+
+    await landing.click();
+    const funnelTable = page.getByTestId('funnel-table');
+    await funnelTable.waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('dataset-select').inputValue()).resolves.toBe(saved.id);
+    const stages = await funnelTable.locator('tbody tr td:nth-child(1)').allTextContents();
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    // The same steps, window, mode and zone the landing chose, on the locally imported sample.
+    const want = await app.env.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: FunnelDefinition.parse({ steps: stages.map((event) => ({ event })), window: '7d', mode: 'any-start', tz: 'UTC' }) });
+    const cells = await funnelTable.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(cells).toEqual(want.stages.map((x) => x.users.toLocaleString('en-US')));
+    expect(want.stages[0].users).toBeGreaterThan(1000);
+    // The Dashboard's insights on it: the analyst on ClickHouse's aggregates.
+    const insights = page.getByTestId('insights-panel');
+    await insights.getByTestId('provenance').waitFor({ timeout: 60_000 });
+    await expect(insights.getByTestId('provenance').textContent()).resolves.toBe('computed');
+    await expect(insights.getByTestId('insights-list').locator('li').count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: shot('4-dashboard'), fullPage: true });
+
+    for (const b of bodies) expect(b).not.toContain(ANALYST_PASSWORD);
+    expect(bodies.some((b) => b.includes(saved.id))).toBe(true);
+    expect(app.pageErrors).toEqual([]);
+    expect(app.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  });
+
+  it.skipIf(!HAS_SHARED_DATA)('a saved A/B table opens in the Experiments analyzer with its arms preselected and reads out like the file', async () => {
+    const csv = sharedData('adsmart_ab_data.csv');
+    await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'adsmart');
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    // The form starts empty again; the session's password is still in the engine, so the URL is enough.
+    await page.getByLabel('Warehouse URL').fill(`clickhouse://analyst@127.0.0.1:${cluster.servers[0].http}/iafa`);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByLabel('Warehouse table').locator('option[value="adsmart"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await page.getByLabel('Warehouse table').selectOption('adsmart');
+    await page.getByText(/a table without user\/time\/event columns/).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Save as dataset' }).click();
+    const landing = page.getByRole('status').getByRole('link', { name: /Analyse this A\/B table in Experiments/ });
+    await landing.waitFor({ timeout: 60_000 });
+    await landing.click();
+
+    const panel = page.locator('#xp-panel-analyze');
+    await expect(panel.getByTestId('xp-variant-col').inputValue()).resolves.toBe('experiment');
+    await expect(panel.getByTestId('xp-control').inputValue()).resolves.toBe('control');
+    await expect(panel.getByTestId('xp-treatment').inputValue()).resolves.toBe('exposed');
+    await panel.getByTestId('xp-primary').selectOption('yes');
+    await panel.getByTestId('xp-analyze-run').click();
+    await panel.getByTestId('xp-significance').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: shot('5-experiment'), fullPage: true });
+
+    const want = await app.env.engine.dispatch('experiment:analyze', { file: csv, variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false });
+    await expect(panel.getByTestId('xp-decision-word').textContent()).resolves.toBe(want.recommendation.decision);
+    const srm = await panel.getByTestId('xp-srm').textContent();
+    expect(srm).toContain(want.srm_check.control_n.toLocaleString('en-US'));
+    expect(srm).toContain(want.srm_check.treatment_n.toLocaleString('en-US'));
+    for (const b of bodies) expect(b).not.toContain(ANALYST_PASSWORD);
+    expect(app.pageErrors).toEqual([]);
   });
 });

@@ -20,6 +20,11 @@ export const datasets = sqliteTable('datasets', {
   timeEnd: text('time_end'),
   /** Folder (relative to the data dir) holding the columnar store. */
   storePath: text('store_path').notNull(),
+  /**
+   * A warehouse table saved as a dataset (no stored columns): its clickhouse:// URL with the
+   * column roles, never a password (that is in the SecretStore), and its query limits. Null for imports.
+   */
+  warehouseJson: text('warehouse_json'),
   createdAt: text('created_at').notNull(),
 });
 

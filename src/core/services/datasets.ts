@@ -8,7 +8,7 @@ import type { AppContext, HandlerGroup } from './context';
 
 type Row = typeof schema.datasets.$inferSelect;
 
-export function toDataset(r: Row): Dataset {
+export function toDataset(r: Omit<Row, 'warehouseJson'> & { warehouseJson?: string | null }): Dataset {
   return Dataset.parse({
     id: r.id,
     name: r.name,
@@ -24,7 +24,13 @@ export function toDataset(r: Row): Dataset {
     events: JSON.parse(r.eventsJson),
     timeRange: r.timeStart && r.timeEnd ? { start: r.timeStart, end: r.timeEnd } : null,
     createdAt: r.createdAt,
+    warehouse: r.warehouseJson ? JSON.parse(r.warehouseJson) : null,
   });
+}
+
+/** The secret store's name for a warehouse dataset's password (names are [a-z0-9-]). */
+export function warehouseSecretName(datasetId: string): string {
+  return `clickhouse-${datasetId.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
 
 export function getDatasetRow(app: AppContext, id: string): Row {
@@ -51,6 +57,7 @@ export function datasetHandlers(app: AppContext): HandlerGroup<'datasets:list' |
     'datasets:delete': ({ id }) => {
       const row = getDatasetRow(app, id);
       app.db.delete(schema.datasets).where(eq(schema.datasets.id, id)).run();
+      if (row.warehouseJson) app.secrets.set(warehouseSecretName(id), '');
       // The row goes first: a crash between the two leaves an orphan folder, never a dataset
       // whose columns are missing.
       fs.rmSync(datasetStoreDir(app, row), { recursive: true, force: true });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { IafaError, type Fact } from '../../shared/contract';
 import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
-import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { schema } from '../db';
 import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
 import { newId, nowIso } from '../ids';
@@ -12,7 +11,7 @@ import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 import { getFunnel } from './funnels';
-import { passwordFor } from './warehouse-connect';
+import { isWarehouseSource, warehouseFunnel, withWarehouse } from './warehouse-datasets';
 import { funnelFor, openDatasetStore } from './imports';
 
 /** Reads a CSV from this machine (CLI paths are relative to the working directory). */
@@ -133,26 +132,21 @@ function metricLabel(input: AnalyzeParsed): string {
 }
 
 /** Design from a saved funnel: its overall conversion is the baseline when none is given. */
-function withFunnelBaseline(app: AppContext, input: DesignParsed): DesignParsed {
+async function withFunnelBaseline(app: AppContext, input: DesignParsed, signal: AbortSignal): Promise<DesignParsed> {
   if (!input.funnelId || input.metric_type !== 'rate' || input.baseline_rate !== undefined || input.current_metrics?.overall_conversion_rate !== undefined) return input;
   const f = getFunnel(app, input.funnelId);
-  const r = funnelFor(app, f.datasetId, f.definition);
+  const r = (await warehouseFunnel(app, f.datasetId, f.definition, signal)) ?? funnelFor(app, f.datasetId, f.definition);
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
-async function warehouseAnalysis(app: AppContext, url: string, input: AnalyzeParsed, signal: AbortSignal) {
-  const backend = new ClickHouseBackend(url, { env: app.env, password: passwordFor(app, url) });
-  try {
-    return await backend.experimentAnalysis(input, { signal });
-  } finally {
-    await backend.close();
-  }
+async function warehouseAnalysis(app: AppContext, source: string, input: AnalyzeParsed, signal: AbortSignal) {
+  return (await withWarehouse(app, source, (b) => b.experimentAnalysis(input, { signal })))!;
 }
 
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
   return {
-    'experiment:design': (raw) => {
-      const input = withFunnelBaseline(app, raw);
+    'experiment:design': async (raw, ctx) => {
+      const input = await withFunnelBaseline(app, raw, ctx.signal);
       // The id is decided first so the stored JSON and the returned one carry the same id.
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
       const res = designExperiment(input, { experimentId: id, provenance: input.funnelId ? { funnelId: input.funnelId } : {} });
@@ -162,7 +156,7 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:analyze': async (raw, ctx) => {
-      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isClickHouseUrl(x)) ?? null;
+      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
       const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
       // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
@@ -172,7 +166,7 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:causal': (raw) => {
-      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isClickHouseUrl(x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
+      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isWarehouseSource(app, x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
       const { loaded, input } = loadExperimentTables(app, raw);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
       const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });

@@ -7,9 +7,8 @@ import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
 import { importFiles, MAX_COLUMNS, previewAny, StoreCache, type ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
-import { ClickHouseBackend, isClickHouseUrl } from '../backends/clickhouse';
 import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
-import { passwordFor } from './warehouse-connect';
+import { warehouseFunnel } from './warehouse-datasets';
 import { getFunnel } from './funnels';
 
 const caches = new WeakMap<AppContext, StoreCache>();
@@ -94,19 +93,12 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
     },
     'funnels:compute': async (input, ctx) => {
       // A clickhouse:// source computes in ClickHouse (backends/clickhouse); only aggregates come back.
-      if (!input.funnelId && input.datasetId && isClickHouseUrl(input.datasetId)) {
-        const backend = new ClickHouseBackend(input.datasetId, { env: app.env, password: passwordFor(app, input.datasetId) });
-        try {
-          return await backend.funnel(input.definition!, { signal: ctx.signal });
-        } finally {
-          await backend.close();
-        }
-      }
+      // So does a warehouse table saved as a dataset, or a saved funnel on one.
       if (input.funnelId) {
         const f = getFunnel(app, input.funnelId);
-        return { ...funnelFor(app, f.datasetId, f.definition), funnel_name: f.name };
+        return { ...((await warehouseFunnel(app, f.datasetId, f.definition, ctx.signal)) ?? funnelFor(app, f.datasetId, f.definition)), funnel_name: f.name };
       }
-      return funnelFor(app, input.datasetId!, input.definition!);
+      return (await warehouseFunnel(app, input.datasetId!, input.definition!, ctx.signal)) ?? funnelFor(app, input.datasetId!, input.definition!);
     },
   };
 }

@@ -12,6 +12,7 @@ import { narratedHandlers } from './narrated';
 import { datasetHandlers } from './datasets';
 import { experimentHandlers } from './experiments';
 import { warehouseConnect } from './warehouse-connect';
+import { warehouseSave } from './warehouse-datasets';
 import { funnelHandlers } from './funnels';
 import { llmHandlers } from './llm';
 import { importHandlers } from './imports';
@@ -97,6 +98,7 @@ export function createEngine(opts: EngineOptions): Engine {
     ...reportHandlers(app, (name, input, o) => dispatch(name, input, { ...o, unlimited: true }), opts.printPdf),
     'limits:status': () => limiter.status(app.env),
     'warehouse:connect': (input, ctx) => warehouseConnect(app, input, ctx),
+    'warehouse:save': (input, ctx) => warehouseSave(app, input, ctx),
     'ops:cancel': ({ opId }) => {
       const c = running.get(opId);
       c?.abort();

@@ -11,8 +11,8 @@ import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
 import { funnelFor } from './imports';
-import { isClickHouseUrl } from '../backends/clickhouse';
 import { analyzeWarehouse } from './warehouse';
+import { isWarehouseSource } from './warehouse-datasets';
 
 /** Segments whose own daily series are computed for per-segment anomalies and trade-offs. */
 const MAX_SEGMENT_SERIES = 6;
@@ -39,6 +39,12 @@ export function resolveDefinition(app: AppContext, input: AnalyticsInput): Resol
   });
   const scope = saved ? `funnel:${saved.id}` : `dataset:${datasetId}:${def.steps.map((s) => s.event).join('>')}`;
   return { funnelId: saved?.id ?? null, datasetId, definition: def, scope };
+}
+
+/** analyzeFor, or analyzeWarehouse when the funnel's data is in a warehouse (a URL or a saved warehouse dataset). */
+export async function analyzeAny(app: AppContext, input: AnalyticsInput, signal: AbortSignal): Promise<InsightsReport> {
+  const resolved = resolveDefinition(app, input);
+  return isWarehouseSource(app, resolved.datasetId) ? analyzeWarehouse(app, input, resolved, signal) : analyzeFor(app, input, signal);
 }
 
 export function analyzeFor(app: AppContext, input: AnalyticsInput, signal?: AbortSignal): InsightsReport {
@@ -105,13 +111,13 @@ function stored(app: AppContext, row: typeof schema.recommendations.$inferSelect
 export function insightsHandlers(app: AppContext): HandlerGroup<'analytics:recommendations' | 'analytics:hypotheses' | 'recommendations:list' | 'recommendations:set-status'> {
   return {
     'analytics:recommendations': async (input, ctx) => {
-      const report = input.datasetId && isClickHouseUrl(input.datasetId) ? await analyzeWarehouse(app, input, resolveDefinition(app, input), ctx.signal) : analyzeFor(app, input, ctx.signal);
+      const report = await analyzeAny(app, input, ctx.signal);
       const generationId = storeGeneration(app, 'recommendations', input, report.funnel_id, { ...report, facts: undefined }, report.facts);
       persist(app, report, generationId);
       return report;
     },
     'analytics:hypotheses': async (input, ctx) => {
-      const report = input.datasetId && isClickHouseUrl(input.datasetId) ? await analyzeWarehouse(app, input, resolveDefinition(app, input), ctx.signal) : analyzeFor(app, input, ctx.signal);
+      const report = await analyzeAny(app, input, ctx.signal);
       const hypotheses = buildHypotheses(report, input.focus_areas);
       const ids = new Set(hypotheses.flatMap((h) => h.fact_ids));
       const citations: Record<string, string[]> = {};

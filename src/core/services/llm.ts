@@ -3,7 +3,7 @@ import { getDatasetRow, toDataset } from './datasets';
 import { ask, getConversation, listPrompts, makeProvider, narrate, resetPrompt, saveFeedback, usageSummary, type LlmEnv } from '../llm';
 import { dataPaths } from '../paths';
 import type { AppContext, HandlerGroup } from './context';
-import { analyzeFor } from './insights';
+import { analyzeAny } from './insights';
 import { readOpenAiKey, readSettings } from './settings';
 
 export interface LlmDeps {
@@ -12,8 +12,8 @@ export interface LlmDeps {
 }
 
 /** The saved funnel's facts and recommendations, from the same deterministic analyst that serves /recommendations. */
-function funnelAnalysis(app: AppContext, funnelId: string, signal: AbortSignal): { sheet: FactSheet; advice: AskAdvice[]; columns: string[] } {
-  const report = analyzeFor(app, AnalyticsInput.parse({ funnelId }), signal);
+async function funnelAnalysis(app: AppContext, funnelId: string, signal: AbortSignal): Promise<{ sheet: FactSheet; advice: AskAdvice[]; columns: string[] }> {
+  const report = await analyzeAny(app, AnalyticsInput.parse({ funnelId }), signal);
   return { sheet: { facts: report.facts, generated_at: report.generated_at }, advice: report.recommendations, columns: datasetColumns(app, report.dataset_id) };
 }
 
@@ -40,7 +40,7 @@ export function llmHandlers(app: AppContext, deps: LlmDeps = {}): HandlerGroup<C
     'analytics:ask': async (input, ctx) => {
       if (input.facts) return ask(llmEnv(app), { ...input, facts: input.facts }, ctx);
       if (deps.factSheet) return ask(llmEnv(app), { ...input, facts: await deps.factSheet(input.funnelId, ctx.signal) }, ctx);
-      const a = funnelAnalysis(app, input.funnelId, ctx.signal);
+      const a = await funnelAnalysis(app, input.funnelId, ctx.signal);
       return ask(llmEnv(app), { ...input, facts: a.sheet, recommendations: input.recommendations ?? a.advice, columns: a.columns }, ctx);
     },
     'conversations:get': ({ id }) => getConversation({ db: app.db }, id),

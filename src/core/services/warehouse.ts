@@ -1,20 +1,21 @@
-import type { AnalyticsInput, FunnelDefinition, FunnelResult, InsightsReport } from '../../shared/contract';
-import { ClickHouseBackend } from '../backends/clickhouse';
+import { IafaError, type AnalyticsInput, FunnelDefinition, FunnelResult, InsightsReport } from '../../shared/contract';
+import { isClickHouseUrl } from '../backends/clickhouse';
 import { analyzeFunnel } from '../insights';
 import type { AppContext } from './context';
-import { passwordFor } from './warehouse-connect';
+import { openWarehouse } from './warehouse-datasets';
 
 /** Segments whose own daily series are computed, as in analyzeFor (services/insights.ts). */
 const MAX_SEGMENT_SERIES = 6;
 
 /**
- * analyzeFor (services/insights.ts) for a clickhouse:// source (given as datasetId): the funnel and the top segments'
+ * analyzeFor (services/insights.ts) for a clickhouse:// source or a saved warehouse dataset (given as datasetId): the funnel and the top segments'
  * daily series are computed in ClickHouse, then the same deterministic analyst runs here on
  * those aggregates.
  */
 export async function analyzeWarehouse(app: AppContext, input: AnalyticsInput, resolved: { funnelId: string | null; datasetId: string; definition: FunnelDefinition; scope: string }, signal: AbortSignal): Promise<InsightsReport> {
   const { funnelId, datasetId, definition, scope } = resolved;
-  const backend = new ClickHouseBackend(datasetId, { env: app.env, password: passwordFor(app, datasetId) });
+  const backend = openWarehouse(app, datasetId);
+  if (!backend) throw new IafaError('internal', `${datasetId} is not a warehouse source.`);
   try {
     let result: FunnelResult = await backend.funnel(definition, { signal });
     if (!input.include_historical) result = { ...result, previous_period: null };
@@ -26,7 +27,7 @@ export async function analyzeWarehouse(app: AppContext, input: AnalyticsInput, r
         segmentDaily[name] = (await backend.funnel(def, { signal })).daily;
       }
     }
-    return analyzeFunnel(result, {
+    return analyzeFunnel(isClickHouseUrl(datasetId) ? result : { ...result, dataset_id: datasetId }, {
       segmentDaily,
       dataWarnings: [],
       audience: input.audience,

@@ -26,6 +26,24 @@ export const ImportWarning = z.object({
 });
 export type ImportWarning = z.infer<typeof ImportWarning>;
 
+/** The limits every query on a warehouse runs under. */
+export const WarehouseLimits = z.object({
+  timeout_seconds: z.number().positive().max(86_400),
+  max_result_rows: z.number().int().positive().max(100_000_000),
+  max_memory_mb: z.number().positive().max(1_048_576),
+});
+export type WarehouseLimits = z.infer<typeof WarehouseLimits>;
+
+/** Where a warehouse dataset's events are: never a password (that is in the OS secret store). */
+export const WarehouseSource = z.object({
+  /** clickhouse://[user@]host:port/database/table?user_col=…&time_col=…&event_col=… */
+  url: z.string(),
+  limits: WarehouseLimits,
+  /** Where the password comes from: the OS secret store, IAFA_CLICKHOUSE_PASSWORD, or none. */
+  password: z.enum(['secret-store', 'environment', 'none']),
+});
+export type WarehouseSource = z.infer<typeof WarehouseSource>;
+
 export const Dataset = z.object({
   id: z.string(),
   name: z.string(),
@@ -42,6 +60,8 @@ export const Dataset = z.object({
   events: z.array(z.object({ name: z.string(), count: z.number() })).default([]),
   timeRange: z.object({ start: z.string(), end: z.string() }).nullable(),
   createdAt: z.string(),
+  /** Set for a warehouse table saved as a dataset: its analyses run in the warehouse. */
+  warehouse: WarehouseSource.nullable().optional(),
 });
 export type Dataset = z.infer<typeof Dataset>;
 

@@ -72,6 +72,7 @@ export const contract = {
   'recommendations:list': insights.recommendationsList,
   'recommendations:set-status': insights.recommendationsSetStatus,
   'warehouse:connect': warehouse.warehouseConnect,
+  'warehouse:save': warehouse.warehouseSave,
 } as const satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

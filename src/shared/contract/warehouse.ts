@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
+import { Dataset, WarehouseLimits } from './datasets';
 
 /**
  * "Connect to a warehouse", step one: test the connection, list the database's tables and, when
@@ -43,4 +44,24 @@ export const warehouseConnect = call({
   http: { method: 'POST', path: '/api/v1/warehouse/connect' },
   input: WarehouseConnectInput,
   output: WarehouseConnectOutput,
+});
+
+export const WarehouseSaveInput = z.object({
+  /** clickhouse://[user@]host:port/database/table (the table is required). */
+  url: z.string().min(1).max(2000),
+  /** Kept in the OS secret store under this dataset; when absent, the one given to warehouse:connect this session. */
+  password: z.string().max(1000).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+  /** The column roles; detected from the table when absent. */
+  roles: z.object({ user: z.string().min(1).max(500), time: z.string().min(1).max(500), event: z.string().min(1).max(500) }).partial().optional(),
+  /** Per-dataset limits; the IAFA_CLICKHOUSE_* defaults when absent. */
+  limits: WarehouseLimits.partial().optional(),
+});
+
+export const warehouseSave = call({
+  name: 'warehouse:save',
+  summary: 'Save a ClickHouse table as a dataset (URL, column roles, limits; the password in the OS secret store): every workspace then analyses it in ClickHouse.',
+  http: { method: 'POST', path: '/api/v1/warehouse/datasets' },
+  input: WarehouseSaveInput,
+  output: Dataset,
 });

@@ -21,7 +21,14 @@ export default function Data() {
         }}
       />
       <DatasetList datasets={datasets} loading={list.loading} error={list.error} reload={list.reload} />
-      <WarehousePanel />
+      <WarehousePanel
+        onSaved={async (ds) => {
+          // A saved warehouse table lands like an import: selected, with its suggested funnel.
+          const landing = await landDataset(ds);
+          list.reload();
+          return landing;
+        }}
+      />
     </div>
   );
 }

@@ -70,7 +70,7 @@ export function DatasetList({ datasets, loading, error, reload }: Props) {
                 <td className="nowrap">{d.kind.replace('_', ' ')}</td>
                 <td className="num">{fmtInt(d.rowCount)}</td>
                 <td className="num">{fmtInt(d.userCount)}</td>
-                <td className="wrap-anywhere">{displaySource(d.sourceName)} <span className="muted small">{fmtBytes(d.sourceBytes)}</span></td>
+                <td className="wrap-anywhere">{displaySource(d.sourceName)} <span className="muted small">{d.warehouse ? 'ClickHouse, queried in place' : fmtBytes(d.sourceBytes)}</span></td>
                 <td className="nowrap">{d.createdAt.slice(0, 10)}</td>
                 <td className="row-actions">
                   {confirming === d.id ? (

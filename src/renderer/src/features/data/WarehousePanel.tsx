@@ -1,10 +1,17 @@
 import { useRef, useState } from 'react';
-import type { FunnelResult, WarehouseConnectOutput } from '../../../../shared/contract';
+import type { Dataset, FunnelResult, WarehouseConnectOutput } from '../../../../shared/contract';
 import { api, errorMessage } from '../../api/client';
 import { isAbort } from '../../format';
 import { Badge, ErrorNote, Panel } from '../../components/ui';
 
 type Roles = { user: string; time: string; event: string };
+type Limits = WarehouseConnectOutput['limits'];
+
+/** Where a saved dataset can be used next (Data.tsx lands it like an import). */
+export interface SavedLanding {
+  href: string;
+  label: string;
+}
 
 /** clickhouse://user@host:port/db (any trailing table or slash dropped) from the form's fields. */
 function baseUrl(url: string): string {
@@ -15,9 +22,10 @@ function baseUrl(url: string): string {
  * "Connect to a warehouse": a ClickHouse URL and password, a connection test that lists the
  * tables, the chosen table's columns with their roles, and a funnel computed there. The password
  * goes to the engine once (warehouse:connect), which keeps it in memory for this session only;
- * it is never shown again or returned by the API. Saving the table as a dataset is not there yet.
+ * it is never shown again or returned by the API. "Save as dataset" stores the table (URL, roles,
+ * limits) as a dataset every workspace lists; the engine puts that password in the OS secret store.
  */
-export function WarehousePanel() {
+export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<SavedLanding> }) {
   const [url, setUrl] = useState('');
   const [password, setPassword] = useState('');
   const [server, setServer] = useState<WarehouseConnectOutput | null>(null);
@@ -27,6 +35,9 @@ export function WarehousePanel() {
   const [funnel, setFunnel] = useState<FunnelResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [name, setName] = useState('');
+  const [limits, setLimits] = useState<Limits | null>(null);
+  const [saved, setSaved] = useState<{ ds: Dataset; landing: SavedLanding | null } | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   /** Runs one call at a time; Cancel aborts the request, and the engine then kills the query on the server. */
@@ -52,6 +63,7 @@ export function WarehousePanel() {
     const r = await run(() => api('warehouse:connect', { url: baseUrl(url), ...(password ? { password } : {}) }));
     if (r) {
       setServer(r);
+      setLimits(r.limits);
       // The engine holds the password now; the form forgets it.
       setPassword('');
     }
@@ -62,6 +74,8 @@ export function WarehousePanel() {
     const r = await run(() => api('warehouse:connect', { url: `${baseUrl(url)}/${encodeURIComponent(name)}` }));
     if (!r?.table) return;
     setTable(r.table);
+    setName(`${r.table.name} (ClickHouse)`);
+    setSaved(null);
     const role = (k: 'user' | 'time' | 'event') => r.table!.columns.find((c) => c.role === k)?.name ?? '';
     setRoles({ user: role('user'), time: role('time'), event: role('event') });
     setSteps(r.table.events.slice(0, 3).map((e) => e.event).join(', '));
@@ -74,6 +88,15 @@ export function WarehousePanel() {
     const list = steps.split(',').map((s) => s.trim()).filter(Boolean);
     const r = await run((signal) => api('funnels:compute', { datasetId, definition: { steps: list.map((event) => ({ event })) } }, { signal }));
     if (r) setFunnel(r);
+  }
+
+  async function saveDataset() {
+    if (!table || !roles || !limits) return;
+    const ds = await run((signal) => api('warehouse:save', { url: `${baseUrl(url)}/${encodeURIComponent(table.name)}`, name: name.trim() || undefined, roles: table.kind === 'event_log' ? roles : undefined, limits }, { signal }));
+    if (!ds) return;
+    setSaved({ ds, landing: null });
+    const landing = (await onSaved?.(ds).catch(() => null)) ?? null;
+    setSaved({ ds, landing });
   }
 
   return (
@@ -151,6 +174,42 @@ export function WarehousePanel() {
             )}
           </div>
           <p className="small">Most frequent events: {table.events.slice(0, 8).map((e) => `${e.event} (${e.count.toLocaleString('en-US')})`).join(', ')}</p>
+          {limits && (
+            <fieldset className="warehouse-save">
+              <legend>Save as a dataset</legend>
+              <p className="small">Every workspace then lists it and analyses it in ClickHouse. The URL, roles and limits are stored; the password goes to the OS secret store (IAFA_CLICKHOUSE_PASSWORD, when set, is used instead).</p>
+              <div className="inline-form">
+                <label className="field inline">
+                  Name
+                  <input aria-label="Dataset name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+                </label>
+                <label className="field inline">
+                  Time limit (s)
+                  <input aria-label="Time limit" type="number" min={1} value={limits.timeout_seconds} onChange={(e) => setLimits({ ...limits, timeout_seconds: Number(e.target.value) })} />
+                </label>
+                <label className="field inline">
+                  Max rows
+                  <input aria-label="Max result rows" type="number" min={1} value={limits.max_result_rows} onChange={(e) => setLimits({ ...limits, max_result_rows: Number(e.target.value) })} />
+                </label>
+                <label className="field inline">
+                  Memory (MB)
+                  <input aria-label="Memory limit" type="number" min={1} value={limits.max_memory_mb} onChange={(e) => setLimits({ ...limits, max_memory_mb: Number(e.target.value) })} />
+                </label>
+                <button type="button" onClick={() => void saveDataset()} disabled={busy || !(limits.timeout_seconds > 0 && limits.max_result_rows > 0 && limits.max_memory_mb > 0)}>
+                  Save as dataset
+                </button>
+              </div>
+            </fieldset>
+          )}
+          {saved && (
+            <p role="status">
+              <Badge tone="good">Saved</Badge> “{saved.ds.name}” is listed with your datasets.{' '}
+              {saved.landing && <a href={saved.landing.href}>{saved.landing.label}</a>}
+              {saved.ds.warnings.map((w) => (
+                <span key={w.reason} className="small warn"> {w.message}</span>
+              ))}
+            </p>
+          )}
         </div>
       )}
       {funnel && (

@@ -1,0 +1,1 @@
+ALTER TABLE `datasets` ADD `warehouse_json` text;
