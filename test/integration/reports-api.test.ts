@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server';
+import { startServer, type RunningServer } from '../../src/server';
 import { tempDir, tempEngine } from '../helpers/engine';
-import { apiFetch, serverFor } from '../helpers/http';
+import { apiFetch } from '../helpers/http';
 import { artifactPath } from '../helpers/browser';
 import { runCliCaptured } from '../helpers/cli';
-import { sharedData } from '../helpers/shared';
+import { SHARED_DATA, sharedData } from '../helpers/shared';
 
 const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 const DEFINITION = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' };
@@ -17,7 +17,8 @@ let datasetId: string;
 
 beforeAll(async () => {
   env = tempEngine();
-  server = await serverFor(env.engine);
+  // The experiment report reads a shared data file in place: the server may read that folder.
+  server = await startServer({ engine: env.engine, port: 0, allowDirs: [SHARED_DATA] });
   datasetId = (await env.engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao head' })).id;
 });
 afterAll(async () => {
