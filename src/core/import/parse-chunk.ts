@@ -99,12 +99,20 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
     fs.closeSync(fd);
   }
   b.endFile();
+  return builderResult(b, sc.line - 1);
+}
+
+/**
+ * A finished builder as a range's result: rows ordered by (user, time), each column's codes in
+ * that order with its own dictionary, so the merge joins ranges from any reader (CSV or JSON).
+ */
+export function builderResult(b: EventLogBuilder, lines: number): ChunkResult {
   const order = orderByUser(b.userCodes.view(), b.time.view(), b.users.size);
   const cols = [b.event, ...b.cols.values()];
   return {
     quoted: false,
     rows: b.rows,
-    lines: sc.line - 1,
+    lines,
     users: b.users.raw(),
     userStart: order.start,
     time: order.time,

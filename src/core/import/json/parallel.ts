@@ -4,8 +4,7 @@ import { IafaError, type ImportMapping } from '../../../shared/contract';
 import { adoptHelper } from '../../helper-thread';
 import { EventLogBuilder } from '../event-builder';
 import { absorbChunks } from '../merge-chunks';
-import type { ChunkResult } from '../parse-chunk';
-import { gather, orderByUser } from '../sort-rows';
+import { builderResult, type ChunkResult } from '../parse-chunk';
 import { PathTable } from './fields';
 import { readRecords } from './records';
 import { JsonFlattener } from './scan';
@@ -51,22 +50,7 @@ export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> 
   const sink = new RecordSink(b, paths, { ...task.mapping, dedupe: undefined }, flat.scratch);
   const records = await readRecords(rangeChunks(task.file, task.start, task.end), flat, (rec) => sink.add(flat.fields, rec - 1), task.file);
   b.endFile();
-  const order = orderByUser(b.userCodes.view(), b.time.view(), b.users.size);
-  const cols = [b.event, ...b.cols.values()];
-  return {
-    quoted: false,
-    rows: b.rows,
-    lines: records,
-    users: b.users.raw(),
-    userStart: order.start,
-    time: order.time,
-    columns: cols.map((c) => {
-      const codes = new Uint32Array(b.rows);
-      gather(codes, c.codes.view(), order.perm);
-      return { name: c === b.event ? '\u0000event' : c.name, dict: c.dict.raw(), codes };
-    }),
-    warnings: b.warnings.entries(),
-  };
+  return builderResult(b, records);
 }
 
 /** Range boundaries just after a newline, about equal in size. */
