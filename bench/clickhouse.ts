@@ -76,7 +76,9 @@ export async function run(): Promise<void> {
     const before = backend.conn.sent.length;
     const [got, chMs] = await timed(() => backend.funnel(def));
     const wire = await resultBytes(cluster, backend.conn.sent.slice(before));
-    const same = JSON.stringify({ ...got, dataset_id: 0, computed_ms: 0 }) === JSON.stringify({ ...want, dataset_id: 0, computed_ms: 0 });
+    const diff = firstDifference({ ...got, dataset_id: 0, computed_ms: 0 }, { ...want, dataset_id: 0, computed_ms: 0 });
+    const same = diff === null;
+    if (diff) console.log(`  differs at ${diff}`);
     const csvBytes = fs.statSync(file).size;
     console.log(`clickhouse: ${rows.toLocaleString('en-US')} events (${(csvBytes / 1e6).toFixed(0)} MB CSV), funnel ${BENCH_STEPS.join('→')} by country, 7d window`);
     console.log(`  local:      import ${s(importMs)} + funnel ${s(localMs)}`);
@@ -110,4 +112,16 @@ export async function run(): Promise<void> {
     await cluster.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The path of the first value that differs between two JSON-like results, or null when equal. */
+function firstDifference(a: unknown, b: unknown, at = '$'): string | null {
+  if (a === b) return null;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+    if (d) return d;
+  }
+  return null;
 }
