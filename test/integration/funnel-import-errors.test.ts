@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IafaError } from '../../src/shared/contract';
 import { dataPaths } from '../../src/core/paths';
-import { createEngine } from '../../src/core/services';
 import { tempDir, tempEngine } from '../helpers/engine';
 import { sharedData } from '../helpers/shared';
+import { expectOnlyDataset } from '../helpers/stored';
 
 const TAOBAO = sharedData('taobao_userbehavior_head.csv');
 
@@ -40,21 +40,7 @@ describe('bad inputs: a specific error, nothing stored, earlier datasets intact'
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function expectNothingStored(): Promise<void> {
-    const { datasets } = await ctx.engine.dispatch('datasets:list', {});
-    expect(datasets.map((d) => d.id)).toEqual([prevId]);
-    const p = dataPaths(ctx.dataDir);
-    expect(fs.readdirSync(p.datasets)).toEqual([prevId]);
-    expect(fs.existsSync(p.tmp) ? fs.readdirSync(p.tmp) : []).toEqual([]);
-    // A second engine on the same folder reads the columns from disk, not from the open-store cache.
-    const fresh = createEngine({ dataDir: ctx.dataDir, env: {} });
-    try {
-      const res = await fresh.dispatch('funnels:compute', { datasetId: prevId, definition: { steps } });
-      expect(res.stages.map((s) => s.users)).toEqual(prevStages);
-    } finally {
-      fresh.close();
-    }
-  }
+  const expectNothingStored = () => expectOnlyDataset(ctx.engine, ctx.dataDir, prevId, steps, prevStages);
 
   const cases: { name: string; make: () => Record<string, unknown>; kind: string; message: RegExp; reason?: string; env?: NodeJS.ProcessEnv }[] = [
     { name: 'empty file', make: () => ({ path: file('empty.csv', '') }), kind: 'validation', message: /empty/, reason: 'empty_file' },

@@ -3,10 +3,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IafaError } from '../../src/shared/contract';
-import { dataPaths } from '../../src/core/paths';
-import { createEngine } from '../../src/core/services';
 import { tempDir, tempEngine } from '../helpers/engine';
 import { amplitudeLines, canonEvents, EXPORT_STEPS, mixpanelLines, ndjson, segmentCalls, zipOf } from '../helpers/export-fixtures';
+import { expectOnlyDataset } from '../helpers/stored';
 
 async function failure(p: Promise<unknown>): Promise<IafaError> {
   try {
@@ -43,20 +42,7 @@ describe('bad analytics exports', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function expectNothingStored(): Promise<void> {
-    const { datasets } = await ctx.engine.dispatch('datasets:list', {});
-    expect(datasets.map((d) => d.id)).toEqual([prevId]);
-    const p = dataPaths(ctx.dataDir);
-    expect(fs.readdirSync(p.datasets)).toEqual([prevId]);
-    expect(fs.existsSync(p.tmp) ? fs.readdirSync(p.tmp) : []).toEqual([]);
-    const fresh = createEngine({ dataDir: ctx.dataDir, env: {} });
-    try {
-      const res = await fresh.dispatch('funnels:compute', { datasetId: prevId, definition: { steps } });
-      expect(res.stages.map((s) => s.users)).toEqual(prevStages);
-    } finally {
-      fresh.close();
-    }
-  }
+  const expectNothingStored = () => expectOnlyDataset(ctx.engine, ctx.dataDir, prevId, steps, prevStages);
 
   const corruptZip = () => {
     const z = zipOf([{ name: 'a.json', data: Buffer.from(mpText) }]);
