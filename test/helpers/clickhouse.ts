@@ -114,7 +114,34 @@ async function adminQuery(port: number, sql: string, body?: string): Promise<str
 }
 
 /** Starts n servers (default 2) that all know the cluster `iafa_test` over every one of them. */
+/**
+ * Starts n servers, retrying with new ports when one of them lost a port to another test file's
+ * cluster (free ports are picked, then released, so two files starting at once can race): such a
+ * server exits at once, while /ping may have been answered by the other cluster on that port.
+ */
 export async function startCluster(n = 2): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    const c = await startClusterOnce(n);
+    await new Promise((r) => setTimeout(r, 1000));
+    const ours = await Promise.all(c.servers.map((s) => ownsPort(s)));
+    if (ours.every(Boolean)) return c;
+    await c.stop();
+    if (attempt === 3) throw new Error('clickhouse-server: could not get free ports after 3 attempts');
+  }
+}
+
+/** The server is alive and answers a query on its HTTP port (an interserver port answers 404). */
+async function ownsPort(s: TestServer): Promise<boolean> {
+  try {
+    process.kill(s.pid, 0);
+    const r = await fetch(`http://127.0.0.1:${s.http}/?user=default&query=${encodeURIComponent('SELECT 1')}`);
+    return r.ok && (await r.text()).trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+async function startClusterOnce(n: number): Promise<TestCluster> {
   if (!CLICKHOUSE_BIN) throw new Error(NO_CLICKHOUSE);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-ch-'));
   const ports = [];
