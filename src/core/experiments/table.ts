@@ -1,4 +1,6 @@
 import { IafaError } from '../../shared/contract';
+import { parseCsvText } from '../import/csv';
+import { detectDelimiter } from '../import/source';
 
 /**
  * The column-oriented table the experiment functions take. Any loader can produce one: the CSV
@@ -25,40 +27,13 @@ export function requireColumn(t: Table, name: string, role: string): readonly Ce
   return col;
 }
 
-/** Small RFC-4180 reader: quotes, doubled quotes, CRLF, UTF-8 BOM, comma/semicolon/tab. */
+/**
+ * A CSV text as a table, read by the importer's reader (quotes, doubled quotes, CRLF or bare CR,
+ * blank lines skipped) with the importer's delimiter guess, so a file reads the same here as on import.
+ */
 export function parseCsv(text: string): Table {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const firstLine = src.slice(0, src.search(/\r?\n|$/));
-  const delim = [',', ';', '\t'].reduce((best, d) => (firstLine.split(d).length > firstLine.split(best).length ? d : best), ',');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delim) {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    if (row.length > 1 || row[0] !== '') rows.push(row);
-  }
+  const rows = parseCsvText(src, detectDelimiter(src.slice(0, 65536)));
   if (rows.length === 0) throw new IafaError('validation', 'The file is empty.');
   const header = rows[0].map((h) => h.trim());
   const columns: Record<string, Cell[]> = {};
