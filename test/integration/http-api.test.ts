@@ -18,8 +18,8 @@ afterAll(async () => {
 
 /** Counts rows in every table so a test can prove a rejected request wrote nothing. */
 function snapshot(): Record<string, number> {
-  const tables = (env.engine.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
-  return Object.fromEntries(tables.map((t) => [t, (env.engine.app.sqlite.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
+  const tables = (env.engine.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+  return Object.fromEntries(tables.map((t) => [t, (env.engine.app.db.$client.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
 }
 
 /** Raw request so Host and Origin can be forged the way a rebinding page would. */

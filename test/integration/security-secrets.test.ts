@@ -55,7 +55,7 @@ describe('the OpenAI key is never stored in plain text in the database', () => {
       expect(view.secrets).toMatchObject({ store: 'file', keySource: 'stored' });
       expect(view.secrets.warning).toMatch(/0600|plain/i);
       expect(readOpenAiKey(engine.app)).toBe(KEY);
-      engine.app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      engine.app.db.$client.pragma('wal_checkpoint(TRUNCATE)');
       const files = fs.readdirSync(dataDir, { recursive: true }) as string[];
       const holding = files.filter((f) => fs.statSync(path.join(dataDir, f)).isFile() && fs.readFileSync(path.join(dataDir, f)).includes(KEY));
       expect(holding).toHaveLength(1);
@@ -112,12 +112,12 @@ describe('the OpenAI key is never stored in plain text in the database', () => {
   it('a plain key left in the database by an older version moves to the secret store at start', async () => {
     const root = tempDir('iafa-secrets-');
     const first = engineIn(root, { PATH: '/nonexistent' });
-    first.app.sqlite.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('secret.openaiApiKey', ?, '2026-01-01')").run(JSON.stringify(KEY));
+    first.app.db.$client.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('secret.openaiApiKey', ?, '2026-01-01')").run(JSON.stringify(KEY));
     first.close();
     const engine = engineIn(root, { PATH: '/nonexistent' });
     try {
       expect(readOpenAiKey(engine.app)).toBe(KEY);
-      engine.app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      engine.app.db.$client.pragma('wal_checkpoint(TRUNCATE)');
       for (const f of fs.readdirSync(engine.app.dataDir).filter((n) => n.startsWith('iafa.sqlite'))) {
         expect(fs.readFileSync(path.join(engine.app.dataDir, f)).includes(KEY), f).toBe(false);
       }

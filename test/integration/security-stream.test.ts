@@ -58,9 +58,9 @@ describe('streamed model text over SSE', () => {
     expect(result.data.generation.banner).toMatch(/longer than 64 KB/);
     expect(result.data.narrative).toEqual(DETERMINISTIC.insights);
     // Drafts live only in the live stream: no table holds any of it.
-    const tables = (env.engine.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (env.engine.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((t) => t.name);
     for (const t of tables) {
-      const rows = env.engine.app.sqlite.prepare(`SELECT * FROM "${t}"`).all();
+      const rows = env.engine.app.db.$client.prepare(`SELECT * FROM "${t}"`).all();
       expect(JSON.stringify(rows), t).not.toContain('INJECTED-DRAFT-MARKER');
     }
   });

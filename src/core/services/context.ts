@@ -1,6 +1,5 @@
 import type { CallName, CallOutput, CallParsedInput, ProgressEvent } from '../../shared/contract';
-import type Database from 'better-sqlite3';
-import type { Db, OpenedDb } from '../db';
+import type { Db } from '../db';
 import type { SecretStore } from '../secrets';
 
 /** Per-call context: cancellation and progress reporting, supplied by whichever shell runs the call. */
@@ -11,9 +10,8 @@ export interface CallContext {
 
 /** Long-lived state shared by every handler. */
 export interface AppContext {
+  /** The app database (drizzle); `db.$client` is its better-sqlite3 connection, for raw SQL and pragmas. */
   db: Db;
-  database: OpenedDb;
-  sqlite: Database.Database;
   dataDir: string;
   startedAt: number;
   env: NodeJS.ProcessEnv;

@@ -79,7 +79,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const database = openDatabase(paths.db, opts.migrationsFolder ?? appPaths.migrations());
   const env = opts.env ?? process.env;
   const secrets = opts.secrets ?? defaultSecretStore(opts.dataDir, env);
-  const app: AppContext = { db: database.db, database, sqlite: database.sqlite, dataDir: opts.dataDir, startedAt: Date.now(), env, secrets };
+  const app: AppContext = { db: database.db, dataDir: opts.dataDir, startedAt: Date.now(), env, secrets };
   migratePlainSecrets(app);
   const running = new Map<string, AbortController>();
   const limiter = new RouteLimiter(() => readSettings(app).limits);

@@ -73,7 +73,7 @@ export function analyzeFor(app: AppContext, input: AnalyticsInput, signal?: Abor
 /** Upsert by fingerprint: a regenerated recommendation keeps its id and status, its text is refreshed. */
 function persist(app: AppContext, report: InsightsReport, generationId: string): void {
   const now = nowIso();
-  app.sqlite.transaction(() => {
+  app.db.$client.transaction(() => {
     for (const rec of report.recommendations) {
       const existing = app.db.select().from(schema.recommendations).where(eq(schema.recommendations.fingerprint, rec.fingerprint)).get();
       if (existing) {
@@ -140,7 +140,7 @@ export function insightsHandlers(app: AppContext): HandlerGroup<'analytics:recom
       const row = app.db.select().from(schema.recommendations).where(eq(schema.recommendations.id, id)).get();
       if (!row) throw new IafaError('not_found', `No recommendation with id "${id}".`);
       const now = nowIso();
-      app.sqlite.transaction(() => {
+      app.db.$client.transaction(() => {
         app.db.update(schema.recommendations).set({ status, updatedAt: now }).where(eq(schema.recommendations.id, id)).run();
         app.db.insert(schema.recommendationStatusHistory).values({ id: newId('rsh'), recommendationId: id, fromStatus: row.status, toStatus: status, note: note ?? null, changedAt: now }).run();
       })();

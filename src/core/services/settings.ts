@@ -58,10 +58,10 @@ export function migratePlainSecrets(app: AppContext): void {
     // A locked keyring must not stop the app from starting; the next start tries again.
     return;
   }
-  app.sqlite.pragma('secure_delete = ON');
+  app.db.$client.pragma('secure_delete = ON');
   app.db.delete(schema.settings).where(eq(schema.settings.key, SECRET_KEY)).run();
-  app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  app.sqlite.pragma('secure_delete = OFF');
+  app.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  app.db.$client.pragma('secure_delete = OFF');
 }
 
 function view(app: AppContext): SettingsView {

@@ -10,7 +10,7 @@ export function systemHandlers(app: AppContext): HandlerGroup<'health:get' | 'll
       status: 'ok' as const,
       version: IAFA_VERSION,
       dataDir: app.dataDir,
-      database: { path: app.database.path, migrations: migrationCount(app.sqlite) },
+      database: { path: app.db.$client.name, migrations: migrationCount(app.db.$client) },
       uptimeSeconds: (Date.now() - app.startedAt) / 1000,
     }),
     'llm:status': () => llmStatus(readSettings(app), { env: app.env, openaiKeySet: readOpenAiKey(app) !== '', openaiKey: readOpenAiKey(app) }),

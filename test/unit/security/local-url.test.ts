@@ -61,7 +61,7 @@ describe('a stored model host from an older version', () => {
   it('that is no longer accepted falls back alone; the other settings stay', async () => {
     const env = tempEngine();
     try {
-      env.engine.app.sqlite.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('app', ?, '2026-01-01')")
+      env.engine.app.db.$client.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('app', ?, '2026-01-01')")
         .run(JSON.stringify({ llm: { ollamaHost: 'file:///etc/passwd', timeoutMs: 30000, provider: 'none' } }));
       const s = await env.engine.dispatch('settings:get', {});
       expect(s.llm).toMatchObject({ ollamaHost: '', timeoutMs: 30000, provider: 'none' });
