@@ -2,7 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainEvent,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IafaError, isCallName } from '../shared/contract';
-import { createEngine, type Engine } from '../core/services';
+import { createEngineHost, type EngineHost } from '../server/host';
 import { setAppRoot } from '../core/paths';
 import { checkCallPaths, GrantedFiles } from '../core/file-access';
 import { PAGE_CSP } from '../server/security';
@@ -12,7 +12,7 @@ import { usePrivateUmask, writeUserFile } from '../core/umask';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let mainWindow: BrowserWindow | null = null;
-let engine: Engine | null = null;
+let host: EngineHost | null = null;
 // The renderer may only import files the user picked in a dialog or dropped on the window.
 const granted = new GrantedFiles();
 
@@ -49,7 +49,8 @@ function start(): void {
   // Everything the app creates (datasets, reports, the database) is for this user only.
   usePrivateUmask();
   const dataDir = process.env.IAFA_DATA_DIR ?? app.getPath('userData');
-  engine = createEngine({
+  // Heavy calls run on worker threads (see server/host.ts), so IPC answers stay quick meanwhile.
+  host = createEngineHost({
     dataDir,
     secrets: electronSecretStore(dataDir),
     // Reports print with Electron's own Chromium, so the desktop app needs no system browser.
@@ -61,7 +62,7 @@ function start(): void {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
-  registerIpc(engine);
+  registerIpc(host);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
@@ -100,7 +101,7 @@ function createWindow(): void {
   void mainWindow.loadURL(rendererUrl());
 }
 
-function registerIpc(eng: Engine): void {
+function registerIpc(eng: EngineHost): void {
   ipcMain.handle('iafa:call', async (e, name: unknown, input: unknown, opId: unknown) => {
     if (!trusted(e)) return { ok: false, error: { kind: 'validation', message: 'Untrusted sender.' } };
     if (!isCallName(name)) return { ok: false, error: { kind: 'not_found', message: `Unknown call "${String(name)}".` } };
@@ -152,5 +153,5 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 app.on('will-quit', () => {
-  engine?.close();
+  void host?.close();
 });

@@ -3,7 +3,9 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { IafaError, type CallName } from '../shared/contract';
 import { createEngine } from '../core/services';
+import { setAppRoot } from '../core/paths';
 import type { PoolReply, PoolRequest, PoolWorkerData } from './pool';
+import { borrowedSecrets } from './pool-parent';
 
 /**
  * One worker of `iafa serve`'s pool: its own engine (its own SQLite connection, in WAL mode, and
@@ -12,9 +14,21 @@ import type { PoolReply, PoolRequest, PoolWorkerData } from './pool';
  */
 const data = workerData as PoolWorkerData;
 lowerPriority(Number(data.env.IAFA_WORKER_NICE ?? 10));
-const engine = createEngine({ dataDir: data.dataDir, env: data.env });
+if (data.appRoot) setAppRoot(data.appRoot);
 const port = parentPort!;
 const running = new Map<number, AbortController>();
+const printing = new Map<number, { resolve: (pdf: Buffer) => void; reject: (e: Error) => void }>();
+let nextPrint = 1;
+const engine = createEngine({
+  dataDir: data.dataDir,
+  env: data.env,
+  secrets: data.secrets ? borrowedSecrets(data.secrets) : undefined,
+  printPdf: data.pdf ? (html, { paper }) => new Promise<Buffer>((resolve, reject) => {
+    const pid = nextPrint++;
+    printing.set(pid, { resolve, reject });
+    post({ type: 'pdf', pid, html, paper });
+  }) : undefined,
+});
 
 function post(msg: PoolReply): void {
   port.postMessage(msg);
@@ -23,6 +37,13 @@ function post(msg: PoolReply): void {
 port.on('message', (msg: PoolRequest) => {
   if (msg.type === 'cancel') {
     running.get(msg.id)?.abort();
+    return;
+  }
+  if (msg.type === 'pdf-done') {
+    const p = printing.get(msg.pid);
+    printing.delete(msg.pid);
+    if (msg.pdf) p?.resolve(Buffer.from(msg.pdf));
+    else p?.reject(IafaError.fromPayload(msg.error ?? { kind: 'internal', message: 'The PDF was not printed.' }));
     return;
   }
   const controller = new AbortController();

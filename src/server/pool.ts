@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ErrorPayload, type ProgressEvent } from '../shared/contract';
 import type { CallContext } from '../core/services';
+import { lendSecrets, type ParentServices, type SecretLink } from './pool-parent';
 
 /**
  * The calls `iafa serve` runs on its worker pool: the ones that scan a dataset, parse a file or
@@ -37,17 +38,29 @@ const SYNCHRONOUS_CALLS: ReadonlySet<string> = new Set(['funnels:compute']);
 export interface PoolWorkerData {
   dataDir: string;
   env: NodeJS.ProcessEnv;
+  /** The packaged desktop app's resources folder (setAppRoot does not reach other threads). */
+  appRoot?: string;
+  /** Secrets looked up in the starting thread (see ParentServices). */
+  secrets?: SecretLink;
+  /** PDFs printed by the starting thread. */
+  pdf?: boolean;
 }
 
-export type PoolRequest = { type: 'run'; id: number; name: string; input: unknown } | { type: 'cancel'; id: number };
+export type PoolRequest =
+  | { type: 'run'; id: number; name: string; input: unknown }
+  | { type: 'cancel'; id: number }
+  | { type: 'pdf-done'; pid: number; pdf?: Uint8Array; error?: ErrorPayload };
 
 export type PoolReply =
   | { type: 'ready' }
   | { type: 'progress'; id: number; event: ProgressEvent }
   | { type: 'result'; id: number; output: unknown }
-  | { type: 'error'; id: number; error: ErrorPayload };
+  | { type: 'error'; id: number; error: ErrorPayload }
+  | { type: 'pdf'; pid: number; html: string; paper: 'A4' | 'Letter' };
 
-export interface PoolOptions extends PoolWorkerData {
+export interface PoolOptions extends Pick<PoolWorkerData, 'dataDir' | 'env' | 'appRoot'> {
+  /** What the workers borrow from this thread (the desktop app's secrets and PDF printer). */
+  lend?: ParentServices;
   /** Worker threads; default: the cores, at least 2. */
   size?: number;
   /** Calls that may wait for a free worker; past that, 503 with Retry-After. */
@@ -110,6 +123,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   job?: Job;
+  /** Stops answering this worker's secret lookups once it is gone. */
+  unlend?: () => void;
 }
 
 export class WorkerPool {
@@ -170,9 +185,10 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const script = workerScript();
-    const workerData: PoolWorkerData = { dataDir: this.opts.dataDir, env: this.opts.env };
-    const worker = new Worker(script.code, { eval: script.eval, workerData });
-    const slot: Slot = { worker, ready: false };
+    const lent = this.opts.lend?.secrets ? lendSecrets(this.opts.lend.secrets) : undefined;
+    const workerData: PoolWorkerData = { dataDir: this.opts.dataDir, env: this.opts.env, appRoot: this.opts.appRoot, secrets: lent?.link, pdf: Boolean(this.opts.lend?.printPdf) };
+    const worker = new Worker(script.code, { eval: script.eval, workerData, transferList: lent ? [lent.link.port] : [] });
+    const slot: Slot = { worker, ready: false, unlend: lent?.close };
     worker.on('message', (msg: PoolReply) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onExit(slot, IafaError.from(err)));
     worker.on('exit', (code) => this.onExit(slot, new IafaError('internal', `A worker thread stopped (exit code ${code}).`)));
@@ -186,6 +202,7 @@ export class WorkerPool {
       this.pump();
       return;
     }
+    if (msg.type === 'pdf') return this.print(slot, msg);
     const job = slot.job;
     if (!job || job.id !== msg.id) return;
     if (msg.type === 'progress') job.ctx.progress(msg.event);
@@ -201,6 +218,7 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
+    slot.unlend?.();
     if (slot.job) this.finish(slot.job, err);
     slot.job = undefined;
     if (this.closed) return;
@@ -221,6 +239,19 @@ export class WorkerPool {
     // Without a message, so the interface keeps whatever note it shows; clients see the work start.
     job.ctx.progress({ phase: 'running' });
     slot.worker.postMessage({ type: 'run', id: job.id, name: job.name, input: job.input } satisfies PoolRequest);
+  }
+
+  /** A worker's report asks for a PDF: this thread prints it (the desktop app's Chromium) and sends it back. */
+  private print(slot: Slot, msg: Extract<PoolReply, { type: 'pdf' }>): void {
+    const printer = this.opts.lend?.printPdf;
+    const reply = (r: Omit<Extract<PoolRequest, { type: 'pdf-done' }>, 'type' | 'pid'>) => {
+      if (this.slots.includes(slot)) slot.worker.postMessage({ type: 'pdf-done', pid: msg.pid, ...r } satisfies PoolRequest);
+    };
+    if (!printer) return reply({ error: new IafaError('internal', 'This pool prints no PDFs.').toPayload() });
+    printer(msg.html, { paper: msg.paper, signal: slot.job?.ctx.signal ?? new AbortController().signal }).then(
+      (pdf) => reply({ pdf: new Uint8Array(pdf) }),
+      (err) => reply({ error: IafaError.from(err).toPayload() }),
+    );
   }
 
   private pump(): void {
@@ -260,6 +291,7 @@ export class WorkerPool {
       slot.job = undefined;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
+      slot.unlend?.();
       void slot.worker.terminate();
       if (!this.closed) this.slots.push(this.spawn());
     }, SYNCHRONOUS_CALLS.has(job.name) ? 0 : this.graceMs);
