@@ -1,8 +1,8 @@
 import { IafaError, type AskOutput } from '../../shared/contract';
-import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import { funnelFromArgs } from '../funnel-flags';
 import { formatTable, type Command } from '../framework';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
-import { funnel, funnelArgv, resolveDataset } from './funnel';
+import { funnel, resolveDataset } from './funnel';
 import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 /** The two signals, apart: figures that are computed facts, and an answer that fits the question. */
@@ -52,7 +52,7 @@ export const ask: Command = {
     const question = rest.join(' ').trim();
     if (!source || !question) throw new IafaError('validation', 'Usage: iafa ask <file|datasetId|sample> "question" --steps a,b,c');
     const options = llmOptionsFromArgs(args.values);
-    const parsed = parseFunnelArgs(funnelArgv([source], args.values));
+    const parsed = funnelFromArgs([source], args.values);
     // A clickhouse:// source goes to the services as is (see insights.ts): the funnel runs there.
     const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping) } : await resolveDataset(rt, parsed.source, parsed.mapping);
     const engine = rt.engine();

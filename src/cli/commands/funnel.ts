@@ -1,26 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { modeText, stepEvents, type Dataset, type FunnelCore, type FunnelResult, type ImportMapping } from '../../shared/contract';
-import { MODE_FLAGS, parseFunnelArgs } from '../../core/funnel/cli-args';
-import type { CliRuntime, Command, CommandArgs } from '../framework';
+import { FUNNEL_OPTIONS, funnelFromArgs } from '../funnel-flags';
+import type { CliRuntime, Command } from '../framework';
 import { formatTable } from '../framework';
 import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
-
-const FLAGS = ['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col'] as const;
-
-/**
- * Rebuilds the funnel flags for parseFunnelArgs, so every command that takes them (funnel,
- * insights, hypotheses, ask, report) parses them identically; other flags are left out.
- */
-export function funnelArgv(positionals: string[], values: CommandArgs['values']): string[] {
-  const argv = [...positionals];
-  for (const f of FLAGS) {
-    const v = values[f];
-    for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) argv.push(`--${f}`, String(x));
-  }
-  for (const f of ['strict', ...Object.keys(MODE_FLAGS)]) if (values[f]) argv.push(`--${f}`);
-  return argv;
-}
 
 /**
  * A dataset id is used as is; `sample` and files are imported once and reused while the file
@@ -92,15 +76,10 @@ export const funnel: Command = {
     'clickhouse://…/db/table runs the funnel in ClickHouse (clickhouses:// for TLS); password from IAFA_CLICKHOUSE_PASSWORD;',
     'limits IAFA_CLICKHOUSE_TIMEOUT_S (120), IAFA_CLICKHOUSE_MAX_ROWS (100000), IAFA_CLICKHOUSE_MAX_MEMORY_MB (4096).',
   ],
-  options: {
-    steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
-    ...Object.fromEntries(Object.keys(MODE_FLAGS).map((f) => [f, { type: 'boolean' as const }])),
-    where: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' },
-    'user-col': { type: 'string' }, 'time-col': { type: 'string' }, 'event-col': { type: 'string' },
-  },
+  options: FUNNEL_OPTIONS,
   allowPositionals: true,
   async run(args, rt) {
-    const parsed = parseFunnelArgs([...funnelArgv(args.positionals, args.values), ...(args.values.json ? ['--json'] : [])]);
+    const parsed = funnelFromArgs(args.positionals, args.values);
     // A clickhouse:// source goes to funnels:compute as is (column roles in the URL): it runs there.
     const warehouse = isClickHouseUrl(parsed.source);
     if (warehouse) rt.io.stderr(`Querying ${parsed.source.replace(/\?.*$/, '')}: the funnel runs in ClickHouse and only aggregates come back.\n`);

@@ -1,20 +1,20 @@
 import { Audience, IafaError } from '../../shared/contract';
-import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import { funnelFromArgs } from '../funnel-flags';
 import { renderHypothesesMarkdown, renderMarkdown } from '../../core/insights';
 import type { CommandArgs, Command, CliRuntime } from '../framework';
-import { funnel, funnelArgv, resolveDataset } from './funnel';
+import { funnel, resolveDataset } from './funnel';
 import { LLM_DETAILS, LLM_OPTIONS, LLM_USAGE, llmOptionsFromArgs } from '../llm-flags';
 import { renderNarrative } from '../narrative';
 import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 /**
- * `iafa insights` and `iafa hypotheses` take exactly the funnel flags of `iafa funnel` (parsed by
- * the same parseFunnelArgs) plus their own output options.
+ * `iafa insights` and `iafa hypotheses` take exactly the funnel flags of `iafa funnel` (read by
+ * the same funnelFromArgs) plus their own output options.
  */
 
 
 async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRuntime): Promise<void> {
-  const parsed = parseFunnelArgs(funnelArgv(args.positionals, args.values));
+  const parsed = funnelFromArgs(args.positionals, args.values);
   const audience = Audience.safeParse(args.values.audience ?? 'data_scientist');
   if (!audience.success) throw new IafaError('validation', '--audience must be data_scientist, executive or product_manager');
   const format = args.values.format ?? 'md';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Audience, IafaError, ProviderName, type ReportsGenerateInput } from '../../shared/contract';
-import { parseFunnelArgs } from '../../core/funnel/cli-args';
+import { funnelFromArgs } from '../funnel-flags';
 import { htmlToPdf } from '../../core/reports';
 import { writeUserFile } from '../../core/umask';
 import type { Command, CommandArgs } from '../framework';
-import { funnel, funnelArgv, resolveDataset } from './funnel';
+import { funnel, resolveDataset } from './funnel';
 import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse';
 
 const FORMATS: Record<string, 'html' | 'markdown' | 'pdf'> = { html: 'html', md: 'markdown', markdown: 'markdown', pdf: 'pdf' };
@@ -50,7 +50,7 @@ export const report: Command = {
     };
     const variant = str(args.values['variant-col']);
     if (args.values.steps !== undefined) {
-      const parsed = parseFunnelArgs(funnelArgv(args.positionals, args.values));
+      const parsed = funnelFromArgs(args.positionals, args.values);
       const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping) } : await resolveDataset(rt, parsed.source, parsed.mapping);
       input.datasetId = ds.id;
       input.definition = parsed.definition;

@@ -1,52 +1,42 @@
-import { FunnelDefinition, funnelModeProblem, IafaError, type FunnelDefinitionInput, type FunnelStep, type ImportMapping, type StepCondition } from '../../shared/contract';
+import { FunnelDefinition, funnelModeProblem, IafaError, type FunnelDefinitionInput, type FunnelStep, type ImportMapping, type StepCondition } from '../shared/contract';
+import type { Command, CommandArgs } from './framework';
 
+/** The funnel flags of `iafa funnel`, insights, hypotheses, ask and report, as parsed once by node:util parseArgs (see framework.ts). */
 export interface FunnelCliArgs {
-  /** A file path, an imported dataset id, or `sample`. */
+  /** A file path, an imported dataset id, `sample` or a clickhouse:// URL. */
   source: string;
   definition: FunnelDefinition;
   /** Column overrides for importing a file on the fly. */
   mapping: ImportMapping;
-  json: boolean;
 }
 
-const VALUE_FLAGS = new Set(['steps', 'window', 'mode', 'by', 'where', 'from', 'to', 'tz', 'user-col', 'time-col', 'event-col']);
 /** The mode flags (ClickHouse windowFunnel's options) and the definition fields they set. */
-export const MODE_FLAGS = { 'strict-order': 'strictOrder', 'strict-deduplication': 'strictDeduplication', 'strict-once': 'strictOnce', 'allow-reentry': 'allowReentry' } as const;
-const BOOL_FLAGS = new Set(['strict', 'json', ...Object.keys(MODE_FLAGS)]);
+const MODE_FLAGS = { 'strict-order': 'strictOrder', 'strict-deduplication': 'strictDeduplication', 'strict-once': 'strictOnce', 'allow-reentry': 'allowReentry' } as const;
+
+export const FUNNEL_OPTIONS: Command['options'] = {
+  steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
+  ...Object.fromEntries(Object.keys(MODE_FLAGS).map((f) => [f, { type: 'boolean' as const }])),
+  where: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' },
+  'user-col': { type: 'string' }, 'time-col': { type: 'string' }, 'event-col': { type: 'string' },
+};
 
 /**
- * `iafa funnel <file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none]
+ * `<file|datasetId|sample> --steps a,b,c [--window 24h|7d|30m|none]
  *  [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication]
  *  [--strict-once] [--allow-reentry] [--by col] [--where col=v1,v2 ...]
- *  [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]`
+ *  [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]`,
+ * from the positionals and values parseArgs gave the command (FUNNEL_OPTIONS in its options).
  *
  * A step may be any of several events and carry its own conditions, all of which must hold:
  * `click|tap[surface=home|search,platform=ios]`. `--where col!=v` or
- * `--where col=!v1,v2` excludes values. Both `--flag value` and `--flag=value` work.
+ * `--where col=!v1,v2` excludes values.
  */
-export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
-  const positional: string[] = [];
-  const values = new Map<string, string[]>();
-  const bools = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (BOOL_FLAGS.has(name)) {
-      bools.add(name);
-      continue;
-    }
-    if (!VALUE_FLAGS.has(name)) throw new IafaError('validation', `Unknown option --${name}.`);
-    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-    if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new IafaError('validation', `--${name} needs a value.`);
-    values.set(name, [...(values.get(name) ?? []), v]);
-  }
-  if (positional.length !== 1) throw new IafaError('validation', 'Usage: iafa funnel <file|datasetId|sample> --steps a,b,c [options]');
-  const one = (k: string) => values.get(k)?.at(-1);
+export function funnelFromArgs(positionals: string[], values: CommandArgs['values']): FunnelCliArgs {
+  if (positionals.length !== 1) throw new IafaError('validation', 'Usage: iafa funnel <file|datasetId|sample> --steps a,b,c [options]');
+  const one = (k: string) => {
+    const v = values[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   const stepsRaw = one('steps');
   if (!stepsRaw) throw new IafaError('validation', '--steps is required, e.g. --steps pin_view,save,click,purchase');
   const steps = splitSteps(stepsRaw).map(parseStep);
@@ -55,7 +45,8 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
   // "__proto__" stays a key too, which the contract then refuses by name).
   const include: Record<string, string[]> = Object.create(null);
   const exclude: Record<string, string[]> = Object.create(null);
-  for (const w of values.get('where') ?? []) {
+  const where = values.where;
+  for (const w of Array.isArray(where) ? where.map(String) : []) {
     const m = /^([^=!]+)(!?=)(.*)$/.exec(w);
     if (!m || !m[3]) throw new IafaError('validation', `--where must look like col=v1,v2 or col!=v (got "${w}").`);
     let list = m[3];
@@ -71,8 +62,8 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
     steps,
     window: one('window') ?? '7d',
     mode: (one('mode') ?? 'any-start') as FunnelDefinitionInput['mode'],
-    strict: bools.has('strict'),
-    ...Object.fromEntries(Object.entries(MODE_FLAGS).filter(([flag]) => bools.has(flag)).map(([, key]) => [key, true])),
+    strict: values.strict === true,
+    ...Object.fromEntries(Object.entries(MODE_FLAGS).filter(([flag]) => values[flag] === true).map(([, key]) => [key, true])),
     breakdown: one('by'),
     include,
     exclude,
@@ -88,7 +79,7 @@ export function parseFunnelArgs(argv: string[]): FunnelCliArgs {
   if (one('user-col')) mapping.user = one('user-col');
   if (one('time-col')) mapping.time = one('time-col');
   if (one('event-col')) mapping.event = one('event-col');
-  return { source: positional[0], definition: parsed.data, mapping, json: bools.has('json') };
+  return { source: positionals[0], definition: parsed.data, mapping };
 }
 
 /** Commas split steps, except inside a step's [filter]. */

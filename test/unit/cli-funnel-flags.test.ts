@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseFunnelArgs } from '../../../src/core/funnel/cli-args';
+import { parseCommandArgs } from '../../src/cli/framework';
+import { funnel } from '../../src/cli/commands/funnel';
+import { funnelFromArgs } from '../../src/cli/funnel-flags';
+
+/** What `iafa funnel` does with its arguments: parseArgs once, then the funnel flags into a definition. */
+function parseFunnelArgs(argv: string[]) {
+  const { positionals, values } = parseCommandArgs(funnel, argv);
+  return { ...funnelFromArgs(positionals, values), json: values.json === true };
+}
 
 describe('iafa funnel arguments', () => {
   it('parses every flag into a definition', () => {
