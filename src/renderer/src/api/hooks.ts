@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallInput, CallName, CallOutput } from '../../../shared/contract';
-import { api, errorMessage } from './client';
+import { api } from './client';
+import { latestOnly } from './latest';
 
 export interface CallState<T> {
   data: T | null;
@@ -9,24 +10,43 @@ export interface CallState<T> {
   reload: () => void;
 }
 
-/** Runs a call when its input changes; stale answers from an earlier input are dropped. */
-export function useCall<K extends CallName>(name: K, input: CallInput<K> | null): CallState<CallOutput<K>> {
-  const [data, setData] = useState<CallOutput<K> | null>(null);
+/**
+ * Runs `load` when `key` changes (or on reload). The request it replaces is aborted, and so is the
+ * one running when the view goes away; an answer to an older key never overwrites a newer one.
+ * `null` runs nothing (and stops what was running).
+ */
+export function useAsync<T>(load: ((signal: AbortSignal) => Promise<T>) | null, key: string): CallState<T> & { setData: (d: T | null) => void } {
+  const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
-  const key = JSON.stringify(input);
-  const seq = useRef(0);
+  const runner = useRef(latestOnly());
+  const loader = useRef(load);
+  loader.current = load;
   useEffect(() => {
-    if (input === null) return;
-    const mine = ++seq.current;
+    const fn = loader.current;
+    if (!fn) {
+      setLoading(false);
+      return;
+    }
+    const r = runner.current;
     setLoading(true);
-    api(name, input).then(
-      (d) => mine === seq.current && (setData(d), setError(null)),
-      (e) => mine === seq.current && setError(errorMessage(e)),
-    ).finally(() => mine === seq.current && setLoading(false));
-    // `key` stands for `input`: the effect re-runs when the input's content changes, not its identity.
-  }, [name, key, tick]);
+    r.start(fn, {
+      data: (d) => {
+        setData(d);
+        setError(null);
+      },
+      error: setError,
+      done: () => setLoading(false),
+    });
+    return () => r.stop();
+  }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+/** useAsync for one contract call; the input's content (not its identity) is the key. */
+export function useCall<K extends CallName>(name: K, input: CallInput<K> | null): CallState<CallOutput<K>> {
+  const { data, error, loading, reload } = useAsync(input === null ? null : (signal) => api(name, input, { signal }), `${name}|${JSON.stringify(input)}`);
   return { data, error, loading, reload };
 }

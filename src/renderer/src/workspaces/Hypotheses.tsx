@@ -8,7 +8,7 @@ import { copyText, hypothesesText } from '../features/insights/copy';
 import { HypothesisCard } from '../features/insights/HypothesisCard';
 import { fromModel, hypothesesWording } from '../features/insights/narrative';
 import { Provenance } from '../features/insights/Provenance';
-import { useAsync } from '../features/insights/useAsync';
+import { useAsync } from '../api/hooks';
 import { WordingBar, type Wording } from '../features/insights/WordingBar';
 import { setHandoff } from '../state/handoff';
 import { useSelection } from '../state/selection';
@@ -20,10 +20,10 @@ export default function Hypotheses() {
   const sel = useSelection();
   // Set by "Generate again": the next load asks the model afresh instead of reading the cache.
   const fresh = useRef(false);
-  const res = useAsync(target ? () => {
+  const res = useAsync(target ? (signal) => {
     const refresh = fresh.current;
     fresh.current = false;
-    return insightsApi.hypotheses(target, refresh);
+    return insightsApi.hypotheses(target, refresh, { signal });
   } : null, canonical(target));
   const [wording, setWording] = useState<Wording>('model');
   const [note, setNote] = useState<string | null>(null);

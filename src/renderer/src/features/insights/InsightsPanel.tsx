@@ -14,7 +14,7 @@ import { InsightsExtras } from './InsightsExtras';
 import { fromModel, insightsWording } from './narrative';
 import { Provenance } from './Provenance';
 import { RecommendationCard } from './RecommendationCard';
-import { useAsync } from './useAsync';
+import { useAsync } from '../../api/hooks';
 import { WordingBar, type Wording } from './WordingBar';
 import './insights.css';
 
@@ -31,10 +31,10 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
   const key = canonical(target);
   // Set by Refresh: the next load asks for a fresh generation instead of the cached one.
   const fresh = useRef(false);
-  const report = useAsync(() => {
+  const report = useAsync((signal) => {
     const refresh = fresh.current;
     fresh.current = false;
-    return insightsApi.recommendations(target, refresh);
+    return insightsApi.recommendations(target, refresh, { signal });
   }, key);
   const [wording, setWording] = useState<Wording>('model');
   const funnelId = 'funnelId' in target ? target.funnelId : undefined;
