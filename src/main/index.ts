@@ -55,6 +55,9 @@ function start(): void {
     secrets: electronSecretStore(dataDir),
     // Reports print with Electron's own Chromium, so the desktop app needs no system browser.
     printPdf: async (html, { paper }) => Buffer.from(await htmlToPdf(html, paper)),
+    // Two workers unless IAFA_WORKERS says otherwise: each keeps its own copy of the datasets it
+    // opened, and a laptop has less memory to spare than a server.
+    pool: { size: process.env.IAFA_WORKERS ? undefined : 2 },
   });
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
