@@ -2,7 +2,7 @@ import { FunnelDefinition, funnelModeProblem, IafaError, type FunnelDefinitionIn
 import type { Command, CommandArgs } from './framework';
 
 /** The funnel flags of `iafa funnel`, insights, hypotheses, ask and report, as parsed once by node:util parseArgs (see framework.ts). */
-export interface FunnelCliArgs {
+interface FunnelCliArgs {
   /** A file path, an imported dataset id, `sample` or a clickhouse:// URL. */
   source: string;
   definition: FunnelDefinition;

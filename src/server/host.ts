@@ -11,7 +11,7 @@ import { POOLED_CALLS, poolSizes, WorkerPool, type PoolOptions, type PoolStatus 
  * replaced when its work does not notice in time. Plain Node: no electron here, so the tests run
  * exactly what the app runs.
  */
-export interface EngineHostOptions extends EngineOptions {
+interface EngineHostOptions extends EngineOptions {
   /** Sizes; default poolSizes(env) (IAFA_WORKERS, IAFA_QUEUE). size 0: every call on this thread. */
   pool?: Pick<PoolOptions, 'size' | 'queue' | 'graceMs'>;
 }

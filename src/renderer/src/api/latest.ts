@@ -1,6 +1,6 @@
 import { errorMessage } from './client';
 
-export interface LatestHandlers<T> {
+interface LatestHandlers<T> {
   data(value: T): void;
   error(message: string): void;
   /** The newest request settled (not called for a replaced one). */
