@@ -98,7 +98,12 @@ function createWindow(): void {
   mainWindow.webContents.on('will-navigate', (e, url) => {
     if (!url.startsWith(rendererUrl())) e.preventDefault();
   });
+  // Work the page asked for stops with the page: after a reload or a closed window nobody waits for it.
+  mainWindow.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) host?.cancelAll();
+  });
   mainWindow.on('closed', () => {
+    host?.cancelAll();
     mainWindow = null;
   });
   void mainWindow.loadURL(rendererUrl());

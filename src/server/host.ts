@@ -22,6 +22,8 @@ export interface EngineHost {
   /** engine.dispatch, with heavy calls handed to the pool. */
   dispatch<K extends CallName>(name: K, rawInput: unknown, opts?: Omit<DispatchOptions, 'run'>): Promise<CallOutput<K>>;
   status(): PoolStatus | null;
+  /** Cancels every call still running or waiting: the window that asked for them is gone or reloaded. */
+  cancelAll(): number;
   close(): Promise<void>;
 }
 
@@ -35,16 +37,30 @@ export function createEngineHost(opts: EngineHostOptions): EngineHost {
     ? new WorkerPool({ size, queue: opts.pool?.queue ?? sizes.queue, graceMs: opts.pool?.graceMs, dataDir: opts.dataDir, env, appRoot: appRoot(), lend: { secrets: opts.secrets, printPdf: opts.printPdf } })
     : null;
   const run = pool ? pool.run.bind(pool) : undefined;
+  const inFlight = new Set<AbortController>();
 
   return {
     engine,
     async dispatch(name, rawInput, o = {}) {
-      const out = await engine.dispatch(name, rawInput, { ...o, run: run && POOLED_CALLS.has(name) ? run : undefined });
-      // Settings > Limits shows the pool, which only the host knows (as in `iafa serve`).
-      if (pool && name === 'limits:status') Object.assign(out as object, { pool: pool.status() });
-      return out;
+      const mine = new AbortController();
+      const signal = o.signal ? AbortSignal.any([o.signal, mine.signal]) : mine.signal;
+      inFlight.add(mine);
+      try {
+        const out = await engine.dispatch(name, rawInput, { ...o, signal, run: run && POOLED_CALLS.has(name) ? run : undefined });
+        // Settings > Limits shows the pool, which only the host knows (as in `iafa serve`).
+        if (pool && name === 'limits:status') Object.assign(out as object, { pool: pool.status() });
+        return out;
+      } finally {
+        inFlight.delete(mine);
+      }
     },
     status: () => pool?.status() ?? null,
+    cancelAll() {
+      const n = inFlight.size;
+      for (const c of inFlight) c.abort();
+      inFlight.clear();
+      return n;
+    },
     async close() {
       await pool?.close();
       engine.close();

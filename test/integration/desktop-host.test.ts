@@ -109,6 +109,21 @@ describe('desktop engine host (worker threads behind IPC)', () => {
     expect((await a).definition.window).toBe('4d');
   }, 300_000);
 
+  it('a reloaded or closed window cancels what it asked for (cancelAll), running and waiting', async () => {
+    const a = host.dispatch('funnels:compute', heavy(7));
+    const b = host.dispatch('funnels:compute', heavy(8));
+    a.catch(() => {});
+    b.catch(() => {});
+    await until(() => host.status()?.running === 1, 'the funnel to start');
+    expect(host.cancelAll()).toBe(2);
+    await expect(a).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(b).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(host.status()).toMatchObject({ running: 0, waiting: 0 });
+    // The host keeps serving the next page.
+    await until(() => host.status()?.workers === 1, 'the replacement worker');
+    expect((await host.dispatch('funnels:compute', heavy(9))).definition.window).toBe('9d');
+  }, 300_000);
+
   it('a report made on a worker is printed by the shell (its Chromium in the app)', async () => {
     const out = await host.dispatch('reports:generate', { datasetId, definition: heavy(6).definition, format: 'pdf', provider: 'none', audience: 'executive', paper: 'Letter' });
     expect(out.report_metadata).toMatchObject({ format: 'pdf', paper: 'Letter' });
