@@ -9,9 +9,9 @@ import type { CallContext } from '../core/services';
 import { lendSecrets, type ParentServices, type SecretLink } from './pool-parent';
 
 /**
- * The calls `iafa serve` runs on its worker pool: the ones that scan a dataset, parse a file or
- * wait on a model. Everything else (health, settings, lists, ops:cancel) is answered by the thread
- * that serves HTTP, so it stays quick while the heavy work runs.
+ * The calls `iafa serve` and the desktop app (host.ts) run on the worker pool: the ones that scan a
+ * dataset, parse a file or wait on a model. Everything else (health, settings, lists, ops:cancel)
+ * is answered by the thread that serves HTTP or IPC, so it stays quick while the heavy work runs.
  */
 export const POOLED_CALLS: ReadonlySet<string> = new Set([
   'funnels:compute',
