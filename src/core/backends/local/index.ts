@@ -8,7 +8,7 @@ import { storeExperimentAggregates } from './experiment';
 import { splitLimits } from '../../helper-thread';
 import { funnelThreads, startFunnelThread } from './pass-thread';
 
-export { hasFunnelThread, startFunnelThread } from './pass-thread';
+export { hasFunnelThread } from './pass-thread';
 
 /** An event row of a CSV takes at least this many bytes (user, time, event and delimiters). */
 const MIN_BYTES_PER_ROW = 16;
