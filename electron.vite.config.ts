@@ -15,6 +15,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/cli/index.ts'),
           // CSV parsing worker: large imports fan out over worker threads.
           'parse-worker': resolve(__dirname, 'src/core/import/parse-worker.ts'),
+          // The local backend's funnel helper: a large funnel's pass is split with it.
+          'pass-worker': resolve(__dirname, 'src/core/backends/local/pass-worker.ts'),
           // `iafa serve`'s worker pool: heavy calls run off the thread that answers HTTP.
           'pool-worker': resolve(__dirname, 'src/server/pool-worker.ts'),
         },

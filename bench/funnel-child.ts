@@ -7,13 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeFunnel } from '../src/core/funnel';
-import { ColumnStore, importFiles } from '../src/core/import';
+import { LocalDatasets, type LocalBackend } from '../src/core/backends/local';
+import { importFiles } from '../src/core/import';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
 import { BENCH_STEPS } from './funnel-data';
 import { duckdbExportSource, duckdbFunnel } from './duckdb-funnel';
 
-// The engine's import and funnel modules directly (what datasets:import and funnels:compute run,
+// The engine's import and the local backend directly (what datasets:import and funnels:compute run,
 // minus one SQLite insert), so the bench does not depend on every other service loading.
 const [mode, a, b] = process.argv.slice(2);
 const steps = BENCH_STEPS.map((event) => ({ event }));
@@ -35,12 +35,12 @@ const MODES: [string, Partial<FunnelDefinitionInput>][] = [
  * reuses the previous one's pass, and load on the machine falls on every mode alike); medians.
  * One thread: a reopened dataset is not in shared memory.
  */
-function modeTimes(store: ColumnStore, id: string): Record<string, number> {
+async function modeTimes(backend: LocalBackend): Promise<Record<string, number>> {
   const runs = new Map<string, number[]>(MODES.map(([name]) => [name, []]));
   for (let r = 0; r < 7; r++) {
     for (const [name, extra] of MODES) {
       const t = performance.now();
-      computeFunnel(store, def({ breakdown: 'country', include: { platform: [['ios', 'android', 'web'][r % 3]] }, ...extra }), id);
+      await backend.funnel(def({ breakdown: 'country', include: { platform: [['ios', 'android', 'web'][r % 3]] }, ...extra }));
       runs.get(name)!.push(performance.now() - t);
     }
   }
@@ -53,10 +53,14 @@ async function main(): Promise<unknown> {
     // IAFA_IMPORT_PARALLEL_MIN_MB as the app reads it (to compare one thread with several).
     const minMb = Number(process.env.IAFA_IMPORT_PARALLEL_MIN_MB);
     const parallelMinBytes = process.env.IAFA_IMPORT_PARALLEL_MIN_MB && Number.isFinite(minMb) ? minMb * 1048576 : undefined;
+    const local = new LocalDatasets();
+    // As datasets:import does: a large file gets the funnel helper thread started behind the import.
+    local.prepareImport(fs.statSync(a).size);
     const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes, jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1' });
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the first funnel.
-    const res = computeFunnel(out.store ?? ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);
+    if (out.store) local.adopt(out.id, out.store);
+    const res = await local.backend(out.id, out.dir).funnel(def({ breakdown: 'country' }));
     const t2 = performance.now();
     const bySegment = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment };
@@ -67,25 +71,26 @@ async function main(): Promise<unknown> {
     gc();
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
-    const store = ColumnStore.open(dir);
+    const backend = new LocalDatasets().backend(b, dir);
+    const store = backend.store();
     void store.time;
     void store.userStart;
     store.column(store.manifest.eventColumn!);
     store.column('country');
     const reopenMs = performance.now() - t0;
     const t1 = performance.now();
-    computeFunnel(store, def({ breakdown: 'country' }), b);
+    await backend.funnel(def({ breakdown: 'country' }));
     const firstFunnelMs = performance.now() - t1;
     gc();
     const resident = process.memoryUsage().rss - rss0;
-    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['ios'] } }), b);
+    await backend.funnel(def({ breakdown: 'country', include: { platform: ['ios'] } }));
     const t2 = performance.now();
-    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['android'] } }), b);
+    await backend.funnel(def({ breakdown: 'country', include: { platform: ['android'] } }));
     const refilterMs = performance.now() - t2;
     const t3 = performance.now();
-    computeFunnel(store, def({ breakdown: 'plan', include: { platform: ['android'] } }), b);
+    await backend.funnel(def({ breakdown: 'plan', include: { platform: ['android'] } }));
     const rebreakdownMs = performance.now() - t3;
-    return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, modesMs: modeTimes(store, b) };
+    return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, modesMs: await modeTimes(backend) };
   }
   if (mode === 'duckexport') {
     const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country', duckdbExportSource(a, b as 'ndjson' | 'parquet', 'country'));

@@ -15,7 +15,7 @@ const built = path.join(here, '.data', 'build');
  */
 export async function bundle(): Promise<void> {
   await build({
-    entryPoints: { 'funnel-child': path.join(here, 'funnel-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts') },
+    entryPoints: { 'funnel-child': path.join(here, 'funnel-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'), 'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts') },
     outdir: built,
     bundle: true,
     platform: 'node',

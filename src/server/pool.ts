@@ -30,8 +30,8 @@ export const POOLED_CALLS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Calls whose work is one synchronous pass that never looks at its signal (the local funnel):
- * waiting for them to notice a cancel is pointless, so their worker is replaced at once.
+ * Calls whose work is one synchronous pass (the local funnel: its backend checks the signal only
+ * before the pass): waiting for them to notice a cancel is pointless, so their worker is replaced at once.
  */
 const SYNCHRONOUS_CALLS: ReadonlySet<string> = new Set(['funnels:compute']);
 

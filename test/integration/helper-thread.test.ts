@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hasFunnelThread, LocalDatasets } from '../../src/core/backends/local';
 import { computeFunnel } from '../../src/core/funnel';
-import { hasHelper, runSplit, splitLimits } from '../../src/core/helper-thread';
+import { hasHelper, HelperThread, runSplit, splitLimits } from '../../src/core/helper-thread';
 import { ColumnStore, importFiles, type ImportEnv } from '../../src/core/import';
 import { seededRandom } from '../../src/core/random';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../../src/shared/contract';
 import { tempDir } from '../helpers/engine';
 
-// The import keeps a parse worker as a helper thread that takes half of the chunk merge and of
-// each large funnel pass (on shared memory). Here every size is "large", so both splits run on
-// a small log, and must give exactly what one thread gives.
+// The import keeps a parse worker as a helper thread that takes half of the chunk merge, and the
+// local backend keeps its own helper thread for half of each large funnel pass (on shared memory).
+// Here every size is "large", so both splits run on a small log, and must give exactly what one
+// thread gives.
 const dir = tempDir();
 const file = path.join(dir, 'log.csv');
 const limit = splitLimits.minRows;
@@ -56,7 +58,7 @@ const defs: FunnelDefinitionInput[] = [
 ];
 
 describe('the helper thread', () => {
-  it('is kept by a parallel import, and splitting with it changes no stored byte and no funnel', async () => {
+  it('is kept by a parallel import, and splitting the merge and the funnel pass changes no stored byte and no funnel', async () => {
     const one = await importFiles({ path: file }, env('one', 0));
     const two = await importFiles({ path: file }, env('two', 2));
     expect(hasHelper()).toBe(true);
@@ -64,31 +66,44 @@ describe('the helper thread', () => {
     expect(two.store!.time.buffer).toBeInstanceOf(SharedArrayBuffer);
     for (const f of fs.readdirSync(one.dir)) expect(fs.readFileSync(path.join(two.dir, f)).equals(fs.readFileSync(path.join(one.dir, f))), f).toBe(true);
     const reopened = ColumnStore.open(two.dir);
-    for (const d of defs) {
-      const def = FunnelDefinition.parse(d);
-      const split = computeFunnel(two.store!, def, two.id);
-      const single = computeFunnel(reopened, def, two.id);
-      expect(split.stages[1].users).toBeGreaterThan(0);
-      expect({ ...split, computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
+    const local = new LocalDatasets();
+    local.adopt(two.id, two.store!);
+    const backend = local.backend(two.id, two.dir);
+    const splits = vi.spyOn(HelperThread.prototype, 'runSplit');
+    try {
+      for (const d of defs) {
+        const def = FunnelDefinition.parse(d);
+        const split = await backend.funnel(def);
+        const single = computeFunnel(reopened, def, two.id);
+        expect(split.stages[1].users).toBeGreaterThan(0);
+        expect({ ...split, computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
+      }
+      // The passes did go to the funnel helper (each pass and each time-to-convert summary).
+      expect(splits.mock.results.filter((r) => r.value === true).length).toBeGreaterThanOrEqual(defs.length * 2);
+    } finally {
+      splits.mockRestore();
     }
-    // A job the helper failed would have been redone here and the helper dropped.
+    // A job a helper failed would have been redone here and that helper dropped.
     expect(hasHelper()).toBe(true);
+    expect(hasFunnelThread()).toBe(true);
   }, 60_000);
 
   it('a thread that may not block gets the same funnel, without the helper', async () => {
     const out = await importFiles({ path: file }, env('nowait', 2));
-    expect(hasHelper()).toBe(true);
+    const local = new LocalDatasets();
+    local.adopt(out.id, out.store!);
+    expect(hasFunnelThread()).toBe(true);
     const def = FunnelDefinition.parse(defs[0]);
     const single = computeFunnel(ColumnStore.open(out.dir), def, out.id);
     const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
       throw new TypeError('Atomics.wait cannot be called in this context');
     });
     try {
-      expect({ ...computeFunnel(out.store!, def, out.id), computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
+      expect({ ...(await local.backend(out.id, out.dir).funnel(def)), computed_ms: 0 }).toEqual({ ...single, computed_ms: 0 });
     } finally {
       wait.mockRestore();
     }
-    expect(hasHelper()).toBe(false);
+    expect(hasFunnelThread()).toBe(false);
   }, 60_000);
 
   it('a job the helper cannot do is done by the caller, and the helper is dropped', async () => {

@@ -1,5 +1,5 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
-import type { AggregatedData } from '../import';
+import type { AggregatedData } from '../store-types';
 import { coreFromUsers } from './result';
 import { previousPeriod } from './time';
 import { stageNames } from './event-funnel';

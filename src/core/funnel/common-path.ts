@@ -1,5 +1,5 @@
 import type { SuggestedFunnel } from '../../shared/contract';
-import type { ColumnStore } from '../import';
+import type { ColumnSource } from '../store-types';
 
 const MAX_STEPS = 5;
 /** A step is added only while at least this share of the path's users take it (else the path is noise). */
@@ -11,7 +11,7 @@ const MIN_SHARE = 0.01;
  * the most common next new event among users who had it, and so on. Rows are stored by user and
  * time, so one pass over them gives every user's sequence.
  */
-export function commonEventPath(store: ColumnStore): SuggestedFunnel {
+export function commonEventPath(store: ColumnSource): SuggestedFunnel {
   const m = store.manifest;
   if (m.kind !== 'event_log' || !m.eventColumn) return { steps: [], users: [], totalUsers: m.users };
   const ev = store.column(m.eventColumn);

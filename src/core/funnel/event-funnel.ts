@@ -1,6 +1,6 @@
 import { funnelModeProblem, IafaError, stepConditions, stepEvents, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
-import { canSplit, runSplit } from '../helper-thread';
-import type { Codes, ColumnStore } from '../import';
+import type { Splitter } from '../helper-thread';
+import type { Codes, ColumnSource } from '../store-types';
 import { coreFromUsers, usersFromLevels } from './result';
 import { newTtcSummary, ttcOf, ttcSummary } from './ttc';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
@@ -8,12 +8,12 @@ import { addDays, dayString, previousPeriod, windowMs, ZoneDays } from './time';
 
 type Out = Omit<FunnelResult, 'definition' | 'dataset_id' | 'computed_ms' | 'funnel_name'>;
 
-const lastPass = new WeakMap<ColumnStore, { key: string; pass: PassResult }>();
+const lastPass = new WeakMap<ColumnSource, { key: string; pass: PassResult }>();
 
 import { stageNames } from './stage-names';
 export { stageNames };
 
-function allowedFor(store: ColumnStore, column: string, values: string[], include: boolean): RowFilter {
+function allowedFor(store: ColumnSource, column: string, values: string[], include: boolean): RowFilter {
   const col = store.column(column);
   const allowed = new Uint8Array(col.dict.length).fill(include ? 0 : 1);
   const idx = col.index();
@@ -26,7 +26,7 @@ function allowedFor(store: ColumnStore, column: string, values: string[], includ
 }
 
 /** The definition → pass inputs that do not depend on the date range. */
-function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'rangeStart' | 'rangeEnd' | 'details'> {
+function baseSpec(store: ColumnSource, def: FunnelDefinition): Omit<PassSpec, 'rangeStart' | 'rangeEnd' | 'details'> {
   const eventCol = store.column(store.manifest.eventColumn!);
   const idx = eventCol.index();
   const stepMask = new Uint32Array(eventCol.dict.length);
@@ -64,11 +64,12 @@ function baseSpec(store: ColumnStore, def: FunnelDefinition): Omit<PassSpec, 'ra
   };
 }
 
-export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
+/** `threads`: who may take half of the large loops (the local backend's helper thread); absent, this thread does all. */
+export function eventFunnel(store: ColumnSource, def: FunnelDefinition, threads?: Splitter): Out {
   const names = stageNames(def);
   const n = names.length;
   const zone = new ZoneDays(def.tz);
-  const base = baseSpec(store, def);
+  const base = { ...baseSpec(store, def), threads };
   const range = (from?: string, to?: string) => ({
     rangeStart: from ? zone.startOf(from) : -Infinity,
     rangeEnd: to ? zone.startOf(addDays(to, 1)) : Infinity,
@@ -95,8 +96,11 @@ export function eventFunnel(store: ColumnStore, def: FunnelDefinition): Out {
   };
   const spans = ttc.slice(1);
   const summary = newTtcSummary(spans.length);
-  const split = spans.length > 0 && canSplit(store.manifest.rows, ...spans);
-  runSplit(split ? { type: 'ttc', spans, out: summary } : null, grouping, () => ttcSummary(spans, summary));
+  if (threads && spans.length > 0 && threads.canSplit(store.manifest.rows, ...spans)) threads.runSplit({ type: 'ttc', spans, out: summary }, grouping, () => ttcSummary(spans, summary));
+  else {
+    grouping();
+    ttcSummary(spans, summary);
+  }
   const time_to_convert = spans.map((_, i) => ({ from_stage: names[i], to_stage: names[i + 1], ...ttcOf(summary, i) }));
 
   let previous_period: Out['previous_period'] = null;
@@ -144,7 +148,7 @@ function segmentBreakdown(col: { dict: string[]; codes: Codes }, pass: PassResul
  * Users per stage by the local day of their first step-1 event: a dense histogram over the
  * data's days (a Map per user cost more than the rest of a re-breakdown).
  */
-function dailySeries(store: ColumnStore, zone: ZoneDays, pass: PassResult, n: number): Out['daily'] {
+function dailySeries(store: ColumnSource, zone: ZoneDays, pass: PassResult, n: number): Out['daily'] {
   const { level, firstRow, firstTime } = pass;
   const m0 = store.manifest;
   const dayLo = m0.timeMin !== null ? zone.day(m0.timeMin) - 1 : 0;

@@ -1,5 +1,5 @@
-import { canSplit, runSplit } from '../helper-thread';
-import type { Codes } from '../import';
+import type { Splitter } from '../helper-thread';
+import type { Codes } from '../store-types';
 import { modesPass, type ModeFlags } from './modes-pass';
 
 export interface RowFilter {
@@ -28,6 +28,8 @@ export interface PassSpec {
   rangeEnd: number;
   /** Time-to-convert needs one float per user and step: skipped for the previous period. */
   details: boolean;
+  /** The thread that may take half of a large pass (the local backend's); absent, one thread does it all. */
+  threads?: Splitter;
 }
 
 export interface PassResult {
@@ -139,12 +141,12 @@ function splitUser(userStart: Uint32Array, share: number): number {
  * walks ties upwards and so can miss a chain when a step-1 event ties with a later step; we
  * follow the documented definition instead.)
  */
-export function runPass(s: PassSpec): PassResult {
+export function runPass({ threads, ...s }: PassSpec): PassResult {
   const nUsers = Math.max(0, s.userStart.length - 1);
   const rows = s.event.length;
   // Large passes on shared columns (a fresh import's) are split with the helper thread: each
   // thread fills the masks and walks the users of its half, into shared outputs.
-  const split = s.mode !== 'unordered' && canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((ws) => ws.map((w) => w.codes)));
+  const split = threads !== undefined && s.mode !== 'unordered' && threads.canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((ws) => ws.map((w) => w.codes)));
   const alloc = <T>(make: (b: ArrayBufferLike) => T, bytes: number): T => make(split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const level = alloc((b) => new Uint8Array(b), nUsers);
   const firstRow = alloc((b) => new Int32Array(b), nUsers * 4).fill(-1);
@@ -166,7 +168,8 @@ export function runPass(s: PassSpec): PassResult {
   // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
   const mid = splitUser(s.userStart, 0.53);
   const theirs = { ...part, u0: mid, u1: nUsers };
-  runSplit(split ? { ...theirs, type: 'pass' } : null, () => passPart({ ...part, u0: 0, u1: mid }), () => passPart(theirs));
+  if (split) threads.runSplit({ ...theirs, type: 'pass' }, () => passPart({ ...part, u0: 0, u1: mid }), () => passPart(theirs));
+  else passPart({ ...part, u0: 0, u1: nUsers });
   return { level, firstRow, firstTime, ttc };
 }
 
@@ -237,7 +240,7 @@ function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: num
 }
 
 /** unordered: the largest k such that steps 1..k all occur within one window, in any order. */
-function unorderedPass(s: PassSpec, level: Uint8Array, firstRow: Int32Array): void {
+function unorderedPass(s: Omit<PassSpec, 'threads'>, level: Uint8Array, firstRow: Int32Array): void {
   const n = s.nSteps;
   const rm = newMasks(s.event.length, n, false);
   fillMasks(rm, s, 0, s.event.length);

@@ -1,5 +1,5 @@
 import { IafaError, type FunnelCore, type FunnelDefinition, type FunnelResult } from '../../shared/contract';
-import type { ColumnStore } from '../import';
+import type { ColumnSource } from '../store-types';
 import { coreFromUsers, usersFromLevels } from './result';
 import { stageNames } from './event-funnel';
 
@@ -11,7 +11,7 @@ const FALSY = new Set(['', '0', '0.0', 'false', 'no', 'n', 'f']);
  * User-level tables (one row per user): each step names a metric column, and a user reaches
  * step k when the columns of steps 1..k are all truthy (non-zero, True, yes).
  */
-export function tableFunnel(store: ColumnStore, def: FunnelDefinition): Out {
+export function tableFunnel(store: ColumnSource, def: FunnelDefinition): Out {
   const names = stageNames(def);
   const n = names.length;
   const steps = def.steps.map((s) => {

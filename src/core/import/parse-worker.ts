@@ -1,8 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { passPart, type PassPartJob } from '../funnel/pass';
-import { ttcSummary } from '../funnel/ttc';
 import { finishJob } from '../helper-thread';
 import { copyPart, type CopyPartJob } from './copy-blocks';
 import { parseChunk, type ChunkTask } from './parse-chunk';
@@ -10,16 +8,15 @@ import { parseJsonChunk, type JsonChunkTask } from './json/parallel';
 
 // Worker entry: started before its task is known (see readCsvChunks), it parses the byte range
 // it is then sent and hands its typed arrays back without copying them. The import may then
-// keep it as the helper thread (helper-thread.ts), for the jobs below.
-parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (PassPartJob & { flag: Int32Array }) | (CopyPartJob & { flag: Int32Array }) | { type: 'ttc'; spans: Float64Array[]; out: Float64Array; flag: Int32Array }) => {
+// keep it as its helper thread (helper-thread.ts) for the chunk merge's copies. Funnel passes
+// have their own helper, owned by the local backend (backends/local/pass-thread.ts).
+parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (CopyPartJob & { flag: Int32Array })) => {
   if (m.type === 'parse') {
     parse(m.task);
     releaseMemory();
   }
   else if (m.type === 'parse-json') void parseJson(m.task);
-  else if (m.type === 'pass') finishJob(m.flag, () => passPart(m));
   else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
-  else if (m.type === 'ttc') finishJob(m.flag, () => ttcSummary(m.spans, m.out));
   // A job this build does not know: failed, so the caller does it (rather than waiting).
   else if ('flag' in m) finishJob((m as { flag: Int32Array }).flag, () => {
     throw new Error(`unknown helper job ${(m as { type: string }).type}`);

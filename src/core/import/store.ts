@@ -2,48 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError } from '../../shared/contract/iafa-error';
 import { resolveColumnName } from './column-names';
+import type { AggregatedData, Codes, ColumnSource, LoadedColumn, StoreManifest, StoredColumn } from '../store-types';
 
-/**
- * On-disk layout of a dataset folder:
- *   manifest.json        kind, row count, columns, aggregated data (small)
- *   time.f64             event time, epoch ms, rows sorted by (user, time)
- *   user_start.u32       row offset of each user (users+1 entries): rows are grouped by user
- *   users.json           user ids by code
- *   c<i>.codes           dictionary codes of column i (1, 2 or 4 bytes each)
- *   c<i>.json            the dictionary: distinct values by code, code 0 = empty
- * Raw little-endian typed arrays: reopening is a read per column, no parsing.
- */
-export type Codes = Uint8Array | Uint16Array | Uint32Array;
-
-export interface StoredColumn {
-  name: string;
-  role: string;
-  width: 1 | 2 | 4;
-  file: string;
-  dictFile: string;
-  distinct: number;
-}
-
-export interface AggregatedData {
-  stages: string[];
-  dateColumn: string | null;
-  segmentColumns: string[];
-  rows: { date: string | null; segments: string[]; counts: (number | null)[] }[];
-  /** The seed JSON's own per-segment stage counts, used when breaking down by that column. */
-  preset?: { by: string; values: Record<string, number[]> };
-}
-
-export interface StoreManifest {
-  version: 1;
-  kind: 'event_log' | 'aggregated' | 'user_table';
-  rows: number;
-  users: number;
-  timeMin: number | null;
-  timeMax: number | null;
-  eventColumn: string | null;
-  columns: StoredColumn[];
-  aggregated?: AggregatedData;
-}
+// The types are shared with the funnel engine through a neutral module (store-types.ts has the on-disk layout).
+export type { AggregatedData, Codes, LoadedColumn, StoreManifest, StoredColumn };
 
 /** Codes for n rows in the narrowest width for `distinct` values (in shared memory if asked: see helper-thread.ts). */
 export function allocCodes(n: number, distinct: number, shared = false): Codes {
@@ -80,13 +42,6 @@ export function readCodes(file: string, width: 1 | 2 | 4): Codes {
   return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
 }
 
-export interface LoadedColumn {
-  codes: Codes;
-  dict: string[];
-  /** Code of each value, built on first use for filters. */
-  index(): Map<string, number>;
-}
-
 export interface InMemoryColumns {
   time: Float64Array;
   userStart: Uint32Array;
@@ -94,7 +49,7 @@ export interface InMemoryColumns {
 }
 
 /** An opened dataset: the manifest plus columns loaded on first use. */
-export class ColumnStore {
+export class ColumnStore implements ColumnSource {
   private cols = new Map<string, LoadedColumn>();
   private _time: Float64Array | null = null;
   private _userStart: Uint32Array | null = null;

@@ -11,8 +11,9 @@ import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 import { getFunnel } from './funnels';
-import { isWarehouseSource, warehouseFunnel, withWarehouse } from './warehouse-datasets';
-import { funnelFor, openDatasetStore } from './imports';
+import { isWarehouseSource, withWarehouse } from './warehouse-datasets';
+import { openDatasetStore } from './imports';
+import { datasetFunnel } from './backend-for';
 
 /** Reads a CSV from this machine (CLI paths are relative to the working directory). */
 export function readCsvFile(file: string): Table {
@@ -58,14 +59,14 @@ function tableFrom(app: AppContext, datasetId: string | undefined, file: string 
  * Event log + funnel + variant property: the funnel engine runs once per arm (filtered on the
  * variant column) and each stage becomes a metric.
  */
-function stagesFromEventLog(app: AppContext, input: AnalyzeParsed): AnalyzeParsed['stages'] {
+async function stagesFromEventLog(app: AppContext, input: AnalyzeParsed, signal: AbortSignal): Promise<AnalyzeParsed['stages']> {
   const datasetId = input.datasetId as string;
   if (!input.funnelId) throw new IafaError('validation', 'An event log needs a funnel (funnelId) whose stages become the metrics.');
   if (!input.variant_column || !input.control || !input.treatment) throw new IafaError('validation', 'An event log needs variant_column, control and treatment.');
   const def = getFunnel(app, input.funnelId).definition;
-  const arm = (v: string) => funnelFor(app, datasetId, { ...def, include: { ...def.include, [input.variant_column as string]: [v] } });
-  const c = arm(input.control);
-  const t = arm(input.treatment);
+  const arm = (v: string) => datasetFunnel(app, datasetId, { ...def, include: { ...def.include, [input.variant_column as string]: [v] } }, signal);
+  const c = await arm(input.control);
+  const t = await arm(input.treatment);
   return { names: c.stages.map((s) => s.stage_name), control: c.stages.map((s) => s.users), treatment: t.stages.map((s) => s.users) };
 }
 
@@ -80,12 +81,12 @@ function splitByVariant(t: Table, column: string | undefined, control: string | 
   return { control: arm(control), treatment: arm(treatment) };
 }
 
-export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loaded: LoadedTables; input: AnalyzeParsed } {
+export async function loadExperimentTables(app: AppContext, raw: AnalyzeParsed, signal: AbortSignal): Promise<{ loaded: LoadedTables; input: AnalyzeParsed }> {
   // The seed's funnel-scoped route (/analytics/:funnelId/experiment/...) names only the funnel: use its dataset.
   const noSource = !raw.datasetId && !raw.file && !raw.table && !raw.stages && !raw.control_datasetId && !raw.control_file && !raw.control_table;
   const input = noSource && raw.funnelId ? { ...raw, datasetId: getFunnel(app, raw.funnelId).datasetId } : raw;
   if (input.datasetId && !input.table && !input.file && getDatasetRow(app, input.datasetId).kind === 'event_log') {
-    return { loaded: {}, input: { ...input, stages: stagesFromEventLog(app, input) } };
+    return { loaded: {}, input: { ...input, stages: await stagesFromEventLog(app, input, signal) } };
   }
   const table = tableFrom(app, input.datasetId, input.file, input.table);
   // One aggregated dataset holding both arms (a control + treatment pair imported together, with
@@ -135,7 +136,7 @@ function metricLabel(input: AnalyzeParsed): string {
 async function withFunnelBaseline(app: AppContext, input: DesignParsed, signal: AbortSignal): Promise<DesignParsed> {
   if (!input.funnelId || input.metric_type !== 'rate' || input.baseline_rate !== undefined || input.current_metrics?.overall_conversion_rate !== undefined) return input;
   const f = getFunnel(app, input.funnelId);
-  const r = (await warehouseFunnel(app, f.datasetId, f.definition, signal)) ?? funnelFor(app, f.datasetId, f.definition);
+  const r = await datasetFunnel(app, f.datasetId, f.definition, signal);
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
@@ -157,7 +158,7 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
     },
     'experiment:analyze': async (raw, ctx) => {
       const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
-      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
+      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : await loadExperimentTables(app, raw, ctx.signal);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
       // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
       const engine = input.engine ?? readSettings(app).experiments.engine;
@@ -165,9 +166,9 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
-    'experiment:causal': (raw) => {
+    'experiment:causal': async (raw, ctx) => {
       if ([raw.file, raw.datasetId].some((x) => x !== undefined && isWarehouseSource(app, x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
-      const { loaded, input } = loadExperimentTables(app, raw);
+      const { loaded, input } = await loadExperimentTables(app, raw, ctx.signal);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
       const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
       if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });

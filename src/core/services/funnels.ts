@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import { Funnel, IafaError } from '../../shared/contract';
 import { schema } from '../db';
 import { newId, nowIso } from '../ids';
+import { datasetFunnel } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 
@@ -28,8 +29,17 @@ export function getFunnel(app: AppContext, id: string): Funnel {
   return toFunnel(getFunnelRow(app, id));
 }
 
-export function funnelHandlers(app: AppContext): HandlerGroup<'funnels:list' | 'funnels:create' | 'funnels:get' | 'funnels:update' | 'funnels:delete'> {
+export function funnelHandlers(app: AppContext): HandlerGroup<'funnels:list' | 'funnels:create' | 'funnels:get' | 'funnels:update' | 'funnels:delete' | 'funnels:compute'> {
   return {
+    // The dataset's backend computes it: the column store here, or ClickHouse for a clickhouse:// source
+    // or a saved warehouse table (only aggregates come back).
+    'funnels:compute': async (input, ctx) => {
+      if (input.funnelId) {
+        const f = getFunnel(app, input.funnelId);
+        return { ...(await datasetFunnel(app, f.datasetId, f.definition, ctx.signal)), funnel_name: f.name };
+      }
+      return datasetFunnel(app, input.datasetId!, input.definition!, ctx.signal);
+    },
     'funnels:list': ({ datasetId }) => {
       const q = app.db.select().from(schema.funnels);
       const rows = (datasetId ? q.where(eq(schema.funnels.datasetId, datasetId)) : q).orderBy(desc(schema.funnels.updatedAt)).all();

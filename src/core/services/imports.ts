@@ -1,33 +1,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FunnelDefinition, FunnelResult } from '../../shared/contract';
 import { schema } from '../db';
-import { computeFunnel } from '../funnel';
 import { nowIso } from '../ids';
-import { importFiles, MAX_COLUMNS, previewAny, StoreCache, type ColumnStore } from '../import';
+import { importFiles, MAX_COLUMNS, previewAny } from '../import';
+import { localBackendFor, localDatasets } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
-import { datasetStoreDir, getDatasetRow, toDataset } from './datasets';
-import { warehouseFunnel } from './warehouse-datasets';
-import { getFunnel } from './funnels';
+import { toDataset } from './datasets';
 
-const caches = new WeakMap<AppContext, StoreCache>();
-
-function storeCache(app: AppContext): StoreCache {
-  let cache = caches.get(app);
-  if (!cache) caches.set(app, (cache = new StoreCache(4)));
-  return cache;
+/** An imported dataset's opened columns, for the experiment read-out until it reads aggregates through its backend (branch h-exp). */
+export function openDatasetStore(app: AppContext, datasetId: string) {
+  return localBackendFor(app, datasetId).store();
 }
 
-/** Opened datasets stay in memory (a few, LRU) so re-filtering and re-breaking-down skip the disk. */
-export function openDatasetStore(app: AppContext, datasetId: string): ColumnStore {
-  const row = getDatasetRow(app, datasetId);
-  return storeCache(app).get(datasetId, datasetStoreDir(app, row));
-}
-
-/** The funnel engine on a stored dataset: also for other services (insights, reports). */
-export function funnelFor(app: AppContext, datasetId: string, definition: FunnelDefinition): FunnelResult {
-  return computeFunnel(openDatasetStore(app, datasetId), definition, datasetId);
+/** The size of the file to import (0 when it is not a plain file: the sample, a folder, a typo reported by the import). */
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** IAFA_IMPORT_MEMORY_MB caps what one import may hold in memory; default half the RAM, at most 8 GB. */
@@ -43,11 +35,12 @@ export function importMaxColumns(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(n) && n > 0 ? n : MAX_COLUMNS;
 }
 
-export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview' | 'funnels:compute'> {
+export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview'> {
   return {
     'datasets:preview': (input) => previewAny(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
     'datasets:import': async (input, ctx) => {
       const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
+      localDatasets(app).prepareImport(fileBytes(input.path));
       const out = await importFiles(input, {
         dataDir: app.dataDir,
         budgetBytes: importBudgetBytes(app.env),
@@ -88,17 +81,8 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         throw err;
       }
       // The first funnel (the Dashboard opens one right away) reads nothing back from disk.
-      if (out.store) storeCache(app).put(out.id, out.store);
+      if (out.store) localDatasets(app).adopt(out.id, out.store);
       return dataset;
-    },
-    'funnels:compute': async (input, ctx) => {
-      // A clickhouse:// source computes in ClickHouse (backends/clickhouse); only aggregates come back.
-      // So does a warehouse table saved as a dataset, or a saved funnel on one.
-      if (input.funnelId) {
-        const f = getFunnel(app, input.funnelId);
-        return { ...((await warehouseFunnel(app, f.datasetId, f.definition, ctx.signal)) ?? funnelFor(app, f.datasetId, f.definition)), funnel_name: f.name };
-      }
-      return (await warehouseFunnel(app, input.datasetId!, input.definition!, ctx.signal)) ?? funnelFor(app, input.datasetId!, input.definition!);
     },
   };
 }

@@ -7,12 +7,10 @@ import {
 import { schema } from '../db';
 import { newId, nowIso } from '../ids';
 import { analyzeFunnel, buildHypotheses } from '../insights';
+import { funnelOn, withBackend } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow, toDataset } from './datasets';
 import { getFunnel } from './funnels';
-import { funnelFor } from './imports';
-import { analyzeWarehouse } from './warehouse';
-import { isWarehouseSource } from './warehouse-datasets';
 
 /** Segments whose own daily series are computed for per-segment anomalies and trade-offs. */
 const MAX_SEGMENT_SERIES = 6;
@@ -41,32 +39,33 @@ export function resolveDefinition(app: AppContext, input: AnalyticsInput): Resol
   return { funnelId: saved?.id ?? null, datasetId, definition: def, scope };
 }
 
-/** analyzeFor, or analyzeWarehouse when the funnel's data is in a warehouse (a URL or a saved warehouse dataset). */
+/**
+ * The deterministic analyst on a funnel: the funnel and its top segments' daily series come from
+ * the dataset's backend (the column store, or ClickHouse for a warehouse source: aggregates only),
+ * then the same analyst runs here on them.
+ */
 export async function analyzeAny(app: AppContext, input: AnalyticsInput, signal: AbortSignal): Promise<InsightsReport> {
-  const resolved = resolveDefinition(app, input);
-  return isWarehouseSource(app, resolved.datasetId) ? analyzeWarehouse(app, input, resolved, signal) : analyzeFor(app, input, signal);
-}
-
-export function analyzeFor(app: AppContext, input: AnalyticsInput, signal?: AbortSignal): InsightsReport {
   const { funnelId, datasetId, definition, scope } = resolveDefinition(app, input);
-  let result: FunnelResult = funnelFor(app, datasetId, definition);
-  if (!input.include_historical) result = { ...result, previous_period: null };
-  const segmentDaily: Record<string, FunnelResult['daily']> = {};
-  if (definition.breakdown && result.segment_breakdown && result.daily.length >= 7) {
-    const top = Object.entries(result.segment_breakdown).sort((a, b) => b[1].total_users - a[1].total_users).slice(0, MAX_SEGMENT_SERIES);
-    for (const [name] of top) {
-      if (signal?.aborted) throw new IafaError('cancelled', 'The operation was cancelled.');
-      const def = { ...definition, breakdown: undefined, include: { ...definition.include, [definition.breakdown]: [name] } };
-      segmentDaily[name] = funnelFor(app, datasetId, def).daily;
+  return withBackend(app, datasetId, async (backend) => {
+    let result: FunnelResult = await funnelOn(backend, datasetId, definition, signal);
+    if (!input.include_historical) result = { ...result, previous_period: null };
+    const segmentDaily: Record<string, FunnelResult['daily']> = {};
+    if (definition.breakdown && result.segment_breakdown && result.daily.length >= 7) {
+      const top = Object.entries(result.segment_breakdown).sort((a, b) => b[1].total_users - a[1].total_users).slice(0, MAX_SEGMENT_SERIES);
+      for (const [name] of top) {
+        if (signal.aborted) throw new IafaError('cancelled', 'The operation was cancelled.');
+        const def = { ...definition, breakdown: undefined, include: { ...definition.include, [definition.breakdown]: [name] } };
+        segmentDaily[name] = (await funnelOn(backend, datasetId, def, signal)).daily;
+      }
     }
-  }
-  const ds = toDataset(getDatasetRow(app, datasetId));
-  const dataWarnings = ds.warnings.map((w) => w.message);
-  return analyzeFunnel(result, {
-    segmentDaily, dataWarnings,
-    // Aggregated exports count each day on its own: no cohort is waiting to convert.
-    ...(ds.kind === 'aggregated' ? { censorDays: 0 } : {}), audience: input.audience, funnelId, scope,
-    ...(input.forecast_threshold !== undefined ? { forecastThreshold: input.forecast_threshold } : {}),
+    // An imported dataset's import warnings go with the findings; a warehouse table has none.
+    const ds = backend.kind === 'local' ? toDataset(getDatasetRow(app, datasetId)) : null;
+    return analyzeFunnel(result, {
+      segmentDaily, dataWarnings: ds?.warnings.map((w) => w.message) ?? [],
+      // Aggregated exports count each day on its own: no cohort is waiting to convert.
+      ...(ds?.kind === 'aggregated' ? { censorDays: 0 } : {}), audience: input.audience, funnelId, scope,
+      ...(input.forecast_threshold !== undefined ? { forecastThreshold: input.forecast_threshold } : {}),
+    });
   });
 }
 

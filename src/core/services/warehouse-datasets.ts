@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { FunnelDefinition } from '../../shared/contract';
-import type { CallParsedInput, Dataset, FunnelResult, SuggestedFunnel, WarehouseSource } from '../../shared/contract';
+import type { CallParsedInput, Dataset, SuggestedFunnel, WarehouseSource } from '../../shared/contract';
 import { IafaError } from '../../shared/contract';
 import { ClickHouseBackend, isClickHouseUrl, parseClickHouseUrl, urlWithMapping } from '../backends/clickhouse';
 import { limitsFromEnv } from '../backends/clickhouse/connection';
@@ -58,22 +58,13 @@ export async function withWarehouse<T>(app: AppContext, source: string, f: (b: C
   }
 }
 
-/** A funnel on a warehouse source; a saved dataset's result carries the dataset's id, not its URL. */
-export async function warehouseFunnel(app: AppContext, source: string, def: FunnelDefinition, signal: AbortSignal): Promise<FunnelResult | null> {
-  return withWarehouse(app, source, async (b) => {
-    const r = await b.funnel(def, { signal });
-    return isClickHouseUrl(source) ? r : { ...r, dataset_id: source };
-  });
-}
-
 /** datasets:suggest-funnel on a warehouse dataset: its three most frequent events, counted as a funnel there. */
-export async function warehouseSuggestion(app: AppContext, datasetId: string, signal: AbortSignal): Promise<SuggestedFunnel | null> {
-  if (!warehouseOf(app, datasetId)) return null;
+export async function warehouseSuggestion(app: AppContext, datasetId: string, backend: ClickHouseBackend, signal: AbortSignal): Promise<SuggestedFunnel> {
   const ds = toDataset(getDatasetRow(app, datasetId));
   const steps = ds.events.slice(0, 3).map((e) => e.name);
   if (steps.length < 2) return { steps: [], users: [], totalUsers: ds.userCount ?? 0 };
-  const r = await warehouseFunnel(app, datasetId, FunnelDefinition.parse({ steps: steps.map((event) => ({ event })) }), signal);
-  return { steps, users: r!.stages.map((s) => s.users), totalUsers: ds.userCount ?? r!.stages[0]?.users ?? 0 };
+  const r = await backend.funnel(FunnelDefinition.parse({ steps: steps.map((event) => ({ event })) }), { signal });
+  return { steps, users: r.stages.map((s) => s.users), totalUsers: ds.userCount ?? r.stages[0]?.users ?? 0 };
 }
 
 type ColType = Dataset['columns'][number]['type'];
