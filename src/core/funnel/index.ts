@@ -5,9 +5,6 @@ import { eventFunnel } from './event-funnel';
 import { finishFunnel } from './finish';
 import { tableFunnel } from './table-funnel';
 
-export { windowMs } from './time';
-export { parseFunnelArgs, type FunnelCliArgs } from './cli-args';
-
 /** A funnel is a function of the stored columns and a definition; the same shape for every kind. */
 export function computeFunnel(store: ColumnStore, def: FunnelDefinition, datasetId: string): FunnelResult {
   const t0 = performance.now();
