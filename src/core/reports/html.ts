@@ -2,7 +2,7 @@ import type { Fact } from '../../shared/contract';
 import { REPORT_CSS } from './css';
 import { AUDIENCE_LABEL, isSeriesFact, SERIES_NOTE, type KeyMetric, type Prose, type ReportModel } from './model';
 import { funnelSvg, segmentSvg, trendSvg } from './svg';
-import { escapeHtml as e, isolatedNote } from './text';
+import { escapeHtml as e, isolatedNote, leftOutNote } from './text';
 
 /**
  * One self-contained HTML file: inline CSS, inline SVG, no script, no external URL, and a CSP
@@ -84,7 +84,7 @@ export function renderHtml(m: ReportModel): string {
         [false, false, false, true, true, true, false])
       : '<p class="muted">No anomalies were flagged in the daily series.</p>';
     const hints = ds ? t.anomalies.filter((a) => a.hints.length).map((a) => `<p class="small"><strong>${d(a.date)}:</strong> ${e(a.hints.join(' '))}</p>`).join('') : '';
-    out.push(section('trend', 'Daily trend, anomalies and forecast', `<figure>${trendSvg(t)}<figcaption>${e(t.metric_label)}${fc ? `; dashed line and band: ${e(fc.method)}` : ''}.${t.left_out ? ` ${t.left_out === 1 ? 'One isolated day' : `${t.left_out} isolated days`} outside ${e(t.points[0].date.display)} – ${e(t.points[t.points.length - 1].date.display)} ${t.left_out === 1 ? 'is' : 'are'} left out.` : ''}${t.left_out_small ? ` ${t.left_out_small === 1 ? 'One day' : `${t.left_out_small} days`} with fewer than ${t.min_day_users} users starting ${t.left_out_small === 1 ? 'is' : 'are'} left out (too few for a daily rate).` : ''}</figcaption></figure>${crossing}<h3>Anomalies</h3>${anomalies}${hints}`));
+    out.push(section('trend', 'Daily trend, anomalies and forecast', `<figure>${trendSvg(t)}<figcaption>${e(t.metric_label)}${fc ? `; dashed line and band: ${e(fc.method)}` : ''}.${leftOutNote(t, e)}</figcaption></figure>${crossing}<h3>Anomalies</h3>${anomalies}${hints}`));
   }
 
   if (has('insights') && m.insights.length) {
