@@ -286,7 +286,11 @@ function assertAnalysable(det: Detection): void {
   const more = det.columns.length > 8 ? `, and ${det.columns.length - 8} more` : '';
   throw new IafaError(
     'validation',
-    `Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), and no variant or numeric / yes-no metric column beside the user id (a user table). Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping; rows with a user and a time but no event column (a list of leads, say) import as an event log with one event name for every row (mapping.eventName, --event-name).`,
+    'Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), ' +
+      'and no variant or numeric / yes-no metric column beside the user id (a user table). ' +
+      `Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping; ` +
+      'rows with a user and a time but no event column (a list of leads, say) import as an event log with one event name for every row ' +
+      '(mapping.eventName, --event-name).',
     { reason: 'nothing_to_analyse', columns: det.columns.length },
   );
 }
