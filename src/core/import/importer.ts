@@ -260,7 +260,8 @@ function checkColumnCount(n: number, max: number): void {
   if (n <= max) return;
   throw new IafaError(
     'validation',
-    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.`,
+    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). ` +
+      'Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.',
     { reason: 'too_many_columns', columns: n, limit: max },
   );
 }
@@ -271,7 +272,8 @@ function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerFiel
   const cols = s.header.length;
   const need = (estRows * (32 + bytesPerField * cols) + cols * BYTES_PER_COLUMN) * 1.5;
   if (need > budget) {
-    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+    const size = `${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns`;
+    throw new IafaError('validation', `The file is too large for the memory budget: ${size} needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
   }
 }
 
