@@ -82,7 +82,8 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   } else if (claim.kind === 'associated') {
     // Significant in a randomised test is not yet "caused": say which check is missing.
     statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}; not called caused: ${listing(gaps)}.`;
-    rationale = `Statistically significant (${pTxt})${srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : ''}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
+    const split = srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : '';
+    rationale = `Statistically significant (${pTxt})${split}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
   } else {
     statement = `${a.treatment_label} caused a ${liftText} change in ${m.metric}.`;
     const caveats = otherWarnings.length ? `; caveats: ${otherWarnings.join(', ')}` : '';
@@ -132,7 +133,9 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
     generalizability: {
       internal_validity: failures.length ? 'Low' : claim.kind === 'caused' && !warnings.length ? 'High' : 'Medium',
       external_validity: extValidity,
-      notes: `Results apply to the users and period of this test${temporal.days ? ` (${plural(temporal.days, 'day')})` : ''}${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
+      notes:
+        `Results apply to the users and period of this test${temporal.days ? ` (${plural(temporal.days, 'day')})` : ''}` +
+        `${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
     },
     analysis: a,
     next_steps: [...a.recommendation.next_steps, ...(temporal.status === 'warning' ? ['Keep a holdout to measure the long-run effect'] : []), ...(imbalanced.length || !srmOk ? ['Audit the assignment mechanism before re-running'] : [])],
