@@ -8,7 +8,6 @@ const COUNTRIES = ['US', 'DE', 'FR', 'BR', 'IN', 'JP', 'GB', 'CA'];
 const PLATFORMS = ['ios', 'android', 'web'];
 const PLANS = ['free', 'plus', 'pro', 'team'];
 const TENURES = ['new', 'returning', 'loyal'];
-export const BENCH_SEGMENTS = ['country', 'platform', 'plan', 'tenure'];
 
 /**
  * An event log of about `events` rows over 30 days: 4 funnel steps plus noise, 4 segment

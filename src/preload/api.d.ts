@@ -11,7 +11,7 @@ export interface IafaBridge {
   pickFile(filters?: { name: string; extensions: string[] }[]): Promise<string | null>;
   /** Native save dialog; writes the bytes and resolves to the path, or null when cancelled. */
   saveFile(suggestedName: string, data: string | Uint8Array): Promise<string | null>;
-  /** Electron's printToPDF on a self-contained HTML report (no scripts, no network). */
+  /** Opens an http(s) link in the user's browser (other schemes are ignored by the main process). */
   openExternal(url: string): Promise<void>;
   readonly shell: 'electron';
 }

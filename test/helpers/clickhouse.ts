@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -184,13 +184,6 @@ async function startClusterOnce(n: number): Promise<TestCluster> {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
-}
-
-/** clickhouse-server's own version string, or null. */
-export function clickhouseVersion(): string | null {
-  if (!CLICKHOUSE_BIN) return null;
-  const r = spawnSync('clickhouse-client', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 /** TabSeparated escaping for the admin loader (test data only; IAFA itself never inserts). */

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { seededRandom } from '../../src/core/random';
 
@@ -205,9 +204,4 @@ export async function writeParquet(ndjsonPath: string, out: string, codec: 'snap
   const c = await db.connect();
   await c.run(`COPY (SELECT * FROM read_json_auto('${ndjsonPath.replace(/'/g, "''")}')) TO '${out.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2000)`);
   c.closeSync?.();
-}
-
-export function writeFile(p: string, data: string | Buffer): string {
-  fs.writeFileSync(p, data);
-  return p;
 }

@@ -6,7 +6,14 @@ export async function serverFor(engine: Engine, rendererDir?: string): Promise<R
 }
 
 /** Calls the API like the browser client does: bearer token, JSON body. */
-export async function apiFetch(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function apiFetch(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; json: any }> {
   const res = await fetch(server.url + path, {
     method,
     headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

@@ -10,7 +10,13 @@ import { apiFetch } from './http';
  * Imports over the real HTTP API the way the browser does: the bytes are uploaded first and the
  * saved copy imported (so the test does not depend on which folders the server reads from).
  */
-export async function uploadAndImport(server: RunningServer, name: string, content: string | Buffer, extra: Record<string, unknown> = {}): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function uploadAndImport(
+  server: RunningServer,
+  name: string,
+  content: string | Buffer,
+  extra: Record<string, unknown> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; json: any }> {
   return apiFetch(server, 'POST', '/api/v1/datasets/import', { path: await upload(server, name, content), ...extra });
 }
 

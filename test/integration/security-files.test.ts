@@ -44,7 +44,8 @@ function uploadsDir(): string {
   return path.join(env.dataDir, 'tmp', 'uploads');
 }
 
-async function upload(srv: RunningServer, name: string, body: string): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function upload(srv: RunningServer, name: string, body: string): Promise<{ status: number; json: any }> {
   const res = await fetch(`${srv.url}/api/v1/uploads?name=${encodeURIComponent(name)}`, {
     method: 'POST', headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/octet-stream' }, body,
   });

@@ -21,7 +21,11 @@ afterAll(async () => {
   await fake.close();
 });
 
-interface Sse { event: string; data: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Sse {
+  event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data: any;
+}
 
 async function narrateSse(): Promise<{ events: Sse[]; bytes: number }> {
   const res = await fetch(`${server.url}/api/v1/llm/narrate`, {

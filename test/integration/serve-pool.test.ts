@@ -30,7 +30,8 @@ async function poolStatus(): Promise<{ workers: number; running: number; waiting
 }
 
 /** Reads an SSE response until `stop` says so; returns the events seen. */
-async function readEvents(res: Response, stop: (event: string, data: any) => boolean): Promise<{ event: string; data: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function readEvents(res: Response, stop: (event: string, data: any) => boolean): Promise<{ event: string; data: any }[]> {
   const seen: { event: string; data: unknown }[] = [];
   const reader = res.body!.getReader();
   const dec = new TextDecoder();

@@ -82,15 +82,20 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   } else if (claim.kind === 'associated') {
     // Significant in a randomised test is not yet "caused": say which check is missing.
     statement = `${a.treatment_label} is associated with a ${liftText} change in ${m.metric}; not called caused: ${listing(gaps)}.`;
-    rationale = `Statistically significant (${pTxt})${srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : ''}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
+    const split = srmOk && a.srm_check.p_value !== null ? ' and the arm sizes match the planned split' : '';
+    rationale = `Statistically significant (${pTxt})${split}, but a causal claim needs randomisation, covariate balance and temporal stability checked and passed.`;
   } else {
     statement = `${a.treatment_label} caused a ${liftText} change in ${m.metric}.`;
-    rationale = `Statistically significant (${pTxt}); randomisation, covariate balance and temporal stability were checked and passed${otherWarnings.length ? `; caveats: ${otherWarnings.join(', ')}` : ''}${chain.some((c) => c.significant) ? ', and the funnel shows where the change happened' : ''}.`;
+    const caveats = otherWarnings.length ? `; caveats: ${otherWarnings.join(', ')}` : '';
+    const where = chain.some((c) => c.significant) ? ', and the funnel shows where the change happened' : '';
+    rationale = `Statistically significant (${pTxt}); randomisation, covariate balance and temporal stability were checked and passed${caveats}${where}.`;
   }
 
   const sigSteps = chain.filter((c) => c.significant);
+  const stepText = (c: (typeof chain)[number]) => `${c.stage} (${c.lift === null ? 'n/a' : `${c.lift >= 0 ? '+' : ''}${c.lift.toFixed(1)}%`}${c.significant ? '*' : ''})`;
+  const enters = sigSteps.length ? `The effect enters at: ${sigSteps.map((c) => c.stage).join(', ')}.` : 'No single step changed significantly.';
   const description = chain.length
-    ? `${chain.map((c) => `${c.stage} (${c.lift === null ? 'n/a' : `${c.lift >= 0 ? '+' : ''}${c.lift.toFixed(1)}%`}${c.significant ? '*' : ''})`).join(' → ')}; * = significant step change. ${sigSteps.length ? `The effect enters at: ${sigSteps.map((c) => c.stage).join(', ')}.` : 'No single step changed significantly.'}`
+    ? `${chain.map(stepText).join(' → ')}; * = significant step change. ${enters}`
     : `Treatment (${a.treatment_label}) → ${m.metric} ${liftText}. Give the funnel stages to see which step moved.`;
   if (!chain.length && m.tested) {
     chain.push({ step: 1, cause: `Treatment (${a.treatment_label})`, effect: `${m.metric} ${significant ? 'changed' : 'did not change significantly'} (${liftText})`, stage: m.metric, control_rate: m.control_value, treatment_rate: m.treatment_value, difference: m.difference, lift: m.relative_lift, confidence_interval: m.confidence_interval, p_value: m.p_value, significant });
@@ -128,7 +133,9 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
     generalizability: {
       internal_validity: failures.length ? 'Low' : claim.kind === 'caused' && !warnings.length ? 'High' : 'Medium',
       external_validity: extValidity,
-      notes: `Results apply to the users and period of this test${temporal.days ? ` (${plural(temporal.days, 'day')})` : ''}${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
+      notes:
+        `Results apply to the users and period of this test${temporal.days ? ` (${plural(temporal.days, 'day')})` : ''}` +
+        `${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
     },
     analysis: a,
     next_steps: [...a.recommendation.next_steps, ...(temporal.status === 'warning' ? ['Keep a holdout to measure the long-run effect'] : []), ...(imbalanced.length || !srmOk ? ['Audit the assignment mechanism before re-running'] : [])],

@@ -152,7 +152,9 @@ export function decide(x: DecisionInput): Recommendation {
   if (!x.srmPassed) {
     return {
       decision: 'ITERATE', confidence: 'Low', rule: 'srm_failed',
-      rationale: `Do not ship: the arm sizes (${m.control_n.toLocaleString('en-US')} vs ${m.treatment_n.toLocaleString('en-US')}) do not match the planned split (SRM ${pText(x.srmP)}), so assignment or logging is broken and no comparison can be trusted.`,
+      rationale:
+        `Do not ship: the arm sizes (${m.control_n.toLocaleString('en-US')} vs ${m.treatment_n.toLocaleString('en-US')}) do not match the planned split (SRM ${pText(x.srmP)}), ` +
+        'so assignment or logging is broken and no comparison can be trusted.',
       next_steps: ['Investigate assignment, bot filtering and event logging for the two arms', 'Fix the cause and re-run the experiment', 'Do not use these results for a decision'],
     };
   }
@@ -195,7 +197,8 @@ export function decide(x: DecisionInput): Recommendation {
     decision: 'ITERATE', confidence: powered ? 'Medium' : 'Low', rule: 'inconclusive',
     rationale: powered
       ? `No significant change in ${name} (${pText(m.p_value)}); the test had ${Math.round((x.powerAtMde as number) * 100)}% power at the planned MDE, so any effect is probably smaller than that.`
-      : `No significant change in ${name} (${pText(m.p_value)}); the test is ${x.powerAtMde === null ? 'of unknown power (no MDE given)' : `underpowered (${Math.round(x.powerAtMde * 100)}% power at the planned MDE)`}, so a real effect may have been missed.`,
+      : `No significant change in ${name} (${pText(m.p_value)}); the test is ` +
+        `${x.powerAtMde === null ? 'of unknown power (no MDE given)' : `underpowered (${Math.round(x.powerAtMde * 100)}% power at the planned MDE)`}, so a real effect may have been missed.`,
     next_steps: powered
       ? ['Keep control', 'Try a bolder variant of the idea', 'Check segments for effects worth a dedicated test']
       : ['Run longer or with more traffic to reach the planned power', 'Or accept that effects below the MDE are not worth detecting'],

@@ -145,7 +145,13 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
       stratification: input.stratification,
     },
     analysis_plan: {
-      primary_analysis: `${input.alternative === 'one-sided' ? 'One-sided (treatment better)' : 'Two-sided'} ${testName} on ${primaryName} at α = ${input.alpha}${k > 2 ? ` (α = ${Number(alphaPer.toPrecision(4))} per treatment vs control, Bonferroni over ${k - 1} comparisons)` : ''}${input.alternative === 'one-sided' ? '; the read-out reports two-sided p-values, so the one-sided test at α is a two-sided p-value below 2α with the change in the planned direction' : ''}.`,
+      primary_analysis:
+        `${input.alternative === 'one-sided' ? 'One-sided (treatment better)' : 'Two-sided'} ${testName} on ${primaryName} at α = ${input.alpha}` +
+        (k > 2 ? ` (α = ${Number(alphaPer.toPrecision(4))} per treatment vs control, Bonferroni over ${k - 1} comparisons)` : '') +
+        (input.alternative === 'one-sided'
+          ? '; the read-out reports two-sided p-values, so the one-sided test at α is a two-sided p-value below 2α with the change in the planned direction'
+          : '') +
+        '.',
       secondary_analysis: [
         ...(input.secondary_metrics.length ? [`Secondary metrics (${input.secondary_metrics.join(', ')}) with Holm-adjusted p-values`] : []),
         'Segment breakdown with Holm-adjusted p-values',

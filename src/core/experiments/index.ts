@@ -11,13 +11,8 @@ import { toBinary, type Table } from './table';
 
 /** Public API of the experiments engine: pure functions over tables already in memory. */
 export { designExperiment } from './design';
-export { analyzePrepared, type AnalyzeOptions } from './analyze';
-export { causalAnalysis, type CausalOptions } from './causal';
-export { prepareUserTable, type UserTableSpec } from './prepare-table';
-export { prepareAggregatedPair, prepareFunnelStages, type AggregatedPairSpec, type StageCounts } from './prepare-aggregate';
-export { parseCsv, type Table, type Cell } from './table';
-export { decisionRuleText } from './docs';
-export type { PreparedExperiment } from './prepared';
+export { analyzePrepared } from './analyze';
+export { parseCsv, type Table } from './table';
 
 /** Tables the caller loaded for an analyze/causal input (from a dataset, a file or inline JSON). */
 export interface LoadedTables {

@@ -69,7 +69,8 @@ export function untestableReason(d: MetricData): string | null {
     const pooled = x / n;
     const minExpected = Math.min(n1 * pooled, n1 * (1 - pooled), n2 * pooled, n2 * (1 - pooled));
     if (minExpected < MIN_EXPECTED_COUNT) {
-      return `fewer than ${MIN_EXPECTED_COUNT} expected ${pooled < 0.5 ? 'conversions' : 'non-conversions'} in an arm (${minExpected.toFixed(1)}), so the z-test's normal approximation is unreliable; collect more data`;
+      const what = `${MIN_EXPECTED_COUNT} expected ${pooled < 0.5 ? 'conversions' : 'non-conversions'} in an arm (${minExpected.toFixed(1)})`;
+      return `fewer than ${what}, so the z-test's normal approximation is unreliable; collect more data`;
     }
   } else if (!(d.control.sd > 0) && !(d.treatment.sd > 0)) {
     return 'the metric has the same value for every unit in both arms';
@@ -220,7 +221,9 @@ export function reconcile(m: MetricResult): void {
   const liftCrosses = !m.cuped && crosses(m.relative_lift_ci);
   if (crosses(ci) || liftCrosses) {
     m.significant = false;
-    m.reason = `borderline: p = ${(m.p_value as number).toPrecision(3)} is below alpha, but the ${liftCrosses ? 'relative-lift' : 'difference'} interval includes 0, so the result is not called significant`;
+    m.reason =
+      `borderline: p = ${(m.p_value as number).toPrecision(3)} is below alpha, ` +
+      `but the ${liftCrosses ? 'relative-lift' : 'difference'} interval includes 0, so the result is not called significant`;
   }
 }
 

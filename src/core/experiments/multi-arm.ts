@@ -90,7 +90,8 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     : summarizeNoShip(armResults);
   const families = engine === 'bayesian'
     ? 'Bayesian engine: each arm is read on its own posterior (chance to beat control, risk); no p-value adjustment applies.'
-    : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
+    : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; ` +
+      `secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
   const multi: MultiArmSummary = {
     control_label: spec.control, treatment_labels: arms, correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
   };

@@ -6,8 +6,6 @@ import { eventFunnel } from './event-funnel';
 import { finishFunnel } from './finish';
 import { tableFunnel } from './table-funnel';
 
-export { windowMs } from './time';
-
 /**
  * A funnel is a function of the stored columns and a definition; the same shape for every kind.
  * `threads` may take half of a large event log's pass (the local backend passes its helper thread).

@@ -260,7 +260,8 @@ function checkColumnCount(n: number, max: number): void {
   if (n <= max) return;
   throw new IafaError(
     'validation',
-    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.`,
+    `The file has ${n.toLocaleString('en-US')} columns; IAFA imports at most ${max.toLocaleString('en-US')} (set IAFA_MAX_COLUMNS to raise it). ` +
+      'Keep the user, time and event columns and the properties to filter or break down by, and drop the rest before importing.',
     { reason: 'too_many_columns', columns: n, limit: max },
   );
 }
@@ -271,7 +272,8 @@ function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerFiel
   const cols = s.header.length;
   const need = (estRows * (32 + bytesPerField * cols) + cols * BYTES_PER_COLUMN) * 1.5;
   if (need > budget) {
-    throw new IafaError('validation', `The file is too large for the memory budget: ${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+    const size = `${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns`;
+    throw new IafaError('validation', `The file is too large for the memory budget: ${size} needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
   }
 }
 
@@ -286,7 +288,11 @@ function assertAnalysable(det: Detection): void {
   const more = det.columns.length > 8 ? `, and ${det.columns.length - 8} more` : '';
   throw new IafaError(
     'validation',
-    `Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), and no variant or numeric / yes-no metric column beside the user id (a user table). Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping; rows with a user and a time but no event column (a list of leads, say) import as an event log with one event name for every row (mapping.eventName, --event-name).`,
+    'Nothing IAFA can analyse in this file: no user, time and event columns (an event log), no stage counts (an aggregated funnel), ' +
+      'and no variant or numeric / yes-no metric column beside the user id (a user table). ' +
+      `Columns found: ${names.join(', ') || 'none'}${more}. If it is one of these, set the kind and the column mapping; ` +
+      'rows with a user and a time but no event column (a list of leads, say) import as an event log with one event name for every row ' +
+      '(mapping.eventName, --event-name).',
     { reason: 'nothing_to_analyse', columns: det.columns.length },
   );
 }

@@ -1,4 +1,4 @@
-import type { Finding, FunnelResult } from '../../shared/contract';
+import type { FunnelResult } from '../../shared/contract';
 import { stageKeys } from '../../shared/fact-keys';
 import { FactBook, key, type Provenance } from './factbook';
 import { buildSeries, dailyQuality, sum, type DailyQuality, type DailySeries } from './series';
@@ -55,8 +55,6 @@ export interface Ctx {
   /** Names containing digits, masked by the grounding check. */
   names: string[];
 }
-
-export type Detector = (ctx: Ctx) => Finding[];
 
 function windowDays(w: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(w);

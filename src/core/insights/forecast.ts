@@ -92,7 +92,8 @@ export function forecasts(ctx: Ctx, skip: ReadonlySet<string>, slopes: readonly 
         series.fact_ids.push(cd.id, dd.id);
         const down = (slope?.perWeek ?? 0) < 0;
         const slopeF = book.get('trend.daily.overall_conversion_rate.slope_pp_per_week');
-        const text = cite`If the current trend${slopeF ? cite` of ${mag(slopeF)} per week` : cite``} continues, overall conversion will ${down ? 'fall below' : 'rise above'} ${thr} around ${cd}, ${dd} from the end of the data; ${horizon} out, the forecast is ${v} (prediction interval ${lo} to ${hi}).`;
+        const trend = slopeF ? cite` of ${mag(slopeF)} per week` : cite``;
+        const text = cite`If the current trend${trend} continues, overall conversion will ${down ? 'fall below' : 'rise above'} ${thr} around ${cd}, ${dd} from the end of the data; ${horizon} out, the forecast is ${v} (prediction interval ${lo} to ${hi}).`;
         findings.push({
           id: 'forecast.overall_conversion_rate', kind: 'forecast', stage: null, segment: null,
           title: down ? `Overall conversion on course to cross its threshold` : 'Overall conversion on course to rise past its threshold',

@@ -1,8 +1,7 @@
 /** Public API of the deterministic analyst: facts, detectors, recommendations, hypotheses, rendering. */
-export { analyzeFunnel, type AnalyzeOptions } from './analyze';
+export { analyzeFunnel } from './analyze';
 export { buildHypotheses } from './hypotheses';
 export { renderMarkdown, renderHypothesesMarkdown } from './markdown';
-export { detectPoints, DEFAULT_DETECT, type DetectOptions, type FlaggedPoint } from './detect';
-export { FactBook, cite, mag, key, type Cited } from './factbook';
+export { detectPoints } from './detect';
+export { FactBook, cite, mag } from './factbook';
 export * as format from './format';
-export type { AnalysisOptions } from './context';

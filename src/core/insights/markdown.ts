@@ -34,15 +34,18 @@ export function renderMarkdown(r: InsightsReport, title = 'Funnel insights'): st
     L.push('## Anomalies', '', '| date | series | segment | observed | expected | direction | score |', '|---|---|---|---|---|---|---|');
     const facts = new Map(r.facts.map((f) => [f.id, f.display]));
     for (const a of r.anomalies.slice(0, 15)) {
-      L.push(`| ${a.date} | ${a.metric === 'overall_conversion_rate' ? 'overall conversion' : `${a.metric.replace(/_/g, ' ')}${a.stage ? ` (${a.stage})` : ''}`} | ${a.segment ?? 'all'} | ${facts.get(`${a.id}.observed`) ?? ''} | ${facts.get(`${a.id}.expected`) ?? ''} | ${a.direction} | ${facts.get(`${a.id}.score`) ?? ''} |`);
+      const series = a.metric === 'overall_conversion_rate' ? 'overall conversion' : `${a.metric.replace(/_/g, ' ')}${a.stage ? ` (${a.stage})` : ''}`;
+      const fact = (name: string) => facts.get(`${a.id}.${name}`) ?? '';
+      L.push(`| ${a.date} | ${series} | ${a.segment ?? 'all'} | ${fact('observed')} | ${fact('expected')} | ${a.direction} | ${fact('score')} |`);
     }
     L.push('');
   }
   const fo = r.forecast.overall;
   if (fo) {
     const f = new Map(r.facts.map((x) => [x.id, x.display]));
-    L.push('## Forecast', '', `Overall conversion in ${f.get('forecast.horizon_days')}: ${f.get('forecast.overall_conversion_rate.end.value')} (prediction interval ${f.get('forecast.overall_conversion_rate.end.lower')} to ${f.get('forecast.overall_conversion_rate.end.upper')}); method: ${fo.method}.`);
-    L.push(fo.crossing_date ? `Threshold ${f.get('forecast.overall_conversion_rate.threshold')} is crossed around ${fo.crossing_date}.` : `No significant trend, so no threshold crossing date is projected (threshold ${f.get('forecast.overall_conversion_rate.threshold')}).`, '');
+    const rate = (name: string) => f.get(`forecast.overall_conversion_rate.${name}`);
+    L.push('## Forecast', '', `Overall conversion in ${f.get('forecast.horizon_days')}: ${rate('end.value')} (prediction interval ${rate('end.lower')} to ${rate('end.upper')}); method: ${fo.method}.`);
+    L.push(fo.crossing_date ? `Threshold ${rate('threshold')} is crossed around ${fo.crossing_date}.` : `No significant trend, so no threshold crossing date is projected (threshold ${rate('threshold')}).`, '');
   }
   const sig = r.comparisons.filter((c) => c.kind !== 'period');
   if (sig.length) {

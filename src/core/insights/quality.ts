@@ -20,7 +20,8 @@ export function dataQuality(ctx: Ctx): { findings: Finding[]; guardrails: Guardr
   if (q.leftEdgeDays.length) {
     const d = book.add('data.left_edge_until', 'Last of the opening days that hold most entrants', dateToEpoch(q.leftEdgeDays[q.leftEdgeDays.length - 1]), 'date');
     const share = book.add('data.left_edge_share', 'Share of entrants in the opening days', (100 * sum(q.leftEdgeDays.map((x) => entryOn(ctx, x)))) / Math.max(1, ctx.users[0]), 'percent');
-    items.push({ id: 'data.left_edge', title: 'Users active before the data begins', c: cite`${share} of users enter on or before ${d}, at the very start of the data: users who were already active before the export began are counted as entering then, so this looks like a fixed panel of users rather than a flow of new traffic. Those opening days are left out of daily trends and anomaly checks.`, severity: 'Medium', advice: 'Read the funnel as a cohort of existing users; for daily trends, export a longer history.' });
+    const panel = 'users who were already active before the export began are counted as entering then, so this looks like a fixed panel of users rather than a flow of new traffic.';
+    items.push({ id: 'data.left_edge', title: 'Users active before the data begins', c: cite`${share} of users enter on or before ${d}, at the very start of the data: ${panel} Those opening days are left out of daily trends and anomaly checks.`, severity: 'Medium', advice: 'Read the funnel as a cohort of existing users; for daily trends, export a longer history.' });
   }
   if (ctx.censored.size && ctx.quality.days.length) {
     const n = book.add('data.censored_days', 'Most recent days whose cohorts may still be converting (the conversion window)', ctx.censored.size, 'days');
@@ -29,7 +30,8 @@ export function dataQuality(ctx: Ctx): { findings: Finding[]; guardrails: Guardr
   q.truncatedFrom.forEach((from, i) => {
     if (!from || (i > 0 && q.truncatedFrom[i - 1] !== null)) return;
     const d = book.add(`data.stage.${ctx.keys[i]}.no_data_from`, `First day with no ${ctx.stages[i]} counts at the end of the data`, dateToEpoch(from), 'date');
-    items.push({ id: `data.truncated.${ctx.keys[i]}`, title: `${ctx.stages[i]} counts stop before the end of the data`, c: cite`From ${d} on, the data has no ${ctx.stages[i]} counts although earlier days do; those days are left out of daily rates, trends and anomaly checks for ${ctx.stages[i]} and later steps, and period totals here use only the days before it.`, severity: 'High', advice: `Numbers from other tools that include those days understate ${ctx.stages[i]} conversion; set the end date before the cut-off to match.` });
+    const leftOut = `those days are left out of daily rates, trends and anomaly checks for ${ctx.stages[i]} and later steps, and period totals here use only the days before it.`;
+    items.push({ id: `data.truncated.${ctx.keys[i]}`, title: `${ctx.stages[i]} counts stop before the end of the data`, c: cite`From ${d} on, the data has no ${ctx.stages[i]} counts although earlier days do; ${leftOut}`, severity: 'High', advice: `Numbers from other tools that include those days understate ${ctx.stages[i]} conversion; set the end date before the cut-off to match.` });
   });
   if (q.smallDays.length) {
     const n = book.add('data.small_days', 'Days with very few users entering', q.smallDays.length, 'count');

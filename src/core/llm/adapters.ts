@@ -33,22 +33,6 @@ export function insightsNarrateInput(r: InsightsReport, options: Options = {}, c
   };
 }
 
-export function reportNarrateInput(r: InsightsReport, options: Options = {}, context: Record<string, unknown> = {}): NarrateInput {
-  return {
-    task: 'report',
-    facts: sheet(r.facts, r.generated_at),
-    deterministic: {
-      executive_summary: r.summary[summaryKey[r.audience]],
-      key_points: r.insight_details.slice(0, 5).map((f) => ({ text: f.text, fact_ids: ids(f.fact_ids) })),
-      risks: r.guardrails.slice(0, 3).map((g) => ({ text: g.message, fact_ids: ids(g.fact_ids) })),
-      fact_ids: [],
-    },
-    context: { audience: r.audience, ...context },
-    scope: { funnel_id: r.funnel_id },
-    options,
-  };
-}
-
 export function hypothesesNarrateInput(r: HypothesesReport, options: Options = {}, context: Record<string, unknown> = {}): NarrateInput {
   return {
     task: 'hypotheses',

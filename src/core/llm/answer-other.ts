@@ -155,7 +155,9 @@ function experimentDesign(s: Sheet, c: Classified, q: string): Result {
   const base = plan.id.replace(/\.sample_size_per_variant$/, '');
   const f = (x: string) => s.get(`${base}.${x}`);
   const [mde, baseline, total, days, daily] = [f('mde_relative'), f('baseline_rate'), f('sample_size_total'), f('duration_days'), f('daily_eligible_users')];
-  const parts = [say`To detect a ${mde ?? ''}${mde ? ' relative ' : ''}change in ${baseline ? baseline.label.replace(/^Baseline /, '') : 'the metric'}${baseline ? say` (now ${baseline})` : ''}, a test needs ${main(plan)} users per variant${total ? say` (${total} in total)` : ''}.`];
+  const metric = baseline ? baseline.label.replace(/^Baseline /, '') : 'the metric';
+  const now = baseline ? say` (now ${baseline})` : '';
+  const parts = [say`To detect a ${mde ?? ''}${mde ? ' relative ' : ''}change in ${metric}${now}, a test needs ${main(plan)} users per variant${total ? say` (${total} in total)` : ''}.`];
   if (days && daily) parts.push(say`At ${daily} eligible users a day that is ${days} of running time.`);
   return /how long|duration|days|weeks/.test(q) && !days ? closest(joinSaid(parts), 'The duration is not among the facts.') : answered(joinSaid(parts));
 }
@@ -185,7 +187,11 @@ function experimentResult(s: Sheet, c: Classified, q: string): Result {
   }
   const [cv, tv, diff, lift, p, pAdj, lo, hi] = ['control_value', 'treatment_value', 'difference', 'relative_lift', 'p_value', 'p_value_adjusted', 'ci_lower', 'ci_upper'].map(g);
   if (!cv || !tv || !diff || !p) return null;
-  const parts = [say`${name}: ${main(cv)} in control, ${main(tv)} in treatment, a difference of ${main(diff)}${lift ? say` (${main(lift)} relative)` : ''}${lo && hi ? say`, confidence interval ${lo} to ${hi}` : ''}; ${pAdj ? say`${main(p)}, adjusted ${main(pAdj)}` : main(p)}, ${(pAdj ?? p).value < ALPHA ? 'significant' : 'not significant'} at the test's level.`];
+  const relative = lift ? say` (${main(lift)} relative)` : '';
+  const interval = lo && hi ? say`, confidence interval ${lo} to ${hi}` : '';
+  const pText = pAdj ? say`${main(p)}, adjusted ${main(pAdj)}` : main(p);
+  const verdict = (pAdj ?? p).value < ALPHA ? 'significant' : 'not significant';
+  const parts = [say`${name}: ${main(cv)} in control, ${main(tv)} in treatment, a difference of ${main(diff)}${relative}${interval}; ${pText}, ${verdict} at the test's level.`];
   if (/ship|launch|roll|decision|decide|winner|win|keep|guardrail/.test(q)) {
     for (const ch of s.matching(/^experiment\.guardrail\..+\.change$/)) {
       const margin = s.get(ch.id.replace(/\.change$/, '.margin'));

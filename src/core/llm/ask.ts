@@ -7,12 +7,6 @@ import { computedAnswer, type ComputedAnswer } from './answer';
 import { narrate, type LlmEnv, type RunContext } from './narrate';
 import { checkNarrative } from './grounding';
 import { extractNumbers, isIncidental } from './numbers';
-export { matchFacts } from './match';
-
-/** The answer the app gives with no model (kept for callers of the old name). */
-export function deterministicAnswer(question: string, sheet: FactSheet, advice: AskAdvice[] = [], columns: string[] = []) {
-  return computedAnswer(question, sheet.facts, advice, columns);
-}
 
 /** Numbers signal for the text shown: every figure is a fact (or derived from cited ones), or none is quoted. */
 function numbersSignal(text: string, factIds: string[], facts: Fact[]): AskSignals['numbers'] {

@@ -212,21 +212,68 @@ function metricAlias(q: string, name: string): boolean {
   return false;
 }
 
+/** `\b(a|b|…)\b` from fragments of alternatives, so a long vocabulary reads as lines of words. */
+function anyOf(...fragments: RegExp[]): RegExp {
+  return new RegExp(`\\b(${fragments.map((f) => f.source).join('|')})\\b`);
+}
+
+/** Asking what to do next. */
+const ADVICE = anyOf(
+  /what should (we|i)|should we|next steps?|recommend\w*|suggest\w*|advice|advise|what (can|could) (we|i) do/,
+  /what to do|where should (we|i) (focus|start)|focus on|priorit\w*|action items?/,
+  /how (can|do|could|should) (we|i) (improve|increase|fix|reduce|boost|raise|grow|lift)/,
+);
+
+/** Planning a test: sample size, power, duration. */
+const DESIGN = anyOf(
+  /sample size|how many (users|people|visitors|players|participants)( do| would)? (we|i) need|minimum detectable|mde/,
+  /power analysis|how long should (the|a|an|our|we|this) ?(test|experiment|a b test)?/,
+  /how long (to|would we need to) run|test duration|experiment duration|design (a|an|the) (test|experiment)/,
+  /run (a|an) (a b )?(test|experiment)|users per variant/,
+);
+
+/** Words of an experiment's read-out (counted only when the data is an experiment). */
+const RESULT = anyOf(
+  /treatment|control|variant|variants|arm|arms|significan\w*|p value|pvalue|lift|effect|srm|sample ratio|split/,
+  /allocation|guardrail|power|confidence interval|ci|group|groups|version|primary metric|result|results|difference/,
+);
+
+/** Doubts about the data itself. */
+const QUALITY = anyOf(
+  /data quality|missing|data gaps?|gaps? in (the )?data|incomplete|complete data/,
+  /(is|was|are) (the|this|our) data (complete|clean|reliable|ok|okay|good|correct|right|accurate)|outliers?|censor\w*/,
+  /reliab\w*|trust (the|this) data|quality|duplicates?|clean|errors? in the data|problems? with the data/,
+  /issues? with the data/,
+);
+
+/** Change over time. */
+const TREND = anyOf(
+  /trend\w*|over time|previous period|prior period|week over week|wow|last week|anomal\w*|spike\w*|dips?|unusual/,
+  /strange|weird|happened|changed?|changes|declin\w*|improv\w*|increas\w*|decreas\w*|went (up|down)|rising|falling/,
+  /getting (better|worse)|over the period|daily|by day|per day/,
+);
+
+/** Where users are lost. */
+const DROP_OFF = anyOf(
+  /drop\w*|leak\w*|lose|loses|lost|losing|abandon\w*|bottleneck\w*|fall (out|off)|falls (out|off)|leave|leaves/,
+  /churns? (at|before|after)|biggest problem|worst step|weakest step|where do (users|people|we)/,
+);
+
 function kindOf(q: string, raw: string, v: Vocabulary, stages: string[], segments: string[], metrics: string[], dates: string[]): QuestionKind {
   const experimentFacts = v.metrics.length > 0;
   if (experimentFacts && /\b(ship|launch|roll ?back|rollout|roll out|decision|decide|winner|win|keep)\b/.test(q)) return 'experiment_result';
-  if (/\b(what should (we|i)|should we|next steps?|recommend\w*|suggest\w*|advice|advise|what (can|could) (we|i) do|what to do|where should (we|i) (focus|start)|focus on|priorit\w*|action items?|how (can|do|could|should) (we|i) (improve|increase|fix|reduce|boost|raise|grow|lift))\b/.test(q)) return 'recommendation';
-  if (/\b(sample size|how many (users|people|visitors|players|participants)( do| would)? (we|i) need|minimum detectable|mde|power analysis|how long should (the|a|an|our|we|this) ?(test|experiment|a b test)?|how long (to|would we need to) run|test duration|experiment duration|design (a|an|the) (test|experiment)|run (a|an) (a b )?(test|experiment)|users per variant)\b/.test(q)) return 'experiment_design';
-  if (experimentFacts && (metrics.length || /\b(treatment|control|variant|variants|arm|arms|significan\w*|p value|pvalue|lift|effect|srm|sample ratio|split|allocation|guardrail|power|confidence interval|ci|group|groups|version|primary metric|result|results|difference)\b/.test(q))) return 'experiment_result';
-  if (/\b(data quality|missing|data gaps?|gaps? in (the )?data|incomplete|complete data|(is|was|are) (the|this|our) data (complete|clean|reliable|ok|okay|good|correct|right|accurate)|outliers?|censor\w*|reliab\w*|trust (the|this) data|quality|duplicates?|clean|errors? in the data|problems? with the data|issues? with the data)\b/.test(q)) return 'data_quality';
+  if (ADVICE.test(q)) return 'recommendation';
+  if (DESIGN.test(q)) return 'experiment_design';
+  if (experimentFacts && (metrics.length || RESULT.test(q))) return 'experiment_result';
+  if (QUALITY.test(q)) return 'data_quality';
   if (/\b(forecast\w*|predict\w*|projection|projected|next (week|month|two weeks|fortnight|14 days)|will (conversion|it|the)|going forward|outlook|in two weeks|future)\b/.test(q)) return 'forecast';
   if (/\b(how long|time to (convert|buy|purchase)|time from|time between|how (fast|quickly|soon)|median time|latency|delay|takes? (to|from)|hours?|minutes?)\b/.test(q)) return 'time_to_convert';
-  if (dates.length || /\b(trend\w*|over time|previous period|prior period|week over week|wow|last week|anomal\w*|spike\w*|dips?|unusual|strange|weird|happened|changed?|changes|declin\w*|improv\w*|increas\w*|decreas\w*|went (up|down)|rising|falling|getting (better|worse)|over the period|daily|by day|per day)\b/.test(q)) {
+  if (dates.length || TREND.test(q)) {
     // "increase conversion" is advice; "did conversion increase" is a trend.
     return 'trend';
   }
   if (segments.length || /\b(segments?|segment by|breakdown|broken down|which (group|cohort|intent|type)|compare\w*|versus|vs|differ\w*|significan\w*)\b/.test(q) || (v.segmentColumn && q.includes(norm(v.segmentColumn)))) return 'segment_comparison';
-  if (/\b(drop\w*|leak\w*|lose|loses|lost|losing|abandon\w*|bottleneck\w*|fall (out|off)|falls (out|off)|leave|leaves|churns? (at|before|after)|biggest problem|worst step|weakest step|where do (users|people|we))\b/.test(q)) return 'drop_off';
+  if (DROP_OFF.test(q)) return 'drop_off';
   if (stages.length >= 2 || /\b(step conversion|go on to|goes on to|went on to|proceed|continue to|make it to|of (the )?[a-z0-9 ]+ users)\b/.test(q)) return stages.length ? 'step_conversion' : 'step_conversion';
   if (/\b(how many|number of|count of|total users|users (entered|started))\b/.test(q)) return 'stage_count';
   if (/\b(conversion|convert\w*|share|percent\w*|percentage|rate|fraction|proportion|ratio)\b/.test(q) || raw.includes('%')) return 'overall_conversion';

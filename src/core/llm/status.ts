@@ -2,7 +2,6 @@ import type { LlmStatus, ProviderStatus, Settings } from '../../shared/contract'
 import { NO_LOCAL_MODEL_BANNER, isLocalUrl, makeProvider, where } from './resolve';
 
 export { isLocalUrl } from './resolve';
-export { resolveOllamaHost as ollamaHost } from './providers/ollama';
 
 /** Which providers answer now and where a prompt would go; the configured one decides "active". */
 export async function llmStatus(settings: Settings, opts: { env?: NodeJS.ProcessEnv; openaiKeySet: boolean; openaiKey?: string; timeoutMs?: number }): Promise<LlmStatus> {

@@ -1,5 +1,5 @@
 import {
-  IafaError, isCallName, reportDownloadPath,
+  IafaError, isCallName,
   type CallName, type CallOutput, type ExperimentAnalysis, type FunnelDefinition, type FunnelResult, type InsightsReport,
   type ProgressEvent, type ReportOutput, type ReportSection, type ReportsGenerateParsed,
 } from '../../shared/contract';
@@ -160,4 +160,3 @@ export async function generateReport(input: ReportsGenerateParsed, deps: Generat
   };
 }
 
-export { reportDownloadPath };

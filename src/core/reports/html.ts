@@ -2,7 +2,7 @@ import type { Fact } from '../../shared/contract';
 import { REPORT_CSS } from './css';
 import { AUDIENCE_LABEL, isSeriesFact, SERIES_NOTE, type KeyMetric, type Prose, type ReportModel } from './model';
 import { funnelSvg, segmentSvg, trendSvg } from './svg';
-import { escapeHtml as e, isolatedNote } from './text';
+import { escapeHtml as e, isolatedNote, leftOutNote } from './text';
 
 /**
  * One self-contained HTML file: inline CSS, inline SVG, no script, no external URL, and a CSP
@@ -36,6 +36,8 @@ function table(head: string[], rows: string[][], numeric: boolean[] = []): strin
 }
 
 const d = (f: Fact | null | undefined) => (f ? e(f.display) : '—');
+/** A severity or priority badge (the level is one of the model's fixed words, never data). */
+const badge = (level: string) => `<span class="badge ${level}">${level}</span>`;
 
 function section(id: string, title: string, body: string, cls = ''): string {
   return body ? `<section id="${id}" class="${cls || id}"><h2>${e(title)}</h2>${body}</section>` : '';
@@ -47,7 +49,10 @@ export function renderHtml(m: ReportModel): string {
   const out: string[] = [];
 
   const isolated = m.period?.isolated?.length ? ` <span class="muted small">(${isolatedNote(m.period.isolated.map((f) => f.display))})</span>` : '';
-  const period = m.period ? `<p class="period">${e(m.period.start.display)} to ${e(m.period.end.display)}${isolated}${m.previous_period ? ` <span class="muted small">(compared with ${e(m.previous_period.start.display)} to ${e(m.previous_period.end.display)})</span>` : ''}</p>` : '';
+  const previous = m.previous_period
+    ? ` <span class="muted small">(compared with ${e(m.previous_period.start.display)} to ${e(m.previous_period.end.display)})</span>`
+    : '';
+  const period = m.period ? `<p class="period">${e(m.period.start.display)} to ${e(m.period.end.display)}${isolated}${previous}</p>` : '';
   out.push(`<header class="cover"><h1>${e(m.title)}</h1><p class="sub"><span class="pill">${e(AUDIENCE_LABEL[m.audience])} report</span>${e(m.subtitle)}</p>${period}</header>`);
 
   if (has('summary')) out.push(section('summary', 'Executive summary', m.summary.map(para).join('')));
@@ -84,24 +89,33 @@ export function renderHtml(m: ReportModel): string {
         [false, false, false, true, true, true, false])
       : '<p class="muted">No anomalies were flagged in the daily series.</p>';
     const hints = ds ? t.anomalies.filter((a) => a.hints.length).map((a) => `<p class="small"><strong>${d(a.date)}:</strong> ${e(a.hints.join(' '))}</p>`).join('') : '';
-    out.push(section('trend', 'Daily trend, anomalies and forecast', `<figure>${trendSvg(t)}<figcaption>${e(t.metric_label)}${fc ? `; dashed line and band: ${e(fc.method)}` : ''}.${t.left_out ? ` ${t.left_out === 1 ? 'One isolated day' : `${t.left_out} isolated days`} outside ${e(t.points[0].date.display)} – ${e(t.points[t.points.length - 1].date.display)} ${t.left_out === 1 ? 'is' : 'are'} left out.` : ''}${t.left_out_small ? ` ${t.left_out_small === 1 ? 'One day' : `${t.left_out_small} days`} with fewer than ${t.min_day_users} users starting ${t.left_out_small === 1 ? 'is' : 'are'} left out (too few for a daily rate).` : ''}</figcaption></figure>${crossing}<h3>Anomalies</h3>${anomalies}${hints}`));
+    out.push(section('trend', 'Daily trend, anomalies and forecast', `<figure>${trendSvg(t)}<figcaption>${e(t.metric_label)}${fc ? `; dashed line and band: ${e(fc.method)}` : ''}.${leftOutNote(t, e)}</figcaption></figure>${crossing}<h3>Anomalies</h3>${anomalies}${hints}`));
   }
 
   if (has('insights') && m.insights.length) {
-    out.push(section('insights', 'Insights', m.insights.map((i) => `<div class="card sev-${i.severity}"><h3><span class="badge ${i.severity}">${i.severity}</span>${e(i.title)}</h3>${para(i.text)}${i.confidence ? `<p class="small muted">${e(i.kind)} · detector confidence ${d(i.confidence)}</p>` : ''}</div>`).join('')));
+    out.push(section('insights', 'Insights', m.insights.map((i) => {
+      const confidence = i.confidence ? `<p class="small muted">${e(i.kind)} · detector confidence ${d(i.confidence)}</p>` : '';
+      return `<div class="card sev-${i.severity}"><h3>${badge(i.severity)}${e(i.title)}</h3>${para(i.text)}${confidence}</div>`;
+    }).join('')));
   }
 
   if (has('recommendations') && m.recommendations.length) {
     out.push(section('recommendations', 'Recommendations', m.recommendations.map((r) => {
       const actions = r.action_items.length && m.audience !== 'executive' ? `<ul>${r.action_items.map((a) => `<li>${e(a)}</li>`).join('')}</ul>` : '';
       const basis = r.impact_basis ? `<p class="small muted">Impact basis: ${e(r.impact_basis.text)}</p>` : '';
-      return `<div class="card sev-${r.priority}"><h3><span class="badge ${r.priority}">${r.priority}</span><span class="badge status">${e(r.status)}</span>${e(r.title)}</h3><p><strong>Expected impact:</strong> ${e(r.expected_impact.text)}</p>${m.audience === 'executive' ? '' : `<p>${e(r.rationale.text)}</p>`}${basis}${actions}<p class="small muted">Effort: ${e(r.effort)} · Risk: ${r.risk}</p></div>`;
+      const head = `<h3>${badge(r.priority)}<span class="badge status">${e(r.status)}</span>${e(r.title)}</h3>`;
+      const rationale = m.audience === 'executive' ? '' : `<p>${e(r.rationale.text)}</p>`;
+      const effort = `<p class="small muted">Effort: ${e(r.effort)} · Risk: ${r.risk}</p>`;
+      return `<div class="card sev-${r.priority}">${head}<p><strong>Expected impact:</strong> ${e(r.expected_impact.text)}</p>${rationale}${basis}${actions}${effort}</div>`;
     }).join('')));
   }
 
   if (has('guardrails')) {
     const body = m.guardrails.length
-      ? m.guardrails.map((g) => `<div class="card sev-${g.severity}"><h3><span class="badge ${g.severity}">${g.severity}</span>${e(g.metric)} <span class="muted small">(${e(g.kind)})</span></h3>${para(g.message)}<p class="small"><strong>Do:</strong> ${e(g.recommendation)}</p></div>`).join('')
+      ? m.guardrails.map((g) => {
+        const head = `<h3>${badge(g.severity)}${e(g.metric)} <span class="muted small">(${e(g.kind)})</span></h3>`;
+        return `<div class="card sev-${g.severity}">${head}${para(g.message)}<p class="small"><strong>Do:</strong> ${e(g.recommendation)}</p></div>`;
+      }).join('')
       : '<p class="muted">No guardrail, trade-off or data-quality warning was raised.</p>';
     out.push(section('guardrails', 'Guardrails and risks', body));
   }

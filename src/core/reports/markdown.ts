@@ -1,6 +1,6 @@
 import type { Fact } from '../../shared/contract';
 import { AUDIENCE_LABEL, isSeriesFact, SERIES_NOTE, type ReportModel } from './model';
-import { escapeMd as e, isolatedNote, mdCell } from './text';
+import { escapeMd as e, isolatedNote, leftOutNote, mdCell } from './text';
 
 /**
  * GitHub-flavoured Markdown. Charts become tables (a Markdown viewer may not show SVG, and a
@@ -66,7 +66,7 @@ export function renderMarkdown(m: ReportModel): string {
   if (has('trend') && m.trend) {
     const t = m.trend;
     const flagged = new Set(t.anomalies.filter((a) => a.metric === 'overall conversion rate' && !a.segment).map((a) => a.date.value));
-    out.push('## Daily trend, anomalies and forecast', `${e(t.metric_label)}.${t.left_out ? ` ${t.left_out === 1 ? 'One isolated day' : `${t.left_out} isolated days`} outside ${e(t.points[0].date.display)} – ${e(t.points[t.points.length - 1].date.display)} ${t.left_out === 1 ? 'is' : 'are'} left out.` : ''}${t.left_out_small ? ` ${t.left_out_small === 1 ? 'One day' : `${t.left_out_small} days`} with fewer than ${t.min_day_users} users starting ${t.left_out_small === 1 ? 'is' : 'are'} left out (too few for a daily rate).` : ''}`);
+    out.push('## Daily trend, anomalies and forecast', `${e(t.metric_label)}.${leftOutNote(t, e)}`);
     out.push(table(['Day', 'Users starting', 'Overall conversion', 'Flag'], t.points.map((p) => [d(p.date), d(p.entries), d(p.value), flagged.has(p.date.value) ? '⚠ anomaly' : '']), [false, true, true, false]));
     if (t.forecast) {
       out.push(`### Forecast (${e(t.forecast.method)})`, table(['Day', 'Forecast', 'Lower bound', 'Upper bound'], t.forecast.points.map((p) => [d(p.date), d(p.value), d(p.lower), d(p.upper)]), [false, true, true, true]));

@@ -20,7 +20,9 @@ function chromium(): Chromium {
 export type Paper = 'A4' | 'Letter';
 
 /** Page numbers in the footer; Chromium fills the pageNumber/totalPages spans. */
-export const PDF_FOOTER = '<div style="font-size:8px;width:100%;padding:0 14mm;color:#6b7280;font-family:system-ui,sans-serif;display:flex;justify-content:space-between"><span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>';
+export const PDF_FOOTER =
+  '<div style="font-size:8px;width:100%;padding:0 14mm;color:#6b7280;font-family:system-ui,sans-serif;display:flex;justify-content:space-between">' +
+  '<span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>';
 export const PDF_MARGIN = { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' };
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',

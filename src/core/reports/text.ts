@@ -1,3 +1,5 @@
+import type { Trend } from './model';
+
 /**
  * Escaping for every format. Text from data (segment names, event names) and from a model is
  * always rendered as text: a segment named "<img src=x onerror=...>" must show as those characters.
@@ -43,4 +45,18 @@ export { fileSlug } from '../../shared/file-slug';
 export function isolatedNote(days: string[]): string {
   const list = days.length <= 3 ? days.join(', ') : `${days.slice(0, 3).join(', ')} and ${days.length - 3} more`;
   return `plus ${days.length === 1 ? '1 isolated day' : `${days.length} isolated days`}, ${list}, counted in the totals`;
+}
+
+/** The trend caption's note on the days left out of the chart; `esc` escapes the dates for the output format. */
+export function leftOutNote(t: Trend, esc: (s: string) => string): string {
+  let note = '';
+  if (t.left_out) {
+    const range = `${esc(t.points[0].date.display)} – ${esc(t.points[t.points.length - 1].date.display)}`;
+    note += ` ${t.left_out === 1 ? 'One isolated day' : `${t.left_out} isolated days`} outside ${range} ${t.left_out === 1 ? 'is' : 'are'} left out.`;
+  }
+  if (t.left_out_small) {
+    const days = t.left_out_small === 1 ? 'One day' : `${t.left_out_small} days`;
+    note += ` ${days} with fewer than ${t.min_day_users} users starting ${t.left_out_small === 1 ? 'is' : 'are'} left out (too few for a daily rate).`;
+  }
+  return note;
 }

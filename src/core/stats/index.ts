@@ -1,7 +1,6 @@
 /** Public API of the statistics core: pure functions, fractions in, fractions out. */
-export { normalCdf, normalSf, normalPdf, normalQuantile, tCdf, tSf, tPdf, tQuantile, tTwoSidedP, chiSquareCdf, chiSquareSf, chiSquareQuantile } from './distributions';
+export { normalCdf, normalSf, normalQuantile, tCdf, tSf, tQuantile, tTwoSidedP, chiSquareCdf, chiSquareSf, chiSquareQuantile } from './distributions';
 export { noncentralTCdf } from './noncentral';
-export { logGamma, logBeta, incompleteGamma, incompleteBeta } from './special';
 export {
   twoProportionZTest,
   waldDiffCI,
@@ -14,15 +13,10 @@ export {
   effectSizeLabel,
   chiSquareIndependence,
   type Proportion,
-  type Interval,
-  type TwoProportionTest,
-  type RelativeLift,
-  type EffectSizeLabel,
-  type ChiSquareResult,
 } from './proportions';
-export { holm, benjaminiHochberg, bonferroni, adjustPValues, type Correction } from './multiple';
-export { summarize, welchTTest, cohensD, type SampleSummary, type WelchResult } from './continuous';
-export { srmCheck, type SrmResult } from './srm';
+export { holm, benjaminiHochberg, adjustPValues } from './multiple';
+export { summarize, welchTTest, cohensD, type SampleSummary } from './continuous';
+export { srmCheck } from './srm';
 export {
   twoProportionPower,
   twoProportionPowerUnequal,
@@ -33,13 +27,9 @@ export {
   experimentDuration,
   targetRate,
   bonferroniAlpha,
-  type MdeType,
-  type SampleSizeResult,
-  type DurationResult,
 } from './power';
-export { msprt, msprtProportions, type SequentialLook, type SequentialLookResult, type ArmSnapshot } from './sequential';
-export { cuped, type CupedResult } from './cuped';
-export { findRoot } from './roots';
-export { gaussianEffectPosterior, normalExpectedLoss, FLAT_PRIOR, type GaussianPrior, type BayesianEffect } from './bayes';
-export { summarizeRatio, ratioSummaryFromSums, ratioEstimate, ratioLinearized, compareRatios, type RatioSummary, type RatioComparison } from './ratio';
+export { msprt, msprtProportions } from './sequential';
+export { cuped } from './cuped';
+export { gaussianEffectPosterior, normalExpectedLoss, type GaussianPrior } from './bayes';
+export { summarizeRatio, ratioSummaryFromSums, ratioEstimate } from './ratio';
 export { proportionPowerAt, proportionSampleSize, proportionMde, meanPowerAt, meanSampleSize, meanMde, type PlanOptions } from './plan';

@@ -169,9 +169,8 @@ export function experimentDuration(totalSample: number, dailyUsers: number, allo
   const weeks = Math.max(1, Math.ceil(needed / 7));
   const days = fullWeeks ? weeks * 7 : needed;
   const share = allocation === 1 ? 'all' : `${Math.round(allocation * 1000) / 10}% of`;
-  const rationale = fullWeeks
-    ? `${fmtInt(totalSample)} users at ${fmtInt(daily)} per day (${share} ${fmtInt(dailyUsers)} daily eligible users) need ${needed} day${needed === 1 ? '' : 's'}; rounded up to ${weeks} full week${weeks === 1 ? '' : 's'} (${days} days) so every weekday is represented equally.`
-    : `${fmtInt(totalSample)} users at ${fmtInt(daily)} per day (${share} ${fmtInt(dailyUsers)} daily eligible users) need ${needed} day${needed === 1 ? '' : 's'}.`;
+  const need = `${fmtInt(totalSample)} users at ${fmtInt(daily)} per day (${share} ${fmtInt(dailyUsers)} daily eligible users) need ${needed} day${needed === 1 ? '' : 's'}`;
+  const rationale = fullWeeks ? `${need}; rounded up to ${weeks} full week${weeks === 1 ? '' : 's'} (${days} days) so every weekday is represented equally.` : `${need}.`;
   return { days_needed: needed, days, weeks, daily_in_experiment: daily, rationale };
 }
 

@@ -1,6 +1,3 @@
-import { normalQuantile, normalSf } from './distributions';
-import type { Interval } from './proportions';
-
 /**
  * Ratio metrics (revenue per session, clicks per visit): per unit a numerator m and a
  * denominator d; the arm's metric is Σm/Σd = m̄/d̄. Units, not sessions, are randomised, so the
@@ -58,43 +55,4 @@ export function ratioEstimate(s: RatioSummary): { ratio: number; variance: numbe
   const r = s.mean_m / s.mean_d;
   const v = (s.var_m / s.mean_d ** 2 + (s.mean_m ** 2 * s.var_d) / s.mean_d ** 4 - (2 * s.mean_m * s.cov_md) / s.mean_d ** 3) / s.n;
   return { ratio: r, variance: Math.max(0, v) };
-}
-
-/** Per-unit linearisation (m − R·d)/d̄: its mean's variance is the delta-method variance; CUPED adjusts it. */
-export function ratioLinearized(m: readonly number[], d: readonly number[], ratio: number, meanD: number): number[] {
-  return m.map((v, i) => (v - ratio * d[i]) / meanD);
-}
-
-export interface RatioComparison {
-  control: number;
-  treatment: number;
-  difference: number;
-  se: number;
-  z: number;
-  p_value: number;
-  ci: Interval;
-  /** Relative lift r = R_t/R_c − 1 and its delta-method SE (arms independent). */
-  lift: number | null;
-  lift_se: number | null;
-  lift_ci: Interval | null;
-}
-
-/** Two-sided z-test of R_t − R_c with delta-method variances (large samples per arm). */
-export function compareRatios(control: RatioSummary, treatment: RatioSummary, alpha = 0.05): RatioComparison {
-  const c = ratioEstimate(control);
-  const t = ratioEstimate(treatment);
-  const se = Math.sqrt(c.variance + t.variance);
-  if (!(se > 0)) throw new RangeError('the ratio has no variance in either arm');
-  const q = normalQuantile(1 - alpha / 2);
-  const diff = t.ratio - c.ratio;
-  const z = diff / se;
-  let lift: number | null = null;
-  let liftSe: number | null = null;
-  let liftCi: Interval | null = null;
-  if (c.ratio !== 0) {
-    lift = t.ratio / c.ratio - 1;
-    liftSe = Math.sqrt(t.variance / c.ratio ** 2 + (t.ratio ** 2 * c.variance) / c.ratio ** 4);
-    liftCi = { lower: lift - q * liftSe, upper: lift + q * liftSe };
-  }
-  return { control: c.ratio, treatment: t.ratio, difference: diff, se, z, p_value: Math.min(1, 2 * normalSf(Math.abs(z))), ci: { lower: diff - q * se, upper: diff + q * se }, lift, lift_se: liftSe, lift_ci: liftCi };
 }

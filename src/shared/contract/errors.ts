@@ -19,7 +19,7 @@ export const ErrorPayload = z.object({
 });
 export type ErrorPayload = z.infer<typeof ErrorPayload>;
 
-export { IafaError, formatZodError } from './iafa-error';
+export { IafaError } from './iafa-error';
 
 export const HTTP_STATUS: Record<ErrorKind, number> = {
   validation: 400,

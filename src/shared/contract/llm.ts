@@ -88,7 +88,6 @@ export const NARRATIVE_SCHEMAS = {
   experiment_analysis: ExperimentAnalysisNarrative,
   causal: CausalNarrative,
 } as const satisfies Record<LlmTask, z.ZodType>;
-export type Narrative<T extends LlmTask> = z.infer<(typeof NARRATIVE_SCHEMAS)[T]>;
 
 /** Per-request model choice; omitted fields come from settings. */
 export const LlmOptions = z.object({

@@ -7,7 +7,7 @@ import { clickhouseFunnel } from './funnel';
 import { describeTable, eventTable, requireColumn, stringExpr, tableRef, type ChColumn, type EventTable } from './schema';
 import { num, str } from './sql';
 
-export { isClickHouseUrl, parseClickHouseUrl, targetLabel, urlWithMapping, DEFAULT_LIMITS, type QueryLimits } from './connection';
+export { isClickHouseUrl, parseClickHouseUrl, urlWithMapping } from './connection';
 
 export interface ClickHouseOptions {
   /** A URL with a database and no table is accepted (for listing tables); analyses then fail. */

@@ -111,7 +111,12 @@ async function* limited(src: AsyncIterable<Buffer>, budget: { left: number; tota
   for await (const chunk of src) {
     budget.left -= chunk.length;
     if (budget.left < 0) {
-      throw new IafaError('validation', `The zip archive ${path} expands past the memory budget (more than ${Math.round(budget.total / 1048576)} MB once decompressed, at member "${member}"): refused as a possible zip bomb. Unpack it yourself if it is genuine, or raise IAFA_IMPORT_MEMORY_MB.`, { reason: 'zip_bomb', member });
+      throw new IafaError(
+        'validation',
+        `The zip archive ${path} expands past the memory budget (more than ${Math.round(budget.total / 1048576)} MB once decompressed, at member "${member}"): ` +
+          'refused as a possible zip bomb. Unpack it yourself if it is genuine, or raise IAFA_IMPORT_MEMORY_MB.',
+        { reason: 'zip_bomb', member },
+      );
     }
     yield chunk;
   }
@@ -139,7 +144,12 @@ export function openContainer(path: string, magic: Magic, expandBudget: number):
   if (!files.length) throw new IafaError('validation', `The zip archive ${path} holds no files.`, { reason: 'empty_file' });
   const declared = files.reduce((a, e) => a + e.size, 0);
   if (declared > expandBudget) {
-    throw new IafaError('validation', `The zip archive ${path} would expand to ${Math.round(declared / 1048576)} MB, past the memory budget of ${Math.round(expandBudget / 1048576)} MB: refused as a possible zip bomb. Unpack it yourself if it is genuine, or raise IAFA_IMPORT_MEMORY_MB.`, { reason: 'zip_bomb' });
+    throw new IafaError(
+      'validation',
+      `The zip archive ${path} would expand to ${Math.round(declared / 1048576)} MB, past the memory budget of ${Math.round(expandBudget / 1048576)} MB: ` +
+        'refused as a possible zip bomb. Unpack it yourself if it is genuine, or raise IAFA_IMPORT_MEMORY_MB.',
+      { reason: 'zip_bomb' },
+    );
   }
   // One budget per pass over the archive: the directory's sizes may lie, the bytes do not.
   let budget = { left: expandBudget, total: expandBudget };

@@ -27,10 +27,6 @@ const LABELS: Record<Tool, string> = {
   json: 'Nested JSON',
 };
 
-export function toolLabel(tool: Tool | undefined): string {
-  return LABELS[tool ?? 'json'];
-}
-
 const share = (recs: SampleRecord[], f: (r: SampleRecord) => boolean) => (recs.length ? recs.filter(f).length / recs.length : 0);
 const has = (k: string) => (r: SampleRecord) => r.has(k);
 

@@ -25,7 +25,9 @@ export async function landDataset(ds: Dataset): Promise<Landing> {
   setSelection({ datasetId: ds.id, funnelId: null, definition: null });
   if (ds.kind === 'user_table') {
     presetAnalysis(ds);
-    return { href: '#/experiments/analyze', label: 'Analyse this A/B table in Experiments →', note: 'A user-level table has one row per user and no events: it is read as an experiment (a variant column and metric columns), not as a funnel. For a funnel across files (leads, then the deals closed from them), choose the files together: they are joined on their shared id.' };
+    return { href: '#/experiments/analyze', label: 'Analyse this A/B table in Experiments →', note:
+        'A user-level table has one row per user and no events: it is read as an experiment (a variant column and metric columns), not as a funnel. ' +
+        'For a funnel across files (leads, then the deals closed from them), choose the files together: they are joined on their shared id.' };
   }
   if (ds.kind === 'aggregated') {
     const stages = ds.events.map((e) => e.name).slice(0, 20);

@@ -2,7 +2,9 @@ import type { CausalResult, ExperimentAnalysis, MetricResult } from '../../../..
 import { fmtCI, fmtDiff, fmtP, fmtSignedPct, fmtValue } from './format';
 
 function metricLine(m: MetricResult): string {
-  return `| ${m.metric} | ${fmtValue(m.control_value, m.kind)} | ${fmtValue(m.treatment_value, m.kind)} | ${fmtDiff(m.difference, m.kind)} ${fmtCI(m.confidence_interval, m.kind === 'rate' ? 'pp' : 'num')} | ${fmtSignedPct(m.relative_lift)} | ${fmtP(m.p_value)} | ${m.tested ? (m.significant ? 'yes' : 'no') : `not tested${m.reason ? `: ${m.reason}` : ''}`} |`;
+  const difference = `${fmtDiff(m.difference, m.kind)} ${fmtCI(m.confidence_interval, m.kind === 'rate' ? 'pp' : 'num')}`;
+  const verdict = m.tested ? (m.significant ? 'yes' : 'no') : `not tested${m.reason ? `: ${m.reason}` : ''}`;
+  return `| ${m.metric} | ${fmtValue(m.control_value, m.kind)} | ${fmtValue(m.treatment_value, m.kind)} | ${difference} | ${fmtSignedPct(m.relative_lift)} | ${fmtP(m.p_value)} | ${verdict} |`;
 }
 
 /** Segment values are user data: a "|" would break the Markdown table. */
@@ -17,7 +19,10 @@ function segmentLines(a: ExperimentAnalysis): string[] {
   return [
     `## Segments (${a.statistical_analysis.primary_metric.metric})`, '',
     `| Segment | ${a.control_label} | ${a.treatment_label} | Difference | Lift | p (adj.) |`, '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${cell(`${r.segment_column} = ${r.segment_value}`)} | ${fmtValue(r.control, kind)} | ${fmtValue(r.treatment, kind)} | ${fmtDiff(r.difference, kind)} | ${fmtSignedPct(r.lift)} | ${r.tested ? fmtP(r.p_value_adjusted) : `not tested${r.reason ? `: ${r.reason}` : ''}`} |`),
+    ...rows.map((r) => {
+      const p = r.tested ? fmtP(r.p_value_adjusted) : `not tested${r.reason ? `: ${r.reason}` : ''}`;
+      return `| ${cell(`${r.segment_column} = ${r.segment_value}`)} | ${fmtValue(r.control, kind)} | ${fmtValue(r.treatment, kind)} | ${fmtDiff(r.difference, kind)} | ${fmtSignedPct(r.lift)} | ${p} |`;
+    }),
     '',
   ];
 }
@@ -32,9 +37,15 @@ function armLines(a: ExperimentAnalysis): string[] {
     `Arm to ship: ${m.ship ?? 'none'}. ${m.families}`, '',
     `SRM across ${m.srm.labels.length} arms: ${m.srm.passed ? 'passed' : 'FAILED'}, p ${fmtP(m.srm.p_value)}. ${m.srm.message}`, '',
     `| Arm | Metric | ${m.control_label} | Arm | Lift (interval) | ${bayes ? 'Chance to win | Risk' : 'p | Adjusted p'} | Decision |`, '|---|---|---|---|---|---|---|---|',
-    ...a.arms.flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => `| ${i === 0 ? cell(arm.treatment_label) : ''} | ${cell(x.metric)} | ${fmtValue(x.control_value, x.kind)} | ${fmtValue(x.treatment_value, x.kind)} | ${fmtSignedPct(bayes && x.bayesian ? x.bayesian.expected_lift : x.relative_lift)} ${fmtCI(bayes && x.bayesian ? x.bayesian.credible_interval : x.relative_lift_ci, 'pct')} | ${bayes
-      ? `${x.bayesian ? fmtSignedPct(x.bayesian.chance_to_win * 100, 1).replace('+', '') : '–'} | ${x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : '–'}`
-      : `${fmtP(x.p_value)} | ${fmtP(x.p_value_adjusted)}`} | ${i === 0 ? arm.recommendation.decision : ''} |`)),
+    ...a.arms.flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => {
+      const lift = bayes && x.bayesian ? x.bayesian.expected_lift : x.relative_lift;
+      const interval = bayes && x.bayesian ? x.bayesian.credible_interval : x.relative_lift_ci;
+      const evidence = bayes
+        ? `${x.bayesian ? fmtSignedPct(x.bayesian.chance_to_win * 100, 1).replace('+', '') : '–'} | ${x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : '–'}`
+        : `${fmtP(x.p_value)} | ${fmtP(x.p_value_adjusted)}`;
+      const values = `${fmtValue(x.control_value, x.kind)} | ${fmtValue(x.treatment_value, x.kind)} | ${fmtSignedPct(lift)} ${fmtCI(interval, 'pct')}`;
+      return `| ${i === 0 ? cell(arm.treatment_label) : ''} | ${cell(x.metric)} | ${values} | ${evidence} | ${i === 0 ? arm.recommendation.decision : ''} |`;
+    })),
     '',
   ];
 }
