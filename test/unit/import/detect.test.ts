@@ -3,13 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { previewFile } from '../../../src/core/import';
-import { SHARED_DATA } from '../../helpers/shared';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../../helpers/shared';
 
 const D = SHARED_DATA;
 const BUDGET = 1 << 30;
 
 describe('kind and mapping detection', () => {
-  it('Taobao is an event log with unix-second times', () => {
+  const itData = it.skipIf(!HAS_SHARED_DATA);
+
+  itData('Taobao is an event log with unix-second times', () => {
     const p = previewFile({ path: path.join(D, 'taobao_userbehavior_head.csv') }, BUDGET);
     expect(p.kind).toBe('event_log');
     expect(p.confidence).toBeGreaterThan(0.8);
@@ -17,19 +19,19 @@ describe('kind and mapping detection', () => {
     expect(p.rows).toHaveLength(20);
   });
 
-  it('Udacity is a wide aggregated export whose dates need a year', () => {
+  itData('Udacity is a wide aggregated export whose dates need a year', () => {
     const p = previewFile({ path: path.join(D, 'udacity_experiment_data.csv') }, BUDGET);
     expect(p.kind).toBe('aggregated');
     expect(p.header[0]).toBe('Date'); // the BOM is not part of the name
     expect(p.mapping).toMatchObject({ date: 'Date', timeFormat: 'weekday_month_day', stages: ['Pageviews', 'Clicks', 'Enrollments', 'Payments'] });
   });
 
-  it('Cookie Cats and AdSmart are user tables with a variant column', () => {
+  itData('Cookie Cats and AdSmart are user tables with a variant column', () => {
     expect(previewFile({ path: path.join(D, 'cookie_cats.csv') }, BUDGET)).toMatchObject({ kind: 'user_table', mapping: { user: 'userid', variant: 'version' } });
     expect(previewFile({ path: path.join(D, 'adsmart_ab_data.csv') }, BUDGET)).toMatchObject({ kind: 'user_table', mapping: { user: 'auction_id', variant: 'experiment' } });
   });
 
-  it('an explicit kind and mapping win over detection', () => {
+  itData('an explicit kind and mapping win over detection', () => {
     const p = previewFile({ path: path.join(D, 'olist_marketing_qualified_leads_dataset.csv'), kind: 'event_log', mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' } }, BUDGET);
     expect(p).toMatchObject({ kind: 'event_log', confidence: 1, mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead', timeFormat: 'date' } });
   });

@@ -4,6 +4,7 @@ import { ReportsGenerateInput } from '../../../src/shared/contract';
 import { generateReport, type Dispatch } from '../../../src/core/reports';
 import { analyzeFunnel } from '../../../src/core/insights';
 import { tempEngine } from '../../helpers/engine';
+import { HAS_SHARED_DATA } from '../../helpers/shared';
 import { TAOBAO } from './fixtures';
 
 /**
@@ -48,7 +49,7 @@ async function run(narration: (facts: { id: string; display: string }[]) => Narr
 
 const generation = (provider: string) => ({ generation_id: 'gen_1', provider, model: 'llama3.2:3b', prompt_id: 'report', prompt_version: '1', cache_hit: false, duration_ms: 5, tokens_in: 10, tokens_out: 10, data_left_device: false, banner: null });
 
-describe('generateReport', () => {
+describe.skipIf(!HAS_SHARED_DATA)('generateReport (Taobao from ../shared/data)', () => {
   it('puts grounded model prose first, marked as model text, with model and prompt version in the appendix', async () => {
     const { g, progress } = await run((facts) => {
       const overall = facts.find((f) => f.id === 'funnel.overall_conversion_rate')!;

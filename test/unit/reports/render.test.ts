@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import type { ExperimentAnalysis, Fact } from '../../../src/shared/contract';
 import { groundReport, groundText, htmlToPdf, renderHtml, renderMarkdown, reportHtmlText, reportMarkdownText, type ReportModel } from '../../../src/core/reports';
 import { artifactPath, launchBrowser } from '../../helpers/browser';
+import { HAS_SHARED_DATA } from '../../helpers/shared';
 import { tempEngine } from '../../helpers/engine';
 import { AUDIENCES, cookieCatsAnalysis, cookieModel, taobaoInputs, taobaoModel } from './fixtures';
 
@@ -65,7 +66,11 @@ let cleanup: () => void;
 let taobao: Awaited<ReturnType<typeof taobaoInputs>>;
 let cookie: ExperimentAnalysis;
 
+// Every report here is made from Taobao and Cookie Cats in ../shared/data: skipped without it.
+const withData = HAS_SHARED_DATA ? describe : describe.skip;
+
 beforeAll(async () => {
+  if (!HAS_SHARED_DATA) return;
   const t = tempEngine();
   cleanup = t.cleanup;
   taobao = await taobaoInputs(t.engine);
@@ -78,7 +83,7 @@ afterAll(async () => {
   cleanup?.();
 });
 
-describe.each(AUDIENCES)('Taobao funnel report for %s', (audience) => {
+withData.each(AUDIENCES)('Taobao funnel report for %s', (audience) => {
   const model = () => taobaoModel(audience, taobao);
   const facts = () => [...taobao.insights.facts, ...model().facts];
 
@@ -106,7 +111,7 @@ describe.each(AUDIENCES)('Taobao funnel report for %s', (audience) => {
   });
 });
 
-describe.each(AUDIENCES)('Cookie Cats experiment report for %s', (audience) => {
+withData.each(AUDIENCES)('Cookie Cats experiment report for %s', (audience) => {
   const model = () => cookieModel(audience, cookie);
   const facts = () => [...cookie.facts, ...model().facts];
 
@@ -133,7 +138,7 @@ describe.each(AUDIENCES)('Cookie Cats experiment report for %s', (audience) => {
   });
 });
 
-describe('audience depth', () => {
+withData('audience depth', () => {
   it('data scientists get methods, CIs and scores; executives a shorter report without them', () => {
     const ds = taobaoModel('data_scientist', taobao);
     const ex = taobaoModel('executive', taobao);
