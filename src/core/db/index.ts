@@ -1,2 +1,2 @@
 export * as schema from './schema';
-export { openDatabase, migrationCount, type Db, type OpenedDb } from './open';
+export { openDatabase, migrationCount, type Db } from './open';

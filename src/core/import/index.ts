@@ -1,2 +1,2 @@
 export { importFiles, MAX_COLUMNS, previewAny, previewFile, type ImportEnv } from './importer';
-export { ColumnStore, StoreCache, type AggregatedData, type Codes } from './store';
+export { ColumnStore } from './store';
