@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ErrorPayload, type ProgressEvent } from '../shared/contract';
 import type { CallContext } from '../core/services';
+import { workerScript } from '../core/worker-script';
 import { lendSecrets, type ParentServices, type SecretLink } from './pool-parent';
 
 /**
@@ -89,23 +87,6 @@ export function poolSizes(env: NodeJS.ProcessEnv): { size: number; queue: number
   return { size: pick(env.IAFA_WORKERS, 0, Math.max(2, os.availableParallelism())), queue: pick(env.IAFA_QUEUE, 0, 256) };
 }
 
-/**
- * Where the worker script is: next to this module under tsx/vitest (a .ts file, loaded through
- * tsx's loader, as import/read-parallel.ts does), or the `pool-worker` entry of the build.
- */
-function workerScript(): { code: string; eval: boolean } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-    const entry = pathToFileURL(path.join(path.dirname(here), 'pool-worker.ts')).href;
-    return { code: `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
-  }
-  for (const p of [path.join(path.dirname(here), 'pool-worker.js'), path.join(path.dirname(here), '..', 'pool-worker.js')]) {
-    if (fs.existsSync(p)) return { code: p, eval: false };
-  }
-  throw new IafaError('internal', `The worker script pool-worker.js is missing next to ${here}; rebuild IAFA.`);
-}
-
 interface Job {
   id: number;
   name: string;
@@ -184,7 +165,8 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const script = workerScript();
+    const script = workerScript(import.meta.url, 'pool-worker');
+    if (!script) throw new IafaError('internal', `The worker script pool-worker.js is missing next to ${fileURLToPath(import.meta.url)}; rebuild IAFA.`);
     const lent = this.opts.lend?.secrets ? lendSecrets(this.opts.lend.secrets) : undefined;
     const workerData: PoolWorkerData = { dataDir: this.opts.dataDir, env: this.opts.env, appRoot: this.opts.appRoot, secrets: lent?.link, pdf: Boolean(this.opts.lend?.printPdf) };
     const worker = new Worker(script.code, { eval: script.eval, workerData, transferList: lent ? [lent.link.port] : [] });
