@@ -38,7 +38,7 @@ export {
   type DurationResult,
 } from './power';
 export { msprt, msprtProportions, type SequentialLook, type SequentialLookResult, type ArmSnapshot } from './sequential';
-export { cuped, type CupedResult } from './cuped';
+export { cuped, cupedFromMoments, type CupedResult, type CupedMoments } from './cuped';
 export { findRoot } from './roots';
 export { gaussianEffectPosterior, normalExpectedLoss, FLAT_PRIOR, type GaussianPrior, type BayesianEffect } from './bayes';
 export { summarizeRatio, ratioSummaryFromSums, ratioEstimate, ratioLinearized, compareRatios, type RatioSummary, type RatioComparison } from './ratio';
