@@ -5,7 +5,8 @@ import { IafaError, type Fact } from '../../shared/contract';
 import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
 import { schema } from '../db';
-import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
+import { analyzeFromAggregates, causalFromAggregates, designExperiment, parseCsv, runAnalysis, runCausal, type AggregateSource, type LoadedTables, type Table } from '../experiments';
+import { storeExperimentAggregates } from '../backends/local/experiment';
 import { newId, nowIso } from '../ids';
 import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
@@ -100,6 +101,18 @@ export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loa
   return { loaded: { control, treatment }, input };
 }
 
+/**
+ * An imported user table read out from the column store's aggregates (the same per-variant
+ * statistics a warehouse returns), when the request names only that dataset: no file, no inline
+ * table, a variant column. Other shapes (aggregated exports, event logs, files) keep their paths.
+ */
+function localAggregateSource(app: AppContext, input: AnalyzeParsed): AggregateSource | null {
+  if (!input.datasetId || input.file || input.table || input.stages || !input.variant_column) return null;
+  if (getDatasetRow(app, input.datasetId).kind !== 'user_table') return null;
+  const store = openDatasetStore(app, input.datasetId);
+  return { columns: store.manifest.columns.map((c) => c.name), aggregates: (spec) => storeExperimentAggregates(store, spec) };
+}
+
 type JsonField = 'designJson' | 'analysisJson' | 'causalJson';
 
 /** Upserts the experiment row; references to a funnel or dataset are kept only when they exist. */
@@ -157,19 +170,37 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
     },
     'experiment:analyze': async (raw, ctx) => {
       const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
-      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
+      const { loaded, input } = warehouse || localAggregateSource(app, raw) ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
       const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
       // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
       const engine = input.engine ?? readSettings(app).experiments.engine;
-      const res = warehouse ? await warehouseAnalysis(app, warehouse, { ...input, engine, experiment_id: id ?? undefined }, ctx.signal) : runAnalysis({ ...input, engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      const local = warehouse ? null : localAggregateSource(app, input);
+      const res = warehouse
+        ? await warehouseAnalysis(app, warehouse, { ...input, engine, experiment_id: id ?? undefined }, ctx.signal)
+        : local
+          ? await analyzeFromAggregates(local, { ...input, engine }, { experimentId: id, provenance: provenance(input) })
+          : runAnalysis({ ...input, engine }, loaded, { experimentId: id, provenance: provenance(input) });
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
-    'experiment:causal': (raw) => {
-      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isWarehouseSource(app, x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
-      const { loaded, input } = loadExperimentTables(app, raw);
+    'experiment:causal': async (raw, ctx) => {
+      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
-      const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      const engine = raw.engine ?? readSettings(app).experiments.engine;
+      let res;
+      let input: typeof raw = raw;
+      if (warehouse) {
+        // Balance, temporal and segment checks from per-variant aggregates computed on the server.
+        res = (await withWarehouse(app, warehouse, (b) => b.experimentCausal({ ...raw, engine, experiment_id: id ?? undefined }, { signal: ctx.signal })))!;
+      } else {
+        const local = localAggregateSource(app, raw);
+        if (local) res = await causalFromAggregates(local, { ...raw, engine }, { experimentId: id, provenance: provenance(raw) });
+        else {
+          const loaded = loadExperimentTables(app, raw);
+          input = { ...raw, ...loaded.input };
+          res = runCausal({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
+        }
+      }
       if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
       return res;
     },
