@@ -9,8 +9,10 @@ import { clickhouseCausal, clickhouseExperiment } from '../../src/core/backends/
 import { runAnalysis, runCausal, type Table } from '../../src/core/experiments';
 import { AnalyzeInput, CausalInput } from '../../src/shared/contract/experiments';
 import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, startCluster, type TestCluster } from '../helpers/clickhouse';
-import { PARITY_CASES, expectClose } from '../helpers/experiment-parity';
-import { HAS_SHARED_DATA, NO_SHARED_DATA } from '../helpers/shared';
+import { runCliCaptured } from '../helpers/cli';
+import { tempEngine } from '../helpers/engine';
+import { PARITY_CASES, cookieCatsAbn, expectClose, toCsv } from '../helpers/experiment-parity';
+import { HAS_SHARED_DATA, NO_SHARED_DATA, sharedData } from '../helpers/shared';
 
 /**
  * The experiment read-out of a ClickHouse table (A/B, A/B/n, ratio metrics, CUPED, causal) from
@@ -59,7 +61,7 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
   beforeAll(async () => {
     cluster = await startCluster(2);
     port = cluster.servers[0].http;
-    for (const c of PARITY_CASES) if (!backends.some(() => false) && !(await cluster.admin(`EXISTS TABLE iafa.${c.file}`, 0).catch(() => '0')).startsWith('1')) await loadCsvTable(cluster, tableOf(c).columns, 'iafa', c.file);
+    for (const file of new Set(PARITY_CASES.map((c) => c.file))) await loadCsvTable(cluster, tableOf(PARITY_CASES.find((c) => c.file === file)!).columns, 'iafa', file);
   }, 240_000);
 
   afterAll(async () => {
@@ -70,9 +72,39 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
   it.each(PARITY_CASES.map((c) => [c.label, c] as const))('%s', async (_, c) => {
     const want = expected(c);
     const b = backend(c.file);
-    const got = c.causal ? await b.experimentCausal(CausalInput.parse({ ...c.input, now: undefined })) : await b.experimentAnalysis(AnalyzeInput.parse(c.input));
+    const got = c.causal ? await b.experimentCausal(CausalInput.parse(c.input)) : await b.experimentAnalysis(AnalyzeInput.parse(c.input));
     expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
   }, 120_000);
+
+  it('`iafa experiment causal clickhouse://…` prints what it prints for the file (AdSmart), and A/B/n through the CLI', async () => {
+    const local = tempEngine();
+    try {
+      const env = { IAFA_DATA_DIR: local.dataDir, IAFA_CLICKHOUSE_PASSWORD: ANALYST_PASSWORD, OLLAMA_HOST: 'http://127.0.0.1:2' };
+      const url = (name: string) => `clickhouse://analyst@127.0.0.1:${port}/iafa/${name}`;
+      const causal = ['--variant-col', 'experiment', '--control', 'control', '--treatment', 'exposed', '--metric', 'yes', '--segment-by', 'platform_os', '--balance', 'browser,platform_os', '--date-col', 'date', '--no-save', '--json'];
+      const file = await runCliCaptured(['experiment', 'causal', sharedData('adsmart_ab_data.csv'), ...causal], env);
+      const ch = await runCliCaptured(['experiment', 'causal', url('adsmart'), ...causal], env);
+      expect(file.code, file.stderr).toBe(0);
+      expect(ch.code, ch.stderr).toBe(0);
+      const want = JSON.parse(file.stdout);
+      expect(want.confounding_check.selection_bias.balance).toHaveLength(2);
+      expectClose(canon({ ...JSON.parse(ch.stdout), generated_at: null }), canon({ ...want, generated_at: null }), REL);
+
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-abn-'));
+      const csv = path.join(dir, 'cookie_abn.csv');
+      fs.writeFileSync(csv, toCsv(cookieCatsAbn()));
+      const abn = ['--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40,gate_40b', '--metric', 'retention_7,sum_gamerounds', '--no-save', '--json'];
+      const fileAbn = await runCliCaptured(['experiment', 'analyze', csv, ...abn], env);
+      const chAbn = await runCliCaptured(['experiment', 'analyze', url('cookie_abn'), ...abn], env);
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(chAbn.code, chAbn.stderr).toBe(0);
+      const wantAbn = JSON.parse(fileAbn.stdout);
+      expect(wantAbn.arms).toHaveLength(2);
+      expectClose(canon({ ...JSON.parse(chAbn.stdout), generated_at: null }), canon({ ...wantAbn, generated_at: null }), REL);
+    } finally {
+      local.cleanup();
+    }
+  }, 180_000);
 
   it('only aggregates came back: every experiment query returned at most a few hundred rows', async () => {
     await cluster.admin('SYSTEM FLUSH LOGS', 0);
