@@ -211,7 +211,7 @@ export async function causalFromAggregates(src: AggregateSource, raw: CausalPars
   const analysis = analyzePrepared(prepared, analyzeOptions(input, o));
   const balance = balanceColumns.length
     ? balanceRows(balanceColumns, (column) => {
-        const b = agg.balance?.[column] ?? { values: [], other: {} };
+        const b = agg.balance?.[column] ?? { values: [], other: {} as Record<string, number> };
         const entries = b.values.map((v): [string, [number, number]] => [v.value, [v.byVariant[pair.control] ?? 0, v.byVariant[pair.treatment] ?? 0]]).filter(([, t]) => t[0] + t[1] > 0);
         return pooledBalance(entries, [b.other[pair.control] ?? 0, b.other[pair.treatment] ?? 0]);
       })

@@ -115,7 +115,7 @@ export function analyzeArms(control: string, arms: readonly string[], preparedAr
     ? 'Bayesian engine: each arm is read on its own posterior (chance to beat control, risk); no p-value adjustment applies.'
     : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
   const multi: MultiArmSummary = {
-    control_label: spec.control, treatment_labels: arms, correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
+    control_label: spec.control, treatment_labels: [...arms], correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
   };
 
   const facts = new FactSheetBuilder(opts.provenance ?? {});
