@@ -135,9 +135,9 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
     if (k === 'invalid') throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, { reason: 'invalid_metric', column: name });
     return k;
   };
-  const statsOf = async (name: string, group: string) => {
+  const statsOf = async (name: string, group: string, filter = armFilter) => {
     const col = requireColumn(columns, name, 'metric', table);
-    return metricStats(conn, from, variantExpr, armFilter, group, col, await metricKind(name), o);
+    return metricStats(conn, from, variantExpr, filter, group, col, await metricKind(name), o);
   };
   const jointCols = (spec.joints ?? []).map((set) => set.map((c) => requireColumn(columns, c, 'metric', table)));
   for (const set of spec.joints ?? []) for (const c of set) await kind(c);
@@ -160,7 +160,7 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
   const primaryJoint = spec.primaryJoint !== undefined ? jointCols[spec.primaryJoint] : undefined;
   const primary = spec.metrics[0];
   /** The primary per (group, variant): the first metric's statistics, or the primary joint's. */
-  const primaryBy = async (group: string) => {
+  const primaryBy = async (group: string, filter = armFilter) => {
     const out = new Map<string, { rows: number; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }>();
     const put = (k: string, f: (g: { rows: number; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }, variant: string) => void) => {
       const [value, variant] = k.split('\u0000');
@@ -169,21 +169,26 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
       out.set(value, g);
     };
     if (primaryJoint) {
-      for (const [k, j] of await jointStats(conn, from, variantExpr, armFilter, group, primaryJoint, o)) put(k, (g, v) => ((g.jointByVariant ??= {})[v] = j));
+      for (const [k, j] of await jointStats(conn, from, variantExpr, filter, group, primaryJoint, o)) put(k, (g, v) => ((g.jointByVariant ??= {})[v] = j));
     }
     if (primary !== undefined) {
-      for (const [k, s] of await statsOf(primary, group)) put(k, (g, v) => (g.byVariant[v] = s));
+      for (const [k, s] of await statsOf(primary, group, filter)) put(k, (g, v) => (g.byVariant[v] = s));
     }
     for (const g of out.values()) g.rows = Object.values(primaryJoint ? g.jointByVariant ?? {} : g.byVariant).reduce((a, x) => a + x.rows, 0);
     return out;
   };
   const segments: ExperimentAggregates['segments'] = {};
   for (const column of spec.segmentBy ?? []) {
-    const seg = requireColumn(columns, column, 'segment', table);
-    const groups = await primaryBy(keyOf(seg));
+    const key = keyOf(requireColumn(columns, column, 'segment', table));
+    // Only the largest values are split (a column with a value per unit must not come back whole):
+    // their list first, then the primary's statistics for those values alone.
+    const keep = spec.maxSegmentValues ?? 1000;
+    const [d] = await conn.rows<{ d: number }>(`SELECT uniqExact(${key}) AS d FROM ${from} WHERE ${armFilter}`, o);
+    const top = await conn.rows<{ val: string }>(`SELECT ${key} AS val, count() AS c FROM ${from} WHERE ${armFilter} GROUP BY val ORDER BY c DESC, val ASC LIMIT ${num(keep)}`, o);
+    const groups = top.length ? await primaryBy(key, `${armFilter} AND ${key} IN (${strList(top.map((r) => r.val))})`) : new Map();
     // Largest first; equal sizes by value (a table has no file order to keep).
     const values = [...groups.entries()].map(([value, g]) => ({ value, units: g.rows, byVariant: g.byVariant, ...(g.jointByVariant ? { jointByVariant: g.jointByVariant } : {}) })).sort((a, b) => b.units - a.units || (a.value < b.value ? -1 : 1));
-    segments[column] = { distinct: values.length, values: values.slice(0, spec.maxSegmentValues ?? values.length) };
+    segments[column] = { distinct: Number(d.d), values };
   }
   const daily: ExperimentAggregates['daily'] = [];
   if (spec.dateColumn) {
