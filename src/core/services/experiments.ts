@@ -7,6 +7,8 @@ import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contr
 import { schema } from '../db';
 import { analyzeFromAggregates, causalFromAggregates, designExperiment, parseCsv, runAnalysis, runCausal, type AggregateSource, type LoadedTables, type Table } from '../experiments';
 import { storeExperimentAggregates } from '../backends/local/experiment';
+import { isClickHouseUrl } from '../backends/clickhouse';
+import type { DatasetBackend } from '../backends/types';
 import { newId, nowIso } from '../ids';
 import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
@@ -102,15 +104,42 @@ export function loadExperimentTables(app: AppContext, raw: AnalyzeParsed): { loa
 }
 
 /**
+ * A backend as the source of a user-table read-out: its column names and its per-variant
+ * aggregates. Only DatasetBackend's methods are used, so any backend reads an experiment out.
+ */
+async function backendSource(backend: Pick<DatasetBackend, 'describe' | 'experimentAggregates'>, signal: AbortSignal): Promise<AggregateSource> {
+  const schema = await backend.describe({ signal });
+  return { columns: schema.columns.map((c) => c.name), aggregates: (spec) => backend.experimentAggregates(spec, { signal }) };
+}
+
+/**
  * An imported user table read out from the column store's aggregates (the same per-variant
  * statistics a warehouse returns), when the request names only that dataset: no file, no inline
  * table, a variant column. Other shapes (aggregated exports, event logs, files) keep their paths.
  */
-function localAggregateSource(app: AppContext, input: AnalyzeParsed): AggregateSource | null {
+function localAggregateBackend(app: AppContext, input: AnalyzeParsed): Pick<DatasetBackend, 'describe' | 'experimentAggregates'> | null {
   if (!input.datasetId || input.file || input.table || input.stages || !input.variant_column) return null;
   if (getDatasetRow(app, input.datasetId).kind !== 'user_table') return null;
   const store = openDatasetStore(app, input.datasetId);
-  return { columns: store.manifest.columns.map((c) => c.name), aggregates: (spec) => storeExperimentAggregates(store, spec) };
+  const columns = store.manifest.columns.map((c) => ({ name: c.name, type: 'String', role: 'property' as const }));
+  return {
+    describe: async () => ({ kind: 'user_table', rows: store.manifest.rows ?? 0, columns, timeMin: null, timeMax: null }),
+    experimentAggregates: (spec, o) => storeExperimentAggregates(store, spec, o),
+  };
+}
+
+/**
+ * The read-out (analyze or causal) of a user table on a backend: a warehouse table (a clickhouse://
+ * URL or a saved warehouse dataset) or an imported user table; null for every other input.
+ */
+async function fromAggregates<T>(app: AppContext, input: AnalyzeParsed, signal: AbortSignal, run: (src: AggregateSource, provenance: Fact['provenance']) => Promise<T>): Promise<T | null> {
+  const warehouse = [input.file, input.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x));
+  if (warehouse) {
+    // A warehouse table is read out on the server: only per-variant aggregates come back.
+    return withWarehouse(app, warehouse, async (b) => run(await backendSource(b, signal), { ...(isClickHouseUrl(warehouse) ? {} : { datasetId: warehouse }), note: `${b.kind}: ${b.conn.target.database}.${b.conn.target.table}` }));
+  }
+  const local = localAggregateBackend(app, input);
+  return local ? run(await backendSource(local, signal), provenance(input)) : null;
 }
 
 type JsonField = 'designJson' | 'analysisJson' | 'causalJson';
@@ -152,10 +181,6 @@ async function withFunnelBaseline(app: AppContext, input: DesignParsed, signal: 
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
-async function warehouseAnalysis(app: AppContext, source: string, input: AnalyzeParsed, signal: AbortSignal) {
-  return (await withWarehouse(app, source, (b) => b.experimentAnalysis(input, { signal })))!;
-}
-
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
   return {
     'experiment:design': async (raw, ctx) => {
@@ -169,37 +194,30 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:analyze': async (raw, ctx) => {
-      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
-      const { loaded, input } = warehouse || localAggregateSource(app, raw) ? { loaded: {}, input: raw } : loadExperimentTables(app, raw);
-      const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
-      // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
-      const engine = input.engine ?? readSettings(app).experiments.engine;
-      const local = warehouse ? null : localAggregateSource(app, input);
-      const res = warehouse
-        ? await warehouseAnalysis(app, warehouse, { ...input, engine, experiment_id: id ?? undefined }, ctx.signal)
-        : local
-          ? await analyzeFromAggregates(local, { ...input, engine }, { experimentId: id, provenance: provenance(input) })
-          : runAnalysis({ ...input, engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
+      const engine = raw.engine ?? readSettings(app).experiments.engine;
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => analyzeFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
+      let input = raw;
+      let res = viaBackend;
+      if (!res) {
+        const loaded = loadExperimentTables(app, raw);
+        input = loaded.input;
+        res = runAnalysis({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
+      }
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
     'experiment:causal': async (raw, ctx) => {
-      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
       const engine = raw.engine ?? readSettings(app).experiments.engine;
-      let res;
+      // Balance, temporal and segment checks from per-variant aggregates where the backend has them.
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => causalFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
       let input: typeof raw = raw;
-      if (warehouse) {
-        // Balance, temporal and segment checks from per-variant aggregates computed on the server.
-        res = (await withWarehouse(app, warehouse, (b) => b.experimentCausal({ ...raw, engine, experiment_id: id ?? undefined }, { signal: ctx.signal })))!;
-      } else {
-        const local = localAggregateSource(app, raw);
-        if (local) res = await causalFromAggregates(local, { ...raw, engine }, { experimentId: id, provenance: provenance(raw) });
-        else {
-          const loaded = loadExperimentTables(app, raw);
-          input = { ...raw, ...loaded.input };
-          res = runCausal({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
-        }
+      let res = viaBackend;
+      if (!res) {
+        const loaded = loadExperimentTables(app, raw);
+        input = { ...raw, ...loaded.input };
+        res = runCausal({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
       }
       if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
       return res;
