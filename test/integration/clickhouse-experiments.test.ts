@@ -169,4 +169,19 @@ describe.skipIf(!chdb || !HAS_SHARED_DATA)('experiment read-outs on a current Cl
       : await clickhouseExperiment(conn(c.file), cols, AnalyzeInput.parse(c.input), { file: c.file });
     expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
   }, 60_000);
+
+  it('a segment column with a value per unit: only the 50 largest values are split, and the message says how many there are', async () => {
+    const seen: { sql: string; rows: number }[] = [];
+    const base = conn('cookie_cats');
+    const logged = { ...base, rows: async <T>(sql: string) => {
+      const r = await base.rows<T>(sql);
+      seen.push({ sql, rows: r.length });
+      return r;
+    } } as unknown as ClickHouseConnection;
+    const cols = Object.keys(tableOf(PARITY_CASES[0]).columns).map((name) => ({ name, type: 'String' }));
+    const got = await clickhouseExperiment(logged, cols, AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'], segment_by: 'userid' }), { file: 'cookie_cats' });
+    expect(Object.keys(got.segment_analysis)).toHaveLength(50);
+    expect(got.warnings).toContain('Segment column "userid" has 90189 values; only the 50 largest are analyzed.');
+    expect(Math.max(...seen.map((q) => q.rows))).toBeLessThanOrEqual(100);
+  });
 });
