@@ -8,11 +8,13 @@ import { num, str, strList } from './sql';
 
 /**
  * A user-level experiment table read out in ClickHouse: per variant (and per segment value and
- * day for the primary metric) the units, the values' count and sum, and the centered sum of
- * squares, computed two-pass like the local engine (the mean of the first query is inlined in
- * the second). Only those few numbers per group come back; the statistics run here, in the
- * local engine's analyzePrepared. Cells are read as the local engine reads CSV cells: trimmed
- * strings, true/false/yes/no/1/0 as 0/1, numbers with thousands commas.
+ * day for the primary) the units, the values' count and sums, and the centered sums of squares
+ * and cross-products, computed two-pass like the local engine (the means of the first query are
+ * inlined in the second); value counts for the balance check and stage counts for the funnel
+ * mechanism. Only those few numbers per group come back; the statistics run here, in the
+ * engine's read-out from aggregates (experiments/prepare-aggregates.ts). Cells are read as the
+ * local engine reads CSV cells: trimmed strings, true/false/yes/no/1/0 as 0/1, numbers with
+ * thousands commas.
  */
 
 const TRUE = ['true', 't', 'yes', 'y', '1'];
