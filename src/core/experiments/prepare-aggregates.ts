@@ -48,6 +48,7 @@ interface MetricPlan {
   /** Index into spec.joints: [numerator, denominator] or [numerator, denominator, covariate] for a ratio; [column, covariate] for CUPED. */
   joint?: number;
   covariate?: string;
+  missingCovariate?: IafaError;
 }
 
 function unknownColumn(columns: readonly string[], name: string, role: string): IafaError {
@@ -102,7 +103,8 @@ export function aggregatePlan(columns: readonly string[], input: AggregatePlanIn
     const name = metricName(s);
     has(name, 'metric');
     if (!plain.includes(name)) plain.push(name);
-    if (cov) has(cov, 'covariate');
+    // A missing covariate matters only if the column turns out to be a mean (a rate ignores it).
+    if (cov && !columns.includes(cov)) return { name, column: name, covariate: cov, missingCovariate: unknownColumn(columns, cov, 'covariate') };
     return { name, column: name, ...(cov ? { joint: jointOf([name, cov]), covariate: cov } : {}) };
   };
   const main = input.metrics.map((s) => plan(s, true));
@@ -164,6 +166,7 @@ function metricData(p: MetricPlan, c: { metrics: Record<string, MetricAggregate>
   const mc = c.metrics[p.column!] ?? EMPTY_METRIC;
   const mt = t.metrics[p.column!] ?? EMPTY_METRIC;
   if (mc.binary || mt.binary) return { kind: 'rate', name: p.name, control: { successes: mc.sum, n: mc.n }, treatment: { successes: mt.sum, n: mt.n } };
+  if (useJoint && p.missingCovariate) throw p.missingCovariate;
   if (useJoint && p.covariate && p.joint !== undefined) {
     const jc = columnMoments(c.joints?.[p.joint]);
     const jt = columnMoments(t.joints?.[p.joint]);

@@ -67,6 +67,7 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
       { variant_column: 'v', control: 'a', treatment: 'b', metrics: ['nope'] },
       { variant_column: 'v', control: 'a', treatment: 'c', metrics: ['m'] },
       { variant_column: 'v', control: 'a', treatment: 'b', metrics: ['s/m'] },
+      { variant_column: 'v', control: 'a', treatment: 'b', metrics: ['m'], covariate: 'pre' },
     ]) {
       const input = AnalyzeInput.parse(raw);
       let want = '';
@@ -78,6 +79,10 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
       expect(want).not.toBe('');
       await expect(analyzeFromAggregates(source(table), input)).rejects.toThrow(want);
     }
+    // A rate ignores the covariate, so a missing one is no error there (as in the row read-out).
+    const rate: Table = { columns: { v: ['a', 'b', 'a', 'b'], r: ['1', '0', '0', '1'] } };
+    const input = AnalyzeInput.parse({ variant_column: 'v', control: 'a', treatment: 'b', metrics: ['r'], covariate: 'pre' });
+    expectClose(await analyzeFromAggregates(source(rate), input, { now }), runAnalysis(input, { table: rate }, { now }), 1e-12);
   });
 
   it('an imported user table is read out from the column store\'s aggregates exactly as its file is read row by row', async () => {
