@@ -10,6 +10,7 @@ import { prepareAggregatedPair, prepareFunnelStages } from './prepare-aggregate'
 import { prepareUserTable } from './prepare-table';
 import type { PreparedExperiment } from './prepared';
 import { toBinary, type Table } from './table';
+import type { ExperimentAggregates } from '../backends/types';
 
 /** Public API of the experiments engine: pure functions over tables already in memory. */
 export { designExperiment } from './design';
@@ -180,7 +181,8 @@ export async function analyzeFromAggregates(src: AggregateSource, input: Analyze
     const spec: AggregatePlanInput = { ...planInput(input), control, treatments: list };
     const plan = aggregatePlan(src.columns, spec);
     const agg = await src.aggregates(plan.spec);
-    const prepared = list.map((arm) => preparePair(agg, plan, spec, control, arm, []));
+    const prepared: PreparedExperiment[] = [];
+    for (const arm of list) prepared.push(preparePair(await pairSegments(src, plan, agg, control, arm), plan, spec, control, arm, []));
     const others = values.filter((v) => v !== control && !list.includes(v)).sort();
     return analyzeArms(control, list, prepared, others, analyzeOptions(input, o));
   }
@@ -217,6 +219,25 @@ export async function causalFromAggregates(src: AggregateSource, raw: CausalPars
       })
     : [];
   return causalAnalysis(prepared, analysis, { alpha: input.alpha, externalFactors: input.external_factors, table: null, balance, balanceColumns, provenance: o.provenance, now: o.now });
+}
+
+/**
+ * A segment column with more values than are split was cut over all arms; each pair's read-out
+ * cuts it over its own two arms (as the row read-out does), so those columns are asked again per pair.
+ */
+async function pairSegments(src: AggregateSource, plan: ReturnType<typeof aggregatePlan>, agg: ExperimentAggregates, control: string, arm: string): Promise<ExperimentAggregates> {
+  const cut = Object.entries(agg.segments).filter(([, s]) => s.distinct > s.values.length).map(([c]) => c);
+  if (!cut.length) return agg;
+  const p = plan.primary;
+  const again = await src.aggregates({
+    variantColumn: plan.spec.variantColumn,
+    variants: [control, arm],
+    metrics: p.column ? [p.column] : [],
+    ...(p.ratio ? { joints: [[p.ratio.numerator, p.ratio.denominator]], primaryJoint: 0 } : {}),
+    segmentBy: cut,
+    maxSegmentValues: plan.spec.maxSegmentValues,
+  });
+  return { ...agg, segments: { ...agg.segments, ...again.segments } };
 }
 
 function planInput(input: AnalyzeParsed): Omit<AggregatePlanInput, 'control' | 'treatments'> {

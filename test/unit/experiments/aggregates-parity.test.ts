@@ -4,7 +4,7 @@ import { AnalyzeInput, CausalInput } from '../../../src/shared/contract/experime
 import type { ExperimentAggregateSpec } from '../../../src/core/backends/types';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PARITY_CASES, expectClose, toCsv } from '../../helpers/experiment-parity';
+import { PARITY_CASES, cookieCatsAbn, expectClose, toCsv } from '../../helpers/experiment-parity';
 import { tempDir, tempEngine } from '../../helpers/engine';
 import { HAS_SHARED_DATA, NO_SHARED_DATA } from '../../helpers/shared';
 
@@ -43,6 +43,17 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
     }
     // Only aggregates were asked for: never more groups than variants × (segments + days).
     expect(specs.length).toBe(2);
+  });
+
+  it('A/B/n with a segment column of more than 50 values: each pair splits its own 50 largest, as the row read-out does', async () => {
+    const table = cookieCatsAbn();
+    const input = AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatments: ['gate_40', 'gate_40b'], metrics: ['retention_7'], segment_by: 'sum_gamerounds' });
+    const specs: ExperimentAggregateSpec[] = [];
+    const want = runAnalysis(input, { table }, { now });
+    const got = await analyzeFromAggregates(source(table, specs), input, { now });
+    expect(want.warnings.join(' ')).toMatch(/Segment column "sum_gamerounds" has \d+ values; only the 50 largest/);
+    expect(specs).toHaveLength(4);
+    expectClose(got, want, 1e-12);
   });
 
   it('CUPED from moments keeps its digits on values shifted by 1e9 (where Σx² − (Σx)²/n would lose them all)', async () => {
