@@ -148,6 +148,15 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     expect(got.statistical_analysis.primary_metric).toEqual(want.statistical_analysis.primary_metric);
     expect(got.srm_check).toEqual(want.srm_check);
     expect(got.recommendation.decision).toBe(want.recommendation.decision);
+    // The causal checks too: balance from per-variant value counts, the daily trend from per-day sums.
+    const causalArgs = { ...args, balance_columns: ['platform_os', 'browser'], date_column: 'date', segment_by: 'platform_os' };
+    const gotC = await call('experiment:causal', { datasetId: ds.id, ...causalArgs });
+    const wantC = await local.engine.dispatch('experiment:causal', { file: csv, ...causalArgs });
+    expect(gotC.confounding_check.selection_bias.balance).toHaveLength(2);
+    expect(gotC.confounding_check.selection_bias).toEqual(wantC.confounding_check.selection_bias);
+    expect(gotC.confounding_check.temporal_effects.status).toBe(wantC.confounding_check.temporal_effects.status);
+    expect(gotC.confounding_check.temporal_effects.days).toBe(wantC.confounding_check.temporal_effects.days);
+    expect(gotC.causal_conclusion).toEqual(wantC.causal_conclusion);
   }, 120_000);
 
   it('after a restart the secret store supplies the password; IAFA_CLICKHOUSE_PASSWORD overrides it', async () => {

@@ -117,7 +117,6 @@ function directStoreUses(file: string, engine: Set<string>): string[] {
  * needed (a stale one fails too, so it is removed when that branch lands).
  */
 const PENDING: Record<string, string> = {
-  'src/core/services/experiments.ts': 'storeToTable: the experiment read-out moves to backend.experimentAggregates on branch h-exp',
 };
 
 describe('the backend seam', () => {

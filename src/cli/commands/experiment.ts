@@ -326,7 +326,7 @@ export const experimentAnalyze: Command = {
 export const experimentCausal: Command = {
   path: ['experiment', 'causal'],
   summary: 'Causal checks: randomization, balance, temporal stability, heterogeneity, funnel mechanism.',
-  usage: 'iafa experiment causal <file> --variant-col <col> --control <v> --treatment <v> --metric <col> [--segment-by <col>] [--balance <cols>] [--date-col <col>] [--stages a,b,c] [--external-factor "..."] [--json]',
+  usage: 'iafa experiment causal <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v> --metric <col> [--segment-by <col>] [--balance <cols>] [--date-col <col>] [--stages a,b,c] [--external-factor "..."] [--json]',
   details: ['Accepts every `experiment analyze` option. --stages lists 0/1 columns (user table) or count columns (aggregated files) in funnel order.'],
   options: { ...analyzeOptions, ...LLM_OPTIONS, 'external-factor': { type: 'string', multiple: true }, stages: { type: 'string' }, balance: { type: 'string' } },
   allowPositionals: true,

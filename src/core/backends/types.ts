@@ -74,7 +74,8 @@ export interface ValueCount {
 
 /**
  * What an experiment read-out needs from a table with one row per unit: which column holds the
- * variant, the metric columns, optional segment columns and a date column.
+ * variant, the metric columns, optional segment columns and a date column; for CUPED and ratio
+ * metrics the column sets read jointly; for the causal checks the balance and stage columns.
  */
 export interface ExperimentAggregateSpec {
   variantColumn: string;
@@ -82,10 +83,24 @@ export interface ExperimentAggregateSpec {
   variants?: string[];
   metrics: string[];
   segmentBy?: string[];
-  /** Only the first metric (the primary) is split by segment and by day. */
+  /** Only the primary (metrics[0], or joints[primaryJoint]) is split by segment and by day. */
   dateColumn?: string;
   /** Segment values beyond this many per column (largest first) are left out. */
   maxSegmentValues?: number;
+  /**
+   * Column sets read jointly as numbers (a ratio's numerator and denominator, a metric with its
+   * CUPED covariate, or all three): per arm their sums and centered co-moments over the rows
+   * where every column of the set has a value (see JointAggregate).
+   */
+  joints?: string[][];
+  /** Split joints[primaryJoint] by segment and day (a ratio primary) instead of metrics[0]. */
+  primaryJoint?: number;
+  /** Columns whose distribution per variant is wanted (units per value: the covariate-balance check). */
+  balanceBy?: string[];
+  /** Balance values beyond this many (most units first, then by value) are summed into `other`. */
+  maxBalanceValues?: number;
+  /** 0/1 stage flags in funnel order: per variant the units flagged at a stage and at every earlier one. */
+  stageColumns?: string[];
 }
 
 /**
@@ -103,10 +118,37 @@ export interface MetricAggregate {
   binary: boolean;
 }
 
+/**
+ * Joint sufficient statistics of k numeric columns in one group: rows, rows where all k read as
+ * numbers (n), their sums and the centered co-moment matrix Σ(a − ā)(b − b̄) (k×k, symmetric),
+ * computed two-pass like m2. A ratio's delta-method variance and CUPED's θ and adjusted
+ * variances are functions of these alone.
+ */
+export interface JointAggregate {
+  rows: number;
+  n: number;
+  sums: number[];
+  comoments: number[][];
+}
+
 export interface VariantAggregate {
   variant: string;
   units: number;
   metrics: Record<string, MetricAggregate>;
+  /** In the order of spec.joints. */
+  joints?: JointAggregate[];
+  /** [units, units at stage 1, at stages 1 and 2, …] for spec.stageColumns. */
+  stages?: number[];
+}
+
+export interface SegmentValueAggregate {
+  value: string;
+  units: number;
+  byVariant: Record<string, MetricAggregate>;
+  /** The primary joint (spec.primaryJoint) per variant. */
+  jointByVariant?: Record<string, JointAggregate>;
+  /** The first row holding this value per variant, where the source has a row order (a file): ties keep file order. */
+  firstRow?: Record<string, number>;
 }
 
 export interface ExperimentAggregates {
@@ -114,7 +156,14 @@ export interface ExperimentAggregates {
   variants: { variant: string; units: number }[];
   arms: VariantAggregate[];
   /** The primary metric per segment value (largest first, at most maxSegmentValues), and how many values there are. */
-  segments: Record<string, { distinct: number; values: { value: string; units: number; byVariant: Record<string, MetricAggregate> }[] }>;
+  segments: Record<string, { distinct: number; values: SegmentValueAggregate[] }>;
   /** The primary metric per day (the date column's YYYY-MM-DD), ascending. */
-  daily: { date: string; byVariant: Record<string, MetricAggregate> }[];
+  daily: { date: string; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }[];
+  /**
+   * Per balance column: how many distinct values, the largest (maxBalanceValues) with units per
+   * variant, and the units of the remaining values per variant.
+   */
+  balance?: Record<string, { distinct: number; values: { value: string; byVariant: Record<string, number> }[]; other: Record<string, number> }>;
+  /** How each metric and joint column reads over the chosen variants' rows: 0/1, numbers, or neither. */
+  columnKinds?: Record<string, 'rate' | 'mean' | 'invalid'>;
 }

@@ -27,9 +27,17 @@ export function balanceTable(table: Table, variantColumn: string, control: strin
     t[arm]++;
     tally.set(key, t);
   });
-  const sorted = [...tally.entries()].sort((a, b) => b[1][0] + b[1][1] - (a[1][0] + a[1][1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return pooledBalance([...tally.entries()]);
+}
+
+/**
+ * Categories (value, [control units, treatment units]) sorted by size, the largest kept and the
+ * rare ones pooled into "(other)" with `extraOther` (units of values a backend already summed).
+ */
+export function pooledBalance(entries: [string, [number, number]][], extraOther: [number, number] = [0, 0]): { categories: string[]; counts: [number[], number[]] } {
+  const sorted = entries.sort((a, b) => b[1][0] + b[1][1] - (a[1][0] + a[1][1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const kept = sorted.filter(([, t], i) => t[0] + t[1] >= MIN_CATEGORY_UNITS && i < MAX_CATEGORIES);
-  const other: [number, number] = [0, 0];
+  const other: [number, number] = [extraOther[0], extraOther[1]];
   for (const e of sorted) if (!kept.includes(e)) [other[0], other[1]] = [other[0] + e[1][0], other[1] + e[1][1]];
   const cats = kept.map(([k]) => k);
   const counts: [number[], number[]] = [kept.map(([, t]) => t[0]), kept.map(([, t]) => t[1])];
@@ -42,8 +50,13 @@ export function balanceTable(table: Table, variantColumn: string, control: strin
 }
 
 export function balanceChecks(table: Table, variantColumn: string, control: string, treatment: string, columns: readonly string[]): Confounding['selection_bias']['balance'] {
+  return balanceRows(columns, (column) => balanceTable(table, variantColumn, control, treatment, column));
+}
+
+/** The chi-square balance test per column (Holm-adjusted across columns) from each column's 2×c table. */
+export function balanceRows(columns: readonly string[], tableOf: (column: string) => { categories: string[]; counts: [number[], number[]] }): Confounding['selection_bias']['balance'] {
   const rows = columns.map((column) => {
-    const { categories, counts } = balanceTable(table, variantColumn, control, treatment, column);
+    const { categories, counts } = tableOf(column);
     if (categories.length < 2) return { column, statistic: null, df: null, p_value: null, p_value_adjusted: null, passed: true, note: 'only one category: nothing to compare' };
     try {
       const r = chiSquareIndependence(counts);

@@ -13,6 +13,8 @@ export interface CausalOptions {
   /** The user-level table (balance needs unit-level segment columns); null for aggregated inputs. */
   table: Table | null;
   balanceColumns: readonly string[];
+  /** The balance rows already computed (from a backend's per-variant counts) when there is no table. */
+  balance?: CausalResult['confounding_check']['selection_bias']['balance'];
   provenance?: Fact['provenance'];
   now?: () => Date;
 }
@@ -26,7 +28,7 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   const m = a.statistical_analysis.primary_metric;
   const primaryData = p.metrics[0];
   const external = externalFactorsCheck(o.externalFactors);
-  const balance = o.table && p.variantColumn && o.balanceColumns.length ? balanceChecks(o.table, p.variantColumn, p.controlLabel, p.treatmentLabel, o.balanceColumns) : [];
+  const balance = o.balance ?? (o.table && p.variantColumn && o.balanceColumns.length ? balanceChecks(o.table, p.variantColumn, p.controlLabel, p.treatmentLabel, o.balanceColumns) : []);
   const srmOk = a.srm_check.passed;
   const imbalanced = balance.filter((b) => !b.passed);
   const selectionStatus = !srmOk || imbalanced.length ? 'failed' : 'passed';
@@ -55,7 +57,7 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
     otherWarnings,
     reasons: {
       randomisation: 'no arm counts to test',
-      balance: o.table ? 'no segment columns given' : 'aggregated data has no unit-level columns',
+      balance: o.table || o.balance ? 'no segment columns given' : 'aggregated data has no unit-level columns',
       temporal: p.daily.length ? 'too few days with data in both arms' : 'no date column',
     },
   });

@@ -3,16 +3,21 @@ import type { AnalyzeParsed, CausalParsed, CausalResult, ExperimentAnalysis } fr
 import type { Fact } from '../../shared/contract/facts';
 import { analyzePrepared } from './analyze';
 import { causalAnalysis } from './causal';
-import { analyzeMultiArm, resolveControl } from './multi-arm';
+import { analyzeArms, analyzeMultiArm, checkArms, guessControl, resolveControl } from './multi-arm';
+import { aggregatePlan, pickPair, preparePair, type AggregatePlanInput, type AggregateSource } from './prepare-aggregates';
+import { balanceRows, pooledBalance } from './causal-checks';
 import { prepareAggregatedPair, prepareFunnelStages } from './prepare-aggregate';
 import { prepareUserTable } from './prepare-table';
 import type { PreparedExperiment } from './prepared';
 import { toBinary, type Table } from './table';
+import type { ExperimentAggregates } from '../backends/types';
 
 /** Public API of the experiments engine: pure functions over tables already in memory. */
 export { designExperiment } from './design';
-export { analyzePrepared } from './analyze';
 export { parseCsv, type Table } from './table';
+export type { PreparedExperiment } from './prepared';
+export type { AggregateSource } from './prepare-aggregates';
+export { tableExperimentAggregates } from './aggregate-table';
 
 /** Tables the caller loaded for an analyze/causal input (from a dataset, a file or inline JSON). */
 export interface LoadedTables {
@@ -149,4 +154,95 @@ function stageCountsFromTable(t: Table, p: PreparedExperiment, cols: readonly st
     }
   });
   return { names: ['assigned', ...cols], control: counts.control, treatment: counts.treatment };
+}
+
+/**
+ * The read-out of a user-level table from a backend's aggregates (a warehouse table, the local
+ * column store): the same result runAnalysis gives on the table's rows, with only per-variant
+ * sufficient statistics crossing the backend interface. A/B, A/B/n, ratio metrics and CUPED.
+ */
+export async function analyzeFromAggregates(src: AggregateSource, input: AnalyzeParsed, o: RunOptions = {}): Promise<ExperimentAnalysis> {
+  if (!input.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding control/treatment).');
+  const arms = treatmentList(input);
+  if (arms.length <= 1 && input.planned_split && input.planned_split.length !== 2) {
+    throw new IafaError('validation', `The planned split has ${input.planned_split.length} weights; a two-arm analysis needs 2 (control, treatment).`);
+  }
+  const { variants } = await src.aggregates({ variantColumn: input.variant_column, metrics: [] });
+  const values = variants.map((v) => v.variant);
+  if (arms.length > 1) {
+    const control = input.control ?? guessControl(values, input.variant_column, arms);
+    const list = checkArms(control, arms, input.planned_split);
+    for (const arm of list) pickPair(variants, input.variant_column, control, arm);
+    const spec: AggregatePlanInput = { ...planInput(input), control, treatments: list };
+    const plan = aggregatePlan(src.columns, spec);
+    const agg = await src.aggregates(plan.spec);
+    const prepared: PreparedExperiment[] = [];
+    for (const arm of list) prepared.push(preparePair(await pairSegments(src, plan, agg, control, arm), plan, spec, control, arm, []));
+    const others = values.filter((v) => v !== control && !list.includes(v)).sort();
+    return analyzeArms(control, list, prepared, others, analyzeOptions(input, o));
+  }
+  const pair = pickPair(variants, input.variant_column, input.control, arms[0] ?? input.treatment);
+  const spec: AggregatePlanInput = { ...planInput(input), control: pair.control, treatments: [pair.treatment] };
+  const plan = aggregatePlan(src.columns, spec);
+  const agg = await src.aggregates(plan.spec);
+  return analyzePrepared(preparePair(agg, plan, spec, pair.control, pair.treatment, pair.others), analyzeOptions(input, o));
+}
+
+/** Causal interpretation from aggregates: randomisation, balance (per-variant value counts), temporal stability, heterogeneity, stages. */
+export async function causalFromAggregates(src: AggregateSource, raw: CausalParsed, o: RunOptions = {}): Promise<CausalResult> {
+  if (!raw.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding control/treatment).');
+  const arms = treatmentList(raw);
+  const input: CausalParsed = arms.length ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined } : raw;
+  if (input.planned_split && input.planned_split.length !== 2) {
+    throw new IafaError('validation', `The planned split has ${input.planned_split.length} weights; a two-arm analysis needs 2 (control, treatment).`);
+  }
+  const { variants } = await src.aggregates({ variantColumn: raw.variant_column, metrics: [] });
+  const pair = pickPair(variants, raw.variant_column, input.control, input.treatment);
+  const balanceColumns = input.balance_columns ?? segmentList(input.segment_by);
+  for (const c of input.stage_columns ?? []) if (!src.columns.includes(c)) throw new IafaError('validation', `The stage column "${c}" does not exist.`);
+  const spec: AggregatePlanInput = { ...planInput(input), control: pair.control, treatments: [pair.treatment], balanceBy: balanceColumns, stageColumns: input.stage_columns };
+  const plan = aggregatePlan(src.columns, spec);
+  const agg = await src.aggregates(plan.spec);
+  const prepared = preparePair(agg, plan, spec, pair.control, pair.treatment, pair.others);
+  if (arms.length > 1) prepared.warnings.push(`Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`);
+  const analysis = analyzePrepared(prepared, analyzeOptions(input, o));
+  const balance = balanceColumns.length
+    ? balanceRows(balanceColumns, (column) => {
+        const b = agg.balance?.[column] ?? { values: [], other: {} as Record<string, number> };
+        const entries = b.values.map((v): [string, [number, number]] => [v.value, [v.byVariant[pair.control] ?? 0, v.byVariant[pair.treatment] ?? 0]]).filter(([, t]) => t[0] + t[1] > 0);
+        return pooledBalance(entries, [b.other[pair.control] ?? 0, b.other[pair.treatment] ?? 0]);
+      })
+    : [];
+  return causalAnalysis(prepared, analysis, { alpha: input.alpha, externalFactors: input.external_factors, table: null, balance, balanceColumns, provenance: o.provenance, now: o.now });
+}
+
+/**
+ * A segment column with more values than are split was cut over all arms; each pair's read-out
+ * cuts it over its own two arms (as the row read-out does), so those columns are asked again per pair.
+ */
+async function pairSegments(src: AggregateSource, plan: ReturnType<typeof aggregatePlan>, agg: ExperimentAggregates, control: string, arm: string): Promise<ExperimentAggregates> {
+  const cut = Object.entries(agg.segments).filter(([, s]) => s.distinct > s.values.length).map(([c]) => c);
+  if (!cut.length) return agg;
+  const p = plan.primary;
+  const again = await src.aggregates({
+    variantColumn: plan.spec.variantColumn,
+    variants: [control, arm],
+    metrics: p.column ? [p.column] : [],
+    ...(p.ratio ? { joints: [[p.ratio.numerator, p.ratio.denominator]], primaryJoint: 0 } : {}),
+    segmentBy: cut,
+    maxSegmentValues: plan.spec.maxSegmentValues,
+  });
+  return { ...agg, segments: { ...agg.segments, ...again.segments } };
+}
+
+function planInput(input: AnalyzeParsed): Omit<AggregatePlanInput, 'control' | 'treatments'> {
+  return {
+    variantColumn: input.variant_column as string,
+    metrics: input.metrics,
+    guardrails: input.guardrails,
+    segmentBy: segmentList(input.segment_by),
+    dateColumn: input.date_column,
+    covariate: input.covariate,
+    lowerIsBetter: input.lower_is_better,
+  };
 }

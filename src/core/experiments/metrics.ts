@@ -3,6 +3,7 @@ import {
   cohensD,
   cohensH,
   cuped,
+  cupedFromMoments,
   effectSizeLabel,
   fiellerLift,
   gaussianEffectPosterior,
@@ -12,6 +13,7 @@ import {
   twoProportionZTest,
   waldDiffCI,
   welchTTest,
+  type CupedMoments,
   type GaussianPrior,
   type Proportion,
   type SampleSummary,
@@ -32,6 +34,8 @@ export type MetricData =
       treatment: SampleSummary;
       /** Raw values, kept when a CUPED covariate is given. */
       cupedInput?: { covariate: string; control: { y: number[]; x: number[] }; treatment: { y: number[]; x: number[] } };
+      /** The same from per-arm sufficient statistics (a backend's aggregates): no raw values needed. */
+      cupedMoments?: { covariate: string; control: CupedMoments; treatment: CupedMoments };
       /**
        * A ratio metric (Σnumerator/Σdenominator over units): each arm's summary is the ratio and
        * the sd of its per-unit linearisation, so mean·sd/√n are the ratio and its delta-method SE.
@@ -172,11 +176,12 @@ export function compareMetric(d: MetricData, alpha: number, direction: Direction
       base.relative_lift_ci = pair(lift.ci.lower, lift.ci.upper, 100);
       if (o.engine === 'bayesian') base.bayesian = bayesianRow(lift.lift, lift.se, direction, alpha, o.prior);
     }
-    if (d.cupedInput) {
+    const cupedOf = d.cupedInput ?? d.cupedMoments;
+    if (cupedOf) {
       // The adjusted test replaces the raw one: same estimand (randomization keeps it unbiased), smaller variance.
-      const c = cuped(d.cupedInput.control, d.cupedInput.treatment, alpha);
+      const c = d.cupedInput ? cuped(d.cupedInput.control, d.cupedInput.treatment, alpha) : cupedFromMoments(d.cupedMoments!.control, d.cupedMoments!.treatment, alpha);
       base.cuped = {
-        covariate: d.cupedInput.covariate,
+        covariate: cupedOf.covariate,
         theta: c.theta,
         variance_reduction: c.variance_reduction,
         difference: c.test.difference,
@@ -185,7 +190,7 @@ export function compareMetric(d: MetricData, alpha: number, direction: Direction
       };
       base.p_value = c.test.p_value;
       base.confidence_interval = pair(c.test.ci.lower, c.test.ci.upper);
-      base.test = `Welch t-test on CUPED-adjusted values (covariate ${d.cupedInput.covariate})`;
+      base.test = `Welch t-test on CUPED-adjusted values (covariate ${cupedOf.covariate})`;
     }
   }
   base.tested = true;

@@ -6,6 +6,7 @@ import { decide } from './decision';
 import { decideBayesian } from './decision-bayes';
 import { FactSheetBuilder, slug } from './facts';
 import { prepareUserTable, type UserTableSpec } from './prepare-table';
+import type { PreparedExperiment } from './prepared';
 import { cellKey, requireColumn, type Table } from './table';
 
 /**
@@ -19,28 +20,50 @@ import { cellKey, requireColumn, type Table } from './table';
  */
 const SRM_THRESHOLD = 0.001;
 
+/** The distinct treatment arms, checked against the control and the planned split. */
+export function checkArms(control: string, treatments: readonly string[], planned: readonly number[] | undefined): string[] {
+  const arms = [...new Set(treatments)];
+  if (arms.includes(control)) throw new IafaError('validation', `"${control}" is the control; it cannot also be a treatment.`);
+  if (planned && planned.length !== arms.length + 1) {
+    throw new IafaError('validation', `The planned split has ${planned.length} weights; with ${arms.length} treatments it needs ${arms.length + 1} (control first).`);
+  }
+  return arms;
+}
+
+/** The control of an A/B/n read-out: as given, else the one value that looks like a control. */
+export function guessControl(values: readonly string[], variantColumn: string, treatments: readonly string[]): string {
+  const guess = values.filter((v) => !treatments.includes(v)).find((v) => /control|baseline|^a$|off/i.test(v));
+  if (!guess) throw new IafaError('validation', `Say which value of "${variantColumn}" is the control (--control): with several treatments it cannot be guessed. Values: ${[...values].sort().join(', ')}.`, { reason: 'ambiguous_variants' });
+  return guess;
+}
+
 export function resolveControl(table: Table, variantColumn: string, control: string | undefined, treatments: readonly string[]): string {
   if (control) return control;
   const col = requireColumn(table, variantColumn, 'variant');
   const values = new Set<string>();
   for (const v of col) if (v !== null) values.add(cellKey(v));
-  const guess = [...values].filter((v) => !treatments.includes(v)).find((v) => /control|baseline|^a$|off/i.test(v));
-  if (!guess) throw new IafaError('validation', `Say which value of "${variantColumn}" is the control (--control): with several treatments it cannot be guessed. Values: ${[...values].sort().join(', ')}.`, { reason: 'ambiguous_variants' });
-  return guess;
+  return guessControl([...values], variantColumn, treatments);
 }
 
 export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: string; treatments: readonly string[] }, opts: AnalyzeOptions): ExperimentAnalysis {
-  const arms = [...new Set(spec.treatments)];
-  if (arms.includes(spec.control)) throw new IafaError('validation', `"${spec.control}" is the control; it cannot also be a treatment.`);
+  const arms = checkArms(spec.control, spec.treatments, opts.plannedSplit);
+  const prepared = arms.map((arm) => prepareUserTable(table, { ...spec, treatment: arm }));
+  return analyzeArms(spec.control, arms, prepared, otherValues(table, spec.variantColumn, [spec.control, ...arms]), opts);
+}
+
+/**
+ * The A/B/n read-out from each arm's two-arm preparation (against the shared control), however
+ * it was prepared (from a table in memory or from a backend's aggregates). `others` are the
+ * variant values named neither control nor treatment.
+ */
+export function analyzeArms(control: string, arms: readonly string[], preparedArms: readonly PreparedExperiment[], others: readonly string[], opts: AnalyzeOptions): ExperimentAnalysis {
   const planned = opts.plannedSplit;
-  if (planned && planned.length !== arms.length + 1) {
-    throw new IafaError('validation', `The planned split has ${planned.length} weights; with ${arms.length} treatments it needs ${arms.length + 1} (control first).`);
-  }
+  const spec = { control };
   const alpha = opts.alpha ?? 0.05;
   const correction = opts.correction ?? 'holm';
   const engine = opts.engine ?? 'frequentist';
   const runs = arms.map((arm, i) => {
-    const prepared = prepareUserTable(table, { ...spec, treatment: arm });
+    const prepared = preparedArms[i];
     // The per-arm "other values ignored" note would name the other arms; one note for the whole read-out instead.
     prepared.warnings = prepared.warnings.filter((w) => !w.startsWith('Variant values ignored'));
     return { arm, prepared, analysis: analyzePrepared(prepared, { ...opts, plannedSplit: planned ? [planned[0], planned[i + 1]] : undefined }) };
@@ -93,7 +116,7 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
     : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; ` +
       `secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
   const multi: MultiArmSummary = {
-    control_label: spec.control, treatment_labels: arms, correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
+    control_label: spec.control, treatment_labels: [...arms], correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
   };
 
   const facts = new FactSheetBuilder(opts.provenance ?? {});
@@ -111,7 +134,6 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
   // The rule's staged rollout ("Roll out to 50% of users") is a fixed policy figure; the pairwise
   // planned-share facts that used to carry it are replaced by the k-arm shares above.
   if (overall.next_steps.some((x) => x.includes('50%'))) facts.add('experiment.decision.rollout_share', 'Staged rollout share in the next steps', 50, 'percent', '50%');
-  const others = otherValues(table, spec.variantColumn, labels);
   const warnings = [...shown.warnings.filter((w) => !w.startsWith('Variant values ignored')), ...(others.length ? [`Variant values ignored (not named as control or treatment): ${others.join(', ')}.`] : [])];
 
   return {

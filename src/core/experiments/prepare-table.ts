@@ -2,6 +2,7 @@ import { IafaError, type MetricSpec } from '../../shared/contract';
 import { summarize, summarizeRatio } from '../stats';
 import type { MetricData } from './metrics';
 import { asRatio, guardrailInputs, metricName, requireMetrics, type PreparedExperiment, type RawGuardrail } from './prepared';
+import { dayOf } from './aggregate-table';
 import { cachedConverters, cellKey, columnKind, requireColumn, rowCount, type Cell, type Table } from './table';
 
 export interface UserTableSpec {
@@ -125,13 +126,6 @@ function ratioData(name: string, num: { name: string; col: readonly Cell[] }, de
   const out: MetricData = { kind: 'mean', name, control: ca.summary, treatment: ta.summary, ratio: { numerator: num.name, denominator: den.name } };
   if (cov) out.cupedInput = { covariate: cov.name, control: { y: ca.y, x: ca.x }, treatment: { y: ta.y, x: ta.x } };
   return out;
-}
-
-function dayOf(v: Cell): string | null {
-  if (v === null) return null;
-  const s = String(v).trim();
-  const iso = /^(\d{4}-\d{2}-\d{2})/.exec(s);
-  return iso ? iso[1] : s;
 }
 
 export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExperiment {

@@ -5,15 +5,15 @@ import { IafaError, type Fact } from '../../shared/contract';
 import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
 import { schema } from '../db';
-import { designExperiment, parseCsv, runAnalysis, runCausal, type LoadedTables, type Table } from '../experiments';
+import { analyzeFromAggregates, causalFromAggregates, designExperiment, parseCsv, runAnalysis, runCausal, type AggregateSource, type LoadedTables, type Table } from '../experiments';
+import { isClickHouseUrl } from '../backends/clickhouse';
+import type { DatasetBackend } from '../backends/types';
 import { newId, nowIso } from '../ids';
-import type { ColumnStore } from '../import';
 import type { AppContext, HandlerGroup } from './context';
 import { getDatasetRow } from './datasets';
 import { getFunnel } from './funnels';
 import { isWarehouseSource, withWarehouse } from './warehouse-datasets';
-import { openDatasetStore } from './imports';
-import { datasetFunnel } from './backend-for';
+import { datasetFunnel, localBackendFor } from './backend-for';
 
 /** Reads a CSV from this machine (CLI paths are relative to the working directory). */
 export function readCsvFile(file: string): Table {
@@ -22,36 +22,10 @@ export function readCsvFile(file: string): Table {
   return parseCsv(fs.readFileSync(p, 'utf8'));
 }
 
-/** An imported user table or aggregated export as columns of cells (empty cells → null). */
-export function storeToTable(store: ColumnStore): Table {
-  const m = store.manifest;
-  const columns: Record<string, (string | number | null)[]> = {};
-  if (m.kind === 'user_table') {
-    for (const c of m.columns) {
-      const col = store.column(c.name);
-      const values = new Array<string | null>(col.codes.length);
-      for (let i = 0; i < col.codes.length; i++) {
-        const v = col.dict[col.codes[i]];
-        values[i] = v === undefined || v === '' ? null : v;
-      }
-      columns[c.name] = values;
-    }
-    return { columns };
-  }
-  if (m.kind === 'aggregated' && m.aggregated) {
-    const a = m.aggregated;
-    if (a.dateColumn) columns[a.dateColumn] = a.rows.map((r) => r.date);
-    a.segmentColumns.forEach((s, j) => (columns[s] = a.rows.map((r) => r.segments[j] ?? null)));
-    a.stages.forEach((s, k) => (columns[s] = a.rows.map((r) => r.counts[k] ?? null)));
-    return { columns };
-  }
-  throw new IafaError('validation', 'This dataset is an event log: analyze it with a funnel (funnelId) and the variant property (variant_column, control, treatment).');
-}
-
 function tableFrom(app: AppContext, datasetId: string | undefined, file: string | undefined, inline: TableInput | undefined): Table | undefined {
   if (inline) return inline;
   if (file) return readCsvFile(file);
-  if (datasetId) return storeToTable(openDatasetStore(app, datasetId));
+  if (datasetId) return localBackendFor(app, datasetId).cells();
   return undefined;
 }
 
@@ -101,6 +75,40 @@ export async function loadExperimentTables(app: AppContext, raw: AnalyzeParsed, 
   return { loaded: { control, treatment }, input };
 }
 
+/**
+ * A backend as the source of a user-table read-out: its column names and its per-variant
+ * aggregates. Only DatasetBackend's methods are used, so any backend reads an experiment out.
+ */
+async function backendSource(backend: Pick<DatasetBackend, 'describe' | 'experimentAggregates'>, signal: AbortSignal): Promise<AggregateSource> {
+  const schema = await backend.describe({ signal });
+  return { columns: schema.columns.map((c) => c.name), aggregates: (spec) => backend.experimentAggregates(spec, { signal }) };
+}
+
+/**
+ * An imported user table read out from the column store's aggregates (the same per-variant
+ * statistics a warehouse returns), when the request names only that dataset: no file, no inline
+ * table, a variant column. Other shapes (aggregated exports, event logs, files) keep their paths.
+ */
+function localAggregateBackend(app: AppContext, input: AnalyzeParsed): DatasetBackend | null {
+  if (!input.datasetId || input.file || input.table || input.stages || !input.variant_column) return null;
+  if (getDatasetRow(app, input.datasetId).kind !== 'user_table') return null;
+  return localBackendFor(app, input.datasetId);
+}
+
+/**
+ * The read-out (analyze or causal) of a user table on a backend: a warehouse table (a clickhouse://
+ * URL or a saved warehouse dataset) or an imported user table; null for every other input.
+ */
+async function fromAggregates<T>(app: AppContext, input: AnalyzeParsed, signal: AbortSignal, run: (src: AggregateSource, provenance: Fact['provenance']) => Promise<T>): Promise<T | null> {
+  const warehouse = [input.file, input.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x));
+  if (warehouse) {
+    // A warehouse table is read out on the server: only per-variant aggregates come back.
+    return withWarehouse(app, warehouse, async (b) => run(await backendSource(b, signal), { ...(isClickHouseUrl(warehouse) ? {} : { datasetId: warehouse }), note: `${b.kind}: ${b.conn.target.database}.${b.conn.target.table}` }));
+  }
+  const local = localAggregateBackend(app, input);
+  return local ? run(await backendSource(local, signal), provenance(input)) : null;
+}
+
 type JsonField = 'designJson' | 'analysisJson' | 'causalJson';
 
 /** Upserts the experiment row; references to a funnel or dataset are kept only when they exist. */
@@ -140,10 +148,6 @@ async function withFunnelBaseline(app: AppContext, input: DesignParsed, signal: 
   return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
 }
 
-async function warehouseAnalysis(app: AppContext, source: string, input: AnalyzeParsed, signal: AbortSignal) {
-  return (await withWarehouse(app, source, (b) => b.experimentAnalysis(input, { signal })))!;
-}
-
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
   return {
     'experiment:design': async (raw, ctx) => {
@@ -157,20 +161,31 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
       return res;
     },
     'experiment:analyze': async (raw, ctx) => {
-      const warehouse = [raw.file, raw.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x)) ?? null;
-      const { loaded, input } = warehouse ? { loaded: {}, input: raw } : await loadExperimentTables(app, raw, ctx.signal);
-      const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
-      // A clickhouse:// table is read out on the server: only per-variant aggregates come back.
-      const engine = input.engine ?? readSettings(app).experiments.engine;
-      const res = warehouse ? await warehouseAnalysis(app, warehouse, { ...input, engine, experiment_id: id ?? undefined }, ctx.signal) : runAnalysis({ ...input, engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
+      const engine = raw.engine ?? readSettings(app).experiments.engine;
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => analyzeFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
+      let input = raw;
+      let res = viaBackend;
+      if (!res) {
+        const loaded = await loadExperimentTables(app, raw, ctx.signal);
+        input = loaded.input;
+        res = runAnalysis({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
+      }
       if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
       return res;
     },
     'experiment:causal': async (raw, ctx) => {
-      if ([raw.file, raw.datasetId].some((x) => x !== undefined && isWarehouseSource(app, x))) throw new IafaError('validation', 'The causal checks need the units themselves and are not available on a ClickHouse table yet; use `experiment analyze`.', { reason: 'unsupported' });
-      const { loaded, input } = await loadExperimentTables(app, raw, ctx.signal);
       const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
-      const res = runCausal({ ...raw, ...input, engine: input.engine ?? readSettings(app).experiments.engine }, loaded, { experimentId: id, provenance: provenance(input) });
+      const engine = raw.engine ?? readSettings(app).experiments.engine;
+      // Balance, temporal and segment checks from per-variant aggregates where the backend has them.
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => causalFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
+      let input: typeof raw = raw;
+      let res = viaBackend;
+      if (!res) {
+        const loaded = await loadExperimentTables(app, raw, ctx.signal);
+        input = { ...raw, ...loaded.input };
+        res = runCausal({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
+      }
       if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
       return res;
     },

@@ -8,11 +8,6 @@ import { localBackendFor, localDatasets } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
 import { toDataset } from './datasets';
 
-/** An imported dataset's opened columns, for the experiment read-out until it reads aggregates through its backend (branch h-exp). */
-export function openDatasetStore(app: AppContext, datasetId: string) {
-  return localBackendFor(app, datasetId).store();
-}
-
 /** The size of the file to import (0 when it is not a plain file: the sample, a folder, a typo reported by the import). */
 function fileBytes(file: string): number {
   try {

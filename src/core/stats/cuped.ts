@@ -47,3 +47,45 @@ export function cuped(
   const varY = syy / (n - 1);
   return { theta, variance_reduction: varY > 0 ? 1 - varAdj / varY : 0, control: c, treatment: t, test: welchTTest(c, t, alpha) };
 }
+
+/** One arm's joint moments of the metric y and the covariate x: sums and centered co-moments. */
+export interface CupedMoments {
+  n: number;
+  sumY: number;
+  sumX: number;
+  syy: number;
+  sxx: number;
+  sxy: number;
+}
+
+/**
+ * The same CUPED from per-arm sufficient statistics (a warehouse's aggregates): θ from the pooled
+ * co-moments (merged with Chan et al.'s update, never from raw sums of squares), the adjusted
+ * arm means ȳ − θ(x̄ − x̄pooled) and variances (Syy − 2θSxy + θ²Sxx)/(n − 1).
+ */
+export function cupedFromMoments(control: CupedMoments, treatment: CupedMoments, alpha = 0.05): CupedResult {
+  const n = control.n + treatment.n;
+  if (n < 4) throw new RangeError('CUPED needs at least 4 units');
+  const both = control.n > 0 && treatment.n > 0;
+  const w = both ? (control.n * treatment.n) / n : 0;
+  // Differences of arm means as (nt·Σc − nc·Σt)/(nc·nt): shifted values (x ≈ 1e9) keep their digits.
+  const diff = (c: number, t: number) => (both ? (treatment.n * c - control.n * t) / (control.n * treatment.n) : 0);
+  const dx = diff(control.sumX, treatment.sumX);
+  const dy = diff(control.sumY, treatment.sumY);
+  const sxx = control.sxx + treatment.sxx + dx * dx * w;
+  const syy = control.syy + treatment.syy + dy * dy * w;
+  const sxy = control.sxy + treatment.sxy + dx * dy * w;
+  if (!(sxx > 0)) throw new RangeError('the covariate is constant, so CUPED cannot reduce variance');
+  const theta = sxy / sxx;
+  const arm = (a: CupedMoments, b: CupedMoments): SampleSummary => {
+    if (a.n === 0) return { mean: NaN, sd: NaN, n: 0 };
+    const ss = Math.max(0, a.syy - 2 * theta * a.sxy + theta * theta * a.sxx);
+    // x̄a − x̄pooled = (nb·Σxa − na·Σxb)/(na·n): one rounding, not the difference of two rounded means of shifted values.
+    return { mean: a.sumY / a.n - theta * ((b.n * a.sumX - a.n * b.sumX) / (a.n * n)), sd: a.n > 1 ? Math.sqrt(ss / (a.n - 1)) : NaN, n: a.n };
+  };
+  const c = arm(control, treatment);
+  const t = arm(treatment, control);
+  const varAdj = Math.max(0, syy - 2 * theta * sxy + theta * theta * sxx) / (n - 1);
+  const varY = syy / (n - 1);
+  return { theta, variance_reduction: varY > 0 ? 1 - varAdj / varY : 0, control: c, treatment: t, test: welchTTest(c, t, alpha) };
+}

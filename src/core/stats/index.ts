@@ -29,7 +29,7 @@ export {
   bonferroniAlpha,
 } from './power';
 export { msprt, msprtProportions } from './sequential';
-export { cuped } from './cuped';
+export { cuped, cupedFromMoments, type CupedMoments } from './cuped';
 export { gaussianEffectPosterior, normalExpectedLoss, type GaussianPrior } from './bayes';
 export { summarizeRatio, ratioSummaryFromSums, ratioEstimate } from './ratio';
 export { proportionPowerAt, proportionSampleSize, proportionMde, meanPowerAt, meanSampleSize, meanMde, type PlanOptions } from './plan';

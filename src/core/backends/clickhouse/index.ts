@@ -1,8 +1,8 @@
 import { IafaError, type FunnelDefinition, type FunnelResult, type ImportMapping } from '../../../shared/contract';
-import type { AnalyzeParsed, ExperimentAnalysis } from '../../../shared/contract/experiments';
+import type { AnalyzeParsed, CausalParsed, CausalResult, ExperimentAnalysis } from '../../../shared/contract/experiments';
 import type { BackendSchema, CallOptions, DatasetBackend, EventCount, ExperimentAggregateSpec, ExperimentAggregates, PropertyInfo, ValueCount } from '../types';
 import { ClickHouseConnection, limitsFromEnv, parseClickHouseUrl, type QueryLimits } from './connection';
-import { clickhouseExperiment, clickhouseExperimentAggregates } from './experiment';
+import { clickhouseCausal, clickhouseExperiment, clickhouseExperimentAggregates } from './experiment';
 import { clickhouseFunnel } from './funnel';
 import { describeTable, eventTable, requireColumn, stringExpr, tableRef, type ChColumn, type EventTable } from './schema';
 import { num, str } from './sql';
@@ -122,6 +122,12 @@ export class ClickHouseBackend implements DatasetBackend {
   async experimentAnalysis(input: AnalyzeParsed, co: CallOptions = {}): Promise<ExperimentAnalysis> {
     const cols = await this.cols(co);
     return clickhouseExperiment(this.conn, cols, input, { signal: co.signal, file: `${this.conn.target.database}.${this.conn.target.table}` });
+  }
+
+  /** The causal interpretation of a user-level table, from aggregates computed on the server. */
+  async experimentCausal(input: CausalParsed, co: CallOptions = {}): Promise<CausalResult> {
+    const cols = await this.cols(co);
+    return clickhouseCausal(this.conn, cols, input, { signal: co.signal, file: `${this.conn.target.database}.${this.conn.target.table}` });
   }
 
   /** The tables and views of the URL's database (a connection test that needs no table). */

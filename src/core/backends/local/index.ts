@@ -5,6 +5,8 @@ import { StoreCache, type ColumnStore } from '../../import/store';
 import type { BackendSchema, CallOptions, DatasetBackend, EventCount, ExperimentAggregateSpec, ExperimentAggregates, PropertyInfo, ValueCount } from '../types';
 import { describeStore, storeEvents, storeProperties, storePropertyValues, type RoleNames } from './columns';
 import { storeExperimentAggregates } from './experiment';
+import { storeCells } from './table';
+import type { Table } from '../../experiments';
 import { splitLimits } from '../../helper-thread';
 import { funnelThreads, startFunnelThread } from './pass-thread';
 
@@ -34,7 +36,7 @@ export class LocalBackend implements DatasetBackend {
     return `dataset ${this.datasetId}`;
   }
 
-  /** The opened store, for the experiment read-out until it reads aggregates (branch h-exp). */
+  /** The opened store (the bench and this backend's helpers; services use the methods). */
   store(): ColumnStore {
     if (this.closed) throw new IafaError('internal', `The backend of dataset ${this.datasetId} is closed.`);
     return this.open();
@@ -76,6 +78,11 @@ export class LocalBackend implements DatasetBackend {
 
   async experimentAggregates(spec: ExperimentAggregateSpec, o: CallOptions = {}): Promise<ExperimentAggregates> {
     return storeExperimentAggregates(await this.ready(o, 'aggregating the variants'), spec, o);
+  }
+
+  /** A user table's or aggregated export's cells (storeCells), for the read-outs that take a table. */
+  cells(): Table {
+    return storeCells(this.store());
   }
 
   /** The most common event path, as a first funnel (datasets:suggest-funnel). */
