@@ -2,7 +2,6 @@
  * One measurement per process, so each figure's peak RSS is its own:
  *   ours <file> <dataDir>          import + funnel with a breakdown, end to end
  *   reopen <dataDir> <datasetId>   reopen, then re-filter and re-breakdown on the open dataset
- *   reopen-scale <dataDir> <id>    the same without the modes table, with the peak RSS (bench/scale.ts)
  *   duck <file>                    DuckDB on the same file
  *   duckexport <file> <kind>       DuckDB on a Mixpanel-shaped export (ndjson, ndjson.gz or parquet)
  */
@@ -62,7 +61,7 @@ async function main(): Promise<unknown> {
     const bySegment = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment };
   }
-  if (mode === 'reopen' || mode === 'reopen-scale') {
+  if (mode === 'reopen') {
     const dir = path.join(a, 'datasets', b);
     const rows = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { rows: number }).rows;
     gc();
@@ -86,8 +85,6 @@ async function main(): Promise<unknown> {
     const t3 = performance.now();
     computeFunnel(store, def({ breakdown: 'plan', include: { platform: ['android'] } }), b);
     const rebreakdownMs = performance.now() - t3;
-    // The scale bench skips the 42 funnels of the modes table (at 100M events, a minute).
-    if (mode === 'reopen-scale') return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, peakRssMb: mb() };
     return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, modesMs: modeTimes(store, b) };
   }
   if (mode === 'duckexport') {

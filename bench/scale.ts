@@ -1,11 +1,32 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bundle, child } from './funnel';
-import { writeBenchLog } from './funnel-data';
+import { build } from 'esbuild';
+import { cachedExportLikeLog } from './export-like-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const built = path.join(here, '.data', 'scale-build');
+
+/** Bundled to plain JavaScript as the app ships it (see bench/funnel.ts), with the parse worker beside it. */
+async function bundle(): Promise<void> {
+  await build({
+    entryPoints: { 'scale-child': path.join(here, 'scale-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts') },
+    outdir: built,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
+function child<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'scale-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
 
 interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
 interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number; peakRssMb: number }
@@ -18,23 +39,6 @@ function dirBytes(dir: string): number {
   let n = 0;
   for (const f of fs.readdirSync(dir)) n += fs.statSync(path.join(dir, f)).size;
   return n;
-}
-
-/**
- * The generated file for `n` events, written once and kept (bench/.data/scale, or
- * BENCH_SCALE_DIR): a 100M-event file takes minutes to write and is the same every run.
- * BENCH_SCALE_KEEP=0 removes each file once its size is measured.
- */
-function fileFor(dir: string, n: number): { file: string; rows: number } {
-  const file = path.join(dir, `events_${n}.csv`);
-  const meta = `${file}.rows`;
-  if (fs.existsSync(file) && fs.existsSync(meta)) return { file, rows: Number(fs.readFileSync(meta, 'utf8')) };
-  const t = performance.now();
-  const users = Math.round((n / 10_000_000) * 300_000);
-  const rows = writeBenchLog(file, n, users);
-  fs.writeFileSync(meta, String(rows));
-  console.log(`  (generated ${path.basename(file)} in ${s(performance.now() - t)})`);
-  return { file, rows };
 }
 
 /**
@@ -54,16 +58,19 @@ export async function run(): Promise<void> {
   console.log(`scale bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${gb(os.totalmem() / 1048576)} RAM, node ${process.version}`);
   for (const n of sizes) {
     console.log(`\n${n.toLocaleString('en-US')} events`);
-    const { file, rows } = fileFor(dir, n);
+    const t = performance.now();
+    // Written once and kept (a 100M-event file takes many minutes to write); BENCH_SCALE_KEEP=0 removes it after.
+    const { file, rows, users } = cachedExportLikeLog(dir, n);
+    if (performance.now() - t > 1000) console.log(`  (file written in ${s(performance.now() - t)})`);
     const csvBytes = fs.statSync(file).size;
     const dataDir = fs.mkdtempSync(path.join(dir, 'data-'));
     try {
       const ours = child<Ours>('ours', file, dataDir);
       const stored = dirBytes(path.join(dataDir, 'datasets', ours.datasetId));
-      const reopen = child<Reopen>('reopen-scale', dataDir, ours.datasetId);
+      const reopen = child<Reopen>('reopen', dataDir, ours.datasetId);
       const duck = n <= duckMax ? child<Duck>('duck', file) : null;
       const same = duck ? JSON.stringify(Object.entries(ours.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()) : null;
-      console.log(`  ${rows.toLocaleString('en-US')} rows, ${(csvBytes / 1048576).toFixed(0)} MB CSV`);
+      console.log(`  ${rows.toLocaleString('en-US')} rows, ${users.toLocaleString('en-US')} users, ${(csvBytes / 1048576).toFixed(0)} MB CSV (export-like: string ids, ISO-8601 times, arrival order)`);
       console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${gb(ours.peakRssMb)} (${((ours.peakRssMb * 1048576) / rows).toFixed(1)} bytes/event)`);
       console.log(`  stored  ${(stored / rows).toFixed(1)} bytes/event on disk; reopen ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event, peak RSS ${gb(reopen.peakRssMb)}`);
       console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms (reopened dataset, one thread)`);
