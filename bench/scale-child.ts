@@ -8,11 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { computeFunnel } from '../src/core/funnel';
 import { ColumnStore, importFiles } from '../src/core/import';
+import { splitLimits } from '../src/core/helper-thread';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
 import { duckdbFunnel } from './duckdb-funnel';
 import { EXPORT_LIKE_STEPS } from './export-like-data';
 
 const [mode, a, b] = process.argv.slice(2);
+// BENCH_SCALE_ONE_THREAD=1: the reopened dataset's funnels without the helper thread (to compare).
+if (process.env.BENCH_SCALE_ONE_THREAD === '1') splitLimits.minRows = Infinity;
 const def = (d: Partial<FunnelDefinitionInput>) => FunnelDefinition.parse({ steps: EXPORT_LIKE_STEPS.map((event) => ({ event })), window: '7d', ...d });
 const mb = () => process.resourceUsage().maxRSS / 1024;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});

@@ -39,6 +39,23 @@ function dropHelper(w: Worker): void {
   void w.terminate();
 }
 
+/**
+ * How to start a helper when none is kept (set by the import module, which owns the worker
+ * script): a reopened large dataset wants one too, or its funnels would run on one thread.
+ */
+let starter: (() => Worker | null) | null = null;
+
+export function setHelperStarter(start: () => Worker | null): void {
+  starter = start;
+}
+
+/** Starts and keeps a helper if there is none (it boots in the background; jobs wait in its queue). */
+export function wantHelper(): void {
+  if (helper || !starter) return;
+  const w = starter();
+  if (w) adoptHelper(w);
+}
+
 export function hasHelper(): boolean {
   return helper !== null;
 }

@@ -55,6 +55,16 @@ const defs: FunnelDefinitionInput[] = [
   { steps, window: '7d', strictOnce: true, strict: true, from: '2026-01-05', to: '2026-01-30' },
 ];
 
+/** A reopened store whose columns are read into plain memory, so its funnels run on one thread. */
+function singleThreadStore(dir: string): ColumnStore {
+  splitLimits.minRows = Infinity;
+  try {
+    return ColumnStore.open(dir);
+  } finally {
+    splitLimits.minRows = 0;
+  }
+}
+
 describe('the helper thread', () => {
   it('is kept by a parallel import, and splitting with it changes no stored byte and no funnel', async () => {
     const one = await importFiles({ path: file }, env('one', 0));
@@ -63,7 +73,7 @@ describe('the helper thread', () => {
     // The split merge left the columns in shared memory: the funnels below split their pass.
     expect(two.store!.time.buffer).toBeInstanceOf(SharedArrayBuffer);
     for (const f of fs.readdirSync(one.dir)) expect(fs.readFileSync(path.join(two.dir, f)).equals(fs.readFileSync(path.join(one.dir, f))), f).toBe(true);
-    const reopened = ColumnStore.open(two.dir);
+    const reopened = singleThreadStore(two.dir);
     for (const d of defs) {
       const def = FunnelDefinition.parse(d);
       const split = computeFunnel(two.store!, def, two.id);
@@ -79,7 +89,7 @@ describe('the helper thread', () => {
     const out = await importFiles({ path: file }, env('nowait', 2));
     expect(hasHelper()).toBe(true);
     const def = FunnelDefinition.parse(defs[0]);
-    const single = computeFunnel(ColumnStore.open(out.dir), def, out.id);
+    const single = computeFunnel(singleThreadStore(out.dir), def, out.id);
     const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
       throw new TypeError('Atomics.wait cannot be called in this context');
     });
@@ -109,5 +119,27 @@ describe('the helper thread', () => {
     expect(ran).toBe(true);
     expect(redone).toBe(true);
     expect(hasHelper()).toBe(false);
+  }, 60_000);
+
+  it('a reopened large dataset is read into shared memory and splits its funnels with a helper it starts', async () => {
+    const out = await importFiles({ path: file }, env('reopen', 0));
+    expect(out.store!.time.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    // No helper kept (the last test dropped it): opening the large dataset starts one.
+    expect(hasHelper()).toBe(false);
+    const reopened = ColumnStore.open(out.dir);
+    expect(hasHelper()).toBe(true);
+    expect(reopened.time.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(reopened.column('country').codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const single = singleThreadStore(out.dir);
+    expect(single.time.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(reopened.time)).toEqual(Array.from(single.time));
+    for (const d of defs) {
+      const def = FunnelDefinition.parse(d);
+      const split = computeFunnel(reopened, def, out.id);
+      expect(split.stages[1].users).toBeGreaterThan(0);
+      expect({ ...split, computed_ms: 0 }).toEqual({ ...computeFunnel(single, def, out.id), computed_ms: 0 });
+    }
+    // Every split job was done by the helper: one it failed would have dropped it.
+    expect(hasHelper()).toBe(true);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
-import { adoptHelper } from '../helper-thread';
+import { adoptHelper, setHelperStarter } from '../helper-thread';
 import { absorbChunks } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
@@ -115,6 +115,9 @@ function startWorker(): Worker {
   const script = workerScript()!;
   return new Worker(script.code, { eval: script.eval });
 }
+
+// A reopened large dataset starts the same worker as its helper (ColumnStore.open).
+setHelperStarter(() => (workerScript() ? startWorker() : null));
 
 function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, signal: AbortSignal): Promise<ChunkResult> {
   return new Promise((resolve, reject) => {
