@@ -73,7 +73,7 @@ export async function run(): Promise<void> {
       console.log(`  ${rows.toLocaleString('en-US')} rows, ${users.toLocaleString('en-US')} users, ${(csvBytes / 1048576).toFixed(0)} MB CSV (export-like: string ids, ISO-8601 times, arrival order)`);
       console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${gb(ours.peakRssMb)} (${((ours.peakRssMb * 1048576) / rows).toFixed(1)} bytes/event)`);
       console.log(`  stored  ${(stored / rows).toFixed(1)} bytes/event on disk; reopen ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event, peak RSS ${gb(reopen.peakRssMb)}`);
-      console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms (reopened dataset, one thread)`);
+      console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms (reopened dataset, in a fresh process)`);
       if (duck) console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${gb(duck.peakRssMb)}; ratio ${(duck.totalMs / ours.totalMs).toFixed(2)}x; counts equal: ${same ? 'yes' : 'NO'}`);
       else console.log(`  DuckDB  skipped above ${duckMax.toLocaleString('en-US')} events (BENCH_SCALE_DUCK_MAX)`);
       if (same === false) throw new Error(`funnel counts differ from DuckDB at ${n} events:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck!.bySegment)}`);
