@@ -29,7 +29,7 @@ function child<T>(...args: string[]): T {
 }
 
 interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
-interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number; peakRssMb: number }
+interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; refilterTwoMs: number; refilterOneMs: number; residentBytesPerEvent: number; peakRssMb: number }
 interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -74,6 +74,7 @@ export async function run(): Promise<void> {
       console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${gb(ours.peakRssMb)} (${((ours.peakRssMb * 1048576) / rows).toFixed(1)} bytes/event)`);
       console.log(`  stored  ${(stored / rows).toFixed(1)} bytes/event on disk; reopen ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event, peak RSS ${gb(reopen.peakRssMb)}`);
       console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms (reopened dataset, in a fresh process)`);
+      console.log(`  re-filter medians of 3: ${reopen.refilterTwoMs.toFixed(0)} ms with the helper thread, ${reopen.refilterOneMs.toFixed(0)} ms on one thread`);
       if (duck) console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${gb(duck.peakRssMb)}; ratio ${(duck.totalMs / ours.totalMs).toFixed(2)}x; counts equal: ${same ? 'yes' : 'NO'}`);
       else console.log(`  DuckDB  skipped above ${duckMax.toLocaleString('en-US')} events (BENCH_SCALE_DUCK_MAX)`);
       if (same === false) throw new Error(`funnel counts differ from DuckDB at ${n} events:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck!.bySegment)}`);
