@@ -57,6 +57,16 @@ const defs: FunnelDefinitionInput[] = [
   { steps, window: '7d', strictOnce: true, strict: true, from: '2026-01-05', to: '2026-01-30' },
 ];
 
+/** A reopened store whose columns are read into plain memory, so its funnels run on one thread. */
+function singleThreadStore(dir: string): ColumnStore {
+  splitLimits.minRows = Infinity;
+  try {
+    return ColumnStore.open(dir);
+  } finally {
+    splitLimits.minRows = 0;
+  }
+}
+
 describe('the helper thread', () => {
   it('is kept by a parallel import, and splitting the merge and the funnel pass changes no stored byte and no funnel', async () => {
     const one = await importFiles({ path: file }, env('one', 0));
@@ -94,7 +104,7 @@ describe('the helper thread', () => {
     local.adopt(out.id, out.store!);
     expect(hasFunnelThread()).toBe(true);
     const def = FunnelDefinition.parse(defs[0]);
-    const single = computeFunnel(ColumnStore.open(out.dir), def, out.id);
+    const single = computeFunnel(singleThreadStore(out.dir), def, out.id);
     const wait = vi.spyOn(Atomics, 'wait').mockImplementation(() => {
       throw new TypeError('Atomics.wait cannot be called in this context');
     });
@@ -124,5 +134,33 @@ describe('the helper thread', () => {
     expect(ran).toBe(true);
     expect(redone).toBe(true);
     expect(hasHelper()).toBe(false);
+  }, 60_000);
+
+  it('a reopened large dataset is read into shared memory and its funnels split their pass with the funnel helper', async () => {
+    const out = await importFiles({ path: file }, env('reopen', 0));
+    expect(out.store!.time.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    // Opened from disk through the local backend (no columns handed over by the import).
+    const backend = new LocalDatasets().backend(out.id, out.dir);
+    const reopened = backend.store();
+    expect(reopened.time.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(reopened.column('country').codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(hasFunnelThread()).toBe(true);
+    const single = singleThreadStore(out.dir);
+    expect(single.time.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(reopened.time)).toEqual(Array.from(single.time));
+    const splits = vi.spyOn(HelperThread.prototype, 'runSplit');
+    try {
+      for (const d of defs) {
+        const def = FunnelDefinition.parse(d);
+        const split = await backend.funnel(def);
+        expect(split.stages[1].users).toBeGreaterThan(0);
+        expect({ ...split, computed_ms: 0 }).toEqual({ ...computeFunnel(single, def, out.id), computed_ms: 0 });
+      }
+      // The passes did go to the funnel helper; one it failed would have dropped it.
+      expect(splits.mock.results.filter((r) => r.value === true).length).toBeGreaterThanOrEqual(defs.length);
+      expect(hasFunnelThread()).toBe(true);
+    } finally {
+      splits.mockRestore();
+    }
   }, 60_000);
 });

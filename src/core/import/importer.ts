@@ -7,6 +7,7 @@ import { claimStaging, releaseStaging } from '../staging';
 import { addAggregatedTable, aggregatedFromSeed, emptyAggregated } from './aggregated';
 import { detect, type Detection } from './detect';
 import { EventLogBuilder } from './event-builder';
+import { kernelCanRead } from './parse-chunk-wasm';
 import { parallelWorkers, prestartWorkers, readCsvChunks } from './read-parallel';
 import { readCsvEvents, readCsvTable } from './read-csv';
 import { mb, openSource, type Source } from './source';
@@ -153,11 +154,15 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
         if (s.format === 'seed_json' || !det) throw new IafaError('validation', `${s.path} is a funnel_metrics summary, not an event log.`, { reason: 'wrong_kind' });
         const plan = b.plan(s.header, det.mapping);
         if (s.format === 'csv') {
-          checkBudget(s, env.budgetBytes);
-          const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const reader = env.reader ?? 'wasm';
+          const chunked = reader !== 'scanner' && !s.bareCr;
+          const kernel = reader === 'wasm' && kernelCanRead({ file: s.path, start: 0, end: s.size, delim: s.delim, header: s.header, mapping: det.mapping }, plan);
+          checkBudget(s, env.budgetBytes, chunked ? (kernel ? ROW_BYTES.kernel : ROW_BYTES.js) : ROW_BYTES.sequential);
+          const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
-          const done = reader !== 'scanner' && !s.bareCr && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
+          const done = chunked && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
+          // Quote characters: the sequential reader, which holds more per row, reads it after all.
+          if (!done && chunked) checkBudget(s, env.budgetBytes, ROW_BYTES.sequential);
           if (!done) await readCsvEvents(s, b, plan, progress);
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
@@ -183,7 +188,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           rows += 1;
           return;
         }
-        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
+        const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, ROW_BYTES.table), readCsvTable(s, w)) : s;
         rows += t.rows.length;
         addAggregatedTable(agg, t, dets[i]!.mapping, w);
       });
@@ -207,7 +212,7 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       const s = sources[0];
       if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
       const w = new WarningLog();
-      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, 12), readCsvTable(s, w)) : s;
+      const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, ROW_BYTES.table), readCsvTable(s, w)) : s;
       const det = dets[0]!;
       assertAnalysable(det);
       const roles = new Map(det.columns.map((c) => [c.name, c.role]));
@@ -266,11 +271,29 @@ function checkColumnCount(n: number, max: number): void {
   );
 }
 
+/**
+ * What an import holds per row at its peak, by how the file is read, for `cols` columns
+ * (measured with the scale bench, `BENCH_ONLY=scale`; see docs/ARCHITECTURE.md, "Memory").
+ */
+const ROW_BYTES = {
+  /** The sequential reader: 4-byte codes per column that grow by doubling, then the sort's permutation and copies. */
+  sequential: (cols: number) => (32 + 4 * cols) * 1.5,
+  /**
+   * Ranges in worker threads through the WebAssembly kernel: times, user codes and 1-2 byte
+   * codes per column in the workers (sorted in place), plus the merged columns.
+   */
+  kernel: (cols: number) => 40 + 4 * cols,
+  /** Ranges read in JavaScript: 4-byte codes per column in the worker, gathered once more for the merge. */
+  js: (cols: number) => 16 + 10 * cols,
+  /** A user table or aggregated funnel: its rows as strings. */
+  table: (cols: number) => (32 + 12 * cols) * 1.5,
+};
+
 /** Refuses, before any work, a file whose rows and columns would not fit the memory budget. */
-function checkBudget(s: Source & { format: 'csv' }, budget: number, bytesPerField = 4): void {
+function checkBudget(s: Source & { format: 'csv' }, budget: number, rowBytes: (cols: number) => number): void {
   const estRows = s.size / s.bytesPerRow;
   const cols = s.header.length;
-  const need = (estRows * (32 + bytesPerField * cols) + cols * BYTES_PER_COLUMN) * 1.5;
+  const need = estRows * rowBytes(cols) + cols * BYTES_PER_COLUMN * 1.5;
   if (need > budget) {
     const size = `${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns`;
     throw new IafaError('validation', `The file is too large for the memory budget: ${size} needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IafaError } from '../../shared/contract/iafa-error';
+import { splitLimits } from '../helper-thread';
 import { resolveColumnName } from './column-names';
 import type { AggregatedData, Codes, ColumnSource, LoadedColumn, StoreManifest, StoredColumn } from '../store-types';
 
@@ -18,7 +19,24 @@ export function writeTyped(file: string, arr: ArrayBufferView): void {
   fs.writeFileSync(file, new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
 }
 
-function readBytes(file: string, align: number): Buffer {
+/** A whole file in a SharedArrayBuffer (the helper thread then reads it where it is). */
+function readShared(file: string): Uint8Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const out = new Uint8Array(new SharedArrayBuffer(fs.fstatSync(fd).size));
+    for (let at = 0; at < out.length; ) {
+      const n = fs.readSync(fd, out, at, out.length - at, at);
+      if (n === 0) throw new Error(`${file} ended early`);
+      at += n;
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readBytes(file: string, align: number, shared = false): Uint8Array {
+  if (shared) return readShared(file);
   const b = fs.readFileSync(file);
   // Typed array views need an aligned offset; small reads may come from Node's shared pool.
   if (b.byteOffset % align === 0) return b;
@@ -27,16 +45,16 @@ function readBytes(file: string, align: number): Buffer {
   return copy;
 }
 
-export function readF64(file: string): Float64Array {
-  const b = readBytes(file, 8);
+export function readF64(file: string, shared = false): Float64Array {
+  const b = readBytes(file, 8, shared);
   return new Float64Array(b.buffer, b.byteOffset, b.length / 8);
 }
-export function readU32(file: string): Uint32Array {
-  const b = readBytes(file, 4);
+export function readU32(file: string, shared = false): Uint32Array {
+  const b = readBytes(file, 4, shared);
   return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
 }
-export function readCodes(file: string, width: 1 | 2 | 4): Codes {
-  const b = readBytes(file, width);
+export function readCodes(file: string, width: 1 | 2 | 4, shared = false): Codes {
+  const b = readBytes(file, width, shared);
   if (width === 1) return new Uint8Array(b.buffer, b.byteOffset, b.length);
   if (width === 2) return new Uint16Array(b.buffer, b.byteOffset, b.length / 2);
   return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
@@ -53,10 +71,18 @@ export class ColumnStore implements ColumnSource {
   private cols = new Map<string, LoadedColumn>();
   private _time: Float64Array | null = null;
   private _userStart: Uint32Array | null = null;
+  /**
+   * Whether columns are read into shared memory: for a dataset large enough that its funnels
+   * split their pass with the helper thread (as on a fresh import's columns). Reading into a
+   * SharedArrayBuffer costs the same as into a Buffer.
+   */
+  private readonly shared: boolean;
   constructor(
     readonly dir: string,
     readonly manifest: StoreManifest,
-  ) {}
+  ) {
+    this.shared = manifest.kind === 'event_log' && manifest.rows >= splitLimits.minRows;
+  }
 
   /** A store whose columns are already in memory (just imported): nothing is read back. */
   static fromMemory(dir: string, manifest: StoreManifest, mem: InMemoryColumns): ColumnStore {
@@ -81,10 +107,10 @@ export class ColumnStore implements ColumnSource {
   }
 
   get time(): Float64Array {
-    return (this._time ??= readF64(path.join(this.dir, 'time.f64')));
+    return (this._time ??= readF64(path.join(this.dir, 'time.f64'), this.shared));
   }
   get userStart(): Uint32Array {
-    return (this._userStart ??= readU32(path.join(this.dir, 'user_start.u32')));
+    return (this._userStart ??= readU32(path.join(this.dir, 'user_start.u32'), this.shared));
   }
 
   has(name: string): boolean {
@@ -106,7 +132,7 @@ export class ColumnStore implements ColumnSource {
       const names = this.manifest.columns.map((c) => c.name).join(', ');
       throw new IafaError('validation', `Unknown column "${name}". Columns: ${names}.`, { reason: 'unknown_column', column: name });
     }
-    const codes = readCodes(path.join(this.dir, meta.file), meta.width);
+    const codes = readCodes(path.join(this.dir, meta.file), meta.width, this.shared);
     const dict = JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[];
     let idx: Map<string, number> | null = null;
     const col: LoadedColumn = { codes, dict, index: () => (idx ??= new Map(dict.map((v, i) => [v, i]))) };

@@ -106,7 +106,17 @@ export class LocalDatasets {
 
   /** A backend over the dataset stored in `dir`, opened on its first call. */
   backend(datasetId: string, dir: string, names: RoleNames = {}): LocalBackend {
-    return new LocalBackend(datasetId, () => this.cache.get(datasetId, dir), names);
+    return new LocalBackend(
+      datasetId,
+      () => {
+        const store = this.cache.get(datasetId, dir);
+        // A reopened large event log reads its columns into shared memory (ColumnStore.open):
+        // its funnels split their pass like a fresh import's, so the helper boots now.
+        if (store.manifest.kind === 'event_log' && store.manifest.rows >= splitLimits.minRows) startFunnelThread();
+        return store;
+      },
+      names,
+    );
   }
 
   /**
