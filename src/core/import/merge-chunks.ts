@@ -5,6 +5,7 @@ import { newScratch, sortPairs } from './sort-rows';
 import { canSplit, runSplit } from '../helper-thread';
 import { copyPart, type ChunkCopy } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
+import { lastCsvRead } from './profile';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
@@ -115,7 +116,9 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     for (const c of chunks) appendChunk(b, c);
     return;
   }
+  const u0 = performance.now();
   const userMaps = mergeUsers(b, chunks);
+  lastCsvRead.userMergeMs = performance.now() - u0;
   const nUsers = b.users.size;
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
   // copies every other chunk (its times and codes) while this thread copies the rest. The merged
