@@ -6,6 +6,7 @@ import { canSplit, runSplit } from '../helper-thread';
 import { copyPart, type ChunkCopy } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 import { lastCsvRead } from './profile';
+import { mergeUsersWasm } from './merge-users-wasm';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
@@ -27,7 +28,7 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   if (ids.length === 0 || ids.some((x) => x === null)) {
     // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
     if (b.users.size <= 1) b.users = new ByteDict(total);
-    return chunks.map((c) => remap(b.users, c.users));
+    return mergeUsersWasm(b.users, chunks) ?? chunks.map((c) => remap(b.users, c.users));
   }
   let lo = Infinity;
   let hi = -Infinity;

@@ -17,6 +17,7 @@ export const FMT_UNIX_MS: i32 = 2;
 export const FMT_ISO: i32 = 3;
 
 export { alloc };
+export { mergeBegin, mergeIds } from './users';
 
 // ---- configuration and columns ----
 let nFields: i32 = 0;

@@ -224,3 +224,29 @@ function growDirect(v: u64): bool {
   memory.fill(direct, 0, <usize>directCap << 2);
   return v - directLo < directCap;
 }
+
+// ---- the chunks' user dictionaries merged into one (on the importing thread) ----
+let merged: Dict | null = null;
+
+/** Starts a merge of about `cap` ids: a fresh index, sized once. */
+export function mergeBegin(cap: u32): void {
+  resetUsers();
+  merged = new Dict(16);
+  let slots: u32 = 1 << 15;
+  while (slots < cap * 2 + 2) slots <<= 1;
+  growUsers(slots);
+}
+
+/**
+ * The merged code of each of a chunk's n ids, whose bytes are at pool + spans[2i] (length
+ * spans[2i + 1]), into out; code 0 (the empty id) stays 0. New ids take the next codes in the
+ * order they come, as a dictionary filled chunk by chunk would give them.
+ */
+export function mergeIds(pool: usize, spans: usize, n: u32, out: usize): void {
+  const dict = merged!;
+  if (n > 0) store<u32>(out, 0);
+  for (let i: u32 = 1; i < n; i++) {
+    const sp = spans + (<usize>i << 3);
+    store<u32>(out + (<usize>i << 2), hashedUser(dict, pool + <usize>load<u32>(sp), load<u32>(sp, 4), NaN));
+  }
+}
