@@ -7,7 +7,7 @@
 import { alloc, Dict, hashBytes, same } from './dict';
 import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
-import { resetUsers, userCode, userValues } from './users';
+import { resetUsers, usersOfBatch, userValues } from './users';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -300,13 +300,7 @@ function batchUser(r: u32, s: usize, len: u32): void {
 }
 
 function resolveUsers(): void {
-  const dict = unchecked(dicts[userIdx])!;
-  const col = load<usize>(codeCols + (<usize>userIdx << 2));
-  for (let k: u32 = 0; k < batched; k++) {
-    const b = batch + <usize>k * 12;
-    const code = userCode(dict, <usize>load<u32>(b, 4), load<u32>(b, 8));
-    store<u32>(col + (<usize>load<u32>(b) << 2), code);
-  }
+  usersOfBatch(unchecked(dicts[userIdx])!, batch, batched, load<usize>(codeCols + (<usize>userIdx << 2)));
   batched = 0;
 }
 
