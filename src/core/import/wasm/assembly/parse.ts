@@ -7,7 +7,7 @@
 import { alloc, Dict, hashBytes, same } from './dict';
 import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
-import { resetUsers, usersOfBatch, userValues } from './users';
+import { resetUsers, userCode, usersOfBatch, userValues } from './users';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -268,10 +268,15 @@ function addRow(n: i32, ln: u32): i32 {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
       if (i == userIdx) {
-        batchUser(r, s, <u32>(e - s));
-        continue;
-      }
-      code = unchecked(dicts[i])!.add(s, <u32>(e - s));
+        // Short ids starting with a digit are mostly plain numbers, found through an array at once
+        // (users.ts): looked up here, after the batch so far, so codes keep first-seen order.
+        if (<u32>load<u8>(s) - 48 > 9 || e - s > 15) {
+          batchUser(r, s, <u32>(e - s));
+          continue;
+        }
+        if (batched) resolveUsers();
+        code = userCode(unchecked(dicts[i])!, s, <u32>(e - s));
+      } else code = unchecked(dicts[i])!.add(s, <u32>(e - s));
     }
     putCode(i, r, code);
   }

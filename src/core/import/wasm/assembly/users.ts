@@ -295,8 +295,17 @@ export function mergeBegin(cap: u32): void {
 export function mergeIds(pool: usize, spans: usize, n: u32, out: usize): void {
   const dict = merged!;
   if (n > 0) store<u32>(out, 0);
-  for (let i: u32 = 1; i < n; i++) {
-    const sp = spans + (<usize>i << 3);
-    store<u32>(out + (<usize>i << 2), hashedUser(dict, pool + <usize>load<u32>(sp), load<u32>(sp, 4), NaN));
+  // In batches, as the parse looks ids up (usersOfBatch): entries [index, start, length].
+  const batch = alloc(2048 * 12);
+  for (let i: u32 = 1; i < n; i += 2048) {
+    const m = min(2048, n - i);
+    for (let k: u32 = 0; k < m; k++) {
+      const sp = spans + (<usize>(i + k) << 3);
+      const b = batch + <usize>k * 12;
+      store<u32>(b, i + k);
+      store<u32>(b, <u32>(pool + <usize>load<u32>(sp)), 4);
+      store<u32>(b, load<u32>(sp, 4), 8);
+    }
+    usersOfBatch(dict, batch, m, out);
   }
 }
