@@ -127,6 +127,22 @@ describe('string user ids and ISO times', () => {
     const made = writeExportLikeLog(file, 300_000, { users: 20_000 });
     const ref = reference(file);
     expect([...ref.values()].reduce((a, x) => a + x.length, 0)).toBe(made.rows);
+    // The shape the bench claims: UUIDs and short hashed ids, offsets, arrival order with late rows.
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const ids = [...ref.keys()];
+    expect(ids.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u)).length / ids.length).toBeGreaterThan(0.3);
+    expect(ids.filter((u) => /^u[0-9a-f]{8}$/.test(u)).length / ids.length).toBeGreaterThan(0.5);
+    expect(lines.filter((c) => /[+-]\d\d:\d\d$/.test(c[1])).length / lines.length).toBeGreaterThan(0.05);
+    expect(lines.every((c) => /\.\d{3}(Z|[+-]\d\d:\d\d)$/.test(c[1]))).toBe(true);
+    let late = 0;
+    let userChanges = 0;
+    for (let i = 1; i < lines.length; i++) {
+      if (Date.parse(lines[i][1]) < Date.parse(lines[i - 1][1]) - 3_600_000) late++;
+      if (lines[i][0] !== lines[i - 1][0]) userChanges++;
+    }
+    expect(late).toBeGreaterThan(0);
+    expect(userChanges / lines.length).toBeGreaterThan(0.9);
+    expect(new Set(lines.map((c) => c[6])).size).toBeGreaterThan(2000);
     const wasm = await importWith(file, 'wasm', 2);
     expect(wasm.out.userCount).toBe(ref.size);
     expect(stored(wasm.out.dir)).toEqual(ref);
