@@ -43,3 +43,13 @@ export function duckdbExportSource(file: string, kind: 'ndjson' | 'parquet', by:
   const read = kind === 'ndjson' ? `read_ndjson_auto('${file}')` : `read_parquet('${file}')`;
   return `SELECT properties.distinct_id AS u, properties.time AS t, event AS e, properties.${by} AS ${by} FROM ${read}`;
 }
+
+/**
+ * The export-like CSV (bench/export-like-data.ts) for the same SQL: ids as text, and the ISO
+ * times read as TIMESTAMPTZ, which applies each row's zone offset (a time without one is UTC,
+ * as IAFA reads it), then epoch milliseconds: the window is then given in ms.
+ */
+export function duckdbExportLikeSource(file: string, by: string): string {
+  return `SELECT user_id AS u, epoch_ms("time") AS t, event AS e, ${by} FROM read_csv('${file}', header = true, delim = ',',
+           columns = {'user_id': 'VARCHAR', 'time': 'TIMESTAMPTZ', 'event': 'VARCHAR', 'country': 'VARCHAR', 'platform': 'VARCHAR', 'plan': 'VARCHAR', 'page': 'VARCHAR'})`;
+}

@@ -2,16 +2,17 @@
  * One measurement per process, so each figure's peak RSS is its own:
  *   ours <file> <dataDir>          import + funnel with a breakdown, end to end
  *   reopen <dataDir> <datasetId>   reopen, then re-filter and re-breakdown on the open dataset
- *   duck <file>                    DuckDB on the same file
+ *   duck <file> [export-like]      DuckDB on the same file (the export-like one: ISO times, ms)
  *   duckexport <file> <kind>       DuckDB on a Mixpanel-shaped export (ndjson, ndjson.gz or parquet)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalDatasets, type LocalBackend } from '../src/core/backends/local';
 import { importFiles } from '../src/core/import';
+import { lastCsvRead } from '../src/core/import/profile';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
 import { BENCH_STEPS } from './funnel-data';
-import { duckdbExportSource, duckdbFunnel } from './duckdb-funnel';
+import { duckdbExportLikeSource, duckdbExportSource, duckdbFunnel } from './duckdb-funnel';
 
 // The engine's import and the local backend directly (what datasets:import and funnels:compute run,
 // minus one SQLite insert), so the bench does not depend on every other service loading.
@@ -63,7 +64,12 @@ async function main(): Promise<unknown> {
     const res = await local.backend(out.id, out.dir).funnel(def({ breakdown: 'country' }));
     const t2 = performance.now();
     const bySegment = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
-    return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment };
+    const p = lastCsvRead;
+    const sum = (f: (c: (typeof p.chunks)[number]) => number) => p.chunks.reduce((x, c) => x + f(c), 0);
+    const profile = p.startAt > t0 && p.chunks.length
+      ? { setupMs: p.startAt - t0, workers: p.chunks.length, workerMs: sum((c) => c.totalMs), parseMs: sum((c) => c.parseMs), readMs: sum((c) => c.readMs), sortMs: sum((c) => c.sortMs), mergeMs: p.mergeMs, userMergeMs: p.userMergeMs, writeMs: t1 - p.doneAt }
+      : undefined;
+    return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment, profile };
   }
   if (mode === 'reopen') {
     const dir = path.join(a, 'datasets', b);
@@ -94,6 +100,10 @@ async function main(): Promise<unknown> {
   }
   if (mode === 'duckexport') {
     const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country', duckdbExportSource(a, b as 'ndjson' | 'parquet', 'country'));
+    return { totalMs: r.ms, peakRssMb: mb(), bySegment: r.bySegment };
+  }
+  if (mode === 'duck' && b === 'export-like') {
+    const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400 * 1000, 'country', duckdbExportLikeSource(a, 'country'));
     return { totalMs: r.ms, peakRssMb: mb(), bySegment: r.bySegment };
   }
   if (mode === 'duck') {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { cachedExportLikeLog } from './export-like-data';
 import { writeBenchLog } from './funnel-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,7 +32,16 @@ export function child<T>(...args: string[]): T {
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
-interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
+interface Ours {
+  datasetId: string;
+  rows: number;
+  importMs: number;
+  funnelMs: number;
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+  profile?: { setupMs: number; workers: number; workerMs: number; parseMs: number; readMs: number; sortMs: number; mergeMs: number; userMergeMs: number; writeMs: number };
+}
 interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number; modesMs: Record<string, number> }
 interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
 
@@ -43,50 +53,81 @@ function median<T>(xs: T[], key: (x: T) => number): T {
 
 /**
  * CSV → 4-step funnel (7-day window) broken down by country, ours vs DuckDB on the same file,
- * each measured in its own process. Sizes: BENCH_SIZES=1e6,1e7 by default.
+ * each measured in its own process, for two files at each size: an export-like log (string ids,
+ * ISO times with ms and zone offsets, arrival order; bench/export-like-data.ts, written once into
+ * bench/.data and reused) and the numeric-id log (bench/funnel-data.ts). Sizes:
+ * BENCH_SIZES=1e6,1e7 by default; BENCH_FILES=export-like,numeric (the default) picks the files.
  */
 export async function run(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
+  const kinds = (process.env.BENCH_FILES ?? 'export-like,numeric').split(',') as FileKind[];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-bench-'));
   await bundle();
   try {
     console.log(`funnel bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
     for (const n of sizes) {
-      const users = Math.round((n / 10_000_000) * 300_000);
-      const file = path.join(dir, `events_${n}.csv`);
-      const rows = writeBenchLog(file, n, users);
-      const mbFile = fs.statSync(file).size / 1048576;
-      // Each side runs BENCH_RUNS times (3 by default), alternating, and the medians are compared:
-      // on a shared machine single runs vary by 10-20%.
-      const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-      const oursRuns: Ours[] = [];
-      const duckRuns: Duck[] = [];
-      let kept = '';
-      for (let r = 0; r < runs; r++) {
-        const dataDir = path.join(dir, `data_${n}_${r}`);
-        oursRuns.push(child<Ours>('ours', file, dataDir));
-        duckRuns.push(child<Duck>('duck', file));
-        if (r === 0) kept = dataDir;
-        else fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const kind of kinds) {
+        if (kind === 'export-like') {
+          const f = cachedExportLikeLog(path.join(here, '.data'), n);
+          measure(kind, f.file, f.rows, f.users, dir, n);
+        } else if (kind === 'numeric') {
+          const users = Math.round((n / 10_000_000) * 300_000);
+          const file = path.join(dir, `events_${n}.csv`);
+          const rows = writeBenchLog(file, n, users);
+          try {
+            measure(kind, file, rows, users, dir, n);
+          } finally {
+            fs.rmSync(file, { force: true });
+          }
+        } else throw new Error(`BENCH_FILES: unknown file kind ${kind as string} (export-like, numeric)`);
       }
-      const ours = median(oursRuns, (o) => o.totalMs);
-      const duck = median(duckRuns, (d) => d.totalMs);
-      const reopen = child<Reopen>('reopen', kept, oursRuns[0].datasetId);
-      const same = [...oursRuns, ...duckRuns].every((x) => JSON.stringify(Object.entries(x.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()));
-      const range = (xs: { totalMs: number }[]) => (xs.length > 1 ? ` (runs ${xs.map((x) => s(x.totalMs)).join(', ')})` : '');
-      console.log(`\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${mbFile.toFixed(0)} MB CSV; medians of ${runs} runs`);
-      console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${Math.round(rows / (ours.totalMs / 1000)).toLocaleString('en-US')} events/s${range(oursRuns)}`);
-      console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${duck.peakRssMb.toFixed(0)} MB${range(duckRuns)}`);
-      console.log(`  ratio   ${(duck.totalMs / ours.totalMs).toFixed(2)}x (DuckDB time / IAFA time); counts equal: ${same ? 'yes' : 'NO'}`);
-      console.log(`  reopen  ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event`);
-      console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms`);
-      const base = reopen.modesMs.default;
-      console.log(`  modes   ${Object.entries(reopen.modesMs).map(([m, ms]) => `${m} ${ms.toFixed(0)} ms${m === 'default' ? '' : ` (${(ms / base).toFixed(2)}x)`}`).join(', ')} (one thread, re-filtered funnel)`);
-      if (!same) throw new Error(`funnel counts differ from DuckDB:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck.bySegment)}`);
-      fs.rmSync(file, { force: true });
-      fs.rmSync(kept, { recursive: true, force: true });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type FileKind = 'export-like' | 'numeric';
+const DESCRIBE: Record<FileKind, string> = {
+  'export-like': 'export-like (UUID and hashed string ids, ISO times with ms and offsets, arrival order)',
+  numeric: 'numeric ids (unix seconds, shuffled in blocks of users)',
+};
+
+/** Where IAFA's time went, summed over the workers' ranges (they run side by side). */
+function phases(p: Ours['profile']): string {
+  if (!p) return '';
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  return `\n  where   before workers ${ms(p.setupMs)}; in workers (${p.workers}, each about ${ms(p.workerMs / p.workers)}): parse ${ms(p.parseMs / p.workers)} (read ${ms(p.readMs / p.workers)}), sort ${ms(p.sortMs / p.workers)}; merge ${ms(p.mergeMs)} (users ${ms(p.userMergeMs)}); write ${ms(p.writeMs)}`;
+}
+
+function measure(kind: FileKind, file: string, rows: number, users: number, dir: string, n: number): void {
+  const mbFile = fs.statSync(file).size / 1048576;
+  // Each side runs BENCH_RUNS times (3 by default), alternating, and the medians are compared:
+  // on a shared machine single runs vary by 10-20%.
+  const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+  const oursRuns: Ours[] = [];
+  const duckRuns: Duck[] = [];
+  let kept = '';
+  for (let r = 0; r < runs; r++) {
+    const dataDir = path.join(dir, `data_${kind}_${n}_${r}`);
+    oursRuns.push(child<Ours>('ours', file, dataDir));
+    duckRuns.push(child<Duck>('duck', file, kind));
+    if (r === 0) kept = dataDir;
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const ours = median(oursRuns, (o) => o.totalMs);
+  const duck = median(duckRuns, (d) => d.totalMs);
+  const reopen = child<Reopen>('reopen', kept, oursRuns[0].datasetId);
+  const same = [...oursRuns, ...duckRuns].every((x) => JSON.stringify(Object.entries(x.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()));
+  const range = (xs: { totalMs: number }[]) => (xs.length > 1 ? ` (runs ${xs.map((x) => s(x.totalMs)).join(', ')})` : '');
+  console.log(`\n${DESCRIBE[kind]}: ${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${mbFile.toFixed(0)} MB CSV; medians of ${runs} runs`);
+  console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${Math.round(rows / (ours.totalMs / 1000)).toLocaleString('en-US')} events/s${range(oursRuns)}${phases(ours.profile)}`);
+  console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${duck.peakRssMb.toFixed(0)} MB${range(duckRuns)}`);
+  console.log(`  ratio   ${(duck.totalMs / ours.totalMs).toFixed(2)}x (DuckDB time / IAFA time); counts equal: ${same ? 'yes' : 'NO'}`);
+  console.log(`  reopen  ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event`);
+  console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms`);
+  const base = reopen.modesMs.default;
+  console.log(`  modes   ${Object.entries(reopen.modesMs).map(([m, ms]) => `${m} ${ms.toFixed(0)} ms${m === 'default' ? '' : ` (${(ms / base).toFixed(2)}x)`}`).join(', ')} (one thread, re-filtered funnel)`);
+  if (!same) throw new Error(`funnel counts differ from DuckDB:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck.bySegment)}`);
+  fs.rmSync(kept, { recursive: true, force: true });
 }

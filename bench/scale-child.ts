@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { computeFunnel } from '../src/core/funnel';
-import { ColumnStore, importFiles } from '../src/core/import';
+import { LocalDatasets } from '../src/core/backends/local';
+import { importFiles } from '../src/core/import';
 import { splitLimits } from '../src/core/helper-thread';
-import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
-import { duckdbFunnel } from './duckdb-funnel';
+import { FunnelDefinition, type FunnelDefinitionInput, type FunnelResult } from '../src/shared/contract';
+import { duckdbExportLikeSource, duckdbFunnel } from './duckdb-funnel';
 import { EXPORT_LIKE_STEPS } from './export-like-data';
 
 const [mode, a, b] = process.argv.slice(2);
@@ -19,20 +19,17 @@ if (process.env.BENCH_SCALE_ONE_THREAD === '1') splitLimits.minRows = Infinity;
 const def = (d: Partial<FunnelDefinitionInput>) => FunnelDefinition.parse({ steps: EXPORT_LIKE_STEPS.map((event) => ({ event })), window: '7d', ...d });
 const mb = () => process.resourceUsage().maxRSS / 1024;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const counts = (r: ReturnType<typeof computeFunnel>) => Object.fromEntries(Object.entries(r.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
-
-/** The export-like file for DuckDB: ids as text, ISO-8601 times (some with offsets) as epoch ms. */
-function duckSource(file: string): string {
-  return `SELECT user_id AS u, epoch_ms(CAST("time" AS TIMESTAMPTZ)) AS t, event AS e, country FROM read_csv('${file}', header = true, delim = ',',
-    columns = {'user_id': 'VARCHAR', 'time': 'VARCHAR', 'event': 'VARCHAR', 'country': 'VARCHAR', 'platform': 'VARCHAR', 'plan': 'VARCHAR', 'page': 'VARCHAR'})`;
-}
+const counts = (r: FunnelResult) => Object.fromEntries(Object.entries(r.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
 
 async function main(): Promise<unknown> {
   if (mode === 'ours') {
     const t0 = performance.now();
     const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: Number(process.env.BENCH_SCALE_BUDGET_MB ?? 8192) * 1048576, signal: new AbortController().signal, progress: () => {} });
     const t1 = performance.now();
-    const res = computeFunnel(out.store ?? ColumnStore.open(out.dir), def({ breakdown: 'country' }), out.id);
+    // As the app does: the import hands its in-memory store to the local backend's first funnel.
+    const local = new LocalDatasets();
+    if (out.store) local.adopt(out.id, out.store);
+    const res = await local.backend(out.id, out.dir).funnel(def({ breakdown: 'country' }));
     const t2 = performance.now();
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment: counts(res) };
   }
@@ -42,23 +39,24 @@ async function main(): Promise<unknown> {
     gc();
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
-    const store = ColumnStore.open(dir);
+    const backend = new LocalDatasets().backend(b, dir);
+    const store = backend.store();
     void store.time;
     void store.userStart;
     store.column(store.manifest.eventColumn!);
     store.column('country');
     const reopenMs = performance.now() - t0;
     const t1 = performance.now();
-    computeFunnel(store, def({ breakdown: 'country' }), b);
+    await backend.funnel(def({ breakdown: 'country' }));
     const firstFunnelMs = performance.now() - t1;
     gc();
     const resident = process.memoryUsage().rss - rss0;
-    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['ios'] } }), b);
+    await backend.funnel(def({ breakdown: 'country', include: { platform: ['ios'] } }));
     const t2 = performance.now();
-    computeFunnel(store, def({ breakdown: 'country', include: { platform: ['android'] } }), b);
+    await backend.funnel(def({ breakdown: 'country', include: { platform: ['android'] } }));
     const refilterMs = performance.now() - t2;
     const t3 = performance.now();
-    computeFunnel(store, def({ breakdown: 'plan', include: { platform: ['android'] } }), b);
+    await backend.funnel(def({ breakdown: 'plan', include: { platform: ['android'] } }));
     const rebreakdownMs = performance.now() - t3;
     // Re-filters with the helper thread and on this thread alone, alternated (medians of 3),
     // so the machine's load falls on both alike.
@@ -70,7 +68,7 @@ async function main(): Promise<unknown> {
         splitLimits.minRows = min;
         const t = performance.now();
         // Each call a different filter from the call before: the same one would reuse its pass.
-        computeFunnel(store, def({ breakdown: 'country', include: { platform: [['ios', 'web', 'android'][k % 3]] } }), b);
+        await backend.funnel(def({ breakdown: 'country', include: { platform: [['ios', 'web', 'android'][k % 3]] } }));
         xs.push(performance.now() - t);
       }
     }
@@ -79,7 +77,7 @@ async function main(): Promise<unknown> {
     return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, refilterTwoMs: med(two), refilterOneMs: med(one), residentBytesPerEvent: resident / rows, peakRssMb: mb() };
   }
   if (mode === 'duck') {
-    const r = await duckdbFunnel(a, EXPORT_LIKE_STEPS, 7 * 86_400_000, 'country', duckSource(a));
+    const r = await duckdbFunnel(a, EXPORT_LIKE_STEPS, 7 * 86_400_000, 'country', duckdbExportLikeSource(a, 'country'));
     return { totalMs: r.ms, peakRssMb: mb(), bySegment: r.bySegment };
   }
   throw new Error(`unknown mode ${mode}`);

@@ -9,10 +9,10 @@ import { cachedExportLikeLog } from './export-like-data';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const built = path.join(here, '.data', 'scale-build');
 
-/** Bundled to plain JavaScript as the app ships it (see bench/funnel.ts), with the parse worker beside it. */
+/** Bundled to plain JavaScript as the app ships it (see bench/funnel.ts), with the parse and funnel-pass workers beside it. */
 async function bundle(): Promise<void> {
   await build({
-    entryPoints: { 'scale-child': path.join(here, 'scale-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts') },
+    entryPoints: { 'scale-child': path.join(here, 'scale-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'), 'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts') },
     outdir: built,
     bundle: true,
     platform: 'node',

@@ -5,6 +5,8 @@ import { newScratch, sortPairs } from './sort-rows';
 import { canSplit, runSplit } from '../helper-thread';
 import { copyPart, type ChunkCopy } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
+import { lastCsvRead } from './profile';
+import { mergeUsersWasm } from './merge-users-wasm';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
@@ -26,7 +28,7 @@ function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
   if (ids.length === 0 || ids.some((x) => x === null)) {
     // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
     if (b.users.size <= 1) b.users = new ByteDict(total);
-    return chunks.map((c) => remap(b.users, c.users));
+    return mergeUsersWasm(b.users, chunks) ?? chunks.map((c) => remap(b.users, c.users));
   }
   let lo = Infinity;
   let hi = -Infinity;
@@ -115,7 +117,9 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     for (const c of chunks) appendChunk(b, c);
     return;
   }
+  const u0 = performance.now();
   const userMaps = mergeUsers(b, chunks);
+  lastCsvRead.userMergeMs = performance.now() - u0;
   const nUsers = b.users.size;
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
   // copies every other chunk (its times and codes) while this thread copies the rest. The merged

@@ -21,6 +21,8 @@ export function kernelCanRead(task: ChunkTask, plan: FilePlan): boolean {
  * JavaScript); `quoted` when a quote character appears, as in the JavaScript reader.
  */
 export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: number) => void): ChunkResult | 'quoted' | null {
+  const t0 = performance.now();
+  let readMs = 0;
   const k = newParseKernel();
   const header = task.header;
   k.configure(header.length, plan.userIdx, plan.timeIdx, plan.eventIdx, KERNEL_FORMATS[plan.timeFormat as keyof typeof KERNEL_FORMATS], task.delim.charCodeAt(0), 1 << 14);
@@ -51,7 +53,9 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
       }
       let mem = new Uint8Array(k.memory.buffer);
       const want = Math.min(region - carry, task.end - pos);
+      const r0 = performance.now();
       const n = want > 0 ? fs.readSync(fd, mem, at + carry, want, pos) : 0;
+      readMs += performance.now() - r0;
       pos += n;
       const len = carry + n;
       const final = n === 0 || pos >= task.end;
@@ -76,7 +80,11 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
   } finally {
     fs.closeSync(fd);
   }
-  return collect(k, task, plan);
+  const t1 = performance.now();
+  const res = collect(k, task, plan);
+  const t2 = performance.now();
+  res.timing = { totalMs: t2 - t0, parseMs: t1 - t0, readMs, sortMs: t2 - t1 };
+  return res;
 }
 
 function rawDict(k: ParseKernel, field: number): RawDict {

@@ -1,3 +1,4 @@
+import type { ChunkTiming } from './profile';
 import fs from 'node:fs';
 import type { ImportMapping } from '../../shared/contract';
 import { ByteDict, type RawDict } from './bytes-dict';
@@ -39,6 +40,8 @@ export interface ChunkResult {
   /** Rows per event code (columns[0]), when the reader counted them on the way. */
   eventCounts?: Uint32Array;
   warnings: { reason: string; count: number; lines: number[] }[];
+  /** Where the worker's time went (the WebAssembly reader), for the bench. */
+  timing?: ChunkTiming;
 }
 
 const PIECE = 8 << 20;

@@ -28,6 +28,8 @@ export interface ParseKernel {
   codeWidth(field: number): number;
   codeCounts(field: number): number;
   userValuesPtr(): number;
+  mergeBegin(cap: number): void;
+  mergeIds(pool: number, spans: number, n: number, out: number): void;
 }
 
 export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as const;

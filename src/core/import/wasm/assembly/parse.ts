@@ -7,7 +7,7 @@
 import { alloc, Dict, hashBytes, same } from './dict';
 import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
-import { resetUsers, userCode, userValues } from './users';
+import { resetUsers, userCode, usersOfBatch, userValues } from './users';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -17,6 +17,7 @@ export const FMT_UNIX_MS: i32 = 2;
 export const FMT_ISO: i32 = 3;
 
 export { alloc };
+export { mergeBegin, mergeIds } from './users';
 
 // ---- configuration and columns ----
 let nFields: i32 = 0;
@@ -128,6 +129,13 @@ function warnRow(reason: i32, ln: u32): void {
  * The caller has reserved room for every line in the piece.
  */
 export function parse(p: usize, len: u32, final: bool): i32 {
+  const used = parseRows(p, len, final);
+  // Every row added has its user span batched: resolved while the piece is still here.
+  resolveUsers();
+  return used;
+}
+
+function parseRows(p: usize, len: u32, final: bool): i32 {
   const end = p + len;
   const vd = i8x16.splat(<i8>delim);
   const vl = i8x16.splat(<i8>LF);
@@ -259,12 +267,46 @@ function addRow(n: i32, ln: u32): i32 {
     if (i < n) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
-      code = i == userIdx ? userCode(unchecked(dicts[i])!, s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
+      if (i == userIdx) {
+        // Short ids starting with a digit are mostly plain numbers, found through an array at once
+        // (users.ts): looked up here, after the batch so far, so codes keep first-seen order.
+        if (<u32>load<u8>(s) - 48 > 9 || e - s > 15) {
+          batchUser(r, s, <u32>(e - s));
+          continue;
+        }
+        if (batched) resolveUsers();
+        code = userCode(unchecked(dicts[i])!, s, <u32>(e - s));
+      } else code = unchecked(dicts[i])!.add(s, <u32>(e - s));
     }
     putCode(i, r, code);
   }
   rows = r + 1;
   return 0;
+}
+
+// ---- user ids, looked up in batches ----
+// The user dictionary of a large log is megabytes: nearly every lookup misses the cache, two or
+// three times (slot, span, bytes). Looked up one row at a time, between the parsing of the
+// other fields, each miss is waited for alone; a tight loop over a batch of rows lets the core
+// have several rows' misses in flight at once. Rows keep their order, so codes are the same.
+const BATCH: u32 = 2048;
+/** Per batched row: [row, start, length]. */
+let batch: usize = 0;
+let batched: u32 = 0;
+
+@inline
+function batchUser(r: u32, s: usize, len: u32): void {
+  if (batch == 0) batch = alloc(<usize>BATCH * 12);
+  const b = batch + <usize>batched * 12;
+  store<u32>(b, r);
+  store<u32>(b, <u32>s, 4);
+  store<u32>(b, len, 8);
+  if (++batched == BATCH) resolveUsers();
+}
+
+function resolveUsers(): void {
+  usersOfBatch(unchecked(dicts[userIdx])!, batch, batched, load<usize>(codeCols + (<usize>userIdx << 2)));
+  batched = 0;
 }
 
 @inline

@@ -1,6 +1,6 @@
 // AssemblyScript, part of the import kernel (parse.ts): user ids.
 
-import { alloc, Dict } from './dict';
+import { alloc, Dict, same } from './dict';
 import { digitsValue } from './times';
 
 // ---- user ids that are plain decimal numbers: an array indexed by the number ----
@@ -35,11 +35,190 @@ export function userCode(dict: Dict, s: usize, len: u32): u32 {
   return code;
 }
 
+// ---- other user ids: a hash index of their own, in 32-byte slots ----
+// [k0, k1 (u64), kind (u32), code + 1 (u32), the value's offset in the dictionary's pool (u32)].
+// An id of up to 16 bytes (hashed ids like u437f45f9, most device ids) sits whole in its slot:
+// one cache miss finds it, where the dictionary's own table (8 bytes inline) also read the
+// value's span and then its bytes, two more misses per row. A longer id keeps its first 8
+// bytes and a 64-bit hash in the slot, and its offset, so only its bytes are read to confirm.
+let uTable: usize = 0;
+let uMask: u32 = 0;
+let uCount: u32 = 0;
+let gk0: u64 = 0;
+let gk1: u64 = 0;
+let gkind: u32 = 0;
+
+@inline
+function tailOf(p: usize, len: u32): u64 {
+  // len 1..8 bytes at p (the input and pools have slack after them: see parse).
+  const w = load<u64>(p);
+  return len >= 8 ? w : w & ((<u64>1 << (<u64>len << 3)) - 1);
+}
+
+// A UUID in canonical lower-case text (8-4-4-4-12 hex digits) is its 16 bytes in the slot:
+// such a text and its bytes map one to one, so equal keys are equal texts, with no read of
+// the pool. (Upper-case or other spellings are other texts, keyed as long ids.)
+const PACKED: u32 = 0x10000;
+
+/** The 16 bytes a canonical lower-case UUID at s spells, into gk0, gk1; false if it is not one. */
+@inline
+function packUuid(s: usize): bool {
+  if (load<u8>(s + 8) != 45 || load<u8>(s + 13) != 45 || load<u8>(s + 18) != 45 || load<u8>(s + 23) != 45) return false;
+  const a = v128.load(s);
+  const b = v128.load(s, 16);
+  const c = v128.load(s, 32);
+  // The 32 hex digits, dashes dropped.
+  const lo = i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17);
+  const hi = i8x16.shuffle(b, c, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+  const vlo = hexNibbles(lo);
+  const vhi = hexNibbles(hi);
+  // Any byte not 0-9 or a-f came out with its top bit set.
+  if (v128.any_true(v128.and(v128.or(vlo, vhi), i8x16.splat(<i8>0xf0)))) return false;
+  // Two nibbles a byte: lane pairs (first, second) -> first << 4 | second.
+  const plo = i8x16.narrow_i16x8_u(v128.or(i16x8.shl(v128.and(vlo, i16x8.splat(0xff)), 4), i16x8.shr_u(vlo, 8)), v128.or(i16x8.shl(v128.and(vhi, i16x8.splat(0xff)), 4), i16x8.shr_u(vhi, 8)));
+  gk0 = i64x2.extract_lane(plo, 0);
+  gk1 = i64x2.extract_lane(plo, 1);
+  return true;
+}
+
+/** Each byte's hex value (0-15), or a value with bits 0xf0 set where it is not 0-9 or a-f. */
+@inline
+function hexNibbles(v: v128): v128 {
+  const digit = v128.and(i8x16.gt_u(v, i8x16.splat(0x2f)), i8x16.lt_u(v, i8x16.splat(0x3a)));
+  const letter = v128.and(i8x16.gt_u(v, i8x16.splat(0x60)), i8x16.lt_u(v, i8x16.splat(0x67)));
+  const val = v128.bitselect(i8x16.sub(v, i8x16.splat(0x30)), i8x16.sub(v, i8x16.splat(0x57)), digit);
+  return v128.or(v128.and(val, v128.or(digit, letter)), v128.andnot(i8x16.splat(<i8>0xf0), v128.or(digit, letter)));
+}
+
+/** The slot key of [s, s + len) into gk0, gk1 and gkind; its hash. */
+@inline
+function keyOf(s: usize, len: u32): u32 {
+  gkind = len;
+  if (len == 36 && packUuid(s)) {
+    gkind = 36 | PACKED;
+    return mixKey(gk0, gk1, gkind);
+  }
+  if (len <= 16) {
+    gk0 = len == 0 ? 0 : tailOf(s, min(len, 8));
+    gk1 = len > 8 ? tailOf(s + 8, len - 8) : 0;
+    return mixKey(gk0, gk1, len);
+  }
+  gk0 = load<u64>(s);
+  let h: u64 = <u64>len * 0x9e3779b97f4a7c15;
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) h = (h ^ load<u64>(s + i)) * 0xff51afd7ed558ccd;
+  if (i < len) h = (h ^ tailOf(s + i, len - i)) * 0xc4ceb9fe1a85ec53;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >> 29;
+  gk1 = h;
+  return <u32>(h >> 32);
+}
+
+@inline
+function mixKey(k0: u64, k1: u64, len: u32): u32 {
+  let h = k0 * 0x9e3779b97f4a7c15 + ((k1 << 29) | (k1 >> 35)) * 0xc2b2ae3d27d4eb4f + <u64>len;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9;
+  h ^= h >> 32;
+  return <u32>h;
+}
+
 function hashedUser(dict: Dict, s: usize, len: u32, value: f64): u32 {
-  const size = dict.size;
-  const code = dict.add(s, len);
-  if (dict.size > size) noteUser(code, value);
+  if (uTable == 0) growUsers(1 << 15);
+  const h = keyOf(s, len);
+  return keyedUser(dict, s, len, value, h, gk0, gk1, gkind);
+}
+
+/** Whether userCode takes this id by value (a canonical decimal) rather than through the index. */
+@inline
+function byValue(s: usize, len: u32): bool {
+  return !(len == 0 || len > 15 || (len > 1 && load<u8>(s) == 48)) && digitsValue(s, len) >= 0;
+}
+
+// Keys of a batch of ids, and a sink for the slot reads that bring their slots into the cache.
+let keys: usize = 0;
+let sink: u32 = 0;
+
+/**
+ * The codes of n ids (entries of 12 bytes [row, start, length] at `batch`) into col[row], in
+ * order. In three passes: every id's key, then one read of each id's slot (a loop so short that
+ * the core has a dozen of these cache misses in flight), then the lookups, now in the cache.
+ */
+export function usersOfBatch(dict: Dict, batch: usize, n: u32, col: usize): void {
+  if (uTable == 0) growUsers(1 << 15);
+  if (keys == 0) keys = alloc(<usize>4096 * 32);
+  for (let k: u32 = 0; k < n; k++) {
+    const b = batch + <usize>k * 12;
+    const s = <usize>load<u32>(b, 4);
+    const len = load<u32>(b, 8);
+    const e = keys + (<usize>k << 5);
+    if (byValue(s, len)) {
+      store<u32>(e, 0xffffffff, 20);
+      continue;
+    }
+    store<u32>(e, keyOf(s, len), 16);
+    store<u32>(e, gkind, 20);
+    store<u64>(e, gk0);
+    store<u64>(e, gk1, 8);
+  }
+  let acc: u32 = 0;
+  for (let k: u32 = 0; k < n; k++) {
+    const e = keys + (<usize>k << 5);
+    if (load<u32>(e, 20) != 0xffffffff) acc += load<u32>(uTable + (<usize>(load<u32>(e, 16) & uMask) << 5), 20);
+  }
+  sink = acc;
+  for (let k: u32 = 0; k < n; k++) {
+    const b = batch + <usize>k * 12;
+    const s = <usize>load<u32>(b, 4);
+    const len = load<u32>(b, 8);
+    const e = keys + (<usize>k << 5);
+    const kind = load<u32>(e, 20);
+    const code = kind == 0xffffffff ? userCode(dict, s, len) : keyedUser(dict, s, len, NaN, load<u32>(e, 16), load<u64>(e), load<u64>(e, 8), kind);
+    store<u32>(col + (<usize>load<u32>(b) << 2), code);
+  }
+}
+
+function keyedUser(dict: Dict, s: usize, len: u32, value: f64, h: u32, k0: u64, k1: u64, kind: u32): u32 {
+  let slot = h & uMask;
+  for (;;) {
+    const e = uTable + (<usize>slot << 5);
+    const code1 = load<u32>(e, 20);
+    if (code1 == 0) break;
+    if (load<u64>(e) == k0 && load<u64>(e, 8) == k1 && load<u32>(e, 16) == kind) {
+      if (kind <= 16 || kind > PACKED || same(dict.pool + <usize>load<u32>(e, 24), s, len)) return code1 - 1;
+    }
+    slot = (slot + 1) & uMask;
+  }
+  const code = dict.append(s, len);
+  noteUser(code, value);
+  const e = uTable + (<usize>slot << 5);
+  store<u64>(e, k0);
+  store<u64>(e, k1, 8);
+  store<u32>(e, kind, 16);
+  store<u32>(e, code + 1, 20);
+  store<u32>(e, load<u32>(dict.spans + (<usize>code << 3)), 24);
+  if (++uCount * 2 > uMask) growUsers((uMask + 1) << 1);
   return code;
+}
+
+/** The index at `slots` slots, its entries moved over (their hashes come from the keys alone but for long ids). */
+function growUsers(slots: u32): void {
+  const old = uTable;
+  const oldSlots: u32 = old == 0 ? 0 : uMask + 1;
+  uTable = alloc(<usize>slots << 5);
+  memory.fill(uTable, 0, <usize>slots << 5);
+  uMask = slots - 1;
+  for (let i: u32 = 0; i < oldSlots; i++) {
+    const o = old + (<usize>i << 5);
+    if (load<u32>(o, 20) == 0) continue;
+    const kind = load<u32>(o, 16);
+    const k1 = load<u64>(o, 8);
+    const h = kind <= 16 || kind > PACKED ? mixKey(load<u64>(o), k1, kind) : <u32>(k1 >> 32);
+    let slot = h & uMask;
+    while (load<u32>(uTable + (<usize>slot << 5), 20) != 0) slot = (slot + 1) & uMask;
+    memory.copy(uTable + (<usize>slot << 5), o, 32);
+  }
 }
 
 // Each user code's id as a number when it is a canonical decimal (else NaN): the merge matches
@@ -65,6 +244,8 @@ export function userValues(): usize {
 /** A fresh instance's state (configure): code 0, the empty id, is no number. */
 export function resetUsers(): void {
   userValsCap = 0;
+  uTable = 0;
+  uCount = 0;
   noteUser(0, NaN);
 }
 
@@ -92,4 +273,43 @@ function growDirect(v: u64): bool {
   direct = alloc(<usize>directCap << 2);
   memory.fill(direct, 0, <usize>directCap << 2);
   return v - directLo < directCap;
+}
+
+// ---- the chunks' user dictionaries merged into one (on the importing thread) ----
+let merged: Dict | null = null;
+
+/**
+ * Starts a merge of `cap` ids (counted over the chunks): a fresh index, sized for half of them,
+ * since the chunks mostly share their users (it grows if they do not). 32 bytes a slot: at 100M
+ * events and 3M users this is 256 MB for as long as the merge runs.
+ */
+export function mergeBegin(cap: u32): void {
+  resetUsers();
+  merged = new Dict(16);
+  let slots: u32 = 1 << 15;
+  while (slots < cap + 2) slots <<= 1;
+  growUsers(slots);
+}
+
+/**
+ * The merged code of each of a chunk's n ids, whose bytes are at pool + spans[2i] (length
+ * spans[2i + 1]), into out; code 0 (the empty id) stays 0. New ids take the next codes in the
+ * order they come, as a dictionary filled chunk by chunk would give them.
+ */
+export function mergeIds(pool: usize, spans: usize, n: u32, out: usize): void {
+  const dict = merged!;
+  if (n > 0) store<u32>(out, 0);
+  // In batches, as the parse looks ids up (usersOfBatch): entries [index, start, length].
+  const batch = alloc(2048 * 12);
+  for (let i: u32 = 1; i < n; i += 2048) {
+    const m = min(2048, n - i);
+    for (let k: u32 = 0; k < m; k++) {
+      const sp = spans + (<usize>(i + k) << 3);
+      const b = batch + <usize>k * 12;
+      store<u32>(b, i + k);
+      store<u32>(b, <u32>(pool + <usize>load<u32>(sp)), 4);
+      store<u32>(b, load<u32>(sp, 4), 8);
+    }
+    usersOfBatch(dict, batch, m, out);
+  }
 }
