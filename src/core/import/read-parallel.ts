@@ -1,43 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
 import { adoptHelper } from '../helper-thread';
+import { workerScript } from '../worker-script';
 import { absorbChunks } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
 import type { RawDict } from './bytes-dict';
 import { lastCsvRead } from './profile';
-
-/**
- * Where the worker script is: next to this module under tsx/vitest (a .ts file, which needs
- * tsx's loader in the worker), or the `parse-worker` entry of the electron-vite build.
- */
-function workerScript(): { code: string; eval: boolean } | null {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // Node 20 workers do not apply `--import tsx` before loading a .ts entry, so a tiny
-    // bootstrap registers tsx's loader first and then imports the TypeScript worker.
-    let api: string;
-    try {
-      // require.resolve picks the CommonJS build; the ESM one sits next to it.
-      api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
-    } catch {
-      return null;
-    }
-    const entry = pathToFileURL(path.join(path.dirname(here), 'parse-worker.ts')).href;
-    return { code: `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
-  }
-  for (const p of [path.join(path.dirname(here), 'parse-worker.js'), path.join(path.dirname(here), '..', 'parse-worker.js')]) {
-    if (fs.existsSync(p)) return { code: p, eval: false };
-  }
-  return null;
-}
 
 /** The worker threads readCsvChunks will want for a file of `size` bytes, started ahead. */
 export function prestartWorkers(size: number, minBytes: number, wanted?: number): Worker[] {
@@ -46,7 +19,7 @@ export function prestartWorkers(size: number, minBytes: number, wanted?: number)
 
 /** Worker threads for a file of `size` bytes: 0 means read it on this thread. */
 export function parallelWorkers(size: number, minBytes: number, wanted?: number): number {
-  if (size < minBytes || !workerScript()) return 0;
+  if (size < minBytes || !workerScript(import.meta.url, 'parse-worker')) return 0;
   return wanted ?? Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
@@ -113,7 +86,7 @@ function headerEnd(file: string, from: number): number {
 
 /** A worker started before its task is known: it boots (about 50 ms) while the ranges and seeds are worked out. */
 function startWorker(): Worker {
-  const script = workerScript()!;
+  const script = workerScript(import.meta.url, 'parse-worker')!;
   return new Worker(script.code, { eval: script.eval });
 }
 
