@@ -9,6 +9,9 @@ import { PathTable } from './fields';
 import { readRecords } from './records';
 import { JsonFlattener } from './scan';
 import { RecordSink } from './sink';
+import { parseNdjsonKernel } from './ndjson-kernel';
+import { ByteDict } from '../bytes-dict';
+import type { ByteMember } from '../containers/open';
 
 /** One newline-aligned byte range of a plain NDJSON file, read in a worker thread. */
 export interface JsonChunkTask {
@@ -18,6 +21,8 @@ export interface JsonChunkTask {
   mapping: ImportMapping;
   /** Paths whose string values are JSON objects to flatten (see JsonFlattener.setObjectStrings). */
   objectStrings: string[];
+  /** Read through the WebAssembly kernel (ndjson-kernel.ts); `quoted` comes back when it cannot. */
+  kernel?: boolean;
 }
 
 const CHUNK = 4 << 20;
@@ -43,6 +48,10 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
  * Duplicates are not dropped here: a twin may sit in another range (see dropDuplicates).
  */
 export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
+  if (task.kernel) {
+    const res = await parseNdjsonKernel(rangeChunks(task.file, task.start, task.end), task.mapping, task.end - task.start);
+    return res ?? { quoted: true, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
+  }
   const b = new EventLogBuilder();
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
@@ -123,6 +132,43 @@ export async function readNdjsonParallel(file: string, size: number, b: EventLog
   if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   absorbChunks(b, results);
   return m.dedupe ? dropDuplicates(b, m.dedupe) : 0;
+}
+
+/**
+ * NDJSON through the WebAssembly kernel: a plain file in newline-aligned ranges, one per worker
+ * thread, else each member (a .gz stream, a zip's parts, a small file) on this thread, while
+ * zlib inflates the next bytes on its own thread. The ranges are merged in file order as a
+ * CSV's are, then Mixpanel's duplicates dropped. False, with nothing added to the builder,
+ * when the kernel met what only the JavaScript reader handles (escapes, arrays, ...): the
+ * caller then reads the file with it.
+ */
+export async function readNdjsonKernel(src: { path: string; size: number; container: string; members: ByteMember[] }, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal): Promise<boolean> {
+  const results: ChunkResult[] = [];
+  if (pool.length && src.container === 'plain') {
+    let out: ChunkResult[];
+    try {
+      const ranges = ndjsonRanges(src.path, src.size, pool.length);
+      out = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file: src.path, start: r[0], end: r[1], mapping: m, objectStrings: [], kernel: true }, signal)));
+    } catch (err) {
+      for (const w of pool) void w.terminate();
+      throw err;
+    }
+    for (const w of pool) if (!adoptHelper(w)) void w.terminate();
+    if (out.some((r) => r.quoted)) return false;
+    results.push(...out);
+  } else {
+    for (const w of pool) void w.terminate();
+    for (const mem of src.members) {
+      if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+      const res = await parseNdjsonKernel(mem.open(), m, src.container === 'plain' ? src.size : 0);
+      if (!res) return false;
+      results.push(res);
+    }
+  }
+  if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+  absorbChunks(b, results);
+  if (m.dedupe) dropDuplicates(b, m.dedupe);
+  return true;
 }
 
 /**
