@@ -10,6 +10,13 @@ import { allocCodes, type Codes } from './store';
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
   const { pool, offs, lens } = values;
   const map = new Uint32Array(offs.length);
+  // Into an empty dictionary, a chunk's values (distinct already, code 0 the empty one) keep
+  // their codes, appended unhashed: hashing an id column's million values here cost more than
+  // reading them. (The table is rebuilt only if another chunk's values are looked up.)
+  if (dict.size === 1 && offs.length > 0 && lens[0] === 0) {
+    for (let i = 1; i < offs.length; i++) map[i] = dict.appendNew(pool, offs[i], offs[i] + lens[i]);
+    return map;
+  }
   // From the worker's bytes: making a string per value cost more than the remap itself.
   for (let i = 0; i < offs.length; i++) map[i] = dict.add(pool, offs[i], offs[i] + lens[i]);
   return map;

@@ -7,7 +7,7 @@
 // handle (escapes, arrays, a record over several lines it cannot place) makes parse() return -1,
 // and the caller reads the file with the JavaScript reader instead.
 
-import { alloc, Dict, same } from './dict';
+import { alloc, Dict, hashBytes, same } from './dict';
 import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
 import { resetUsers, userCode, userValues } from './users';
@@ -370,6 +370,11 @@ function addRow(rec: u32): bool {
   store<f64>(timeCol + (<usize>r << 3), t);
   for (let i = 0; i < nFields; i++) {
     if (i == TIME) continue;
+    if (i == comboFirst && comboOn && comboUsable()) {
+      comboCodes(r);
+      i = comboLast;
+      continue;
+    }
     let code: u32 = 0;
     if (has(i)) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
@@ -379,7 +384,113 @@ function addRow(rec: u32): bool {
     putCode(i, r, code);
   }
   rows = r + 1;
+  if (rows == PLAN_ROWS) planColumns();
   return true;
+}
+
+// ---- after the first rows: repeating combinations of property values cached ----
+const PLAN_ROWS: u32 = 4096;
+
+/**
+ * The longest run of property fields without (nearly) a new value per row (an insert id, a
+ * uuid, which would make every combination new) is looked up as one combination (comboCodes).
+ * (Sizing an id column's table for the whole range up front measured slower than letting it grow.)
+ */
+function planColumns(): void {
+  let best = 0;
+  let run = 0;
+  let last = -1;
+  for (let f = EVENT + 1; f < nFields; f++) {
+    const d = dicts[f]!;
+    const idLike = d.size > (PLAN_ROWS >> 1);
+    run = idLike ? 0 : run + 1;
+    if (run > best) {
+      best = run;
+      last = f;
+    }
+  }
+  if (best < 2) return;
+  comboLast = last;
+  comboFirst = last - best + 1;
+  comboOn = true;
+  comboTable = alloc(<usize>COMBO_SLOTS << 4);
+  memory.fill(comboTable, 0, <usize>COMBO_SLOTS << 4);
+  comboBytes = alloc(COMBO_BYTES + 8);
+  comboCodeStore = alloc(<usize>COMBO_MAX * <usize>best << 2);
+}
+
+// Exports copy the same few combinations of property values (country, platform, plan: the
+// user's attributes) onto every event. The text from the first to the last value of a run of
+// property fields is looked up whole, once, instead of one dictionary per field: the same bytes
+// there read as the same values. The dictionaries still see every value first (a combination
+// is cached only after a miss filled them), so codes come out the same. Used when every field
+// of the run has a value and they appear in field order; off when most rows miss.
+const COMBO_SLOTS: u32 = 8192;
+const COMBO_MAX: u32 = 4096;
+const COMBO_BYTES: u32 = 1 << 20;
+let comboFirst: i32 = -1;
+let comboLast: i32 = -1;
+let comboOn = false;
+/** Slots of [hash, length, byte offset, code offset + 1]. */
+let comboTable: usize = 0;
+let comboBytes: usize = 0;
+let comboBytesLen: u32 = 0;
+let comboCodeStore: usize = 0;
+let comboCount: u32 = 0;
+let comboRows: u32 = 0;
+let comboHits: u32 = 0;
+
+@inline
+function comboUsable(): bool {
+  let prev: u32 = 0;
+  for (let f = comboFirst; f <= comboLast; f++) {
+    if (!has(f)) return false;
+    const s = load<u32>(fstart + (<usize>f << 2));
+    if (s <= prev) return false;
+    prev = s;
+  }
+  return true;
+}
+
+function comboCodes(r: u32): void {
+  const k = comboLast - comboFirst + 1;
+  const s = <usize>load<u32>(fstart + (<usize>comboFirst << 2));
+  const len = <u32>(<usize>load<u32>(fend + (<usize>comboLast << 2)) - s);
+  const h = hashBytes(s, len);
+  let slot = h & (COMBO_SLOTS - 1);
+  comboRows++;
+  for (;;) {
+    const e = comboTable + (<usize>slot << 4);
+    const codes1 = load<u32>(e, 12);
+    if (codes1 == 0) break;
+    if (load<u32>(e) == h && load<u32>(e, 4) == len && same(comboBytes + load<u32>(e, 8), s, len)) {
+      comboHits++;
+      const c = comboCodeStore + (<usize>(codes1 - 1) << 2);
+      for (let j = 0; j < k; j++) putCode(comboFirst + j, r, load<u32>(c + (<usize>j << 2)));
+      return;
+    }
+    slot = (slot + 1) & (COMBO_SLOTS - 1);
+  }
+  const full = comboCount >= COMBO_MAX || comboBytesLen + len > COMBO_BYTES;
+  const c = comboCodeStore + (<usize>comboCount * <usize>k << 2);
+  for (let j = 0; j < k; j++) {
+    const f = comboFirst + j;
+    const fs = <usize>load<u32>(fstart + (<usize>f << 2));
+    const code = unchecked(dicts[f])!.add(fs, <u32>(<usize>load<u32>(fend + (<usize>f << 2)) - fs));
+    putCode(f, r, code);
+    if (!full) store<u32>(c + (<usize>j << 2), code);
+  }
+  if (!full) {
+    const e = comboTable + (<usize>slot << 4);
+    memory.copy(comboBytes + comboBytesLen, s, len);
+    store<u32>(e, h);
+    store<u32>(e, len, 4);
+    store<u32>(e, comboBytesLen, 8);
+    store<u32>(e, comboCount * k + 1, 12);
+    comboBytesLen += len;
+    comboCount++;
+  }
+  if ((comboRows & 0xffff) == 0 && comboHits < (comboRows >> 1)) comboOn = false;
 }
 
 @inline
