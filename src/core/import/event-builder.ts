@@ -14,6 +14,8 @@ import { gather, orderByUser } from './sort-rows';
 export class ColBuilder {
   dict = new ByteDict(16);
   codes = new GrowU32(1024);
+  /** The dictionary may hold a value twice (an id column merged unhashed): store.ts folds it on read. */
+  repeats = false;
   constructor(
     readonly name: string,
     readonly role: string,
@@ -270,7 +272,7 @@ export class EventLogBuilder {
       const file = `c${i}.codes`;
       const dictFile = `c${i}.json`;
       put(file, sorted);
-      columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
+      columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct, ...(c.repeats ? { repeats: true } : {}) });
       if (c !== this.event && distinct > ID_LIKE_DISTINCT) {
         // An id-like column (an insert id, a uuid per event): its text is written straight from
         // the dictionary's bytes, without a string per value, and read back only if a question

@@ -22,6 +22,14 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
   return map;
 }
 
+/** A chunk's values appended after ours, unhashed (code 0, the empty value, stays 0). */
+function appendAll(dict: ByteDict, values: RawDict): Uint32Array {
+  const { pool, offs, lens } = values;
+  const map = new Uint32Array(offs.length);
+  for (let i = 1; i < offs.length; i++) map[i] = dict.appendNew(pool, offs[i], offs[i] + lens[i]);
+  return map;
+}
+
 /**
  * Global codes of each chunk's users, in first-seen order. When every id is a plain decimal
  * number (the usual case), ids are matched by value through an array or a Map and appended to
@@ -149,7 +157,10 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
     const parts = chunks.map((c) => c.columns.find((col) => col.name === name));
-    const maps = parts.map((col) => (col ? remap(target.dict, col.dict) : null));
+    // An id-like column the readers left unhashed stays so: the chunks' values are appended.
+    const repeats = parts.some((col) => col?.repeats);
+    if (repeats) target.repeats = true;
+    const maps = parts.map((col) => (col ? (repeats ? appendAll(target.dict, col.dict) : remap(target.dict, col.dict)) : null));
     const out = allocCodes(n, target.dict.size, split);
     parts.forEach((col, w) => {
       if (col) copies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });

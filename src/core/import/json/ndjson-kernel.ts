@@ -34,6 +34,7 @@ interface NdjsonKernel {
   codeWidth(field: number): number;
   codeCounts(field: number): number;
   userValuesPtr(): number;
+  fieldRaw(field: number): number;
 }
 
 const newKernel = kernelFactory<NdjsonKernel>(NDJSON_WASM_BASE64, 'NDJSON import');
@@ -178,7 +179,7 @@ function collect(k: NdjsonKernel, m: ImportMapping): ChunkResult | null {
     const at = k.sortedCodesPtr(field);
     const width = k.codeWidth(field);
     const codes = width === 1 ? new Uint8Array(buf, at, rows) : width === 2 ? new Uint16Array(buf, at, rows) : new Uint32Array(buf, at, rows);
-    return { name, dict: rawDict(k, field), codes };
+    return { name, dict: rawDict(k, field), codes, ...(k.fieldRaw(field) ? { repeats: true } : {}) };
   };
   const columns = [column('\u0000event', EVENT)];
   // A property seen only in skipped records has no value (code 0 alone): no column, as in sink.ts.

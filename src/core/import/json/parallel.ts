@@ -184,6 +184,9 @@ export function dropDuplicates(b: EventLogBuilder, dedupe: string): number {
   const evCodes = g.codes.get(b.event);
   if (!insCodes || !evCodes) return 0;
   const time = b.time.data;
+  // An id column merged unhashed may give one insert id two codes: then the values compare.
+  const dict = ins.dict;
+  const sameId = ins.repeats ? (x: number, y: number) => x === y || dict.value(x) === dict.value(y) : (x: number, y: number) => x === y;
   const start = g.start;
   const n = g.rows;
   const drop = new Uint8Array(n);
@@ -194,7 +197,7 @@ export function dropDuplicates(b: EventLogBuilder, dedupe: string): number {
       if (time[r] !== time[r - 1] || insCodes[r] === 0) continue;
       // r's time equals the previous row's: compare with the whole run before it.
       for (let q = r - 1; q >= start[u] && time[q] === time[r]; q--) {
-        if (!drop[q] && insCodes[q] === insCodes[r] && evCodes[q] === evCodes[r]) {
+        if (!drop[q] && evCodes[q] === evCodes[r] && insCodes[q] !== 0 && sameId(insCodes[q], insCodes[r])) {
           drop[r] = 1;
           dropped++;
           break;

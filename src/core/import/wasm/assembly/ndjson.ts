@@ -379,7 +379,7 @@ function addRow(rec: u32): bool {
     if (has(i)) {
       const s = <usize>load<u32>(fstart + (<usize>i << 2));
       const e = <usize>load<u32>(fend + (<usize>i << 2));
-      code = i == USER ? userCode(unchecked(dicts[i])!, s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
+      code = i == USER ? userCode(unchecked(dicts[i])!, s, <u32>(e - s)) : unchecked(isRaw[i]) ? unchecked(dicts[i])!.append(s, <u32>(e - s)) : unchecked(dicts[i])!.add(s, <u32>(e - s));
     }
     putCode(i, r, code);
   }
@@ -403,6 +403,7 @@ function planColumns(): void {
   for (let f = EVENT + 1; f < nFields; f++) {
     const d = dicts[f]!;
     const idLike = d.size > (PLAN_ROWS >> 1);
+    if (idLike) isRaw[f] = true;
     run = idLike ? 0 : run + 1;
     if (run > best) {
       best = run;
@@ -417,6 +418,19 @@ function planColumns(): void {
   memory.fill(comboTable, 0, <usize>COMBO_SLOTS << 4);
   comboBytes = alloc(COMBO_BYTES + 8);
   comboCodeStore = alloc(<usize>COMBO_MAX * <usize>best << 2);
+}
+
+/**
+ * Per field: an id-like property (nearly one new value per row: Mixpanel's $insert_id) whose
+ * values are appended from here on, each row a code of its own, without a hash table: a table
+ * for millions of values cost a cache miss per row and, grown by doubling in this never-freeing
+ * memory, more bytes than the column. Its dictionary may then hold a value twice; the store
+ * folds repeats when the column is read (store.ts), and duplicates compare bytes (parallel.ts).
+ */
+const isRaw = new StaticArray<bool>(MAX_FIELDS);
+
+export function fieldRaw(f: i32): bool {
+  return isRaw[f];
 }
 
 // Exports copy the same few combinations of property values (country, platform, plan: the
