@@ -13,20 +13,9 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
   // Into an empty dictionary, a chunk's values (distinct already, code 0 the empty one) keep
   // their codes, appended unhashed: hashing an id column's million values here cost more than
   // reading them. (The table is rebuilt only if another chunk's values are looked up.)
-  if (dict.size === 1 && offs.length > 0 && lens[0] === 0) {
-    for (let i = 1; i < offs.length; i++) map[i] = dict.appendNew(pool, offs[i], offs[i] + lens[i]);
-    return map;
-  }
+  if (dict.size === 1 && offs.length > 0 && lens[0] === 0) return dict.appendAll(values);
   // From the worker's bytes: making a string per value cost more than the remap itself.
   for (let i = 0; i < offs.length; i++) map[i] = dict.add(pool, offs[i], offs[i] + lens[i]);
-  return map;
-}
-
-/** A chunk's values appended after ours, unhashed (code 0, the empty value, stays 0). */
-function appendAll(dict: ByteDict, values: RawDict): Uint32Array {
-  const { pool, offs, lens } = values;
-  const map = new Uint32Array(offs.length);
-  for (let i = 1; i < offs.length; i++) map[i] = dict.appendNew(pool, offs[i], offs[i] + lens[i]);
   return map;
 }
 
@@ -160,7 +149,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     // An id-like column the readers left unhashed stays so: the chunks' values are appended.
     const repeats = parts.some((col) => col?.repeats);
     if (repeats) target.repeats = true;
-    const maps = parts.map((col) => (col ? (repeats ? appendAll(target.dict, col.dict) : remap(target.dict, col.dict)) : null));
+    const maps = parts.map((col) => (col ? (repeats ? target.dict.appendAll(col.dict) : remap(target.dict, col.dict)) : null));
     const out = allocCodes(n, target.dict.size, split);
     parts.forEach((col, w) => {
       if (col) copies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });
