@@ -25,6 +25,7 @@ async function importWith(file: string, reader: 'js' | 'wasm', workers = 0) {
     parallelMinBytes: workers ? 0 : 1 << 40,
     reader,
     workers: workers || undefined,
+    jsonParallel: workers > 0,
   };
   return importFiles({ path: file }, env);
 }

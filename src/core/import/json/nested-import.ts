@@ -118,11 +118,12 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   try {
     if (!m.user || !m.time || !m.event) throw new IafaError('validation', `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m).map((c) => c.name).slice(0, 30).join(', ')}).`, { reason: 'missing_column' });
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
-    // Plain NDJSON from 8 MB is read in worker threads, one range each, as a large CSV is: by the
-    // WebAssembly kernel where it can read the records (json/ndjson-kernel.ts). The JavaScript
-    // reader in ranges stays opt-in (jsonParallel): it measured slower than one thread.
+    // NDJSON goes through the WebAssembly kernel where it can read the records
+    // (json/ndjson-kernel.ts), on this thread. Worker threads, one newline-aligned range each
+    // (the CSV path's merge), are opt-in (jsonParallel): on the shared 2-core machine they
+    // measured slower and larger than one thread (docs/data-formats.md).
     const kernel = (env.reader ?? 'wasm') === 'wasm' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? []);
-    const parallel = src.container === 'plain' && src.format === 'ndjson' && (kernel || (env.jsonParallel === true && env.reader !== 'scanner'));
+    const parallel = src.container === 'plain' && src.format === 'ndjson' && env.jsonParallel === true && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
     await readNested(src, b, m, { signal: env.signal, report, workers, kernel });
     b.endFile();
