@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { ImportMapping } from '../../../shared/contract';
 import type { RawDict } from '../bytes-dict';
 import type { ChunkResult } from '../parse-chunk';
@@ -65,7 +66,7 @@ export function kernelCanReadJson(m: ImportMapping, objectStrings: readonly stri
  * when the kernel met something only the JavaScript reader handles: the caller then reads the
  * whole file with it (a range cannot be read alone by the JavaScript reader either).
  */
-export async function parseNdjsonKernel(chunks: AsyncIterable<Buffer>, m: ImportMapping, sizeHint: number): Promise<ChunkResult | null> {
+export async function parseNdjsonKernel(input: AsyncIterable<Buffer> | { file: string; start: number; end: number }, m: ImportMapping, sizeHint: number): Promise<ChunkResult | null> {
   let k: NdjsonKernel;
   try {
     k = newKernel();
@@ -80,7 +81,7 @@ export async function parseNdjsonKernel(chunks: AsyncIterable<Buffer>, m: Import
       }
       k.bindRole(node, field);
     }
-    const ok = await feed(k, chunks, sizeHint);
+    const ok = 'file' in input ? feedFile(k, input.file, input.start, input.end) : await feed(k, input, sizeHint);
     if (!ok) return null;
     return collect(k, m);
   } catch (err) {
@@ -89,46 +90,85 @@ export async function parseNdjsonKernel(chunks: AsyncIterable<Buffer>, m: Import
   }
 }
 
-async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: number): Promise<boolean> {
-  let region = PIECE;
-  let at = k.alloc(region + 64);
-  let carry = 0;
-  let sized = false;
-  const parse = (final: boolean): boolean => {
-    const len = carry;
-    const mem = new Uint8Array(k.memory.buffer);
+/** The kernel's input region: bytes are put after the carried-over part of a cut record, then parsed. */
+class Region {
+  size = PIECE;
+  at: number;
+  carry = 0;
+  private sized = false;
+
+  constructor(
+    private k: NdjsonKernel,
+    private sizeHint: number,
+  ) {
+    this.at = k.alloc(this.size + 64);
+  }
+
+  /** Room for more bytes: a region full of one record gets a bigger one, the record moved over. */
+  room(): number {
+    if (this.carry === this.size) {
+      const next = this.k.alloc(this.size * 2 + 64);
+      new Uint8Array(this.k.memory.buffer).copyWithin(next, this.at, this.at + this.carry);
+      this.at = next;
+      this.size *= 2;
+    }
+    return this.size - this.carry;
+  }
+
+  /** Parses the complete records in the region; false when the kernel cannot read them. */
+  parse(final: boolean): boolean {
+    const k = this.k;
+    const at = this.at;
+    const len = this.carry;
     // Slack after the text reads as no digit and no quote (whole words are read past values).
-    mem.fill(0, at + len, at + len + 16);
-    if (!sized && sizeHint > 0 && !final) {
+    new Uint8Array(k.memory.buffer).fill(0, at + len, at + len + 16);
+    if (!this.sized && this.sizeHint > 0 && !final) {
+      // Columns sized once from the first piece's bytes per line (+5%), not grown by copies.
       const perLine = len / Math.max(1, k.countByte(at, len, 10));
-      k.reserve(Math.ceil((sizeHint / perLine) * 1.05));
-      sized = true;
+      k.reserve(Math.ceil((this.sizeHint / perLine) * 1.05));
+      this.sized = true;
     }
     k.reserve(k.rowCount() + k.countByte(at, len, 10) + 1);
     const used = k.parse(at, len, final ? 1 : 0);
     if (used < 0) return false;
-    carry = len - used;
-    if (carry > 0) new Uint8Array(k.memory.buffer).copyWithin(at, at + used, at + len);
+    this.carry = len - used;
+    if (this.carry > 0) new Uint8Array(k.memory.buffer).copyWithin(at, at + used, at + len);
     return true;
-  };
+  }
+}
+
+async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: number): Promise<boolean> {
+  const r = new Region(k, sizeHint);
   for await (const chunk of chunks) {
     for (let off = 0; off < chunk.length; ) {
-      if (carry === region) {
-        // One record longer than the region: a bigger one, with the record moved over.
-        const next = k.alloc(region * 2 + 64);
-        new Uint8Array(k.memory.buffer).copyWithin(next, at, at + carry);
-        at = next;
-        region *= 2;
-      }
-      const n = Math.min(region - carry, chunk.length - off);
-      new Uint8Array(k.memory.buffer).set(chunk.subarray(off, off + n), at + carry);
-      carry += n;
+      const n = Math.min(r.room(), chunk.length - off);
+      new Uint8Array(k.memory.buffer).set(chunk.subarray(off, off + n), r.at + r.carry);
+      r.carry += n;
       off += n;
-      if (carry === region && !parse(false)) return false;
+      if (r.carry === r.size && !r.parse(false)) return false;
     }
   }
-  if (carry > 0 && !parse(true)) return false;
-  return carry === 0;
+  if (r.carry > 0 && !r.parse(true)) return false;
+  return r.carry === 0;
+}
+
+/** feed() for a byte range of a plain file: read straight into the kernel's memory (no copy). */
+function feedFile(k: NdjsonKernel, file: string, start: number, end: number): boolean {
+  const r = new Region(k, end - start);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let pos = start; ; ) {
+      const want = Math.min(r.room(), end - pos);
+      const n = want > 0 ? fs.readSync(fd, new Uint8Array(k.memory.buffer), r.at + r.carry, want, pos) : 0;
+      pos += n;
+      r.carry += n;
+      const final = n === 0 || pos >= end;
+      if (!r.parse(final)) return false;
+      if (final) return r.carry === 0;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function rawDict(k: NdjsonKernel, field: number): RawDict {

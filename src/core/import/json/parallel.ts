@@ -49,7 +49,7 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
  */
 export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
   if (task.kernel) {
-    const res = await parseNdjsonKernel(rangeChunks(task.file, task.start, task.end), task.mapping, task.end - task.start);
+    const res = await parseNdjsonKernel({ file: task.file, start: task.start, end: task.end }, task.mapping, task.end - task.start);
     return res ?? { quoted: true, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
   }
   const b = new EventLogBuilder();
@@ -160,7 +160,7 @@ export async function readNdjsonKernel(src: { path: string; size: number; contai
     for (const w of pool) void w.terminate();
     for (const mem of src.members) {
       if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-      const res = await parseNdjsonKernel(mem.open(), m, src.container === 'plain' ? src.size : 0);
+      const res = await parseNdjsonKernel(src.container === 'plain' ? { file: src.path, start: 0, end: src.size } : mem.open(), m, src.container === 'plain' ? src.size : 0);
       if (!res) return false;
       results.push(res);
     }
