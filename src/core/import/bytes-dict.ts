@@ -162,9 +162,9 @@ export class ByteDict {
     const base = this.poolLen - lo;
     this.poolLen += bytes;
     if (4 * (this.size + n) > this.spans.length) {
-      let len = this.spans.length * 2;
-      while (len < 4 * (this.size + n)) len *= 2;
-      const spans = new Int32Array(len);
+      // Exactly what is needed when that is more than double: a million-value chunk's spans
+      // rounded up to a power of two cost up to twice their size.
+      const spans = new Int32Array(Math.max(this.spans.length * 2, 4 * (this.size + n)));
       spans.set(this.spans);
       this.spans = spans;
     }
