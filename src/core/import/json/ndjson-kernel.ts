@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { ImportMapping } from '../../../shared/contract';
+import { IafaError, type ImportMapping } from '../../../shared/contract';
 import type { RawDict } from '../bytes-dict';
 import type { ChunkResult } from '../parse-chunk';
 import { isKernelFailure, kernelFactory, type WasmMemory } from '../../wasm';
@@ -66,7 +66,9 @@ export function kernelCanReadJson(m: ImportMapping, objectStrings: readonly stri
  * when the kernel met something only the JavaScript reader handles: the caller then reads the
  * whole file with it (a range cannot be read alone by the JavaScript reader either).
  */
-export async function parseNdjsonKernel(input: AsyncIterable<Buffer> | { file: string; start: number; end: number }, m: ImportMapping, sizeHint: number): Promise<ChunkResult | null> {
+type KernelInput = AsyncIterable<Buffer> | { file: string; start: number; end: number };
+
+export async function parseNdjsonKernel(input: KernelInput | KernelInput[], m: ImportMapping, sizeHint: number, signal?: AbortSignal): Promise<ChunkResult | null> {
   let k: NdjsonKernel;
   try {
     k = newKernel();
@@ -81,8 +83,12 @@ export async function parseNdjsonKernel(input: AsyncIterable<Buffer> | { file: s
       }
       k.bindRole(node, field);
     }
-    const ok = 'file' in input ? feedFile(k, input.file, input.start, input.end) : await feed(k, input, sizeHint);
-    if (!ok) return null;
+    // Several inputs (a zip's members) go through one instance, one after the other: one
+    // result, not one per member for the merge to interleave user by user.
+    for (const one of Array.isArray(input) ? input : [input]) {
+      const ok = 'file' in one ? await feedFile(k, one.file, one.start, one.end, signal) : await feed(k, one, sizeHint);
+      if (!ok) return null;
+    }
     return collect(k, m);
   } catch (err) {
     if (isKernelFailure(err)) return null;
@@ -153,11 +159,16 @@ async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: nu
 }
 
 /** feed() for a byte range of a plain file: read straight into the kernel's memory (no copy). */
-function feedFile(k: NdjsonKernel, file: string, start: number, end: number): boolean {
+async function feedFile(k: NdjsonKernel, file: string, start: number, end: number, signal?: AbortSignal): Promise<boolean> {
   const r = new Region(k, end - start);
   const fd = fs.openSync(file, 'r');
   try {
-    for (let pos = start; ; ) {
+    for (let pos = start, piece = 0; ; piece++) {
+      // Now and then a turn of the event loop, so a cancel (or a progress request) gets in.
+      if (signal && (piece & 15) === 15) {
+        await new Promise((r) => setImmediate(r));
+        if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+      }
       const want = Math.min(r.room(), end - pos);
       const n = want > 0 ? fs.readSync(fd, new Uint8Array(k.memory.buffer), r.at + r.carry, want, pos) : 0;
       pos += n;

@@ -158,18 +158,23 @@ export async function readNdjsonKernel(src: { path: string; size: number; contai
     results.push(...out);
   } else {
     for (const w of pool) void w.terminate();
-    const hint = streamSizeHint(src);
-    for (const mem of src.members) {
-      if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-      const res = await parseNdjsonKernel(src.container === 'plain' ? { file: src.path, start: 0, end: src.size } : mem.open(), m, src.container === 'plain' ? src.size : hint);
-      if (!res) return false;
-      results.push(res);
-    }
+    const inputs = src.container === 'plain' ? [{ file: src.path, start: 0, end: src.size }] : src.members.map((mem) => cancellable(mem, signal));
+    const res = await parseNdjsonKernel(inputs, m, src.container === 'plain' ? src.size : streamSizeHint(src) * src.members.length, signal);
+    if (!res) return false;
+    results.push(res);
   }
   if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   absorbChunks(b, results);
   if (m.dedupe) dropDuplicates(b, m.dedupe);
   return true;
+}
+
+/** A member's stream, opened when first read, stopped between chunks once the import is cancelled. */
+async function* cancellable(mem: ByteMember, signal: AbortSignal): AsyncGenerator<Buffer> {
+  for await (const c of mem.open()) {
+    if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    yield c;
+  }
 }
 
 /**
