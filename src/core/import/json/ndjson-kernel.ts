@@ -68,7 +68,7 @@ export function kernelCanReadJson(m: ImportMapping, objectStrings: readonly stri
  */
 type KernelInput = AsyncIterable<Buffer> | { file: string; start: number; end: number };
 
-export async function parseNdjsonKernel(input: KernelInput | KernelInput[], m: ImportMapping, sizeHint: number, signal?: AbortSignal): Promise<ChunkResult | null> {
+export async function parseNdjsonKernel(input: KernelInput | KernelInput[], m: ImportMapping, sizeHint: number, signal?: AbortSignal, onRows?: (rows: number) => void): Promise<ChunkResult | null> {
   let k: NdjsonKernel;
   try {
     k = newKernel();
@@ -86,7 +86,7 @@ export async function parseNdjsonKernel(input: KernelInput | KernelInput[], m: I
     // Several inputs (a zip's members) go through one instance, one after the other: one
     // result, not one per member for the merge to interleave user by user.
     for (const one of Array.isArray(input) ? input : [input]) {
-      const ok = 'file' in one ? await feedFile(k, one.file, one.start, one.end, signal) : await feed(k, one, sizeHint);
+      const ok = 'file' in one ? await feedFile(k, one.file, one.start, one.end, signal, onRows) : await feed(k, one, sizeHint, onRows);
       if (!ok) return null;
     }
     return collect(k, m);
@@ -143,15 +143,19 @@ class Region {
   }
 }
 
-async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: number): Promise<boolean> {
+async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: number, onRows?: (rows: number) => void): Promise<boolean> {
   const r = new Region(k, sizeHint);
+  let pieces = 0;
   for await (const chunk of chunks) {
     for (let off = 0; off < chunk.length; ) {
       const n = Math.min(r.room(), chunk.length - off);
       new Uint8Array(k.memory.buffer).set(chunk.subarray(off, off + n), r.at + r.carry);
       r.carry += n;
       off += n;
-      if (r.carry === r.size && !r.parse(false)) return false;
+      if (r.carry === r.size) {
+        if (!r.parse(false)) return false;
+        if ((++pieces & 15) === 0) onRows?.(k.rowCount());
+      }
     }
   }
   if (r.carry > 0 && !r.parse(true)) return false;
@@ -159,13 +163,14 @@ async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: nu
 }
 
 /** feed() for a byte range of a plain file: read straight into the kernel's memory (no copy). */
-async function feedFile(k: NdjsonKernel, file: string, start: number, end: number, signal?: AbortSignal): Promise<boolean> {
+async function feedFile(k: NdjsonKernel, file: string, start: number, end: number, signal?: AbortSignal, onRows?: (rows: number) => void): Promise<boolean> {
   const r = new Region(k, end - start);
   const fd = fs.openSync(file, 'r');
   try {
     for (let pos = start, piece = 0; ; piece++) {
       // Now and then a turn of the event loop, so a cancel (or a progress request) gets in.
       if (signal && (piece & 15) === 15) {
+        onRows?.(k.rowCount());
         await new Promise((r) => setImmediate(r));
         if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
       }

@@ -262,7 +262,7 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
   if (p.kernel !== false && src.memberFormat === 'json' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? [])) {
     const workers = p.workers ?? [];
     p = { ...p, workers: [] };
-    if (await readNdjsonKernel(src, b, m, workers, p.signal)) {
+    if (await readNdjsonKernel(src, b, m, workers, p.signal, (rows) => p.report(rows))) {
       p.report(b.rows);
       return { duplicates: 0, skippedCalls: 0 };
     }

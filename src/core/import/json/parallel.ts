@@ -142,7 +142,7 @@ export async function readNdjsonParallel(file: string, size: number, b: EventLog
  * when the kernel met what only the JavaScript reader handles (escapes, arrays, ...): the
  * caller then reads the file with it.
  */
-export async function readNdjsonKernel(src: { path: string; size: number; container: string; members: ByteMember[] }, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal): Promise<boolean> {
+export async function readNdjsonKernel(src: { path: string; size: number; container: string; members: ByteMember[] }, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, report?: (rows: number) => void): Promise<boolean> {
   const results: ChunkResult[] = [];
   if (pool.length && src.container === 'plain') {
     let out: ChunkResult[];
@@ -159,7 +159,7 @@ export async function readNdjsonKernel(src: { path: string; size: number; contai
   } else {
     for (const w of pool) void w.terminate();
     const inputs = src.container === 'plain' ? [{ file: src.path, start: 0, end: src.size }] : src.members.map((mem) => cancellable(mem, signal));
-    const res = await parseNdjsonKernel(inputs, m, src.container === 'plain' ? src.size : streamSizeHint(src) * src.members.length, signal);
+    const res = await parseNdjsonKernel(inputs, m, src.container === 'plain' ? src.size : streamSizeHint(src) * src.members.length, signal, report);
     if (!res) return false;
     results.push(res);
   }
