@@ -162,28 +162,49 @@ async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: nu
   return r.carry === 0;
 }
 
-/** feed() for a byte range of a plain file: read straight into the kernel's memory (no copy). */
+/**
+ * feed() for a byte range of a plain file, read straight into the kernel's memory, in two
+ * regions: the next piece is read (on libuv's thread) while the kernel parses this one. Copying
+ * 1.7 GB out of the page cache took 1.9 s of a 10M-event import when it waited for each read.
+ * Each region has a piece's room in front for the record cut at the end of the one before.
+ */
 async function feedFile(k: NdjsonKernel, file: string, start: number, end: number, signal?: AbortSignal, onRows?: (rows: number) => void): Promise<boolean> {
   const r = new Region(k, end - start);
-  const fd = fs.openSync(file, 'r');
+  const gap = PIECE;
+  const regions = [k.alloc(gap + PIECE + 64), k.alloc(gap + PIECE + 64)];
+  const fh = await fs.promises.open(file, 'r');
+  let pos = start;
+  const issue = (i: number) => {
+    const want = Math.min(PIECE, end - pos);
+    const from = pos;
+    pos += want;
+    const done = want > 0 ? fh.read(new Uint8Array(k.memory.buffer), regions[i] + gap, want, from).then((x) => x.bytesRead) : Promise.resolve(0);
+    return { done, want, last: pos >= end };
+  };
+  let next: ReturnType<typeof issue> | null = issue(0);
   try {
-    for (let pos = start, piece = 0; ; piece++) {
-      // Now and then a turn of the event loop, so a cancel (or a progress request) gets in.
-      if (signal && (piece & 15) === 15) {
-        onRows?.(k.rowCount());
-        await new Promise((r) => setImmediate(r));
-        if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
-      }
-      const want = Math.min(r.room(), end - pos);
-      const n = want > 0 ? fs.readSync(fd, new Uint8Array(k.memory.buffer), r.at + r.carry, want, pos) : 0;
-      pos += n;
-      r.carry += n;
-      const final = n === 0 || pos >= end;
+    for (let i = 0, piece = 0; ; i = 1 - i, piece++) {
+      const { done, want, last } = next!;
+      next = null;
+      const n = await done;
+      if (signal?.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+      if ((piece & 15) === 15) onRows?.(k.rowCount());
+      const final = last || n < want;
+      // The cut record goes in front of the new bytes (longer than a piece: JavaScript reads the file).
+      const carry = r.carry;
+      if (carry > gap) return false;
+      const at = regions[i] + gap - carry;
+      if (carry) new Uint8Array(k.memory.buffer).copyWithin(at, r.at, r.at + carry);
+      if (!final) next = issue(1 - i);
+      r.at = at;
+      r.carry = carry + n;
       if (!r.parse(final)) return false;
       if (final) return r.carry === 0;
     }
   } finally {
-    fs.closeSync(fd);
+    // A read still under way must finish before its file is closed.
+    if (next) await next.done.catch(() => 0);
+    await fh.close();
   }
 }
 
