@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const modules = [
   { source: 'src/core/import/wasm/assembly/parse.ts', target: 'src/core/import/wasm/parse-wasm.ts', name: 'PARSE_WASM_BASE64' },
+  { source: 'src/core/import/wasm/assembly/ndjson.ts', target: 'src/core/import/wasm/ndjson-wasm.ts', name: 'NDJSON_WASM_BASE64' },
 ];
 const asc = path.join(root, 'node_modules/assemblyscript/bin/asc.js');
 // Shared memory, because growing an ordinary WebAssembly memory detaches its old ArrayBuffer,

@@ -19,7 +19,10 @@ export interface StoredColumn {
   width: 1 | 2 | 4;
   file: string;
   dictFile: string;
+  /** With `repeats`, at most this many: the count of stored values, some of which may be equal. */
   distinct: number;
+  /** The dictionary may hold a value twice (an id-like column stored unhashed): folded when read. */
+  repeats?: boolean;
 }
 
 export interface AggregatedData {

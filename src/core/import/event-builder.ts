@@ -14,6 +14,8 @@ import { gather, orderByUser } from './sort-rows';
 export class ColBuilder {
   dict = new ByteDict(16);
   codes = new GrowU32(1024);
+  /** The dictionary may hold a value twice (an id column merged unhashed): store.ts folds it on read. */
+  repeats = false;
   constructor(
     readonly name: string,
     readonly role: string,
@@ -270,9 +272,16 @@ export class EventLogBuilder {
       const file = `c${i}.codes`;
       const dictFile = `c${i}.json`;
       put(file, sorted);
+      columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct, ...(c.repeats ? { repeats: true } : {}) });
+      if (c !== this.event && distinct > ID_LIKE_DISTINCT) {
+        // An id-like column (an insert id, a uuid per event): its text is written straight from
+        // the dictionary's bytes, without a string per value, and read back only if a question
+        // names it (a million strings made here cost more time and memory than the column).
+        put(dictFile, c.dict.toJson());
+        return;
+      }
       const dict = c.dict.values();
       put(dictFile, JSON.stringify(dict));
-      columns.push({ name, role: c.role, width: sorted.BYTES_PER_ELEMENT as 1 | 2 | 4, file, dictFile, distinct });
       loaded.columns.push({ name, codes: sorted, dict });
       if (c === this.event) {
         const counts = grouped?.eventCounts ?? countCodes(sorted, distinct);
@@ -297,6 +306,9 @@ export class EventLogBuilder {
     return this.users.size - 1;
   }
 }
+
+/** Past this many distinct values a property column is not kept in memory after the import. */
+const ID_LIKE_DISTINCT = 1 << 16;
 
 function countCodes(codes: Codes, distinct: number): Float64Array {
   const counts = new Float64Array(distinct);

@@ -12,6 +12,10 @@ import { mergeUsersWasm } from './merge-users-wasm';
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
   const { pool, offs, lens } = values;
   const map = new Uint32Array(offs.length);
+  // Into an empty dictionary, a chunk's values (distinct already, code 0 the empty one) keep
+  // their codes, appended unhashed: hashing an id column's million values here cost more than
+  // reading them. (The table is rebuilt only if another chunk's values are looked up.)
+  if (dict.size === 1 && offs.length > 0 && lens[0] === 0) return dict.appendAll(values);
   // From the worker's bytes: making a string per value cost more than the remap itself.
   for (let i = 0; i < offs.length; i++) map[i] = dict.add(pool, offs[i], offs[i] + lens[i]);
   return map;
@@ -146,7 +150,10 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
     const parts = chunks.map((c) => c.columns.find((col) => col.name === name));
-    const maps = parts.map((col) => (col ? remap(target.dict, col.dict) : null));
+    // An id-like column the readers left unhashed stays so: the chunks' values are appended.
+    const repeats = parts.some((col) => col?.repeats);
+    if (repeats) target.repeats = true;
+    const maps = parts.map((col) => (col ? (repeats ? target.dict.appendAll(col.dict) : remap(target.dict, col.dict)) : null));
     const out = allocCodes(n, target.dict.size, split);
     parts.forEach((col, w) => {
       if (col) copies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });

@@ -34,7 +34,8 @@ export interface ChunkResult {
   /** Row offset of each of this chunk's user codes (users + 1 entries). */
   userStart: Uint32Array;
   time: Float64Array;
-  columns: { name: string; dict: RawDict; codes: Codes }[];
+  /** `repeats`: an id-like column whose dictionary may hold a value twice (the NDJSON kernel's, unhashed). */
+  columns: { name: string; dict: RawDict; codes: Codes; repeats?: boolean }[];
   /** Each user code's id as a number, NaN when not a canonical decimal (WebAssembly reader). */
   userIds?: Float64Array;
   /** Rows per event code (columns[0]), when the reader counted them on the way. */

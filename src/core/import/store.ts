@@ -132,8 +132,9 @@ export class ColumnStore implements ColumnSource {
       const names = this.manifest.columns.map((c) => c.name).join(', ');
       throw new IafaError('validation', `Unknown column "${name}". Columns: ${names}.`, { reason: 'unknown_column', column: name });
     }
-    const codes = readCodes(path.join(this.dir, meta.file), meta.width, this.shared);
-    const dict = JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[];
+    let codes = readCodes(path.join(this.dir, meta.file), meta.width, this.shared);
+    let dict = JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[];
+    if (meta.repeats) ({ codes, dict } = foldRepeats(codes, dict, this.shared));
     let idx: Map<string, number> | null = null;
     const col: LoadedColumn = { codes, dict, index: () => (idx ??= new Map(dict.map((v, i) => [v, i]))) };
     this.cols.set(name, col);
@@ -174,4 +175,26 @@ export class StoreCache {
   evict(id: string): void {
     this.map.delete(id);
   }
+}
+
+/**
+ * An id-like column stored unhashed (StoredColumn.repeats): equal values get one code, the
+ * first one's, so filters and breakdowns by it see each value once.
+ */
+export function foldRepeats(codes: Codes, dict: string[], shared = false): { codes: Codes; dict: string[] } {
+  const first = new Map<string, number>();
+  const to = new Uint32Array(dict.length);
+  const out: string[] = [];
+  for (let c = 0; c < dict.length; c++) {
+    let k = first.get(dict[c]);
+    if (k === undefined) {
+      first.set(dict[c], (k = out.length));
+      out.push(dict[c]);
+    }
+    to[c] = k;
+  }
+  if (out.length === dict.length) return { codes, dict };
+  const folded = allocCodes(codes.length, out.length, shared);
+  for (let r = 0; r < codes.length; r++) folded[r] = to[codes[r]];
+  return { codes: folded, dict: out };
 }

@@ -41,4 +41,18 @@ describe('ByteDict', () => {
     for (let i = 0; i < 1000; i++) plain.addString(String(100000 + i));
     expect(JSON.parse(plain.toJson().toString('utf8'))).toEqual(plain.values());
   });
+
+  it('appends another dictionary\'s values at once (appendAll), found afterwards by lookups as appendNew\'s are', () => {
+    const src = new ByteDict(16);
+    const vals = ['x', 'a-value-longer-than-eight-bytes', 'é', '12345678', '123456789'];
+    for (const v of vals) src.addString(v);
+    const d = new ByteDict(16);
+    d.addString('first');
+    const map = d.appendAll(src.raw());
+    expect(Array.from(map)).toEqual([0, 2, 3, 4, 5, 6]);
+    expect(d.values()).toEqual(['', 'first', ...vals]);
+    expect(vals.map((v) => d.addString(v))).toEqual([2, 3, 4, 5, 6]);
+    expect(d.addString('first')).toBe(1);
+    expect(d.addString('12345679')).toBe(7);
+  });
 });

@@ -13,6 +13,7 @@ import { shortNames } from '../column-names';
 import type { SampleRecord } from '../shapes/shapes';
 import { unitLabel } from '../shapes/shapes';
 import { openNested, readNested, shapeInfo, type NestedSource } from './nested';
+import { kernelCanReadJson } from './ndjson-kernel';
 import { claimStaging, releaseStaging } from '../../staging';
 
 /** A property with (nearly) one value per event in the sample is an id, not a segment. */
@@ -117,12 +118,14 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   try {
     if (!m.user || !m.time || !m.event) throw new IafaError('validation', `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m).map((c) => c.name).slice(0, 30).join(', ')}).`, { reason: 'missing_column' });
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
-    // Plain NDJSON from 8 MB may be read in worker threads, one range each, as a large CSV is.
-    // Opt-in: on the 2-core development machine it measured slower than one thread (the merge of
-    // the ranges' id dictionaries costs more than the second thread saves: docs/data-formats.md).
-    const parallel = env.jsonParallel === true && src.container === 'plain' && src.format === 'ndjson' && env.reader !== 'scanner';
+    // NDJSON goes through the WebAssembly kernel where it can read the records
+    // (json/ndjson-kernel.ts), on this thread. Worker threads, one newline-aligned range each
+    // (the CSV path's merge), are opt-in (jsonParallel): on the shared 2-core machine they
+    // measured slower and larger than one thread (docs/data-formats.md).
+    const kernel = (env.reader ?? 'wasm') === 'wasm' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? []);
+    const parallel = src.container === 'plain' && src.format === 'ndjson' && env.jsonParallel === true && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
-    await readNested(src, b, m, { signal: env.signal, report, workers });
+    await readNested(src, b, m, { signal: env.signal, report, workers, kernel });
     b.endFile();
     const w = b.warnings;
     if (b.rows === 0 && w.total === 0) throw new IafaError('validation', 'The file has no events.', { reason: 'empty_file' });

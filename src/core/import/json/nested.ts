@@ -9,7 +9,8 @@ import { Fields, PathTable, Scratch } from './fields';
 import { readRecords } from './records';
 import { INCOMPLETE, JsonFlattener, JsonSyntaxError } from './scan';
 import { RecordSink } from './sink';
-import { readNdjsonParallel } from './parallel';
+import { readNdjsonKernel, readNdjsonParallel } from './parallel';
+import { kernelCanReadJson } from './ndjson-kernel';
 import type { Worker } from 'node:worker_threads';
 
 type MemberFormat = 'json' | 'csv' | 'parquet';
@@ -246,6 +247,8 @@ export interface NestedProgress {
   report(rows: number): void;
   /** Worker threads for a plain NDJSON file (none: this thread reads it). */
   workers?: Worker[];
+  /** NDJSON through the WebAssembly kernel where it can (the default; false: JavaScript only). */
+  kernel?: boolean;
 }
 
 /** Streams every member into the builder through one sink (one dataset). */
@@ -256,6 +259,14 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
   const sink = new RecordSink(b, paths, m, flat.scratch);
   if (m.event && b.rows === 0) b.eventName = m.event;
   let line = 0;
+  if (p.kernel !== false && src.memberFormat === 'json' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? [])) {
+    const workers = p.workers ?? [];
+    p = { ...p, workers: [] };
+    if (await readNdjsonKernel(src, b, m, workers, p.signal, (rows) => p.report(rows))) {
+      p.report(b.rows);
+      return { duplicates: 0, skippedCalls: 0 };
+    }
+  }
   if (p.workers?.length && src.container === 'plain' && src.format === 'ndjson') {
     const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal, src.jsonColumns ?? []);
     p.report(b.rows);

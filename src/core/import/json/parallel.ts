@@ -9,6 +9,9 @@ import { PathTable } from './fields';
 import { readRecords } from './records';
 import { JsonFlattener } from './scan';
 import { RecordSink } from './sink';
+import { parseNdjsonKernel } from './ndjson-kernel';
+import { ByteDict } from '../bytes-dict';
+import type { ByteMember } from '../containers/open';
 
 /** One newline-aligned byte range of a plain NDJSON file, read in a worker thread. */
 export interface JsonChunkTask {
@@ -18,6 +21,8 @@ export interface JsonChunkTask {
   mapping: ImportMapping;
   /** Paths whose string values are JSON objects to flatten (see JsonFlattener.setObjectStrings). */
   objectStrings: string[];
+  /** Read through the WebAssembly kernel (ndjson-kernel.ts); `quoted` comes back when it cannot. */
+  kernel?: boolean;
 }
 
 const CHUNK = 4 << 20;
@@ -43,6 +48,10 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
  * Duplicates are not dropped here: a twin may sit in another range (see dropDuplicates).
  */
 export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
+  if (task.kernel) {
+    const res = await parseNdjsonKernel({ file: task.file, start: task.start, end: task.end }, task.mapping, task.end - task.start);
+    return res ?? { quoted: true, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
+  }
   const b = new EventLogBuilder();
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
@@ -126,6 +135,70 @@ export async function readNdjsonParallel(file: string, size: number, b: EventLog
 }
 
 /**
+ * NDJSON through the WebAssembly kernel: a plain file in newline-aligned ranges, one per worker
+ * thread, else each member (a .gz stream, a zip's parts, a small file) on this thread, while
+ * zlib inflates the next bytes on its own thread. The ranges are merged in file order as a
+ * CSV's are, then Mixpanel's duplicates dropped. False, with nothing added to the builder,
+ * when the kernel met what only the JavaScript reader handles (escapes, arrays, ...): the
+ * caller then reads the file with it.
+ */
+export async function readNdjsonKernel(src: { path: string; size: number; container: string; members: ByteMember[] }, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, report?: (rows: number) => void): Promise<boolean> {
+  const results: ChunkResult[] = [];
+  if (pool.length && src.container === 'plain') {
+    let out: ChunkResult[];
+    try {
+      const ranges = ndjsonRanges(src.path, src.size, pool.length);
+      out = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file: src.path, start: r[0], end: r[1], mapping: m, objectStrings: [], kernel: true }, signal)));
+    } catch (err) {
+      for (const w of pool) void w.terminate();
+      throw err;
+    }
+    for (const w of pool) if (!adoptHelper(w)) void w.terminate();
+    if (out.some((r) => r.quoted)) return false;
+    results.push(...out);
+  } else {
+    for (const w of pool) void w.terminate();
+    const inputs = src.container === 'plain' ? [{ file: src.path, start: 0, end: src.size }] : src.members.map((mem) => cancellable(mem, signal));
+    const res = await parseNdjsonKernel(inputs, m, src.container === 'plain' ? src.size : streamSizeHint(src) * src.members.length, signal, report);
+    if (!res) return false;
+    results.push(res);
+  }
+  if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+  absorbChunks(b, results);
+  if (m.dedupe) dropDuplicates(b, m.dedupe);
+  return true;
+}
+
+/** A member's stream, opened when first read, stopped between chunks once the import is cancelled. */
+async function* cancellable(mem: ByteMember, signal: AbortSignal): AsyncGenerator<Buffer> {
+  for await (const c of mem.open()) {
+    if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
+    yield c;
+  }
+}
+
+/**
+ * About how many bytes each member will inflate to, for sizing the kernel's columns once (grown
+ * step by step, every step left a copy behind: a 10M-event .gz peaked 30% higher than the plain
+ * file). A gzip file ends with its last member's size (exact for one member under 4 GB); else
+ * ten times the compressed bytes, JSON's usual ratio. Too much costs only address space: pages
+ * never written are not resident.
+ */
+function streamSizeHint(src: { path: string; size: number; container: string; members: unknown[] }): number {
+  const guess = Math.round((src.size * 10) / Math.max(1, src.members.length));
+  if (src.container !== 'gzip' || src.size < 18) return guess;
+  const fd = fs.openSync(src.path, 'r');
+  try {
+    const tail = Buffer.alloc(4);
+    fs.readSync(fd, tail, 0, 4, src.size - 4);
+    const isize = tail.readUInt32LE(0);
+    return isize > src.size ? isize : guess;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Mixpanel's exact duplicates (same insert id, user, event and time) over merged rows: they are
  * the same user's rows at the same time, next to each other once grouped and time-sorted, so
  * each run of equal times is compared within itself; the kept rows are then compacted.
@@ -138,6 +211,9 @@ export function dropDuplicates(b: EventLogBuilder, dedupe: string): number {
   const evCodes = g.codes.get(b.event);
   if (!insCodes || !evCodes) return 0;
   const time = b.time.data;
+  // An id column merged unhashed may give one insert id two codes: then the values compare.
+  const dict = ins.dict;
+  const sameId = ins.repeats ? (x: number, y: number) => x === y || dict.value(x) === dict.value(y) : (x: number, y: number) => x === y;
   const start = g.start;
   const n = g.rows;
   const drop = new Uint8Array(n);
@@ -148,7 +224,7 @@ export function dropDuplicates(b: EventLogBuilder, dedupe: string): number {
       if (time[r] !== time[r - 1] || insCodes[r] === 0) continue;
       // r's time equals the previous row's: compare with the whole run before it.
       for (let q = r - 1; q >= start[u] && time[q] === time[r]; q--) {
-        if (!drop[q] && insCodes[q] === insCodes[r] && evCodes[q] === evCodes[r]) {
+        if (!drop[q] && evCodes[q] === evCodes[r] && insCodes[q] !== 0 && sameId(insCodes[q], insCodes[r])) {
           drop[r] = 1;
           dropped++;
           break;

@@ -153,8 +153,19 @@ export class RecordSink {
       return false;
     }
     const b = this.b;
-    return b.userCodes.data[r] === user && b.event.codes.data[r] === event && b.time.data[r] === time;
+    const same = (q: number) => b.userCodes.data[q] === user && b.event.codes.data[q] === event && b.time.data[q] === time;
+    if (same(r)) return true;
+    // An insert id another event already had (not a duplicate of it): kept, and remembered, so
+    // an exact duplicate of this event is still found.
+    const others = this.laterRows.get(code);
+    if (others?.some(same)) return true;
+    if (others) others.push(row);
+    else this.laterRows.set(code, [row]);
+    return false;
   }
+
+  /** Rows after the first with the same insert id (rare: an id reused by another event). */
+  private laterRows = new Map<number, number[]>();
 
   private time(buf: Uint8Array, s: number, e: number): number {
     let v: number;
