@@ -77,9 +77,9 @@ describe.skipIf(!CLICKHOUSE_BIN && !chdb)('funnel modes compiled to ClickHouse S
     fs.writeFileSync(file, generatedCsv(7));
     const sources: [string, string][] = [['gen', file], ['pinterest', 'sample']];
     if (HAS_SHARED_DATA) sources.push(['taobao', sharedData('taobao_userbehavior_head.csv')]);
-    // IAFA_TEST_NO_CLUSTER=1 runs the current dialect alone (quicker while working on the SQL).
+    // IAFA_TEST_NO_CLUSTER=1 or IAFA_TEST_NO_CHDB=1 runs one dialect alone (quicker while working on the SQL).
     if (CLICKHOUSE_BIN && !process.env.IAFA_TEST_NO_CLUSTER) cluster = await startCluster(2);
-    const s = chdb ? chdbSession() : null;
+    const s = chdb && !process.env.IAFA_TEST_NO_CHDB ? chdbSession() : null;
     session = s?.session ?? null;
     for (const [table, p] of sources) {
       ids[table] = (await local.engine.dispatch('datasets:import', { path: p })).id;
@@ -97,9 +97,14 @@ describe.skipIf(!CLICKHOUSE_BIN && !chdb)('funnel modes compiled to ClickHouse S
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  const byTable = new Map<string, ClickHouseBackend>();
   const backend = (table: string) => {
-    const b = new ClickHouseBackend(`clickhouse://analyst@127.0.0.1:${cluster!.servers[0].http}/iafa/${table}`, { password: ANALYST_PASSWORD, env: {} });
-    backends.push(b);
+    let b = byTable.get(table);
+    if (!b) {
+      b = new ClickHouseBackend(`clickhouse://analyst@127.0.0.1:${cluster!.servers[0].http}/iafa/${table}`, { password: ANALYST_PASSWORD, env: {} });
+      byTable.set(table, b);
+      backends.push(b);
+    }
     return b;
   };
 

@@ -35,6 +35,21 @@ export interface WalkFlags {
   increase: boolean;
 }
 
+/**
+ * strict_once's time to convert, as the local engine takes it (modes-pass.ts, OnceWalk): the
+ * step-(k−1) chain met is this instant's, when there is one and strict_increase allows it (a gap
+ * of 0), else the one kept between instants. That one is replaced by a step-(k−1) event alone at
+ * its instant, and by one among others at its instant only when its start is later than the kept
+ * chain's (at an equal start the older chain, with its older last time, stays).
+ */
+function onceLast(k: number, increase: boolean): string {
+  const j = k - 1;
+  const kept = lastAtOrBefore(`_UT${j}`, `_UT${j}`, `_T${k}`, true);
+  if (increase) return kept;
+  const same = lastAtOrBefore(`_VT${j}`, `_VT${j}`, `_T${k}`, false);
+  return `arrayMap((t, s, kp) -> if(s = t, t, kp), _T${k}, ${same}, ${kept})`;
+}
+
 /** Pairs as one Int64 key: time·32 + step (0 = matches no step; at most 31 steps). */
 const key = (t: string, k: number) => `(${t} * 32 + ${k})`;
 /** A key after every pair. */
@@ -54,14 +69,33 @@ export function walkMode(nSteps: number, windowMs: number | null, f: WalkFlags):
     cols = [];
   };
   const n = nSteps;
+  if (f.once) {
+    // The instants with more than one step event (for the time to convert under strict_once).
+    const all = Array.from({ length: n }, (_, i) => `_T${i + 1}`).join(', ');
+    cols.push(`arraySort(arrayConcat(${all})) AS _A`);
+    next();
+    cols.push(`arrayFilter((x, p, q) -> x = p OR x = q, _A, arrayPopBack(arrayPushFront(_A, toInt64(${NO_START}))), arrayPopFront(arrayPushBack(_A, toInt64(${NO_NEXT})))) AS _C`);
+    next();
+  }
   // Step 1: every pair extends (it restarts the chain), its own start and last time.
   cols.push('_T1 AS _VT1', `toInt64(${key('_T1[1]', 1)}) AS _F1`, `_T1[1] AS _FT1`);
   // With strict_once and strict_increase a step sees chains that ended strictly earlier.
   const before = f.once && f.increase;
   for (let k = 2; k <= n; k++) {
+    if (f.once) {
+      // Which of the step-(k−1) pairs that extended replace the chain the walk keeps between
+      // instants: alone at their instant, or with a later start than the one kept (onceLast).
+      const j = k - 1;
+      const vx = j === 1 ? '_VT1' : `_VX${j}`;
+      cols.push(`arrayMap((c, t) -> toUInt8(c = t), ${lastAtOrBefore('_C', '_C', `_VT${j}`, false)}, _VT${j}) AS _CR${j}`);
+      cols.push(`${lastAtOrBefore(`_VT${j}`, vx, `_VT${j}`, true)} AS _KS${j}`);
+      next();
+      cols.push(`arrayFilter((t, c, x, ks) -> c = 0 OR x > ks, _VT${j}, _CR${j}, ${vx}, _KS${j}) AS _UT${j}`);
+      next();
+    }
     const prevStarts = k === 2 ? '_VT1' : `_VX${k - 1}`;
     cols.push(`${lastAtOrBefore(`_VT${k - 1}`, prevStarts, `_T${k}`, before)} AS _X${k}`);
-    cols.push(`${lastAtOrBefore(`_VT${k - 1}`, `_VT${k - 1}`, `_T${k}`, before)} AS _L${k}`);
+    cols.push(`${f.once ? onceLast(k, f.increase) : lastAtOrBefore(`_VT${k - 1}`, `_VT${k - 1}`, `_T${k}`, before)} AS _L${k}`);
     const conds = [`x > toInt64(${NO_START})`];
     if (windowMs !== null) conds.push(`t - x <= ${num(windowMs)}`);
     if (f.increase && !before) conds.push('l < t');
