@@ -38,6 +38,9 @@ const name = (f: Flags) => Object.keys(f).join('+');
 /** The flag sets also run on the sample and Taobao (each option, with strict, and all at once): the generated log takes every one. */
 const REAL = new Set(['strictOrder', 'strictDeduplication', 'strictOnce', 'strictOrder+allowReentry', 'strictOrder+strict', 'strictOnce+strict', 'strictOrder+allowReentry+strictDeduplication+strictOnce+strict']);
 
+/** Each case runs several funnels on two servers; on a shared 2-core machine that can pass a minute. */
+const SLOW = 300_000;
+
 const BASE = Date.UTC(2026, 2, 1, 20, 0, 0);
 
 /** Users with up to 14 events on a 20-minute grid over three days (many ties), noise events x and y. */
@@ -130,20 +133,20 @@ describe.skipIf(!CLICKHOUSE_BIN && !chdb)('funnel modes compiled to ClickHouse S
         expect((await parity('gen', { steps, window: 'none', ...flags })).completed_users).toBeGreaterThan(0);
         await parity('gen', { steps, window: '1d', from: '2026-03-03', to: '2026-03-04', tz: 'Asia/Kolkata', include: { plat: ['ios'] }, ...flags });
       }
-    });
+    }, SLOW);
 
     it.skipIf(!REAL.has(name(flags)))(`sample: breakdown, date range, previous period, time zone (${name(flags)})`, async () => {
       const steps = [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }];
       const want = await parity('pinterest', { steps, breakdown: 'user_intent', from: '2026-01-26', to: '2026-02-22', tz: 'America/New_York', ...flags });
       expect(want.completed_users).toBeGreaterThan(0);
       await parity('pinterest', { steps, window: '1h', exclude: { platform: ['Web'] }, ...flags });
-    });
+    }, SLOW);
 
     it.skipIf(!HAS_SHARED_DATA || !REAL.has(name(flags)))(`Taobao, second timestamps (${name(flags)})`, async () => {
       const steps = [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }];
       const want = await parity('taobao', { steps, window: '1d', breakdown: 'behavior_type', ...flags });
       expect(want.completed_users).toBeGreaterThan(0);
       await parity('taobao', { steps, window: '1h', tz: 'Asia/Shanghai', from: '2017-11-26', to: '2017-12-01', ...flags });
-    });
+    }, SLOW);
   });
 });
