@@ -177,8 +177,8 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(wantMulti.stages[2].users).toBeGreaterThan(0);
     expect(wantMulti.stages[2].users).toBeLessThan((await local.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: FunnelDefinition.parse({ window: '1d', steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['fav'] }, { event: 'buy' }] }) })).stages[2].users);
     expect({ ...(await b.funnel(multi)), dataset_id: null, computed_ms: null }).toEqual({ ...wantMulti, dataset_id: null, computed_ms: null });
-    // ClickHouse's own modes are not compiled yet: refused, never silently ignored.
-    await expect(b.funnel(FunnelDefinition.parse({ steps, strictOrder: true }))).rejects.toThrow(/strictOrder is not available on the ClickHouse backend/);
+    // strict-once on steps that share an event is not compiled: refused, never silently approximated.
+    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['pv'] }], strictOnce: true }))).rejects.toThrow(/strict-once with steps that share an event \("pv" in steps 1 and 2\) is not available on the ClickHouse backend/);
   });
 
   it.skipIf(!HAS_SHARED_DATA)('experiment with a date column (daily, sequential looks) and segments matches the file (AdSmart); the aggregates match a direct count', async () => {

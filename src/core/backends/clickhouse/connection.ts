@@ -96,6 +96,8 @@ export function urlWithMapping(url: string, mapping: { user?: string; time?: str
 
 export interface QueryOptions {
   signal?: AbortSignal;
+  /** Extra server settings for this query (numbers only; dropped for a readonly = 1 profile, like the limits). */
+  settings?: Record<string, number>;
 }
 
 /**
@@ -162,6 +164,7 @@ export class ClickHouseConnection {
       result_overflow_mode: 'throw',
       max_memory_usage: this.limits.maxMemoryBytes,
       output_format_json_quote_64bit_integers: 0,
+      ...o.settings,
     };
     // Newer servers stop a read-only query themselves when the HTTP connection closes.
     if (modern && !this.readonlyProfile) settings.cancel_http_readonly_queries_on_client_close = 1;

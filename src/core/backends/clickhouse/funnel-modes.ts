@@ -21,15 +21,21 @@ export interface ModeContext {
 export interface ModeSql {
   /** `expr AS _alias` columns, in dependency order. */
   columns: string[];
+  /**
+   * More columns, each list computed in a query around the one before (`SELECT *, … FROM (…)`):
+   * ClickHouse 18.16 expands aliases into one expression tree, which grows exponentially when
+   * each step's arrays use the previous step's several times ("AST is too big").
+   */
+  layers?: string[][];
   hasTtc: boolean;
 }
 
 export type ModeCompiler = (ctx: ModeContext) => ModeSql;
 
 /** No chain start: a time before any event (year −29,700), so `t − start` cannot overflow. */
-const NO_START = '-1000000000000000';
+export const NO_START = '-1000000000000000';
 /** No later event: a time after any event. */
-const NO_NEXT = '1000000000000000';
+export const NO_NEXT = '1000000000000000';
 
 /**
  * Lookups between two sorted per-user arrays, by merging them: (time, tag) packed as one Int64
@@ -48,7 +54,7 @@ function merged(prev: string, prevTag: number, cur: string, curTag: number, prev
  * time and nondecreasing) at the last element of `prev` at or before it (strictly before when
  * `strict`), or NO_START when there is none. At equal times the tags put prev first (≤) or last (<).
  */
-function lastAtOrBefore(prev: string, values: string, cur: string, strict: boolean): string {
+export function lastAtOrBefore(prev: string, values: string, cur: string, strict: boolean): string {
   const [pt, ct] = strict ? [1, 0] : [0, 1];
   const steps = `arrayMap((v, p) -> v - p, ${values}, arrayPopBack(arrayPushFront(${values}, toInt64(${NO_START}))))`;
   const m = merged(prev, pt, cur, ct, steps);

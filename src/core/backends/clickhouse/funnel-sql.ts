@@ -1,6 +1,7 @@
-import { IafaError, stepConditions, stepEvents, type FunnelDefinition } from '../../../shared/contract';
+import { funnelModeProblem, IafaError, stepConditions, stepEvents, type FunnelDefinition } from '../../../shared/contract';
 import { windowMs } from '../../funnel/time';
-import { MODES } from './funnel-modes';
+import { MODES, type ModeSql } from './funnel-modes';
+import { modeFlagsProblem, walkMode } from './funnel-walk';
 import { requireColumn, stringExpr, type EventTable } from './schema';
 import { num, str, strList } from './sql';
 
@@ -55,6 +56,19 @@ function localDay(expr: string, runs: [number, number][]): string {
   return `(intDiv(${local}, 86400000) - (${local} % 86400000 < 0))`;
 }
 
+/** The mode's SQL: windowFunnel's options through the walk, the plain modes by their own entries. */
+function compileMode(def: FunnelDefinition, w: number | null): ModeSql {
+  const n = def.steps.length;
+  const problem = funnelModeProblem(def) ?? modeFlagsProblem(def);
+  if (problem) throw new IafaError('validation', problem, { reason: 'unsupported_mode' });
+  if (def.strictOrder || def.strictDeduplication || def.strictOnce) {
+    return walkMode(n, w, { order: !!def.strictOrder, dedup: !!def.strictDeduplication, once: !!def.strictOnce, reentry: !!def.allowReentry, increase: def.strict });
+  }
+  const mode = MODES[def.mode];
+  if (!mode) throw new IafaError('validation', `The funnel mode "${def.mode}" is not available on the ClickHouse backend yet (available: ${Object.keys(MODES).join(', ')}).`, { reason: 'unsupported_mode' });
+  return mode({ nSteps: n, windowMs: w, strict: def.strict });
+}
+
 /**
  * One query: rows are filtered and tagged with their step mask; grouped by user into one sorted
  * time array per step; the mode turns those into a level and times to convert; then users are
@@ -65,26 +79,23 @@ export function funnelSql(t: EventTable, s: FunnelQuerySpec): string {
   const { def } = s;
   const n = def.steps.length;
   if (n > 31) throw new IafaError('validation', 'At most 31 steps.');
-  const mode = MODES[def.mode];
-  if (!mode) throw new IafaError('validation', `The funnel mode "${def.mode}" is not available on the ClickHouse backend yet (available: ${Object.keys(MODES).join(', ')}).`, { reason: 'unsupported_mode' });
-  // ClickHouse's own modes (strict_order, …) are kept by the local engine; compiling them here is
-  // still to do, and ignoring them would give a different funnel without a word.
-  const modeFlags = (['strictOrder', 'strictDeduplication', 'strictOnce', 'allowReentry'] as const).filter((f) => def[f]);
-  if (modeFlags.length) throw new IafaError('validation', `${modeFlags.join(', ')} ${modeFlags.length === 1 ? 'is' : 'are'} not available on the ClickHouse backend yet; import the events to use ${modeFlags.length === 1 ? 'it' : 'them'}.`, { reason: 'unsupported_mode' });
   const w = def.window === 'none' ? null : windowMs(def.window);
-  const m = mode({ nSteps: n, windowMs: w, strict: def.strict });
+  const m = compileMode(def, w);
+  // strict_order stops at a row that matches no step, so those rows stay (as "other", _T0).
+  const keepOthers = !!def.strictOrder;
   const seg = s.details && def.breakdown ? stringExpr(requireColumn(t.columns, def.breakdown, 'breakdown', t.from)) : null;
 
   const where = [t.validRows];
   for (const [c, v] of Object.entries(def.include)) if (v.length) where.push(valueIn(t, c, v));
   for (const [c, v] of Object.entries(def.exclude)) if (v.length) where.push(`NOT ${valueIn(t, c, v)}`);
-  where.push('_m != 0');
+  if (!keepOthers) where.push('_m != 0');
 
   const rowCols = [`${t.userExpr} AS _u`, `${t.timeMs} AS _t`, `${stepMask(t, s)} AS _m`];
   if (seg) rowCols.push(`${seg} AS _s`);
   const rows = `SELECT ${rowCols.join(', ')} FROM ${t.from} WHERE ${where.join(' AND ')}`;
 
   const userCols = ['_u'];
+  if (keepOthers) userCols.push('arraySort(groupArrayIf(_t, _m = 0)) AS _T0');
   for (let k = 1; k <= n; k++) userCols.push(`arraySort(groupArrayIf(_t, bitAnd(_m, ${2 ** (k - 1)}) != 0)) AS _T${k}`);
   userCols.push(...m.columns);
   if (s.details) {
@@ -92,7 +103,8 @@ export function funnelSql(t: EventTable, s: FunnelQuerySpec): string {
     userCols.push(seg ? `argMinIf(_s, (_t, _s), bitAnd(_m, 1) != 0) AS _seg` : `'' AS _seg`);
     userCols.push(`${localDay('_T1[1]', s.zoneRuns)} AS _day`);
   }
-  const users = `SELECT ${userCols.join(', ')} FROM (${rows}) GROUP BY _u HAVING length(_T1) > 0`;
+  let users = `SELECT ${userCols.join(', ')} FROM (${rows}) GROUP BY _u HAVING length(_T1) > 0`;
+  for (const layer of m.layers ?? []) users = `SELECT *, ${layer.join(', ')} FROM (${users})`;
 
   if (!s.details) return `SELECT 'l' AS k, '' AS key, _lvl AS lvl, count() AS users FROM (${users}) GROUP BY lvl ORDER BY lvl`;
 

@@ -35,6 +35,19 @@ export function zoneRuns(zone: ZoneDays, t0: number | null, t1: number | null): 
   return runs;
 }
 
+/**
+ * The per-user GROUP BY holds every user's time arrays at once: 5M users (100M events) passed the
+ * default 4 GB limit. Past half the connection's memory limit the server writes the partial
+ * groups to disk and merges them bucket by bucket (on every shard and, with
+ * distributed_aggregation_memory_efficient, on the server that merges the shards' answers). The
+ * same groups, so the same result; below that size nothing changes.
+ */
+export function spillSettings(conn: SqlRunner): Record<string, number> {
+  const limit = (conn as Partial<ClickHouseConnection>).limits?.maxMemoryBytes;
+  if (!limit) return {};
+  return { max_bytes_before_external_group_by: Math.floor(limit / 2), distributed_aggregation_memory_efficient: 1 };
+}
+
 function levelsOf(rows: Row[], n: number, pick: (r: Row) => boolean): Float64Array {
   const levels = new Float64Array(n + 1);
   for (const r of rows) if (pick(r)) levels[r.lvl] += Number(r.users);
@@ -67,7 +80,8 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
   const runs = zoneRuns(zone, range.timeMin, range.timeMax);
   const rangeOf = (from?: string, to?: string) => ({ rangeStart: from ? zone.startOf(from) : null, rangeEnd: to ? zone.startOf(addDays(to, 1)) : null });
 
-  const rows = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(def.from, def.to), details: true, zoneRuns: runs }), o);
+  const q = { ...o, settings: { ...o.settings, ...spillSettings(conn) } };
+  const rows = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(def.from, def.to), details: true, zoneRuns: runs }), q);
   const core = coreFromUsers(usersFromLevels(levelsOf(rows, n, (r) => r.k === 's'), 0, n), names);
 
   let segment_breakdown: Record<string, FunnelCore> | null = null;
@@ -100,7 +114,7 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
   let previous_period: FunnelResult['previous_period'] = null;
   if (def.from && def.to) {
     const p = previousPeriod(def.from, def.to);
-    const prev = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(p.start, p.end), details: false, zoneRuns: runs }), o);
+    const prev = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(p.start, p.end), details: false, zoneRuns: runs }), q);
     previous_period = { ...coreFromUsers(usersFromLevels(levelsOf(prev, n, () => true), 0, n), names), date_range: p };
   }
 
