@@ -5,7 +5,18 @@ import globals from 'globals';
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'url', 'stream', 'util'];
 
 export default tseslint.config(
-  { ignores: ['src/core/import/wasm/assembly/**', 'bench/.data/**', 'out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'drizzle/**', 'docs/examples/**'] },
+  {
+    ignores: [
+      'src/core/import/wasm/assembly/**',
+      'bench/.data/**',
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'drizzle/**',
+      'docs/examples/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,10 +41,13 @@ export default tseslint.config(
     // The contract is imported by the renderer and the preload: no Node, DOM or Electron.
     files: ['src/shared/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: ['electron', ...nodeBuiltins],
-        patterns: [{ group: ['node:*'], message: 'src/shared must not depend on Node.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', ...nodeBuiltins],
+          patterns: [{ group: ['node:*'], message: 'src/shared must not depend on Node.' }],
+        },
+      ],
     },
   },
 );

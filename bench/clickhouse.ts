@@ -21,7 +21,12 @@ async function resultBytes(cluster: TestCluster, ids: string[]): Promise<{ bytes
   const list = ids.map((id) => `'${id}'`).join(',');
   for (let i = 0; i < 50; i++) {
     await cluster.admin('SYSTEM FLUSH LOGS');
-    const [n, bytes, rows] = (await cluster.admin(`SELECT count(), sum(result_bytes), sum(result_rows) FROM system.query_log WHERE type = 2 AND query_id IN (${list})`)).trim().split('\t').map(Number);
+    const [n, bytes, rows] = (
+      await cluster.admin(`SELECT count(), sum(result_bytes), sum(result_rows) FROM system.query_log WHERE type = 2 AND query_id IN (${list})`)
+    )
+      .trim()
+      .split('\t')
+      .map(Number);
     if (n === ids.length) return { bytes, rows };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -80,10 +85,16 @@ export async function run(): Promise<void> {
     const same = diff === null;
     if (diff) console.log(`  differs at ${diff}`);
     const csvBytes = fs.statSync(file).size;
-    console.log(`clickhouse: ${rows.toLocaleString('en-US')} events (${(csvBytes / 1e6).toFixed(0)} MB CSV), funnel ${BENCH_STEPS.join('→')} by country, 7d window`);
+    console.log(
+      `clickhouse: ${rows.toLocaleString('en-US')} events (${(csvBytes / 1e6).toFixed(0)} MB CSV), funnel ${BENCH_STEPS.join('→')} by country, 7d window`,
+    );
     console.log(`  local:      import ${s(importMs)} + funnel ${s(localMs)}`);
-    console.log(`  clickhouse: load ${s(loadMs)} (${shards.map((n) => n.toLocaleString('en-US')).join(' + ')} rows on 2 shards), funnel ${s(chMs)} through IAFA's backend`);
-    console.log(`  came back:  ${wire.rows} rows, ${wire.bytes.toLocaleString('en-US')} bytes (${((wire.bytes / csvBytes) * 100).toExponential(1)}% of the CSV); same result as local: ${same ? 'yes' : 'NO'}`);
+    console.log(
+      `  clickhouse: load ${s(loadMs)} (${shards.map((n) => n.toLocaleString('en-US')).join(' + ')} rows on 2 shards), funnel ${s(chMs)} through IAFA's backend`,
+    );
+    console.log(
+      `  came back:  ${wire.rows} rows, ${wire.bytes.toLocaleString('en-US')} bytes (${((wire.bytes / csvBytes) * 100).toExponential(1)}% of the CSV); same result as local: ${same ? 'yes' : 'NO'}`,
+    );
     await backend.close();
 
     if (generated > 0) {
@@ -101,12 +112,20 @@ export async function run(): Promise<void> {
       // In inserts of at most 10M rows: one long INSERT outlived fetch's 5-minute header timeout at 100M.
       const chunk = 10_000_000;
       const [, genMs] = await timed(async () => {
-        for (let o = 0; o < generated; o += chunk) await cluster.admin(gen.replace(/\s+/g, ' ').replace('OFFSET', String(o)).replace('CHUNK', String(Math.min(chunk, generated - o))));
+        for (let o = 0; o < generated; o += chunk)
+          await cluster.admin(
+            gen
+              .replace(/\s+/g, ' ')
+              .replace('OFFSET', String(o))
+              .replace('CHUNK', String(Math.min(chunk, generated - o))),
+          );
       });
       // The default limits (4 GB, spilling the per-user groups to disk past 2 GB), then a memory
       // limit a tenth of that size (BENCH_CH_SMALL_MB, default 400), which must give the same result.
       const bigRun = async (memMb: number) => {
-        const big = new ClickHouseBackend(`clickhouse://127.0.0.1:${cluster.servers[0].http}/bench/big`, { env: { IAFA_CLICKHOUSE_MAX_MEMORY_MB: String(memMb), IAFA_CLICKHOUSE_TIMEOUT_S: '3600' } });
+        const big = new ClickHouseBackend(`clickhouse://127.0.0.1:${cluster.servers[0].http}/bench/big`, {
+          env: { IAFA_CLICKHOUSE_MAX_MEMORY_MB: String(memMb), IAFA_CLICKHOUSE_TIMEOUT_S: '3600' },
+        });
         try {
           await big.describe();
           const b0 = big.conn.sent.length;
@@ -117,12 +136,16 @@ export async function run(): Promise<void> {
         }
       };
       const full = await bigRun(4096);
-      console.log(`  generated in ClickHouse: ${generated.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users in ${s(genMs)}; funnel by country ${s(full.ms)} (memory limit 4 GB), ${full.r.total_users.toLocaleString('en-US')} users at step 1, ${full.w.rows} rows / ${full.w.bytes.toLocaleString('en-US')} bytes came back`);
+      console.log(
+        `  generated in ClickHouse: ${generated.toLocaleString('en-US')} events of ${users.toLocaleString('en-US')} users in ${s(genMs)}; funnel by country ${s(full.ms)} (memory limit 4 GB), ${full.r.total_users.toLocaleString('en-US')} users at step 1, ${full.w.rows} rows / ${full.w.bytes.toLocaleString('en-US')} bytes came back`,
+      );
       const smallMb = Number(process.env.BENCH_CH_SMALL_MB ?? 400);
       try {
         const small = await bigRun(smallMb);
         const d = firstDifference({ ...small.r, computed_ms: 0 }, { ...full.r, computed_ms: 0 });
-        console.log(`  same funnel with a ${smallMb} MB memory limit (groups spilled to disk): ${s(small.ms)}, identical to the 4 GB run: ${d === null ? 'yes' : `NO (${d})`}`);
+        console.log(
+          `  same funnel with a ${smallMb} MB memory limit (groups spilled to disk): ${s(small.ms)}, identical to the 4 GB run: ${d === null ? 'yes' : `NO (${d})`}`,
+        );
       } catch (e) {
         // What does not spill (the merged users' arrays, the time-to-convert lists) still has to fit.
         console.log(`  same funnel with a ${smallMb} MB memory limit: refused (${(e as Error).message})`);

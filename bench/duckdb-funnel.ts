@@ -10,22 +10,33 @@ export function duckdbFunnelSql(file: string, steps: string[], windowS: number, 
   const s = steps.map((e, i) => `s${i + 1} AS (SELECT u, t${i === 0 ? `, ${by} AS seg` : ''} FROM ev WHERE e = '${e}')`);
   const chain: string[] = [`c1 AS (SELECT u, t AS t1, seg FROM s1)`];
   for (let k = 2; k <= steps.length; k++) {
-    chain.push(`c${k} AS (SELECT c${k - 1}.*, s${k}.t AS t${k} FROM c${k - 1} ASOF LEFT JOIN s${k} ON c${k - 1}.u = s${k}.u AND s${k}.t >= c${k - 1}.t${k - 1})`);
+    chain.push(
+      `c${k} AS (SELECT c${k - 1}.*, s${k}.t AS t${k} FROM c${k - 1} ASOF LEFT JOIN s${k} ON c${k - 1}.u = s${k}.u AND s${k}.t >= c${k - 1}.t${k - 1})`,
+    );
   }
   // Each level requires all the previous ones: an ASOF probe with a NULL key is not trusted.
   const cond = (k: number) => Array.from({ length: k - 1 }, (_, i) => `t${i + 2} <= t1 + ${windowS}`).join(' AND ');
   const lvl = ['1', ...steps.slice(1).map((_, i) => `coalesce((${cond(i + 2)})::INT, 0)`)].join(' + ');
   const counts = steps.map((_, i) => `count(*) FILTER (WHERE lvl >= ${i + 1}) AS l${i + 1}`).join(', ');
   return `
-    WITH ev AS (${source ?? `SELECT user_id AS u, "timestamp" AS t, event AS e, ${by} FROM read_csv('${file}', header = true, delim = ',',
-           columns = {'user_id': 'BIGINT', 'timestamp': 'BIGINT', 'event': 'VARCHAR', 'country': 'VARCHAR', 'platform': 'VARCHAR', 'plan': 'VARCHAR', 'tenure': 'VARCHAR'})`}),
+    WITH ev AS (${
+      source ??
+      `SELECT user_id AS u, "timestamp" AS t, event AS e, ${by} FROM read_csv('${file}', header = true, delim = ',',
+           columns = {'user_id': 'BIGINT', 'timestamp': 'BIGINT', 'event': 'VARCHAR', 'country': 'VARCHAR', 'platform': 'VARCHAR', 'plan': 'VARCHAR', 'tenure': 'VARCHAR'})`
+    }),
     ${s.join(',\n    ')},
     ${chain.join(',\n    ')},
     users AS (SELECT u, max(${lvl}) AS lvl, arg_min(seg, t1) AS seg FROM c${steps.length} GROUP BY u)
     SELECT seg, ${counts} FROM users GROUP BY seg ORDER BY seg`;
 }
 
-export async function duckdbFunnel(file: string, steps: string[], windowS: number, by: string, source?: string): Promise<{ ms: number; bySegment: Record<string, number[]> }> {
+export async function duckdbFunnel(
+  file: string,
+  steps: string[],
+  windowS: number,
+  by: string,
+  source?: string,
+): Promise<{ ms: number; bySegment: Record<string, number[]> }> {
   const inst = await DuckDBInstance.create(':memory:');
   const con = await inst.connect();
   const t0 = performance.now();

@@ -19,7 +19,9 @@ export async function csvToMixpanel(csv: string, out: string): Promise<number> {
     }
     if (!line) continue;
     const [u, t, e, country, platform, plan, tenure] = line.split(',');
-    buf.push(`{"event":"${e}","properties":{"time":${t},"distinct_id":"${u}","$insert_id":"${(n++).toString(36).padStart(8, '0')}","mp_lib":"web","country":"${country}","platform":"${platform}","plan":"${plan}","tenure":"${tenure}"}}`);
+    buf.push(
+      `{"event":"${e}","properties":{"time":${t},"distinct_id":"${u}","$insert_id":"${(n++).toString(36).padStart(8, '0')}","mp_lib":"web","country":"${country}","platform":"${platform}","plan":"${plan}","tenure":"${tenure}"}}`,
+    );
     if (buf.length === 50000) {
       fs.writeSync(fd, buf.join('\n') + '\n');
       buf = [];
@@ -83,7 +85,7 @@ export async function zipFile(src: string, out: string, parts = 4): Promise<void
       deflate.on('error', reject);
     });
     const buf = Buffer.allocUnsafe(1 << 22);
-    for (let p = pos; p < end; ) {
+    for (let p = pos; p < end;) {
       const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - p), p);
       const chunk = Buffer.from(buf.subarray(0, n));
       crc = zlib.crc32(chunk, crc);

@@ -12,7 +12,15 @@ const PLATFORMS = ['ios', 'android', 'web'];
 const PLANS = ['free', 'plus', 'pro', 'team'];
 const PAGES = 10_000;
 // Zone offsets a mobile SDK reports in local time (none of them with DST: the offset is in the text).
-const OFFSETS: [string, number][] = [['+02:00', 120], ['-05:00', -300], ['+05:30', 330], ['+09:00', 540], ['-03:00', -180], ['+01:00', 60], ['-08:00', -480]];
+const OFFSETS: [string, number][] = [
+  ['+02:00', 120],
+  ['-05:00', -300],
+  ['+05:30', 330],
+  ['+09:00', 540],
+  ['-03:00', -180],
+  ['+01:00', 60],
+  ['-08:00', -480],
+];
 const START_MS = Date.UTC(2026, 0, 1);
 const SPAN_MS = 30 * 86_400_000;
 // Arrival can trail the event by up to 5 days (a phone offline for a weekend), plus the funnel's own spread.

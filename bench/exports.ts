@@ -5,9 +5,27 @@ import { csvToMixpanel, gzipFile, parquetFile, zipFile } from './export-data';
 import { bundle, child } from './funnel';
 import { writeBenchLog } from './funnel-data';
 
-interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
-interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
-interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number }
+interface Ours {
+  datasetId: string;
+  rows: number;
+  importMs: number;
+  funnelMs: number;
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+}
+interface Duck {
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+}
+interface Reopen {
+  reopenMs: number;
+  firstFunnelMs: number;
+  refilterMs: number;
+  rebreakdownMs: number;
+  residentBytesPerEvent: number;
+}
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const median = <T extends { totalMs: number }>(xs: T[]): T => [...xs].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(xs.length / 2)];
@@ -40,7 +58,9 @@ export async function run(): Promise<void> {
       await zipFile(nd, zip);
       await parquetFile(nd, pq);
       const size = (f: string) => `${(fs.statSync(f).size / 1048576).toFixed(0)} MB`;
-      console.log(`\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users; Mixpanel NDJSON ${size(nd)}, .gz ${size(gz)}, zip ${size(zip)}, Parquet (zstd) ${size(pq)}; medians of ${runs} runs`);
+      console.log(
+        `\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users; Mixpanel NDJSON ${size(nd)}, .gz ${size(gz)}, zip ${size(zip)}, Parquet (zstd) ${size(pq)}; medians of ${runs} runs`,
+      );
       const cases: { name: string; file: string; duck: 'ndjson' | 'parquet' | null }[] = [
         { name: 'NDJSON   ', file: nd, duck: 'ndjson' },
         { name: 'NDJSON.gz', file: gz, duck: 'ndjson' },
@@ -70,7 +90,9 @@ export async function run(): Promise<void> {
         console.log(`${line}; counts equal: ${same ? 'yes' : 'NO'}`);
         if (c.file === nd) {
           const re = child<Reopen>('reopen', kept, ours[0].datasetId);
-          console.log(`             reopen ${s(re.reopenMs)} (+ first funnel ${s(re.firstFunnelMs)}), resident ${re.residentBytesPerEvent.toFixed(1)} bytes/event`);
+          console.log(
+            `             reopen ${s(re.reopenMs)} (+ first funnel ${s(re.firstFunnelMs)}), resident ${re.residentBytesPerEvent.toFixed(1)} bytes/event`,
+          );
         }
         fs.rmSync(kept, { recursive: true, force: true });
         if (!same) throw new Error(`${c.name}: funnel counts differ`);

@@ -57,7 +57,17 @@ async function main(): Promise<unknown> {
     const local = new LocalDatasets();
     // As datasets:import does: a large file gets the funnel helper thread started behind the import.
     local.prepareImport(fs.statSync(a).size);
-    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: 8 * 1024 ** 3, signal: new AbortController().signal, progress: () => {}, parallelMinBytes, jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1' });
+    const out = await importFiles(
+      { path: a },
+      {
+        dataDir: b,
+        budgetBytes: 8 * 1024 ** 3,
+        signal: new AbortController().signal,
+        progress: () => {},
+        parallelMinBytes,
+        jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1',
+      },
+    );
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the first funnel.
     if (out.store) local.adopt(out.id, out.store);
@@ -66,9 +76,20 @@ async function main(): Promise<unknown> {
     const bySegment = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
     const p = lastCsvRead;
     const sum = (f: (c: (typeof p.chunks)[number]) => number) => p.chunks.reduce((x, c) => x + f(c), 0);
-    const profile = p.startAt > t0 && p.chunks.length
-      ? { setupMs: p.startAt - t0, workers: p.chunks.length, workerMs: sum((c) => c.totalMs), parseMs: sum((c) => c.parseMs), readMs: sum((c) => c.readMs), sortMs: sum((c) => c.sortMs), mergeMs: p.mergeMs, userMergeMs: p.userMergeMs, writeMs: t1 - p.doneAt }
-      : undefined;
+    const profile =
+      p.startAt > t0 && p.chunks.length
+        ? {
+            setupMs: p.startAt - t0,
+            workers: p.chunks.length,
+            workerMs: sum((c) => c.totalMs),
+            parseMs: sum((c) => c.parseMs),
+            readMs: sum((c) => c.readMs),
+            sortMs: sum((c) => c.sortMs),
+            mergeMs: p.mergeMs,
+            userMergeMs: p.userMergeMs,
+            writeMs: t1 - p.doneAt,
+          }
+        : undefined;
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment, profile };
   }
   if (mode === 'reopen') {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { seededRandom } from '../src/core/random';
 
-
 export const BENCH_STEPS = ['view', 'cart', 'checkout', 'purchase'];
 const NOISE = ['scroll', 'search', 'wishlist', 'share'];
 const COUNTRIES = ['US', 'DE', 'FR', 'BR', 'IN', 'JP', 'GB', 'CA'];

@@ -16,7 +16,11 @@ const built = path.join(here, '.data', 'build');
  */
 export async function bundle(): Promise<void> {
   await build({
-    entryPoints: { 'funnel-child': path.join(here, 'funnel-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'), 'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts') },
+    entryPoints: {
+      'funnel-child': path.join(here, 'funnel-child.ts'),
+      'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'),
+      'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts'),
+    },
     outdir: built,
     bundle: true,
     platform: 'node',
@@ -28,7 +32,11 @@ export async function bundle(): Promise<void> {
 }
 
 export function child<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'funnel-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'funnel-child.js'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -40,10 +48,31 @@ interface Ours {
   totalMs: number;
   peakRssMb: number;
   bySegment: Record<string, number[]>;
-  profile?: { setupMs: number; workers: number; workerMs: number; parseMs: number; readMs: number; sortMs: number; mergeMs: number; userMergeMs: number; writeMs: number };
+  profile?: {
+    setupMs: number;
+    workers: number;
+    workerMs: number;
+    parseMs: number;
+    readMs: number;
+    sortMs: number;
+    mergeMs: number;
+    userMergeMs: number;
+    writeMs: number;
+  };
 }
-interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; residentBytesPerEvent: number; modesMs: Record<string, number> }
-interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
+interface Reopen {
+  reopenMs: number;
+  firstFunnelMs: number;
+  refilterMs: number;
+  rebreakdownMs: number;
+  residentBytesPerEvent: number;
+  modesMs: Record<string, number>;
+}
+interface Duck {
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+}
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -118,16 +147,26 @@ function measure(kind: FileKind, file: string, rows: number, users: number, dir:
   const ours = median(oursRuns, (o) => o.totalMs);
   const duck = median(duckRuns, (d) => d.totalMs);
   const reopen = child<Reopen>('reopen', kept, oursRuns[0].datasetId);
-  const same = [...oursRuns, ...duckRuns].every((x) => JSON.stringify(Object.entries(x.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()));
+  const same = [...oursRuns, ...duckRuns].every(
+    (x) => JSON.stringify(Object.entries(x.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()),
+  );
   const range = (xs: { totalMs: number }[]) => (xs.length > 1 ? ` (runs ${xs.map((x) => s(x.totalMs)).join(', ')})` : '');
-  console.log(`\n${DESCRIBE[kind]}: ${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${mbFile.toFixed(0)} MB CSV; medians of ${runs} runs`);
-  console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${Math.round(rows / (ours.totalMs / 1000)).toLocaleString('en-US')} events/s${range(oursRuns)}${phases(ours.profile)}`);
+  console.log(
+    `\n${DESCRIBE[kind]}: ${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users, ${mbFile.toFixed(0)} MB CSV; medians of ${runs} runs`,
+  );
+  console.log(
+    `  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${ours.peakRssMb.toFixed(0)} MB, ${Math.round(rows / (ours.totalMs / 1000)).toLocaleString('en-US')} events/s${range(oursRuns)}${phases(ours.profile)}`,
+  );
   console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${duck.peakRssMb.toFixed(0)} MB${range(duckRuns)}`);
   console.log(`  ratio   ${(duck.totalMs / ours.totalMs).toFixed(2)}x (DuckDB time / IAFA time); counts equal: ${same ? 'yes' : 'NO'}`);
   console.log(`  reopen  ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event`);
   console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms`);
   const base = reopen.modesMs.default;
-  console.log(`  modes   ${Object.entries(reopen.modesMs).map(([m, ms]) => `${m} ${ms.toFixed(0)} ms${m === 'default' ? '' : ` (${(ms / base).toFixed(2)}x)`}`).join(', ')} (one thread, re-filtered funnel)`);
+  console.log(
+    `  modes   ${Object.entries(reopen.modesMs)
+      .map(([m, ms]) => `${m} ${ms.toFixed(0)} ms${m === 'default' ? '' : ` (${(ms / base).toFixed(2)}x)`}`)
+      .join(', ')} (one thread, re-filtered funnel)`,
+  );
   if (!same) throw new Error(`funnel counts differ from DuckDB:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck.bySegment)}`);
   fs.rmSync(kept, { recursive: true, force: true });
 }

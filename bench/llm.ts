@@ -18,10 +18,18 @@ function median(xs: number[]): number {
 /** A fact sheet the size of a real funnel with segments: 8 stages x 6 segments x a few metrics. */
 function bigSheet(): Fact[] {
   const facts: Fact[] = [...SHEET.facts];
-  for (let s = 0; s < 6; s++) for (let st = 0; st < 8; st++) {
-    const v = Math.round((10 + s * 7 + st * 3.3) * 10) / 10;
-    facts.push({ id: `segment.S${s}.stage${st}.conversion_rate`, label: `S${s} conversion at stage ${st}`, value: v, unit: 'percent', display: `${v.toFixed(1)}%`, provenance: {} });
-  }
+  for (let s = 0; s < 6; s++)
+    for (let st = 0; st < 8; st++) {
+      const v = Math.round((10 + s * 7 + st * 3.3) * 10) / 10;
+      facts.push({
+        id: `segment.S${s}.stage${st}.conversion_rate`,
+        label: `S${s} conversion at stage ${st}`,
+        value: v,
+        unit: 'percent',
+        display: `${v.toFixed(1)}%`,
+        provenance: {},
+      });
+    }
   return facts;
 }
 
@@ -64,7 +72,10 @@ export async function run(): Promise<void> {
     }
     const s = Settings.parse({ llm: { embeddedModelPath: MODEL, embeddedThreads: 1 } });
     const p = makeProvider('embedded', s, { env: {}, openaiKey: '' });
-    const messages = [{ role: 'system' as const, content: 'Answer in JSON.' }, { role: 'user' as const, content: 'Tell me about the funnel.' }];
+    const messages = [
+      { role: 'system' as const, content: 'Answer in JSON.' },
+      { role: 'user' as const, content: 'Tell me about the funnel.' },
+    ];
     await p.generate({ messages, schema: outputJsonSchema('ask'), maxTokens: 16, signal: ctx.signal });
     const runs: number[] = [];
     let tokens = 0;
@@ -75,7 +86,9 @@ export async function run(): Promise<void> {
       runs.push(r.tokensOut ?? 0);
     }
     const secs = (performance.now() - t0) / 1000;
-    console.log(`embedded tokens/s (${path.basename(MODEL)}, 1 thread, JSON-schema grammar, incl. prompt): ${(tokens / secs).toFixed(0)} (${tokens} tokens in ${secs.toFixed(2)} s)`);
+    console.log(
+      `embedded tokens/s (${path.basename(MODEL)}, 1 thread, JSON-schema grammar, incl. prompt): ${(tokens / secs).toFixed(0)} (${tokens} tokens in ${secs.toFixed(2)} s)`,
+    );
   } finally {
     await fake.close();
     await disposeEmbedded();

@@ -24,7 +24,10 @@ const counts = (r: FunnelResult) => Object.fromEntries(Object.entries(r.segment_
 async function main(): Promise<unknown> {
   if (mode === 'ours') {
     const t0 = performance.now();
-    const out = await importFiles({ path: a }, { dataDir: b, budgetBytes: Number(process.env.BENCH_SCALE_BUDGET_MB ?? 8192) * 1048576, signal: new AbortController().signal, progress: () => {} });
+    const out = await importFiles(
+      { path: a },
+      { dataDir: b, budgetBytes: Number(process.env.BENCH_SCALE_BUDGET_MB ?? 8192) * 1048576, signal: new AbortController().signal, progress: () => {} },
+    );
     const t1 = performance.now();
     // As the app does: the import hands its in-memory store to the local backend's first funnel.
     const local = new LocalDatasets();
@@ -64,7 +67,10 @@ async function main(): Promise<unknown> {
     const two: number[] = [];
     const one: number[] = [];
     for (let r = 0; r < 3; r++) {
-      for (const [xs, min, k] of [[two, limit, 2 * r], [one, Infinity, 2 * r + 1]] as const) {
+      for (const [xs, min, k] of [
+        [two, limit, 2 * r],
+        [one, Infinity, 2 * r + 1],
+      ] as const) {
         splitLimits.minRows = min;
         const t = performance.now();
         // Each call a different filter from the call before: the same one would reuse its pass.
@@ -74,7 +80,16 @@ async function main(): Promise<unknown> {
     }
     splitLimits.minRows = limit;
     const med = (xs: number[]) => xs.sort((x, y) => x - y)[1];
-    return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, refilterTwoMs: med(two), refilterOneMs: med(one), residentBytesPerEvent: resident / rows, peakRssMb: mb() };
+    return {
+      reopenMs,
+      firstFunnelMs,
+      refilterMs,
+      rebreakdownMs,
+      refilterTwoMs: med(two),
+      refilterOneMs: med(one),
+      residentBytesPerEvent: resident / rows,
+      peakRssMb: mb(),
+    };
   }
   if (mode === 'duck') {
     const r = await duckdbFunnel(a, EXPORT_LIKE_STEPS, 7 * 86_400_000, 'country', duckdbExportLikeSource(a, 'country'));

@@ -12,7 +12,11 @@ const built = path.join(here, '.data', 'scale-build');
 /** Bundled to plain JavaScript as the app ships it (see bench/funnel.ts), with the parse and funnel-pass workers beside it. */
 async function bundle(): Promise<void> {
   await build({
-    entryPoints: { 'scale-child': path.join(here, 'scale-child.ts'), 'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'), 'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts') },
+    entryPoints: {
+      'scale-child': path.join(here, 'scale-child.ts'),
+      'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'),
+      'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts'),
+    },
     outdir: built,
     bundle: true,
     platform: 'node',
@@ -24,13 +28,38 @@ async function bundle(): Promise<void> {
 }
 
 function child<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'scale-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'scale-child.js'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
-interface Ours { datasetId: string; rows: number; importMs: number; funnelMs: number; totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
-interface Reopen { reopenMs: number; firstFunnelMs: number; refilterMs: number; rebreakdownMs: number; refilterTwoMs: number; refilterOneMs: number; residentBytesPerEvent: number; peakRssMb: number }
-interface Duck { totalMs: number; peakRssMb: number; bySegment: Record<string, number[]> }
+interface Ours {
+  datasetId: string;
+  rows: number;
+  importMs: number;
+  funnelMs: number;
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+}
+interface Reopen {
+  reopenMs: number;
+  firstFunnelMs: number;
+  refilterMs: number;
+  rebreakdownMs: number;
+  refilterTwoMs: number;
+  refilterOneMs: number;
+  residentBytesPerEvent: number;
+  peakRssMb: number;
+}
+interface Duck {
+  totalMs: number;
+  peakRssMb: number;
+  bySegment: Record<string, number[]>;
+}
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const gb = (mb: number) => `${(mb / 1024).toFixed(2)} GB`;
@@ -70,14 +99,26 @@ export async function run(): Promise<void> {
       const reopen = child<Reopen>('reopen', dataDir, ours.datasetId);
       const duck = n <= duckMax ? child<Duck>('duck', file) : null;
       const same = duck ? JSON.stringify(Object.entries(ours.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()) : null;
-      console.log(`  ${rows.toLocaleString('en-US')} rows, ${users.toLocaleString('en-US')} users, ${(csvBytes / 1048576).toFixed(0)} MB CSV (export-like: string ids, ISO-8601 times, arrival order)`);
-      console.log(`  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${gb(ours.peakRssMb)} (${((ours.peakRssMb * 1048576) / rows).toFixed(1)} bytes/event)`);
-      console.log(`  stored  ${(stored / rows).toFixed(1)} bytes/event on disk; reopen ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event, peak RSS ${gb(reopen.peakRssMb)}`);
+      console.log(
+        `  ${rows.toLocaleString('en-US')} rows, ${users.toLocaleString('en-US')} users, ${(csvBytes / 1048576).toFixed(0)} MB CSV (export-like: string ids, ISO-8601 times, arrival order)`,
+      );
+      console.log(
+        `  IAFA    end to end ${s(ours.totalMs)} (import ${s(ours.importMs)}, funnel ${s(ours.funnelMs)}), peak RSS ${gb(ours.peakRssMb)} (${((ours.peakRssMb * 1048576) / rows).toFixed(1)} bytes/event)`,
+      );
+      console.log(
+        `  stored  ${(stored / rows).toFixed(1)} bytes/event on disk; reopen ${s(reopen.reopenMs)} (+ first funnel ${s(reopen.firstFunnelMs)}), resident ${reopen.residentBytesPerEvent.toFixed(1)} bytes/event, peak RSS ${gb(reopen.peakRssMb)}`,
+      );
       console.log(`  re-filter ${reopen.refilterMs.toFixed(0)} ms, re-breakdown ${reopen.rebreakdownMs.toFixed(0)} ms (reopened dataset, in a fresh process)`);
-      console.log(`  re-filter medians of 3: ${reopen.refilterTwoMs.toFixed(0)} ms with the helper thread, ${reopen.refilterOneMs.toFixed(0)} ms on one thread`);
-      if (duck) console.log(`  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${gb(duck.peakRssMb)}; ratio ${(duck.totalMs / ours.totalMs).toFixed(2)}x; counts equal: ${same ? 'yes' : 'NO'}`);
+      console.log(
+        `  re-filter medians of 3: ${reopen.refilterTwoMs.toFixed(0)} ms with the helper thread, ${reopen.refilterOneMs.toFixed(0)} ms on one thread`,
+      );
+      if (duck)
+        console.log(
+          `  DuckDB  end to end ${s(duck.totalMs)}, peak RSS ${gb(duck.peakRssMb)}; ratio ${(duck.totalMs / ours.totalMs).toFixed(2)}x; counts equal: ${same ? 'yes' : 'NO'}`,
+        );
       else console.log(`  DuckDB  skipped above ${duckMax.toLocaleString('en-US')} events (BENCH_SCALE_DUCK_MAX)`);
-      if (same === false) throw new Error(`funnel counts differ from DuckDB at ${n} events:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck!.bySegment)}`);
+      if (same === false)
+        throw new Error(`funnel counts differ from DuckDB at ${n} events:\n${JSON.stringify(ours.bySegment)}\n${JSON.stringify(duck!.bySegment)}`);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (!keep) fs.rmSync(file, { force: true });

@@ -16,11 +16,15 @@ export interface Serve {
 
 /** `iafa serve` (from the sources, through tsx) in a process of its own on `dataDir`. */
 export async function startServe(dataDir: string, workers: number, queue: number): Promise<Serve> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0', '--json', '--workers', String(workers), '--queue', String(queue)], {
-    cwd: ROOT,
-    env: { ...process.env, IAFA_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0', '--json', '--workers', String(workers), '--queue', String(queue)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, IAFA_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -30,12 +34,13 @@ export async function startServe(dataDir: string, workers: number, queue: number
     child.once('exit', (code) => reject(new Error(`iafa serve exited (${code})`)));
   });
   const { url: base, token } = JSON.parse(line) as { url: string; token: string };
-  const api: Serve['api'] = (method, p, body, headers = {}, signal) => fetch(base + p, {
-    method,
-    signal,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const api: Serve['api'] = (method, p, body, headers = {}, signal) =>
+    fetch(base + p, {
+      method,
+      signal,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
   // Measured once the workers have started and the server has answered once: a warm server.
   for (let i = 0; workers > 0 && i < 600; i++) {
     const pool = ((await (await api('GET', '/api/v1/limits')).json()) as { pool: { workers: number } }).pool;

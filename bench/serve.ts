@@ -30,7 +30,9 @@ export async function run(): Promise<void> {
         const p95 = quantile(latencies, 0.95);
         const max = Math.max(...latencies);
         const ok = p95 <= 100 && max <= 500 && results.every((r) => r.status === 200);
-        console.log(`| ${workers || '0 (answering thread)'} | ${seconds.toFixed(1)} | ${quantile(latencies, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${max.toFixed(1)} | ${results.reduce((s, r) => s + r.busy, 0)} | ${ok ? 'met' : 'missed'} |`);
+        console.log(
+          `| ${workers || '0 (answering thread)'} | ${seconds.toFixed(1)} | ${quantile(latencies, 0.5).toFixed(1)} | ${p95.toFixed(1)} | ${max.toFixed(1)} | ${results.reduce((s, r) => s + r.busy, 0)} | ${ok ? 'met' : 'missed'} |`,
+        );
       } finally {
         await serve.stop();
       }

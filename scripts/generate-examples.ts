@@ -30,7 +30,10 @@ for (let u = 1; u <= 4000; u++) {
 fs.writeFileSync(path.join(OUT, 'ab_test_users.csv'), ab.join('\n') + '\n');
 
 // Daily exports per arm, 28 days: Visits → Signups → Purchases; the treatment lifts signups 10%.
-for (const [arm, lift] of [['control', 1], ['treatment', 1.1]] as const) {
+for (const [arm, lift] of [
+  ['control', 1],
+  ['treatment', 1.1],
+] as const) {
   const rows = ['Date,Visits,Signups,Purchases'];
   for (let i = 0; i < 28; i++) {
     const visits = around(2000);

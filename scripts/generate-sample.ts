@@ -8,7 +8,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../src/core/random';
 
-
 const START = Date.UTC(2026, 0, 5); // Monday 2026-01-05
 const DAYS = 49; // 7 weeks, to Sunday 2026-02-22
 export const ANOMALY_DAY = '2026-02-10';
@@ -28,10 +27,26 @@ const DAY = 86_400_000;
 // Monday..Sunday: people plan and pin more at the weekend.
 const WEEKDAY_WEIGHT = [0.85, 0.9, 0.95, 1.0, 1.1, 1.35, 1.3];
 
-const INTENTS = [['Planner', 0.4], ['Actor', 0.25], ['Browser', 0.35]] as const;
-const TENURES = [['New', 0.3], ['Retained', 0.55], ['Resurrected', 0.15]] as const;
-const PLATFORMS = [['iOS', 0.45], ['Android', 0.35], ['Web', 0.2]] as const;
-const SURFACES = [['Home', 0.55], ['Search', 0.3], ['Related', 0.15]] as const;
+const INTENTS = [
+  ['Planner', 0.4],
+  ['Actor', 0.25],
+  ['Browser', 0.35],
+] as const;
+const TENURES = [
+  ['New', 0.3],
+  ['Retained', 0.55],
+  ['Resurrected', 0.15],
+] as const;
+const PLATFORMS = [
+  ['iOS', 0.45],
+  ['Android', 0.35],
+  ['Web', 0.2],
+] as const;
+const SURFACES = [
+  ['Home', 0.55],
+  ['Search', 0.3],
+  ['Related', 0.15],
+] as const;
 const NOISE = ['scroll', 'search', 'profile_view', 'share', 'closeup'];
 /** Chance of a noise event at each point of a session (before the first view, after each view and after a save). */
 const NOISE_P = 0.2;

@@ -53,7 +53,12 @@ export function helpText(cmd: Command): string {
 
 export function parseCommandArgs(cmd: Command, argv: string[]): CommandArgs {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...cmd.options }, allowPositionals: cmd.allowPositionals ?? false, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, ...cmd.options },
+      allowPositionals: cmd.allowPositionals ?? false,
+      strict: true,
+    });
     return { values: values as CommandArgs['values'], positionals };
   } catch (e) {
     throw new IafaError('validation', `${(e as Error).message.split('\n')[0]} (see: iafa ${cmd.path.join(' ')} --help)`);
@@ -65,7 +70,11 @@ export function formatTable(rows: Record<string, unknown>[], columns: { key: str
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c.key])));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof r[c.key] === 'number' || r[c.key] == null));
-  const line = (vals: string[]) => vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
 }
 

@@ -1,4 +1,12 @@
-import { FunnelDefinition, funnelModeProblem, IafaError, type FunnelDefinitionInput, type FunnelStep, type ImportMapping, type StepCondition } from '../shared/contract';
+import {
+  FunnelDefinition,
+  funnelModeProblem,
+  IafaError,
+  type FunnelDefinitionInput,
+  type FunnelStep,
+  type ImportMapping,
+  type StepCondition,
+} from '../shared/contract';
 import type { Command, CommandArgs } from './framework';
 
 /** The funnel flags of `iafa funnel`, insights, hypotheses, ask and report, as parsed once by node:util parseArgs (see framework.ts). */
@@ -11,13 +19,27 @@ interface FunnelCliArgs {
 }
 
 /** The mode flags (ClickHouse windowFunnel's options) and the definition fields they set. */
-const MODE_FLAGS = { 'strict-order': 'strictOrder', 'strict-deduplication': 'strictDeduplication', 'strict-once': 'strictOnce', 'allow-reentry': 'allowReentry' } as const;
+const MODE_FLAGS = {
+  'strict-order': 'strictOrder',
+  'strict-deduplication': 'strictDeduplication',
+  'strict-once': 'strictOnce',
+  'allow-reentry': 'allowReentry',
+} as const;
 
 export const FUNNEL_OPTIONS: Command['options'] = {
-  steps: { type: 'string' }, window: { type: 'string' }, mode: { type: 'string' }, strict: { type: 'boolean' }, by: { type: 'string' },
+  steps: { type: 'string' },
+  window: { type: 'string' },
+  mode: { type: 'string' },
+  strict: { type: 'boolean' },
+  by: { type: 'string' },
   ...Object.fromEntries(Object.keys(MODE_FLAGS).map((f) => [f, { type: 'boolean' as const }])),
-  where: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' },
-  'user-col': { type: 'string' }, 'time-col': { type: 'string' }, 'event-col': { type: 'string' },
+  where: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  tz: { type: 'string' },
+  'user-col': { type: 'string' },
+  'time-col': { type: 'string' },
+  'event-col': { type: 'string' },
 };
 
 /**
@@ -56,14 +78,24 @@ export function funnelFromArgs(positionals: string[], values: CommandArgs['value
       list = list.slice(1);
     }
     const target = neg ? exclude : include;
-    target[m[1].trim()] = [...(target[m[1].trim()] ?? []), ...list.split(',').map((v) => v.trim()).filter(Boolean)];
+    target[m[1].trim()] = [
+      ...(target[m[1].trim()] ?? []),
+      ...list
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ];
   }
   const input: FunnelDefinitionInput = {
     steps,
     window: one('window') ?? '7d',
     mode: (one('mode') ?? 'any-start') as FunnelDefinitionInput['mode'],
     strict: values.strict === true,
-    ...Object.fromEntries(Object.entries(MODE_FLAGS).filter(([flag]) => values[flag] === true).map(([, key]) => [key, true])),
+    ...Object.fromEntries(
+      Object.entries(MODE_FLAGS)
+        .filter(([flag]) => values[flag] === true)
+        .map(([, key]) => [key, true]),
+    ),
     breakdown: one('by'),
     include,
     exclude,
@@ -107,15 +139,24 @@ function splitSteps(s: string): string[] {
 function parseStep(s: string): FunnelStep {
   const m = /^([^[\]]+?)\s*(?:\[([^\]]*)\])?$/.exec(s);
   if (!m) throw new IafaError('validation', `A step must look like event, event|other or event[column=v1|v2,column2=v] (got "${s}").`);
-  const events = m[1].split('|').map((e) => e.trim()).filter(Boolean);
+  const events = m[1]
+    .split('|')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (events.length === 0) throw new IafaError('validation', `A step needs an event name (got "${s}").`);
   const step: FunnelStep = { event: events[0] };
   if (events.length > 1) step.orEvents = events.slice(1);
   if (m[2] === undefined) return step;
   const conds: StepCondition[] = [];
-  for (const part of m[2].split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of m[2]
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
-    const values = (eq >= 0 ? part.slice(eq + 1) : part).split('|').map((v) => v.trim()).filter(Boolean);
+    const values = (eq >= 0 ? part.slice(eq + 1) : part)
+      .split('|')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (eq > 0) conds.push({ column: part.slice(0, eq).trim(), values });
     else if (eq < 0 && conds.length > 0) conds[conds.length - 1].values.push(...values);
     else throw new IafaError('validation', `A step condition must look like column=v1|v2 (got "${part}" in "${s}").`);

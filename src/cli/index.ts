@@ -14,14 +14,21 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-runCli(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  env: process.env,
-  isTTY: Boolean(process.stderr.isTTY),
-}, controller.signal).then((code) => {
-  process.exitCode = code;
-}, (err) => {
-  process.stderr.write(`iafa: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runCli(
+  process.argv.slice(2),
+  {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+  },
+  controller.signal,
+).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`iafa: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -8,7 +8,9 @@ export function renderNarrative(n: NarrateOutput | null | undefined): string {
   if (!n) return '';
   const g = n.generation;
   if (g.provider === 'none') return g.banner ? `\nnote: ${g.banner}\n` : '';
-  const badge = n.grounding.passed ? 'verified: every number matches a computed fact' : `partly verified: ${n.grounding.fallback_fields.length} field(s) replaced by the computed text`;
+  const badge = n.grounding.passed
+    ? 'verified: every number matches a computed fact'
+    : `partly verified: ${n.grounding.fallback_fields.length} field(s) replaced by the computed text`;
   const lines = [``, `## Narrative (${g.provider} ${g.model}; ${badge})`, ''];
   for (const [key, value] of Object.entries(n.narrative)) {
     if (key === 'fact_ids' || key === 'citations') continue;

@@ -63,7 +63,9 @@ export class GrantedFiles implements FileAccess {
   resolve(p: string): string {
     const real = realPath(p);
     if (this.granted.has(real)) return real;
-    throw new IafaError('validation', `IAFA opens only files you pick or drop on the window; choose ${path.basename(p)} again.`, { reason: 'path_not_allowed' });
+    throw new IafaError('validation', `IAFA opens only files you pick or drop on the window; choose ${path.basename(p)} again.`, {
+      reason: 'path_not_allowed',
+    });
   }
 }
 
@@ -100,7 +102,8 @@ export function checkCallPaths(name: CallName | string, input: unknown, access: 
   // The files a join is previewed over, and a report's experiment (read through experiment:analyze
   // inside the engine, past this check otherwise).
   if (name === 'datasets:join-preview' && Array.isArray(out.paths)) out.paths = out.paths.map(one);
-  if (name === 'reports:generate' && out.experiment && typeof out.experiment === 'object') out.experiment = checkCallPaths('experiment:analyze', out.experiment, access);
+  if (name === 'reports:generate' && out.experiment && typeof out.experiment === 'object')
+    out.experiment = checkCallPaths('experiment:analyze', out.experiment, access);
   return out;
 }
 

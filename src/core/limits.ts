@@ -21,7 +21,10 @@ export function limitGroupOf(name: string): LimitGroupName | null {
   return GROUP_OF.get(name) ?? null;
 }
 
-interface Waiter { start: () => void; cancel: () => void }
+interface Waiter {
+  start: () => void;
+  cancel: () => void;
+}
 
 interface Group {
   running: number;
@@ -53,8 +56,12 @@ export class RouteLimiter {
     if (g.running >= concurrent) {
       if (g.waiting.length >= queue) {
         // Time for the calls ahead to clear, at the pace calls have been taking.
-        const retryAfterSeconds = Math.max(1, Math.ceil(g.avgSeconds * (g.waiting.length + 1) / concurrent));
-        throw new IafaError('rate_limited', `Too many ${name} requests: ${g.running} running and ${g.waiting.length} waiting (the limit is set in Settings). Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds, group: name });
+        const retryAfterSeconds = Math.max(1, Math.ceil((g.avgSeconds * (g.waiting.length + 1)) / concurrent));
+        throw new IafaError(
+          'rate_limited',
+          `Too many ${name} requests: ${g.running} running and ${g.waiting.length} waiting (the limit is set in Settings). Try again in ${retryAfterSeconds} s.`,
+          { retryAfterSeconds, group: name },
+        );
       }
       // The slot is handed over already counted (see next()).
       await this.wait(g, signal, onQueued);

@@ -55,7 +55,8 @@ function readOrEmpty(file: string): Buffer | null {
 function cached(kind: SecretStoreKind, warning: string | null, read: (n: string) => string, write: (n: string, v: string) => void): SecretStore {
   const memo = new Map<string, string>();
   return {
-    kind, warning,
+    kind,
+    warning,
     get(name) {
       if (!memo.has(name)) memo.set(name, read(safeName(name)));
       return memo.get(name)!;
@@ -69,31 +70,42 @@ function cached(kind: SecretStoreKind, warning: string | null, read: (n: string)
 
 /** Ciphertext in <dir>/<name>.enc, 0600. */
 export function encryptedFileStore(dir: string, cipher: Cipher, kind: SecretStoreKind, warning: string | null = null): SecretStore {
-  return cached(kind, warning, (name) => {
-    const data = readOrEmpty(path.join(dir, `${name}.enc`));
-    if (!data) return '';
-    try {
-      return cipher.decrypt(data);
-    } catch {
-      // Encrypted under another OS account or keychain: unreadable, as if unset.
-      return '';
-    }
-  }, (name, value) => {
-    const file = path.join(dir, `${name}.enc`);
-    if (value === '') fs.rmSync(file, { force: true });
-    else writePrivate(file, cipher.encrypt(value));
-  });
+  return cached(
+    kind,
+    warning,
+    (name) => {
+      const data = readOrEmpty(path.join(dir, `${name}.enc`));
+      if (!data) return '';
+      try {
+        return cipher.decrypt(data);
+      } catch {
+        // Encrypted under another OS account or keychain: unreadable, as if unset.
+        return '';
+      }
+    },
+    (name, value) => {
+      const file = path.join(dir, `${name}.enc`);
+      if (value === '') fs.rmSync(file, { force: true });
+      else writePrivate(file, cipher.encrypt(value));
+    },
+  );
 }
 
-export const PLAIN_FILE_WARNING = 'No OS secret store was found, so the API key is kept in a file only your user can read (mode 0600) in the data folder, unencrypted. Set IAFA_OPENAI_API_KEY instead to keep it off the disk.';
+export const PLAIN_FILE_WARNING =
+  'No OS secret store was found, so the API key is kept in a file only your user can read (mode 0600) in the data folder, unencrypted. Set IAFA_OPENAI_API_KEY instead to keep it off the disk.';
 
 /** The fallback: a file only the user can read, with a warning. */
 export function plainFileStore(dir: string): SecretStore {
-  return cached('file', PLAIN_FILE_WARNING, (name) => readOrEmpty(path.join(dir, name))?.toString('utf8') ?? '', (name, value) => {
-    const file = path.join(dir, name);
-    if (value === '') fs.rmSync(file, { force: true });
-    else writePrivate(file, value);
-  });
+  return cached(
+    'file',
+    PLAIN_FILE_WARNING,
+    (name) => readOrEmpty(path.join(dir, name))?.toString('utf8') ?? '',
+    (name, value) => {
+      const file = path.join(dir, name);
+      if (value === '') fs.rmSync(file, { force: true });
+      else writePrivate(file, value);
+    },
+  );
 }
 
 function onPath(cmd: string, env: NodeJS.ProcessEnv): string | null {
@@ -119,22 +131,32 @@ export function secretToolStore(dataDir: string, env: NodeJS.ProcessEnv): Secret
   const tool = onPath('secret-tool', env);
   if (!tool) return null;
   const attrs = (name: string) => ['application', 'iafa', 'secret', name, 'folder', path.resolve(dataDir)];
-  const opts = { env: { ...env }, timeout: 10_000, stdio: ['pipe', 'pipe', 'pipe'] as ('pipe')[] };
-  return cached('os-keyring', null, (name) => {
-    try {
-      return execFileSync(tool, ['lookup', ...attrs(name)], { ...opts, encoding: 'utf8' }).replace(/\n$/, '');
-    } catch {
-      return ''; // exit 1: no such secret
-    }
-  }, (name, value) => {
-    try {
-      if (value === '') execFileSync(tool, ['clear', ...attrs(name)], opts);
-      else execFileSync(tool, ['store', `--label=IAFA ${name}`, ...attrs(name)], { ...opts, input: value });
-    } catch (e) {
-      const why = String((e as { stderr?: Buffer | string }).stderr ?? (e as Error).message).trim().slice(0, 200);
-      throw new IafaError('internal', `The OS keyring did not take the key (secret-tool: ${why}). Unlock the keyring, or start IAFA with IAFA_SECRET_STORE=file or IAFA_OPENAI_API_KEY.`);
-    }
-  });
+  const opts = { env: { ...env }, timeout: 10_000, stdio: ['pipe', 'pipe', 'pipe'] as 'pipe'[] };
+  return cached(
+    'os-keyring',
+    null,
+    (name) => {
+      try {
+        return execFileSync(tool, ['lookup', ...attrs(name)], { ...opts, encoding: 'utf8' }).replace(/\n$/, '');
+      } catch {
+        return ''; // exit 1: no such secret
+      }
+    },
+    (name, value) => {
+      try {
+        if (value === '') execFileSync(tool, ['clear', ...attrs(name)], opts);
+        else execFileSync(tool, ['store', `--label=IAFA ${name}`, ...attrs(name)], { ...opts, input: value });
+      } catch (e) {
+        const why = String((e as { stderr?: Buffer | string }).stderr ?? (e as Error).message)
+          .trim()
+          .slice(0, 200);
+        throw new IafaError(
+          'internal',
+          `The OS keyring did not take the key (secret-tool: ${why}). Unlock the keyring, or start IAFA with IAFA_SECRET_STORE=file or IAFA_OPENAI_API_KEY.`,
+        );
+      }
+    },
+  );
 }
 
 /** For `iafa serve` and the CLI: the OS secret store when present (IAFA_SECRET_STORE=file forces the file). */

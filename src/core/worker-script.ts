@@ -22,7 +22,9 @@ export function workerScript(moduleUrl: string, name: string): WorkerScript | nu
     let api: string;
     try {
       // require.resolve picks the CommonJS build; the ESM one sits next to it.
-      api = createRequire(moduleUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+      api = createRequire(moduleUrl)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs');
     } catch {
       return null;
     }

@@ -25,10 +25,13 @@ if (!app.requestSingleInstanceLock()) {
       mainWindow.focus();
     }
   });
-  app.whenReady().then(start).catch((err) => {
-    dialog.showErrorBox('IAFA could not start', String(err instanceof Error ? err.stack : err));
-    app.quit();
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err) => {
+      dialog.showErrorBox('IAFA could not start', String(err instanceof Error ? err.stack : err));
+      app.quit();
+    });
 }
 
 function rendererUrl(): string {

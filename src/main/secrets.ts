@@ -10,9 +10,13 @@ export function electronSecretStore(dataDir: string): SecretStore {
   const dir = secretsDir(dataDir);
   const weak = process.platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text';
   if (!safeStorage.isEncryptionAvailable() || weak) return plainFileStore(dir);
-  return encryptedFileStore(dir, {
-    available: () => safeStorage.isEncryptionAvailable(),
-    encrypt: (plain) => safeStorage.encryptString(plain),
-    decrypt: (data) => safeStorage.decryptString(data),
-  }, 'electron-safe-storage');
+  return encryptedFileStore(
+    dir,
+    {
+      available: () => safeStorage.isEncryptionAvailable(),
+      encrypt: (plain) => safeStorage.encryptString(plain),
+      decrypt: (data) => safeStorage.decryptString(data),
+    },
+    'electron-safe-storage',
+  );
 }

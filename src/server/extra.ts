@@ -63,13 +63,17 @@ async function saveBody(req: IncomingMessage, file: string, cap: number): Promis
   let bytes = 0;
   const out = fs.createWriteStream(file, { mode: 0o600 });
   try {
-    await pipeline(req, async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        bytes += chunk.length;
-        if (bytes > cap) throw new TooLarge();
-        yield chunk;
-      }
-    }, out);
+    await pipeline(
+      req,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          if (bytes > cap) throw new TooLarge();
+          yield chunk;
+        }
+      },
+      out,
+    );
   } catch (e) {
     fs.rmSync(file, { force: true });
     throw e;
@@ -80,7 +84,8 @@ async function saveBody(req: IncomingMessage, file: string, cap: number): Promis
 function tooLarge(res: ServerResponse, cap: number): void {
   const message = `The file is larger than the upload limit of ${Math.round(cap / 1048576)} MB; raise IAFA_MAX_UPLOAD_MB to allow it.`;
   // The rest of the body is not read: the connection closes once the answer is out.
-  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
+  res
+    .writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
     .end(JSON.stringify({ error: { kind: 'validation', message, details: { reason: 'too_large', limitBytes: cap } } }));
 }
 
@@ -116,7 +121,10 @@ export function extraRoutes(engine: Engine): ExtraRoute[] {
       method: 'POST',
       pattern: /^\/api\/v1\/uploads\/?$/,
       async handle(req, res, _m, url) {
-        const name = path.basename(url.searchParams.get('name') || 'upload.csv').replace(/[^\w.\- ]+/g, '_').slice(0, 120);
+        const name = path
+          .basename(url.searchParams.get('name') || 'upload.csv')
+          .replace(/[^\w.\- ]+/g, '_')
+          .slice(0, 120);
         const cap = maxUploadBytes(engine.app.env);
         const declared = Number(req.headers['content-length'] ?? 0);
         if (declared > cap) return tooLarge(res, cap);
@@ -130,8 +138,7 @@ export function extraRoutes(engine: Engine): ExtraRoute[] {
           if (e instanceof TooLarge) return tooLarge(res, cap);
           throw e;
         }
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-          .end(JSON.stringify({ path: file, name, bytes }));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ path: file, name, bytes }));
       },
     },
   ];

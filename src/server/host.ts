@@ -33,9 +33,18 @@ export function createEngineHost(opts: EngineHostOptions): EngineHost {
   const sizes = poolSizes(env);
   const size = opts.pool?.size ?? sizes.size;
   // The workers borrow what only this thread has: the shell's secret store and PDF printer.
-  const pool = size > 0
-    ? new WorkerPool({ size, queue: opts.pool?.queue ?? sizes.queue, graceMs: opts.pool?.graceMs, dataDir: opts.dataDir, env, appRoot: appRoot(), lend: { secrets: opts.secrets, printPdf: opts.printPdf } })
-    : null;
+  const pool =
+    size > 0
+      ? new WorkerPool({
+          size,
+          queue: opts.pool?.queue ?? sizes.queue,
+          graceMs: opts.pool?.graceMs,
+          dataDir: opts.dataDir,
+          env,
+          appRoot: appRoot(),
+          lend: { secrets: opts.secrets, printPdf: opts.printPdf },
+        })
+      : null;
   const run = pool ? pool.run.bind(pool) : undefined;
   const inFlight = new Set<AbortController>();
 

@@ -35,7 +35,10 @@ export interface ServerOptions {
 
 /** --allow-dir folders plus IAFA_ALLOW_DIRS. */
 export function allowedDirs(opts: Pick<ServerOptions, 'allowDirs'>, env: NodeJS.ProcessEnv): string[] {
-  const fromEnv = (env.IAFA_ALLOW_DIRS ?? '').split(path.delimiter).map((d) => d.trim()).filter(Boolean);
+  const fromEnv = (env.IAFA_ALLOW_DIRS ?? '')
+    .split(path.delimiter)
+    .map((d) => d.trim())
+    .filter(Boolean);
   return [...(opts.allowDirs ?? []), ...fromEnv].map((d) => path.resolve(d));
 }
 
@@ -91,12 +94,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const extras: ExtraRoute[] = extraRoutes(opts.engine);
   const uploads = uploadsDir(opts.engine.app.dataDir);
   sweepUploads(uploads);
-  const files = folderAccess([uploads, ...allowedDirs(opts, opts.engine.app.env)],
-    'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.');
+  const files = folderAccess(
+    [uploads, ...allowedDirs(opts, opts.engine.app.env)],
+    'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.',
+  );
   const pool = opts.pool ? new WorkerPool({ ...opts.pool, dataDir: opts.engine.app.dataDir, env: opts.engine.app.env }) : null;
   const run = pool ? pool.run.bind(pool) : undefined;
   // /api/v1/limits also shows the pool, which only the server knows.
-  const withPool = <T>(name: string, out: T): T => (pool && name === 'limits:status' ? Object.assign(out as object, { pool: pool.status() }) as T : out);
+  const withPool = <T>(name: string, out: T): T => (pool && name === 'limits:status' ? (Object.assign(out as object, { pool: pool.status() }) as T) : out);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -118,7 +123,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const extra = extras.find((e) => e.method === method && e.pattern.test(url.pathname));
     const queryToken = extra?.tokenInQuery ? url.searchParams.get('token') : null;
     if (!tokenMatches(req, token, queryToken)) {
-      return sendJson(res, 401, { error: { kind: 'validation', message: 'Missing or wrong API token: send it as "Authorization: Bearer <token>" (the URL printed by `iafa serve` hands it to the page).' } });
+      return sendJson(res, 401, {
+        error: {
+          kind: 'validation',
+          message: 'Missing or wrong API token: send it as "Authorization: Bearer <token>" (the URL printed by `iafa serve` hands it to the page).',
+        },
+      });
     }
     if (extra) return extra.handle(req, res, extra.pattern.exec(url.pathname)!, url);
     const matched = matchRoute(routes, method, url.pathname);
@@ -133,7 +143,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (raw.trim() !== '') {
         // Parsing deep JSON is fine, but whatever later stringifies it (a cache key, a prompt's
         // context) recurses and overflows the stack: refuse it here, as file imports do.
-        if (jsonTooDeep(raw) >= 0) throw new IafaError('validation', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, { reason: 'too_deep' });
+        if (jsonTooDeep(raw) >= 0)
+          throw new IafaError('validation', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, { reason: 'too_deep' });
         let body: unknown;
         try {
           body = JSON.parse(raw);
@@ -167,12 +178,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // The stream opens with its first event, so a call refused at once (a full queue: 429) still
     // gets its own status.
     const send = (event: string, data: unknown) => {
-      if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      if (!res.headersSent)
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     try {
       const out = await opts.engine.dispatch(matched.route.name, input, {
-        opId, signal: abort.signal, run: offload, onProgress: (ev: ProgressEvent) => send('progress', ev),
+        opId,
+        signal: abort.signal,
+        run: offload,
+        onProgress: (ev: ProgressEvent) => send('progress', ev),
       });
       done();
       send('result', withPool(matched.route.name, out));

@@ -23,11 +23,14 @@ const engine = createEngine({
   dataDir: data.dataDir,
   env: data.env,
   secrets: data.secrets ? borrowedSecrets(data.secrets) : undefined,
-  printPdf: data.pdf ? (html, { paper }) => new Promise<Buffer>((resolve, reject) => {
-    const pid = nextPrint++;
-    printing.set(pid, { resolve, reject });
-    post({ type: 'pdf', pid, html, paper });
-  }) : undefined,
+  printPdf: data.pdf
+    ? (html, { paper }) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const pid = nextPrint++;
+          printing.set(pid, { resolve, reject });
+          post({ type: 'pdf', pid, html, paper });
+        })
+    : undefined,
 });
 
 function post(msg: PoolReply): void {

@@ -131,7 +131,12 @@ export class WorkerPool {
   }
 
   status(): PoolStatus {
-    return { workers: this.slots.filter((s) => s.ready).length, running: this.slots.filter((s) => s.job).length, waiting: this.waiting.length, queue: this.maxQueue };
+    return {
+      workers: this.slots.filter((s) => s.ready).length,
+      running: this.slots.filter((s) => s.job).length,
+      waiting: this.waiting.length,
+      queue: this.maxQueue,
+    };
   }
 
   /** Runs one call on a worker; the input is the raw one, which the worker's engine validates again. */
@@ -142,7 +147,13 @@ export class WorkerPool {
     const free = this.slots.find((s) => s.ready && !s.job);
     if (!free && this.waiting.length >= this.maxQueue) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.avgSeconds * (this.waiting.length + 1)) / this.size));
-      return Promise.reject(new IafaError('rate_limited', `The server is busy: ${this.size} calls running and ${this.waiting.length} waiting (IAFA_QUEUE). Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds, reason: 'busy' }));
+      return Promise.reject(
+        new IafaError(
+          'rate_limited',
+          `The server is busy: ${this.size} calls running and ${this.waiting.length} waiting (IAFA_QUEUE). Try again in ${retryAfterSeconds} s.`,
+          { retryAfterSeconds, reason: 'busy' },
+        ),
+      );
     }
     return new Promise<unknown>((resolve, reject) => {
       const job: Job = { id: this.nextId++, name, input, ctx, resolve, reject, onAbort: () => this.cancel(job) };
@@ -158,17 +169,25 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.waiting.splice(0)) this.finish(job, new IafaError('cancelled', 'The server is shutting down.'));
-    await Promise.all(this.slots.map((s) => {
-      if (s.job) this.finish(s.job, new IafaError('cancelled', 'The server is shutting down.'));
-      return s.worker.terminate();
-    }));
+    await Promise.all(
+      this.slots.map((s) => {
+        if (s.job) this.finish(s.job, new IafaError('cancelled', 'The server is shutting down.'));
+        return s.worker.terminate();
+      }),
+    );
   }
 
   private spawn(): Slot {
     const script = workerScript(import.meta.url, 'pool-worker');
     if (!script) throw new IafaError('internal', `The worker script pool-worker.js is missing next to ${fileURLToPath(import.meta.url)}; rebuild IAFA.`);
     const lent = this.opts.lend?.secrets ? lendSecrets(this.opts.lend.secrets) : undefined;
-    const workerData: PoolWorkerData = { dataDir: this.opts.dataDir, env: this.opts.env, appRoot: this.opts.appRoot, secrets: lent?.link, pdf: Boolean(this.opts.lend?.printPdf) };
+    const workerData: PoolWorkerData = {
+      dataDir: this.opts.dataDir,
+      env: this.opts.env,
+      appRoot: this.opts.appRoot,
+      secrets: lent?.link,
+      pdf: Boolean(this.opts.lend?.printPdf),
+    };
     const worker = new Worker(script.code, { eval: script.eval, workerData, transferList: lent ? [lent.link.port] : [] });
     const slot: Slot = { worker, ready: false, unlend: lent?.close };
     worker.on('message', (msg: PoolReply) => this.onMessage(slot, msg));
@@ -267,16 +286,19 @@ export class WorkerPool {
     const slot = job.slot;
     if (!slot || slot.job !== job) return;
     slot.worker.postMessage({ type: 'cancel', id: job.id } satisfies PoolRequest);
-    job.graceTimer = setTimeout(() => {
-      if (slot.job !== job) return;
-      this.finish(job, new IafaError('cancelled', 'The operation was cancelled.'));
-      slot.job = undefined;
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      slot.unlend?.();
-      void slot.worker.terminate();
-      if (!this.closed) this.slots.push(this.spawn());
-    }, SYNCHRONOUS_CALLS.has(job.name) ? 0 : this.graceMs);
+    job.graceTimer = setTimeout(
+      () => {
+        if (slot.job !== job) return;
+        this.finish(job, new IafaError('cancelled', 'The operation was cancelled.'));
+        slot.job = undefined;
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+        slot.unlend?.();
+        void slot.worker.terminate();
+        if (!this.closed) this.slots.push(this.spawn());
+      },
+      SYNCHRONOUS_CALLS.has(job.name) ? 0 : this.graceMs,
+    );
   }
 
   private finish(job: Job, err?: IafaError, output?: unknown): void {

@@ -26,7 +26,11 @@ export function buildRoutes(): Route[] {
   return routes.sort((a, b) => a.params.length - b.params.length);
 }
 
-export function matchRoute(routes: Route[], method: string, pathname: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | null {
+export function matchRoute(
+  routes: Route[],
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | null {
   let pathMatched = false;
   for (const route of routes) {
     const m = route.pattern.exec(pathname);

@@ -38,7 +38,7 @@ export function checkOrigin(req: IncomingMessage, hosts: Set<string>): string | 
  */
 export function tokenMatches(req: IncomingMessage, token: string, queryToken: string | null): boolean {
   const auth = req.headers.authorization;
-  const given = auth?.startsWith('Bearer ') ? auth.slice(7) : queryToken ?? '';
+  const given = auth?.startsWith('Bearer ') ? auth.slice(7) : (queryToken ?? '');
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

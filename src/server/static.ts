@@ -24,8 +24,7 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse)
   }
   if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
   if (!fs.existsSync(file)) {
-    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
-      .end('The IAFA interface is not built yet: run `npm run build` (or `npm run web`).');
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The IAFA interface is not built yet: run `npm run build` (or `npm run web`).');
     return;
   }
   const ext = path.extname(file);

@@ -5,7 +5,10 @@
 
 /** Id-safe key: keeps case so `segment.Planner...` stays readable, replaces separators. */
 export function factKey(name: string): string {
-  const k = name.trim().replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
+  const k = name
+    .trim()
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return k || 'blank';
 }
 

@@ -19,7 +19,11 @@ let env: App['env'];
 let page: Page;
 let funnelId = '';
 
-interface SeenFact { id: string; label: string; display: string }
+interface SeenFact {
+  id: string;
+  label: string;
+  display: string;
+}
 
 /**
  * Sits between the engine and the fake Ollama and spaces out streamed NDJSON lines, so the
@@ -30,7 +34,8 @@ async function slowStreamProxy(target: string, delayMs: number): Promise<{ url: 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const upstream = await fetch(target + (req.url ?? '/'), {
-      method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+      method: req.method,
+      headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
       body: chunks.length ? Buffer.concat(chunks) : undefined,
     });
     const type = upstream.headers.get('content-type') ?? 'application/json';
@@ -69,7 +74,9 @@ beforeAll(async () => {
   ({ env, page } = app);
   const ds = await env.engine.dispatch('datasets:import', { path: 'sample' });
   const funnel = await env.engine.dispatch('funnels:create', {
-    datasetId: ds.id, name: 'Pin funnel', definition: { steps: [{ event: 'pin_view' }, { event: 'closeup' }, { event: 'save' }] },
+    datasetId: ds.id,
+    name: 'Pin funnel',
+    definition: { steps: [{ event: 'pin_view' }, { event: 'closeup' }, { event: 'save' }] },
   });
   funnelId = funnel.id;
   await app.open();
@@ -87,7 +94,9 @@ describe('Ask workspace against a fake Ollama', () => {
     await page.getByTestId('ask-funnel').selectOption(funnelId);
     expect(await page.getByTestId('ask-no-model').count()).toBe(0);
 
-    fake.reply({ content: JSON.stringify({ answer: 'Here is what the pin funnel shows so far.', fact_ids: [], follow_up_questions: ['What is the overall conversion?'] }) });
+    fake.reply({
+      content: JSON.stringify({ answer: 'Here is what the pin funnel shows so far.', fact_ids: [], follow_up_questions: ['What is the overall conversion?'] }),
+    });
     await page.getByTestId('ask-input').fill('How is the funnel doing?');
     await page.getByTestId('ask-input').press('Enter');
     // The draft grows while tokens arrive, before the checked answer replaces it.
@@ -102,7 +111,13 @@ describe('Ask workspace against a fake Ollama', () => {
     const facts = factsInLastPrompt();
     expect(facts.length).toBeGreaterThan(0);
     const cited = facts[0];
-    fake.reply({ content: JSON.stringify({ answer: `${cited.label} is ${cited.display}.`, fact_ids: [cited.id], follow_up_questions: ['Which stage loses the most users?'] }) });
+    fake.reply({
+      content: JSON.stringify({
+        answer: `${cited.label} is ${cited.display}.`,
+        fact_ids: [cited.id],
+        follow_up_questions: ['Which stage loses the most users?'],
+      }),
+    });
     await page.getByTestId('follow-up').filter({ hasText: 'What is the overall conversion?' }).click();
     await expect.poll(() => page.getByTestId('ask-answer').count(), { timeout: 20_000 }).toBe(2);
     const second = page.getByTestId('ask-answer').nth(1);
@@ -128,7 +143,9 @@ describe('Ask workspace against a fake Ollama', () => {
 
     // A reply the grounding check refuses (markup, an invented number) is replaced by the computed
     // text, a note says so, and no markup ever reaches the page.
-    fake.reply({ content: JSON.stringify({ answer: 'See <b>this</b> <img src="x" onerror="document.title=1"> 87.3% of users.', fact_ids: [], follow_up_questions: [] }) });
+    fake.reply({
+      content: JSON.stringify({ answer: 'See <b>this</b> <img src="x" onerror="document.title=1"> 87.3% of users.', fact_ids: [], follow_up_questions: [] }),
+    });
     await second.getByTestId('follow-up').click();
     await expect.poll(() => page.getByTestId('ask-answer').count(), { timeout: 20_000 }).toBe(3);
     const third = page.getByTestId('ask-answer').nth(2);
@@ -187,7 +204,10 @@ describe('Ask workspace against a fake Ollama', () => {
     await page.reload();
     await page.getByTestId('prompts-table').getByText('custom', { exact: true }).waitFor();
     await page.getByTestId('prompts-table').getByRole('button', { name: 'Reset to built-in' }).click();
-    await page.getByRole('status').filter({ hasText: /Reset “ask”/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Reset “ask”/ })
+      .waitFor();
     expect(fs.existsSync(custom)).toBe(false);
     await expect.poll(() => page.getByTestId('prompts-table').getByText('custom', { exact: true }).count()).toBe(0);
     await page.screenshot({ path: artifactPath('e2e', 'settings-models.png'), fullPage: true });

@@ -41,8 +41,14 @@ describe.skipIf(!HAS_SHARED_DATA)(`Dashboard: switching datasets after a breakdo
     await page.getByTestId('dataset-select').selectOption({ label: 'taobao' });
     await addSteps(page, ['pv', 'cart', 'buy']);
     await page.getByTestId('run-funnel').click();
-    await page.getByTestId('funnel-table').locator('tbody tr td:first-child', { hasText: /^pv$/ }).waitFor({ timeout: 30_000 })
-      .catch(async (e: unknown) => { await page.screenshot({ path: shot('failed'), fullPage: true }); throw new Error(`${String(e)}; page errors: ${app.pageErrors.join(' | ')}`); });
+    await page
+      .getByTestId('funnel-table')
+      .locator('tbody tr td:first-child', { hasText: /^pv$/ })
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: unknown) => {
+        await page.screenshot({ path: shot('failed'), fullPage: true });
+        throw new Error(`${String(e)}; page errors: ${app.pageErrors.join(' | ')}`);
+      });
     await page.waitForTimeout(800);
     await page.screenshot({ path: shot('taobao'), fullPage: true });
     await expect(page.getByTestId('funnel-chart').isVisible()).resolves.toBe(true);
@@ -53,7 +59,9 @@ describe.skipIf(!HAS_SHARED_DATA)(`Dashboard: switching datasets after a breakdo
   it('names a stray day far from the rest instead of stretching the period, and offers the main range', async () => {
     const note = page.getByTestId('dense-range');
     await note.waitFor();
-    await expect(note.textContent()).resolves.toMatch(/1 day \(2017-09-11, 1 user starting\) lies more than two weeks from the rest of the data, which runs 2017-11-20 – 2017-12-02/);
+    await expect(note.textContent()).resolves.toMatch(
+      /1 day \(2017-09-11, 1 user starting\) lies more than two weeks from the rest of the data, which runs 2017-11-20 – 2017-12-02/,
+    );
     await expect(page.getByTestId('funnel-kpis').textContent()).resolves.toMatch(/2017-11-20 – 2017-12-02 \(\+1 isolated day\)/);
     await page.screenshot({ path: shot('dense-range'), fullPage: true });
     await page.getByTestId('use-dense-range').click();
@@ -79,7 +87,9 @@ describe.skipIf(!HAS_SHARED_DATA)(`Dashboard: switching datasets after a breakdo
 
   it('shows an error card, not a blank page, when a view fails to render', async () => {
     // A malformed answer stands for any render bug: the results area fails, the rest stays.
-    await page.route('**/api/v1/funnels/compute', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ stages: 5, definition: {} }) }));
+    await page.route('**/api/v1/funnels/compute', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ stages: 5, definition: {} }) }),
+    );
     await page.getByTestId('window-input').fill('24h');
     await page.getByTestId('run-funnel').click();
     await page.getByTestId('render-error').waitFor();

@@ -73,7 +73,12 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
     // A fresh event log opens on its most common event path (issue 15); start this funnel from scratch.
     const datasetId0 = (await env.engine.dispatch('datasets:list', {})).datasets[0].id;
     const suggested = await env.engine.dispatch('datasets:suggest-funnel', { datasetId: datasetId0 });
-    await expect(page.getByTestId('steps-editor').locator('select[aria-label^="Step"]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))).resolves.toEqual(suggested.steps);
+    await expect(
+      page
+        .getByTestId('steps-editor')
+        .locator('select[aria-label^="Step"]')
+        .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)),
+    ).resolves.toEqual(suggested.steps);
     while (await page.getByRole('button', { name: 'Remove step 1' }).count()) await page.getByRole('button', { name: 'Remove step 1' }).click();
     for (const ev of ['pv', 'buy', 'cart']) {
       await page.getByTestId('add-step-select').selectOption(ev);
@@ -90,7 +95,10 @@ describe('Data workspace and Dashboard (browser mode, Taobao file)', () => {
     await page.getByTestId('funnel-chart').waitFor({ timeout: 60_000 });
 
     const datasetId = (await env.engine.dispatch('datasets:list', {})).datasets[0].id;
-    const expected = await env.engine.dispatch('funnels:compute', { datasetId, definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '24h', breakdown: 'category_id' } });
+    const expected = await env.engine.dispatch('funnels:compute', {
+      datasetId,
+      definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '24h', breakdown: 'category_id' },
+    });
     const cells = await page.getByTestId('funnel-table').locator('tbody tr td:nth-child(2)').allTextContents();
     expect(cells).toEqual(expected.stages.map((s) => s.users.toLocaleString('en-US')));
     await expect(page.locator('[data-testid=funnel-chart] svg .drop-label').count()).resolves.toBe(2);

@@ -50,7 +50,12 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await panel.getByTestId('xp-forest').waitFor();
 
     const expected = await app.env.engine.dispatch('experiment:analyze', {
-      datasetId, variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue', 'revenue/sessions'], save: false,
+      datasetId,
+      variant_column: 'variant',
+      control: 'control',
+      treatments: ['B', 'C'],
+      metrics: ['converted', 'revenue', 'revenue/sessions'],
+      save: false,
     });
     const rows = panel.getByTestId('xp-arm-row');
     await expect(rows.count()).resolves.toBe(6);
@@ -67,7 +72,9 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     expect(srm).toContain(`p ${p3(expected.multi_arm!.srm.p_value!)}`);
     expect(srm).toContain('across 3 arms');
     await expect(panel.getByTestId('xp-decision-word').textContent()).resolves.toBe(expected.recommendation.decision);
-    await expect(panel.getByTestId('xp-forest').getAttribute('aria-label')).resolves.toContain(`B ${expected.arms![0].primary_metric.relative_lift! > 0 ? '+' : ''}${expected.arms![0].primary_metric.relative_lift!.toFixed(2)}%`);
+    await expect(panel.getByTestId('xp-forest').getAttribute('aria-label')).resolves.toContain(
+      `B ${expected.arms![0].primary_metric.relative_lift! > 0 ? '+' : ''}${expected.arms![0].primary_metric.relative_lift!.toFixed(2)}%`,
+    );
     // The forest plot draws one marker and one error bar per arm.
     await expect(panel.locator('[data-testid="xp-forest"] .recharts-errorBar').count()).resolves.toBeGreaterThanOrEqual(2);
     expect(await page.locator('main').textContent()).not.toMatch(/NaN|undefined/);
@@ -80,7 +87,13 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await panel.getByTestId('xp-analyze-run').click();
     await panel.getByTestId('xp-chance').waitFor({ timeout: 60_000 });
     const expected = await app.env.engine.dispatch('experiment:analyze', {
-      datasetId, variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue', 'revenue/sessions'], engine: 'bayesian', save: false,
+      datasetId,
+      variant_column: 'variant',
+      control: 'control',
+      treatments: ['B', 'C'],
+      metrics: ['converted', 'revenue', 'revenue/sessions'],
+      engine: 'bayesian',
+      save: false,
     });
     const label = await panel.getByTestId('xp-chance').getAttribute('aria-label');
     for (const arm of expected.arms!) expect(label).toContain(`${arm.treatment_label} ${(arm.primary_metric.bayesian!.chance_to_win * 100).toFixed(1)}%`);
@@ -93,11 +106,20 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await panel.getByTestId('xp-prior-sd').fill('5');
     await panel.getByTestId('xp-analyze-run').click();
     const shrunk = await app.env.engine.dispatch('experiment:analyze', {
-      datasetId, variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue', 'revenue/sessions'], engine: 'bayesian', prior: { mean: 0, sd: 0.05 }, save: false,
+      datasetId,
+      variant_column: 'variant',
+      control: 'control',
+      treatments: ['B', 'C'],
+      metrics: ['converted', 'revenue', 'revenue/sessions'],
+      engine: 'bayesian',
+      prior: { mean: 0, sd: 0.05 },
+      save: false,
     });
     const b = shrunk.arms![0].primary_metric.bayesian!;
     expect(b.expected_lift).toBeLessThan(expected.arms![0].primary_metric.bayesian!.expected_lift);
-    await expect.poll(() => panel.getByTestId('xp-chance').getAttribute('aria-label'), { timeout: 30_000 }).toContain(`B ${(b.chance_to_win * 100).toFixed(1)}%`);
+    await expect
+      .poll(() => panel.getByTestId('xp-chance').getAttribute('aria-label'), { timeout: 30_000 })
+      .toContain(`B ${(b.chance_to_win * 100).toFixed(1)}%`);
     await panel.getByTestId('xp-prior-sd').fill('');
   });
 
@@ -116,11 +138,21 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     await page.getByTestId('xp-alloc-ratio').fill('0.9');
     await page.getByTestId('xp-one-sided').check();
     await page.getByTestId('xp-available').fill('20000');
-    const expected = await app.env.engine.dispatch('experiment:design', { baseline_rate: 0.15, mde: 0.1, ratio: 0.9, alternative: 'one-sided', sample_size: 20000, daily_users: 5000, save: false });
+    const expected = await app.env.engine.dispatch('experiment:design', {
+      baseline_rate: 0.15,
+      mde: 0.1,
+      ratio: 0.9,
+      alternative: 'one-sided',
+      sample_size: 20000,
+      daily_users: 5000,
+      save: false,
+    });
     const pa = expected.experiment_design.power_analysis!;
     await expect.poll(() => page.getByTestId('xp-design-power-at-mde').textContent(), { timeout: 10_000 }).toBe(`${(pa.power_at_mde! * 100).toFixed(1)}%`);
     await expect(page.getByTestId('xp-mde-at-power').textContent()).resolves.toContain(pa.mde_absolute.toFixed(3).replace(/0+$/, ''));
-    await expect(page.getByTestId('xp-treatment-n').textContent()).resolves.toContain(expected.experiment_design.sample_size.treatment_n!.toLocaleString('en-US'));
+    await expect(page.getByTestId('xp-treatment-n').textContent()).resolves.toContain(
+      expected.experiment_design.sample_size.treatment_n!.toLocaleString('en-US'),
+    );
     expect(await page.locator('main').textContent()).not.toMatch(/NaN|undefined/);
     await page.screenshot({ path: artifactPath('e2e', 'experiments-design-power.png'), fullPage: true });
   });
@@ -146,8 +178,10 @@ describe('Experiments: several arms, Bayesian engine, ratio metrics, planning', 
     const wide = await page.evaluate(() => {
       const card = document.querySelector('[aria-labelledby="xp-results-title"]') as HTMLElement;
       const right = card.getBoundingClientRect().right;
-      return [...card.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > right + 1 && !el.closest('.xp-table-wrap, .table-scroll'))
-        .map((el) => `${el.tagName}.${(el as HTMLElement).className}`).slice(0, 5);
+      return [...card.querySelectorAll('*')]
+        .filter((el) => el.getBoundingClientRect().right > right + 1 && !el.closest('.xp-table-wrap, .table-scroll'))
+        .map((el) => `${el.tagName}.${(el as HTMLElement).className}`)
+        .slice(0, 5);
     });
     expect(wide).toEqual([]);
   });

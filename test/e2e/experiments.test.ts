@@ -68,7 +68,15 @@ describe('Experiments workspace (browser mode)', () => {
     await page.getByTestId('xp-baseline-mean').fill('50');
     await page.getByTestId('xp-baseline-sd').fill('20');
     await page.getByTestId('xp-mde').fill('2');
-    const mean = await env.engine.dispatch('experiment:design', { metric_type: 'mean', baseline_mean: 50, baseline_sd: 20, mde: 2, mde_type: 'absolute', daily_users: 5000, save: false });
+    const mean = await env.engine.dispatch('experiment:design', {
+      metric_type: 'mean',
+      baseline_mean: 50,
+      baseline_sd: 20,
+      mde: 2,
+      mde_type: 'absolute',
+      daily_users: 5000,
+      save: false,
+    });
     await expect.poll(() => perVariant.textContent(), { timeout: 10_000 }).toBe(int(mean.experiment_design.sample_size.per_variant));
     await page.getByLabel('Rate (conversion)').check();
     await page.getByTestId('xp-mde').fill('1.5');
@@ -87,7 +95,10 @@ describe('Experiments workspace (browser mode)', () => {
     // The causal tab has its own copy of the setup form: stay inside the analyzer's panel.
     const panel = page.locator('#xp-panel-analyze');
     await panel.getByTestId('xp-import-file').setInputFiles(COOKIE_CATS);
-    await panel.getByRole('status').filter({ hasText: /Imported/ }).waitFor({ timeout: 60_000 });
+    await panel
+      .getByRole('status')
+      .filter({ hasText: /Imported/ })
+      .waitFor({ timeout: 60_000 });
     await panel.getByTestId('xp-variant-col').selectOption('version');
     await panel.getByTestId('xp-control').fill('gate_30');
     await panel.getByTestId('xp-treatment').fill('gate_40');
@@ -100,8 +111,15 @@ describe('Experiments workspace (browser mode)', () => {
 
     const datasetId = await panel.getByTestId('xp-dataset').inputValue();
     const expected = await env.engine.dispatch('experiment:analyze', {
-      datasetId, variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_1', 'sum_gamerounds'],
-      guardrails: [{ metric: 'retention_7', margin: 0.02, margin_type: 'relative', direction: 'higher_is_better' }], mde: 0.05, mde_type: 'relative', save: false,
+      datasetId,
+      variant_column: 'version',
+      control: 'gate_30',
+      treatment: 'gate_40',
+      metrics: ['retention_1', 'sum_gamerounds'],
+      guardrails: [{ metric: 'retention_7', margin: 0.02, margin_type: 'relative', direction: 'higher_is_better' }],
+      mde: 0.05,
+      mde_type: 'relative',
+      save: false,
     });
     expect(expected.statistical_analysis.power.at_mde).not.toBeNull();
     await expect(panel.getByTestId('xp-power-at-mde').textContent()).resolves.toContain(`${(expected.statistical_analysis.power.at_mde! * 100).toFixed(1)}%`);
@@ -182,12 +200,29 @@ describe('Experiments workspace (browser mode)', () => {
   it('designer is pre-filled from a hypothesis handed over by the Hypotheses workspace', async () => {
     await page.getByRole('link', { name: 'Data', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
-    await page.evaluate(() => sessionStorage.setItem('iafa.handoff.experiment', JSON.stringify({
-      version: 1, source: 'hypothesis', hypothesisId: 'h1', title: 'Earlier gate keeps players',
-      hypothesis: 'Moving the gate to level 30 raises 7-day retention', experimentType: 'A/B test', testDescription: 'gate_30 vs gate_40',
-      expectedOutcome: 'Higher retention_7', priority: 'High', baselineRate: 0.19, sampleSizePerVariant: null, durationDays: null,
-      evidence: [{ factId: 'x', label: '7-day retention', display: '19.0%' }], datasetId: null, funnelId: null, createdAt: new Date().toISOString(),
-    })));
+    await page.evaluate(() =>
+      sessionStorage.setItem(
+        'iafa.handoff.experiment',
+        JSON.stringify({
+          version: 1,
+          source: 'hypothesis',
+          hypothesisId: 'h1',
+          title: 'Earlier gate keeps players',
+          hypothesis: 'Moving the gate to level 30 raises 7-day retention',
+          experimentType: 'A/B test',
+          testDescription: 'gate_30 vs gate_40',
+          expectedOutcome: 'Higher retention_7',
+          priority: 'High',
+          baselineRate: 0.19,
+          sampleSizePerVariant: null,
+          durationDays: null,
+          evidence: [{ factId: 'x', label: '7-day retention', display: '19.0%' }],
+          datasetId: null,
+          funnelId: null,
+          createdAt: new Date().toISOString(),
+        }),
+      ),
+    );
     await page.getByRole('link', { name: 'Experiments', exact: true }).click();
     await page.getByTestId('xp-handoff').waitFor();
     await expect(page.getByTestId('xp-hypothesis').inputValue()).resolves.toBe('Moving the gate to level 30 raises 7-day retention');
@@ -197,7 +232,7 @@ describe('Experiments workspace (browser mode)', () => {
     await expect.poll(() => page.getByTestId('xp-per-variant').textContent(), { timeout: 10_000 }).toMatch(/^\d{1,3}(,\d{3})*$/);
   });
 
-  it('hands the results to Ask, which answers from the experiment\'s facts', async () => {
+  it("hands the results to Ask, which answers from the experiment's facts", async () => {
     await page.getByTestId('xp-tab-analyze').click();
     const panel = page.locator('#xp-panel-analyze');
     await panel.getByTestId('xp-analyze-run').click();

@@ -10,7 +10,10 @@ import { CLIPPED_SELECTS, OVERFLOW_PROBE } from '../helpers/overflow';
  * a small window size. Nothing may log a console error or overflow horizontally (issue 15).
  */
 
-for (const viewport of [{ width: 1440, height: 900 }, { width: 800, height: 600 }]) {
+for (const viewport of [
+  { width: 1440, height: 900 },
+  { width: 800, height: 600 },
+]) {
   describe(`first run on the sample, ${viewport.width}×${viewport.height}`, () => {
     let app: App;
     let page: Page;

@@ -71,13 +71,25 @@ describe('Dashboard: funnel modes and steps with several events and conditions (
     const definition = {
       steps: [
         { event: 'pin_view' },
-        { event: 'save', where: [{ column: 'surface', values: ['Home', 'Search'] }, { column: 'platform', values: ['iOS'] }] },
+        {
+          event: 'save',
+          where: [
+            { column: 'surface', values: ['Home', 'Search'] },
+            { column: 'platform', values: ['iOS'] },
+          ],
+        },
         { event: 'click', orEvents: ['purchase'] },
       ],
-      window: '7d', strictOrder: true, allowReentry: true, strictDeduplication: true,
+      window: '7d',
+      strictOrder: true,
+      allowReentry: true,
+      strictDeduplication: true,
     };
     const expected = await app.env.engine.dispatch('funnels:compute', { datasetId, definition });
-    const plain = await app.env.engine.dispatch('funnels:compute', { datasetId, definition: { ...definition, strictOrder: undefined, allowReentry: undefined, strictDeduplication: undefined } });
+    const plain = await app.env.engine.dispatch('funnels:compute', {
+      datasetId,
+      definition: { ...definition, strictOrder: undefined, allowReentry: undefined, strictDeduplication: undefined },
+    });
     const cells = await page.getByTestId('funnel-table').locator('tbody tr td:nth-child(2)').allTextContents();
     expect(cells).toEqual(expected.stages.map((s) => s.users.toLocaleString('en-US')));
     // The modes changed the counts, so the table shows them and not the default mode's.

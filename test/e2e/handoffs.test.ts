@@ -25,7 +25,11 @@ beforeAll(async () => {
   ({ env, page } = app);
   await env.engine.dispatch('settings:update', { llm: { provider: 'none' } });
   const ds = await env.engine.dispatch('datasets:import', { path: sharedData('taobao_userbehavior_head.csv'), name: 'Taobao head' });
-  const f = await env.engine.dispatch('funnels:create', { datasetId: ds.id, name: 'Taobao purchase funnel', definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' } });
+  const f = await env.engine.dispatch('funnels:create', {
+    datasetId: ds.id,
+    name: 'Taobao purchase funnel',
+    definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' },
+  });
   funnelId = f.id;
   const selection = JSON.stringify({ datasetId: ds.id, funnelId: f.id, definition: f.definition });
   await page.addInitScript(`if (!localStorage.getItem('iafa.selection')) localStorage.setItem('iafa.selection', ${JSON.stringify(selection)});`);
@@ -68,9 +72,12 @@ describe.skipIf(!HAS_SHARED_DATA)('hand-offs keep their numbers (browser mode, T
     await page.screenshot({ path: shot('1-hypothesis-designer'), fullPage: true });
   });
 
-  it('recommendation → designer: the suggested test\'s n and days', async () => {
+  it("recommendation → designer: the suggested test's n and days", async () => {
     await page.getByRole('link', { name: 'Insights', exact: true }).click();
-    const card = page.getByTestId('recommendation').filter({ has: page.getByTestId('rec-design') }).first();
+    const card = page
+      .getByTestId('recommendation')
+      .filter({ has: page.getByTestId('rec-design') })
+      .first();
     await card.waitFor({ timeout: 60_000 });
     const n = (await card.getByTestId('rec-test-n').textContent()) ?? '';
     const days = (await card.getByTestId('rec-test-days').textContent()) ?? '';
@@ -98,9 +105,12 @@ describe.skipIf(!HAS_SHARED_DATA)('hand-offs keep their numbers (browser mode, T
     await page.screenshot({ path: shot('3-insight-dashboard'), fullPage: true });
   });
 
-  it('Ask chip → Dashboard: two signals on the answer, and the chip\'s value on the Dashboard', async () => {
+  it("Ask chip → Dashboard: two signals on the answer, and the chip's value on the Dashboard", async () => {
     await page.getByRole('link', { name: 'Ask', exact: true }).click();
-    await page.getByTestId('ask-funnel').selectOption(funnelId).catch(() => undefined);
+    await page
+      .getByTestId('ask-funnel')
+      .selectOption(funnelId)
+      .catch(() => undefined);
     await page.getByTestId('ask-input').fill('How many users bought?');
     await page.getByTestId('ask-send').click();
     const answer = page.getByTestId('ask-answer').first();
@@ -134,12 +144,15 @@ describe.skipIf(!HAS_SHARED_DATA)('hand-offs keep their numbers (browser mode, T
     await page.screenshot({ path: shot('5-chip-dashboard'), fullPage: true });
   });
 
-  it('analyzer → causal panel: the causal conclusion quotes the analyzer\'s lift and p-value', async () => {
+  it("analyzer → causal panel: the causal conclusion quotes the analyzer's lift and p-value", async () => {
     await page.getByRole('link', { name: 'Experiments', exact: true }).click();
     await page.getByTestId('xp-tab-analyze').click();
     const panel = page.locator('#xp-panel-analyze');
     await panel.getByTestId('xp-import-file').setInputFiles(sharedData('cookie_cats.csv'));
-    await panel.getByRole('status').filter({ hasText: /Imported/ }).waitFor({ timeout: 60_000 });
+    await panel
+      .getByRole('status')
+      .filter({ hasText: /Imported/ })
+      .waitFor({ timeout: 60_000 });
     await panel.getByTestId('xp-variant-col').selectOption('version');
     await panel.getByTestId('xp-control').fill('gate_30');
     await panel.getByTestId('xp-treatment').fill('gate_40');

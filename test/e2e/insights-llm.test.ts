@@ -12,9 +12,18 @@ import { artifactPath } from '../helpers/browser';
  */
 const shot = (name: string) => artifactPath('e2e', `insights-llm-${name}.png`);
 
-interface Cited { text: string; fact_ids: string[] }
-interface InsightsText { summary: string; insights: Cited[]; recommendations: { title: string; fact_ids: string[] }[] }
-interface HypothesesText { hypotheses: { title: string; fact_ids: string[] }[] }
+interface Cited {
+  text: string;
+  fact_ids: string[];
+}
+interface InsightsText {
+  summary: string;
+  insights: Cited[];
+  recommendations: { title: string; fact_ids: string[] }[];
+}
+interface HypothesesText {
+  hypotheses: { title: string; fact_ids: string[] }[];
+}
 
 let fake: FakeOllama;
 let app: App;

@@ -102,7 +102,8 @@ describe('Insights panel, recommendation status, Hypotheses hand-off (browser mo
     await expect(page.getByTestId('xp-hypothesis').inputValue()).resolves.toBe(h.description);
     const baseline = h.suggested_experiment.baseline_rate;
     // A formatted percentage (two decimals at most, as on the card), not "47.3684".
-    if (baseline !== null) expect(await page.getByTestId('xp-baseline').inputValue()).toBe(String(Number((baseline <= 1 ? baseline * 100 : baseline).toFixed(2))));
+    if (baseline !== null)
+      expect(await page.getByTestId('xp-baseline').inputValue()).toBe(String(Number((baseline <= 1 ? baseline * 100 : baseline).toFixed(2))));
     await page.screenshot({ path: shot('5-experiments-prefill'), fullPage: true });
   });
 

@@ -16,7 +16,11 @@ beforeAll(async () => {
   const ds = await app.env.engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao head' });
   // The funnel the user built on the Dashboard is shared through the selection store.
   // (Page code as strings: this file is type-checked without the DOM library.)
-  const selection = JSON.stringify({ datasetId: ds.id, funnelId: null, definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' } });
+  const selection = JSON.stringify({
+    datasetId: ds.id,
+    funnelId: null,
+    definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' },
+  });
   await page.evaluate(`localStorage.setItem('iafa.selection', ${JSON.stringify(selection)})`);
   await page.reload();
   await page.getByRole('link', { name: 'Reports', exact: true }).click();

@@ -34,7 +34,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     sampleId = ds.id;
     await loadEventStore(cluster, path.join(app.env.dataDir, 'datasets', ds.id), 'iafa', 'pinterest');
     page.on('response', (r) => {
-      if (r.url().includes('/api/v1/')) void r.text().then((t) => bodies.push(t), () => {});
+      if (r.url().includes('/api/v1/'))
+        void r.text().then(
+          (t) => bodies.push(t),
+          () => {},
+        );
     });
   }, 180_000);
 
@@ -73,7 +77,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     await table.waitFor({ timeout: 60_000 });
     await page.screenshot({ path: shot('2-funnel'), fullPage: true });
 
-    const want = await app.env.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: FunnelDefinition.parse({ steps: ['pin_view', 'save', 'click', 'purchase'].map((event) => ({ event })) }) });
+    const want = await app.env.engine.dispatch('funnels:compute', {
+      datasetId: sampleId,
+      definition: FunnelDefinition.parse({ steps: ['pin_view', 'save', 'click', 'purchase'].map((event) => ({ event })) }),
+    });
     const shown = (await table.locator('tbody tr td:nth-child(2)').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
     expect(shown).toEqual(want.stages.map((s) => s.users));
     expect(shown[0]).toBeGreaterThan(1000);
@@ -107,7 +114,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     const stages = await funnelTable.locator('tbody tr td:nth-child(1)').allTextContents();
     expect(stages.length).toBeGreaterThanOrEqual(2);
     // The same steps, window, mode and zone the landing chose, on the locally imported sample.
-    const want = await app.env.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: FunnelDefinition.parse({ steps: stages.map((event) => ({ event })), window: '7d', mode: 'any-start', tz: 'UTC' }) });
+    const want = await app.env.engine.dispatch('funnels:compute', {
+      datasetId: sampleId,
+      definition: FunnelDefinition.parse({ steps: stages.map((event) => ({ event })), window: '7d', mode: 'any-start', tz: 'UTC' }),
+    });
     const cells = await funnelTable.locator('tbody tr td:nth-child(2)').allTextContents();
     expect(cells).toEqual(want.stages.map((x) => x.users.toLocaleString('en-US')));
     expect(want.stages[0].users).toBeGreaterThan(1000);
@@ -148,7 +158,14 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     await panel.getByTestId('xp-significance').waitFor({ timeout: 60_000 });
     await page.screenshot({ path: shot('5-experiment'), fullPage: true });
 
-    const want = await app.env.engine.dispatch('experiment:analyze', { file: csv, variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false });
+    const want = await app.env.engine.dispatch('experiment:analyze', {
+      file: csv,
+      variant_column: 'experiment',
+      control: 'control',
+      treatment: 'exposed',
+      metrics: ['yes'],
+      save: false,
+    });
     await expect(panel.getByTestId('xp-decision-word').textContent()).resolves.toBe(want.recommendation.decision);
     const srm = await panel.getByTestId('xp-srm').textContent();
     expect(srm).toContain(want.srm_check.control_n.toLocaleString('en-US'));

@@ -29,7 +29,11 @@ describe('desktop app (Electron)', () => {
       return;
     }
     expect(fs.existsSync(path.join(RENDERER_DIR, 'index.html'))).toBe(true);
-    const app = await electron.launch({ executablePath: bin.path, args: [path.resolve(__dirname, '../..')], env: { ...process.env, IAFA_DATA_DIR: tempDir() } });
+    const app = await electron.launch({
+      executablePath: bin.path,
+      args: [path.resolve(__dirname, '../..')],
+      env: { ...process.env, IAFA_DATA_DIR: tempDir() },
+    });
     const page = await app.firstWindow();
     await page.getByRole('heading', { level: 1, name: 'Data' }).waitFor();
     for (const name of ['Data', 'Dashboard', 'Insights', 'Ask', 'Hypotheses', 'Experiments', 'Reports', 'Settings']) {

@@ -32,6 +32,10 @@ export function collectingContext(signal: AbortSignal = new AbortController().si
     signal,
     events,
     progress: (ev) => events.push(ev),
-    streamed: () => events.filter((e) => e.text).map((e) => e.text).join(''),
+    streamed: () =>
+      events
+        .filter((e) => e.text)
+        .map((e) => e.text)
+        .join(''),
   };
 }

@@ -40,7 +40,11 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
     if (url.pathname === '/api/tags' && req.method === 'GET') {
       return sendJson(res, 200, {
         models: models.map((name) => ({
-          name, model: name, modified_at: '2026-01-01T00:00:00Z', size: 2_019_393_189, digest: 'sha256:0000',
+          name,
+          model: name,
+          modified_at: '2026-01-01T00:00:00Z',
+          size: 2_019_393_189,
+          digest: 'sha256:0000',
           details: { format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
         })),
       });
@@ -53,10 +57,21 @@ export async function startFakeOllama(opts: { models?: string[] } = {}): Promise
       if ('status' in r) return sendJson(res, r.status, { error: r.error });
       const chat = url.pathname === '/api/chat';
       const frame = (text: string, done: boolean) => ({
-        model, created_at: new Date().toISOString(),
+        model,
+        created_at: new Date().toISOString(),
         ...(chat ? { message: { role: 'assistant', content: text } } : { response: text }),
         done,
-        ...(done ? { done_reason: 'stop', total_duration: 1, load_duration: 1, prompt_eval_count: r.promptTokens ?? 120, prompt_eval_duration: 1, eval_count: r.evalTokens ?? 60, eval_duration: 1 } : {}),
+        ...(done
+          ? {
+              done_reason: 'stop',
+              total_duration: 1,
+              load_duration: 1,
+              prompt_eval_count: r.promptTokens ?? 120,
+              prompt_eval_duration: 1,
+              eval_count: r.evalTokens ?? 60,
+              eval_duration: 1,
+            }
+          : {}),
       });
       if (body?.stream === false) return sendJson(res, 200, frame(r.content, true));
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });

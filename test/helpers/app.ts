@@ -80,7 +80,11 @@ export async function chooseFile(page: Page, file: string | { name: string; mime
  * Imports through the UI like a user: pick the file (unless `file` is null: already previewed),
  * optionally name the dataset, press Import and wait for the result.
  */
-export async function importThroughUi(page: Page, file: Parameters<typeof chooseFile>[1] | null, opts: { name?: string; timeout?: number } = {}): Promise<void> {
+export async function importThroughUi(
+  page: Page,
+  file: Parameters<typeof chooseFile>[1] | null,
+  opts: { name?: string; timeout?: number } = {},
+): Promise<void> {
   if (file !== null) await chooseFile(page, file);
   if (opts.name !== undefined) await page.getByTestId('dataset-name').fill(opts.name);
   await page.getByTestId('import-button').click();

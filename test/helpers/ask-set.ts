@@ -22,7 +22,11 @@ export interface AskCase {
   refuse?: boolean;
 }
 
-export interface AskSheet { facts: Fact[]; advice: AskAdvice[]; columns: string[] }
+export interface AskSheet {
+  facts: Fact[];
+  advice: AskAdvice[];
+  columns: string[];
+}
 
 export const ASK_CASES: AskCase[] = JSON.parse(fs.readFileSync(new URL('../fixtures/ask/questions.json', import.meta.url), 'utf8')) as AskCase[];
 
@@ -44,13 +48,28 @@ export async function loadAskSheets(engine: Engine): Promise<Record<AskCase['dat
     const columns = ds.columns.filter((c) => !/^(user|user_id|time|timestamp|date|event|count|stage)$/.test(c.role)).map((c) => c.name);
     out[name] = { facts: report.facts, advice: report.recommendations, columns };
   }
-  const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_1', 'retention_7', 'sum_gamerounds'], guardrails: ['retention_7'] }),
-    { table: parseCsv(fs.readFileSync(sharedData('cookie_cats.csv'), 'utf8')) });
+  const a = runAnalysis(
+    AnalyzeInput.parse({
+      variant_column: 'version',
+      control: 'gate_30',
+      treatment: 'gate_40',
+      metrics: ['retention_1', 'retention_7', 'sum_gamerounds'],
+      guardrails: ['retention_7'],
+    }),
+    { table: parseCsv(fs.readFileSync(sharedData('cookie_cats.csv'), 'utf8')) },
+  );
   out.cookie_cats = { facts: a.facts, advice: [], columns: ['userid', 'version', 'sum_gamerounds', 'retention_1', 'retention_7'] };
   return out;
 }
 
-export interface AskVerdict { right: boolean; why: string; answer: string; fact_ids: string[]; fit: string; kind: string }
+export interface AskVerdict {
+  right: boolean;
+  why: string;
+  answer: string;
+  fact_ids: string[];
+  fit: string;
+  kind: string;
+}
 
 /** Right: a refusal quotes no number and says so; an answer cites every expected fact and is marked as answering. */
 export function judge(c: AskCase, sheet: AskSheet): AskVerdict {

@@ -44,7 +44,9 @@ export function chdbSession(): { session: Session; runner: SqlRunner } {
 }
 
 export async function loadStoreIntoChdb(session: Session, runner: SqlRunner, storeDir: string, name: string): Promise<ChdbTable> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as { columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[] };
+  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as {
+    columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
+  };
   const users = JSON.parse(fs.readFileSync(path.join(storeDir, 'users.json'), 'utf8')) as string[];
   const read = (f: string) => {
     const b = fs.readFileSync(path.join(storeDir, f));
@@ -54,11 +56,17 @@ export async function loadStoreIntoChdb(session: Session, runner: SqlRunner, sto
   const userStart = new Uint32Array(read('user_start.u32'));
   const cols = manifest.columns.map((c) => {
     const ab = read(c.file);
-    return { name: c.name, codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab), dict: JSON.parse(fs.readFileSync(path.join(storeDir, c.dictFile), 'utf8')) as string[] };
+    return {
+      name: c.name,
+      codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab),
+      dict: JSON.parse(fs.readFileSync(path.join(storeDir, c.dictFile), 'utf8')) as string[],
+    };
   });
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   const lines: string[] = [];
-  for (let u = 0; u + 1 < userStart.length; u++) for (let j = userStart[u]; j < userStart[u + 1]; j++) lines.push([esc(users[u]), Math.round(time[j]), ...cols.map((c) => esc(c.dict[c.codes[j]] ?? ''))].join('\t'));
+  for (let u = 0; u + 1 < userStart.length; u++)
+    for (let j = userStart[u]; j < userStart[u + 1]; j++)
+      lines.push([esc(users[u]), Math.round(time[j]), ...cols.map((c) => esc(c.dict[c.codes[j]] ?? ''))].join('\t'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-chdb-'));
   const tsv = path.join(dir, 'events.tsv');
   fs.writeFileSync(tsv, lines.join('\n') + '\n');

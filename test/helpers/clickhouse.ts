@@ -152,7 +152,14 @@ async function startClusterOnce(n: number): Promise<TestCluster> {
     for (let i = 0; i < n; i++) {
       const dir = path.join(root, `s${i}`);
       for (const d of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'config.xml'), configXml(dir, ports[i], ports.map((p) => p.tcp)));
+      fs.writeFileSync(
+        path.join(dir, 'config.xml'),
+        configXml(
+          dir,
+          ports[i],
+          ports.map((p) => p.tcp),
+        ),
+      );
       fs.writeFileSync(path.join(dir, 'users.xml'), USERS_XML);
       const child = spawn(CLICKHOUSE_BIN, [`--config-file=${path.join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore', detached: false });
       children.push(child);
@@ -197,8 +204,17 @@ function tsv(v: string): string {
  * Distributed table `db.<name>` over both. The columns: user_id String, ts Int64 (epoch ms) and
  * every stored column as String, exactly the values the local engine reads.
  */
-export async function loadEventStore(cluster: TestCluster, storeDir: string, db: string, name: string, userCol = 'user_id', timeCol = 'ts'): Promise<{ rows: number; columns: string[] }> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as { columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[] };
+export async function loadEventStore(
+  cluster: TestCluster,
+  storeDir: string,
+  db: string,
+  name: string,
+  userCol = 'user_id',
+  timeCol = 'ts',
+): Promise<{ rows: number; columns: string[] }> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as {
+    columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
+  };
   const users = JSON.parse(fs.readFileSync(path.join(storeDir, 'users.json'), 'utf8')) as string[];
   const buf = (f: string) => fs.readFileSync(path.join(storeDir, f));
   const tb = buf('time.f64');
@@ -224,9 +240,13 @@ export async function loadEventStore(cluster: TestCluster, storeDir: string, db:
   for (let i = 0; i < cluster.servers.length; i++) {
     await cluster.admin(`CREATE DATABASE IF NOT EXISTS ${q(db)}`, i);
     await cluster.admin(`CREATE TABLE ${q(db)}.${q(name + '_local')} (${columnsDdl}) ENGINE = MergeTree() ORDER BY (${q(userCol)}, ${q(timeCol)})`, i);
-    await cluster.admin(`CREATE TABLE ${q(db)}.${q(name)} AS ${q(db)}.${q(name + '_local')} ENGINE = Distributed(iafa_test, ${q(db)}, ${q(name + '_local')}, rand())`, i);
+    await cluster.admin(
+      `CREATE TABLE ${q(db)}.${q(name)} AS ${q(db)}.${q(name + '_local')} ENGINE = Distributed(iafa_test, ${q(db)}, ${q(name + '_local')}, rand())`,
+      i,
+    );
     const chunk = 200_000;
-    for (let k = 0; k < parts[i].length; k += chunk) await cluster.admin(`INSERT INTO ${q(db)}.${q(name + '_local')} FORMAT TabSeparated`, i, parts[i].slice(k, k + chunk).join('\n') + '\n');
+    for (let k = 0; k < parts[i].length; k += chunk)
+      await cluster.admin(`INSERT INTO ${q(db)}.${q(name + '_local')} FORMAT TabSeparated`, i, parts[i].slice(k, k + chunk).join('\n') + '\n');
   }
   return { rows: row, columns: [userCol, timeCol, ...cols.map((c) => c.name)] };
 }
@@ -236,7 +256,12 @@ export async function loadEventStore(cluster: TestCluster, storeDir: string, db:
  * and a Distributed `db.<name>`: every column a String holding the cell's text, as the local
  * reader sees it (empty = '').
  */
-export async function loadCsvTable(cluster: TestCluster, columns: Record<string, readonly (string | number | boolean | null)[]>, db: string, name: string): Promise<number> {
+export async function loadCsvTable(
+  cluster: TestCluster,
+  columns: Record<string, readonly (string | number | boolean | null)[]>,
+  db: string,
+  name: string,
+): Promise<number> {
   const q = (s: string) => '`' + s.replace(/`/g, '\\`') + '`';
   const names = Object.keys(columns);
   const n = columns[names[0]].length;
@@ -244,8 +269,14 @@ export async function loadCsvTable(cluster: TestCluster, columns: Record<string,
   for (let r = 0; r < n; r++) parts[r % parts.length].push(names.map((c) => tsv(String(columns[c][r] ?? ''))).join('\t'));
   for (let i = 0; i < cluster.servers.length; i++) {
     await cluster.admin(`CREATE DATABASE IF NOT EXISTS ${q(db)}`, i);
-    await cluster.admin(`CREATE TABLE ${q(db)}.${q(name + '_local')} (${names.map((c) => `${q(c)} String`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`, i);
-    await cluster.admin(`CREATE TABLE ${q(db)}.${q(name)} AS ${q(db)}.${q(name + '_local')} ENGINE = Distributed(iafa_test, ${q(db)}, ${q(name + '_local')}, rand())`, i);
+    await cluster.admin(
+      `CREATE TABLE ${q(db)}.${q(name + '_local')} (${names.map((c) => `${q(c)} String`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`,
+      i,
+    );
+    await cluster.admin(
+      `CREATE TABLE ${q(db)}.${q(name)} AS ${q(db)}.${q(name + '_local')} ENGINE = Distributed(iafa_test, ${q(db)}, ${q(name + '_local')}, rand())`,
+      i,
+    );
     await cluster.admin(`INSERT INTO ${q(db)}.${q(name + '_local')} FORMAT TabSeparated`, i, parts[i].join('\n') + '\n');
   }
   return n;

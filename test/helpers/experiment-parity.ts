@@ -27,7 +27,9 @@ export function cookieCatsAbn(): Table {
 export function udacityPair(): Table {
   const c = loadCsv('udacity_control_data.csv');
   const e = loadCsv('udacity_experiment_data.csv');
-  const columns: Record<string, (string | number | boolean | null)[]> = { variant: [...c.columns.Date.map(() => 'control'), ...e.columns.Date.map(() => 'experiment')] };
+  const columns: Record<string, (string | number | boolean | null)[]> = {
+    variant: [...c.columns.Date.map(() => 'control'), ...e.columns.Date.map(() => 'experiment')],
+  };
   for (const k of Object.keys(c.columns)) columns[k] = [...c.columns[k], ...e.columns[k]];
   return { columns };
 }
@@ -60,7 +62,12 @@ export function expectClose(got: unknown, want: unknown, rel: number, where = '$
     expect(g && typeof g === 'object', where).toBe(true);
     const skip = ['provenance', 'generation_id', 'duration_ms', 'generated_at'];
     const keys = Object.keys(want).filter((k) => !skip.includes(k));
-    expect(Object.keys(g).filter((k) => !skip.includes(k)).sort(), where).toEqual(keys.sort());
+    expect(
+      Object.keys(g)
+        .filter((k) => !skip.includes(k))
+        .sort(),
+      where,
+    ).toEqual(keys.sort());
     for (const k of keys) expectClose(g[k], (want as Record<string, unknown>)[k], rel, `${where}.${k}`);
     return;
   }
@@ -73,13 +80,115 @@ export function expectClose(got: unknown, want: unknown, rel: number, where = '$
  * an interval bound near 0 then differs by a few 1e-12 of the terms it is the difference of.
  */
 export const PARITY_CASES: { label: string; table: () => Table; file: string; input: Record<string, unknown>; causal?: boolean; rel?: number }[] = [
-  { label: 'cookie cats A/B, rate + mean + guardrail + segment', table: () => loadCsv('cookie_cats.csv'), file: 'cookie_cats', input: { variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7', 'sum_gamerounds'], guardrails: ['retention_1'], segment_by: 'retention_1' } },
-  { label: 'cookie cats A/B/n with CUPED (large shifted covariate)', table: cookieCatsAbn, file: 'cookie_abn', input: { variant_column: 'version', control: 'gate_30', treatments: ['gate_40', 'gate_40b'], metrics: ['sum_gamerounds', 'retention_7'], covariate: 'pre_rounds', correction: 'bh' }, rel: 1e-10 },
-  { label: 'cookie cats A/B/n Bayesian', table: cookieCatsAbn, file: 'cookie_abn', input: { variant_column: 'version', treatments: ['gate_40', 'gate_40b'], control: 'gate_30', metrics: ['retention_1'], engine: 'bayesian' } },
-  { label: 'adsmart: segments, days, sequential', table: () => loadCsv('adsmart_ab_data.csv'), file: 'adsmart', input: { variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], segment_by: 'platform_os', date_column: 'date', sequential: {} } },
-  { label: 'adsmart causal: balance, temporal, heterogeneity', table: () => loadCsv('adsmart_ab_data.csv'), file: 'adsmart', causal: true, input: { variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], segment_by: 'platform_os', balance_columns: ['platform_os', 'browser', 'device_make'], date_column: 'date', external_factors: ['No holidays'] } },
-  { label: 'cookie cats causal: stage columns (mechanism), balance of a 0/1 column', table: () => loadCsv('cookie_cats.csv'), file: 'cookie_cats', causal: true, input: { variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'], stage_columns: ['retention_1', 'retention_7'], balance_columns: ['retention_1'] } },
-  { label: 'udacity pair: ratio metrics (delta method), daily looks', table: udacityPair, file: 'udacity', input: { variant_column: 'variant', control: 'control', treatment: 'experiment', metrics: ['Enrollments/Clicks', 'Payments/Clicks'], guardrails: ['Clicks/Pageviews'], date_column: 'Date', sequential: {} } },
-  { label: 'udacity pair: CUPED on a ratio and on a mean', table: udacityPair, file: 'udacity', input: { variant_column: 'variant', control: 'control', treatment: 'experiment', metrics: ['Enrollments/Clicks', 'Clicks'], covariate: 'Pageviews' } },
-  { label: 'udacity causal with a ratio primary and segments', table: udacityPair, file: 'udacity', causal: true, input: { variant_column: 'variant', control: 'control', treatment: 'experiment', metrics: ['Payments/Enrollments'], date_column: 'Date', segment_by: 'Date' } },
+  {
+    label: 'cookie cats A/B, rate + mean + guardrail + segment',
+    table: () => loadCsv('cookie_cats.csv'),
+    file: 'cookie_cats',
+    input: {
+      variant_column: 'version',
+      control: 'gate_30',
+      treatment: 'gate_40',
+      metrics: ['retention_7', 'sum_gamerounds'],
+      guardrails: ['retention_1'],
+      segment_by: 'retention_1',
+    },
+  },
+  {
+    label: 'cookie cats A/B/n with CUPED (large shifted covariate)',
+    table: cookieCatsAbn,
+    file: 'cookie_abn',
+    input: {
+      variant_column: 'version',
+      control: 'gate_30',
+      treatments: ['gate_40', 'gate_40b'],
+      metrics: ['sum_gamerounds', 'retention_7'],
+      covariate: 'pre_rounds',
+      correction: 'bh',
+    },
+    rel: 1e-10,
+  },
+  {
+    label: 'cookie cats A/B/n Bayesian',
+    table: cookieCatsAbn,
+    file: 'cookie_abn',
+    input: { variant_column: 'version', treatments: ['gate_40', 'gate_40b'], control: 'gate_30', metrics: ['retention_1'], engine: 'bayesian' },
+  },
+  {
+    label: 'adsmart: segments, days, sequential',
+    table: () => loadCsv('adsmart_ab_data.csv'),
+    file: 'adsmart',
+    input: {
+      variant_column: 'experiment',
+      control: 'control',
+      treatment: 'exposed',
+      metrics: ['yes'],
+      segment_by: 'platform_os',
+      date_column: 'date',
+      sequential: {},
+    },
+  },
+  {
+    label: 'adsmart causal: balance, temporal, heterogeneity',
+    table: () => loadCsv('adsmart_ab_data.csv'),
+    file: 'adsmart',
+    causal: true,
+    input: {
+      variant_column: 'experiment',
+      control: 'control',
+      treatment: 'exposed',
+      metrics: ['yes'],
+      segment_by: 'platform_os',
+      balance_columns: ['platform_os', 'browser', 'device_make'],
+      date_column: 'date',
+      external_factors: ['No holidays'],
+    },
+  },
+  {
+    label: 'cookie cats causal: stage columns (mechanism), balance of a 0/1 column',
+    table: () => loadCsv('cookie_cats.csv'),
+    file: 'cookie_cats',
+    causal: true,
+    input: {
+      variant_column: 'version',
+      control: 'gate_30',
+      treatment: 'gate_40',
+      metrics: ['retention_7'],
+      stage_columns: ['retention_1', 'retention_7'],
+      balance_columns: ['retention_1'],
+    },
+  },
+  {
+    label: 'udacity pair: ratio metrics (delta method), daily looks',
+    table: udacityPair,
+    file: 'udacity',
+    input: {
+      variant_column: 'variant',
+      control: 'control',
+      treatment: 'experiment',
+      metrics: ['Enrollments/Clicks', 'Payments/Clicks'],
+      guardrails: ['Clicks/Pageviews'],
+      date_column: 'Date',
+      sequential: {},
+    },
+  },
+  {
+    label: 'udacity pair: CUPED on a ratio and on a mean',
+    table: udacityPair,
+    file: 'udacity',
+    input: { variant_column: 'variant', control: 'control', treatment: 'experiment', metrics: ['Enrollments/Clicks', 'Clicks'], covariate: 'Pageviews' },
+  },
+  {
+    label: 'udacity causal with a ratio primary and segments',
+    table: udacityPair,
+    file: 'udacity',
+    causal: true,
+    input: {
+      variant_column: 'variant',
+      control: 'control',
+      treatment: 'experiment',
+      metrics: ['Payments/Enrollments'],
+      date_column: 'Date',
+      segment_by: 'Date',
+    },
+  },
 ];

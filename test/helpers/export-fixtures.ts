@@ -39,9 +39,28 @@ export function canonEvents(users: number, seed = 7): CanonEvent[] {
     let t = START + Math.floor(r() * 20 * 86400);
     const depth = r() < 0.5 ? 1 : r() < 0.6 ? 2 : 3;
     for (let s = 0; s < depth; s++) {
-      out.push({ user, time: t, event: EXPORT_STEPS[s], plan, country, intent: INTENTS[Math.floor(r() * 3)], anonymous, insertId: `ins-${(k++).toString(36)}` });
+      out.push({
+        user,
+        time: t,
+        event: EXPORT_STEPS[s],
+        plan,
+        country,
+        intent: INTENTS[Math.floor(r() * 3)],
+        anonymous,
+        insertId: `ins-${(k++).toString(36)}`,
+      });
       t += 60 + Math.floor(r() * (s === 1 && r() < 0.2 ? 9 * 86400 : 86400));
-      if (r() < 0.4) out.push({ user, time: t - 30, event: NOISE[Math.floor(r() * 2)], plan, country, intent: INTENTS[Math.floor(r() * 3)], anonymous, insertId: `ins-${(k++).toString(36)}` });
+      if (r() < 0.4)
+        out.push({
+          user,
+          time: t - 30,
+          event: NOISE[Math.floor(r() * 2)],
+          plan,
+          country,
+          intent: INTENTS[Math.floor(r() * 3)],
+          anonymous,
+          insertId: `ins-${(k++).toString(36)}`,
+        });
     }
   }
   return out;
@@ -50,7 +69,10 @@ export function canonEvents(users: number, seed = 7): CanonEvent[] {
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 export function flatCsv(ev: CanonEvent[]): string {
-  return ['user_id,time,event,plan,country,user_intent', ...ev.map((e) => `${e.user},${iso(e.time)},${e.event},${e.plan},${e.country},${e.intent}`)].join('\n') + '\n';
+  return (
+    ['user_id,time,event,plan,country,user_intent', ...ev.map((e) => `${e.user},${iso(e.time)},${e.event},${e.plan},${e.country},${e.intent}`)].join('\n') +
+    '\n'
+  );
 }
 
 /** Mixpanel raw export: NDJSON, {event, properties: {time (unix s), distinct_id, $insert_id, ...}}; every 25th event sent twice. */
@@ -58,7 +80,19 @@ export function mixpanelLines(ev: CanonEvent[]): { lines: string[]; duplicates: 
   const lines: string[] = [];
   let duplicates = 0;
   ev.forEach((e, i) => {
-    const line = JSON.stringify({ event: e.event, properties: { time: e.time, distinct_id: e.user, $insert_id: e.insertId, mp_lib: 'web', $browser: 'Chrome', plan: e.plan, mp_country_code: e.country, user_intent: e.intent } });
+    const line = JSON.stringify({
+      event: e.event,
+      properties: {
+        time: e.time,
+        distinct_id: e.user,
+        $insert_id: e.insertId,
+        mp_lib: 'web',
+        $browser: 'Chrome',
+        plan: e.plan,
+        mp_country_code: e.country,
+        user_intent: e.intent,
+      },
+    });
     lines.push(line);
     if (i % 25 === 0) {
       lines.push(line);
@@ -73,9 +107,18 @@ export function amplitudeLines(ev: CanonEvent[]): string[] {
   return ev.map((e, i) => {
     const t = new Date(e.time * 1000).toISOString().replace('T', ' ').replace('Z', '000');
     return JSON.stringify({
-      event_type: e.event, user_id: e.anonymous ? null : e.user, device_id: e.anonymous ? e.user : `D-${e.user}`, amplitude_id: 900000 + i,
-      event_time: t, client_event_time: t, platform: 'Web', country: e.country, os_name: 'Chrome',
-      event_properties: { user_intent: e.intent }, user_properties: { plan: e.plan }, $insert_id: e.insertId,
+      event_type: e.event,
+      user_id: e.anonymous ? null : e.user,
+      device_id: e.anonymous ? e.user : `D-${e.user}`,
+      amplitude_id: 900000 + i,
+      event_time: t,
+      client_event_time: t,
+      platform: 'Web',
+      country: e.country,
+      os_name: 'Chrome',
+      event_properties: { user_intent: e.intent },
+      user_properties: { plan: e.plan },
+      $insert_id: e.insertId,
     });
   });
 }
@@ -87,7 +130,12 @@ export function segmentCalls(ev: CanonEvent[]): { calls: object[]; identifies: n
   const seen = new Set<string>();
   for (const e of ev) {
     const ids = e.anonymous ? { anonymousId: e.user } : { userId: e.user, anonymousId: `anon-${e.user}` };
-    const common = { ...ids, timestamp: iso(e.time), messageId: `msg-${e.insertId}`, context: { library: { name: 'analytics.js' }, location: { country: e.country } } };
+    const common = {
+      ...ids,
+      timestamp: iso(e.time),
+      messageId: `msg-${e.insertId}`,
+      context: { library: { name: 'analytics.js' }, location: { country: e.country } },
+    };
     const page = /^Viewed (.+) Page$/.exec(e.event);
     if (page) calls.push({ type: 'page', name: page[1], ...common, properties: { plan: e.plan, user_intent: e.intent } });
     else calls.push({ type: 'track', event: e.event, ...common, properties: { plan: e.plan, user_intent: e.intent } });
@@ -100,7 +148,10 @@ export function segmentCalls(ev: CanonEvent[]): { calls: object[]; identifies: n
   return { calls, identifies };
 }
 
-const kv = (key: string, v: string | number) => ({ key, value: { string_value: typeof v === 'string' ? v : null, int_value: typeof v === 'number' ? String(v) : null, float_value: null, double_value: null } });
+const kv = (key: string, v: string | number) => ({
+  key,
+  value: { string_value: typeof v === 'string' ? v : null, int_value: typeof v === 'number' ? String(v) : null, float_value: null, double_value: null },
+});
 
 /** GA4's BigQuery export as `bq extract` writes NDJSON: INT64 as strings, event_params as a key/value list. */
 export function ga4Rows(ev: CanonEvent[]): object[] {
@@ -110,7 +161,12 @@ export function ga4Rows(ev: CanonEvent[]): object[] {
     event_name: e.event,
     event_params: [kv('user_intent', e.intent), kv('ga_session_id', 1000 + (e.time % 977))],
     user_pseudo_id: e.user,
-    user_properties: [{ key: 'plan', value: { string_value: e.plan, int_value: null, float_value: null, double_value: null, set_timestamp_micros: String(e.time * 1_000_000) } }],
+    user_properties: [
+      {
+        key: 'plan',
+        value: { string_value: e.plan, int_value: null, float_value: null, double_value: null, set_timestamp_micros: String(e.time * 1_000_000) },
+      },
+    ],
     device: { category: 'desktop', operating_system: 'Windows', web_info: { browser: 'Chrome' } },
     geo: { country: e.country, city: '' },
     traffic_source: { source: 'google', medium: 'organic' },
@@ -120,17 +176,33 @@ export function ga4Rows(ev: CanonEvent[]): object[] {
 /** A warehouse or PostHog-style dump: flat columns plus a JSON object in `properties`. */
 export function jsonPropertyCsv(ev: CanonEvent[]): string {
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return ['distinct_id,timestamp,event,properties', ...ev.map((e) => `${e.user},${iso(e.time)},${e.event},${q(JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }))}`)].join('\n') + '\n';
+  return (
+    [
+      'distinct_id,timestamp,event,properties',
+      ...ev.map((e) => `${e.user},${iso(e.time)},${e.event},${q(JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }))}`),
+    ].join('\n') + '\n'
+  );
 }
 
 /** A warehouse JSON dump whose `properties` column was exported as text holding a JSON object. */
 export function jsonStringProperties(ev: CanonEvent[]): object[] {
-  return ev.map((e) => ({ distinct_id: e.user, timestamp: iso(e.time), event: e.event, properties: JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }) }));
+  return ev.map((e) => ({
+    distinct_id: e.user,
+    timestamp: iso(e.time),
+    event: e.event,
+    properties: JSON.stringify({ plan: e.plan, country: e.country, user_intent: e.intent }),
+  }));
 }
 
 /** No tool's layout: nested objects a generic flattening must read ("user.id", "event.name"). */
 export function genericNested(ev: CanonEvent[]): object[] {
-  return ev.map((e) => ({ user: { id: e.user }, ts: iso(e.time), event: { name: e.event }, attrs: { plan: e.plan, geo: { country: e.country } }, user_intent: e.intent }));
+  return ev.map((e) => ({
+    user: { id: e.user },
+    ts: iso(e.time),
+    event: { name: e.event },
+    attrs: { plan: e.plan, geo: { country: e.country } },
+    user_intent: e.intent,
+  }));
 }
 
 export const ndjson = (objs: (object | string)[]) => objs.map((o) => (typeof o === 'string' ? o : JSON.stringify(o))).join('\n') + '\n';
@@ -202,6 +274,8 @@ export async function writeParquet(ndjsonPath: string, out: string, codec: 'snap
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`COPY (SELECT * FROM read_json_auto('${ndjsonPath.replace(/'/g, "''")}')) TO '${out.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2000)`);
+  await c.run(
+    `COPY (SELECT * FROM read_json_auto('${ndjsonPath.replace(/'/g, "''")}')) TO '${out.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2000)`,
+  );
   c.closeSync?.();
 }

@@ -1,7 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { amplitudeLines, canonEvents, ga4Rows, genericNested, gzipMembers, jsonPropertyCsv, jsonStringProperties, mixpanelLines, ndjson, segmentCalls, writeParquet, zipOf } from './export-fixtures';
+import {
+  amplitudeLines,
+  canonEvents,
+  ga4Rows,
+  genericNested,
+  gzipMembers,
+  jsonPropertyCsv,
+  jsonStringProperties,
+  mixpanelLines,
+  ndjson,
+  segmentCalls,
+  writeParquet,
+  zipOf,
+} from './export-fixtures';
 
 /**
  * The importer fuzz test's generators for what the export readers take (issue #16 "Also"): nested
@@ -11,7 +24,7 @@ import { amplitudeLines, canonEvents, ga4Rows, genericNested, gzipMembers, jsonP
  */
 
 export type Rand = () => number;
-export const pick = <T,>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 export const int = (r: Rand, n: number) => Math.floor(r() * n);
 
 export interface Seed {
@@ -209,19 +222,31 @@ export function wrap(r: Rand, inner: Buffer, seedExt: string, other: () => { byt
       const parts = splitAtLines(inner, 2 + int(r, 3));
       const header = seedExt === '.csv' && r() < 0.8 ? parts[0].subarray(0, parts[0].indexOf(10) + 1) : Buffer.alloc(0);
       members = parts.map((data, i) => ({ name: `part-${i}${seedExt}`, data: i ? Buffer.concat([header, data]) : data, store: store() }));
-    }
-    else if (kind === 'zip mixed') {
+    } else if (kind === 'zip mixed') {
       const o = other();
-      members = [{ name: memberName, data: inner }, { name: `other${o.ext}`, data: o.bytes, store: store() }];
-    } else if (kind === 'zip hostile name') members = [{ name: memberName, data: inner }, { name: pick(r, HOSTILE_NAMES), data: inner, store: store() }];
+      members = [
+        { name: memberName, data: inner },
+        { name: `other${o.ext}`, data: o.bytes, store: store() },
+      ];
+    } else if (kind === 'zip hostile name')
+      members = [
+        { name: memberName, data: inner },
+        { name: pick(r, HOSTILE_NAMES), data: inner, store: store() },
+      ];
     else if (kind === 'zip bomb') {
       // A member that expands past the budget, its size told honestly or hidden behind a lie.
       const big = Buffer.alloc(bombBytes, inner.length ? inner : Buffer.from('a'));
       const lie = r() < 0.5;
       label = `zip bomb (${lie ? 'size hidden' : 'size declared'})`;
       members = [{ name: memberName, data: big, fakeSize: lie ? pick(r, [0, 1000, inner.length]) : undefined }];
-    } else if (kind === 'zip junk') members = [...JUNK_MEMBERS.filter(() => r() < 0.6).map((name) => ({ name, data: name.endsWith('/') ? Buffer.alloc(0) : Buffer.from('\0\x05junk') })), { name: memberName, data: inner, store: store() }, ...(r() < 0.3 ? [{ name: 'empty.json', data: Buffer.alloc(0) }] : [])];
-    else if (kind === 'zip of gz') members = [{ name: `${memberName}.gz`, data: r() < 0.3 ? corruptGzip(r, zlib.gzipSync(inner)).bytes : zlib.gzipSync(inner), store: true }];
+    } else if (kind === 'zip junk')
+      members = [
+        ...JUNK_MEMBERS.filter(() => r() < 0.6).map((name) => ({ name, data: name.endsWith('/') ? Buffer.alloc(0) : Buffer.from('\0\x05junk') })),
+        { name: memberName, data: inner, store: store() },
+        ...(r() < 0.3 ? [{ name: 'empty.json', data: Buffer.alloc(0) }] : []),
+      ];
+    else if (kind === 'zip of gz')
+      members = [{ name: `${memberName}.gz`, data: r() < 0.3 ? corruptGzip(r, zlib.gzipSync(inner)).bytes : zlib.gzipSync(inner), store: true }];
     else members = [{ name: memberName, data: inner, store: store() }];
     bytes = zipOf(members);
   }

@@ -20,6 +20,12 @@ try {
   out = { ok: false, error: { kind: err.kind, message: err.message, reason: err.details?.reason } };
 }
 // maxRSS is in kilobytes.
-out = { ...out, importMs: Math.round(performance.now() - t0), rssBeforeMb, rssAfterMb: mb(process.memoryUsage().rss), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+out = {
+  ...out,
+  importMs: Math.round(performance.now() - t0),
+  rssBeforeMb,
+  rssAfterMb: mb(process.memoryUsage().rss),
+  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+};
 engine.close();
 process.stdout.write(JSON.stringify(out) + '\n');

@@ -53,5 +53,10 @@ export async function storeState(engine: Engine, dataDir: string): Promise<Store
 /** The stored files of one dataset, name → bytes, to prove a later refusal did not touch them. */
 export function datasetFiles(dataDir: string, id: string): Map<string, Buffer> {
   const dir = path.join(dataPaths(dataDir).datasets, id);
-  return new Map(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  return new Map(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(dir, f))]),
+  );
 }

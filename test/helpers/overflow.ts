@@ -25,7 +25,6 @@ export const OVERFLOW_PROBE = `(() => {
   return out;
 })()`;
 
-
 /** Selects whose chosen option's text is wider than the box shows (the truncated Mode dropdown). */
 export const CLIPPED_SELECTS = `(() => {
   const ctx = document.createElement('canvas').getContext('2d');

@@ -28,7 +28,9 @@ const cipher: Cipher = {
 
 /** Every file under dir (database, its WAL, settings, secrets, datasets) that holds the password's bytes. */
 function filesHoldingPassword(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String)
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
     .filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(PW));
 }
 
@@ -42,7 +44,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
   const dataDir = tempDir('iafa-wh-');
   const engines: Engine[] = [];
   const open = (env: NodeJS.ProcessEnv = {}) => {
-    const e = createEngine({ dataDir, env: { OLLAMA_HOST: 'http://127.0.0.1:2', ...env }, secrets: encryptedFileStore(secretsDir(dataDir), cipher, 'electron-safe-storage') });
+    const e = createEngine({
+      dataDir,
+      env: { OLLAMA_HOST: 'http://127.0.0.1:2', ...env },
+      secrets: encryptedFileStore(secretsDir(dataDir), cipher, 'electron-safe-storage'),
+    });
     engines.push(e);
     return e;
   };
@@ -103,7 +109,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     expect(strip(byId)).toEqual(strip(want));
     const s = await call('datasets:suggest-funnel', { datasetId: saved.id });
     expect(s.steps).toEqual(saved.events.slice(0, 3).map((e) => e.name));
-    const local3 = await local.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: FunnelDefinition.parse({ steps: s.steps.map((event) => ({ event })) }) });
+    const local3 = await local.engine.dispatch('funnels:compute', {
+      datasetId: sampleId,
+      definition: FunnelDefinition.parse({ steps: s.steps.map((event) => ({ event })) }),
+    });
     expect(s.users).toEqual(local3.stages.map((x) => x.users));
   });
 
@@ -132,32 +141,36 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     expect(report.report_content).toContain('Pins in ClickHouse');
   }, 120_000);
 
-  it.skipIf(!HAS_SHARED_DATA)('a saved user-level table is read out in the Experiments analyzer like the file', async () => {
-    const csv = sharedData('adsmart_ab_data.csv');
-    await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'adsmart');
-    const ds = await call('warehouse:save', { url: `${base}/adsmart` });
-    expect(ds.kind).toBe('user_table');
-    // What the analyzer preselects from: the variant column and its values, as for the imported file.
-    expect(ds.columns.find((c) => c.name === 'experiment')).toMatchObject({ role: 'variant', distinct: 2 });
-    expect([...ds.columns.find((c) => c.name === 'experiment')!.sample!].sort()).toEqual(['control', 'exposed']);
-    expect(ds.mapping).toEqual({ variant: 'experiment' });
-    const args = { variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false };
-    const got = await call('experiment:analyze', { datasetId: ds.id, ...args });
-    const want = await local.engine.dispatch('experiment:analyze', { file: csv, ...args });
-    expect(got.source).toBe('user_table');
-    expect(got.statistical_analysis.primary_metric).toEqual(want.statistical_analysis.primary_metric);
-    expect(got.srm_check).toEqual(want.srm_check);
-    expect(got.recommendation.decision).toBe(want.recommendation.decision);
-    // The causal checks too: balance from per-variant value counts, the daily trend from per-day sums.
-    const causalArgs = { ...args, balance_columns: ['platform_os', 'browser'], date_column: 'date', segment_by: 'platform_os' };
-    const gotC = await call('experiment:causal', { datasetId: ds.id, ...causalArgs });
-    const wantC = await local.engine.dispatch('experiment:causal', { file: csv, ...causalArgs });
-    expect(gotC.confounding_check.selection_bias.balance).toHaveLength(2);
-    expect(gotC.confounding_check.selection_bias).toEqual(wantC.confounding_check.selection_bias);
-    expect(gotC.confounding_check.temporal_effects.status).toBe(wantC.confounding_check.temporal_effects.status);
-    expect(gotC.confounding_check.temporal_effects.days).toBe(wantC.confounding_check.temporal_effects.days);
-    expect(gotC.causal_conclusion).toEqual(wantC.causal_conclusion);
-  }, 120_000);
+  it.skipIf(!HAS_SHARED_DATA)(
+    'a saved user-level table is read out in the Experiments analyzer like the file',
+    async () => {
+      const csv = sharedData('adsmart_ab_data.csv');
+      await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'adsmart');
+      const ds = await call('warehouse:save', { url: `${base}/adsmart` });
+      expect(ds.kind).toBe('user_table');
+      // What the analyzer preselects from: the variant column and its values, as for the imported file.
+      expect(ds.columns.find((c) => c.name === 'experiment')).toMatchObject({ role: 'variant', distinct: 2 });
+      expect([...ds.columns.find((c) => c.name === 'experiment')!.sample!].sort()).toEqual(['control', 'exposed']);
+      expect(ds.mapping).toEqual({ variant: 'experiment' });
+      const args = { variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], save: false };
+      const got = await call('experiment:analyze', { datasetId: ds.id, ...args });
+      const want = await local.engine.dispatch('experiment:analyze', { file: csv, ...args });
+      expect(got.source).toBe('user_table');
+      expect(got.statistical_analysis.primary_metric).toEqual(want.statistical_analysis.primary_metric);
+      expect(got.srm_check).toEqual(want.srm_check);
+      expect(got.recommendation.decision).toBe(want.recommendation.decision);
+      // The causal checks too: balance from per-variant value counts, the daily trend from per-day sums.
+      const causalArgs = { ...args, balance_columns: ['platform_os', 'browser'], date_column: 'date', segment_by: 'platform_os' };
+      const gotC = await call('experiment:causal', { datasetId: ds.id, ...causalArgs });
+      const wantC = await local.engine.dispatch('experiment:causal', { file: csv, ...causalArgs });
+      expect(gotC.confounding_check.selection_bias.balance).toHaveLength(2);
+      expect(gotC.confounding_check.selection_bias).toEqual(wantC.confounding_check.selection_bias);
+      expect(gotC.confounding_check.temporal_effects.status).toBe(wantC.confounding_check.temporal_effects.status);
+      expect(gotC.confounding_check.temporal_effects.days).toBe(wantC.confounding_check.temporal_effects.days);
+      expect(gotC.causal_conclusion).toEqual(wantC.causal_conclusion);
+    },
+    120_000,
+  );
 
   it('after a restart the secret store supplies the password; IAFA_CLICKHOUSE_PASSWORD overrides it', async () => {
     engine.close();
@@ -188,10 +201,19 @@ describe.skipIf(!CLICKHOUSE_BIN)('a warehouse table saved as a dataset', () => {
     const locked = createEngine({
       dataDir: dir,
       env: { OLLAMA_HOST: 'http://127.0.0.1:2' },
-      secrets: { kind: 'os-keyring', warning: null, get: () => '', set: () => { throw new IafaError('internal', 'The OS keyring did not take the key (secret-tool: the collection is locked). Unlock it.'); } },
+      secrets: {
+        kind: 'os-keyring',
+        warning: null,
+        get: () => '',
+        set: () => {
+          throw new IafaError('internal', 'The OS keyring did not take the key (secret-tool: the collection is locked). Unlock it.');
+        },
+      },
     });
     try {
-      await expect(locked.dispatch('warehouse:save', { url: `${base}/pinterest`, password: ANALYST_PASSWORD })).rejects.toThrow(/did not take the warehouse password \(secret-tool: the collection is locked\)\. Nothing was saved/);
+      await expect(locked.dispatch('warehouse:save', { url: `${base}/pinterest`, password: ANALYST_PASSWORD })).rejects.toThrow(
+        /did not take the warehouse password \(secret-tool: the collection is locked\)\. Nothing was saved/,
+      );
       expect((await locked.dispatch('datasets:list', {})).datasets).toEqual([]);
     } finally {
       locked.close();

@@ -39,7 +39,8 @@ function canon<T>(x: T): T {
   if (Array.isArray(x)) return x.map(canon) as T;
   if (!x || typeof x !== 'object') return x;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) out[k] = k === 'facts' && Array.isArray(v) ? [...v].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(canon) : canon(v);
+  for (const [k, v] of Object.entries(x))
+    out[k] = k === 'facts' && Array.isArray(v) ? [...v].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(canon) : canon(v);
   return out as T;
 }
 
@@ -61,7 +62,8 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
   beforeAll(async () => {
     cluster = await startCluster(2);
     port = cluster.servers[0].http;
-    for (const file of new Set(PARITY_CASES.map((c) => c.file))) await loadCsvTable(cluster, tableOf(PARITY_CASES.find((c) => c.file === file)!).columns, 'iafa', file);
+    for (const file of new Set(PARITY_CASES.map((c) => c.file)))
+      await loadCsvTable(cluster, tableOf(PARITY_CASES.find((c) => c.file === file)!).columns, 'iafa', file);
   }, 240_000);
 
   afterAll(async () => {
@@ -69,19 +71,40 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
     await cluster?.stop();
   }, 120_000);
 
-  it.each(PARITY_CASES.map((c) => [c.label, c] as const))('%s', async (_, c) => {
-    const want = expected(c);
-    const b = backend(c.file);
-    const got = c.causal ? await b.experimentCausal(CausalInput.parse(c.input)) : await b.experimentAnalysis(AnalyzeInput.parse(c.input));
-    expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
-  }, 120_000);
+  it.each(PARITY_CASES.map((c) => [c.label, c] as const))(
+    '%s',
+    async (_, c) => {
+      const want = expected(c);
+      const b = backend(c.file);
+      const got = c.causal ? await b.experimentCausal(CausalInput.parse(c.input)) : await b.experimentAnalysis(AnalyzeInput.parse(c.input));
+      expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
+    },
+    120_000,
+  );
 
   it('`iafa experiment causal clickhouse://…` prints what it prints for the file (AdSmart), and A/B/n through the CLI', async () => {
     const local = tempEngine();
     try {
       const env = { IAFA_DATA_DIR: local.dataDir, IAFA_CLICKHOUSE_PASSWORD: ANALYST_PASSWORD, OLLAMA_HOST: 'http://127.0.0.1:2' };
       const url = (name: string) => `clickhouse://analyst@127.0.0.1:${port}/iafa/${name}`;
-      const causal = ['--variant-col', 'experiment', '--control', 'control', '--treatment', 'exposed', '--metric', 'yes', '--segment-by', 'platform_os', '--balance', 'browser,platform_os', '--date-col', 'date', '--no-save', '--json'];
+      const causal = [
+        '--variant-col',
+        'experiment',
+        '--control',
+        'control',
+        '--treatment',
+        'exposed',
+        '--metric',
+        'yes',
+        '--segment-by',
+        'platform_os',
+        '--balance',
+        'browser,platform_os',
+        '--date-col',
+        'date',
+        '--no-save',
+        '--json',
+      ];
       const file = await runCliCaptured(['experiment', 'causal', sharedData('adsmart_ab_data.csv'), ...causal], env);
       const ch = await runCliCaptured(['experiment', 'causal', url('adsmart'), ...causal], env);
       expect(file.code, file.stderr).toBe(0);
@@ -93,7 +116,18 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-abn-'));
       const csv = path.join(dir, 'cookie_abn.csv');
       fs.writeFileSync(csv, toCsv(cookieCatsAbn()));
-      const abn = ['--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40,gate_40b', '--metric', 'retention_7,sum_gamerounds', '--no-save', '--json'];
+      const abn = [
+        '--variant-col',
+        'version',
+        '--control',
+        'gate_30',
+        '--treatment',
+        'gate_40,gate_40b',
+        '--metric',
+        'retention_7,sum_gamerounds',
+        '--no-save',
+        '--json',
+      ];
       const fileAbn = await runCliCaptured(['experiment', 'analyze', csv, ...abn], env);
       const chAbn = await runCliCaptured(['experiment', 'analyze', url('cookie_abn'), ...abn], env);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -108,7 +142,9 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
 
   it('only aggregates came back: every experiment query returned at most a few hundred rows', async () => {
     await cluster.admin('SYSTEM FLUSH LOGS', 0);
-    const log = (await cluster.admin("SELECT query, result_rows FROM system.query_log WHERE type = 2 AND user = 'analyst' AND query LIKE '%iafa%' FORMAT JSONEachRow", 0))
+    const log = (
+      await cluster.admin("SELECT query, result_rows FROM system.query_log WHERE type = 2 AND user = 'analyst' AND query LIKE '%iafa%' FORMAT JSONEachRow", 0)
+    )
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { query: string; result_rows: string });
@@ -161,25 +197,37 @@ describe.skipIf(!chdb || !HAS_SHARED_DATA)('experiment read-outs on a current Cl
 
   afterAll(() => session?.cleanup());
 
-  it.each(PARITY_CASES.map((c) => [c.label, c] as const))('%s', async (_, c) => {
-    const want = expected(c);
-    const cols = Object.keys(tableOf(c).columns).map((name) => ({ name, type: 'String' }));
-    const got = c.causal
-      ? await clickhouseCausal(conn(c.file), cols, CausalInput.parse(c.input), { file: c.file })
-      : await clickhouseExperiment(conn(c.file), cols, AnalyzeInput.parse(c.input), { file: c.file });
-    expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
-  }, 60_000);
+  it.each(PARITY_CASES.map((c) => [c.label, c] as const))(
+    '%s',
+    async (_, c) => {
+      const want = expected(c);
+      const cols = Object.keys(tableOf(c).columns).map((name) => ({ name, type: 'String' }));
+      const got = c.causal
+        ? await clickhouseCausal(conn(c.file), cols, CausalInput.parse(c.input), { file: c.file })
+        : await clickhouseExperiment(conn(c.file), cols, AnalyzeInput.parse(c.input), { file: c.file });
+      expectClose(canon({ ...got, generated_at: null }), canon({ ...want, generated_at: null }), REL);
+    },
+    60_000,
+  );
 
   it('a segment column with a value per unit: only the 50 largest values are split, and the message says how many there are', async () => {
     const seen: { sql: string; rows: number }[] = [];
     const base = conn('cookie_cats');
-    const logged = { ...base, rows: async <T>(sql: string) => {
-      const r = await base.rows<T>(sql);
-      seen.push({ sql, rows: r.length });
-      return r;
-    } } as unknown as ClickHouseConnection;
+    const logged = {
+      ...base,
+      rows: async <T>(sql: string) => {
+        const r = await base.rows<T>(sql);
+        seen.push({ sql, rows: r.length });
+        return r;
+      },
+    } as unknown as ClickHouseConnection;
     const cols = Object.keys(tableOf(PARITY_CASES[0]).columns).map((name) => ({ name, type: 'String' }));
-    const got = await clickhouseExperiment(logged, cols, AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'], segment_by: 'userid' }), { file: 'cookie_cats' });
+    const got = await clickhouseExperiment(
+      logged,
+      cols,
+      AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'], segment_by: 'userid' }),
+      { file: 'cookie_cats' },
+    );
     expect(Object.keys(got.segment_analysis)).toHaveLength(50);
     expect(got.warnings).toContain('Segment column "userid" has 90189 values; only the 50 largest are analyzed.');
     expect(Math.max(...seen.map((q) => q.rows))).toBeLessThanOrEqual(100);

@@ -40,7 +40,9 @@ describe.skipIf(!chdb)('the funnel SQL on a current ClickHouse (chdb)', () => {
     const ds = await local.engine.dispatch('datasets:import', { path: 'sample' });
     sampleId = ds.id;
     const dir = path.join(local.dataDir, 'datasets', ds.id);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[] };
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+      columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
+    };
     // Same rows as the stored dataset, written as TSV for chdb's file() table function.
     const users = JSON.parse(fs.readFileSync(path.join(dir, 'users.json'), 'utf8')) as string[];
     const read = (f: string) => fs.readFileSync(path.join(dir, f));
@@ -51,10 +53,16 @@ describe.skipIf(!chdb)('the funnel SQL on a current ClickHouse (chdb)', () => {
     const cols = manifest.columns.map((c) => {
       const b = read(c.file);
       const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-      return { name: c.name, codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab), dict: JSON.parse(fs.readFileSync(path.join(dir, c.dictFile), 'utf8')) as string[] };
+      return {
+        name: c.name,
+        codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab),
+        dict: JSON.parse(fs.readFileSync(path.join(dir, c.dictFile), 'utf8')) as string[],
+      };
     });
     const lines: string[] = [];
-    for (let u = 0; u + 1 < userStart.length; u++) for (let j = userStart[u]; j < userStart[u + 1]; j++) lines.push([users[u], Math.round(time[j]), ...cols.map((c) => c.dict[c.codes[j]] ?? '')].join('\t'));
+    for (let u = 0; u + 1 < userStart.length; u++)
+      for (let j = userStart[u]; j < userStart[u + 1]; j++)
+        lines.push([users[u], Math.round(time[j]), ...cols.map((c) => c.dict[c.codes[j]] ?? '')].join('\t'));
     const tsv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-chdb-')), 'events.tsv');
     fs.writeFileSync(tsv, lines.join('\n') + '\n');
     session = new chdb!.Session();
@@ -72,7 +80,10 @@ describe.skipIf(!chdb)('the funnel SQL on a current ClickHouse (chdb)', () => {
           .filter(Boolean)
           .map((l) => JSON.parse(l) as T),
     };
-    const conn = { ...runner, target: { database: 'iafa', table: 'pinterest', host: 'chdb', port: 0, user: 'default', tls: false } } as unknown as ClickHouseConnection;
+    const conn = {
+      ...runner,
+      target: { database: 'iafa', table: 'pinterest', host: 'chdb', port: 0, user: 'default', tls: false },
+    } as unknown as ClickHouseConnection;
     columns = (await runner.rows<{ name: string; type: string }>('DESCRIBE TABLE iafa.pinterest')).map((r) => ({ name: r.name, type: r.type }));
     const t = await eventTable(conn, columns, {});
     const r = await runner.rows<{ lo: string; hi: string }>(`SELECT min(${t.timeMs}) AS lo, max(${t.timeMs}) AS hi FROM ${t.from}`);
@@ -92,7 +103,10 @@ describe.skipIf(!chdb)('the funnel SQL on a current ClickHouse (chdb)', () => {
 
   it.each(CASES)('matches the local engine: %s', async (_, extra) => {
     expect(version.split('.')[0]).toMatch(/^\d\d$/); // a 2x.y release, not 18.16
-    const conn = { ...runner, target: { database: 'iafa', table: 'pinterest', host: 'chdb', port: 0, user: 'default', tls: false } } as unknown as ClickHouseConnection;
+    const conn = {
+      ...runner,
+      target: { database: 'iafa', table: 'pinterest', host: 'chdb', port: 0, user: 'default', tls: false },
+    } as unknown as ClickHouseConnection;
     const t = await eventTable(conn, columns, {});
     const def = FunnelDefinition.parse({ steps: STEPS, ...extra });
     const want = await local.engine.dispatch('funnels:compute', { datasetId: sampleId, definition: def });

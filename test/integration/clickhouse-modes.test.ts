@@ -36,7 +36,15 @@ const FLAGS: Flags[] = [
 ];
 const name = (f: Flags) => Object.keys(f).join('+');
 /** The flag sets also run on the sample and Taobao (each option, with strict, and all at once): the generated log takes every one. */
-const REAL = new Set(['strictOrder', 'strictDeduplication', 'strictOnce', 'strictOrder+allowReentry', 'strictOrder+strict', 'strictOnce+strict', 'strictOrder+allowReentry+strictDeduplication+strictOnce+strict']);
+const REAL = new Set([
+  'strictOrder',
+  'strictDeduplication',
+  'strictOnce',
+  'strictOrder+allowReentry',
+  'strictOrder+strict',
+  'strictOnce+strict',
+  'strictOrder+allowReentry+strictDeduplication+strictOnce+strict',
+]);
 
 /** Each case runs several funnels on two servers; on a shared 2-core machine that can pass a minute. */
 const SLOW = 300_000;
@@ -78,7 +86,10 @@ describe.skipIf(!CLICKHOUSE_BIN && !chdb)('funnel modes compiled to ClickHouse S
     local = tempEngine();
     const file = path.join(dir, 'gen.csv');
     fs.writeFileSync(file, generatedCsv(7));
-    const sources: [string, string][] = [['gen', file], ['pinterest', 'sample']];
+    const sources: [string, string][] = [
+      ['gen', file],
+      ['pinterest', 'sample'],
+    ];
     if (HAS_SHARED_DATA) sources.push(['taobao', sharedData('taobao_userbehavior_head.csv')]);
     // IAFA_TEST_NO_CLUSTER=1 or IAFA_TEST_NO_CHDB=1 runs one dialect alone (quicker while working on the SQL).
     if (CLICKHOUSE_BIN && !process.env.IAFA_TEST_NO_CLUSTER) cluster = await startCluster(2);
@@ -125,28 +136,40 @@ describe.skipIf(!CLICKHOUSE_BIN && !chdb)('funnel modes compiled to ClickHouse S
   }
 
   describe.each(FLAGS)('%o', (flags) => {
-    it(`generated log: two funnels, windows 1h and none, breakdown, dates and previous period (${name(flags)})`, async () => {
-      for (const steps of GEN_STEPS) {
-        const want = await parity('gen', { steps, window: '1h', breakdown: 'seg', ...flags });
-        expect(want.total_users).toBeGreaterThan(100);
-        expect(want.stages[1].users).toBeGreaterThan(0);
-        expect((await parity('gen', { steps, window: 'none', ...flags })).completed_users).toBeGreaterThan(0);
-        await parity('gen', { steps, window: '1d', from: '2026-03-03', to: '2026-03-04', tz: 'Asia/Kolkata', include: { plat: ['ios'] }, ...flags });
-      }
-    }, SLOW);
+    it(
+      `generated log: two funnels, windows 1h and none, breakdown, dates and previous period (${name(flags)})`,
+      async () => {
+        for (const steps of GEN_STEPS) {
+          const want = await parity('gen', { steps, window: '1h', breakdown: 'seg', ...flags });
+          expect(want.total_users).toBeGreaterThan(100);
+          expect(want.stages[1].users).toBeGreaterThan(0);
+          expect((await parity('gen', { steps, window: 'none', ...flags })).completed_users).toBeGreaterThan(0);
+          await parity('gen', { steps, window: '1d', from: '2026-03-03', to: '2026-03-04', tz: 'Asia/Kolkata', include: { plat: ['ios'] }, ...flags });
+        }
+      },
+      SLOW,
+    );
 
-    it.skipIf(!REAL.has(name(flags)))(`sample: breakdown, date range, previous period, time zone (${name(flags)})`, async () => {
-      const steps = [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }];
-      const want = await parity('pinterest', { steps, breakdown: 'user_intent', from: '2026-01-26', to: '2026-02-22', tz: 'America/New_York', ...flags });
-      expect(want.completed_users).toBeGreaterThan(0);
-      await parity('pinterest', { steps, window: '1h', exclude: { platform: ['Web'] }, ...flags });
-    }, SLOW);
+    it.skipIf(!REAL.has(name(flags)))(
+      `sample: breakdown, date range, previous period, time zone (${name(flags)})`,
+      async () => {
+        const steps = [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }];
+        const want = await parity('pinterest', { steps, breakdown: 'user_intent', from: '2026-01-26', to: '2026-02-22', tz: 'America/New_York', ...flags });
+        expect(want.completed_users).toBeGreaterThan(0);
+        await parity('pinterest', { steps, window: '1h', exclude: { platform: ['Web'] }, ...flags });
+      },
+      SLOW,
+    );
 
-    it.skipIf(!HAS_SHARED_DATA || !REAL.has(name(flags)))(`Taobao, second timestamps (${name(flags)})`, async () => {
-      const steps = [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }];
-      const want = await parity('taobao', { steps, window: '1d', breakdown: 'behavior_type', ...flags });
-      expect(want.completed_users).toBeGreaterThan(0);
-      await parity('taobao', { steps, window: '1h', tz: 'Asia/Shanghai', from: '2017-11-26', to: '2017-12-01', ...flags });
-    }, SLOW);
+    it.skipIf(!HAS_SHARED_DATA || !REAL.has(name(flags)))(
+      `Taobao, second timestamps (${name(flags)})`,
+      async () => {
+        const steps = [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }];
+        const want = await parity('taobao', { steps, window: '1d', breakdown: 'behavior_type', ...flags });
+        expect(want.completed_users).toBeGreaterThan(0);
+        await parity('taobao', { steps, window: '1h', tz: 'Asia/Shanghai', from: '2017-11-26', to: '2017-12-01', ...flags });
+      },
+      SLOW,
+    );
   });
 });

@@ -73,8 +73,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     ['filters include and exclude', { include: { platform: ['iOS', 'Web'] }, exclude: { user_tenure: ['New'] }, breakdown: 'surface' }],
     ['time zone with half-hour offset', { tz: 'Asia/Kolkata', from: '2026-01-26', to: '2026-02-08' }],
     ['time zone with DST', { tz: 'America/New_York', window: '30m', breakdown: 'surface' }],
-    ['repeated step and a step filter', { steps: [{ event: 'pin_view' }, { event: 'pin_view' }, { event: 'save', where: { column: 'surface', values: ['Home', 'Search'] } }], window: '2h' }],
-    ['empty result (injection-looking filter value)', { include: { platform: ["iOS' OR '1'='1", '\\\'; DROP TABLE x; --'] } }],
+    [
+      'repeated step and a step filter',
+      { steps: [{ event: 'pin_view' }, { event: 'pin_view' }, { event: 'save', where: { column: 'surface', values: ['Home', 'Search'] } }], window: '2h' },
+    ],
+    ['empty result (injection-looking filter value)', { include: { platform: ["iOS' OR '1'='1", "\\'; DROP TABLE x; --"] } }],
   ];
 
   it.each(CASES)('funnel parity with the local engine: %s', async (_, extra) => {
@@ -104,12 +107,28 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
         'CREATE TABLE iafa.renamed_local (`who am i` String, `when` DateTime, what String, intent Nullable(String)) ENGINE = MergeTree() ORDER BY `who am i`',
         i,
       );
-      await cluster.admin('INSERT INTO iafa.renamed_local SELECT user_id, toDateTime(intDiv(ts, 1000)), event, if(user_intent = \'\', NULL, user_intent) FROM iafa.pinterest_local', i);
-      await cluster.admin("CREATE TABLE iafa.renamed AS iafa.renamed_local ENGINE = Distributed(iafa_test, iafa, renamed_local, rand())", i);
+      await cluster.admin(
+        "INSERT INTO iafa.renamed_local SELECT user_id, toDateTime(intDiv(ts, 1000)), event, if(user_intent = '', NULL, user_intent) FROM iafa.pinterest_local",
+        i,
+      );
+      await cluster.admin('CREATE TABLE iafa.renamed AS iafa.renamed_local ENGINE = Distributed(iafa_test, iafa, renamed_local, rand())', i);
     }
     const args = ['--steps', 'pin_view,save,click', '--window', '24h', '--by', 'user_intent', '--tz', 'Europe/Paris', '--json'];
     const file = await runCliCaptured(['funnel', 'sample', ...args], env());
-    const ch = await runCliCaptured(['funnel', `clickhouse://analyst@127.0.0.1:${port}/iafa/renamed`, ...args.map((a) => (a === 'user_intent' ? 'intent' : a)), '--user-col', 'who am i', '--time-col', 'when', '--event-col', 'what'], env());
+    const ch = await runCliCaptured(
+      [
+        'funnel',
+        `clickhouse://analyst@127.0.0.1:${port}/iafa/renamed`,
+        ...args.map((a) => (a === 'user_intent' ? 'intent' : a)),
+        '--user-col',
+        'who am i',
+        '--time-col',
+        'when',
+        '--event-col',
+        'what',
+      ],
+      env(),
+    );
     expect(ch.stderr).toContain('only aggregates come back');
     expect(ch.code, ch.stderr).toBe(0);
     const want = strip(file.stdout);
@@ -124,7 +143,22 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
   it.skipIf(!HAS_SHARED_DATA)('done-when: `iafa experiment analyze clickhouse://…` matches the file (cookie_cats)', async () => {
     const csv = sharedData('cookie_cats.csv');
     await loadCsvTable(cluster, parseCsv(fs.readFileSync(csv, 'utf8')).columns, 'iafa', 'cookie_cats');
-    const args = ['--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40', '--metric', 'retention_7,sum_gamerounds', '--guardrail', 'retention_1', '--segment-by', 'retention_1', '--no-save', '--json'];
+    const args = [
+      '--variant-col',
+      'version',
+      '--control',
+      'gate_30',
+      '--treatment',
+      'gate_40',
+      '--metric',
+      'retention_7,sum_gamerounds',
+      '--guardrail',
+      'retention_1',
+      '--segment-by',
+      'retention_1',
+      '--no-save',
+      '--json',
+    ];
     const file = await runCliCaptured(['experiment', 'analyze', csv, ...args], env());
     const ch = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, ...args], env());
     expect(file.code).toBe(0);
@@ -135,7 +169,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expectSame(b, a);
     // The Bayesian read-out takes the same path: the engine choice is not dropped on ClickHouse.
     const fileB = await runCliCaptured(['experiment', 'analyze', csv, ...args, '--engine', 'bayesian'], env());
-    const chB = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, ...args, '--engine', 'bayesian'], env());
+    const chB = await runCliCaptured(
+      ['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/cookie_cats`, ...args, '--engine', 'bayesian'],
+      env(),
+    );
     expect(chB.code, chB.stderr).toBe(0);
     expect(JSON.stringify(JSON.parse(chB.stdout))).toMatch(/chance_to_(beat|win)/);
     expectSame(JSON.parse(chB.stdout), JSON.parse(fileB.stdout));
@@ -171,49 +208,104 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
       expect({ ...got, dataset_id: null, computed_ms: null }, JSON.stringify(extra)).toEqual({ ...want, dataset_id: null, computed_ms: null });
     }
     // Steps of several events and several conditions (all must hold).
-    const cats = [...new Set(fs.readFileSync(sharedData('taobao_userbehavior_head.csv'), 'utf8').split('\n').slice(1, 400).map((l) => l.split(',')[2]).filter(Boolean))].slice(0, 40);
-    const multi = FunnelDefinition.parse({ window: '1d', steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['fav'] }, { event: 'buy', where: [{ column: 'behavior_type', values: ['buy'] }, { column: 'category_id', values: cats }] }] });
+    const cats = [
+      ...new Set(
+        fs
+          .readFileSync(sharedData('taobao_userbehavior_head.csv'), 'utf8')
+          .split('\n')
+          .slice(1, 400)
+          .map((l) => l.split(',')[2])
+          .filter(Boolean),
+      ),
+    ].slice(0, 40);
+    const multi = FunnelDefinition.parse({
+      window: '1d',
+      steps: [
+        { event: 'pv' },
+        { event: 'cart', orEvents: ['fav'] },
+        {
+          event: 'buy',
+          where: [
+            { column: 'behavior_type', values: ['buy'] },
+            { column: 'category_id', values: cats },
+          ],
+        },
+      ],
+    });
     const wantMulti = await local.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: multi });
     expect(wantMulti.stages[2].users).toBeGreaterThan(0);
-    expect(wantMulti.stages[2].users).toBeLessThan((await local.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: FunnelDefinition.parse({ window: '1d', steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['fav'] }, { event: 'buy' }] }) })).stages[2].users);
+    expect(wantMulti.stages[2].users).toBeLessThan(
+      (
+        await local.engine.dispatch('funnels:compute', {
+          datasetId: ds.id,
+          definition: FunnelDefinition.parse({ window: '1d', steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['fav'] }, { event: 'buy' }] }),
+        })
+      ).stages[2].users,
+    );
     expect({ ...(await b.funnel(multi)), dataset_id: null, computed_ms: null }).toEqual({ ...wantMulti, dataset_id: null, computed_ms: null });
     // strict-once on steps that share an event is not compiled: refused, never silently approximated.
-    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['pv'] }], strictOnce: true }))).rejects.toThrow(/strict-once with steps that share an event \("pv" in steps 1 and 2\) is not available on the ClickHouse backend/);
+    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pv' }, { event: 'cart', orEvents: ['pv'] }], strictOnce: true }))).rejects.toThrow(
+      /strict-once with steps that share an event \("pv" in steps 1 and 2\) is not available on the ClickHouse backend/,
+    );
   });
 
-  it.skipIf(!HAS_SHARED_DATA)('experiment with a date column (daily, sequential looks) and segments matches the file (AdSmart); the aggregates match a direct count', async () => {
-    const csv = sharedData('adsmart_ab_data.csv');
-    const table = parseCsv(fs.readFileSync(csv, 'utf8'));
-    await loadCsvTable(cluster, table.columns, 'iafa', 'adsmart');
-    const args = ['--variant-col', 'experiment', '--control', 'control', '--treatment', 'exposed', '--metric', 'yes', '--segment-by', 'platform_os', '--date-col', 'date', '--sequential', '--no-save', '--json'];
-    const file = await runCliCaptured(['experiment', 'analyze', csv, ...args], env());
-    const ch = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`, ...args], env());
-    expect(file.code, file.stderr).toBe(0);
-    expect(ch.code, ch.stderr).toBe(0);
-    const b = JSON.parse(ch.stdout);
-    expect(b.daily.length).toBeGreaterThan(3);
-    expect(b.statistical_analysis.sequential.looks).toBe(b.daily.length);
-    expect(Object.keys(b.segment_analysis).length).toBeGreaterThan(1);
-    expectSame(b, JSON.parse(file.stdout));
+  it.skipIf(!HAS_SHARED_DATA)(
+    'experiment with a date column (daily, sequential looks) and segments matches the file (AdSmart); the aggregates match a direct count',
+    async () => {
+      const csv = sharedData('adsmart_ab_data.csv');
+      const table = parseCsv(fs.readFileSync(csv, 'utf8'));
+      await loadCsvTable(cluster, table.columns, 'iafa', 'adsmart');
+      const args = [
+        '--variant-col',
+        'experiment',
+        '--control',
+        'control',
+        '--treatment',
+        'exposed',
+        '--metric',
+        'yes',
+        '--segment-by',
+        'platform_os',
+        '--date-col',
+        'date',
+        '--sequential',
+        '--no-save',
+        '--json',
+      ];
+      const file = await runCliCaptured(['experiment', 'analyze', csv, ...args], env());
+      const ch = await runCliCaptured(['experiment', 'analyze', `clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`, ...args], env());
+      expect(file.code, file.stderr).toBe(0);
+      expect(ch.code, ch.stderr).toBe(0);
+      const b = JSON.parse(ch.stdout);
+      expect(b.daily.length).toBeGreaterThan(3);
+      expect(b.statistical_analysis.sequential.looks).toBe(b.daily.length);
+      expect(Object.keys(b.segment_analysis).length).toBeGreaterThan(1);
+      expectSame(b, JSON.parse(file.stdout));
 
-    // The interface's aggregates against a count made here from the CSV.
-    const agg = await backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`).experimentAggregates({ variantColumn: 'experiment', metrics: ['yes'], segmentBy: ['platform_os'], dateColumn: 'date' });
-    const rows = table.columns.experiment.length;
-    const want = new Map<string, { units: number; yes: number }>();
-    for (let i = 0; i < rows; i++) {
-      const v = String(table.columns.experiment[i]);
-      const w = want.get(v) ?? { units: 0, yes: 0 };
-      w.units++;
-      w.yes += Number(table.columns.yes[i]);
-      want.set(v, w);
-    }
-    for (const a of agg.arms) {
-      expect(a.units).toBe(want.get(a.variant)!.units);
-      expect(a.metrics.yes).toMatchObject({ n: want.get(a.variant)!.units, sum: want.get(a.variant)!.yes, binary: true });
-    }
-    expect(agg.segments.platform_os.values.reduce((s, g) => s + g.units, 0)).toBe(rows);
-    expect(agg.daily.length).toBe(new Set(table.columns.date).size);
-  });
+      // The interface's aggregates against a count made here from the CSV.
+      const agg = await backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/adsmart`).experimentAggregates({
+        variantColumn: 'experiment',
+        metrics: ['yes'],
+        segmentBy: ['platform_os'],
+        dateColumn: 'date',
+      });
+      const rows = table.columns.experiment.length;
+      const want = new Map<string, { units: number; yes: number }>();
+      for (let i = 0; i < rows; i++) {
+        const v = String(table.columns.experiment[i]);
+        const w = want.get(v) ?? { units: 0, yes: 0 };
+        w.units++;
+        w.yes += Number(table.columns.yes[i]);
+        want.set(v, w);
+      }
+      for (const a of agg.arms) {
+        expect(a.units).toBe(want.get(a.variant)!.units);
+        expect(a.metrics.yes).toMatchObject({ n: want.get(a.variant)!.units, sum: want.get(a.variant)!.yes, binary: true });
+      }
+      expect(agg.segments.platform_os.values.reduce((s, g) => s + g.units, 0)).toBe(rows);
+      expect(agg.daily.length).toBe(new Set(table.columns.date).size);
+    },
+  );
 
   it('events, properties and property values match a count made here from the sample CSV', async () => {
     const b = backend();
@@ -238,29 +330,41 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(Object.fromEntries(values.map((v) => [v.value, v.count]))).toEqual(Object.fromEntries(surfaces));
     const schema = await b.describe();
     expect(schema).toMatchObject({ kind: 'event_log', rows: 272_277 });
-    expect(schema.columns.filter((c) => c.role !== 'property').map((c) => [c.name, c.role])).toEqual([['user_id', 'user'], ['ts', 'time'], ['event', 'event']]);
+    expect(schema.columns.filter((c) => c.role !== 'property').map((c) => [c.name, c.role])).toEqual([
+      ['user_id', 'user'],
+      ['ts', 'time'],
+      ['event', 'event'],
+    ]);
   });
 
   it('a user with 300,000 events (a bot) costs linear work: no lambda copies an array per element', async () => {
     for (const i of [0, 1]) {
       await cluster.admin('CREATE TABLE iafa.heavy_local (user_id String, ts Int64, event String) ENGINE = MergeTree() ORDER BY (user_id, ts)', i);
-      await cluster.admin("CREATE TABLE iafa.heavy AS iafa.heavy_local ENGINE = Distributed(iafa_test, iafa, heavy_local, rand())", i);
+      await cluster.admin('CREATE TABLE iafa.heavy AS iafa.heavy_local ENGINE = Distributed(iafa_test, iafa, heavy_local, rand())', i);
       // a, b, c, a, b, c … one second apart; the other server holds a small ordinary user.
-      await cluster.admin(i === 0 ? "INSERT INTO iafa.heavy_local SELECT 'bot', toInt64(1767225600000 + number * 1000), ['a', 'b', 'c'][number % 3 + 1] FROM numbers(300000)" : "INSERT INTO iafa.heavy_local VALUES ('human', 1767225600000, 'a'), ('human', 1767225660000, 'b')", i);
+      await cluster.admin(
+        i === 0
+          ? "INSERT INTO iafa.heavy_local SELECT 'bot', toInt64(1767225600000 + number * 1000), ['a', 'b', 'c'][number % 3 + 1] FROM numbers(300000)"
+          : "INSERT INTO iafa.heavy_local VALUES ('human', 1767225600000, 'a'), ('human', 1767225660000, 'b')",
+        i,
+      );
     }
     const b = backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/heavy`, { limits: { timeoutSeconds: 60, maxResultRows: 1000, maxMemoryBytes: 2 ** 30 } });
     const steps = [{ event: 'a' }, { event: 'b' }, { event: 'c' }];
     const chain = await b.funnel(FunnelDefinition.parse({ steps, window: '1h' }));
     expect(chain.stages.map((x) => x.users)).toEqual([2, 2, 1]);
     // The bot's first chain is a → b → c one second apart; the human's a → b took 60 s.
-    expect(chain.time_to_convert.map((t) => [t.users, t.median_seconds])).toEqual([[2, 30.5], [1, 1]]);
+    expect(chain.time_to_convert.map((t) => [t.users, t.median_seconds])).toEqual([
+      [2, 30.5],
+      [1, 1],
+    ]);
     const strict = await b.funnel(FunnelDefinition.parse({ steps, window: '1s', strict: true, mode: 'first-touch' }));
     expect(strict.stages.map((x) => x.users)).toEqual([2, 1, 0]);
     const unordered = await b.funnel(FunnelDefinition.parse({ steps, window: '1s', mode: 'unordered' }));
     expect(unordered.stages.map((x) => x.users)).toEqual([2, 1, 0]);
   });
 
-  it('only aggregates come back, every query read-only (from both servers\' query_log)', async () => {
+  it("only aggregates come back, every query read-only (from both servers' query_log)", async () => {
     const b = backend();
     const def = FunnelDefinition.parse({ steps: STEPS, breakdown: 'surface', from: '2026-01-26', to: '2026-02-22' });
     const r = await b.funnel(def);
@@ -274,7 +378,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     // A query is logged just after its answer is sent: flush until every one is there.
     for (let tries = 0; tries < 50 && log.length < ids.length; tries++) {
       await cluster.admin('SYSTEM FLUSH LOGS');
-      log = (await cluster.admin(`SELECT query_id, result_rows, Settings.Values[indexOf(Settings.Names, 'readonly')] AS ro, query FROM system.query_log WHERE type = 2 AND query_id IN (${list}) FORMAT JSONEachRow`))
+      log = (
+        await cluster.admin(
+          `SELECT query_id, result_rows, Settings.Values[indexOf(Settings.Names, 'readonly')] AS ro, query FROM system.query_log WHERE type = 2 AND query_id IN (${list}) FORMAT JSONEachRow`,
+        )
+      )
         .trim()
         .split('\n')
         .filter(Boolean)
@@ -331,12 +439,18 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     await expect(backend(`clickhouse://127.0.0.1:1/iafa/pinterest`).funnel(def)).rejects.toMatchObject({ details: { reason: 'unreachable' } });
     await expect(backend(url, { password: 'wrong' }).funnel(def)).rejects.toMatchObject({ details: { reason: 'auth_failed' } });
     const slow = backend(url, { limits: { timeoutSeconds: 1, maxResultRows: 1000, maxMemoryBytes: 2 ** 31 } });
-    await expect(slow.conn.rows('SELECT count() FROM numbers(100000000000) WHERE NOT ignore(cityHash64(number))')).rejects.toMatchObject({ details: { reason: 'timeout' } });
+    await expect(slow.conn.rows('SELECT count() FROM numbers(100000000000) WHERE NOT ignore(cityHash64(number))')).rejects.toMatchObject({
+      details: { reason: 'timeout' },
+    });
     const b = backend();
-    await expect(b.funnel(FunnelDefinition.parse({ steps: STEPS, breakdown: 'no_such_column' }))).rejects.toMatchObject({ details: { reason: 'unknown_column' } });
+    await expect(b.funnel(FunnelDefinition.parse({ steps: STEPS, breakdown: 'no_such_column' }))).rejects.toMatchObject({
+      details: { reason: 'unknown_column' },
+    });
     await expect(b.conn.rows('SELECT no_such_column FROM iafa.pinterest')).rejects.toMatchObject({ details: { reason: 'missing_column' } });
     await expect(b.conn.rows('SELECT arrayFold((acc, x) -> acc + x, [1, 2], 0)')).rejects.toMatchObject({ details: { reason: 'missing_function' } });
-    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pin_view' }, { event: 'teleport' }] }))).rejects.toThrow(/Unknown event "teleport" in step 2/);
+    await expect(b.funnel(FunnelDefinition.parse({ steps: [{ event: 'pin_view' }, { event: 'teleport' }] }))).rejects.toThrow(
+      /Unknown event "teleport" in step 2/,
+    );
     await expect(backend(`clickhouse://analyst@127.0.0.1:${port}/iafa/no_table`).funnel(def)).rejects.toMatchObject({ details: { reason: 'unknown_table' } });
     const rows = backend(url, { limits: { timeoutSeconds: 30, maxResultRows: 3, maxMemoryBytes: 2 ** 31 } });
     await expect(rows.propertyValues('surface')).rejects.toMatchObject({ details: { reason: 'too_many_rows' } });
@@ -366,7 +480,7 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     expect(JSON.parse(b.stdout).supporting_data).toEqual(JSON.parse(a.stdout).supporting_data);
   });
 
-  it('`iafa report` on clickhouse:// is the file\'s report but for the source\'s name and the time', async () => {
+  it("`iafa report` on clickhouse:// is the file's report but for the source's name and the time", async () => {
     const args = ['--steps', 'pin_view,save,click,purchase', '--by', 'user_intent', '--provider', 'none', '--format', 'markdown'];
     const file = await runCliCaptured(['report', 'sample', ...args], env());
     const ch = await runCliCaptured(['report', `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, ...args], env());
@@ -395,7 +509,11 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
 
   it('over this whole file, no query IAFA sent (query ids iafa-…) returned per-user or per-event rows', async () => {
     await cluster.admin('SYSTEM FLUSH LOGS');
-    const log = (await cluster.admin("SELECT query_id, result_rows, query FROM system.query_log WHERE type = 2 AND is_initial_query AND startsWith(query_id, 'iafa-') FORMAT JSONEachRow"))
+    const log = (
+      await cluster.admin(
+        "SELECT query_id, result_rows, query FROM system.query_log WHERE type = 2 AND is_initial_query AND startsWith(query_id, 'iafa-') FORMAT JSONEachRow",
+      )
+    )
       .trim()
       .split('\n')
       .filter(Boolean)
@@ -404,19 +522,26 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
     // The sample has 100,000 users and 272,277 events, cookie_cats 90,189 units, AdSmart 8,077:
     // their answers are a few hundred groups at most. (Taobao's breakdown by category is larger
     // by design: one group per category and level.)
-    for (const l of log.filter((x) => /pinterest|cookie_cats|adsmart|renamed/.test(x.query))) expect(Number(l.result_rows), l.query.slice(0, 160)).toBeLessThanOrEqual(1000);
+    for (const l of log.filter((x) => /pinterest|cookie_cats|adsmart|renamed/.test(x.query)))
+      expect(Number(l.result_rows), l.query.slice(0, 160)).toBeLessThanOrEqual(1000);
   });
 
   it('HTTP API warehouse:connect: tests the connection, lists tables, detects roles, shows the limits, never returns the password', async () => {
     const server = await serverFor(local.engine);
     try {
-      const db = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: `clickhouse://analyst@127.0.0.1:${port}/iafa`, password: ANALYST_PASSWORD });
+      const db = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', {
+        url: `clickhouse://analyst@127.0.0.1:${port}/iafa`,
+        password: ANALYST_PASSWORD,
+      });
       expect(db.status).toBe(200);
       expect(db.json.tables).toEqual(expect.arrayContaining(['pinterest', 'pinterest_local']));
       expect(db.json.table).toBeNull();
       expect(db.json.server_version).toMatch(/^18\.16/);
       expect(db.json.limits).toEqual({ timeout_seconds: 120, max_result_rows: 100_000, max_memory_mb: 4096 });
-      const t = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', { url: `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`, password: ANALYST_PASSWORD });
+      const t = await apiFetch(server, 'POST', '/api/v1/warehouse/connect', {
+        url: `clickhouse://analyst@127.0.0.1:${port}/iafa/pinterest`,
+        password: ANALYST_PASSWORD,
+      });
       expect(t.status).toBe(200);
       expect(t.json.table).toMatchObject({ name: 'pinterest', kind: 'event_log', rows: 272_277 });
       expect(t.json.table.columns.find((c: { role: string }) => c.role === 'event').name).toBe('event');
@@ -429,7 +554,10 @@ describe.skipIf(!CLICKHOUSE_BIN)('ClickHouse backend on a two-shard Distributed 
       expect(down.status).toBe(400);
       expect(JSON.stringify(down.json)).toMatch(/not reachable/);
       // A funnel on the warehouse through the same API (the datasetId is the URL).
-      const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: `clickhouse://viewer@127.0.0.1:${port}/iafa/pinterest`, definition: { steps: STEPS } });
+      const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+        datasetId: `clickhouse://viewer@127.0.0.1:${port}/iafa/pinterest`,
+        definition: { steps: STEPS },
+      });
       expect(f.status).toBe(200);
       expect(f.json.total_users).toBeGreaterThan(1000);
     } finally {

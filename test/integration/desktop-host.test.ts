@@ -125,7 +125,14 @@ describe('desktop engine host (worker threads behind IPC)', () => {
   }, 300_000);
 
   it('a report made on a worker is printed by the shell (its Chromium in the app)', async () => {
-    const out = await host.dispatch('reports:generate', { datasetId, definition: heavy(6).definition, format: 'pdf', provider: 'none', audience: 'executive', paper: 'Letter' });
+    const out = await host.dispatch('reports:generate', {
+      datasetId,
+      definition: heavy(6).definition,
+      format: 'pdf',
+      provider: 'none',
+      audience: 'executive',
+      paper: 'Letter',
+    });
     expect(out.report_metadata).toMatchObject({ format: 'pdf', paper: 'Letter' });
     expect(printed).toHaveLength(1);
     expect(printed[0].paper).toBe('Letter');
@@ -136,7 +143,7 @@ describe('desktop engine host (worker threads behind IPC)', () => {
     expect(limits.pool).toMatchObject({ workers: 1, queue: 8 });
   }, 300_000);
 
-  it('a worker reads and writes the shell\'s secrets through the main thread', async () => {
+  it("a worker reads and writes the shell's secrets through the main thread", async () => {
     const shell = new Map([['openai-api-key', 'sk-shell']]);
     const lent = lendSecrets({
       kind: 'electron-safe-storage',
@@ -148,7 +155,9 @@ describe('desktop engine host (worker threads behind IPC)', () => {
       set: (name, value) => void shell.set(name, value),
     });
     // The worker is TypeScript: loaded through tsx's loader, as the pool loads its own.
-    const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+    const api = createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs');
     const entry = pathToFileURL(path.join(__dirname, '../helpers/secret-worker.ts')).href;
     const code = `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
     const worker = new Worker(code, { eval: true, workerData: { link: lent.link }, transferList: [lent.link.port] });

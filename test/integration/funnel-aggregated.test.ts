@@ -50,7 +50,10 @@ describe('aggregated and two-file imports', () => {
 
     const c = udacitySums(control);
     const e = udacitySums(experiment);
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: STAGES.map((event) => ({ event })), breakdown: 'variant' } });
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: STAGES.map((event) => ({ event })), breakdown: 'variant' },
+    });
     expect(res.stages.map((s) => s.users)).toEqual(c.sums.map((v, i) => v + e.sums[i]));
     expect(res.segment_breakdown!.control.stages.map((s) => s.users)).toEqual(c.sums);
     expect(res.segment_breakdown!.experiment.stages.map((s) => s.users)).toEqual(e.sums);
@@ -71,15 +74,20 @@ describe('aggregated and two-file imports', () => {
       also: [{ path: deals, mapping: { user: 'mql_id', time: 'won_date', eventName: 'closed_deal' } }],
     });
     expect(ds.events.map((x) => x.name).sort()).toEqual(['closed_deal', 'lead']);
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'lead' }, { event: 'closed_deal' }], window: 'none', breakdown: 'origin' } });
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: [{ event: 'lead' }, { event: 'closed_deal' }], window: 'none', breakdown: 'origin' },
+    });
 
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
-    const ref = (await con.runAndReadAll(`
+    const ref = (
+      await con.runAndReadAll(`
       WITH l AS (SELECT mql_id, min(first_contact_date::TIMESTAMP) AS t, arg_min(origin, first_contact_date::TIMESTAMP) AS origin FROM read_csv('${leads}', header = true, all_varchar = true) GROUP BY mql_id),
            d AS (SELECT mql_id, max(won_date::TIMESTAMP) AS t FROM read_csv('${deals}', header = true, all_varchar = true) GROUP BY mql_id)
       SELECT coalesce(nullif(l.origin, ''), '(none)') AS origin, count(*) AS leads, count(d.mql_id) FILTER (WHERE d.t >= l.t) AS won
-      FROM l LEFT JOIN d USING (mql_id) GROUP BY ALL ORDER BY 1`)).getRows();
+      FROM l LEFT JOIN d USING (mql_id) GROUP BY ALL ORDER BY 1`)
+    ).getRows();
     con.closeSync();
     const total = ref.reduce<number[]>((a, r) => [a[0] + Number(r[1]), a[1] + Number(r[2])], [0, 0]);
     expect(res.stages.map((s) => s.users)).toEqual(total);
@@ -91,16 +99,34 @@ describe('aggregated and two-file imports', () => {
   it('the seed funnel_metrics JSON, with its own segment breakdown', async () => {
     const file = path.join(dir, 'seed.json');
     const stages = (n: number[]) => ['Pin View', 'Save', 'Click', 'Purchase'].map((stage_name, i) => ({ stage_name, users: n[i] }));
-    fs.writeFileSync(file, JSON.stringify({
-      funnel_metrics: { funnel_name: 'Pin View to Purchase', date_range: { start: '2026-01-01', end: '2026-01-31' }, stages: stages([1000, 600, 300, 150]), overall_conversion_rate: 15, total_users: 1000, completed_users: 150 },
-      segment_breakdown: { Planner: { stages: stages([500, 350, 200, 100]) }, Actor: { stages: stages([500, 250, 100, 50]) } },
-      segment_by: 'user_intent',
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        funnel_metrics: {
+          funnel_name: 'Pin View to Purchase',
+          date_range: { start: '2026-01-01', end: '2026-01-31' },
+          stages: stages([1000, 600, 300, 150]),
+          overall_conversion_rate: 15,
+          total_users: 1000,
+          completed_users: 150,
+        },
+        segment_breakdown: { Planner: { stages: stages([500, 350, 200, 100]) }, Actor: { stages: stages([500, 250, 100, 50]) } },
+        segment_by: 'user_intent',
+      }),
+    );
     const ds = await ctx.engine.dispatch('datasets:import', { path: file });
     expect(ds.kind).toBe('aggregated');
     expect(ds.format).toBe('seed_json');
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: ['Pin View', 'Save', 'Click', 'Purchase'].map((event) => ({ event })), breakdown: 'user_intent' } });
-    expect(res.stages.map((s) => [s.users, s.conversion_rate, s.drop_off_rate])).toEqual([[1000, 100, 0], [600, 60, 40], [300, 30, 50], [150, 15, 50]]);
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: ['Pin View', 'Save', 'Click', 'Purchase'].map((event) => ({ event })), breakdown: 'user_intent' },
+    });
+    expect(res.stages.map((s) => [s.users, s.conversion_rate, s.drop_off_rate])).toEqual([
+      [1000, 100, 0],
+      [600, 60, 40],
+      [300, 30, 50],
+      [150, 15, 50],
+    ]);
     expect(res.segment_breakdown!.Planner.completed_users).toBe(100);
     expect(res.segment_breakdown!.Actor.overall_conversion_rate).toBe(10);
   });
@@ -108,14 +134,22 @@ describe('aggregated and two-file imports', () => {
   it('a long-form export (date, segment, stage, users) with filters and a previous period', async () => {
     const file = path.join(dir, 'long.csv');
     const rows = ['date;platform;stage;users'];
-    for (const [d, k] of [['2026-01-01', 1], ['2026-01-02', 2], ['2026-01-03', 3], ['2026-01-04', 4]] as const) {
+    for (const [d, k] of [
+      ['2026-01-01', 1],
+      ['2026-01-02', 2],
+      ['2026-01-03', 3],
+      ['2026-01-04', 4],
+    ] as const) {
       for (const p of ['ios', 'web']) rows.push(`${d};${p};visit;${100 * k}`, `${d};${p};signup;${10 * k}`, `${d};${p};pay;${k}`);
     }
     fs.writeFileSync(file, rows.join('\n'));
     const pv = await ctx.engine.dispatch('datasets:preview', { path: file });
     expect(pv).toMatchObject({ kind: 'aggregated', delimiter: ';', mapping: { stage: 'stage', count: 'users', date: 'date' } });
     const ds = await ctx.engine.dispatch('datasets:import', { path: file });
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'visit' }, { event: 'signup' }, { event: 'pay' }], include: { platform: ['ios'] }, from: '2026-01-03', to: '2026-01-04' } });
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: [{ event: 'visit' }, { event: 'signup' }, { event: 'pay' }], include: { platform: ['ios'] }, from: '2026-01-03', to: '2026-01-04' },
+    });
     expect(res.stages.map((s) => s.users)).toEqual([700, 70, 7]);
     expect(res.previous_period!.stages.map((s) => s.users)).toEqual([300, 30, 3]);
     expect(res.daily.map((d) => d.users[0])).toEqual([300, 400]);
@@ -125,8 +159,16 @@ describe('aggregated and two-file imports', () => {
     const file = path.join(DATA, 'cookie_cats.csv');
     const ds = await ctx.engine.dispatch('datasets:import', { path: file });
     expect(ds.kind).toBe('user_table');
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'sum_gamerounds' }, { event: 'retention_1' }, { event: 'retention_7' }], breakdown: 'version' } });
-    const rows = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: [{ event: 'sum_gamerounds' }, { event: 'retention_1' }, { event: 'retention_7' }], breakdown: 'version' },
+    });
+    const rows = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const ref = (v?: string) => {
       const rs = rows.filter((r) => !v || r[1] === v);
       const a = rs.filter((r) => Number(r[2]) > 0);

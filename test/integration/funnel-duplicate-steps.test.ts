@@ -16,7 +16,10 @@ describe('a funnel that repeats a step stays a funnel', () => {
   });
   afterAll(() => ctx.cleanup());
 
-  for (const steps of [['pin_view', 'save', 'pin_view'], ['pin_view', 'save', 'save', 'purchase']]) {
+  for (const steps of [
+    ['pin_view', 'save', 'pin_view'],
+    ['pin_view', 'save', 'save', 'purchase'],
+  ]) {
     it(steps.join(' → '), async () => {
       const r = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps: steps.map((event) => ({ event })) } });
       expect(r.stages.map((s) => s.stage_name)).toEqual(steps);
@@ -32,7 +35,16 @@ describe('a funnel that repeats a step stays a funnel', () => {
   }
 
   it('keeps the same event with different step filters as different steps', async () => {
-    const r = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps: [{ event: 'pin_view' }, { event: 'save', where: { column: 'platform', values: ['iOS'] } }, { event: 'save', where: { column: 'platform', values: ['Web'] } }] } });
+    const r = await ctx.engine.dispatch('funnels:compute', {
+      datasetId,
+      definition: {
+        steps: [
+          { event: 'pin_view' },
+          { event: 'save', where: { column: 'platform', values: ['iOS'] } },
+          { event: 'save', where: { column: 'platform', values: ['Web'] } },
+        ],
+      },
+    });
     expect(r.stages).toHaveLength(3);
   });
 });

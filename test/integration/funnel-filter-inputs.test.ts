@@ -49,7 +49,8 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const compute = (definition: Record<string, unknown>) => apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, ...definition } });
+  const compute = (definition: Record<string, unknown>) =>
+    apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, ...definition } });
 
   for (const [column, value, pick] of [
     ['constructor', 'low', (i: number) => ctorOf(i) === 'low'],
@@ -89,12 +90,16 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
     const file2 = path.join(dir, 'values.csv');
     fs.writeFileSync(file2, ['user_id,timestamp,event,seg', ...USERS.map((i) => `u${i},2026-03-01T10:00:00Z,view,${seg(i)}`)].join('\n') + '\n');
     const id = (await ctx.engine.dispatch('datasets:import', { path: file2 })).id;
-    const by = (column: string) => apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: id, definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: column } });
+    const by = (column: string) =>
+      apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: id, definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: column } });
     const res = await by('seg');
     expect(res.status).toBe(400);
     expect(res.json.error.message).toMatch(/__proto__/);
     // Without that value the breakdown is complete: its segments add up to the total.
-    const res2 = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: id, definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: 'seg', exclude: { seg: ['__proto__'] } } });
+    const res2 = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+      datasetId: id,
+      definition: { steps: [{ event: 'view' }, { event: 'view' }], breakdown: 'seg', exclude: { seg: ['__proto__'] } },
+    });
     expect(res2.status).toBe(200);
     expect(Object.keys(res2.json.segment_breakdown).sort()).toEqual(['constructor', 'toString']);
     expect(res2.json.segment_breakdown.constructor.total_users).toBe(USERS.filter((i) => seg(i) === 'constructor').length);
@@ -121,7 +126,12 @@ describe('filters on any column name, validated date ranges (HTTP and CLI)', () 
       expect(res.json.error.message).toMatch(/from|to/);
     }
     // The seed-style start_date / end_date of insights and reports are checked the same way.
-    const ins = await apiFetch(server, 'POST', '/api/v1/analytics/recommendations', { datasetId, definition: { steps }, start_date: '2026-03-05', end_date: '2026-03-01' });
+    const ins = await apiFetch(server, 'POST', '/api/v1/analytics/recommendations', {
+      datasetId,
+      definition: { steps },
+      start_date: '2026-03-05',
+      end_date: '2026-03-01',
+    });
     expect(ins.status).toBe(400);
     const rep = await apiFetch(server, 'POST', '/api/v1/reports', { datasetId, definition: { steps }, start_date: '2026-02-31' });
     expect(rep.status).toBe(400);

@@ -19,7 +19,6 @@ interface Ev {
   plat: string;
 }
 
-
 const BASE = Date.UTC(2026, 2, 1, 22, 0, 0); // 22:00 UTC so chains cross midnight
 const STEP = 30 * 60_000; // times on a 30-minute grid: many exact ties and exact window boundaries
 const NAMES = ['a', 'b', 'c', 'd', 'x'];
@@ -136,7 +135,12 @@ describe('funnel engine on generated edge-case logs', () => {
   const cases: { name: string; def: FunnelDefinitionInput; ref: RefDef }[] = [];
   const steps3 = ['a', 'b', 'c'];
   for (const mode of ['any-start', 'first-touch', 'unordered'] as const) {
-    for (const [w, ms] of [['1h', 3_600_000], ['90m', 5_400_000], ['7d', 7 * 86_400_000], ['none', Infinity]] as const) {
+    for (const [w, ms] of [
+      ['1h', 3_600_000],
+      ['90m', 5_400_000],
+      ['7d', 7 * 86_400_000],
+      ['none', Infinity],
+    ] as const) {
       for (const strict of mode === 'unordered' ? [false] : [false, true]) {
         cases.push({
           name: `${mode} window=${w}${strict ? ' strict' : ''}`,
@@ -148,8 +152,22 @@ describe('funnel engine on generated edge-case logs', () => {
   }
   cases.push({
     name: 'four steps, step filter, include filter and a date range',
-    def: { steps: [{ event: 'a' }, { event: 'b', where: { column: 'plat', values: ['ios'] } }, { event: 'c' }, { event: 'd' }], window: '2h', include: { seg: ['p', 'q'] }, from: '2026-03-02', to: '2026-03-02' },
-    ref: { steps: [{ event: 'a' }, { event: 'b', plat: 'ios' }, { event: 'c' }, { event: 'd' }], windowMs: 7_200_000, mode: 'any-start', strict: false, includeSeg: ['p', 'q'], from: Date.UTC(2026, 2, 2), to: Date.UTC(2026, 2, 3) },
+    def: {
+      steps: [{ event: 'a' }, { event: 'b', where: { column: 'plat', values: ['ios'] } }, { event: 'c' }, { event: 'd' }],
+      window: '2h',
+      include: { seg: ['p', 'q'] },
+      from: '2026-03-02',
+      to: '2026-03-02',
+    },
+    ref: {
+      steps: [{ event: 'a' }, { event: 'b', plat: 'ios' }, { event: 'c' }, { event: 'd' }],
+      windowMs: 7_200_000,
+      mode: 'any-start',
+      strict: false,
+      includeSeg: ['p', 'q'],
+      from: Date.UTC(2026, 2, 2),
+      to: Date.UTC(2026, 2, 3),
+    },
   });
 
   for (const c of cases) {
@@ -162,7 +180,10 @@ describe('funnel engine on generated edge-case logs', () => {
   }
 
   it('breaks down by the segment of the first step-1 event, (none) when empty', async () => {
-    const res = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps: steps3.map((event) => ({ event })), window: '3h', breakdown: 'seg' } });
+    const res = await ctx.engine.dispatch('funnels:compute', {
+      datasetId,
+      definition: { steps: steps3.map((event) => ({ event })), window: '3h', breakdown: 'seg' },
+    });
     const ref = reference(evs, { steps: steps3.map((event) => ({ event })), windowMs: 3 * 3_600_000, mode: 'any-start', strict: false }, true);
     const got = Object.fromEntries(Object.entries(res.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
     expect(got).toEqual(ref.segs);

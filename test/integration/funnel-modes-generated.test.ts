@@ -13,8 +13,21 @@ import { apiFetch, serverFor } from '../helpers/http';
  * pruning). The engine groups ties and keeps one chain per step between instants; this checks
  * that it gives the same levels.
  */
-interface Ev { idx: number; user: string; t: number; event: string; plat: string; seg: string }
-interface Flags { order?: boolean; dedup?: boolean; once?: boolean; reentry?: boolean; increase?: boolean }
+interface Ev {
+  idx: number;
+  user: string;
+  t: number;
+  event: string;
+  plat: string;
+  seg: string;
+}
+interface Flags {
+  order?: boolean;
+  dedup?: boolean;
+  once?: boolean;
+  reentry?: boolean;
+  increase?: boolean;
+}
 
 const BASE = Date.UTC(2026, 2, 1, 22, 0, 0);
 const STEP = 30 * 60_000;
@@ -120,16 +133,41 @@ const FUNNELS: { name: string; steps: FunnelStep[] }[] = [
   { name: 'a,b,c', steps: [{ event: 'a' }, { event: 'b' }, { event: 'c' }] },
   { name: 'a,b,a,c', steps: [{ event: 'a' }, { event: 'b' }, { event: 'a' }, { event: 'c' }] },
   { name: 'a|b,b[plat=ios],c', steps: [{ event: 'a', orEvents: ['b'] }, { event: 'b', where: { column: 'plat', values: ['ios'] } }, { event: 'c' }] },
-  { name: 'a,b|c,c[plat=web,seg=p]', steps: [{ event: 'a' }, { event: 'b', orEvents: ['c'] }, { event: 'c', where: [{ column: 'plat', values: ['web'] }, { column: 'seg', values: ['p'] }] }] },
+  {
+    name: 'a,b|c,c[plat=web,seg=p]',
+    steps: [
+      { event: 'a' },
+      { event: 'b', orEvents: ['c'] },
+      {
+        event: 'c',
+        where: [
+          { column: 'plat', values: ['web'] },
+          { column: 'seg', values: ['p'] },
+        ],
+      },
+    ],
+  },
 ];
 const FLAGS: Flags[] = [
-  { order: true }, { dedup: true }, { once: true }, { order: true, reentry: true }, { order: true, dedup: true }, { once: true, dedup: true },
-  { once: true, order: true }, { once: true, increase: true }, { order: true, increase: true }, { dedup: true, increase: true },
+  { order: true },
+  { dedup: true },
+  { once: true },
+  { order: true, reentry: true },
+  { order: true, dedup: true },
+  { once: true, dedup: true },
+  { once: true, order: true },
+  { once: true, increase: true },
+  { order: true, increase: true },
+  { dedup: true, increase: true },
   { order: true, reentry: true, dedup: true, once: true, increase: true },
 ];
 
 const defFlags = (o: Flags): Partial<FunnelDefinitionInput> => ({
-  strictOrder: o.order, strictDeduplication: o.dedup, strictOnce: o.once, allowReentry: o.reentry, strict: !!o.increase,
+  strictOrder: o.order,
+  strictDeduplication: o.dedup,
+  strictOnce: o.once,
+  allowReentry: o.reentry,
+  strict: !!o.increase,
 });
 
 describe('funnel modes on generated logs, against ClickHouse walked literally', () => {
@@ -142,7 +180,10 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
   beforeAll(async () => {
     ctx = tempEngine();
     const file = path.join(dir, 'gen.csv');
-    fs.writeFileSync(file, ['user_id,event_time,event_name,plat,seg', ...evs.map((e) => `${e.user},${new Date(e.t).toISOString()},${e.event},${e.plat},${e.seg}`)].join('\n'));
+    fs.writeFileSync(
+      file,
+      ['user_id,event_time,event_name,plat,seg', ...evs.map((e) => `${e.user},${new Date(e.t).toISOString()},${e.event},${e.plat},${e.seg}`)].join('\n'),
+    );
     datasetId = (await ctx.engine.dispatch('datasets:import', { path: file })).id;
   });
   afterAll(() => {
@@ -152,7 +193,10 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
 
   const reference = (steps: FunnelStep[], W: number, o: Flags, keep: (e: Ev) => boolean = () => true, step1: Cond = () => true) => {
     const conds = steps.map(condOf);
-    conds[0] = ((c) => (e: Ev) => c(e) && step1(e))(conds[0]);
+    conds[0] = (
+      (c) => (e: Ev) =>
+        c(e) && step1(e)
+    )(conds[0]);
     const users = new Array(steps.length).fill(0);
     for (const list of byUser.values()) {
       const lvl = chLevel(list.filter(keep), conds, W, o);
@@ -162,7 +206,10 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
   };
 
   for (const f of FUNNELS) {
-    for (const [w, W] of [['1h', 3_600_000], ['7d', 7 * 86_400_000]] as const) {
+    for (const [w, W] of [
+      ['1h', 3_600_000],
+      ['7d', 7 * 86_400_000],
+    ] as const) {
       for (const o of FLAGS) {
         it(`${f.name} window ${w} ${JSON.stringify(o)}`, async () => {
           const res = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps: f.steps, window: w, ...defFlags(o) } });
@@ -180,14 +227,19 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
     const o = { order: true };
     const inc = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, window: '7d', include: { seg: ['p'] }, ...defFlags(o) } });
     expect(inc.stages.map((s) => s.users)).toEqual(reference(steps, 7 * 86_400_000, o, (e) => e.seg === 'p'));
-    const day = await ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, window: '7d', from: '2026-03-02', to: '2026-03-02', ...defFlags(o) } });
+    const day = await ctx.engine.dispatch('funnels:compute', {
+      datasetId,
+      definition: { steps, window: '7d', from: '2026-03-02', to: '2026-03-02', ...defFlags(o) },
+    });
     const inRange = (e: Ev) => e.t >= Date.UTC(2026, 2, 2) && e.t < Date.UTC(2026, 2, 3);
     expect(day.stages.map((s) => s.users)).toEqual(reference(steps, 7 * 86_400_000, o, () => true, inRange));
   });
 
   it('refuses the modes outside any-start, and allow-reentry alone', async () => {
     const steps = FUNNELS[0].steps;
-    await expect(ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, mode: 'first-touch', strictOrder: true } })).rejects.toThrow(/any-start/);
+    await expect(ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, mode: 'first-touch', strictOrder: true } })).rejects.toThrow(
+      /any-start/,
+    );
     await expect(ctx.engine.dispatch('funnels:compute', { datasetId, definition: { steps, allowReentry: true } })).rejects.toThrow(/strict-order/);
   });
 
@@ -195,14 +247,20 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
     const server = await serverFor(ctx.engine);
     try {
       const steps = FUNNELS[3].steps;
-      const ok = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, window: '1h', strictOnce: true, strictOrder: true } });
+      const ok = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+        datasetId,
+        definition: { steps, window: '1h', strictOnce: true, strictOrder: true },
+      });
       expect(ok.status).toBe(200);
       expect(ok.json.stages.map((s: { users: number }) => s.users)).toEqual(reference(steps, 3_600_000, { once: true, order: true }));
       expect(ok.json.definition).toMatchObject({ strictOnce: true, strictOrder: true, steps });
       const bad = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps, allowReentry: true } });
       expect(bad.status).toBe(400);
       expect(bad.json.error.message).toMatch(/strict-order/);
-      const unknown = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId, definition: { steps: [{ event: 'a', orEvents: ['nope'] }, { event: 'b' }] } });
+      const unknown = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+        datasetId,
+        definition: { steps: [{ event: 'a', orEvents: ['nope'] }, { event: 'b' }] },
+      });
       expect(unknown.status).toBe(400);
       expect(unknown.json.error.message).toMatch(/Unknown event "nope" in step 1/);
     } finally {
@@ -218,7 +276,10 @@ describe('funnel modes on generated logs, against ClickHouse walked literally', 
     rows.push('u2,2026-03-01,x', 'u3,2026-03-01,x', 'u3,2026-03-01,x', 'u3,2026-03-01,a');
     fs.writeFileSync(file, rows.join('\n') + '\n');
     const ds = await ctx.engine.dispatch('datasets:import', { path: file, mapping: { user: 'user_id', time: 'day', event: 'event' } });
-    const abc = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'a' }, { event: 'b' }, { event: 'c' }], strictOnce: true } });
+    const abc = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: [{ event: 'a' }, { event: 'b' }, { event: 'c' }], strictOnce: true },
+    });
     expect(abc.stages.map((s) => s.users)).toEqual([2, 1, 1]);
     const xx = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'x' }, { event: 'x' }], strictOnce: true } });
     // u2's one x serves one step; u3's two x serve both (the default mode gives both users 2).

@@ -39,7 +39,10 @@ describe('parallel (worker thread) CSV parsing', () => {
     expect(b.events).toEqual(a.events);
     expect(b.warnings).toEqual(a.warnings);
     expect(a.warnings.map((w) => w.lines[0]).sort()).toEqual([102, 70002]);
-    for (const def of [{ steps, window: '24h', breakdown: 'category_id' }, { steps, window: '7d', mode: 'first-touch' as const }]) {
+    for (const def of [
+      { steps, window: '24h', breakdown: 'category_id' },
+      { steps, window: '7d', mode: 'first-touch' as const },
+    ]) {
       const ra = await single.engine.dispatch('funnels:compute', { datasetId: a.id, definition: def });
       const rb = await parallel.engine.dispatch('funnels:compute', { datasetId: b.id, definition: def });
       expect({ ...rb, computed_ms: 0, dataset_id: '' }).toEqual({ ...ra, computed_ms: 0, dataset_id: '' });

@@ -36,8 +36,14 @@ describe('shipped sample (resources/samples/pinterest_events.csv)', () => {
   });
 
   it('shows the planted segment trade-off between the two periods', async () => {
-    const late = await ctx.engine.dispatch('funnels:compute', { datasetId: id, definition: { steps, breakdown: 'user_intent', from: TRADEOFF_FROM, to: '2026-02-22' } });
-    const early = await ctx.engine.dispatch('funnels:compute', { datasetId: id, definition: { steps, breakdown: 'user_intent', from: '2026-01-05', to: '2026-01-25' } });
+    const late = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: id,
+      definition: { steps, breakdown: 'user_intent', from: TRADEOFF_FROM, to: '2026-02-22' },
+    });
+    const early = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: id,
+      definition: { steps, breakdown: 'user_intent', from: '2026-01-05', to: '2026-01-25' },
+    });
     const step = (r: typeof late, seg: string, k: number) => r.segment_breakdown![seg].stages[k].step_conversion_rate;
     expect(step(early, 'Planner', 1) - step(late, 'Planner', 1)).toBeGreaterThan(6);
     expect(step(late, 'Actor', 2) - step(early, 'Actor', 2)).toBeGreaterThan(8);

@@ -7,7 +7,17 @@ import { tempDir, tempEngine } from '../helpers/engine';
 function pTwoSided(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
-  const erfc = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const erfc =
+    t *
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   return erfc;
 }
 
@@ -16,7 +26,11 @@ describe('segment comparison: sample size and significance per segment (issue 15
   const dir = tempDir();
   let datasetId: string;
   // Planner 400 users, 40% buy; Actor 400 users, 25% buy; Tiny 7 users, 3 buy (42.9%).
-  const groups = [['Planner', 400, 160], ['Actor', 400, 100], ['Tiny', 7, 3]] as const;
+  const groups = [
+    ['Planner', 400, 160],
+    ['Actor', 400, 100],
+    ['Tiny', 7, 3],
+  ] as const;
   beforeAll(async () => {
     ctx = tempEngine();
     const rows = ['user_id,timestamp,event,intent'];

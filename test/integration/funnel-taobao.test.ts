@@ -11,7 +11,7 @@ const FILE = sharedData('taobao_userbehavior_head.csv');
  */
 async function referenceCounts(con: DuckDBConnection, windowS: number, mode: 'any-start' | 'first-touch', strict: boolean): Promise<number[]> {
   const le = strict ? '<' : '<=';
-  const start = mode === 'first-touch' ? '(SELECT user_id, min(t) AS t FROM ev WHERE e = \'pv\' GROUP BY user_id)' : "(SELECT user_id, t FROM ev WHERE e = 'pv')";
+  const start = mode === 'first-touch' ? "(SELECT user_id, min(t) AS t FROM ev WHERE e = 'pv' GROUP BY user_id)" : "(SELECT user_id, t FROM ev WHERE e = 'pv')";
   const sql = `
     WITH p AS ${start},
          c AS (SELECT user_id, t FROM ev WHERE e = 'cart'),
@@ -54,7 +54,10 @@ describe('Taobao UserBehavior head: pv → cart → buy against DuckDB SQL', () 
     expect(ds.warnings).toEqual([]);
   });
 
-  for (const [w, s] of [['24h', 86_400], ['7d', 604_800]] as const) {
+  for (const [w, s] of [
+    ['24h', 86_400],
+    ['7d', 604_800],
+  ] as const) {
     for (const mode of ['any-start', 'first-touch'] as const) {
       for (const strict of [false, true]) {
         it(`${mode}, window ${w}${strict ? ', strict' : ''}`, async () => {

@@ -51,8 +51,22 @@ const defs: FunnelDefinitionInput[] = [
   { steps: [{ event: 'view', where: { column: 'plan', values: ['free'] } }, { event: 'buy' }], window: 'none', breakdown: 'plan' },
   // The modes' pass splits the same way.
   {
-    steps: [{ event: 'view', orEvents: ['noise'] }, { event: 'cart', where: [{ column: 'plan', values: ['pro'] }, { column: 'country', values: ['US', 'DE'] }] }, { event: 'buy' }],
-    window: '3d', strictOrder: true, allowReentry: true, strictDeduplication: true, breakdown: 'country',
+    steps: [
+      { event: 'view', orEvents: ['noise'] },
+      {
+        event: 'cart',
+        where: [
+          { column: 'plan', values: ['pro'] },
+          { column: 'country', values: ['US', 'DE'] },
+        ],
+      },
+      { event: 'buy' },
+    ],
+    window: '3d',
+    strictOrder: true,
+    allowReentry: true,
+    strictDeduplication: true,
+    breakdown: 'country',
   },
   { steps, window: '7d', strictOnce: true, strict: true, from: '2026-01-05', to: '2026-01-30' },
 ];

@@ -18,17 +18,22 @@ afterAll(async () => {
 
 /** Counts rows in every table so a test can prove a rejected request wrote nothing. */
 function snapshot(): Record<string, number> {
-  const tables = (env.engine.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+  const tables = (
+    env.engine.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+  ).map((r) => r.name);
   return Object.fromEntries(tables.map((t) => [t, (env.engine.app.db.$client.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n]));
 }
 
 /** Raw request so Host and Origin can be forged the way a rebinding page would. */
 function raw(path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { authorization: `Bearer ${server.token}`, ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { authorization: `Bearer ${server.token}`, ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -88,7 +93,11 @@ describe('HTTP API', () => {
 
   it('requires the token on every API call (401)', async () => {
     const before = snapshot();
-    for (const [method, path] of [['GET', '/api/v1/health'], ['GET', '/api/v1/datasets'], ['PATCH', '/api/v1/settings']]) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/health'],
+      ['GET', '/api/v1/datasets'],
+      ['PATCH', '/api/v1/settings'],
+    ]) {
       const res = await fetch(server.url + path, { method, body: method === 'GET' ? undefined : '{"llm":{"provider":"ollama"}}' });
       expect(res.status).toBe(401);
     }

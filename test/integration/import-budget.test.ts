@@ -40,12 +40,18 @@ describe('the import memory budget', () => {
     // ~200k rows: about 14 MB on the kernel path, 18 MB on the sequential one.
     const ok = await importFiles({ path: plain }, env('a', 16));
     expect(ok.rowCount).toBe(ROWS);
-    const err = await importFiles({ path: quoted }, env('b', 16)).then(() => null, (e: unknown) => e as { kind: string; message: string; details: { reason: string } });
+    const err = await importFiles({ path: quoted }, env('b', 16)).then(
+      () => null,
+      (e: unknown) => e as { kind: string; message: string; details: { reason: string } },
+    );
     expect(err?.details.reason).toBe('over_budget');
     expect(err?.message).toMatch(/memory budget/);
     expect(fs.existsSync(path.join(dir, 'b', 'datasets')) ? fs.readdirSync(path.join(dir, 'b', 'datasets')) : []).toEqual([]);
     // Either is refused under a budget below both estimates, before anything is read.
-    const low = await importFiles({ path: plain }, env('c', 8)).then(() => null, (e: unknown) => e as { details: { reason: string } });
+    const low = await importFiles({ path: plain }, env('c', 8)).then(
+      () => null,
+      (e: unknown) => e as { details: { reason: string } },
+    );
     expect(low?.details.reason).toBe('over_budget');
     // And the quoted file imports with room for the sequential reader: same rows.
     expect((await importFiles({ path: quoted }, env('d', 24))).rowCount).toBe(ROWS);

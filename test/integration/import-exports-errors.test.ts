@@ -52,23 +52,107 @@ describe('bad analytics exports', () => {
   };
   const bomb = Buffer.from(mpText.repeat(Math.ceil((10 << 20) / mpText.length)));
   const cases: { name: string; make: () => string | Promise<string>; message: RegExp; reason: string }[] = [
-    { name: 'truncated gzip', make: () => { const g = zlib.gzipSync(mpText); return file('cut.json.gz', g.subarray(0, g.length - 40)); }, message: /truncated gzip/, reason: 'truncated_gzip' },
+    {
+      name: 'truncated gzip',
+      make: () => {
+        const g = zlib.gzipSync(mpText);
+        return file('cut.json.gz', g.subarray(0, g.length - 40));
+      },
+      message: /truncated gzip/,
+      reason: 'truncated_gzip',
+    },
     { name: 'corrupt zip member', make: () => file('corrupt.zip', corruptZip()), message: /member "a\.json" is corrupt/, reason: 'corrupt_zip' },
     { name: 'zip bomb (directory says so)', make: () => file('bomb.zip', zipOf([{ name: 'a.json', data: bomb }])), message: /zip bomb/, reason: 'zip_bomb' },
-    { name: 'zip bomb (directory lies about the size)', make: () => file('bomb2.zip', zipOf([{ name: 'a.json', data: bomb, fakeSize: 1000 }])), message: /zip bomb/, reason: 'zip_bomb' },
-    { name: '../ member names', make: () => file('slip.zip', zipOf([{ name: '../../etc/evil.json', data: Buffer.from(mpText) }])), message: /outside the archive/, reason: 'unsafe_zip_name' },
-    { name: 'mixed shapes inside one zip', make: () => file('mixed.zip', zipOf([{ name: 'mp.json', data: Buffer.from(mpText) }, { name: 'amp.json', data: Buffer.from(ndjson(amplitudeLines(ev))) }])), message: /mixes shapes.*Mixpanel.*Amplitude/s, reason: 'mixed_shapes' },
-    { name: 'an NDJSON line that is not an object', make: () => file('notobj.ndjson', mpText + '[1,2,3]\n' + mpText), message: /is not a JSON object/, reason: 'not_an_object' },
-    { name: 'an NDJSON export cut mid-record', make: () => file('cut.ndjson', mpText + '{"event":"Signed Up","properties":{"time":176'), message: /ends in the middle of record/, reason: 'truncated' },
+    {
+      name: 'zip bomb (directory lies about the size)',
+      make: () => file('bomb2.zip', zipOf([{ name: 'a.json', data: bomb, fakeSize: 1000 }])),
+      message: /zip bomb/,
+      reason: 'zip_bomb',
+    },
+    {
+      name: '../ member names',
+      make: () => file('slip.zip', zipOf([{ name: '../../etc/evil.json', data: Buffer.from(mpText) }])),
+      message: /outside the archive/,
+      reason: 'unsafe_zip_name',
+    },
+    {
+      name: 'mixed shapes inside one zip',
+      make: () =>
+        file(
+          'mixed.zip',
+          zipOf([
+            { name: 'mp.json', data: Buffer.from(mpText) },
+            { name: 'amp.json', data: Buffer.from(ndjson(amplitudeLines(ev))) },
+          ]),
+        ),
+      message: /mixes shapes.*Mixpanel.*Amplitude/s,
+      reason: 'mixed_shapes',
+    },
+    {
+      name: 'an NDJSON line that is not an object',
+      make: () => file('notobj.ndjson', mpText + '[1,2,3]\n' + mpText),
+      message: /is not a JSON object/,
+      reason: 'not_an_object',
+    },
+    {
+      name: 'an NDJSON export cut mid-record',
+      make: () => file('cut.ndjson', mpText + '{"event":"Signed Up","properties":{"time":176'),
+      message: /ends in the middle of record/,
+      reason: 'truncated',
+    },
     // Found by the importer fuzz test: each overflowed the stack (a 500) before.
-    { name: 'an NDJSON record nesting an array 20,000 deep', make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText), message: /record 1 is nested more than 256 levels deep/, reason: 'too_deep' },
-    { name: 'an NDJSON record nesting objects 20,000 deep', make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`), message: /nested more than 256 levels deep/, reason: 'too_deep' },
-    { name: 'a zip member with no data but a size in the directory', make: () => file('hollow.zip', zipOf([{ name: 'a.json', data: Buffer.from(mpText) }, { name: 'b.json', data: Buffer.alloc(0), store: true, fakeSize: 100 }])), message: /member "b\.json" is corrupt.*100 bytes but no compressed data/, reason: 'corrupt_zip' },
+    {
+      name: 'an NDJSON record nesting an array 20,000 deep',
+      make: () => file('deep-array.ndjson', `{"event":"x","properties":{"time":${'['.repeat(20000)}1${']'.repeat(20000)}}}\n` + mpText),
+      message: /record 1 is nested more than 256 levels deep/,
+      reason: 'too_deep',
+    },
+    {
+      name: 'an NDJSON record nesting objects 20,000 deep',
+      make: () => file('deep-object.ndjson', mpText + `{"event":"x","p":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}\n`),
+      message: /nested more than 256 levels deep/,
+      reason: 'too_deep',
+    },
+    {
+      name: 'a zip member with no data but a size in the directory',
+      make: () =>
+        file(
+          'hollow.zip',
+          zipOf([
+            { name: 'a.json', data: Buffer.from(mpText) },
+            { name: 'b.json', data: Buffer.alloc(0), store: true, fakeSize: 100 },
+          ]),
+        ),
+      message: /member "b\.json" is corrupt.*100 bytes but no compressed data/,
+      reason: 'corrupt_zip',
+    },
     // Found by the importer fuzz test (seed 8, case 111): the Rust reader panicked inside an async
     // call, an uncaught error, and the request was never answered.
-    { name: 'a Parquet file whose damaged footer makes the reader panic', make: () => path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet'), message: /Cannot read the Parquet file .*: the file is damaged/, reason: 'corrupt_parquet' },
-    { name: 'a zip holding only a Parquet file: says so, not just "no records" (found by the fuzz test)', make: () => file('pq.zip', zipOf([{ name: 'events.parquet', data: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet')) }, { name: 'blob.bin', data: Buffer.from([1, 0, 2, 0]) }])), message: /holds no records: "events\.parquet" is a Parquet file, which is read on its own, not inside a zip: left out\. "blob\.bin" is not text/, reason: 'empty_file' },
-    { name: 'a gzip whose content is binary', make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))), message: /binary data/, reason: 'binary_file' },
+    {
+      name: 'a Parquet file whose damaged footer makes the reader panic',
+      make: () => path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet'),
+      message: /Cannot read the Parquet file .*: the file is damaged/,
+      reason: 'corrupt_parquet',
+    },
+    {
+      name: 'a zip holding only a Parquet file: says so, not just "no records" (found by the fuzz test)',
+      make: () =>
+        file(
+          'pq.zip',
+          zipOf([
+            { name: 'events.parquet', data: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'import', 'parquet-footer-panic.parquet')) },
+            { name: 'blob.bin', data: Buffer.from([1, 0, 2, 0]) },
+          ]),
+        ),
+      message: /holds no records: "events\.parquet" is a Parquet file, which is read on its own, not inside a zip: left out\. "blob\.bin" is not text/,
+      reason: 'empty_file',
+    },
+    {
+      name: 'a gzip whose content is binary',
+      make: () => file('bin.gz', zlib.gzipSync(Buffer.from([1, 2, 0, 0, 3, 4]))),
+      message: /binary data/,
+      reason: 'binary_file',
+    },
     {
       name: 'a Parquet file with an unsupported encoding',
       make: async () => {
@@ -80,7 +164,8 @@ describe('bad analytics exports', () => {
         const b = fs.readFileSync(p);
         // Data page headers (thrift compact): num_values 300 then the encoding, set to BIT_PACKED (4, zigzag 8), long deprecated.
         let hits = 0;
-        for (let i = 0; i < b.length - 5; i++) if (b[i] === 0x15 && b[i + 1] === 0xd8 && b[i + 2] === 0x04 && b[i + 3] === 0x15) {
+        for (let i = 0; i < b.length - 5; i++)
+          if (b[i] === 0x15 && b[i + 1] === 0xd8 && b[i + 2] === 0x04 && b[i + 3] === 0x15) {
             b[i + 4] = 0x08;
             hits++;
           }
@@ -88,7 +173,8 @@ describe('bad analytics exports', () => {
         fs.writeFileSync(p, b);
         return p;
       },
-      message: /does not support.*BIT_PACKED/, reason: 'unsupported_parquet',
+      message: /does not support.*BIT_PACKED/,
+      reason: 'unsupported_parquet',
     },
   ];
 
@@ -107,20 +193,30 @@ describe('bad analytics exports', () => {
     expect(fs.statSync(big).size).toBeGreaterThan(8 << 20);
     const ac = new AbortController();
     let seen = 0;
-    const err = await failure(ctx.engine.dispatch('datasets:import', { path: big }, {
-      signal: ac.signal,
-      onProgress: (ev) => {
-        seen++;
-        if (ev.phase === 'parse') ac.abort();
-      },
-    }));
+    const err = await failure(
+      ctx.engine.dispatch(
+        'datasets:import',
+        { path: big },
+        {
+          signal: ac.signal,
+          onProgress: (ev) => {
+            seen++;
+            if (ev.phase === 'parse') ac.abort();
+          },
+        },
+      ),
+    );
     expect(seen).toBeGreaterThan(0);
     expect(err.kind).toBe('cancelled');
     await expectNothingStored();
   });
 
   it('an empty member beside the export is passed over (found by the fuzz test: a 500 before)', async () => {
-    const z = zipOf([{ name: 'empty.json', data: Buffer.alloc(0), store: true }, { name: 'a.json', data: Buffer.from(mpText) }, { name: 'empty2.json', data: Buffer.alloc(0) }]);
+    const z = zipOf([
+      { name: 'empty.json', data: Buffer.alloc(0), store: true },
+      { name: 'a.json', data: Buffer.from(mpText) },
+      { name: 'empty2.json', data: Buffer.alloc(0) },
+    ]);
     const ds = await ctx.engine.dispatch('datasets:import', { path: file('with-empty.zip', z) });
     const res = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps } });
     expect(res.stages.map((s) => s.users)).toEqual(prevStages);
@@ -161,7 +257,9 @@ describe('bad analytics exports', () => {
     const c = await db.connect();
     const p = path.join(dir, 'far.parquet');
     // Year 287,000: DuckDB holds it (microseconds in 64 bits), a JavaScript Date does not.
-    await c.run(`COPY (SELECT 'u' || (i % 5) AS user_id, CASE WHEN i = 7 THEN epoch_ms(9000000000000000) ELSE epoch_ms(1767225600000 + i * 60000) END AS ts, CASE WHEN i % 3 = 0 THEN 'view' ELSE 'buy' END AS event FROM range(40) t(i)) TO '${p}' (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT 'u' || (i % 5) AS user_id, CASE WHEN i = 7 THEN epoch_ms(9000000000000000) ELSE epoch_ms(1767225600000 + i * 60000) END AS ts, CASE WHEN i % 3 = 0 THEN 'view' ELSE 'buy' END AS event FROM range(40) t(i)) TO '${p}' (FORMAT parquet)`,
+    );
     const ds = await ctx.engine.dispatch('datasets:import', { path: p });
     expect(ds.rowCount).toBe(39);
     expect(ds.warnings).toEqual([expect.objectContaining({ reason: 'bad_timestamp', count: 1 })]);
@@ -170,7 +268,10 @@ describe('bad analytics exports', () => {
 
   it('events with no user or no time are skipped and counted; the rest is stored', async () => {
     const lines = mixpanelLines(ev).lines;
-    const bad = [JSON.stringify({ event: 'Signed Up', properties: { time: 1767225600 } }), JSON.stringify({ event: 'Signed Up', properties: { distinct_id: 'x', time: 'soon' } })];
+    const bad = [
+      JSON.stringify({ event: 'Signed Up', properties: { time: 1767225600 } }),
+      JSON.stringify({ event: 'Signed Up', properties: { distinct_id: 'x', time: 'soon' } }),
+    ];
     const ds = await ctx.engine.dispatch('datasets:import', { path: file('somebad.ndjson', ndjson([...lines, ...bad])) });
     const w = Object.fromEntries(ds.warnings.map((x) => [x.reason, x.count]));
     expect(w.missing_user).toBe(1);
@@ -244,7 +345,10 @@ describe('what the preview and the import say about an export', () => {
     const pv = await ctx.engine.dispatch('datasets:preview', { path: p });
     expect(pv.shape).toMatchObject({ tool: 'segment' });
     const ds = await ctx.engine.dispatch('datasets:import', { path: p });
-    expect(ds.warnings.find((w) => w.reason === 'not_an_event')).toMatchObject({ count: seg.identifies, message: expect.stringMatching(/identify, group or alias/) });
+    expect(ds.warnings.find((w) => w.reason === 'not_an_event')).toMatchObject({
+      count: seg.identifies,
+      message: expect.stringMatching(/identify, group or alias/),
+    });
     expect(ds.events.map((e) => e.name)).toContain('Viewed Home Page');
     expect(ds.rowCount).toBe(ev.length);
   });

@@ -4,7 +4,21 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, tempEngine } from '../helpers/engine';
 import {
-  amplitudeLines, canonEvents, EXPORT_STEPS, flatCsv, ga4Rows, genericNested, gzipMembers, jsonPropertyCsv, jsonStringProperties, mixpanelLines, ndjson, segmentCalls, splitLines, writeParquet, zipOf,
+  amplitudeLines,
+  canonEvents,
+  EXPORT_STEPS,
+  flatCsv,
+  ga4Rows,
+  genericNested,
+  gzipMembers,
+  jsonPropertyCsv,
+  jsonStringProperties,
+  mixpanelLines,
+  ndjson,
+  segmentCalls,
+  splitLines,
+  writeParquet,
+  zipOf,
 } from '../helpers/export-fixtures';
 
 /**
@@ -26,7 +40,10 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
 
   const funnel = async (file: string, by = 'plan') => {
     const ds = await ctx.engine.dispatch('datasets:import', { path: file });
-    const r = await ctx.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: by } });
+    const r = await ctx.engine.dispatch('funnels:compute', {
+      datasetId: ds.id,
+      definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: by },
+    });
     return { ds, stages: r.stages.map((s) => s.users), breakdown: r.segment_breakdown };
   };
 
@@ -50,7 +67,14 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
     ['Mixpanel NDJSON', () => f('mp.ndjson', ndjson(mp.lines))],
     ['Mixpanel NDJSON.gz (multi-member)', () => f('mp.json.gz', gzipMembers(ndjson(mp.lines)))],
     ['Mixpanel in a zip', () => f('mp.zip', zipOf(splitLines(ndjson(mp.lines), 3).map((t, i) => ({ name: `export/part-${i}.json`, data: Buffer.from(t) }))))],
-    ['Amplitude zip of .json.gz', () => f('amp.zip', zipOf(splitLines(ndjson(amplitudeLines(ev)), 4).map((t, i) => ({ name: `123456/123456_2026-01-01_${i}#0.json.gz`, data: zlib.gzipSync(t) }))))],
+    [
+      'Amplitude zip of .json.gz',
+      () =>
+        f(
+          'amp.zip',
+          zipOf(splitLines(ndjson(amplitudeLines(ev)), 4).map((t, i) => ({ name: `123456/123456_2026-01-01_${i}#0.json.gz`, data: zlib.gzipSync(t) }))),
+        ),
+    ],
     ['Segment JSON array', () => f('seg.json', JSON.stringify(seg.calls, null, 2))],
     ['Segment NDJSON.gz', () => f('seg.gz', gzipMembers(ndjson(seg.calls), 2))],
     ['GA4 NDJSON', () => f('ga4.json', ndjson(ga4Rows(ev)))],
@@ -58,9 +82,33 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
     ['JSON-property CSV in a zip', () => f('props.zip', zipOf([{ name: 'events.csv', data: Buffer.from(jsonPropertyCsv(ev)) }]))],
     ['JSON dump with properties as JSON text', () => f('props-text.ndjson', ndjson(jsonStringProperties(ev)))],
     ['generic nested JSON array', () => f('nested.json', JSON.stringify(genericNested(ev)))],
-    ['GA4 Parquet (snappy)', async () => { const src = f('ga4p.ndjson', ndjson(ga4Rows(ev))); const out = path.join(dir, 'ga4.snappy.parquet'); await writeParquet(src, out, 'snappy'); return out; }],
-    ['GA4 Parquet (gzip)', async () => { const src = f('ga4g.ndjson', ndjson(ga4Rows(ev))); const out = path.join(dir, 'ga4.gzip.parquet'); await writeParquet(src, out, 'gzip'); return out; }],
-    ['GA4 Parquet (zstd)', async () => { const src = f('ga4z.ndjson', ndjson(ga4Rows(ev))); const out = path.join(dir, 'ga4.zstd.parquet'); await writeParquet(src, out, 'zstd'); return out; }],
+    [
+      'GA4 Parquet (snappy)',
+      async () => {
+        const src = f('ga4p.ndjson', ndjson(ga4Rows(ev)));
+        const out = path.join(dir, 'ga4.snappy.parquet');
+        await writeParquet(src, out, 'snappy');
+        return out;
+      },
+    ],
+    [
+      'GA4 Parquet (gzip)',
+      async () => {
+        const src = f('ga4g.ndjson', ndjson(ga4Rows(ev)));
+        const out = path.join(dir, 'ga4.gzip.parquet');
+        await writeParquet(src, out, 'gzip');
+        return out;
+      },
+    ],
+    [
+      'GA4 Parquet (zstd)',
+      async () => {
+        const src = f('ga4z.ndjson', ndjson(ga4Rows(ev)));
+        const out = path.join(dir, 'ga4.zstd.parquet');
+        await writeParquet(src, out, 'zstd');
+        return out;
+      },
+    ],
   ];
   for (const [name, make] of cases) {
     it(name, async () => {
@@ -77,7 +125,10 @@ describe('analytics exports as they come: the flat CSV funnel, exactly', () => {
     const par = tempEngine({ IAFA_IMPORT_PARALLEL_MIN_MB: '0.001', IAFA_IMPORT_JSON_PARALLEL: '1' });
     try {
       const ds = await par.engine.dispatch('datasets:import', { path: file });
-      const r = await par.engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: 'plan' } });
+      const r = await par.engine.dispatch('funnels:compute', {
+        datasetId: ds.id,
+        definition: { steps: EXPORT_STEPS.map((event) => ({ event })), window: '7d', breakdown: 'plan' },
+      });
       expect(r.stages.map((s) => s.users)).toEqual(reference.stages);
       expect(r.segment_breakdown).toEqual(reference.breakdown);
       expect(ds.rowCount).toBe(seq.rowCount);

@@ -29,18 +29,67 @@ const DUMP = process.env.IAFA_FUZZ_DUMP;
 // ---- valid starting points, one per format and kind --------------------------------------------
 const EVENTS = ['view', 'cart', 'buy'];
 function eventRows(r: Rand, n: number): string[][] {
-  return Array.from({ length: n }, (_, i) => [`u${int(r, 12)}`, new Date(Date.UTC(2026, 0, 1 + int(r, 20), int(r, 24), i % 60)).toISOString(), pick(r, EVENTS), pick(r, ['ios', 'web', 'android'])]);
+  return Array.from({ length: n }, (_, i) => [
+    `u${int(r, 12)}`,
+    new Date(Date.UTC(2026, 0, 1 + int(r, 20), int(r, 24), i % 60)).toISOString(),
+    pick(r, EVENTS),
+    pick(r, ['ios', 'web', 'android']),
+  ]);
 }
 // Parquet seeds are written in beforeAll (through DuckDB) and appended.
 const SEEDS: Seed[] = [
   { name: 'csv event log', ext: '.csv', make: (r) => ['user_id,timestamp,event,platform', ...eventRows(r, 30).map((x) => x.join(','))].join('\n') + '\n' },
-  { name: 'quoted csv', ext: '.csv', make: (r) => ['"user_id","timestamp","event","platform"', ...eventRows(r, 30).map((x) => x.map((v) => `"${v}"`).join(','))].join('\r\n') + '\r\n' },
-  { name: 'json event log', ext: '.json', make: (r) => JSON.stringify(eventRows(r, 20).map(([user_id, timestamp, event, platform]) => ({ user_id, timestamp, event, platform }))) },
-  { name: 'ndjson event log', ext: '.ndjson', make: (r) => eventRows(r, 20).map(([user_id, timestamp, event, platform]) => JSON.stringify({ user_id, timestamp, event, platform })).join('\n') + '\n' },
-  { name: 'aggregated csv', ext: '.csv', make: (r) => ['date,visit,signup,pay', ...Array.from({ length: 8 }, (_, d) => `2026-01-0${d + 1},${100 + int(r, 50)},${20 + int(r, 20)},${int(r, 10)}`)].join('\n') + '\n' },
-  { name: 'long aggregated csv', ext: '.csv', make: (r) => ['stage;users', `visit;${500 + int(r, 100)}`, `signup;${100 + int(r, 50)}`, `pay;${int(r, 40)}`].join('\n') + '\n' },
-  { name: 'funnel_metrics json', ext: '.json', make: (r) => JSON.stringify({ funnel_metrics: { stages: [['visit', 1000], ['signup', 300 + int(r, 100)], ['pay', int(r, 100)]].map(([stage_name, users]) => ({ stage_name, users })) } }) },
-  { name: 'user table', ext: '.csv', make: (r) => ['user_id,variant,converted,revenue', ...Array.from({ length: 20 }, (_, i) => `u${i},${pick(r, ['a', 'b'])},${int(r, 2)},${int(r, 100)}.5`)].join('\n') + '\n' },
+  {
+    name: 'quoted csv',
+    ext: '.csv',
+    make: (r) => ['"user_id","timestamp","event","platform"', ...eventRows(r, 30).map((x) => x.map((v) => `"${v}"`).join(','))].join('\r\n') + '\r\n',
+  },
+  {
+    name: 'json event log',
+    ext: '.json',
+    make: (r) => JSON.stringify(eventRows(r, 20).map(([user_id, timestamp, event, platform]) => ({ user_id, timestamp, event, platform }))),
+  },
+  {
+    name: 'ndjson event log',
+    ext: '.ndjson',
+    make: (r) =>
+      eventRows(r, 20)
+        .map(([user_id, timestamp, event, platform]) => JSON.stringify({ user_id, timestamp, event, platform }))
+        .join('\n') + '\n',
+  },
+  {
+    name: 'aggregated csv',
+    ext: '.csv',
+    make: (r) =>
+      ['date,visit,signup,pay', ...Array.from({ length: 8 }, (_, d) => `2026-01-0${d + 1},${100 + int(r, 50)},${20 + int(r, 20)},${int(r, 10)}`)].join('\n') +
+      '\n',
+  },
+  {
+    name: 'long aggregated csv',
+    ext: '.csv',
+    make: (r) => ['stage;users', `visit;${500 + int(r, 100)}`, `signup;${100 + int(r, 50)}`, `pay;${int(r, 40)}`].join('\n') + '\n',
+  },
+  {
+    name: 'funnel_metrics json',
+    ext: '.json',
+    make: (r) =>
+      JSON.stringify({
+        funnel_metrics: {
+          stages: [
+            ['visit', 1000],
+            ['signup', 300 + int(r, 100)],
+            ['pay', int(r, 100)],
+          ].map(([stage_name, users]) => ({ stage_name, users })),
+        },
+      }),
+  },
+  {
+    name: 'user table',
+    ext: '.csv',
+    make: (r) =>
+      ['user_id,variant,converted,revenue', ...Array.from({ length: 20 }, (_, i) => `u${i},${pick(r, ['a', 'b'])},${int(r, 2)},${int(r, 100)}.5`)].join('\n') +
+      '\n',
+  },
   ...NESTED_SEEDS,
 ];
 
@@ -55,7 +104,44 @@ const BUDGET_MB = 8;
 const BOMB_BYTES = (BUDGET_MB + 2) << 20;
 
 // ---- mutations -----------------------------------------------------------------------------------
-const NASTY = ['', '"', '""', '\r', '\n', '\r\n', ',', ';', '\t', '\0', '{', '}', '[', ']', '\\', '%', '%zz', '-5', '1e308', 'NaN', '-0', '1e-300', 'Infinity', '__proto__', 'constructor', '\uFEFF', '\uD800', 'é', '9'.repeat(40), 'x'.repeat(5000), '2026-99-99', '2026-02-30T25:61:00Z', 'null', 'true', '[[[[[[[[', '{"a":'];
+const NASTY = [
+  '',
+  '"',
+  '""',
+  '\r',
+  '\n',
+  '\r\n',
+  ',',
+  ';',
+  '\t',
+  '\0',
+  '{',
+  '}',
+  '[',
+  ']',
+  '\\',
+  '%',
+  '%zz',
+  '-5',
+  '1e308',
+  'NaN',
+  '-0',
+  '1e-300',
+  'Infinity',
+  '__proto__',
+  'constructor',
+  '\uFEFF',
+  '\uD800',
+  'é',
+  '9'.repeat(40),
+  'x'.repeat(5000),
+  '2026-99-99',
+  '2026-02-30T25:61:00Z',
+  'null',
+  'true',
+  '[[[[[[[[',
+  '{"a":',
+];
 const BYTES = [0x00, 0x0d, 0x0a, 0x22, 0x2c, 0x3b, 0x7b, 0x7d, 0x5b, 0x5d, 0xff, 0xfe, 0xc3, 0x80, 0xef, 0xbb, 0xbf];
 
 const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
@@ -96,7 +182,11 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
     const nums = [...text.matchAll(/\d+/g)];
     if (!nums.length) return b;
     const m = pick(r, nums);
-    return Buffer.from(text.slice(0, m.index) + pick(r, ['-5', '1e308', '1' + '0'.repeat(400), 'NaN', '"NaN"', '10.5', '-0', '1e3', '9007199254740993']) + text.slice(m.index! + m[0].length));
+    return Buffer.from(
+      text.slice(0, m.index) +
+        pick(r, ['-5', '1e308', '1' + '0'.repeat(400), 'NaN', '"NaN"', '10.5', '-0', '1e3', '9007199254740993']) +
+        text.slice(m.index! + m[0].length),
+    );
   },
   // Shuffle lines, change line endings, drop or add a field on some lines.
   (r, b) => {
@@ -108,7 +198,14 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
     }
     return Buffer.from(lines.join(pick(r, ['\n', '\r', '\r\n'])));
   },
-  (r, b) => Buffer.from(b.toString('utf8').split('\n').map((l) => (r() < 0.3 ? (r() < 0.5 ? l.replace(/[,;][^,;]*$/, '') : `${l},${pick(r, NASTY)}`) : l)).join('\n')),
+  (r, b) =>
+    Buffer.from(
+      b
+        .toString('utf8')
+        .split('\n')
+        .map((l) => (r() < 0.3 ? (r() < 0.5 ? l.replace(/[,;][^,;]*$/, '') : `${l},${pick(r, NASTY)}`) : l))
+        .join('\n'),
+    ),
   // Wrap the whole text in deep nesting, or nest a value deep inside.
   (r, b) => {
     const d = pick(r, [10, 300, 5000]);
@@ -129,7 +226,17 @@ const MUTATIONS: ((r: Rand, b: Buffer) => Buffer)[] = [
     const m = pick(r, keys);
     const at = m.index! + m[0].length;
     const d = pick(r, [3, 300, 5000]);
-    const repl = pick(r, ['null', '"text"', '[]', '{}', '[{"key":1}]', '[{"key":"k","value":{}}]', `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`, '{"__proto__":{"x":1}}', '{"constructor":"c","":""}']);
+    const repl = pick(r, [
+      'null',
+      '"text"',
+      '[]',
+      '{}',
+      '[{"key":1}]',
+      '[{"key":"k","value":{}}]',
+      `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`,
+      '{"__proto__":{"x":1}}',
+      '{"constructor":"c","":""}',
+    ]);
     return Buffer.from(text.slice(0, at) + repl + (r() < 0.5 ? ',"_":' : '') + text.slice(at));
   },
 ];
@@ -163,11 +270,22 @@ function generate(r: Rand): { label: string; name: string; bytes: Buffer; contai
   // Sometimes the user names the kind or maps columns, right or wrong: the importer must cope.
   const kind = r() < 0.25 ? pick(r, ['event_log', 'aggregated', 'user_table']) : undefined;
   const names = ['user_id', 'timestamp', 'event', 'platform', 'stage', 'users', 'date', 'visit', 'signup', 'variant', 'converted', 'nope'];
-  const mapping = r() < 0.3 ? Object.fromEntries(['user', 'time', 'event', 'stage', 'count', 'date', 'variant'].filter(() => r() < 0.4).map((k) => [k, pick(r, names)])) : undefined;
+  const mapping =
+    r() < 0.3
+      ? Object.fromEntries(['user', 'time', 'event', 'stage', 'count', 'date', 'variant'].filter(() => r() < 0.4).map((k) => [k, pick(r, names)]))
+      : undefined;
   if (mapping && r() < 0.5) mapping.timeFormat = pick(r, ['auto', 'iso', 'unix_s', 'unix_ms', 'date', 'weekday_month_day']);
   if (mapping && r() < 0.3) (mapping as Record<string, unknown>).stages = names.filter(() => r() < 0.3);
   if (mapping && r() < 0.2) mapping.eventName = 'lead';
-  return { label: `${seed.name} / ${container.container} / mutations ${applied.join(',') || 'none'}${kind ? ` / kind ${kind}` : ''}${mapping ? ` / mapping ${JSON.stringify(mapping)}` : ''}`, name: `fuzz${seed.ext}${container.ext}`, bytes, container: container.container, seed, kind, mapping };
+  return {
+    label: `${seed.name} / ${container.container} / mutations ${applied.join(',') || 'none'}${kind ? ` / kind ${kind}` : ''}${mapping ? ` / mapping ${JSON.stringify(mapping)}` : ''}`,
+    name: `fuzz${seed.ext}${container.ext}`,
+    bytes,
+    container: container.container,
+    seed,
+    kind,
+    mapping,
+  };
 }
 
 describe('importer fuzz (fixed seed, bounded count)', () => {
@@ -200,7 +318,10 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
   });
 
   async function exportFunnel(): Promise<number[]> {
-    const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: exportId, definition: { steps: EXPORT_STEPS.map((event) => ({ event })) } });
+    const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+      datasetId: exportId,
+      definition: { steps: EXPORT_STEPS.map((event) => ({ event })) },
+    });
     expect(f.status).toBe(200);
     return f.json.stages.map((st: { users: number }) => st.users);
   }
@@ -224,10 +345,12 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       const saved = await upload(server, c.name, c.bytes);
       // The preview reads the same file first, as the Data workspace does.
       const pre = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: saved, kind: c.kind, mapping: c.mapping });
-      if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal')) problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
+      if (pre.status >= 500 || (pre.status !== 200 && pre.json?.error?.kind === 'internal'))
+        problems.push(`${what}: preview ${pre.status} ${JSON.stringify(pre.json).slice(0, 300)}`);
       const res = await apiFetch(server, 'POST', '/api/v1/datasets/import', { path: saved, kind: c.kind, mapping: c.mapping });
       if (res.status >= 500) problems.push(`${what}: import ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
-      if (LOG) console.log(`[fuzz] ${what}: preview ${pre.status}, import ${res.status} ${res.status === 200 ? '' : String(res.json?.error?.message).slice(0, 240)}`);
+      if (LOG)
+        console.log(`[fuzz] ${what}: preview ${pre.status}, import ${res.status} ${res.status === 200 ? '' : String(res.json?.error?.message).slice(0, 240)}`);
       if (res.status !== 200) {
         tally.refused++;
         if (res.json?.error?.kind === 'internal' || !res.json?.error?.message) problems.push(`${what}: error ${JSON.stringify(res.json).slice(0, 300)}`);
@@ -243,7 +366,10 @@ describe('importer fuzz (fixed seed, bounded count)', () => {
       const ds = res.json;
       const steps = stepsFor(ds);
       if (steps.length >= 2) {
-        const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: ds.id, definition: { steps: steps.slice(0, 3).map((event) => ({ event })) } });
+        const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+          datasetId: ds.id,
+          definition: { steps: steps.slice(0, 3).map((event) => ({ event })) },
+        });
         if (f.status >= 500) problems.push(`${what}: funnel ${f.status} ${JSON.stringify(f.json).slice(0, 300)}`);
       }
       const del = await apiFetch(server, 'DELETE', `/api/v1/datasets/${ds.id}`);

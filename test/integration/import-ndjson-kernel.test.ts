@@ -43,8 +43,16 @@ function contents(out: Awaited<ReturnType<typeof importWith>>) {
   for (let u = 0; u + 1 < start.length; u++) {
     for (let r = start[u]; r < start[u + 1]; r++) rows.push([users[u], time[r], ...cols.map((c) => c.dict[c.codes[r]])].join('|'));
   }
-  return { names, rows, // (Duplicates are found after the ranges merge, so the kernel's count comes without lines, last.)
-    warnings: out.warnings.map((w) => (w.reason === 'duplicate_event' ? { reason: w.reason, count: w.count } : w)).sort((a, b) => a.reason.localeCompare(b.reason)), rowCount: out.rowCount, userCount: out.userCount, events: out.events };
+  return {
+    names,
+    rows, // (Duplicates are found after the ranges merge, so the kernel's count comes without lines, last.)
+    warnings: out.warnings
+      .map((w) => (w.reason === 'duplicate_event' ? { reason: w.reason, count: w.count } : w))
+      .sort((a, b) => a.reason.localeCompare(b.reason)),
+    rowCount: out.rowCount,
+    userCount: out.userCount,
+    events: out.events,
+  };
 }
 
 async function expectSame(file: string, workers = [0, 2, 3]) {
@@ -61,7 +69,14 @@ async function expectSame(file: string, workers = [0, 2, 3]) {
   return js;
 }
 
-const MIXPANEL = { tool: 'mixpanel', user: 'properties.distinct_id', time: 'properties.time', event: 'event', timeFormat: 'unix_s', dedupe: 'properties.$insert_id' } as const;
+const MIXPANEL = {
+  tool: 'mixpanel',
+  user: 'properties.distinct_id',
+  time: 'properties.time',
+  event: 'event',
+  timeFormat: 'unix_s',
+  dedupe: 'properties.$insert_id',
+} as const;
 
 /** Whether the kernel itself reads the text (else the imports above compared the JavaScript reader with itself). */
 async function kernelReads(text: string): Promise<boolean> {
@@ -80,7 +95,7 @@ function write(name: string, data: string | Buffer): string {
 /** Mixpanel-shaped records with what exports hold besides: nulls, numbers, booleans, deeper objects, late keys, repeated keys, bad rows, CRLF and blank lines, UTF-8. */
 function awkward(n: number, seed = 5): string {
   const r = seededRandom(seed);
-  const pick = <T,>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const t = 1_767_225_600 + Math.floor(r() * 30 * 86400);
@@ -93,7 +108,10 @@ function awkward(n: number, seed = 5): string {
     props.push(`"country":${JSON.stringify(pick(['US', 'DE', 'Zürich', '東京', '', 'BR']))}`);
     if (r() < 0.3) props.push(`"plan":${pick(['"free"', '"pro"', 'null', 'true', 'false', '3', '-2.5e3'])}`);
     if (i > n / 2 && r() < 0.5) props.push(`"late_key":"v${Math.floor(r() * 400)}"`);
-    if (r() < 0.2) props.push(`"device":{"os":${JSON.stringify(pick(['ios', 'android']))},"screen":{"w":${pick([320, 1080])},"dark":${pick(['true', 'false'])}},"empty":{}}`);
+    if (r() < 0.2)
+      props.push(
+        `"device":{"os":${JSON.stringify(pick(['ios', 'android']))},"screen":{"w":${pick([320, 1080])},"dark":${pick(['true', 'false'])}},"empty":{}}`,
+      );
     if (r() < 0.01) props.push(`"country":"repeated"`);
     const event = r() < 0.005 ? '' : pick(['Viewed Home Page', 'Signed Up', 'Purchased', 'Searched', 'é']);
     const rec = `{ "event" : ${JSON.stringify(event)}, "properties": {${props.join(',')}}${r() < 0.01 ? ',"event":"Signed Up"' : ''}}`;
@@ -133,7 +151,16 @@ describe('NDJSON: the WebAssembly kernel stores what the JavaScript reader store
     const cut = text.indexOf('\n', third) + 1;
     const gz = Buffer.concat([zlib.gzipSync(text.slice(0, cut)), zlib.gzipSync(text.slice(cut))]);
     const a = contents(await importWith(write('a.ndjson', text), 'js'));
-    for (const file of [write('a.ndjson.gz', gz), write('a.zip', zipOf([{ name: 'p0.json', data: Buffer.from(text.slice(0, cut)) }, { name: 'p1.json', data: Buffer.from(text.slice(cut)) }]))]) {
+    for (const file of [
+      write('a.ndjson.gz', gz),
+      write(
+        'a.zip',
+        zipOf([
+          { name: 'p0.json', data: Buffer.from(text.slice(0, cut)) },
+          { name: 'p1.json', data: Buffer.from(text.slice(cut)) },
+        ]),
+      ),
+    ]) {
       const k = contents(await importWith(file, 'wasm'));
       expect(k.names).toEqual(a.names);
       expect(k.rows.join('\n') === a.rows.join('\n'), file).toBe(true);
@@ -141,7 +168,7 @@ describe('NDJSON: the WebAssembly kernel stores what the JavaScript reader store
     }
   });
 
-  it('records the kernel leaves to JavaScript (escapes, arrays) give the JavaScript reader\'s dataset', async () => {
+  it("records the kernel leaves to JavaScript (escapes, arrays) give the JavaScript reader's dataset", async () => {
     const base = awkward(3000, 13).trimEnd().split('\n');
     base.splice(2500, 0, '{"event":"Signed Up","properties":{"time":1767225600,"distinct_id":"q\\"uoted","tags":["a","b"]}}');
     const text = base.join('\n') + '\n';

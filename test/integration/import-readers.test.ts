@@ -25,7 +25,12 @@ async function importWith(file: string, reader: Reader, workers = 2) {
     workers,
   };
   const out = await importFiles({ path: file }, env);
-  const files = Object.fromEntries(fs.readdirSync(out.dir).sort().map((f) => [f, fs.readFileSync(path.join(out.dir, f))]));
+  const files = Object.fromEntries(
+    fs
+      .readdirSync(out.dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(out.dir, f))]),
+  );
   return { out, files };
 }
 
@@ -50,7 +55,7 @@ function expectSameStore(a: Awaited<ReturnType<typeof importWith>>, b: Awaited<R
  */
 function writeAwkwardLog(file: string): void {
   const r = seededRandom(11);
-  const pick = <T,>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const lines: string[] = ['user_id,ts,event,country,session,page,note'];
   const events = ['view', 'cart', 'checkout', 'purchase', 'wishlist_added_long_name', 'é'];
   const countries = ['US', 'DE', 'Zürich', '東京', 'BR', ''];
@@ -59,12 +64,27 @@ function writeAwkwardLog(file: string): void {
     const x = r();
     // Mostly dense numeric ids; some far out of their range (past the kernel's id array), some
     // with leading zeros, some long strings.
-    const u = x < 0.02 ? `user-with-a-long-identifier-${Math.floor(r() * 500)}` : x < 0.03 ? `00${Math.floor(r() * 50)}` : x < 0.04 ? String(123_456_789_000_000 + Math.floor(r() * 100)) : String(Math.floor(r() * 60_000));
+    const u =
+      x < 0.02
+        ? `user-with-a-long-identifier-${Math.floor(r() * 500)}`
+        : x < 0.03
+          ? `00${Math.floor(r() * 50)}`
+          : x < 0.04
+            ? String(123_456_789_000_000 + Math.floor(r() * 100))
+            : String(Math.floor(r() * 60_000));
     t += Math.floor(r() * 3);
     const ts = r() < 0.001 ? 'not-a-time' : r() < 0.01 ? `${t}.5` : String(t);
     const ev = r() < 0.001 ? '' : pick(events);
     const user = r() < 0.001 ? '' : u;
-    const cells = [user, ts, ev, pick(countries), `s${Math.floor(r() * 80_000)}`, `p${Math.floor(r() * 700)}${r() < 0.001 ? '\r' : ''}`, r() < 0.001 ? 'a\rb' : 'x'];
+    const cells = [
+      user,
+      ts,
+      ev,
+      pick(countries),
+      `s${Math.floor(r() * 80_000)}`,
+      `p${Math.floor(r() * 700)}${r() < 0.001 ? '\r' : ''}`,
+      r() < 0.001 ? 'a\rb' : 'x',
+    ];
     if (r() < 0.002) cells.length = 4;
     if (r() < 0.002) cells.push('extra', 'cells');
     return cells.join(',') + (r() < 0.3 ? '\r' : '');
@@ -186,17 +206,21 @@ describe('CSV readers agree byte for byte', () => {
     ['milliseconds over 100 days', (i: number, x: number) => String(1_700_000_000_000 + Math.floor(x * 100 * 86_400_000))],
     ['fractional milliseconds', (i: number, x: number) => `${1_700_000_000_000 + Math.floor(x * 86_400_000)}.${i % 4 ? 25 : 5}`],
     ['milliseconds within a day, many ties', (i: number, x: number) => String(1_700_000_000_000 + Math.floor(x * 50) * 1000)],
-  ])('times as %s give the same dataset', async (name, time) => {
-    const file = path.join(dir, `times-${name.replace(/\W+/g, '-')}.csv`);
-    const r = seededRandom(9);
-    const rows = ['user_id,ts,event'];
-    // Ids of every length from 1 to 17 digits now and then (the kernel reads up to 16 as words).
-    const id = (i: number) => (i % 10 === 0 ? String(10 ** (i % 17) + (i % 7)) : String(Math.floor(r() * 2000)));
-    for (let i = 0; i < 60_000; i++) rows.push(`${id(i)},${time(i, r())},${r() < 0.6 ? 'view' : 'buy'}`);
-    fs.writeFileSync(file, rows.join('\n') + '\n');
-    const seq = await importWith(file, 'sequential');
-    expect(seq.out.rowCount).toBe(60_000);
-    expectSameStore(seq, await importWith(file, 'wasm', 0));
-    expectSameStore(seq, await importWith(file, 'wasm'));
-  }, 60_000);
+  ])(
+    'times as %s give the same dataset',
+    async (name, time) => {
+      const file = path.join(dir, `times-${name.replace(/\W+/g, '-')}.csv`);
+      const r = seededRandom(9);
+      const rows = ['user_id,ts,event'];
+      // Ids of every length from 1 to 17 digits now and then (the kernel reads up to 16 as words).
+      const id = (i: number) => (i % 10 === 0 ? String(10 ** (i % 17) + (i % 7)) : String(Math.floor(r() * 2000)));
+      for (let i = 0; i < 60_000; i++) rows.push(`${id(i)},${time(i, r())},${r() < 0.6 ? 'view' : 'buy'}`);
+      fs.writeFileSync(file, rows.join('\n') + '\n');
+      const seq = await importWith(file, 'sequential');
+      expect(seq.out.rowCount).toBe(60_000);
+      expectSameStore(seq, await importWith(file, 'wasm', 0));
+      expectSameStore(seq, await importWith(file, 'wasm'));
+    },
+    60_000,
+  );
 });

@@ -10,7 +10,8 @@ import { datasetFiles, storeState, uploadAndImport } from '../helpers/import-htt
  * Every refusal is a 400 that says what is wrong, and leaves the data folder as it was.
  */
 
-const seed = (stages: [string, unknown][], extra: Record<string, unknown> = {}) => JSON.stringify({ funnel_metrics: { stages: stages.map(([stage_name, users]) => ({ stage_name, users })), ...extra } });
+const seed = (stages: [string, unknown][], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ funnel_metrics: { stages: stages.map(([stage_name, users]) => ({ stage_name, users })), ...extra } });
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 describe('import refusals and repairs over HTTP', () => {
@@ -22,7 +23,11 @@ describe('import refusals and repairs over HTTP', () => {
   beforeAll(async () => {
     ctx = tempEngine();
     server = await serverFor(ctx.engine);
-    const good = await uploadAndImport(server, 'good.csv', 'user_id,timestamp,event\nu1,2026-01-01T00:00:00Z,view\nu1,2026-01-01T00:01:00Z,buy\nu2,2026-01-01T00:00:00Z,view\n');
+    const good = await uploadAndImport(
+      server,
+      'good.csv',
+      'user_id,timestamp,event\nu1,2026-01-01T00:00:00Z,view\nu1,2026-01-01T00:01:00Z,buy\nu2,2026-01-01T00:00:00Z,view\n',
+    );
     expect(good.status).toBe(200);
     goodId = good.json.id;
     goodFiles = datasetFiles(ctx.dataDir, goodId);
@@ -51,27 +56,105 @@ describe('import refusals and repairs over HTTP', () => {
       await refused('inf.csv', `date,view,cart,buy\n2026-01-01,100,50,10\n2026-01-02,1${'0'.repeat(400)},50,10\n`, /Line 3.*too large/, 'bad_count');
       await refused('frac.csv', 'stage,users\nview,100\ncart,50.5\nbuy,3\n', /whole number/, 'bad_count');
       await refused('sum.csv', 'stage,users\nview,9007199254740991\nview,9007199254740991\nbuy,3\n', /"view" add up/, 'bad_count');
-      await refused('wide-neg.csv', 'date,view,cart,buy\n2026-01-01,100,50,10\n2026-01-02,100,-50,10\n', /Line 3.*negative/, 'bad_count', { kind: 'aggregated', mapping: { date: 'date', stages: ['view', 'cart', 'buy'] } });
+      await refused('wide-neg.csv', 'date,view,cart,buy\n2026-01-01,100,50,10\n2026-01-02,100,-50,10\n', /Line 3.*negative/, 'bad_count', {
+        kind: 'aggregated',
+        mapping: { date: 'date', stages: ['view', 'cart', 'buy'] },
+      });
     });
 
     it('refuses a funnel_metrics file with bad or growing stage counts', async () => {
-      await refused('nan.json', seed([['view', 'NaN'], ['buy', 5]]), /"view"/, 'bad_count');
-      await refused('neg.json', seed([['view', 100], ['buy', -5]]), /"buy"/, 'bad_count');
-      await refused('big.json', seed([['view', 1e308], ['buy', 5]]), /"view"/, 'bad_count');
-      await refused('missing.json', seed([['view', 100], ['buy', undefined]]), /"buy"/, 'bad_count');
-      await refused('grow.json', seed([['view', 100], ['cart', 120], ['buy', 5]]), /"cart".*120.*100|must not grow/, 'not_monotone');
-      await refused('seg.json', seed([['view', 100], ['buy', 5]], { segment_breakdown: { mobile: { stages: [{ stage_name: 'view', users: 10 }, { stage_name: 'buy', users: -1 }] } } }), /mobile/, 'bad_count');
+      await refused(
+        'nan.json',
+        seed([
+          ['view', 'NaN'],
+          ['buy', 5],
+        ]),
+        /"view"/,
+        'bad_count',
+      );
+      await refused(
+        'neg.json',
+        seed([
+          ['view', 100],
+          ['buy', -5],
+        ]),
+        /"buy"/,
+        'bad_count',
+      );
+      await refused(
+        'big.json',
+        seed([
+          ['view', 1e308],
+          ['buy', 5],
+        ]),
+        /"view"/,
+        'bad_count',
+      );
+      await refused(
+        'missing.json',
+        seed([
+          ['view', 100],
+          ['buy', undefined],
+        ]),
+        /"buy"/,
+        'bad_count',
+      );
+      await refused(
+        'grow.json',
+        seed([
+          ['view', 100],
+          ['cart', 120],
+          ['buy', 5],
+        ]),
+        /"cart".*120.*100|must not grow/,
+        'not_monotone',
+      );
+      await refused(
+        'seg.json',
+        seed(
+          [
+            ['view', 100],
+            ['buy', 5],
+          ],
+          {
+            segment_breakdown: {
+              mobile: {
+                stages: [
+                  { stage_name: 'view', users: 10 },
+                  { stage_name: 'buy', users: -1 },
+                ],
+              },
+            },
+          },
+        ),
+        /mobile/,
+        'bad_count',
+      );
     });
 
     it('still takes a valid aggregated file, and its funnel is a 200', async () => {
-      const ok = await uploadAndImport(server, 'ok.json', seed([['view', 100], ['cart', '40'], ['buy', 5]]));
+      const ok = await uploadAndImport(
+        server,
+        'ok.json',
+        seed([
+          ['view', 100],
+          ['cart', '40'],
+          ['buy', 5],
+        ]),
+      );
       expect(ok.status).toBe(200);
-      const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: ok.json.id, definition: { steps: [{ event: 'view' }, { event: 'cart' }, { event: 'buy' }] } });
+      const f = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+        datasetId: ok.json.id,
+        definition: { steps: [{ event: 'view' }, { event: 'cart' }, { event: 'buy' }] },
+      });
       expect(f.status).toBe(200);
       expect(f.json.stages.map((s: { users: number }) => s.users)).toEqual([100, 40, 5]);
       const csv = await uploadAndImport(server, 'ok.csv', 'stage,users\nview,"1,000"\ncart,1e2\nbuy,7.0\n');
       expect(csv.status).toBe(200);
-      const g = await apiFetch(server, 'POST', '/api/v1/funnels/compute', { datasetId: csv.json.id, definition: { steps: [{ event: 'view' }, { event: 'cart' }, { event: 'buy' }] } });
+      const g = await apiFetch(server, 'POST', '/api/v1/funnels/compute', {
+        datasetId: csv.json.id,
+        definition: { steps: [{ event: 'view' }, { event: 'cart' }, { event: 'buy' }] },
+      });
       expect(g.json.stages.map((s: { users: number }) => s.users)).toEqual([1000, 100, 7]);
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${ok.json.id}`);
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${csv.json.id}`);
@@ -115,17 +198,36 @@ describe('import refusals and repairs over HTTP', () => {
       await refused('nested.json', '[[[1]]]', /object/);
     });
     it('an HTML page, a shell script, a passwd-like file, a user-id-only CSV', async () => {
-      await refused('page.html', '<!doctype html>\n<html><head><title>x</title></head>\n<body><p>Hello</p>\n<p>World</p></body></html>\n', missing, 'nothing_to_analyse');
+      await refused(
+        'page.html',
+        '<!doctype html>\n<html><head><title>x</title></head>\n<body><p>Hello</p>\n<p>World</p></body></html>\n',
+        missing,
+        'nothing_to_analyse',
+      );
       await refused('run.sh', '#!/bin/sh\nset -e\necho hello\nrm -rf /tmp/x\nexit 0\n', missing, 'nothing_to_analyse');
-      await refused('passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\n', missing, 'nothing_to_analyse');
+      await refused(
+        'passwd',
+        'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nbin:x:2:2:bin:/bin:/usr/sbin/nologin\n',
+        missing,
+        'nothing_to_analyse',
+      );
       await refused('ids.csv', 'user_id\nu1\nu2\nu3\nu4\n', missing, 'nothing_to_analyse');
       // Naming the kind does not make junk analysable either.
       await refused('ids2.csv', 'user_id\nu1\nu2\nu3\nu4\n', /variant|metric/, 'nothing_to_analyse', { kind: 'user_table' });
     });
     it('a list of leads (user and date, no event) is refused with the way to import it, which then works', async () => {
-      const leads = 'mql_id,first_contact_date,landing_page_id,origin\n' + Array.from({ length: 12 }, (_, i) => `m${i},2018-02-0${1 + (i % 9)},p${i % 7},${['social', 'paid search', 'organic', 'email', 'direct', 'referral'][i % 6]}`).join('\n') + '\n';
+      const leads =
+        'mql_id,first_contact_date,landing_page_id,origin\n' +
+        Array.from(
+          { length: 12 },
+          (_, i) => `m${i},2018-02-0${1 + (i % 9)},p${i % 7},${['social', 'paid search', 'organic', 'email', 'direct', 'referral'][i % 6]}`,
+        ).join('\n') +
+        '\n';
       await refused('leads.csv', leads, /eventName/, 'nothing_to_analyse');
-      const ok = await uploadAndImport(server, 'leads.csv', leads, { kind: 'event_log', mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' } });
+      const ok = await uploadAndImport(server, 'leads.csv', leads, {
+        kind: 'event_log',
+        mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' },
+      });
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
       expect(ok.json.events).toEqual([{ name: 'lead', count: 12 }]);
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${ok.json.id}`);
@@ -154,7 +256,11 @@ describe('import refusals and repairs over HTTP', () => {
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${res.json.id}`);
     });
 
-    const events = Array.from({ length: 20 }, (_, i) => ({ user: `u${i % 5}`, time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`, event: i % 2 ? 'view' : 'buy' }));
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      user: `u${i % 5}`,
+      time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`,
+      event: i % 2 ? 'view' : 'buy',
+    }));
     const expectCounts = (json: { rowCount: number; userCount: number; events: { name: string; count: number }[] }) => {
       expect(json.rowCount).toBe(events.length);
       expect(json.userCount).toBe(new Set(events.map((e) => e.user)).size);
@@ -162,7 +268,11 @@ describe('import refusals and repairs over HTTP', () => {
       expect(byName).toEqual({ view: events.filter((e) => e.event === 'view').length, buy: events.filter((e) => e.event === 'buy').length });
     };
     it('bare-CR line endings are read', async () => {
-      const res = await uploadAndImport(server, 'cr.csv', ['user_id,timestamp,event', ...events.map((e) => `${e.user},${e.time},${e.event}`)].join('\r') + '\r');
+      const res = await uploadAndImport(
+        server,
+        'cr.csv',
+        ['user_id,timestamp,event', ...events.map((e) => `${e.user},${e.time},${e.event}`)].join('\r') + '\r',
+      );
       expect(res.status, JSON.stringify(res.json)).toBe(200);
       expectCounts(res.json);
       await apiFetch(server, 'DELETE', `/api/v1/datasets/${res.json.id}`);

@@ -26,7 +26,12 @@ async function importWith(file: string, reader: 'scanner' | 'wasm', workers: num
     workers,
   };
   const out = await importFiles({ path: file, mapping: { user: 'user_id', time: 'time', event: 'event' } }, env);
-  const files = Object.fromEntries(fs.readdirSync(out.dir).sort().map((f) => [f, fs.readFileSync(path.join(out.dir, f))]));
+  const files = Object.fromEntries(
+    fs
+      .readdirSync(out.dir)
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(out.dir, f))]),
+  );
   return { out, files };
 }
 
@@ -128,7 +133,12 @@ describe('string user ids and ISO times', () => {
     const ref = reference(file);
     expect([...ref.values()].reduce((a, x) => a + x.length, 0)).toBe(made.rows);
     // The shape the bench claims: UUIDs and short hashed ids, offsets, arrival order with late rows.
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const ids = [...ref.keys()];
     expect(ids.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u)).length / ids.length).toBeGreaterThan(0.3);
     expect(ids.filter((u) => /^u[0-9a-f]{8}$/.test(u)).length / ids.length).toBeGreaterThan(0.5);
@@ -156,7 +166,10 @@ describe('string user ids and ISO times', () => {
     const zones = ['Z', 'z', '+05:30', '-08:00', '+00:00', '-00:00', '+14:00', '-12:00', '+23:59'];
     for (let i = 0; i < 200_000; i++) {
       // Runs of rows on the same date (the kernel reuses a date's days), then a jump anywhere in 1971-2099.
-      const ms = i % 50 === 0 ? Date.UTC(1971, 0, 1) + Math.floor(r() * 128 * 365 * 86_400_000) : Date.UTC(2026, 0, 1) + Math.floor(i / 50) * 3_600_000 + Math.floor(r() * 3_600_000);
+      const ms =
+        i % 50 === 0
+          ? Date.UTC(1971, 0, 1) + Math.floor(r() * 128 * 365 * 86_400_000)
+          : Date.UTC(2026, 0, 1) + Math.floor(i / 50) * 3_600_000 + Math.floor(r() * 3_600_000);
       const zone = zones[Math.floor(r() * zones.length)];
       const off = /^z$/i.test(zone) ? 0 : (zone[0] === '+' ? 1 : -1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
       rows.push(`r${i},${new Date(ms + off * 60_000).toISOString().slice(0, 23)}${zone},view`);
@@ -187,7 +200,16 @@ describe('string user ids and ISO times', () => {
     const file = path.join(dir, 'iso-bad.csv');
     const rows = ['user_id,time,event'];
     for (let i = 0; i < 5000; i++) rows.push(`u${i % 40},${new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()},view`);
-    const bad = ['2026-01-01T10:00:00.00xZ', '2026-01-01T1x:00:00.000Z', '2026-01-01T10:00:00.000+0x:00', '2026-01-01T10:00:00.000+05:3', '2026-01-01T10:00:00.000+0530', '2026-13-01T10:00:00.000Z', '2026-01-01T10:00:00.000Q', '2026-01-01T10:00:00.000+05:30x'];
+    const bad = [
+      '2026-01-01T10:00:00.00xZ',
+      '2026-01-01T1x:00:00.000Z',
+      '2026-01-01T10:00:00.000+0x:00',
+      '2026-01-01T10:00:00.000+05:3',
+      '2026-01-01T10:00:00.000+0530',
+      '2026-13-01T10:00:00.000Z',
+      '2026-01-01T10:00:00.000Q',
+      '2026-01-01T10:00:00.000+05:30x',
+    ];
     bad.forEach((t, k) => rows.splice(100 + 7 * k, 0, `bad${k},${t},view`));
     fs.writeFileSync(file, rows.join('\n') + '\n');
     const seq = await importWith(file, 'scanner', 0);

@@ -85,7 +85,10 @@ describe('wide files: a column limit, a budget that counts columns, few open fil
       const engine = createEngine({ dataDir, env: {} });
       try {
         const last = `c${PROPS - 1}`;
-        const res = await engine.dispatch('funnels:compute', { datasetId: r.id!, definition: { steps: [{ event: 'buy' }, { event: 'view' }], include: { [last]: ['3'] }, window: 'none' } });
+        const res = await engine.dispatch('funnels:compute', {
+          datasetId: r.id!,
+          definition: { steps: [{ event: 'buy' }, { event: 'view' }], include: { [last]: ['3'] }, window: 'none' },
+        });
         const starters = new Set<string>();
         for (let i = 0; i < ROWS; i++) if (i % 2 === 0 && value(i, PROPS - 1) === 3) starters.add(user(i));
         expect(res.stages[0].users).toBe(starters.size);
@@ -102,7 +105,10 @@ describe('wide files: a column limit, a budget that counts columns, few open fil
     wideCsv(file, 3_000, 20);
     const ctx = tempEngine({ IAFA_MAX_COLUMNS: '20000', IAFA_IMPORT_MEMORY_MB: '48' });
     try {
-      const err = await ctx.engine.dispatch('datasets:import', { path: file }).then(() => null, (e: unknown) => e as { kind: string; message: string; details: { reason: string } });
+      const err = await ctx.engine.dispatch('datasets:import', { path: file }).then(
+        () => null,
+        (e: unknown) => e as { kind: string; message: string; details: { reason: string } },
+      );
       expect(err?.details.reason).toBe('over_budget');
       expect(err?.message).toMatch(/3,003 columns/);
       const ok = tempEngine({ IAFA_MAX_COLUMNS: '20000', IAFA_IMPORT_MEMORY_MB: '512' });

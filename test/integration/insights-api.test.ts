@@ -9,7 +9,10 @@ import { llmGroundingFindings, ungroundedStrict } from '../unit/insights/groundi
 import { sharedData } from '../helpers/shared';
 
 const TAOBAO = sharedData('taobao_userbehavior_head.csv');
-const SAMPLE_STEPS: FunnelDefinitionInput = { steps: [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }], breakdown: 'user_intent' };
+const SAMPLE_STEPS: FunnelDefinitionInput = {
+  steps: [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }],
+  breakdown: 'user_intent',
+};
 
 let env: ReturnType<typeof tempEngine>;
 let sampleId: string;
@@ -61,7 +64,12 @@ describe('import → funnel → insights on the shipped sample', () => {
     const server: RunningServer = await serverFor(env.engine);
     try {
       const rec = await apiFetch(server, 'POST', `/api/v1/analytics/${fn.id}/recommendations`, {
-        start_date: '2026-01-26', end_date: '2026-02-22', segment_filters: { platform: ['iOS', 'Android'] }, segment_by: 'user_intent', include_historical: true, audience: 'product_manager',
+        start_date: '2026-01-26',
+        end_date: '2026-02-22',
+        segment_filters: { platform: ['iOS', 'Android'] },
+        segment_by: 'user_intent',
+        include_historical: true,
+        audience: 'product_manager',
       });
       expect(rec.status).toBe(200);
       expect(rec.json.audience).toBe('product_manager');
@@ -86,7 +94,10 @@ describe('import → funnel → insights on the shipped sample', () => {
 describe('insights on the real Taobao file', () => {
   it('reads the left-censored panel correctly and stays grounded', async () => {
     const ds = await env.engine.dispatch('datasets:import', { path: TAOBAO });
-    const r = await env.engine.dispatch('analytics:recommendations', { datasetId: ds.id, definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }] } });
+    const r = await env.engine.dispatch('analytics:recommendations', {
+      datasetId: ds.id,
+      definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }] },
+    });
     expect(r.facts.find((f) => f.id === 'funnel.total_users')?.value).toBeGreaterThan(700);
     expect(r.findings.some((f) => f.id === 'data.left_edge')).toBe(true);
     expect(r.anomalies).toEqual([]);

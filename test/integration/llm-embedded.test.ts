@@ -20,8 +20,13 @@ describe.skipIf(!present)('embedded provider on tiny real GGUF models (in-proces
     env = makeLlmEnv({ embeddedModelPath: model, embeddedThreads: 1 });
     const p = makeProvider('embedded', env.settings, { env: {}, openaiKey: '' });
     const r = await p.generate({
-      messages: [{ role: 'system', content: 'Answer in JSON.' }, { role: 'user', content: 'Summarise: conversion is 15.0%.' }],
-      schema: outputJsonSchema('ask'), maxTokens: 400, signal: new AbortController().signal,
+      messages: [
+        { role: 'system', content: 'Answer in JSON.' },
+        { role: 'user', content: 'Summarise: conversion is 15.0%.' },
+      ],
+      schema: outputJsonSchema('ask'),
+      maxTokens: 400,
+      signal: new AbortController().signal,
     });
     // The grammar (from the same zod schema) makes even a 260K-parameter model write valid output.
     const parsed = parseOutput('ask', r.text);
@@ -30,29 +35,42 @@ describe.skipIf(!present)('embedded provider on tiny real GGUF models (in-proces
   });
 
   // stories260K spends one token per character or two, so the short Ask task keeps it quick.
-  it.each([[MODELS[0], 'ask'], [MODELS[1], 'insights']] as const)('%s (%s): end to end, the gibberish is caught, the computed analysis is shown', async (model, task) => {
-    env = makeLlmEnv({ embeddedModelPath: model, embeddedThreads: 1, timeoutMs: 110_000 });
-    const ctx = collectingContext();
-    const deterministic = task === 'ask' ? DETERMINISTIC.ask : DETERMINISTIC.insights;
-    const out = await narrate(env, { task, facts: SHEET, deterministic, options: { provider: 'embedded' } }, ctx);
-    expect(out.generation.provider).toBe('embedded');
-    expect(out.generation.tokens_out).toBeGreaterThan(0);
-    expect(ctx.streamed().length).toBeGreaterThan(0);
-    expect(out.grounding.passed).toBe(false);
-    expect(out.grounding.fallback_fields.length).toBeGreaterThan(0);
-    expect(checkNarrative(out.narrative, FACTS).findings).toEqual([]);
-    // Whatever survived is either the computed text or model text that passed every check.
-    for (const field of out.grounding.fallback_fields) {
-      const [key, i] = field.split('.');
-      const shown = (out.narrative as Record<string, unknown>)[key];
-      const computed = (deterministic as Record<string, unknown>)[key];
-      expect(i === undefined ? shown : (shown as unknown[])[Number(i)] ?? 'dropped').toEqual(i === undefined ? computed : (computed as unknown[])[Number(i)] ?? 'dropped');
-    }
-  }, 120_000);
+  it.each([
+    [MODELS[0], 'ask'],
+    [MODELS[1], 'insights'],
+  ] as const)(
+    '%s (%s): end to end, the gibberish is caught, the computed analysis is shown',
+    async (model, task) => {
+      env = makeLlmEnv({ embeddedModelPath: model, embeddedThreads: 1, timeoutMs: 110_000 });
+      const ctx = collectingContext();
+      const deterministic = task === 'ask' ? DETERMINISTIC.ask : DETERMINISTIC.insights;
+      const out = await narrate(env, { task, facts: SHEET, deterministic, options: { provider: 'embedded' } }, ctx);
+      expect(out.generation.provider).toBe('embedded');
+      expect(out.generation.tokens_out).toBeGreaterThan(0);
+      expect(ctx.streamed().length).toBeGreaterThan(0);
+      expect(out.grounding.passed).toBe(false);
+      expect(out.grounding.fallback_fields.length).toBeGreaterThan(0);
+      expect(checkNarrative(out.narrative, FACTS).findings).toEqual([]);
+      // Whatever survived is either the computed text or model text that passed every check.
+      for (const field of out.grounding.fallback_fields) {
+        const [key, i] = field.split('.');
+        const shown = (out.narrative as Record<string, unknown>)[key];
+        const computed = (deterministic as Record<string, unknown>)[key];
+        expect(i === undefined ? shown : ((shown as unknown[])[Number(i)] ?? 'dropped')).toEqual(
+          i === undefined ? computed : ((computed as unknown[])[Number(i)] ?? 'dropped'),
+        );
+      }
+    },
+    120_000,
+  );
 
   it('a missing GGUF file is a plain llm_unavailable, and narrate falls back', async () => {
     env = makeLlmEnv({ embeddedModelPath: '/nonexistent/model.gguf' });
-    const out = await narrate(env, { task: 'insights', facts: SHEET, deterministic: DETERMINISTIC.insights, options: { provider: 'embedded' } }, collectingContext());
+    const out = await narrate(
+      env,
+      { task: 'insights', facts: SHEET, deterministic: DETERMINISTIC.insights, options: { provider: 'embedded' } },
+      collectingContext(),
+    );
     expect(out.generation.provider).toBe('none');
     expect(out.generation.banner).toMatch(/GGUF model file not found/);
   });

@@ -33,9 +33,18 @@ describe('LLM calls through the engine (the same path IPC, HTTP and the CLI take
   });
 
   it('analytics:ask answers with fact references, streams, keeps history, and caches', async () => {
-    fake.reply({ content: answer('Planners convert at 45.0%, well above Actors at 25.0%.', ['segment.Planner.overall_conversion_rate', 'segment.Actor.overall_conversion_rate']) });
+    fake.reply({
+      content: answer('Planners convert at 45.0%, well above Actors at 25.0%.', [
+        'segment.Planner.overall_conversion_rate',
+        'segment.Actor.overall_conversion_rate',
+      ]),
+    });
     const events: string[] = [];
-    const first = await engine.dispatch('analytics:ask', { funnelId: 'fn_x', question: 'Why is Planner conversion higher?', facts: SHEET }, { onProgress: (e) => e.text && events.push(e.text) });
+    const first = await engine.dispatch(
+      'analytics:ask',
+      { funnelId: 'fn_x', question: 'Why is Planner conversion higher?', facts: SHEET },
+      { onProgress: (e) => e.text && events.push(e.text) },
+    );
     expect(first.answer).toContain('45.0%');
     expect(first.supporting_data).toEqual([
       { fact_id: 'segment.Planner.overall_conversion_rate', label: 'Planner conversion', display: '45.0%' },
@@ -58,7 +67,12 @@ describe('LLM calls through the engine (the same path IPC, HTTP and the CLI take
   });
 
   it('provider none answers from the facts deterministically', async () => {
-    const out = await engine.dispatch('analytics:ask', { funnelId: 'fn_x', question: 'Which stage has the largest drop-off?', facts: SHEET, options: { provider: 'none' } });
+    const out = await engine.dispatch('analytics:ask', {
+      funnelId: 'fn_x',
+      question: 'Which stage has the largest drop-off?',
+      facts: SHEET,
+      options: { provider: 'none' },
+    });
     expect(out.answer).toBe('Drop-off at Click: 50.0%.');
     expect(out.generation).toMatchObject({ provider: 'none', banner: null });
     expect(out.grounding.passed).toBe(true);
@@ -121,11 +135,17 @@ describe('LLM calls through the engine (the same path IPC, HTTP and the CLI take
         body: JSON.stringify({ question: 'What is overall conversion?', facts: SHEET, options: { refresh: true } }),
       });
       const text = await res.text();
-      const events = text.split('\n\n').filter(Boolean).map((block) => ({
-        event: /^event: (.*)$/m.exec(block)?.[1],
-        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
-      }));
-      const streamed = events.filter((e) => e.event === 'progress' && typeof e.data.text === 'string').map((e) => e.data.text).join('');
+      const events = text
+        .split('\n\n')
+        .filter(Boolean)
+        .map((block) => ({
+          event: /^event: (.*)$/m.exec(block)?.[1],
+          data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as Record<string, unknown>,
+        }));
+      const streamed = events
+        .filter((e) => e.event === 'progress' && typeof e.data.text === 'string')
+        .map((e) => e.data.text)
+        .join('');
       expect(streamed).toContain('Overall conversion is 15.0%.');
       const result = events.find((e) => e.event === 'result')?.data;
       expect(result).toMatchObject({ answer: 'Overall conversion is 15.0%.', grounding: { passed: true } });

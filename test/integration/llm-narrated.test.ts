@@ -18,7 +18,11 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-narrated-'));
   engine = createEngine({ dataDir, env: { OLLAMA_HOST: fake.url } });
   const ds = await engine.dispatch('datasets:import', { path: 'sample' });
-  const f = await engine.dispatch('funnels:create', { datasetId: ds.id, name: 'Pin to purchase', definition: { steps: [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }], breakdown: 'user_intent' } });
+  const f = await engine.dispatch('funnels:create', {
+    datasetId: ds.id,
+    name: 'Pin to purchase',
+    definition: { steps: [{ event: 'pin_view' }, { event: 'save' }, { event: 'click' }, { event: 'purchase' }], breakdown: 'user_intent' },
+  });
   funnelId = f.id;
 }, 120_000);
 afterAll(async () => {
@@ -54,7 +58,10 @@ describe('the seed endpoints with model prose (narrated handlers)', () => {
 
   it('provider none: the narrative is the computed text', async () => {
     const h = engine.handlers;
-    const out = await h['analytics:hypotheses']({ ...contract['analytics:hypotheses'].input.parse({ funnelId }), llm: { provider: 'none' } } as never, noopContext());
+    const out = await h['analytics:hypotheses'](
+      { ...contract['analytics:hypotheses'].input.parse({ funnelId }), llm: { provider: 'none' } } as never,
+      noopContext(),
+    );
     expect(out.narrative?.generation.provider).toBe('none');
     expect(out.narrative?.narrative).toEqual(hypothesesNarrateInput(out).deterministic);
     // The computed text is checked too; whatever it reports is reported, never hidden.

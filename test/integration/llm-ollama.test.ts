@@ -16,8 +16,11 @@ afterAll(() => fake.close());
 afterEach(() => env?.dispose());
 
 const insights = (opts: { refresh?: boolean; provider?: 'ollama' | 'auto' } = {}) => ({
-  task: 'insights' as const, facts: SHEET, deterministic: DETERMINISTIC.insights,
-  scope: { funnel_id: 'fn_test' }, options: { provider: opts.provider ?? 'ollama', refresh: opts.refresh ?? true },
+  task: 'insights' as const,
+  facts: SHEET,
+  deterministic: DETERMINISTIC.insights,
+  scope: { funnel_id: 'fn_test' },
+  options: { provider: opts.provider ?? 'ollama', refresh: opts.refresh ?? true },
 });
 
 /** Nothing the user sees may fail grounding: re-check the final text. */
@@ -103,7 +106,11 @@ describe('Ollama provider against the fake server', () => {
   it('a model cannot flip the decision code made', async () => {
     env = makeLlmEnv({ ollamaHost: fake.url });
     fake.reply({ content: REPLIES.flippedDecision }, { content: REPLIES.flippedDecision });
-    const out = await narrate(env, { task: 'experiment_analysis', facts: SHEET, deterministic: DETERMINISTIC.experiment_analysis, decision: 'SHIP', options: { provider: 'ollama' } }, collectingContext());
+    const out = await narrate(
+      env,
+      { task: 'experiment_analysis', facts: SHEET, deterministic: DETERMINISTIC.experiment_analysis, decision: 'SHIP', options: { provider: 'ollama' } },
+      collectingContext(),
+    );
     expect(out.grounding.ungrounded.map((u) => u.number)).toContain('ROLLBACK');
     expect((out.narrative as { interpretation: string }).interpretation).toBe(DETERMINISTIC.experiment_analysis.interpretation);
     assertClean(out.narrative, 'SHIP');
@@ -113,7 +120,9 @@ describe('Ollama provider against the fake server', () => {
     env = makeLlmEnv({ ollamaHost: fake.url });
     fake.reply({ status: 500, error: 'llama runner process has terminated' });
     const p = makeProvider('ollama', env.settings, { env: {}, openaiKey: '' });
-    const err = await p.generate({ messages: [{ role: 'user', content: 'x' }], schema: {}, maxTokens: 10, signal: new AbortController().signal }).catch((e: unknown) => e);
+    const err = await p
+      .generate({ messages: [{ role: 'user', content: 'x' }], schema: {}, maxTokens: 10, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IafaError);
     expect((err as IafaError).kind).toBe('llm_unavailable');
     expect((err as IafaError).message).toMatch(/HTTP 500.*llama runner/);
@@ -175,7 +184,11 @@ describe('Ollama provider against the fake server', () => {
     const up = await llmStatus(Settings.parse({ llm: { ollamaHost: fake.url } }), { env: {}, openaiKeySet: false });
     expect(up).toMatchObject({ active: 'ollama', banner: null });
     expect(up.providers.find((p) => p.name === 'ollama')?.models).toEqual(['llama3.2:3b']);
-    const remote = await llmStatus(Settings.parse({ llm: { ollamaHost: 'http://10.255.255.1:11434', provider: 'ollama' } }), { env: {}, openaiKeySet: false, timeoutMs: 300 });
+    const remote = await llmStatus(Settings.parse({ llm: { ollamaHost: 'http://10.255.255.1:11434', provider: 'ollama' } }), {
+      env: {},
+      openaiKeySet: false,
+      timeoutMs: 300,
+    });
     expect(remote.providers.find((p) => p.name === 'ollama')?.destination).toBe('remote');
   });
 });

@@ -17,7 +17,10 @@ afterAll(() => fake.close());
 afterEach(() => env?.dispose());
 
 const input = (refresh = true) => ({
-  task: 'insights' as const, facts: SHEET, deterministic: DETERMINISTIC.insights, options: { provider: 'openai' as const, refresh },
+  task: 'insights' as const,
+  facts: SHEET,
+  deterministic: DETERMINISTIC.insights,
+  options: { provider: 'openai' as const, refresh },
 });
 const local = (extra: Record<string, unknown> = {}) => makeLlmEnv({ openaiBaseUrl: fake.url, openaiModel: 'gpt-4o-mini', ...extra }, {}, KEY);
 
@@ -45,7 +48,12 @@ describe('OpenAI-compatible provider against the fake server', () => {
     env = local();
     fake.reply({ content: REPLIES.goodInsights });
     const p = makeProvider('openai', env.settings, { env: {}, openaiKey: KEY });
-    const r = await p.generate({ messages: [{ role: 'user', content: 'hi' }], schema: { type: 'object' }, maxTokens: 50, signal: new AbortController().signal });
+    const r = await p.generate({
+      messages: [{ role: 'user', content: 'hi' }],
+      schema: { type: 'object' },
+      maxTokens: 50,
+      signal: new AbortController().signal,
+    });
     expect(r).toEqual({ text: REPLIES.goodInsights, tokensIn: 150, tokensOut: 70 });
   });
 

@@ -22,12 +22,20 @@ beforeAll(async () => {
   const r = seededRandom(7);
   const lines = ['user_id,ts,event,country,plan'];
   for (let i = 0; i < 4000; i++) {
-    const row = { user: `u${Math.floor(r() * 300)}`, event: events[Math.floor(r() ** 2 * 4)], country: ['US', 'DE', 'FR', ''][Math.floor(r() * 4)], plan: r() < 0.3 ? 'pro' : 'free' };
+    const row = {
+      user: `u${Math.floor(r() * 300)}`,
+      event: events[Math.floor(r() ** 2 * 4)],
+      country: ['US', 'DE', 'FR', ''][Math.floor(r() * 4)],
+      plan: r() < 0.3 ? 'pro' : 'free',
+    };
     rows.push(row);
     lines.push(`${row.user},${1_767_225_600 + Math.floor(r() * 20 * 86400)},${row.event},${row.country},${row.plan}`);
   }
   fs.writeFileSync(file, lines.join('\n') + '\n');
-  const out = await importFiles({ path: file }, { dataDir: path.join(dir, 'data'), budgetBytes: 1 << 30, signal: new AbortController().signal, progress: () => {} });
+  const out = await importFiles(
+    { path: file },
+    { dataDir: path.join(dir, 'data'), budgetBytes: 1 << 30, signal: new AbortController().signal, progress: () => {} },
+  );
   storeDir = out.dir;
   datasetId = out.id;
   // Reopened from disk, as every call after the import's first funnel reads it.
@@ -46,24 +54,36 @@ describe('the local backend', () => {
     const d = await backend.describe();
     expect(d.kind).toBe('event_log');
     expect(d.rows).toBe(rows.length);
-    expect(d.columns.map((c) => [c.name, c.role])).toEqual([['user_id', 'user'], ['ts', 'time'], ['event', 'event'], ['country', 'property'], ['plan', 'property']]);
+    expect(d.columns.map((c) => [c.name, c.role])).toEqual([
+      ['user_id', 'user'],
+      ['ts', 'time'],
+      ['event', 'event'],
+      ['country', 'property'],
+      ['plan', 'property'],
+    ]);
     expect(d.timeMin).toBeGreaterThanOrEqual(1_767_225_600_000);
     expect(d.timeMax).toBeLessThan(1_767_225_600_000 + 20 * 86_400_000);
   });
 
   it('counts events and their distinct users, most frequent first', async () => {
-    const want = [...countBy(rows, (r) => r.event)].map(([event, count]) => ({ event, count, users: new Set(rows.filter((r) => r.event === event).map((r) => r.user)).size }));
+    const want = [...countBy(rows, (r) => r.event)].map(([event, count]) => ({
+      event,
+      count,
+      users: new Set(rows.filter((r) => r.event === event).map((r) => r.user)).size,
+    }));
     want.sort((a, b) => b.count - a.count || a.event.localeCompare(b.event));
     expect(await backend.events()).toEqual(want);
     expect(await backend.events({ limit: 2 })).toEqual(want.slice(0, 2));
   });
 
-  it('lists the properties with their distinct values, and a property\'s values with their rows', async () => {
+  it("lists the properties with their distinct values, and a property's values with their rows", async () => {
     expect(await backend.properties()).toEqual([
       { name: 'country', type: 'string', distinct: new Set(rows.map((r) => r.country)).size },
       { name: 'plan', type: 'string', distinct: 2 },
     ]);
-    const want = [...countBy(rows, (r) => r.country)].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    const want = [...countBy(rows, (r) => r.country)]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
     expect(await backend.propertyValues('country')).toEqual(want);
     expect(await backend.propertyValues('country', { limit: 1 })).toEqual(want.slice(0, 1));
     await expect(backend.propertyValues('nope')).rejects.toMatchObject({ kind: 'validation' });

@@ -23,11 +23,24 @@ describe.skipIf(!HAS_SHARED_DATA)(`multi-file datasets and first funnels (issue 
 
   it('analyses a control + treatment pair imported as one dataset exactly as the two files', async () => {
     const ds = await ctx.engine.dispatch('datasets:import', {
-      path: CONTROL, mapping: { constants: { variant: 'control' }, year: 2014 },
+      path: CONTROL,
+      mapping: { constants: { variant: 'control' }, year: 2014 },
       also: [{ path: EXPERIMENT, mapping: { constants: { variant: 'experiment' }, year: 2014 } }],
     });
-    const fromDataset = await ctx.engine.dispatch('experiment:analyze', { datasetId: ds.id, variant_column: 'variant', control: 'control', treatment: 'experiment', metrics: ['Enrollments/Clicks', 'Payments/Clicks'], save: false });
-    const fromFiles = await ctx.engine.dispatch('experiment:analyze', { control_file: CONTROL, treatment_file: EXPERIMENT, metrics: ['Enrollments/Clicks', 'Payments/Clicks'], save: false });
+    const fromDataset = await ctx.engine.dispatch('experiment:analyze', {
+      datasetId: ds.id,
+      variant_column: 'variant',
+      control: 'control',
+      treatment: 'experiment',
+      metrics: ['Enrollments/Clicks', 'Payments/Clicks'],
+      save: false,
+    });
+    const fromFiles = await ctx.engine.dispatch('experiment:analyze', {
+      control_file: CONTROL,
+      treatment_file: EXPERIMENT,
+      metrics: ['Enrollments/Clicks', 'Payments/Clicks'],
+      save: false,
+    });
     expect(fromDataset.source).toBe('aggregated_pair');
     expect(fromDataset.statistical_analysis).toEqual(fromFiles.statistical_analysis);
     // Independent check: Enrollments/Clicks summed over the days both files have enrollments.
@@ -39,23 +52,35 @@ describe.skipIf(!HAS_SHARED_DATA)(`multi-file datasets and first funnels (issue 
     con.closeSync();
     expect(fromDataset.statistical_analysis.primary_metric.control_value! / 100).toBeCloseTo(Number(c), 6);
     expect(fromDataset.statistical_analysis.primary_metric.treatment_value! / 100).toBeCloseTo(Number(t), 6);
-    await expect(ctx.engine.dispatch('experiment:analyze', { datasetId: ds.id, variant_column: 'variant', control: 'control', treatment: 'nope', metrics: ['Enrollments/Clicks'], save: false }))
-      .rejects.toThrow(/No rows have variant = "nope"/);
+    await expect(
+      ctx.engine.dispatch('experiment:analyze', {
+        datasetId: ds.id,
+        variant_column: 'variant',
+        control: 'control',
+        treatment: 'nope',
+        metrics: ['Enrollments/Clicks'],
+        save: false,
+      }),
+    ).rejects.toThrow(/No rows have variant = "nope"/);
   });
 
   it('previews the leads → deals join on mql_id like a DuckDB join', async () => {
     const p = await ctx.engine.dispatch('datasets:join-preview', { paths: [LEADS, DEALS], key: 'mql_id' });
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
-    const [[leads, deals, matched]] = (await con.runAndReadAll(`
+    const [[leads, deals, matched]] = (
+      await con.runAndReadAll(`
       WITH l AS (SELECT DISTINCT mql_id FROM read_csv('${LEADS}', header = true, all_varchar = true)),
            d AS (SELECT DISTINCT mql_id FROM read_csv('${DEALS}', header = true, all_varchar = true))
-      SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM d), (SELECT count(*) FROM d JOIN l USING (mql_id))`)).getRows();
+      SELECT (SELECT count(*) FROM l), (SELECT count(*) FROM d), (SELECT count(*) FROM d JOIN l USING (mql_id))`)
+    ).getRows();
     con.closeSync();
     expect(p.files.map((f) => f.ids)).toEqual([Number(leads), Number(deals)]);
     expect(p.files[1].matched).toBe(Number(matched));
     expect(p.inAll).toBe(Number(matched));
-    await expect(ctx.engine.dispatch('datasets:join-preview', { paths: [LEADS, DEALS], key: 'won_date' })).rejects.toThrow(/"won_date" is not in olist_marketing/);
+    await expect(ctx.engine.dispatch('datasets:join-preview', { paths: [LEADS, DEALS], key: 'won_date' })).rejects.toThrow(
+      /"won_date" is not in olist_marketing/,
+    );
   });
 
   it('suggests the most common event path as the first funnel', async () => {
@@ -68,10 +93,12 @@ describe.skipIf(!HAS_SHARED_DATA)(`multi-file datasets and first funnels (issue 
     // Independent reference: each user's events reduced to the first occurrence of each name, in time order.
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
-    const rows = (await con.runAndReadAll(`
+    const rows = (
+      await con.runAndReadAll(`
       WITH f AS (SELECT user_id, behavior_type, min(timestamp) AS t FROM read_csv('${TAOBAO}', header = true) GROUP BY ALL),
            s AS (SELECT user_id, string_agg(behavior_type, '>' ORDER BY t) AS seq FROM f GROUP BY user_id)
-      SELECT count(*) FILTER (WHERE seq LIKE 'pv%'), count(*) FILTER (WHERE seq LIKE 'pv>cart%') FROM s`)).getRows();
+      SELECT count(*) FILTER (WHERE seq LIKE 'pv%'), count(*) FILTER (WHERE seq LIKE 'pv>cart%') FROM s`)
+    ).getRows();
     con.closeSync();
     expect(t.users.slice(0, 2)).toEqual(rows[0].map(Number));
     const agg = await ctx.engine.dispatch('datasets:import', { path: CONTROL, mapping: { year: 2014 } });

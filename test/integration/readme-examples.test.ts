@@ -18,7 +18,11 @@ function examples(block: 'shipped' | 'real'): string[][] {
   const at = text.indexOf(`<!-- readme-examples: ${block} -->`);
   if (at < 0) throw new Error(`README has no "${block}" example block`);
   const body = text.slice(text.indexOf('```sh', at) + 5, text.indexOf('```', text.indexOf('```sh', at) + 5));
-  return body.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx iafa '))
+  return body
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('npx iafa '))
     .map((l) => l.slice('npx iafa '.length).split(/\s+/));
 }
 
@@ -28,9 +32,13 @@ async function runAll(commands: string[][], fix: (arg: string) => string): Promi
   let lastId: string | null = null;
   try {
     for (const cmd of commands) {
-      const args = cmd.map((a) => (a === '<dataset-id>' ? lastId ?? a : a.endsWith('.pdf') || a.endsWith('.html') ? path.join(out, a) : fix(a)));
+      const args = cmd.map((a) => (a === '<dataset-id>' ? (lastId ?? a) : a.endsWith('.pdf') || a.endsWith('.html') ? path.join(out, a) : fix(a)));
       const r = await runCliCaptured(args, { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' });
-      expect({ command: `iafa ${cmd.join(' ')}`, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ command: `iafa ${cmd.join(' ')}`, code: 0, stderr: '' });
+      expect({ command: `iafa ${cmd.join(' ')}`, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({
+        command: `iafa ${cmd.join(' ')}`,
+        code: 0,
+        stderr: '',
+      });
       expect(r.stdout.trim().length).toBeGreaterThan(0);
       lastId = /Imported .* as (ds_\w+)/.exec(r.stdout)?.[1] ?? lastId;
       const file = args[args.indexOf('-o') + 1];
@@ -51,9 +59,13 @@ describe('README CLI examples', () => {
     await runAll(cmds, (a) => (a.startsWith('resources/') ? path.join(repo, a) : a));
   }, 180_000);
 
-  it.skipIf(!HAS_SHARED_DATA)(`the block on the real datasets runs on the shared copies ${HAS_SHARED_DATA ? '' : NO_SHARED_DATA}`, async () => {
-    const cmds = examples('real');
-    expect(cmds.length).toBeGreaterThanOrEqual(5);
-    await runAll(cmds, (a) => (/\.csv$/.test(a) && fs.existsSync(path.join(SHARED_DATA, a)) ? path.join(SHARED_DATA, a) : a));
-  }, 180_000);
+  it.skipIf(!HAS_SHARED_DATA)(
+    `the block on the real datasets runs on the shared copies ${HAS_SHARED_DATA ? '' : NO_SHARED_DATA}`,
+    async () => {
+      const cmds = examples('real');
+      expect(cmds.length).toBeGreaterThanOrEqual(5);
+      await runAll(cmds, (a) => (/\.csv$/.test(a) && fs.existsSync(path.join(SHARED_DATA, a)) ? path.join(SHARED_DATA, a) : a));
+    },
+    180_000,
+  );
 });

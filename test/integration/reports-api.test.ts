@@ -28,12 +28,23 @@ afterAll(async () => {
 
 async function download(url: string, headers: Record<string, string> = { authorization: `Bearer ${server.token}` }) {
   const res = await fetch(server.url + url, { headers });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', disposition: res.headers.get('content-disposition') ?? '', body: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    disposition: res.headers.get('content-disposition') ?? '',
+    body: Buffer.from(await res.arrayBuffer()),
+  };
 }
 
 describe('reports over HTTP', () => {
   it('generates, stores and serves an HTML report (POST /api/v1/reports, GET .../download)', async () => {
-    const { status, json } = await apiFetch(server, 'POST', '/api/v1/reports', { datasetId, definition: DEFINITION, audience: 'executive', format: 'html', provider: 'none' });
+    const { status, json } = await apiFetch(server, 'POST', '/api/v1/reports', {
+      datasetId,
+      definition: DEFINITION,
+      audience: 'executive',
+      format: 'html',
+      provider: 'none',
+    });
     expect(status).toBe(200);
     expect(json.report_content).toMatch(/^<!doctype html>/);
     expect(json.report_metadata).toMatchObject({ format: 'html', audience: 'executive', title: 'Funnel report: pv → cart → buy' });
@@ -54,7 +65,11 @@ describe('reports over HTTP', () => {
 
   it('serves the seed alias /api/v1/analytics/:funnelId/report for a saved funnel, as Markdown', async () => {
     const funnel = await env.engine.dispatch('funnels:create', { datasetId, name: 'Browse to buy', definition: DEFINITION });
-    const { status, json } = await apiFetch(server, 'POST', `/api/v1/analytics/${funnel.id}/report`, { format: 'markdown', audience: 'data_scientist', provider: 'none' });
+    const { status, json } = await apiFetch(server, 'POST', `/api/v1/analytics/${funnel.id}/report`, {
+      format: 'markdown',
+      audience: 'data_scientist',
+      provider: 'none',
+    });
     expect(status).toBe(200);
     expect(json.report_content).toMatch(/^# Funnel report/);
     const d = await download(json.download_url);
@@ -86,7 +101,14 @@ describe('reports over HTTP', () => {
 
   it('previews without storing (save: false), lists and deletes', async () => {
     const before = (await apiFetch(server, 'GET', '/api/v1/reports')).json.reports.length;
-    const preview = await apiFetch(server, 'POST', '/api/v1/reports', { datasetId, definition: DEFINITION, format: 'html', save: false, provider: 'none', sections: ['summary', 'key_metrics'] });
+    const preview = await apiFetch(server, 'POST', '/api/v1/reports', {
+      datasetId,
+      definition: DEFINITION,
+      format: 'html',
+      save: false,
+      provider: 'none',
+      sections: ['summary', 'key_metrics'],
+    });
     expect(preview.json.id).toBeNull();
     expect(preview.json.download_url).toBeNull();
     expect(preview.json.html).not.toContain('id="funnel"');
@@ -101,8 +123,17 @@ describe('reports over HTTP', () => {
 
   it('renders an experiment-only report for Cookie Cats through experiment:analyze', async () => {
     const { status, json } = await apiFetch(server, 'POST', '/api/v1/reports', {
-      experiment: { file: sharedData('cookie_cats.csv'), variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7', 'retention_1'] },
-      audience: 'product_manager', format: 'html', provider: 'none', save: false,
+      experiment: {
+        file: sharedData('cookie_cats.csv'),
+        variant_column: 'version',
+        control: 'gate_30',
+        treatment: 'gate_40',
+        metrics: ['retention_7', 'retention_1'],
+      },
+      audience: 'product_manager',
+      format: 'html',
+      provider: 'none',
+      save: false,
     });
     expect(status).toBe(200);
     expect(json.report_metadata.title).toBe('Experiment report: gate_40 vs gate_30');
@@ -124,7 +155,20 @@ describe('iafa report', () => {
     const outDir = tempDir('iafa-report-out-');
     const run = (args: string[]) => runCliCaptured(args, { IAFA_DATA_DIR: dataDir, OLLAMA_HOST: 'http://127.0.0.1:2' });
     try {
-      const md = await run(['report', TAOBAO, '--steps', 'pv,cart,buy', '--audience', 'data_scientist', '--format', 'md', '-o', path.join(outDir, 'r.md'), '--provider', 'none']);
+      const md = await run([
+        'report',
+        TAOBAO,
+        '--steps',
+        'pv,cart,buy',
+        '--audience',
+        'data_scientist',
+        '--format',
+        'md',
+        '-o',
+        path.join(outDir, 'r.md'),
+        '--provider',
+        'none',
+      ]);
       expect(md.stderr).toMatch(/funnel|render/);
       expect(md.code).toBe(0);
       expect(fs.readFileSync(path.join(outDir, 'r.md'), 'utf8')).toMatch(/## Methods and caveats/);
@@ -132,7 +176,24 @@ describe('iafa report', () => {
       expect(pdf.code).toBe(0);
       expect(JSON.parse(pdf.stdout)).toMatchObject({ format: 'pdf', audience: 'executive' });
       expect(fs.readFileSync(path.join(outDir, 'r.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
-      const ab = await run(['report', sharedData('cookie_cats.csv'), '--variant-col', 'version', '--control', 'gate_30', '--treatment', 'gate_40', '--metric', 'retention_7,retention_1', '--format', 'html', '-o', path.join(outDir, 'ab.html'), '--provider', 'none']);
+      const ab = await run([
+        'report',
+        sharedData('cookie_cats.csv'),
+        '--variant-col',
+        'version',
+        '--control',
+        'gate_30',
+        '--treatment',
+        'gate_40',
+        '--metric',
+        'retention_7,retention_1',
+        '--format',
+        'html',
+        '-o',
+        path.join(outDir, 'ab.html'),
+        '--provider',
+        'none',
+      ]);
       expect(ab.code).toBe(0);
       expect(fs.readFileSync(path.join(outDir, 'ab.html'), 'utf8')).toContain('Experiment read-out');
       const bad = await run(['report', TAOBAO, '--steps', 'pv,cart', '--format', 'docx']);

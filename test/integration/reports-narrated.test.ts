@@ -28,11 +28,25 @@ afterAll(async () => {
   await fake.close();
 });
 
-const narrative = (summary: string) => JSON.stringify({ executive_summary: summary, key_points: [{ text: 'Cart to buy is the weakest step.', fact_ids: [] }], risks: [], fact_ids: ['funnel.overall_conversion_rate'] });
+const narrative = (summary: string) =>
+  JSON.stringify({
+    executive_summary: summary,
+    key_points: [{ text: 'Cart to buy is the weakest step.', fact_ids: [] }],
+    risks: [],
+    fact_ids: ['funnel.overall_conversion_rate'],
+  });
 
 async function generate(summary: string) {
   fake.reply({ content: narrative(summary) });
-  return env.engine.dispatch('reports:generate', { datasetId, definition: DEFINITION, audience: 'executive', format: 'html', provider: 'ollama', refresh: true, save: false });
+  return env.engine.dispatch('reports:generate', {
+    datasetId,
+    definition: DEFINITION,
+    audience: 'executive',
+    format: 'html',
+    provider: 'ollama',
+    refresh: true,
+    save: false,
+  });
 }
 
 describe('report narrative from a model', () => {

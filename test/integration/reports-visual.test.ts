@@ -38,7 +38,11 @@ afterAll(async () => {
 function pdfPages(file: string): string[] {
   const info = execFileSync('pdfinfo', [file]).toString();
   const n = Number(/Pages:\s+(\d+)/.exec(info)?.[1] ?? 0);
-  return Array.from({ length: n }, (_, i) => execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-']).toString('utf8').replace(/\s+/g, ' '));
+  return Array.from({ length: n }, (_, i) =>
+    execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-'])
+      .toString('utf8')
+      .replace(/\s+/g, ' '),
+  );
 }
 
 describe.each(['taobao-executive', 'taobao-data-scientist', 'taobao-product-manager', 'cookie-cats-data-scientist'])('visual check: %s', (name) => {
@@ -79,6 +83,7 @@ describe.each(['taobao-executive', 'taobao-data-scientist', 'taobao-product-mana
     if (m.segments) expect(together(m.segments.rows[0].segment, `Overall conversion by ${m.segments.by}`)).toBe(true);
     pages.forEach((p, i) => expect(p, `page ${i + 1} footer`).toContain(`Page ${i + 1} of ${pages.length}`));
     if (process.env.UPDATE_EXAMPLES && name === 'taobao-executive') fs.copyFileSync(file, path.resolve(__dirname, '../../docs/examples/report-executive.pdf'));
-    if (process.env.UPDATE_EXAMPLES && name === 'taobao-data-scientist') fs.writeFileSync(path.resolve(__dirname, '../../docs/examples/report-data-scientist.html'), renderHtml(m));
+    if (process.env.UPDATE_EXAMPLES && name === 'taobao-data-scientist')
+      fs.writeFileSync(path.resolve(__dirname, '../../docs/examples/report-data-scientist.html'), renderHtml(m));
   });
 });

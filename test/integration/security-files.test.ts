@@ -47,7 +47,9 @@ function uploadsDir(): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function upload(srv: RunningServer, name: string, body: string): Promise<{ status: number; json: any }> {
   const res = await fetch(`${srv.url}/api/v1/uploads?name=${encodeURIComponent(name)}`, {
-    method: 'POST', headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/octet-stream' }, body,
+    method: 'POST',
+    headers: { authorization: `Bearer ${srv.token}`, 'content-type': 'application/octet-stream' },
+    body,
   });
   return { status: res.status, json: await res.json() };
 }
@@ -74,7 +76,11 @@ describe('iafa serve reads only files the user gave it', () => {
   });
 
   it('resolves symlinks and .. before deciding (neither escapes the allowed folder)', async () => {
-    for (const p of [path.join(allowed, 'link.csv'), path.join(allowed, 'linkdir', 'secret.csv'), path.join(allowed, '..', path.basename(outside), 'secret.csv')]) {
+    for (const p of [
+      path.join(allowed, 'link.csv'),
+      path.join(allowed, 'linkdir', 'secret.csv'),
+      path.join(allowed, '..', path.basename(outside), 'secret.csv'),
+    ]) {
       const r = await apiFetch(server, 'POST', '/api/v1/datasets/preview', { path: p });
       expect(r.status, p).toBe(400);
       expect(JSON.stringify(r.json)).not.toContain('hunter2');
@@ -95,7 +101,10 @@ describe('iafa serve reads only files the user gave it', () => {
       ['/api/v1/experiments/analyze', { control_file: arm, treatment_file: arm, metrics: ['converted'] }],
       ['/api/v1/experiments/causal', { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] }],
       // Read inside the engine (a report's experiment, a join preview): checked at the door too.
-      ['/api/v1/reports', { audience: 'executive', format: 'html', experiment: { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] } }],
+      [
+        '/api/v1/reports',
+        { audience: 'executive', format: 'html', experiment: { file: arm, variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'] } },
+      ],
       ['/api/v1/datasets/join-preview', { paths: [arm, arm] }],
     ] as const) {
       const r = await apiFetch(server, 'POST', route, body);
@@ -114,7 +123,10 @@ describe('iafa serve reads only files the user gave it', () => {
     expect(good.status).toBe(200);
     expect(good.json.llm.embeddedModelPath).toBe(fs.realpathSync(model));
     const perCall = await apiFetch(server, 'POST', '/api/v1/llm/narrate', {
-      task: 'insights', facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' }, deterministic: {}, scope: { funnel_id: 'fn_x' },
+      task: 'insights',
+      facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' },
+      deterministic: {},
+      scope: { funnel_id: 'fn_x' },
       options: { provider: 'embedded', model: '/etc/hostname' },
     });
     expect(perCall.status).toBe(400);
@@ -169,14 +181,20 @@ describe('the API token', () => {
 /** A chunked upload (no Content-Length) that keeps writing until the server answers. */
 function chunkedUpload(srv: RunningServer, totalBytes: number, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: srv.port, path: '/api/v1/uploads?name=big.csv', method: 'POST',
-      headers: { authorization: `Bearer ${srv.token}`, 'transfer-encoding': 'chunked', ...headers },
-    }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', (e) => (e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(e));
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: srv.port,
+        path: '/api/v1/uploads?name=big.csv',
+        method: 'POST',
+        headers: { authorization: `Bearer ${srv.token}`, 'transfer-encoding': 'chunked', ...headers },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(e)));
     const chunk = Buffer.alloc(64 * 1024, 'a');
     let sent = 0;
     const pump = () => {
@@ -198,7 +216,9 @@ describe('uploads', () => {
     try {
       expect(await chunkedUpload(srv, 3 * 1024 * 1024)).toBe(413);
       const declared = await fetch(`${srv.url}/api/v1/uploads?name=x.csv`, {
-        method: 'POST', headers: { authorization: `Bearer ${srv.token}` }, body: Buffer.alloc(1024 * 1024 + 10, 'b'),
+        method: 'POST',
+        headers: { authorization: `Bearer ${srv.token}` },
+        body: Buffer.alloc(1024 * 1024 + 10, 'b'),
       });
       expect(declared.status).toBe(413);
       expect((await declared.json()).error.message).toMatch(/1 MB/);

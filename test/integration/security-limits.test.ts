@@ -21,7 +21,14 @@ afterAll(async () => {
   await fake.close();
 });
 
-const body = (i: number) => JSON.stringify({ task: 'insights', facts: SHEET, deterministic: DETERMINISTIC.insights, scope: { funnel_id: `fn_${i}` }, options: { provider: 'ollama', refresh: true } });
+const body = (i: number) =>
+  JSON.stringify({
+    task: 'insights',
+    facts: SHEET,
+    deterministic: DETERMINISTIC.insights,
+    scope: { funnel_id: `fn_${i}` },
+    options: { provider: 'ollama', refresh: true },
+  });
 
 async function until(f: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -51,17 +58,23 @@ describe('model-backed routes have a bounded queue', () => {
     expect(set.json.limits.narration).toEqual({ concurrent: 1, queue: 1 });
     fake.reply({ stall: true });
     const aborts = [new AbortController(), new AbortController()];
-    const held = aborts.map((a, i) => fetch(`${server.url}/api/v1/llm/narrate`, {
-      method: 'POST', signal: a.signal, body: body(i),
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    }).catch(() => null));
+    const held = aborts.map((a, i) =>
+      fetch(`${server.url}/api/v1/llm/narrate`, {
+        method: 'POST',
+        signal: a.signal,
+        body: body(i),
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      }).catch(() => null),
+    );
     try {
       await until(async () => {
         const g = (await apiFetch(server, 'GET', '/api/v1/limits')).json.groups.find((x: { name: string }) => x.name === 'narration');
         return g.running === 1 && g.waiting === 1;
       });
       const third = await fetch(`${server.url}/api/v1/llm/narrate`, {
-        method: 'POST', body: body(3), headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        method: 'POST',
+        body: body(3),
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
       });
       expect(third.status).toBe(429);
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -70,7 +83,9 @@ describe('model-backed routes have a bounded queue', () => {
       expect(err.message).toMatch(/Settings/);
       // A client asking for a stream is refused the same way, before any stream opens.
       const streamed = await fetch(`${server.url}/api/v1/llm/narrate`, {
-        method: 'POST', body: body(4), headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+        method: 'POST',
+        body: body(4),
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', accept: 'text/event-stream' },
       });
       expect(streamed.status).toBe(429);
       expect(streamed.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -27,7 +27,10 @@ describe.skipIf(process.platform === 'win32')('the data folder is private', () =
       const imp = spawnSync(process.execPath, [CLI, 'import', csv, '--json'], { env, encoding: 'utf8' });
       expect(imp.status, imp.stderr).toBe(0);
       const out = path.join(root, 'report.md');
-      const rep = spawnSync(process.execPath, [CLI, 'report', csv, '--steps', 'view,buy', '--format', 'md', '--provider', 'none', '-o', out], { env, encoding: 'utf8' });
+      const rep = spawnSync(process.execPath, [CLI, 'report', csv, '--steps', 'view,buy', '--format', 'md', '--provider', 'none', '-o', out], {
+        env,
+        encoding: 'utf8',
+      });
       expect(rep.status, rep.stderr).toBe(0);
       const all = modes(dataDir);
       expect(all.some((e) => e.p.startsWith('datasets') && !e.dir)).toBe(true);

@@ -141,7 +141,10 @@ describe('an encrypting store (Electron safeStorage behind the Cipher interface)
       store.set('openai-api-key', KEY);
       expect(encryptedFileStore(dir, cipher, 'electron-safe-storage').get('openai-api-key')).toBe(KEY);
       expect(allBytes(dir)).not.toContain(KEY);
-      const file = fs.readdirSync(dir, { recursive: true }).map(String).find((f) => fs.statSync(path.join(dir, f)).isFile())!;
+      const file = fs
+        .readdirSync(dir, { recursive: true })
+        .map(String)
+        .find((f) => fs.statSync(path.join(dir, f)).isFile())!;
       expect(mode(path.join(dir, file))).toBe(0o600);
       expect(store.warning).toBeNull();
     } finally {

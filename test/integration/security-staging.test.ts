@@ -53,15 +53,19 @@ describe('crash staging (tmp/ds_*) is cleaned at start', () => {
       const lines = ['user_id,timestamp,event'];
       for (let u = 0; u < 50; u++) lines.push(`u${u},2026-01-05T06:00:00Z,view`, `u${u},2026-01-05T07:00:00Z,buy`);
       fs.writeFileSync(file, lines.join('\n') + '\n');
-      const ds = await env.engine.dispatch('datasets:import', { path: file }, {
-        onProgress: () => {
-          const tmp = path.join(env.dataDir, 'tmp');
-          for (const d of fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.startsWith('ds_')) : []) {
-            const f = path.join(tmp, d, '.owner.pid');
-            if (fs.existsSync(f)) seen.push(fs.readFileSync(f, 'utf8'));
-          }
+      const ds = await env.engine.dispatch(
+        'datasets:import',
+        { path: file },
+        {
+          onProgress: () => {
+            const tmp = path.join(env.dataDir, 'tmp');
+            for (const d of fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.startsWith('ds_')) : []) {
+              const f = path.join(tmp, d, '.owner.pid');
+              if (fs.existsSync(f)) seen.push(fs.readFileSync(f, 'utf8'));
+            }
+          },
         },
-      });
+      );
       expect(seen.length).toBeGreaterThan(0);
       expect(new Set(seen)).toEqual(new Set([String(process.pid)]));
       expect(fs.readdirSync(path.join(env.dataDir, 'datasets', ds.id))).not.toContain('.owner.pid');

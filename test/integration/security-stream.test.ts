@@ -31,10 +31,19 @@ async function narrateSse(): Promise<{ events: Sse[]; bytes: number }> {
   const res = await fetch(`${server.url}/api/v1/llm/narrate`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream', 'content-type': 'application/json' },
-    body: JSON.stringify({ task: 'insights', facts: SHEET, deterministic: DETERMINISTIC.insights, scope: { funnel_id: 'fn_x' }, options: { provider: 'ollama', refresh: true } }),
+    body: JSON.stringify({
+      task: 'insights',
+      facts: SHEET,
+      deterministic: DETERMINISTIC.insights,
+      scope: { funnel_id: 'fn_x' },
+      options: { provider: 'ollama', refresh: true },
+    }),
   });
   const text = await res.text();
-  const events = text.split('\n\n').filter(Boolean).map((b) => ({ event: /^event: (.*)$/m.exec(b)![1], data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) }));
+  const events = text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((b) => ({ event: /^event: (.*)$/m.exec(b)![1], data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) }));
   return { events, bytes: text.length };
 }
 

@@ -31,7 +31,12 @@ afterAll(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<IafaError> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: IafaError) => e);
+  return p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: IafaError) => e,
+  );
 }
 
 describe('worker pool queue and cancel', () => {

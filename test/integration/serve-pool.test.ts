@@ -78,7 +78,9 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     const { seconds, latencies, results } = await healthUnderLoad(serve, datasetId, 64);
     const p95 = quantile(latencies, 0.95);
     const worst = Math.max(...latencies);
-    console.log(`health during 64 computes (${seconds.toFixed(1)} s, ${WORKERS} workers): ${latencies.length} samples, p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}`);
+    console.log(
+      `health during 64 computes (${seconds.toFixed(1)} s, ${WORKERS} workers): ${latencies.length} samples, p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${worst.toFixed(1)} ms; 503 retries: ${results.reduce((s, r) => s + r.busy, 0)}`,
+    );
     for (const r of results) {
       expect(r.status).toBe(200);
       expect(r.body.stages).toHaveLength(4);
@@ -90,69 +92,85 @@ describe(`iafa serve keeps answering while funnels run (${EVENTS} events)`, () =
     expect(worst).toBeLessThanOrEqual(500);
   }, 600_000);
 
-  it.skipIf(WORKERS === 0)('past the queue the API answers 503 with Retry-After', async () => {
-    const burst = await Promise.all(Array.from({ length: QUEUE + 8 }, (_, i) =>
-      serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: loadDefinition(100 + i) })));
-    const statuses = burst.map((r) => r.status);
-    await Promise.all(burst.map((r) => r.body?.cancel()));
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
-    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
-    expect(burst.filter((r) => r.status === 503).every((r) => Number(r.headers.get('retry-after')) >= 1)).toBe(true);
-    // Nothing is left running once every answer is in.
-    for (let i = 0; i < 50 && (await poolStatus()).running > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await poolStatus()).running).toBe(0);
-  }, 300_000);
+  it.skipIf(WORKERS === 0)(
+    'past the queue the API answers 503 with Retry-After',
+    async () => {
+      const burst = await Promise.all(
+        Array.from({ length: QUEUE + 8 }, (_, i) => serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: loadDefinition(100 + i) })),
+      );
+      const statuses = burst.map((r) => r.status);
+      await Promise.all(burst.map((r) => r.body?.cancel()));
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+      expect(burst.filter((r) => r.status === 503).every((r) => Number(r.headers.get('retry-after')) >= 1)).toBe(true);
+      // Nothing is left running once every answer is in.
+      for (let i = 0; i < 50 && (await poolStatus()).running > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await poolStatus()).running).toBe(0);
+    },
+    300_000,
+  );
 
-  it.skipIf(WORKERS === 0)('the route limits still apply before the pool (429 for a full group, not 503)', async () => {
-    const set = await serve.api('PATCH', '/api/v1/settings', { llm: { provider: 'none' }, limits: { narration: { concurrent: 1, queue: 0 } } });
-    expect(set.status).toBe(200);
-    const calls = await Promise.all([0, 1, 2].map((i) =>
-      serve.api('POST', '/api/v1/analytics/recommendations', { datasetId, definition: heavy(10 + i) })));
-    const statuses = calls.map((r) => r.status).sort();
-    const bodies = await Promise.all(calls.map((r) => r.json()));
-    expect(statuses).toEqual([200, 429, 429]);
-    expect(bodies.find((b) => b.error)?.error.kind).toBe('rate_limited');
-    expect(bodies.find((b) => !b.error)).toBeTruthy();
-  }, 120_000);
+  it.skipIf(WORKERS === 0)(
+    'the route limits still apply before the pool (429 for a full group, not 503)',
+    async () => {
+      const set = await serve.api('PATCH', '/api/v1/settings', { llm: { provider: 'none' }, limits: { narration: { concurrent: 1, queue: 0 } } });
+      expect(set.status).toBe(200);
+      const calls = await Promise.all([0, 1, 2].map((i) => serve.api('POST', '/api/v1/analytics/recommendations', { datasetId, definition: heavy(10 + i) })));
+      const statuses = calls.map((r) => r.status).sort();
+      const bodies = await Promise.all(calls.map((r) => r.json()));
+      expect(statuses).toEqual([200, 429, 429]);
+      expect(bodies.find((b) => b.error)?.error.kind).toBe('rate_limited');
+      expect(bodies.find((b) => !b.error)).toBeTruthy();
+    },
+    120_000,
+  );
 
-  it.skipIf(WORKERS === 0)('ops:cancel stops a running funnel within 100 ms', async () => {
-    const opId = 'cancel-me';
-    const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(20) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
-    const events = readEvents(res, (event) => event === 'result' || event === 'error');
-    for (let i = 0; i < 100 && (await poolStatus()).running === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect((await poolStatus()).running).toBe(1);
-    const t0 = performance.now();
-    const cancel = await (await serve.api('POST', `/api/v1/ops/${opId}/cancel`)).json();
-    const seen = await events;
-    const ms = performance.now() - t0;
-    expect(cancel.cancelled).toBe(true);
-    expect(seen.at(-1)).toMatchObject({ event: 'error', data: { kind: 'cancelled' } });
-    expect((await poolStatus()).running).toBe(0);
-    console.log(`ops:cancel answered in ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThanOrEqual(100);
-  }, 120_000);
+  it.skipIf(WORKERS === 0)(
+    'ops:cancel stops a running funnel within 100 ms',
+    async () => {
+      const opId = 'cancel-me';
+      const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(20) }, { accept: 'text/event-stream', 'x-iafa-op': opId });
+      const events = readEvents(res, (event) => event === 'result' || event === 'error');
+      for (let i = 0; i < 100 && (await poolStatus()).running === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await poolStatus()).running).toBe(1);
+      const t0 = performance.now();
+      const cancel = await (await serve.api('POST', `/api/v1/ops/${opId}/cancel`)).json();
+      const seen = await events;
+      const ms = performance.now() - t0;
+      expect(cancel.cancelled).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ event: 'error', data: { kind: 'cancelled' } });
+      expect((await poolStatus()).running).toBe(0);
+      console.log(`ops:cancel answered in ${ms.toFixed(1)} ms`);
+      expect(ms).toBeLessThanOrEqual(100);
+    },
+    120_000,
+  );
 
-  it.skipIf(WORKERS === 0)('closing the request stops a running funnel within 100 ms', async () => {
-    const abort = new AbortController();
-    const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(21) }, { accept: 'text/event-stream' }, abort.signal);
-    // The stream says when a worker has taken the call.
-    await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running');
-    expect((await poolStatus()).running).toBe(1);
-    const t0 = performance.now();
-    abort.abort();
-    let ms = Infinity;
-    for (let i = 0; i < 100; i++) {
-      if ((await poolStatus()).running === 0) {
-        ms = performance.now() - t0;
-        break;
+  it.skipIf(WORKERS === 0)(
+    'closing the request stops a running funnel within 100 ms',
+    async () => {
+      const abort = new AbortController();
+      const res = await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(21) }, { accept: 'text/event-stream' }, abort.signal);
+      // The stream says when a worker has taken the call.
+      await readEvents(res, (event, data) => event === 'progress' && data?.phase === 'running');
+      expect((await poolStatus()).running).toBe(1);
+      const t0 = performance.now();
+      abort.abort();
+      let ms = Infinity;
+      for (let i = 0; i < 100; i++) {
+        if ((await poolStatus()).running === 0) {
+          ms = performance.now() - t0;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 5));
       }
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    console.log(`closed request freed its worker in ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThanOrEqual(100);
-    // A new worker takes the place of the one stopped, and computes.
-    for (let i = 0; i < 100 && (await poolStatus()).workers < WORKERS; i++) await new Promise((r) => setTimeout(r, 50));
-    expect((await poolStatus()).workers).toBe(WORKERS);
-    expect((await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(22) })).status).toBe(200);
-  }, 120_000);
+      console.log(`closed request freed its worker in ${ms.toFixed(1)} ms`);
+      expect(ms).toBeLessThanOrEqual(100);
+      // A new worker takes the place of the one stopped, and computes.
+      for (let i = 0; i < 100 && (await poolStatus()).workers < WORKERS; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await poolStatus()).workers).toBe(WORKERS);
+      expect((await serve.api('POST', '/api/v1/funnels/compute', { datasetId, definition: heavy(22) })).status).toBe(200);
+    },
+    120_000,
+  );
 });

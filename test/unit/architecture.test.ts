@@ -16,7 +16,8 @@ function sourceFiles(dir: string): string[] {
 
 /** Static and dynamic imports and requires, including type-only ones. */
 function importedModules(code: string): string[] {
-  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+  const re =
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
   const mods: string[] = [];
   for (const m of code.matchAll(re)) mods.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   return mods;
@@ -32,7 +33,9 @@ describe('layering', () => {
   for (const layer of ['src/core', 'src/shared', 'src/server', 'src/cli']) {
     it(`${layer} never imports electron`, () => {
       const offenders = sourceFiles(path.join(root, layer)).filter((f) =>
-        importedModules(fs.readFileSync(f, 'utf8')).some((m) => m === 'electron' || m.startsWith('electron/') || m.includes('/main/') || m.includes('/preload/')),
+        importedModules(fs.readFileSync(f, 'utf8')).some(
+          (m) => m === 'electron' || m.startsWith('electron/') || m.includes('/main/') || m.includes('/preload/'),
+        ),
       );
       expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
     });
@@ -40,7 +43,9 @@ describe('layering', () => {
 
   it('src/shared (the contract) imports neither Node nor the DOM-only modules', () => {
     const offenders = sourceFiles(path.join(root, 'src/shared')).flatMap((f) =>
-      importedModules(fs.readFileSync(f, 'utf8')).filter((m) => m.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'child_process', 'http'].includes(m)).map((m) => `${path.relative(root, f)}: ${m}`),
+      importedModules(fs.readFileSync(f, 'utf8'))
+        .filter((m) => m.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'child_process', 'http'].includes(m))
+        .map((m) => `${path.relative(root, f)}: ${m}`),
     );
     expect(offenders).toEqual([]);
   });
@@ -62,7 +67,18 @@ function importsOf(code: string): { spec: string; names: string[] }[] {
       continue;
     }
     const braces = /\{([^}]*)\}/.exec(m[1]);
-    const names = braces ? braces[1].split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]).filter(Boolean) : [];
+    const names = braces
+      ? braces[1]
+          .split(',')
+          .map(
+            (n) =>
+              n
+                .trim()
+                .replace(/^type\s+/, '')
+                .split(/\s+as\s+/)[0],
+          )
+          .filter(Boolean)
+      : [];
     if (!braces || /^\s*[\w$*]/.test(m[1].replace(/\{[^}]*\}/, '').replace(/^\s*,/, ''))) names.push('*');
     out.push({ spec: m[2], names });
   }
@@ -73,12 +89,15 @@ function importsOf(code: string): { spec: string; names: string[] }[] {
 function resolveImport(from: string, spec: string): string | null {
   if (!spec.startsWith('.')) return null;
   const base = path.resolve(path.dirname(path.join(root, from)), spec);
-  for (const c of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) if (fs.existsSync(c) && fs.statSync(c).isFile()) return path.relative(root, c);
+  for (const c of [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')])
+    if (fs.existsSync(c) && fs.statSync(c).isFile()) return path.relative(root, c);
   return null;
 }
 
 const rel = (f: string) => path.relative(root, f);
-const graph = new Map(sourceFiles(path.join(root, 'src')).map((f) => [rel(f), importsOf(fs.readFileSync(f, 'utf8')).map((i) => ({ ...i, file: resolveImport(rel(f), i.spec) }))]));
+const graph = new Map(
+  sourceFiles(path.join(root, 'src')).map((f) => [rel(f), importsOf(fs.readFileSync(f, 'utf8')).map((i) => ({ ...i, file: resolveImport(rel(f), i.spec) }))]),
+);
 
 /** The column store: where its types and class live, and the import helper it uses. */
 const STORE = new Set(['src/core/store-types.ts', 'src/core/import/store.ts']);
@@ -89,7 +108,7 @@ const STORE_NAMES = new Set(['ColumnStore', 'StoreCache', 'StoreManifest', 'Aggr
 function funnelEngine(): Set<string> {
   const engine = new Set<string>();
   const funnel = [...graph.keys()].filter((f) => f.startsWith('src/core/funnel/'));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const f of funnel) {
       if (engine.has(f)) continue;
@@ -107,7 +126,8 @@ function directStoreUses(file: string, engine: Set<string>): string[] {
   return graph.get(file)!.flatMap((i) => {
     if (i.file === null) return [];
     if (STORE.has(i.file) || engine.has(i.file)) return [`${file} imports ${i.spec}`];
-    if (i.file === 'src/core/import/index.ts' && i.names.some((n) => STORE_NAMES.has(n))) return [`${file} imports ${i.names.filter((n) => STORE_NAMES.has(n)).join(', ')} from ${i.spec}`];
+    if (i.file === 'src/core/import/index.ts' && i.names.some((n) => STORE_NAMES.has(n)))
+      return [`${file} imports ${i.names.filter((n) => STORE_NAMES.has(n)).join(', ')} from ${i.spec}`];
     return [];
   });
 }
@@ -116,8 +136,7 @@ function directStoreUses(file: string, engine: Set<string>): string[] {
  * Reads of the store still to move behind the backend on another branch: each entry must still be
  * needed (a stale one fails too, so it is removed when that branch lands).
  */
-const PENDING: Record<string, string> = {
-};
+const PENDING: Record<string, string> = {};
 
 describe('the backend seam', () => {
   const engine = funnelEngine();
@@ -146,7 +165,12 @@ describe('the backend seam', () => {
   it('import/ and funnel/ do not import each other', () => {
     const arrows = [...graph].flatMap(([f, imports]) =>
       imports
-        .filter((i) => i.file !== null && ((f.startsWith('src/core/import/') && i.file.startsWith('src/core/funnel/')) || (f.startsWith('src/core/funnel/') && i.file.startsWith('src/core/import/'))))
+        .filter(
+          (i) =>
+            i.file !== null &&
+            ((f.startsWith('src/core/import/') && i.file.startsWith('src/core/funnel/')) ||
+              (f.startsWith('src/core/funnel/') && i.file.startsWith('src/core/import/'))),
+        )
         .map((i) => `${f} -> ${i.file}`),
     );
     expect(arrows).toEqual([]);

@@ -11,16 +11,48 @@ function parseFunnelArgs(argv: string[]) {
 
 describe('iafa funnel arguments', () => {
   it('parses every flag into a definition', () => {
-    const a = parseFunnelArgs(['data.csv', '--steps', 'pin_view,save[surface=Home|Search],click', '--window', '24h', '--mode', 'first-touch', '--strict', '--by', 'user_intent',
-      '--where', 'platform=iOS,Web', '--where', 'user_tenure!=New', '--from', '2026-01-01', '--to=2026-01-31', '--tz', 'Europe/Paris', '--user-col', 'uid', '--time-col', 'ts', '--event-col', 'ev', '--json']);
+    const a = parseFunnelArgs([
+      'data.csv',
+      '--steps',
+      'pin_view,save[surface=Home|Search],click',
+      '--window',
+      '24h',
+      '--mode',
+      'first-touch',
+      '--strict',
+      '--by',
+      'user_intent',
+      '--where',
+      'platform=iOS,Web',
+      '--where',
+      'user_tenure!=New',
+      '--from',
+      '2026-01-01',
+      '--to=2026-01-31',
+      '--tz',
+      'Europe/Paris',
+      '--user-col',
+      'uid',
+      '--time-col',
+      'ts',
+      '--event-col',
+      'ev',
+      '--json',
+    ]);
     expect(a.source).toBe('data.csv');
     expect(a.json).toBe(true);
     expect(a.mapping).toEqual({ user: 'uid', time: 'ts', event: 'ev' });
     expect(a.definition).toEqual({
       steps: [{ event: 'pin_view' }, { event: 'save', where: { column: 'surface', values: ['Home', 'Search'] } }, { event: 'click' }],
-      window: '24h', mode: 'first-touch', strict: true, breakdown: 'user_intent',
-      include: { platform: ['iOS', 'Web'] }, exclude: { user_tenure: ['New'] },
-      from: '2026-01-01', to: '2026-01-31', tz: 'Europe/Paris',
+      window: '24h',
+      mode: 'first-touch',
+      strict: true,
+      breakdown: 'user_intent',
+      include: { platform: ['iOS', 'Web'] },
+      exclude: { user_tenure: ['New'] },
+      from: '2026-01-01',
+      to: '2026-01-31',
+      tz: 'Europe/Paris',
     });
   });
 
@@ -41,9 +73,24 @@ describe('iafa funnel arguments', () => {
   });
 
   it('parses steps of several events and conditions, and the mode flags', () => {
-    const a = parseFunnelArgs(['x', '--steps', 'view|view_m[platform=ios|android,country=de],cart,pay[method=card,wallet]', '--strict-order', '--allow-reentry', '--strict-deduplication', '--strict-once']);
+    const a = parseFunnelArgs([
+      'x',
+      '--steps',
+      'view|view_m[platform=ios|android,country=de],cart,pay[method=card,wallet]',
+      '--strict-order',
+      '--allow-reentry',
+      '--strict-deduplication',
+      '--strict-once',
+    ]);
     expect(a.definition.steps).toEqual([
-      { event: 'view', orEvents: ['view_m'], where: [{ column: 'platform', values: ['ios', 'android'] }, { column: 'country', values: ['de'] }] },
+      {
+        event: 'view',
+        orEvents: ['view_m'],
+        where: [
+          { column: 'platform', values: ['ios', 'android'] },
+          { column: 'country', values: ['de'] },
+        ],
+      },
       { event: 'cart' },
       // A comma part without "=" adds a value to the condition before it (the older syntax).
       { event: 'pay', where: { column: 'method', values: ['card', 'wallet'] } },

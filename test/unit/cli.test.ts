@@ -53,7 +53,11 @@ describe('iafa CLI', () => {
     dirs.push(dataDir);
     const ac = new AbortController();
     let stdout = '';
-    const done = runCli(['serve', '--port', '0', '--json'], { stdout: (s) => (stdout += s), stderr: () => {}, env: { IAFA_DATA_DIR: dataDir }, isTTY: false }, ac.signal);
+    const done = runCli(
+      ['serve', '--port', '0', '--json'],
+      { stdout: (s) => (stdout += s), stderr: () => {}, env: { IAFA_DATA_DIR: dataDir }, isTTY: false },
+      ac.signal,
+    );
     for (let i = 0; i < 100 && !stdout; i++) await new Promise((r) => setTimeout(r, 20));
     const info = JSON.parse(stdout);
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -22,7 +22,12 @@ function decodeLiteral(sql: string): string {
     if (e === 'x') {
       out += String.fromCharCode(parseInt(body.slice(i + 1, i + 3), 16));
       i += 2;
-    } else out += ({ '\\': '\\', "'": "'", '0': '\0', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' } as Record<string, string>)[e] ?? (() => { throw new Error(`unknown escape \\${e}`); })();
+    } else
+      out +=
+        ({ '\\': '\\', "'": "'", '0': '\0', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' } as Record<string, string>)[e] ??
+        (() => {
+          throw new Error(`unknown escape \\${e}`);
+        })();
   }
   return out;
 }
@@ -79,7 +84,15 @@ describe('num and ident', () => {
 
 describe('clickhouse:// URLs', () => {
   it('parses user, host, port, database and table, with TLS defaults', () => {
-    expect(parseClickHouseUrl('clickhouse://analyst@ch.local:8123/prod/events')).toEqual({ tls: false, host: 'ch.local', port: 8123, user: 'analyst', database: 'prod', table: 'events', mapping: {} });
+    expect(parseClickHouseUrl('clickhouse://analyst@ch.local:8123/prod/events')).toEqual({
+      tls: false,
+      host: 'ch.local',
+      port: 8123,
+      user: 'analyst',
+      database: 'prod',
+      table: 'events',
+      mapping: {},
+    });
     expect(parseClickHouseUrl('clickhouses://db.example.com/a/b')).toMatchObject({ tls: true, port: 8443, user: 'default' });
     expect(parseClickHouseUrl('clickhouse://h:9/my%20db/t%60x')).toMatchObject({ database: 'my db', table: 't`x' });
   });

@@ -13,13 +13,17 @@ describe('ClickHouse funnel options compiler', () => {
   });
 
   it('splits the columns into layers, none using a column of its own layer that a later layer defines', () => {
-    for (const f of [{ order: true, dedup: true, once: true, reentry: false, increase: true }, { order: false, dedup: true, once: false, reentry: false, increase: false }]) {
+    for (const f of [
+      { order: true, dedup: true, once: true, reentry: false, increase: true },
+      { order: false, dedup: true, once: false, reentry: false, increase: false },
+    ]) {
       const m = walkMode(5, 3_600_000, f);
       expect(m.layers!.length).toBeGreaterThan(5);
       const defined = new Set(['_T0', '_T1', '_T2', '_T3', '_T4', '_T5']);
       for (const layer of m.layers!) {
         const here = layer.map((c) => c.slice(c.lastIndexOf(' AS ') + 4));
-        for (const c of layer) for (const used of c.match(/_[A-Z]+\d*/g) ?? []) expect(defined.has(used) || here.includes(used), `${used} in ${c.slice(0, 80)}`).toBe(true);
+        for (const c of layer)
+          for (const used of c.match(/_[A-Z]+\d*/g) ?? []) expect(defined.has(used) || here.includes(used), `${used} in ${c.slice(0, 80)}`).toBe(true);
         for (const h of here) defined.add(h);
       }
       expect(defined.has('_lvl') && defined.has('_d5')).toBe(true);

@@ -20,7 +20,18 @@ describe('database', () => {
     const journal = JSON.parse(fs.readFileSync(path.join(appPaths.migrations(), 'meta/_journal.json'), 'utf8'));
     expect(migrationCount(sqlite)).toBe(journal.entries.length);
     const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((r) => r.name);
-    for (const t of ['datasets', 'funnels', 'generations', 'recommendations', 'recommendation_status_history', 'conversations', 'messages', 'experiments', 'settings', 'reports']) {
+    for (const t of [
+      'datasets',
+      'funnels',
+      'generations',
+      'recommendations',
+      'recommendation_status_history',
+      'conversations',
+      'messages',
+      'experiments',
+      'settings',
+      'reports',
+    ]) {
       expect(tables).toContain(t);
     }
     close();
@@ -49,10 +60,20 @@ describe('database', () => {
   it('enforces foreign keys: a funnel cannot point at a missing dataset, and deleting a dataset removes its funnels', () => {
     const { sqlite, close } = fresh();
     const now = new Date().toISOString();
-    expect(() => sqlite.prepare('INSERT INTO funnels (id, dataset_id, name, definition_json, created_at, updated_at) VALUES (?,?,?,?,?,?)').run('f1', 'missing', 'x', '{}', now, now)).toThrow(/FOREIGN KEY/);
-    sqlite.prepare(`INSERT INTO datasets (id, name, kind, format, source_name, source_bytes, row_count, columns_json, mapping_json, store_path, created_at)
-      VALUES ('d1','d','event_log','csv','a.csv',1,1,'[]','{}','d1',?)`).run(now);
-    sqlite.prepare('INSERT INTO funnels (id, dataset_id, name, definition_json, created_at, updated_at) VALUES (?,?,?,?,?,?)').run('f1', 'd1', 'x', '{}', now, now);
+    expect(() =>
+      sqlite
+        .prepare('INSERT INTO funnels (id, dataset_id, name, definition_json, created_at, updated_at) VALUES (?,?,?,?,?,?)')
+        .run('f1', 'missing', 'x', '{}', now, now),
+    ).toThrow(/FOREIGN KEY/);
+    sqlite
+      .prepare(
+        `INSERT INTO datasets (id, name, kind, format, source_name, source_bytes, row_count, columns_json, mapping_json, store_path, created_at)
+      VALUES ('d1','d','event_log','csv','a.csv',1,1,'[]','{}','d1',?)`,
+      )
+      .run(now);
+    sqlite
+      .prepare('INSERT INTO funnels (id, dataset_id, name, definition_json, created_at, updated_at) VALUES (?,?,?,?,?,?)')
+      .run('f1', 'd1', 'x', '{}', now, now);
     sqlite.prepare("DELETE FROM datasets WHERE id='d1'").run();
     expect((sqlite.prepare('SELECT count(*) AS n FROM funnels').get() as { n: number }).n).toBe(0);
     close();

@@ -20,16 +20,25 @@ const QUESTION: Record<AskOutput['signals']['question'], string> = {
 function render(out: AskOutput): string {
   const lines = [out.answer, ''];
   if (out.supporting_data.length) {
-    lines.push(formatTable(out.supporting_data.map((s) => ({ fact: s.fact_id, label: s.label, value: s.display })), [
-      { key: 'label', title: 'FACT' }, { key: 'value', title: 'VALUE' }, { key: 'fact', title: 'ID' },
-    ]).trimEnd(), '');
+    lines.push(
+      formatTable(
+        out.supporting_data.map((s) => ({ fact: s.fact_id, label: s.label, value: s.display })),
+        [
+          { key: 'label', title: 'FACT' },
+          { key: 'value', title: 'VALUE' },
+          { key: 'fact', title: 'ID' },
+        ],
+      ).trimEnd(),
+      '',
+    );
   }
   if (out.follow_up_questions.length) lines.push('You could also ask:', ...out.follow_up_questions.map((q) => `  - ${q}`), '');
   const g = out.grounding;
   const s = out.signals;
   lines.push(`numbers:  ${NUMBERS[s.numbers]}`);
   lines.push(`question: ${QUESTION[s.question]}${s.question !== 'answered' && s.note && s.note !== out.answer ? ` (${s.note})` : ''}`);
-  if (out.generation.provider !== 'none' && g.fallback_fields.length) lines.push(`model text: ${g.fallback_fields.length} part(s) replaced by the computed text`);
+  if (out.generation.provider !== 'none' && g.fallback_fields.length)
+    lines.push(`model text: ${g.fallback_fields.length} part(s) replaced by the computed text`);
   lines.push(`[${out.generation.provider}${out.generation.model ? ` · ${out.generation.model}` : ''}${out.generation.cache_hit ? ' · cached' : ''}]`);
   if (out.generation.banner) lines.push(`note: ${out.generation.banner}`);
   lines.push(`conversation: ${out.conversation_id} (continue with --conversation ${out.conversation_id})`);
@@ -57,19 +66,23 @@ export const ask: Command = {
     const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping) } : await resolveDataset(rt, parsed.source, parsed.mapping);
     const engine = rt.engine();
     const report = await engine.dispatch('analytics:recommendations', { datasetId: ds.id, definition: parsed.definition }, { signal: rt.signal });
-    const out = await engine.dispatch('analytics:ask', {
-      funnelId: report.funnel_id ?? `dataset:${ds.id}`,
-      question,
-      facts: { facts: report.facts, generated_at: report.generated_at },
-      ...(typeof args.values.conversation === 'string' ? { conversationId: args.values.conversation } : {}),
-      options,
-    }, {
-      signal: rt.signal,
-      // Tokens are JSON under construction: show the queue and phases, print the checked answer once.
-      onProgress: (ev) => {
-        if (!ev.text) rt.progress(ev);
+    const out = await engine.dispatch(
+      'analytics:ask',
+      {
+        funnelId: report.funnel_id ?? `dataset:${ds.id}`,
+        question,
+        facts: { facts: report.facts, generated_at: report.generated_at },
+        ...(typeof args.values.conversation === 'string' ? { conversationId: args.values.conversation } : {}),
+        options,
       },
-    });
+      {
+        signal: rt.signal,
+        // Tokens are JSON under construction: show the queue and phases, print the checked answer once.
+        onProgress: (ev) => {
+          if (!ev.text) rt.progress(ev);
+        },
+      },
+    );
     rt.io.stdout(rt.json ? JSON.stringify(out, null, 2) + '\n' : render(out));
   },
 };

@@ -16,10 +16,26 @@ export const datasetsList: Command = {
       rt.io.stdout('No datasets yet. Import one with `iafa import <file>` or try `iafa funnel sample ...`.\n');
       return;
     }
-    rt.io.stdout(formatTable(
-      datasets.map((d) => ({ id: d.id, name: d.name, kind: d.kind, rows: d.rowCount, users: d.userCount, created: d.createdAt.slice(0, 16).replace('T', ' ') })),
-      [{ key: 'id', title: 'ID' }, { key: 'name', title: 'NAME' }, { key: 'kind', title: 'KIND' }, { key: 'rows', title: 'ROWS' }, { key: 'users', title: 'USERS' }, { key: 'created', title: 'CREATED (UTC)' }],
-    ));
+    rt.io.stdout(
+      formatTable(
+        datasets.map((d) => ({
+          id: d.id,
+          name: d.name,
+          kind: d.kind,
+          rows: d.rowCount,
+          users: d.userCount,
+          created: d.createdAt.slice(0, 16).replace('T', ' '),
+        })),
+        [
+          { key: 'id', title: 'ID' },
+          { key: 'name', title: 'NAME' },
+          { key: 'kind', title: 'KIND' },
+          { key: 'rows', title: 'ROWS' },
+          { key: 'users', title: 'USERS' },
+          { key: 'created', title: 'CREATED (UTC)' },
+        ],
+      ),
+    );
   },
 };
 
@@ -37,9 +53,17 @@ export const datasetsShow: Command = {
       return;
     }
     rt.io.stdout(`${d.name} (${d.id})\nkind: ${d.kind}   rows: ${d.rowCount.toLocaleString('en-US')}   source: ${d.sourceName}\n\n`);
-    rt.io.stdout(formatTable(d.columns.map((c) => ({ name: c.name, role: c.role, type: c.type, distinct: c.distinct })), [
-      { key: 'name', title: 'COLUMN' }, { key: 'role', title: 'ROLE' }, { key: 'type', title: 'TYPE' }, { key: 'distinct', title: 'DISTINCT' },
-    ]));
+    rt.io.stdout(
+      formatTable(
+        d.columns.map((c) => ({ name: c.name, role: c.role, type: c.type, distinct: c.distinct })),
+        [
+          { key: 'name', title: 'COLUMN' },
+          { key: 'role', title: 'ROLE' },
+          { key: 'type', title: 'TYPE' },
+          { key: 'distinct', title: 'DISTINCT' },
+        ],
+      ),
+    );
     for (const w of d.warnings) rt.io.stdout(`warning: ${w.message}\n`);
   },
 };

@@ -14,7 +14,10 @@ function str(v: Values, k: string): string | undefined {
 function list(v: Values, k: string): string[] {
   const x = v[k];
   const arr = Array.isArray(x) ? x.map(String) : typeof x === 'string' ? [x] : [];
-  return arr.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return arr
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function num(v: Values, k: string): number | undefined {
@@ -32,14 +35,27 @@ export function designInputFromArgs(v: Values): DesignInput {
   const n = num(v, 'n');
   const days = num(v, 'duration');
   if (baseline === undefined) throw new IafaError('validation', '--baseline is required (the current rate as a fraction, e.g. 0.15; or the mean with --sd).');
-  if (mde === undefined && n === undefined && days === undefined) throw new IafaError('validation', '--mde is required (relative, e.g. 0.10 for +10%; absolute with --mde-absolute), unless --n or --duration asks for the MDE a sample allows.');
+  if (mde === undefined && n === undefined && days === undefined)
+    throw new IafaError(
+      'validation',
+      '--mde is required (relative, e.g. 0.10 for +10%; absolute with --mde-absolute), unless --n or --duration asks for the MDE a sample allows.',
+    );
   const sd = num(v, 'sd');
   const input: DesignInput = {
     ...(mde !== undefined ? { mde } : {}),
     mde_type: v['mde-absolute'] ? 'absolute' : 'relative',
     ...(sd !== undefined ? { metric_type: 'mean', baseline_mean: baseline, baseline_sd: sd } : { baseline_rate: baseline }),
   };
-  const opt = { alpha: num(v, 'alpha'), power: num(v, 'power'), daily_users: num(v, 'daily-users'), variants: num(v, 'variants'), allocation: num(v, 'allocation'), ratio: num(v, 'ratio'), sample_size: n, duration_days: days };
+  const opt = {
+    alpha: num(v, 'alpha'),
+    power: num(v, 'power'),
+    daily_users: num(v, 'daily-users'),
+    variants: num(v, 'variants'),
+    allocation: num(v, 'allocation'),
+    ratio: num(v, 'ratio'),
+    sample_size: n,
+    duration_days: days,
+  };
   if (v['one-sided']) input.alternative = 'one-sided';
   for (const [k, x] of Object.entries(opt)) if (x !== undefined) (input as Record<string, unknown>)[k] = x;
   if (str(v, 'hypothesis')) input.hypothesis = str(v, 'hypothesis');
@@ -56,7 +72,8 @@ export function parseGuardrail(s: string): GuardrailSpec {
   if (margin === undefined) return metric;
   const m = Number(margin);
   if (!(m > 0)) throw new IafaError('validation', `Guardrail "${s}": the margin must be a positive number.`);
-  if (type !== undefined && type !== 'absolute' && type !== 'relative') throw new IafaError('validation', `Guardrail "${s}": the margin type is "relative" or "absolute".`);
+  if (type !== undefined && type !== 'absolute' && type !== 'relative')
+    throw new IafaError('validation', `Guardrail "${s}": the margin type is "relative" or "absolute".`);
   return { metric, margin: m, margin_type: type === 'absolute' ? 'absolute' : 'relative', direction: 'higher_is_better' };
 }
 
@@ -103,7 +120,12 @@ export function analyzeInputFromArgs(positionals: string[], v: Values): AnalyzeI
   if (seg.length) input.segment_by = seg;
   const lower = list(v, 'lower-is-better');
   if (lower.length) input.lower_is_better = lower;
-  for (const [flag, key] of [['date-col', 'date_column'], ['covariate', 'covariate'], ['srm-col', 'srm_column'], ['funnel', 'funnelId']] as const) {
+  for (const [flag, key] of [
+    ['date-col', 'date_column'],
+    ['covariate', 'covariate'],
+    ['srm-col', 'srm_column'],
+    ['funnel', 'funnelId'],
+  ] as const) {
     const x = str(v, flag);
     if (x) input[key] = x;
   }
@@ -197,23 +219,42 @@ function powerLine(d: DesignResult['experiment_design']): string {
 export function renderMultiArm(a: ExperimentAnalysis): string {
   const m = a.multi_arm as NonNullable<ExperimentAnalysis['multi_arm']>;
   const bayes = a.engine === 'bayesian';
-  const rows = (a.arms ?? []).flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => ({
-    arm: i === 0 ? arm.treatment_label : '',
-    metric: `${i === 0 ? '* ' : ''}${x.metric}`,
-    control: f2(x.control_value, x.kind === 'rate' ? '%' : ''),
-    treatment: f2(x.treatment_value, x.kind === 'rate' ? '%' : ''),
-    lift: f2(x.relative_lift, '%'),
-    ci: bayes && x.bayesian ? `[${x.bayesian.credible_interval[0].toFixed(2)}, ${x.bayesian.credible_interval[1].toFixed(2)}]%` : x.relative_lift_ci ? `[${x.relative_lift_ci[0].toFixed(2)}, ${x.relative_lift_ci[1].toFixed(2)}]%` : 'n/a',
-    p: x.tested ? fp(x.p_value) : 'n/a',
-    adj: x.tested ? fp(x.p_value_adjusted) : `not tested: ${x.reason}`,
-    ctw: x.bayesian ? `${(x.bayesian.chance_to_win * 100).toFixed(1)}%` : 'n/a',
-    risk: x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : 'n/a',
-    decision: i === 0 ? arm.recommendation.decision : '',
-  })));
+  const rows = (a.arms ?? []).flatMap((arm) =>
+    [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => ({
+      arm: i === 0 ? arm.treatment_label : '',
+      metric: `${i === 0 ? '* ' : ''}${x.metric}`,
+      control: f2(x.control_value, x.kind === 'rate' ? '%' : ''),
+      treatment: f2(x.treatment_value, x.kind === 'rate' ? '%' : ''),
+      lift: f2(x.relative_lift, '%'),
+      ci:
+        bayes && x.bayesian
+          ? `[${x.bayesian.credible_interval[0].toFixed(2)}, ${x.bayesian.credible_interval[1].toFixed(2)}]%`
+          : x.relative_lift_ci
+            ? `[${x.relative_lift_ci[0].toFixed(2)}, ${x.relative_lift_ci[1].toFixed(2)}]%`
+            : 'n/a',
+      p: x.tested ? fp(x.p_value) : 'n/a',
+      adj: x.tested ? fp(x.p_value_adjusted) : `not tested: ${x.reason}`,
+      ctw: x.bayesian ? `${(x.bayesian.chance_to_win * 100).toFixed(1)}%` : 'n/a',
+      risk: x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : 'n/a',
+      decision: i === 0 ? arm.recommendation.decision : '',
+    })),
+  );
   const cols = [
-    { key: 'arm', title: 'ARM' }, { key: 'metric', title: 'METRIC' }, { key: 'control', title: 'CONTROL' }, { key: 'treatment', title: 'TREATMENT' },
-    { key: 'lift', title: 'LIFT' }, { key: 'ci', title: bayes ? 'CREDIBLE INTERVAL' : 'LIFT CI' },
-    ...(bayes ? [{ key: 'ctw', title: 'CHANCE TO WIN' }, { key: 'risk', title: 'RISK' }] : [{ key: 'p', title: 'P' }, { key: 'adj', title: `${m.correction.toUpperCase()} P` }]),
+    { key: 'arm', title: 'ARM' },
+    { key: 'metric', title: 'METRIC' },
+    { key: 'control', title: 'CONTROL' },
+    { key: 'treatment', title: 'TREATMENT' },
+    { key: 'lift', title: 'LIFT' },
+    { key: 'ci', title: bayes ? 'CREDIBLE INTERVAL' : 'LIFT CI' },
+    ...(bayes
+      ? [
+          { key: 'ctw', title: 'CHANCE TO WIN' },
+          { key: 'risk', title: 'RISK' },
+        ]
+      : [
+          { key: 'p', title: 'P' },
+          { key: 'adj', title: `${m.correction.toUpperCase()} P` },
+        ]),
     { key: 'decision', title: 'DECISION' },
   ];
   let out = `${m.treatment_labels.join(', ')} vs ${m.control_label} (alpha ${a.alpha}; * primary; ${m.families})\n\n`;
@@ -243,18 +284,44 @@ export function renderAnalysis(a: ExperimentAnalysis): string {
   const bayes = a.engine === 'bayesian';
   let out = `${a.treatment_label} vs ${a.control_label} (alpha ${a.alpha}; * primary; secondary p-values ${sa.secondary_correction}-adjusted)\n\n`;
   out += formatTable(rows, [
-    { key: 'metric', title: 'METRIC' }, { key: 'control', title: 'CONTROL' }, { key: 'treatment', title: 'TREATMENT' }, { key: 'diff', title: 'DIFF' },
-    { key: 'lift', title: 'LIFT' }, { key: 'ci', title: 'CI' }, { key: 'p', title: 'P' }, { key: 'sig', title: 'SIG' },
-    ...(bayes ? [{ key: 'ctw', title: 'CHANCE TO WIN' }, { key: 'risk', title: 'RISK' }] : []),
+    { key: 'metric', title: 'METRIC' },
+    { key: 'control', title: 'CONTROL' },
+    { key: 'treatment', title: 'TREATMENT' },
+    { key: 'diff', title: 'DIFF' },
+    { key: 'lift', title: 'LIFT' },
+    { key: 'ci', title: 'CI' },
+    { key: 'p', title: 'P' },
+    { key: 'sig', title: 'SIG' },
+    ...(bayes
+      ? [
+          { key: 'ctw', title: 'CHANCE TO WIN' },
+          { key: 'risk', title: 'RISK' },
+        ]
+      : []),
   ]);
   for (const m of [sa.primary_metric, ...sa.secondary_metrics]) if (m.tested && m.reason) out += `note: ${m.metric}: ${m.reason}\n`;
   for (const m of [sa.primary_metric, ...sa.secondary_metrics]) if (!m.tested && m.confidence_interval) out += `note: ${m.metric}: ${m.reason}\n`;
   out += `\nSRM: ${a.srm_check.passed ? 'passed' : 'FAILED'} (p = ${fp(a.srm_check.p_value)}). ${a.srm_check.message}\n`;
   const segs = Object.entries(a.segment_analysis);
   if (segs.length) {
-    out += '\n' + formatTable(segs.map(([k, s]) => ({ seg: k, c: f2(s.control), t: f2(s.treatment), lift: f2(s.lift, '%'), p: s.tested ? fp(s.p_value_adjusted) : `not tested: ${s.reason}` })), [
-      { key: 'seg', title: `SEGMENT (${a.segment_by.join(', ')})` }, { key: 'c', title: 'CONTROL' }, { key: 't', title: 'TREATMENT' }, { key: 'lift', title: 'LIFT' }, { key: 'p', title: 'ADJ. P' },
-    ]);
+    out +=
+      '\n' +
+      formatTable(
+        segs.map(([k, s]) => ({
+          seg: k,
+          c: f2(s.control),
+          t: f2(s.treatment),
+          lift: f2(s.lift, '%'),
+          p: s.tested ? fp(s.p_value_adjusted) : `not tested: ${s.reason}`,
+        })),
+        [
+          { key: 'seg', title: `SEGMENT (${a.segment_by.join(', ')})` },
+          { key: 'c', title: 'CONTROL' },
+          { key: 't', title: 'TREATMENT' },
+          { key: 'lift', title: 'LIFT' },
+          { key: 'p', title: 'ADJ. P' },
+        ],
+      );
   }
   for (const g of Object.values(a.guardrail_checks)) out += `Guardrail ${g.metric}: ${g.status}. ${g.rule}\n`;
   const r = a.recommendation;
@@ -276,7 +343,10 @@ export function renderCausal(c: CausalResult): string {
     `External factors: ${k.external_factors.status}. ${k.external_factors.check}`,
     '',
     `Mechanism: ${c.mechanism.description}`,
-    ...c.mechanism.causal_chain.map((s) => `  ${s.step}. ${s.cause} → ${s.effect}${s.confidence_interval ? ` (CI ${s.confidence_interval[0].toFixed(2)} to ${s.confidence_interval[1].toFixed(2)} pp)` : ''}`),
+    ...c.mechanism.causal_chain.map(
+      (s) =>
+        `  ${s.step}. ${s.cause} → ${s.effect}${s.confidence_interval ? ` (CI ${s.confidence_interval[0].toFixed(2)} to ${s.confidence_interval[1].toFixed(2)} pp)` : ''}`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }
@@ -284,7 +354,8 @@ export function renderCausal(c: CausalResult): string {
 export const experimentDesign: Command = {
   path: ['experiment', 'design'],
   summary: 'Sample size, duration and analysis plan for an A/B test.',
-  usage: 'iafa experiment design --baseline 0.15 --mde 0.10 [--mde-absolute] [--alpha 0.05] [--power 0.8] [--daily-users N] [--variants 2] [--ratio 0.9] [--one-sided] [--n 20000 | --duration 14] [--json]',
+  usage:
+    'iafa experiment design --baseline 0.15 --mde 0.10 [--mde-absolute] [--alpha 0.05] [--power 0.8] [--daily-users N] [--variants 2] [--ratio 0.9] [--one-sided] [--n 20000 | --duration 14] [--json]',
   details: [
     'Rates are fractions. --mde is relative (0.10 = +10%) unless --mde-absolute (0.015 = +1.5 pp).',
     '--ratio is units in each treatment arm per control unit (90/10 = 0.111); --one-sided plans a one-sided test;',
@@ -293,10 +364,23 @@ export const experimentDesign: Command = {
     '--metric "Checkout rate", --guardrail name[:margin[:absolute]] (repeatable), --no-save.',
   ],
   options: {
-    baseline: { type: 'string' }, mde: { type: 'string' }, 'mde-absolute': { type: 'boolean' }, alpha: { type: 'string' }, power: { type: 'string' },
-    'daily-users': { type: 'string' }, variants: { type: 'string' }, allocation: { type: 'string' }, sd: { type: 'string' }, hypothesis: { type: 'string' },
-    metric: { type: 'string' }, guardrail: { type: 'string', multiple: true }, 'no-save': { type: 'boolean' },
-    ratio: { type: 'string' }, 'one-sided': { type: 'boolean' }, n: { type: 'string' }, duration: { type: 'string' },
+    baseline: { type: 'string' },
+    mde: { type: 'string' },
+    'mde-absolute': { type: 'boolean' },
+    alpha: { type: 'string' },
+    power: { type: 'string' },
+    'daily-users': { type: 'string' },
+    variants: { type: 'string' },
+    allocation: { type: 'string' },
+    sd: { type: 'string' },
+    hypothesis: { type: 'string' },
+    metric: { type: 'string' },
+    guardrail: { type: 'string', multiple: true },
+    'no-save': { type: 'boolean' },
+    ratio: { type: 'string' },
+    'one-sided': { type: 'boolean' },
+    n: { type: 'string' },
+    duration: { type: 'string' },
     ...LLM_OPTIONS,
   },
   async run({ values }, rt) {
@@ -308,7 +392,8 @@ export const experimentDesign: Command = {
 export const experimentAnalyze: Command = {
   path: ['experiment', 'analyze'],
   summary: 'Significance, SRM, segments, guardrails and a SHIP/ITERATE/ROLLBACK decision.',
-  usage: 'iafa experiment analyze <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v>[,<v>...] --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--engine frequentist|bayesian] [--json]',
+  usage:
+    'iafa experiment analyze <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v>[,<v>...] --metric <col>[,<col>...] [--guardrail <col>...] [--segment-by <col>] [--alpha 0.05] [--engine frequentist|bayesian] [--json]',
   details: [
     'A/B/n: --treatment B,C reads every arm against control (adjusted p-values, k-arm SRM, a decision per arm, the arm to ship).',
     'Ratio metrics over user columns: --metric revenue/sessions (delta method). Two aggregated files: --control-file a.csv --treatment-file b.csv --metric Enrollments/Clicks',
@@ -318,7 +403,9 @@ export const experimentAnalyze: Command = {
   options: { ...analyzeOptions, ...LLM_OPTIONS },
   allowPositionals: true,
   async run({ positionals, values }, rt) {
-    const r = await rt.engine().dispatch('experiment:analyze', { ...analyzeInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
+    const r = await rt
+      .engine()
+      .dispatch('experiment:analyze', { ...analyzeInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
     rt.io.stdout(rt.json ? JSON.stringify(r, null, 2) + '\n' : renderAnalysis(r) + renderNarrative(r.narrative));
   },
 };
@@ -326,12 +413,21 @@ export const experimentAnalyze: Command = {
 export const experimentCausal: Command = {
   path: ['experiment', 'causal'],
   summary: 'Causal checks: randomization, balance, temporal stability, heterogeneity, funnel mechanism.',
-  usage: 'iafa experiment causal <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v> --metric <col> [--segment-by <col>] [--balance <cols>] [--date-col <col>] [--stages a,b,c] [--external-factor "..."] [--json]',
+  usage:
+    'iafa experiment causal <file|clickhouse://host:port/db/table> --variant-col <col> --control <v> --treatment <v> --metric <col> [--segment-by <col>] [--balance <cols>] [--date-col <col>] [--stages a,b,c] [--external-factor "..."] [--json]',
   details: ['Accepts every `experiment analyze` option. --stages lists 0/1 columns (user table) or count columns (aggregated files) in funnel order.'],
-  options: { ...analyzeOptions, ...LLM_OPTIONS, 'external-factor': { type: 'string', multiple: true }, stages: { type: 'string' }, balance: { type: 'string' } },
+  options: {
+    ...analyzeOptions,
+    ...LLM_OPTIONS,
+    'external-factor': { type: 'string', multiple: true },
+    stages: { type: 'string' },
+    balance: { type: 'string' },
+  },
   allowPositionals: true,
   async run({ positionals, values }, rt) {
-    const r = await rt.engine().dispatch('experiment:causal', { ...causalInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
+    const r = await rt
+      .engine()
+      .dispatch('experiment:causal', { ...causalInputFromArgs(positionals, values), llm: llmOptionsFromArgs(values) }, { signal: rt.signal });
     rt.io.stdout(rt.json ? JSON.stringify(r, null, 2) + '\n' : renderCausal(r) + renderNarrative(r.narrative));
   },
 };

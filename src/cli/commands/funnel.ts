@@ -18,40 +18,76 @@ export async function resolveDataset(rt: CliRuntime, source: string, mapping: Im
   if (!explicit) {
     const file = source === 'sample' ? null : path.resolve(source);
     const size = file && fs.existsSync(file) ? fs.statSync(file).size : -1;
-    const hit = datasets.find((d) => (source === 'sample' ? d.name === 'Pinterest sample' && d.sourceName === 'pinterest_events.csv' : d.sourceName === path.basename(file!) && d.sourceBytes === size));
+    const hit = datasets.find((d) =>
+      source === 'sample'
+        ? d.name === 'Pinterest sample' && d.sourceName === 'pinterest_events.csv'
+        : d.sourceName === path.basename(file!) && d.sourceBytes === size,
+    );
     if (hit) {
       rt.io.stderr(`Using imported dataset ${hit.id} (${hit.name}).\n`);
       return hit;
     }
   }
-  const ds = await engine.dispatch('datasets:import', { path: source, mapping: explicit ? mapping : undefined }, { signal: rt.signal, onProgress: rt.progress });
+  const ds = await engine.dispatch(
+    'datasets:import',
+    { path: source, mapping: explicit ? mapping : undefined },
+    { signal: rt.signal, onProgress: rt.progress },
+  );
   for (const w of ds.warnings) rt.io.stderr(`warning: ${w.message}\n`);
   rt.io.stderr(`Imported ${ds.rowCount.toLocaleString('en-US')} rows as ${ds.id}.\n`);
   return ds;
 }
 
 function stageTable(core: FunnelCore): string {
-  return formatTable(core.stages.map((s) => ({ stage: s.stage_name, users: s.users, conv: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate })), [
-    { key: 'stage', title: 'STAGE' }, { key: 'users', title: 'USERS' }, { key: 'conv', title: '% OF STEP 1' }, { key: 'step', title: '% OF PREVIOUS' }, { key: 'drop', title: 'DROP-OFF %' },
-  ]);
+  return formatTable(
+    core.stages.map((s) => ({ stage: s.stage_name, users: s.users, conv: s.conversion_rate, step: s.step_conversion_rate, drop: s.drop_off_rate })),
+    [
+      { key: 'stage', title: 'STAGE' },
+      { key: 'users', title: 'USERS' },
+      { key: 'conv', title: '% OF STEP 1' },
+      { key: 'step', title: '% OF PREVIOUS' },
+      { key: 'drop', title: 'DROP-OFF %' },
+    ],
+  );
 }
 
 export function formatFunnel(r: FunnelResult): string {
   const d = r.definition;
-  const out = [`Funnel: ${d.steps.map((s) => s.label || stepEvents(s).join('|')).join(' → ')}  (window ${d.window}, ${modeText(d)}${r.date_range ? `, ${r.date_range.start} to ${r.date_range.end}` : ''})`, ''];
+  const out = [
+    `Funnel: ${d.steps.map((s) => s.label || stepEvents(s).join('|')).join(' → ')}  (window ${d.window}, ${modeText(d)}${r.date_range ? `, ${r.date_range.start} to ${r.date_range.end}` : ''})`,
+    '',
+  ];
   out.push(stageTable(r));
   out.push(`Overall conversion ${r.overall_conversion_rate}% (${r.completed_users.toLocaleString('en-US')} of ${r.total_users.toLocaleString('en-US')} users)`);
-  if (r.previous_period) out.push(`Previous period ${r.previous_period.date_range.start} to ${r.previous_period.date_range.end}: ${r.previous_period.overall_conversion_rate}% (${r.previous_period.total_users.toLocaleString('en-US')} users)`);
+  if (r.previous_period)
+    out.push(
+      `Previous period ${r.previous_period.date_range.start} to ${r.previous_period.date_range.end}: ${r.previous_period.overall_conversion_rate}% (${r.previous_period.total_users.toLocaleString('en-US')} users)`,
+    );
   if (r.segment_breakdown) {
     out.push('', `By ${r.segment_by}:`);
-    out.push(formatTable(Object.entries(r.segment_breakdown).map(([k, v]) => ({ segment: k, users: v.total_users, completed: v.completed_users, overall: v.overall_conversion_rate, ...Object.fromEntries(v.stages.slice(1).map((s, i) => [`s${i}`, s.step_conversion_rate])) })), [
-      { key: 'segment', title: 'SEGMENT' }, { key: 'users', title: 'USERS' }, { key: 'completed', title: 'COMPLETED' }, { key: 'overall', title: 'OVERALL %' },
-      ...r.stages.slice(1).map((s, i) => ({ key: `s${i}`, title: `→${s.stage_name} %` })),
-    ]).trimEnd());
+    out.push(
+      formatTable(
+        Object.entries(r.segment_breakdown).map(([k, v]) => ({
+          segment: k,
+          users: v.total_users,
+          completed: v.completed_users,
+          overall: v.overall_conversion_rate,
+          ...Object.fromEntries(v.stages.slice(1).map((s, i) => [`s${i}`, s.step_conversion_rate])),
+        })),
+        [
+          { key: 'segment', title: 'SEGMENT' },
+          { key: 'users', title: 'USERS' },
+          { key: 'completed', title: 'COMPLETED' },
+          { key: 'overall', title: 'OVERALL %' },
+          ...r.stages.slice(1).map((s, i) => ({ key: `s${i}`, title: `→${s.stage_name} %` })),
+        ],
+      ).trimEnd(),
+    );
   }
   if (r.time_to_convert.length) {
     out.push('', 'Time to convert (median / p90):');
-    for (const t of r.time_to_convert) out.push(`  ${t.from_stage} → ${t.to_stage}: ${dur(t.median_seconds)} / ${dur(t.p90_seconds)} (${t.users.toLocaleString('en-US')} users)`);
+    for (const t of r.time_to_convert)
+      out.push(`  ${t.from_stage} → ${t.to_stage}: ${dur(t.median_seconds)} / ${dur(t.p90_seconds)} (${t.users.toLocaleString('en-US')} users)`);
   }
   return out.join('\n') + '\n';
 }
@@ -67,7 +103,8 @@ function dur(s: number | null): string {
 export const funnel: Command = {
   path: ['funnel'],
   summary: 'Compute a funnel on a file, an imported dataset, the sample or a ClickHouse table.',
-  usage: 'iafa funnel <file|datasetId|sample|clickhouse://[user@]host:port/db/table> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
+  usage:
+    'iafa funnel <file|datasetId|sample|clickhouse://[user@]host:port/db/table> --steps a,b,c [--window 24h|7d|30m|none] [--mode any-start|first-touch|unordered] [--strict] [--strict-order] [--strict-deduplication] [--strict-once] [--allow-reentry] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c] [--json]',
   details: [
     'Steps are event names; a step can be any of several events and filter its own events, all conditions holding: click|tap[surface=Home|Search,platform=iOS].',
     'Modes as ClickHouse windowFunnel: --strict (strict_increase), --strict-order, --strict-deduplication, --strict-once, --allow-reentry (with --strict-order); they combine.',

@@ -12,7 +12,6 @@ import { isClickHouseUrl, urlWithMapping } from '../../core/backends/clickhouse'
  * the same funnelFromArgs) plus their own output options.
  */
 
-
 async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRuntime): Promise<void> {
   const parsed = funnelFromArgs(args.positionals, args.values);
   const audience = Audience.safeParse(args.values.audience ?? 'data_scientist');
@@ -20,10 +19,19 @@ async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRu
   const format = args.values.format ?? 'md';
   if (format !== 'md' && format !== 'json') throw new IafaError('validation', '--format must be md or json');
   const threshold = args.values.threshold === undefined ? undefined : Number(args.values.threshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 100)) throw new IafaError('validation', '--threshold is an overall conversion rate in percent, e.g. 12.5');
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 100))
+    throw new IafaError('validation', '--threshold is an overall conversion rate in percent, e.g. 12.5');
   // A clickhouse:// source is passed as is (with the column roles in the URL): the service computes there.
-  const ds = isClickHouseUrl(parsed.source) ? { id: urlWithMapping(parsed.source, parsed.mapping), name: parsed.source.replace(/\?.*$/, '') } : await resolveDataset(rt, parsed.source, parsed.mapping);
-  const input = { datasetId: ds.id, definition: parsed.definition, audience: audience.data, llm: llmOptionsFromArgs(args.values), ...(threshold !== undefined ? { forecast_threshold: threshold } : {}) };
+  const ds = isClickHouseUrl(parsed.source)
+    ? { id: urlWithMapping(parsed.source, parsed.mapping), name: parsed.source.replace(/\?.*$/, '') }
+    : await resolveDataset(rt, parsed.source, parsed.mapping);
+  const input = {
+    datasetId: ds.id,
+    definition: parsed.definition,
+    audience: audience.data,
+    llm: llmOptionsFromArgs(args.values),
+    ...(threshold !== undefined ? { forecast_threshold: threshold } : {}),
+  };
   const title = `${parsed.definition.steps.map((s) => s.label || s.event).join(' → ')} on ${ds.name}`;
   const json = rt.json || format === 'json';
   if (kind === 'insights') {
@@ -35,7 +43,8 @@ async function run(kind: 'insights' | 'hypotheses', args: CommandArgs, rt: CliRu
   }
 }
 
-const FUNNEL_USAGE = '<file|datasetId|sample|clickhouse://host:port/db/table> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
+const FUNNEL_USAGE =
+  '<file|datasetId|sample|clickhouse://host:port/db/table> --steps a,b,c [--window 7d] [--mode any-start|first-touch|unordered] [--strict] [--by <column>] [--where col=v1,v2 ...] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz Zone] [--user-col c --time-col c --event-col c]';
 
 export const insights: Command = {
   path: ['insights'],

@@ -21,10 +21,17 @@ export const serve: Command = {
     '  --queue N      calls that may wait for a free worker before the API answers 503 with',
     '                 Retry-After (default 256; also IAFA_QUEUE)',
   ],
-  options: { port: { type: 'string' }, host: { type: 'string' }, 'allow-dir': { type: 'string', multiple: true }, workers: { type: 'string' }, queue: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'allow-dir': { type: 'string', multiple: true },
+    workers: { type: 'string' },
+    queue: { type: 'string' },
+  },
   async run({ values }, rt) {
     const port = values.port === undefined ? 5174 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new IafaError('validation', `--port must be a number from 0 to 65535, got "${values.port}".`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new IafaError('validation', `--port must be a number from 0 to 65535, got "${values.port}".`);
     const rendererDir = appPaths.renderer();
     if (!fs.existsSync(rendererDir)) rt.io.stderr(`note: the interface is not built (${rendererDir}); run \`npm run build\`. The API works without it.\n`);
     const allowDirs = (values['allow-dir'] as string[] | undefined) ?? [];
@@ -45,7 +52,14 @@ export const serve: Command = {
     if (rt.json) rt.io.stdout(JSON.stringify({ url: server.url, open: server.openUrl, token: server.token }) + '\n');
     else {
       rt.io.stdout(`IAFA is serving on ${server.url}\nOpen: ${server.openUrl}\n`);
-      rt.io.stderr(`API token (send as "Authorization: Bearer <token>"): ${server.token}\nData folder: ${rt.engine().app.dataDir}\n${allowedDirs({ allowDirs }, rt.engine().app.env).map((d) => `Reads files in: ${d}\n`).join('')}Press Ctrl+C to stop.\n`);
+      rt.io.stderr(
+        `API token (send as "Authorization: Bearer <token>"): ${server.token}\nData folder: ${rt.engine().app.dataDir}\n${allowedDirs(
+          { allowDirs },
+          rt.engine().app.env,
+        )
+          .map((d) => `Reads files in: ${d}\n`)
+          .join('')}Press Ctrl+C to stop.\n`,
+      );
     }
     await new Promise<void>((resolve) => {
       if (rt.signal.aborted) resolve();

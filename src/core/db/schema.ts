@@ -28,69 +28,95 @@ export const datasets = sqliteTable('datasets', {
   createdAt: text('created_at').notNull(),
 });
 
-export const funnels = sqliteTable('funnels', {
-  id: text('id').primaryKey(),
-  datasetId: text('dataset_id').notNull().references(() => datasets.id, { onDelete: 'cascade' }),
-  name: text('name').notNull(),
-  definitionJson: text('definition_json').notNull(),
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-}, (t) => [index('funnels_dataset_idx').on(t.datasetId)]);
+export const funnels = sqliteTable(
+  'funnels',
+  {
+    id: text('id').primaryKey(),
+    datasetId: text('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    definitionJson: text('definition_json').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('funnels_dataset_idx').on(t.datasetId)],
+);
 
-export const generations = sqliteTable('generations', {
-  id: text('id').primaryKey(),
-  cacheKey: text('cache_key').notNull(),
-  task: text('task').notNull(),
-  promptId: text('prompt_id').notNull(),
-  promptVersion: text('prompt_version').notNull(),
-  provider: text('provider').notNull(),
-  model: text('model').notNull(),
-  funnelId: text('funnel_id').references(() => funnels.id, { onDelete: 'set null' }),
-  requestJson: text('request_json').notNull(),
-  responseJson: text('response_json').notNull(),
-  factsJson: text('facts_json').notNull().default('[]'),
-  groundingJson: text('grounding_json').notNull().default('{}'),
-  durationMs: integer('duration_ms').notNull().default(0),
-  tokensIn: integer('tokens_in'),
-  tokensOut: integer('tokens_out'),
-  cacheHit: integer('cache_hit', { mode: 'boolean' }).notNull().default(false),
-  createdAt: text('created_at').notNull(),
-  expiresAt: text('expires_at'),
-}, (t) => [index('generations_cache_idx').on(t.cacheKey, t.expiresAt), index('generations_created_idx').on(t.createdAt)]);
+export const generations = sqliteTable(
+  'generations',
+  {
+    id: text('id').primaryKey(),
+    cacheKey: text('cache_key').notNull(),
+    task: text('task').notNull(),
+    promptId: text('prompt_id').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    funnelId: text('funnel_id').references(() => funnels.id, { onDelete: 'set null' }),
+    requestJson: text('request_json').notNull(),
+    responseJson: text('response_json').notNull(),
+    factsJson: text('facts_json').notNull().default('[]'),
+    groundingJson: text('grounding_json').notNull().default('{}'),
+    durationMs: integer('duration_ms').notNull().default(0),
+    tokensIn: integer('tokens_in'),
+    tokensOut: integer('tokens_out'),
+    cacheHit: integer('cache_hit', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at'),
+  },
+  (t) => [index('generations_cache_idx').on(t.cacheKey, t.expiresAt), index('generations_created_idx').on(t.createdAt)],
+);
 
-export const generationFeedback = sqliteTable('generation_feedback', {
-  id: text('id').primaryKey(),
-  generationId: text('generation_id').notNull().references(() => generations.id, { onDelete: 'cascade' }),
-  /** Which item of the response (e.g. "recommendations.0"); empty for the whole response. */
-  itemPath: text('item_path').notNull().default(''),
-  helpful: integer('helpful', { mode: 'boolean' }),
-  stars: integer('stars'),
-  comment: text('comment'),
-  createdAt: text('created_at').notNull(),
-}, (t) => [index('feedback_generation_idx').on(t.generationId)]);
+export const generationFeedback = sqliteTable(
+  'generation_feedback',
+  {
+    id: text('id').primaryKey(),
+    generationId: text('generation_id')
+      .notNull()
+      .references(() => generations.id, { onDelete: 'cascade' }),
+    /** Which item of the response (e.g. "recommendations.0"); empty for the whole response. */
+    itemPath: text('item_path').notNull().default(''),
+    helpful: integer('helpful', { mode: 'boolean' }),
+    stars: integer('stars'),
+    comment: text('comment'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('feedback_generation_idx').on(t.generationId)],
+);
 
-export const recommendations = sqliteTable('recommendations', {
-  id: text('id').primaryKey(),
-  funnelId: text('funnel_id').references(() => funnels.id, { onDelete: 'cascade' }),
-  generationId: text('generation_id').references(() => generations.id, { onDelete: 'set null' }),
-  /** Stable across regenerations so status survives a refresh (hash of funnel + finding). */
-  fingerprint: text('fingerprint').notNull(),
-  title: text('title').notNull(),
-  priority: text('priority').notNull(),
-  bodyJson: text('body_json').notNull(),
-  status: text('status').notNull().default('New'),
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
-}, (t) => [uniqueIndex('recommendations_fingerprint_idx').on(t.fingerprint)]);
+export const recommendations = sqliteTable(
+  'recommendations',
+  {
+    id: text('id').primaryKey(),
+    funnelId: text('funnel_id').references(() => funnels.id, { onDelete: 'cascade' }),
+    generationId: text('generation_id').references(() => generations.id, { onDelete: 'set null' }),
+    /** Stable across regenerations so status survives a refresh (hash of funnel + finding). */
+    fingerprint: text('fingerprint').notNull(),
+    title: text('title').notNull(),
+    priority: text('priority').notNull(),
+    bodyJson: text('body_json').notNull(),
+    status: text('status').notNull().default('New'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('recommendations_fingerprint_idx').on(t.fingerprint)],
+);
 
-export const recommendationStatusHistory = sqliteTable('recommendation_status_history', {
-  id: text('id').primaryKey(),
-  recommendationId: text('recommendation_id').notNull().references(() => recommendations.id, { onDelete: 'cascade' }),
-  fromStatus: text('from_status'),
-  toStatus: text('to_status').notNull(),
-  note: text('note'),
-  changedAt: text('changed_at').notNull(),
-}, (t) => [index('rec_history_rec_idx').on(t.recommendationId)]);
+export const recommendationStatusHistory = sqliteTable(
+  'recommendation_status_history',
+  {
+    id: text('id').primaryKey(),
+    recommendationId: text('recommendation_id')
+      .notNull()
+      .references(() => recommendations.id, { onDelete: 'cascade' }),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    note: text('note'),
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [index('rec_history_rec_idx').on(t.recommendationId)],
+);
 
 export const conversations = sqliteTable('conversations', {
   id: text('id').primaryKey(),
@@ -100,15 +126,21 @@ export const conversations = sqliteTable('conversations', {
   updatedAt: text('updated_at').notNull(),
 });
 
-export const messages = sqliteTable('messages', {
-  id: text('id').primaryKey(),
-  conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-  role: text('role').notNull(),
-  content: text('content').notNull(),
-  payloadJson: text('payload_json').notNull().default('{}'),
-  generationId: text('generation_id').references(() => generations.id, { onDelete: 'set null' }),
-  createdAt: text('created_at').notNull(),
-}, (t) => [index('messages_conversation_idx').on(t.conversationId, t.createdAt)]);
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    content: text('content').notNull(),
+    payloadJson: text('payload_json').notNull().default('{}'),
+    generationId: text('generation_id').references(() => generations.id, { onDelete: 'set null' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('messages_conversation_idx').on(t.conversationId, t.createdAt)],
+);
 
 export const experiments = sqliteTable('experiments', {
   id: text('id').primaryKey(),
@@ -144,12 +176,16 @@ export const settings = sqliteTable('settings', {
   updatedAt: text('updated_at').notNull(),
 });
 
-export const usage = sqliteTable('usage', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  provider: text('provider').notNull(),
-  day: text('day').notNull(),
-  requests: integer('requests').notNull().default(0),
-  tokensIn: integer('tokens_in').notNull().default(0),
-  tokensOut: integer('tokens_out').notNull().default(0),
-  costUsd: real('cost_usd').notNull().default(0),
-}, (t) => [uniqueIndex('usage_provider_day_idx').on(t.provider, t.day)]);
+export const usage = sqliteTable(
+  'usage',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider').notNull(),
+    day: text('day').notNull(),
+    requests: integer('requests').notNull().default(0),
+    tokensIn: integer('tokens_in').notNull().default(0),
+    tokensOut: integer('tokens_out').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+  },
+  (t) => [uniqueIndex('usage_provider_day_idx').on(t.provider, t.day)],
+);

@@ -90,7 +90,9 @@ function rowsByVariant(variant: readonly Cell[]): Map<string, number[]> {
 export function tableExperimentAggregates(table: Table, spec: ExperimentAggregateSpec): ExperimentAggregates {
   const variantCol = requireColumn(table, spec.variantColumn, 'variant');
   const byVariant = rowsByVariant(variantCol);
-  const variants = [...byVariant.entries()].map(([variant, r]) => ({ variant, units: r.length })).sort((a, b) => b.units - a.units || (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
+  const variants = [...byVariant.entries()]
+    .map(([variant, r]) => ({ variant, units: r.length }))
+    .sort((a, b) => b.units - a.units || (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : 0));
   const chosen = spec.variants ?? variants.map((v) => v.variant);
   const rowsOf = (v: string) => byVariant.get(v) ?? [];
   const all = chosen.flatMap(rowsOf);
@@ -104,7 +106,11 @@ export function tableExperimentAggregates(table: Table, spec: ExperimentAggregat
   };
   const metric = (name: string) => {
     const { col, kind } = kindOf(name, 'metric');
-    if (kind === 'invalid') throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, { reason: 'invalid_metric', column: name });
+    if (kind === 'invalid')
+      throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, {
+        reason: 'invalid_metric',
+        column: name,
+      });
     return { col, binary: kind === 'rate' };
   };
   const metrics = [...new Set(spec.metrics)].map((name) => ({ name, ...metric(name) }));
@@ -129,7 +135,13 @@ export function tableExperimentAggregates(table: Table, spec: ExperimentAggregat
   /** The primary's statistics for each variant over a subset of rows. */
   const split = (groups: Map<string, Map<string, number[]>>) =>
     [...groups.entries()].map(([key, g]) => {
-      const out: { key: string; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate>; units: number; firstRow: Record<string, number> } = { key, byVariant: {}, units: 0, firstRow: {} };
+      const out: {
+        key: string;
+        byVariant: Record<string, MetricAggregate>;
+        jointByVariant?: Record<string, JointAggregate>;
+        units: number;
+        firstRow: Record<string, number>;
+      } = { key, byVariant: {}, units: 0, firstRow: {} };
       if (primaryJoint) out.jointByVariant = {};
       for (const [variant, rows] of g) {
         out.units += rows.length;
@@ -163,7 +175,13 @@ export function tableExperimentAggregates(table: Table, spec: ExperimentAggregat
     values.sort((a, b) => b.units - a.units || rank(a.firstRow) - rank(b.firstRow));
     segments[column] = {
       distinct: values.length,
-      values: values.slice(0, spec.maxSegmentValues ?? values.length).map((v): SegmentValueAggregate => ({ value: v.key, units: v.units, byVariant: v.byVariant, ...(v.jointByVariant ? { jointByVariant: v.jointByVariant } : {}), firstRow: v.firstRow })),
+      values: values.slice(0, spec.maxSegmentValues ?? values.length).map((v): SegmentValueAggregate => ({
+        value: v.key,
+        units: v.units,
+        byVariant: v.byVariant,
+        ...(v.jointByVariant ? { jointByVariant: v.jointByVariant } : {}),
+        firstRow: v.firstRow,
+      })),
     };
   }
 
@@ -179,7 +197,11 @@ export function tableExperimentAggregates(table: Table, spec: ExperimentAggregat
     balance = {};
     for (const column of spec.balanceBy) {
       const s = requireColumn(table, column, 'balance');
-      const groups = [...groupBy((i) => cellKey(s[i])).entries()].map(([value, g]) => ({ value, total: [...g.values()].reduce((a, r) => a + r.length, 0), byVariant: Object.fromEntries([...g].map(([v, r]) => [v, r.length])) }));
+      const groups = [...groupBy((i) => cellKey(s[i])).entries()].map(([value, g]) => ({
+        value,
+        total: [...g.values()].reduce((a, r) => a + r.length, 0),
+        byVariant: Object.fromEntries([...g].map(([v, r]) => [v, r.length])),
+      }));
       groups.sort((a, b) => b.total - a.total || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
       const keep = spec.maxBalanceValues ?? groups.length;
       const other: Record<string, number> = {};

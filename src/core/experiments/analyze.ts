@@ -34,7 +34,16 @@ function srm(p: PreparedExperiment, planned: readonly number[] | undefined): Exp
   const sum = split[0] + split[1];
   const expected: [number, number] = [split[0] / sum, split[1] / sum];
   if (c + t === 0) {
-    return { control_n: c, treatment_n: t, expected_split: expected, statistic: null, p_value: null, passed: false, threshold: SRM_THRESHOLD, message: 'No units in either arm, so the split cannot be checked.' };
+    return {
+      control_n: c,
+      treatment_n: t,
+      expected_split: expected,
+      statistic: null,
+      p_value: null,
+      passed: false,
+      threshold: SRM_THRESHOLD,
+      message: 'No units in either arm, so the split cannot be checked.',
+    };
   }
   const r = srmCheck([c, t], split, SRM_THRESHOLD);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -68,7 +77,11 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
 
   const segmentAnalysis: Record<string, SegmentResult> = {};
   const segResults = p.segments.map((s) => ({ s, m: compareMetric(s.data, alpha, primary.direction, { ciMethod: ci.ciMethod }) }));
-  applyCorrection(segResults.map((r) => r.m), correction, alpha);
+  applyCorrection(
+    segResults.map((r) => r.m),
+    correction,
+    alpha,
+  );
   const multiCol = p.segmentBy.length > 1;
   for (const { s, m } of segResults) {
     segmentAnalysis[multiCol ? `${s.column}=${s.value}` : s.value] = {
@@ -96,7 +109,14 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
 
   const srmResult = srm(p, opts.plannedSplit);
   const pw = achievedPower(primaryData, alpha, opts.mde, mdeType);
-  const decisionInput = { primary, srmPassed: srmResult.passed, srmP: srmResult.p_value, guardrails: Object.values(guardrailChecks), alpha, powerAtMde: pw.at_mde };
+  const decisionInput = {
+    primary,
+    srmPassed: srmResult.passed,
+    srmP: srmResult.p_value,
+    guardrails: Object.values(guardrailChecks),
+    alpha,
+    powerAtMde: pw.at_mde,
+  };
   const recommendation = ci.engine === 'bayesian' ? decideBayesian(decisionInput) : decide(decisionInput);
 
   let sequential: ExperimentAnalysis['statistical_analysis']['sequential'] = null;
@@ -108,7 +128,14 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
       const r = msprt(looks, { alpha, tau });
       const last = r[r.length - 1];
       const scale = primaryData.kind === 'rate' ? 100 : 1;
-      sequential = { method: 'mSPRT (normal mixture, always-valid p-value)', tau: tau * scale, looks: r.length, p_value: last.p_value, confidence_interval: [last.ci.lower * scale, last.ci.upper * scale], reject: last.reject };
+      sequential = {
+        method: 'mSPRT (normal mixture, always-valid p-value)',
+        tau: tau * scale,
+        looks: r.length,
+        p_value: last.p_value,
+        confidence_interval: [last.ci.lower * scale, last.ci.upper * scale],
+        reject: last.reject,
+      };
     } else warnings.push('Sequential monitoring needs a date column (daily looks) with data in both arms.');
   }
 
@@ -181,7 +208,10 @@ export function analyzePrepared(p: PreparedExperiment, opts: AnalyzeOptions = {}
 /** Adjusted p-values over the tested rows; significance is then judged on the adjusted value. */
 export function applyCorrection(rows: MetricResult[], method: 'holm' | 'bh' | 'bonferroni', alpha: number): void {
   const tested = rows.filter((r) => r.tested && r.p_value !== null);
-  const adj = adjustPValues(tested.map((r) => r.p_value as number), method);
+  const adj = adjustPValues(
+    tested.map((r) => r.p_value as number),
+    method,
+  );
   tested.forEach((r, i) => {
     r.p_value_adjusted = adj[i];
     r.significant = adj[i] < alpha;

@@ -14,7 +14,13 @@ const MAX_CATEGORIES = 50;
 export const BALANCE_THRESHOLD = 0.001;
 
 /** 2×c table of units per arm and category, with rare categories pooled. */
-export function balanceTable(table: Table, variantColumn: string, control: string, treatment: string, column: string): { categories: string[]; counts: [number[], number[]] } {
+export function balanceTable(
+  table: Table,
+  variantColumn: string,
+  control: string,
+  treatment: string,
+  column: string,
+): { categories: string[]; counts: [number[], number[]] } {
   const v = requireColumn(table, variantColumn, 'variant');
   const s = requireColumn(table, column, 'balance');
   const tally = new Map<string, [number, number]>();
@@ -34,7 +40,10 @@ export function balanceTable(table: Table, variantColumn: string, control: strin
  * Categories (value, [control units, treatment units]) sorted by size, the largest kept and the
  * rare ones pooled into "(other)" with `extraOther` (units of values a backend already summed).
  */
-export function pooledBalance(entries: [string, [number, number]][], extraOther: [number, number] = [0, 0]): { categories: string[]; counts: [number[], number[]] } {
+export function pooledBalance(
+  entries: [string, [number, number]][],
+  extraOther: [number, number] = [0, 0],
+): { categories: string[]; counts: [number[], number[]] } {
   const sorted = entries.sort((a, b) => b[1][0] + b[1][1] - (a[1][0] + a[1][1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const kept = sorted.filter(([, t], i) => t[0] + t[1] >= MIN_CATEGORY_UNITS && i < MAX_CATEGORIES);
   const other: [number, number] = [extraOther[0], extraOther[1]];
@@ -49,18 +58,36 @@ export function pooledBalance(entries: [string, [number, number]][], extraOther:
   return { categories: cats, counts };
 }
 
-export function balanceChecks(table: Table, variantColumn: string, control: string, treatment: string, columns: readonly string[]): Confounding['selection_bias']['balance'] {
+export function balanceChecks(
+  table: Table,
+  variantColumn: string,
+  control: string,
+  treatment: string,
+  columns: readonly string[],
+): Confounding['selection_bias']['balance'] {
   return balanceRows(columns, (column) => balanceTable(table, variantColumn, control, treatment, column));
 }
 
 /** The chi-square balance test per column (Holm-adjusted across columns) from each column's 2×c table. */
-export function balanceRows(columns: readonly string[], tableOf: (column: string) => { categories: string[]; counts: [number[], number[]] }): Confounding['selection_bias']['balance'] {
+export function balanceRows(
+  columns: readonly string[],
+  tableOf: (column: string) => { categories: string[]; counts: [number[], number[]] },
+): Confounding['selection_bias']['balance'] {
   const rows = columns.map((column) => {
     const { categories, counts } = tableOf(column);
-    if (categories.length < 2) return { column, statistic: null, df: null, p_value: null, p_value_adjusted: null, passed: true, note: 'only one category: nothing to compare' };
+    if (categories.length < 2)
+      return { column, statistic: null, df: null, p_value: null, p_value_adjusted: null, passed: true, note: 'only one category: nothing to compare' };
     try {
       const r = chiSquareIndependence(counts);
-      return { column, statistic: r.statistic, df: r.df, p_value: r.p_value, p_value_adjusted: null as number | null, passed: true, note: null as string | null };
+      return {
+        column,
+        statistic: r.statistic,
+        df: r.df,
+        p_value: r.p_value,
+        p_value_adjusted: null as number | null,
+        passed: true,
+        note: null as string | null,
+      };
     } catch (e) {
       return { column, statistic: null, df: null, p_value: null, p_value_adjusted: null, passed: true, note: (e as Error).message };
     }
@@ -87,7 +114,11 @@ export function temporalCheck(p: PreparedExperiment, m: MetricData, alpha: numbe
   });
   const base = { days: p.daily.length, slope: null, p_value: null, first_half_difference: null, second_half_difference: null };
   if (pts.length < 4) {
-    return { ...base, status: 'not_checked', check: p.daily.length ? 'Fewer than 4 days with data in both arms: no trend test.' : 'No date column: the daily effect could not be checked.' };
+    return {
+      ...base,
+      status: 'not_checked',
+      check: p.daily.length ? 'Fewer than 4 days with data in both arms: no trend test.' : 'No date column: the daily effect could not be checked.',
+    };
   }
   const sw = pts.reduce((a, x) => a + x.w, 0);
   const tb = pts.reduce((a, x) => a + x.w * x.t, 0) / sw;
@@ -101,7 +132,12 @@ export function temporalCheck(p: PreparedExperiment, m: MetricData, alpha: numbe
   const second = avg(pts.slice(half));
   const unit = m.kind === 'rate' ? ' pp' : '';
   const out = { ...base, days: pts.length, slope, p_value: pval, first_half_difference: first, second_half_difference: second };
-  if (pval >= alpha) return { ...out, status: 'passed', check: `No trend in the daily effect over ${plural(pts.length, 'day')} (slope ${slope.toFixed(3)}${unit}/day, p = ${pval.toFixed(3)}).` };
+  if (pval >= alpha)
+    return {
+      ...out,
+      status: 'passed',
+      check: `No trend in the daily effect over ${plural(pts.length, 'day')} (slope ${slope.toFixed(3)}${unit}/day, p = ${pval.toFixed(3)}).`,
+    };
   const fading = overallDiff !== null && Math.sign(slope) !== Math.sign(overallDiff);
   return {
     ...out,
@@ -148,21 +184,43 @@ export function heterogeneityCheck(p: PreparedExperiment, alpha: number): Confou
   const df = effects.length - 1;
   const pval = chiSquareSf(q, df);
   const signs = new Set(effects.map((e) => Math.sign(e.d)));
-  if (pval >= alpha) return { column, q, df, p_value: pval, status: 'passed', check: `The effect is consistent across the ${effects.length} values of ${column} (Cochran's Q = ${q.toFixed(2)}, p = ${pval.toFixed(3)}).` };
+  if (pval >= alpha)
+    return {
+      column,
+      q,
+      df,
+      p_value: pval,
+      status: 'passed',
+      check: `The effect is consistent across the ${effects.length} values of ${column} (Cochran's Q = ${q.toFixed(2)}, p = ${pval.toFixed(3)}).`,
+    };
   return {
-    column, q, df, p_value: pval, status: 'warning',
+    column,
+    q,
+    df,
+    p_value: pval,
+    status: 'warning',
     check: `The effect differs across values of ${column} (Cochran's Q = ${q.toFixed(2)}, df = ${df}, p = ${pval < 0.001 ? '< 0.001' : pval.toFixed(3)})${signs.size > 1 ? ', with opposite directions in some segments' : ''}.`,
   };
 }
 
-export function externalFactorsCheck(raw: readonly (string | { description: string; impact: 'none' | 'possible' | 'confirmed' })[]): Confounding['external_factors'] {
+export function externalFactorsCheck(
+  raw: readonly (string | { description: string; impact: 'none' | 'possible' | 'confirmed' })[],
+): Confounding['external_factors'] {
   // A plain sentence that starts with a negation ("No holidays") is read as "factor absent".
-  const factors = raw.map((f) => (typeof f === 'string' ? { description: f, impact: /^\s*(no|none|without|not)\b/i.test(f) ? ('none' as const) : ('possible' as const) } : f));
-  if (!factors.length) return { status: 'not_checked', check: 'No external factors were given; holidays, launches and outages during the test are unknown.', factors };
+  const factors = raw.map((f) =>
+    typeof f === 'string' ? { description: f, impact: /^\s*(no|none|without|not)\b/i.test(f) ? ('none' as const) : ('possible' as const) } : f,
+  );
+  if (!factors.length)
+    return { status: 'not_checked', check: 'No external factors were given; holidays, launches and outages during the test are unknown.', factors };
   const confirmed = factors.filter((f) => f.impact === 'confirmed');
   const possible = factors.filter((f) => f.impact === 'possible');
   if (confirmed.length) return { status: 'failed', check: `External factor(s) affected the test: ${confirmed.map((f) => f.description).join('; ')}.`, factors };
-  if (possible.length) return { status: 'warning', check: `Possible external factor(s): ${possible.map((f) => f.description).join('; ')}. Both arms were exposed equally, but the effect may not generalize.`, factors };
+  if (possible.length)
+    return {
+      status: 'warning',
+      check: `Possible external factor(s): ${possible.map((f) => f.description).join('; ')}. Both arms were exposed equally, but the effect may not generalize.`,
+      factors,
+    };
   return { status: 'passed', check: `No external factors reported (${factors.map((f) => f.description).join('; ')}).`, factors };
 }
 
@@ -172,14 +230,23 @@ export function mechanismChain(p: PreparedExperiment, alpha: number): CausalResu
   if (!s) return [];
   const steps: CausalResult['mechanism']['causal_chain'] = [];
   for (let i = 1; i < s.names.length; i++) {
-    const data: MetricData = { kind: 'rate', name: `${s.names[i - 1]} → ${s.names[i]}`, control: { successes: s.control[i], n: s.control[i - 1] }, treatment: { successes: s.treatment[i], n: s.treatment[i - 1] } };
+    const data: MetricData = {
+      kind: 'rate',
+      name: `${s.names[i - 1]} → ${s.names[i]}`,
+      control: { successes: s.control[i], n: s.control[i - 1] },
+      treatment: { successes: s.treatment[i], n: s.treatment[i - 1] },
+    };
     const bad = [0, 1].some((a) => (a ? s.treatment : s.control)[i] > (a ? s.treatment : s.control)[i - 1]);
     const m = bad ? null : compareMetric(data, alpha, 'higher_is_better');
-    const moved = m?.significant ? `${(m.difference as number) > 0 ? 'rose' : 'fell'} by ${Math.abs(m.difference as number).toFixed(2)} pp` : 'did not change significantly';
+    const moved = m?.significant
+      ? `${(m.difference as number) > 0 ? 'rose' : 'fell'} by ${Math.abs(m.difference as number).toFixed(2)} pp`
+      : 'did not change significantly';
     steps.push({
       step: i,
       cause: i === 1 ? `Treatment (${p.treatmentLabel})` : `Users reaching ${s.names[i - 1]}`,
-      effect: bad ? `${data.name}: counts are not nested (a later stage exceeds an earlier one), so no step conversion` : `${data.name} step conversion ${moved}`,
+      effect: bad
+        ? `${data.name}: counts are not nested (a later stage exceeds an earlier one), so no step conversion`
+        : `${data.name} step conversion ${moved}`,
       stage: s.names[i],
       control_rate: m?.control_value ?? null,
       treatment_rate: m?.treatment_value ?? null,

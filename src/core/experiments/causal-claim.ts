@@ -38,7 +38,7 @@ const FAILED = { randomisation: 'sample ratio mismatch', balance: 'covariate imb
 const WARNED = { randomisation: 'randomisation warning', balance: 'covariate balance warning', temporal: 'a time trend in the effect' } as const;
 
 export function causalClaim(x: ClaimInput): Claim {
-  const required = (['randomisation', 'balance', 'temporal'] as const);
+  const required = ['randomisation', 'balance', 'temporal'] as const;
   const notChecked = required.filter((k) => x[k] === 'not_checked').map((k) => (x.reasons?.[k] ? `${NAMES[k]} (${x.reasons[k]})` : NAMES[k]));
   const notPassed = required.filter((k) => x[k] === 'warning').map((k) => WARNED[k]);
   const failures = [...required.filter((k) => x[k] === 'failed').map((k) => FAILED[k]), ...x.otherFailures];
@@ -50,5 +50,5 @@ export function causalClaim(x: ClaimInput): Claim {
 
 /** "a, b and c" */
 export function listing(xs: string[]): string {
-  return xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs[0] ?? '';
+  return xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : (xs[0] ?? '');
 }

@@ -19,7 +19,6 @@ export interface CausalOptions {
   now?: () => Date;
 }
 
-
 /**
  * Causal confidence and wording follow causalClaim (causal-claim.ts, docs/statistics.md): "caused"
  * and High only with randomisation, balance and temporal stability checked and passed.
@@ -28,7 +27,9 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   const m = a.statistical_analysis.primary_metric;
   const primaryData = p.metrics[0];
   const external = externalFactorsCheck(o.externalFactors);
-  const balance = o.balance ?? (o.table && p.variantColumn && o.balanceColumns.length ? balanceChecks(o.table, p.variantColumn, p.controlLabel, p.treatmentLabel, o.balanceColumns) : []);
+  const balance =
+    o.balance ??
+    (o.table && p.variantColumn && o.balanceColumns.length ? balanceChecks(o.table, p.variantColumn, p.controlLabel, p.treatmentLabel, o.balanceColumns) : []);
   const srmOk = a.srm_check.passed;
   const imbalanced = balance.filter((b) => !b.passed);
   const selectionStatus = !srmOk || imbalanced.length ? 'failed' : 'passed';
@@ -49,7 +50,8 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   ];
   const significant = m.tested && m.significant;
   const claim = causalClaim({
-    tested: m.tested, significant,
+    tested: m.tested,
+    significant,
     randomisation: a.srm_check.p_value === null ? 'not_checked' : srmOk ? 'passed' : 'failed',
     balance: balance.length === 0 ? 'not_checked' : imbalanced.length ? 'failed' : 'passed',
     temporal: temporal.status,
@@ -65,11 +67,17 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   const warnings = [...claim.notPassed, ...otherWarnings];
   const confidence: Level = claim.confidence;
 
-  const liftText = m.relative_lift !== null ? `${m.relative_lift >= 0 ? '+' : ''}${m.relative_lift.toFixed(1)}%` : `${(m.difference ?? 0) >= 0 ? '+' : ''}${(m.difference ?? 0).toFixed(2)}${m.kind === 'rate' ? ' pp' : ''}`;
+  const liftText =
+    m.relative_lift !== null
+      ? `${m.relative_lift >= 0 ? '+' : ''}${m.relative_lift.toFixed(1)}%`
+      : `${(m.difference ?? 0) >= 0 ? '+' : ''}${(m.difference ?? 0).toFixed(2)}${m.kind === 'rate' ? ' pp' : ''}`;
   const pTxt = m.p_value === null ? '' : m.p_value < 0.001 ? 'p < 0.001' : `p = ${m.p_value.toFixed(3)}`;
   // Names only in the statement; the reasons are in not_checked, shown next to it.
   const names = claim.notChecked.map((x) => x.replace(/ \(.*\)$/, ''));
-  const gaps = [...(names.length ? [`${listing(names)} ${names.length > 1 ? 'were' : 'was'} not checked`] : []), ...claim.notPassed.map((x) => `${x} was found`)];
+  const gaps = [
+    ...(names.length ? [`${listing(names)} ${names.length > 1 ? 'were' : 'was'} not checked`] : []),
+    ...claim.notPassed.map((x) => `${x} was found`),
+  ];
   let statement: string;
   let rationale: string;
   if (!m.tested) {
@@ -94,13 +102,26 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   }
 
   const sigSteps = chain.filter((c) => c.significant);
-  const stepText = (c: (typeof chain)[number]) => `${c.stage} (${c.lift === null ? 'n/a' : `${c.lift >= 0 ? '+' : ''}${c.lift.toFixed(1)}%`}${c.significant ? '*' : ''})`;
+  const stepText = (c: (typeof chain)[number]) =>
+    `${c.stage} (${c.lift === null ? 'n/a' : `${c.lift >= 0 ? '+' : ''}${c.lift.toFixed(1)}%`}${c.significant ? '*' : ''})`;
   const enters = sigSteps.length ? `The effect enters at: ${sigSteps.map((c) => c.stage).join(', ')}.` : 'No single step changed significantly.';
   const description = chain.length
     ? `${chain.map(stepText).join(' → ')}; * = significant step change. ${enters}`
     : `Treatment (${a.treatment_label}) → ${m.metric} ${liftText}. Give the funnel stages to see which step moved.`;
   if (!chain.length && m.tested) {
-    chain.push({ step: 1, cause: `Treatment (${a.treatment_label})`, effect: `${m.metric} ${significant ? 'changed' : 'did not change significantly'} (${liftText})`, stage: m.metric, control_rate: m.control_value, treatment_rate: m.treatment_value, difference: m.difference, lift: m.relative_lift, confidence_interval: m.confidence_interval, p_value: m.p_value, significant });
+    chain.push({
+      step: 1,
+      cause: `Treatment (${a.treatment_label})`,
+      effect: `${m.metric} ${significant ? 'changed' : 'did not change significantly'} (${liftText})`,
+      stage: m.metric,
+      control_rate: m.control_value,
+      treatment_rate: m.treatment_value,
+      difference: m.difference,
+      lift: m.relative_lift,
+      confidence_interval: m.confidence_interval,
+      p_value: m.p_value,
+      significant,
+    });
   }
 
   const issues = [...failures, ...warnings];
@@ -111,7 +132,8 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
   ];
   const extValidity: Level = hetero.status === 'warning' || temporal.days < 7 ? 'Low' : temporal.days >= 14 && hetero.status === 'passed' ? 'High' : 'Medium';
   const facts = new FactSheetBuilder(o.provenance ?? {});
-  for (const b of balance) facts.add(`experiment.causal.balance.${slug(b.column)}.p_value_adjusted`, `Balance of ${b.column}: adjusted p-value`, b.p_value_adjusted, 'p');
+  for (const b of balance)
+    facts.add(`experiment.causal.balance.${slug(b.column)}.p_value_adjusted`, `Balance of ${b.column}: adjusted p-value`, b.p_value_adjusted, 'p');
   facts.add('experiment.causal.temporal.slope', 'Daily effect trend (per day)', temporal.slope, primaryData.kind === 'rate' ? 'pp' : 'number');
   facts.add('experiment.causal.temporal.p_value', 'Daily effect trend: p-value', temporal.p_value, 'p');
   facts.add('experiment.causal.heterogeneity.q', "Cochran's Q across segments", hetero.q, 'number');
@@ -130,7 +152,13 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
       temporal_effects: temporal,
       heterogeneity: hetero,
       // "No confounders detected" only when every check ran: an unrun check found nothing because it looked at nothing.
-      overall: [issues.length ? `Issues: ${issues.join('; ')}.` : '', unrun.length ? `Not checked: ${listing(unrun)}.` : '', !issues.length && !unrun.length ? 'No confounders detected by any check.' : !issues.length ? 'Nothing failed among the checks that ran.' : ''].filter(Boolean).join(' '),
+      overall: [
+        issues.length ? `Issues: ${issues.join('; ')}.` : '',
+        unrun.length ? `Not checked: ${listing(unrun)}.` : '',
+        !issues.length && !unrun.length ? 'No confounders detected by any check.' : !issues.length ? 'Nothing failed among the checks that ran.' : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     },
     generalizability: {
       internal_validity: failures.length ? 'Low' : claim.kind === 'caused' && !warnings.length ? 'High' : 'Medium',
@@ -140,7 +168,11 @@ export function causalAnalysis(p: PreparedExperiment, a: ExperimentAnalysis, o: 
         `${hetero.status === 'warning' ? `; the effect differs by ${hetero.column}, so check each segment before generalizing` : ''}.`,
     },
     analysis: a,
-    next_steps: [...a.recommendation.next_steps, ...(temporal.status === 'warning' ? ['Keep a holdout to measure the long-run effect'] : []), ...(imbalanced.length || !srmOk ? ['Audit the assignment mechanism before re-running'] : [])],
+    next_steps: [
+      ...a.recommendation.next_steps,
+      ...(temporal.status === 'warning' ? ['Keep a holdout to measure the long-run effect'] : []),
+      ...(imbalanced.length || !srmOk ? ['Audit the assignment mechanism before re-running'] : []),
+    ],
     facts: [...a.facts, ...facts.facts],
     generated_at: (o.now ?? (() => new Date()))().toISOString(),
   };

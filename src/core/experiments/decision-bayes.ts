@@ -34,26 +34,34 @@ export function decideBayesian(x: BayesDecisionInput): Recommendation {
     const open = x.guardrails.filter((g) => g.status === 'inconclusive');
     if (open.length) {
       return {
-        decision: 'ITERATE', confidence: 'Medium', rule: 'guardrail_inconclusive',
+        decision: 'ITERATE',
+        confidence: 'Medium',
+        rule: 'guardrail_inconclusive',
         rationale: `${name}: ${pc(ctw)} chance to beat control (${risk}), but guardrail${open.length > 1 ? 's' : ''} ${open.map((g) => g.metric).join(', ')} could not be shown to stay within the margin.`,
         next_steps: ['Extend the experiment until the guardrails are conclusive', 'Or ship to a small share of users while monitoring the guardrails'],
       };
     }
     return {
-      decision: 'SHIP', confidence: ctw >= 1 - x.alpha / 5 ? 'High' : 'Medium', rule: 'primary_better',
+      decision: 'SHIP',
+      confidence: ctw >= 1 - x.alpha / 5 ? 'High' : 'Medium',
+      rule: 'primary_better',
       rationale: `${name}: ${pc(ctw)} chance to beat control, expected lift ${b.expected_lift.toFixed(2)}%, ${risk} (threshold ${RISK_THRESHOLD}%).`,
       next_steps: ['Roll out to 50% of users', 'Monitor the primary metric and guardrails for 2 weeks', 'Full rollout if stable'],
     };
   }
   if (ctw <= x.alpha) {
     return {
-      decision: 'ROLLBACK', confidence: ctw <= x.alpha / 5 ? 'High' : 'Medium', rule: 'primary_worse',
+      decision: 'ROLLBACK',
+      confidence: ctw <= x.alpha / 5 ? 'High' : 'Medium',
+      rule: 'primary_worse',
       rationale: `${name}: only ${pc(ctw)} chance to beat control; expected lift ${b.expected_lift.toFixed(2)}%.`,
       next_steps: ['Roll the treatment back', 'Look at the segment breakdown for where the loss comes from', 'Revisit the hypothesis before another test'],
     };
   }
   return {
-    decision: 'ITERATE', confidence: 'Low', rule: 'inconclusive',
+    decision: 'ITERATE',
+    confidence: 'Low',
+    rule: 'inconclusive',
     rationale: `${name}: ${pc(ctw)} chance to beat control (${risk}); neither shipping (≥ ${pc(1 - x.alpha)} and risk ≤ ${RISK_THRESHOLD}%) nor rolling back (≤ ${pc(x.alpha)}) is supported yet.`,
     next_steps: ['Run longer or with more traffic to narrow the credible interval', 'Or accept the current risk explicitly if the change is cheap to reverse'],
   };

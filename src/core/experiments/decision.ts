@@ -93,7 +93,12 @@ export function checkGuardrail(d: MetricData, rule: GuardrailRule, alpha: number
  * power.prop.test formula with the actual (unequal) arm sizes; means use the t-test formula
  * with the harmonic-mean arm size and the pooled SD.
  */
-export function achievedPower(d: MetricData, alpha: number, mde: number | undefined, mdeType: 'relative' | 'absolute'): { observed_effect: number | null; at_mde: number | null } {
+export function achievedPower(
+  d: MetricData,
+  alpha: number,
+  mde: number | undefined,
+  mdeType: 'relative' | 'absolute',
+): { observed_effect: number | null; at_mde: number | null } {
   if (untestableReason(d)) return { observed_effect: null, at_mde: null };
   if (d.kind === 'rate') {
     const p1 = d.control.successes / d.control.n;
@@ -144,26 +149,40 @@ export function decide(x: DecisionInput): Recommendation {
   const name = m.metric;
   if (!m.tested) {
     return {
-      decision: 'ITERATE', confidence: 'Low', rule: 'not_tested',
+      decision: 'ITERATE',
+      confidence: 'Low',
+      rule: 'not_tested',
       rationale: `No test was run on ${name}: ${m.reason ?? 'insufficient data'}.`,
       next_steps: ['Collect more data or check the variant and metric columns', 'Re-run the analysis once each arm has enough units'],
     };
   }
   if (!x.srmPassed) {
     return {
-      decision: 'ITERATE', confidence: 'Low', rule: 'srm_failed',
+      decision: 'ITERATE',
+      confidence: 'Low',
+      rule: 'srm_failed',
       rationale:
         `Do not ship: the arm sizes (${m.control_n.toLocaleString('en-US')} vs ${m.treatment_n.toLocaleString('en-US')}) do not match the planned split (SRM ${pText(x.srmP)}), ` +
         'so assignment or logging is broken and no comparison can be trusted.',
-      next_steps: ['Investigate assignment, bot filtering and event logging for the two arms', 'Fix the cause and re-run the experiment', 'Do not use these results for a decision'],
+      next_steps: [
+        'Investigate assignment, bot filtering and event logging for the two arms',
+        'Fix the cause and re-run the experiment',
+        'Do not use these results for a decision',
+      ],
     };
   }
   const failed = x.guardrails.filter((g) => g.status === 'failed');
   if (failed.length) {
     return {
-      decision: 'ROLLBACK', confidence: 'High', rule: 'guardrail_failed',
+      decision: 'ROLLBACK',
+      confidence: 'High',
+      rule: 'guardrail_failed',
       rationale: `Guardrail${failed.length > 1 ? 's' : ''} failed: ${failed.map((g) => g.metric).join(', ')}. ${failed[0].rule}`,
-      next_steps: ['Roll the treatment back', `Investigate why ${failed.map((g) => g.metric).join(', ')} deteriorated`, 'Redesign the change so the guardrail holds, then re-test'],
+      next_steps: [
+        'Roll the treatment back',
+        `Investigate why ${failed.map((g) => g.metric).join(', ')} deteriorated`,
+        'Redesign the change so the guardrail holds, then re-test',
+      ],
     };
   }
   const sign = changeSign(m);
@@ -172,7 +191,9 @@ export function decide(x: DecisionInput): Recommendation {
   const strong = (p as number) < x.alpha / 5;
   if (m.significant && sign < 0) {
     return {
-      decision: 'ROLLBACK', confidence: strong ? 'High' : 'Medium', rule: 'primary_worse',
+      decision: 'ROLLBACK',
+      confidence: strong ? 'High' : 'Medium',
+      rule: 'primary_worse',
       rationale: `${name} is significantly worse in the treatment (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''}).`,
       next_steps: ['Roll the treatment back', 'Look at the segment breakdown for where the loss comes from', 'Revisit the hypothesis before another test'],
     };
@@ -181,20 +202,26 @@ export function decide(x: DecisionInput): Recommendation {
     const open = x.guardrails.filter((g) => g.status === 'inconclusive');
     if (open.length) {
       return {
-        decision: 'ITERATE', confidence: 'Medium', rule: 'guardrail_inconclusive',
+        decision: 'ITERATE',
+        confidence: 'Medium',
+        rule: 'guardrail_inconclusive',
         rationale: `${name} improved significantly (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''}), but guardrail${open.length > 1 ? 's' : ''} ${open.map((g) => g.metric).join(', ')} could not be shown to stay within the margin.`,
         next_steps: ['Extend the experiment until the guardrails are conclusive', 'Or ship to a small share of users while monitoring the guardrails'],
       };
     }
     return {
-      decision: 'SHIP', confidence: strong ? 'High' : 'Medium', rule: 'primary_better',
+      decision: 'SHIP',
+      confidence: strong ? 'High' : 'Medium',
+      rule: 'primary_better',
       rationale: `${name} improved significantly (${pText(p)}${m.p_value_adjusted !== null ? ', adjusted' : ''})${x.guardrails.length ? ' and every guardrail passed' : ''}.`,
       next_steps: ['Roll out to 50% of users', 'Monitor the primary metric and guardrails for 2 weeks', 'Full rollout if stable'],
     };
   }
   const powered = x.powerAtMde !== null && x.powerAtMde >= 0.8;
   return {
-    decision: 'ITERATE', confidence: powered ? 'Medium' : 'Low', rule: 'inconclusive',
+    decision: 'ITERATE',
+    confidence: powered ? 'Medium' : 'Low',
+    rule: 'inconclusive',
     rationale: powered
       ? `No significant change in ${name} (${pText(m.p_value)}); the test had ${Math.round((x.powerAtMde as number) * 100)}% power at the planned MDE, so any effect is probably smaller than that.`
       : `No significant change in ${name} (${pText(m.p_value)}); the test is ` +

@@ -21,14 +21,21 @@ export interface PlanResult {
 }
 
 export function needsPlan(input: DesignParsed): boolean {
-  return (input.ratio !== undefined && input.ratio !== 1) || input.alternative === 'one-sided' || input.sample_size !== undefined || input.duration_days !== undefined || input.mde === undefined;
+  return (
+    (input.ratio !== undefined && input.ratio !== 1) ||
+    input.alternative === 'one-sided' ||
+    input.sample_size !== undefined ||
+    input.duration_days !== undefined ||
+    input.mde === undefined
+  );
 }
 
 /** Total units available from a given n or from the duration × daily users × allocation. */
 function availableTotal(input: DesignParsed): { total: number; source: 'sample_size' | 'duration' } | null {
   if (input.sample_size !== undefined) return { total: input.sample_size, source: 'sample_size' };
   if (input.duration_days !== undefined) {
-    if (input.daily_users === undefined) throw new IafaError('validation', 'A duration needs the number of daily eligible users (daily_users) to turn days into a sample.');
+    if (input.daily_users === undefined)
+      throw new IafaError('validation', 'A duration needs the number of daily eligible users (daily_users) to turn days into a sample.');
     return { total: Math.floor(input.duration_days * input.daily_users * input.allocation), source: 'duration' };
   }
   return null;
@@ -40,7 +47,8 @@ export function plan(input: DesignParsed, baseline: number, alphaPer: number): P
   const sides = input.alternative === 'one-sided' ? 1 : 2;
   const o: PlanOptions = { alpha: alphaPer, ratio, sides };
   const avail = availableTotal(input);
-  if (input.mde === undefined && !avail) throw new IafaError('validation', 'Give a minimum detectable effect (mde), or a sample size / duration to compute the MDE it allows.');
+  if (input.mde === undefined && !avail)
+    throw new IafaError('validation', 'Give a minimum detectable effect (mde), or a sample size / duration to compute the MDE it allows.');
   const rate = input.metric_type === 'rate';
   const sd = input.baseline_sd as number;
   const side = sides === 1 ? 'one-sided' : 'two-sided';
@@ -48,7 +56,14 @@ export function plan(input: DesignParsed, baseline: number, alphaPer: number): P
     ? `${side} two-proportion z-test, ${ratio === 1 ? 'equal arms' : `treatment/control size ratio ${ratio}`}; pooled variance under H0, unpooled under H1`
     : `${side} two-sample t-test (noncentral t, n1 + n2 − 2 df), ${ratio === 1 ? 'equal arms' : `treatment/control size ratio ${ratio}`}`;
   // The MDE as an absolute difference (rate fraction or metric units), when one was given.
-  const mdeAbsGiven = input.mde === undefined ? undefined : rate ? targetRateOrThrow(baseline, input.mde, input.mde_type) - baseline : input.mde_type === 'relative' ? Math.abs(baseline) * input.mde : input.mde;
+  const mdeAbsGiven =
+    input.mde === undefined
+      ? undefined
+      : rate
+        ? targetRateOrThrow(baseline, input.mde, input.mde_type) - baseline
+        : input.mde_type === 'relative'
+          ? Math.abs(baseline) * input.mde
+          : input.mde;
   try {
     let n1: number;
     let n2: number;
@@ -59,7 +74,12 @@ export function plan(input: DesignParsed, baseline: number, alphaPer: number): P
       n2 = n1 * ratio;
       if (!(n1 >= 2 && n2 >= 2)) throw new IafaError('validation', `${avail.total} units are too few to split over ${k} arms.`);
       const mdeAtPower = rate ? proportionMde(baseline, n1, input.power, o) : meanMde(sd, n1, input.power, o);
-      const powerAtMde = mdeAbsGiven === undefined ? null : rate ? proportionPowerAt(baseline, baseline + mdeAbsGiven, n1, n2, alphaPer, sides) : meanPowerAt(mdeAbsGiven, sd, n1, n2, alphaPer, sides);
+      const powerAtMde =
+        mdeAbsGiven === undefined
+          ? null
+          : rate
+            ? proportionPowerAt(baseline, baseline + mdeAbsGiven, n1, n2, alphaPer, sides)
+            : meanPowerAt(mdeAbsGiven, sd, n1, n2, alphaPer, sides);
       const scale = rate ? 100 : 1;
       powerAnalysis = {
         source: avail.source,

@@ -31,7 +31,10 @@ function ratioSplit(k: number, ratio: number): { label: string; shares: number[]
   return { label: shares.map((s) => Number((s * 100).toFixed(1))).join('/'), shares };
 }
 
-export function designExperiment(input: DesignParsed, opts: { experimentId?: string | null; provenance?: Fact['provenance']; now?: () => Date } = {}): DesignResult {
+export function designExperiment(
+  input: DesignParsed,
+  opts: { experimentId?: string | null; provenance?: Fact['provenance']; now?: () => Date } = {},
+): DesignResult {
   const warnings: string[] = [];
   const k = input.variants;
   const hypothesis = input.hypothesis?.trim() || 'The treatment improves the primary metric.';
@@ -48,8 +51,9 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
     // Unequal arms, one-sided, or a given n / duration: the general planner (design-plan.ts).
     const fromFunnel = input.current_metrics?.overall_conversion_rate;
     const rate = input.metric_type === 'rate';
-    const b = rate ? input.baseline_rate ?? (fromFunnel !== undefined ? fromFunnel / 100 : undefined) : input.baseline_mean ?? 0;
-    if (b === undefined) throw new IafaError('validation', 'Give the baseline rate of the primary metric (baseline_rate, e.g. 0.15) or the funnel\'s current metrics.');
+    const b = rate ? (input.baseline_rate ?? (fromFunnel !== undefined ? fromFunnel / 100 : undefined)) : (input.baseline_mean ?? 0);
+    if (b === undefined)
+      throw new IafaError('validation', "Give the baseline rate of the primary metric (baseline_rate, e.g. 0.15) or the funnel's current metrics.");
     if (rate && !(b > 0 && b < 1)) throw new IafaError('validation', `The baseline rate must be strictly between 0% and 100% (got ${pct(b)}).`);
     if (!rate && input.baseline_sd === undefined) throw new IafaError('validation', 'A mean metric needs its standard deviation (baseline_sd).');
     if (rate && input.baseline_rate === undefined) warnings.push(`Baseline taken from the funnel's overall conversion rate (${pct(b, 2)}).`);
@@ -60,7 +64,8 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
   } else if (input.metric_type === 'rate') {
     const fromFunnel = input.current_metrics?.overall_conversion_rate;
     const b = input.baseline_rate ?? (fromFunnel !== undefined ? fromFunnel / 100 : undefined);
-    if (b === undefined) throw new IafaError('validation', 'Give the baseline rate of the primary metric (baseline_rate, e.g. 0.15) or the funnel\'s current metrics.');
+    if (b === undefined)
+      throw new IafaError('validation', "Give the baseline rate of the primary metric (baseline_rate, e.g. 0.15) or the funnel's current metrics.");
     if (!(b > 0 && b < 1)) throw new IafaError('validation', `The baseline rate must be strictly between 0% and 100% (got ${pct(b)}).`);
     if (input.baseline_rate === undefined) warnings.push(`Baseline taken from the funnel's overall conversion rate (${pct(b, 2)}).`);
     baseline = b;
@@ -74,25 +79,53 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
     method = "two-sided two-proportion z-test; pooled variance under H0, unpooled under H1, no continuity correction (R's power.prop.test)";
   } else {
     if (input.baseline_sd === undefined) throw new IafaError('validation', 'A mean metric needs its standard deviation (baseline_sd).');
-    if (input.mde_type === 'relative' && input.baseline_mean === undefined) throw new IafaError('validation', 'A relative MDE on a mean metric needs the baseline mean (baseline_mean).');
+    if (input.mde_type === 'relative' && input.baseline_mean === undefined)
+      throw new IafaError('validation', 'A relative MDE on a mean metric needs the baseline mean (baseline_mean).');
     baseline = input.baseline_mean ?? 0;
     const mde = input.mde as number;
     const delta = input.mde_type === 'relative' ? Math.abs(baseline) * mde : mde;
     const r = sampleSizeMeans({ delta, sd: input.baseline_sd, alpha: input.alpha, power: input.power, variants: k });
-    [perVariant, total, alphaPer, mdeAbs, mdeRel] = [r.per_variant, r.total, r.alpha_per_comparison, delta, baseline !== 0 ? (delta / Math.abs(baseline)) * 100 : 0];
+    [perVariant, total, alphaPer, mdeAbs, mdeRel] = [
+      r.per_variant,
+      r.total,
+      r.alpha_per_comparison,
+      delta,
+      baseline !== 0 ? (delta / Math.abs(baseline)) * 100 : 0,
+    ];
     method = "two-sided two-sample t-test (R's power.t.test)";
   }
 
   let duration: ExperimentDesign['duration'];
   if (input.duration_days !== undefined && input.daily_users !== undefined) {
     const weeks = Math.ceil(input.duration_days / 7);
-    duration = { days: input.duration_days, weeks, days_needed: input.duration_days, daily_users: input.daily_users, allocation: input.allocation, rationale: `A planned ${input.duration_days}-day run at ${Math.round(input.daily_users * input.allocation).toLocaleString('en-US')} users per day gives ${total.toLocaleString('en-US')} users; the power analysis says what that sample can detect.` };
+    duration = {
+      days: input.duration_days,
+      weeks,
+      days_needed: input.duration_days,
+      daily_users: input.daily_users,
+      allocation: input.allocation,
+      rationale: `A planned ${input.duration_days}-day run at ${Math.round(input.daily_users * input.allocation).toLocaleString('en-US')} users per day gives ${total.toLocaleString('en-US')} users; the power analysis says what that sample can detect.`,
+    };
   } else if (input.daily_users !== undefined) {
     const d = experimentDuration(total, input.daily_users, input.allocation, input.full_weeks);
-    duration = { days: d.days, weeks: d.weeks, days_needed: d.days_needed, daily_users: input.daily_users, allocation: input.allocation, rationale: d.rationale };
+    duration = {
+      days: d.days,
+      weeks: d.weeks,
+      days_needed: d.days_needed,
+      daily_users: input.daily_users,
+      allocation: input.allocation,
+      rationale: d.rationale,
+    };
     if (d.days > 56) warnings.push(`At this traffic the test needs ${plural(d.weeks, 'week')}; consider a larger MDE, more traffic or fewer variants.`);
   } else {
-    duration = { days: null, weeks: null, days_needed: null, daily_users: null, allocation: input.allocation, rationale: 'Give the number of daily eligible users to compute the duration (run whole weeks to cover weekly cycles).' };
+    duration = {
+      days: null,
+      weeks: null,
+      days_needed: null,
+      daily_users: null,
+      allocation: input.allocation,
+      rationale: 'Give the number of daily eligible users to compute the duration (run whole weeks to cover weekly cycles).',
+    };
   }
 
   const variantNames = input.variant_names ?? [];
@@ -101,13 +134,21 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
   };
   for (let i = 1; i < k; i++) {
     const key = i === 1 ? 'treatment' : `treatment_${i}`;
-    variants[key] = { name: variantNames[i] ?? (i === 1 ? 'Treatment' : `Treatment ${i}`), description: i === 1 ? `The change under test: ${hypothesis}` : `Alternative version ${i} of the change under test.` };
+    variants[key] = {
+      name: variantNames[i] ?? (i === 1 ? 'Treatment' : `Treatment ${i}`),
+      description: i === 1 ? `The change under test: ${hypothesis}` : `Alternative version ${i} of the change under test.`,
+    };
   }
 
   const marginText = (margin: number, type: 'relative' | 'absolute') =>
-    type === 'relative' ? `${Number((margin * 100).toFixed(2))}% relative` : input.metric_type === 'rate' ? `${Number((margin * 100).toFixed(2))} pp` : `${margin}`;
+    type === 'relative'
+      ? `${Number((margin * 100).toFixed(2))}% relative`
+      : input.metric_type === 'rate'
+        ? `${Number((margin * 100).toFixed(2))} pp`
+        : `${margin}`;
   const guardrails: ExperimentDesign['guardrails'] = input.guardrails.map((g) => {
-    const spec = typeof g === 'string' ? { metric: g, margin: DEFAULT_GUARDRAIL_MARGIN, margin_type: 'relative' as const, direction: 'higher_is_better' as const } : g;
+    const spec =
+      typeof g === 'string' ? { metric: g, margin: DEFAULT_GUARDRAIL_MARGIN, margin_type: 'relative' as const, direction: 'higher_is_better' as const } : g;
     const name = metricName(spec.metric);
     const worse = spec.direction === 'higher_is_better' ? 'drop' : 'rise';
     return {
@@ -119,20 +160,44 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
     };
   });
   for (const c of input.business_context?.constraints ?? []) {
-    guardrails.push({ metric: c, margin: DEFAULT_GUARDRAIL_MARGIN, margin_type: 'relative', direction: 'higher_is_better', description: `Constraint: ${c} (checked as a guardrail with a ${marginText(DEFAULT_GUARDRAIL_MARGIN, 'relative')} non-inferiority margin).` });
+    guardrails.push({
+      metric: c,
+      margin: DEFAULT_GUARDRAIL_MARGIN,
+      margin_type: 'relative',
+      direction: 'higher_is_better',
+      description: `Constraint: ${c} (checked as a guardrail with a ${marginText(DEFAULT_GUARDRAIL_MARGIN, 'relative')} non-inferiority margin).`,
+    });
   }
 
   const split = input.ratio !== undefined && input.ratio !== 1 ? ratioSplit(k, input.ratio) : splitLabel(k);
-  const testName = input.metric_type === 'rate' ? 'two-proportion z-test (pooled), Wald CI of the difference and Fieller CI of the relative lift' : "Welch t-test with CI of the mean difference (CUPED when a pre-period covariate exists)";
+  const testName =
+    input.metric_type === 'rate'
+      ? 'two-proportion z-test (pooled), Wald CI of the difference and Fieller CI of the relative lift'
+      : 'Welch t-test with CI of the mean difference (CUPED when a pre-period covariate exists)';
   const design: ExperimentDesign = {
     hypothesis,
     variants,
-    primary_metric: { name: primaryName, type: input.metric_type, baseline: input.metric_type === 'rate' ? baseline * 100 : baseline, unit: input.metric_type === 'rate' ? 'percent' : 'number' },
+    primary_metric: {
+      name: primaryName,
+      type: input.metric_type,
+      baseline: input.metric_type === 'rate' ? baseline * 100 : baseline,
+      unit: input.metric_type === 'rate' ? 'percent' : 'number',
+    },
     success_metrics: [primaryName, ...input.secondary_metrics],
     secondary_metrics: input.secondary_metrics,
     guardrails,
     sample_size: {
-      per_variant: perVariant, total, power: input.power, alpha: input.alpha, mde: planned?.mde ?? (input.mde as number), mde_type: input.mde_type, mde_absolute: mdeAbs, mde_relative: mdeRel, alpha_per_comparison: alphaPer, variants: k, method,
+      per_variant: perVariant,
+      total,
+      power: input.power,
+      alpha: input.alpha,
+      mde: planned?.mde ?? (input.mde as number),
+      mde_type: input.mde_type,
+      mde_absolute: mdeAbs,
+      mde_relative: mdeRel,
+      alpha_per_comparison: alphaPer,
+      variants: k,
+      method,
       ...(planned ? { control_n: planned.controlN, treatment_n: planned.treatmentN, ratio: input.ratio ?? 1, alternative: input.alternative } : {}),
     },
     power_analysis: planned?.powerAnalysis ?? null,
@@ -159,13 +224,19 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
         'Sample ratio mismatch check (chi-square, flagged at p < 0.001)',
         'Daily effect trend (novelty or decay)',
       ],
-      multiple_comparisons: k > 2 ? `Each of the ${k - 1} treatments is compared with control at α/(k−1) = ${Number(alphaPer.toPrecision(4))}; secondary metrics and segments are Holm-adjusted.` : 'Secondary metrics and segments are Holm-adjusted; the primary comparison uses the full α.',
-      sequential_monitoring: 'Results may be watched daily only through the always-valid mSPRT p-value (mixture scale τ = the absolute MDE); the fixed-horizon p-value is read once, at the planned end.',
+      multiple_comparisons:
+        k > 2
+          ? `Each of the ${k - 1} treatments is compared with control at α/(k−1) = ${Number(alphaPer.toPrecision(4))}; secondary metrics and segments are Holm-adjusted.`
+          : 'Secondary metrics and segments are Holm-adjusted; the primary comparison uses the full α.',
+      sequential_monitoring:
+        'Results may be watched daily only through the always-valid mSPRT p-value (mixture scale τ = the absolute MDE); the fixed-horizon p-value is read once, at the planned end.',
       stopping_rules: [
         'Sample ratio mismatch (p < 0.001) at any check: stop and investigate assignment',
         'A guardrail fails: stop and roll back',
         'The always-valid (mSPRT) p-value crosses α: the result may be read early',
-        duration.days !== null ? `Otherwise run the full ${plural(duration.days, 'day')}, then read the fixed-horizon test once` : 'Otherwise run until the planned sample size is reached, in whole weeks',
+        duration.days !== null
+          ? `Otherwise run the full ${plural(duration.days, 'day')}, then read the fixed-horizon test once`
+          : 'Otherwise run until the planned sample size is reached, in whole weeks',
       ],
       decision_rule: decisionRuleText(),
     },
@@ -188,8 +259,18 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
   const pa = planned?.powerAnalysis;
   if (pa) {
     facts.add('experiment.design.power_analysis.total', 'Available sample', pa.total, 'users');
-    facts.add('experiment.design.power_analysis.power_at_mde', 'Power at the MDE with this sample', pa.power_at_mde === null ? null : pa.power_at_mde * 100, 'percent');
-    facts.add('experiment.design.power_analysis.mde_absolute', 'Detectable effect with this sample (absolute)', pa.mde_absolute, input.metric_type === 'rate' ? 'pp' : 'number');
+    facts.add(
+      'experiment.design.power_analysis.power_at_mde',
+      'Power at the MDE with this sample',
+      pa.power_at_mde === null ? null : pa.power_at_mde * 100,
+      'percent',
+    );
+    facts.add(
+      'experiment.design.power_analysis.mde_absolute',
+      'Detectable effect with this sample (absolute)',
+      pa.mde_absolute,
+      input.metric_type === 'rate' ? 'pp' : 'number',
+    );
     facts.add('experiment.design.power_analysis.mde_relative', 'Detectable effect with this sample (relative)', pa.mde_relative, 'percent');
   }
   if (duration.days !== null) {
@@ -197,5 +278,11 @@ export function designExperiment(input: DesignParsed, opts: { experimentId?: str
     facts.add('experiment.design.duration.weeks', 'Duration in weeks', duration.weeks, 'number', `${duration.weeks} week${duration.weeks === 1 ? '' : 's'}`);
     facts.add('experiment.design.daily_users', 'Daily eligible users', duration.daily_users, 'users');
   }
-  return { experiment_id: opts.experimentId ?? null, experiment_design: design, warnings, facts: facts.facts, generated_at: (opts.now ?? (() => new Date()))().toISOString() };
+  return {
+    experiment_id: opts.experimentId ?? null,
+    experiment_design: design,
+    warnings,
+    facts: facts.facts,
+    generated_at: (opts.now ?? (() => new Date()))().toISOString(),
+  };
 }

@@ -7,7 +7,13 @@ import { plural } from '../../shared/plural';
  * string, so a narrating model can only restate them (the grounding check matches displays).
  */
 export function slug(s: string): string {
-  return s.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
+  return (
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'x'
+  );
 }
 
 export function display(value: number, unit: FactUnit): string {

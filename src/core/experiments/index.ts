@@ -38,7 +38,8 @@ export function prepareFromInput(input: AnalyzeParsed, loaded: LoadedTables, sta
   }
   if (loaded.control || loaded.treatment) {
     if (!loaded.control || !loaded.treatment) throw new IafaError('validation', 'Two aggregated exports are needed: one for control and one for treatment.');
-    if (segmentList(input.segment_by).length) throw new IafaError('validation', 'Segment breakdowns need a user-level table; aggregated exports have no units to split.');
+    if (segmentList(input.segment_by).length)
+      throw new IafaError('validation', 'Segment breakdowns need a user-level table; aggregated exports have no units to split.');
     return prepareAggregatedPair(loaded.control, loaded.treatment, {
       metrics: input.metrics,
       guardrails: input.guardrails,
@@ -51,7 +52,10 @@ export function prepareFromInput(input: AnalyzeParsed, loaded: LoadedTables, sta
     });
   }
   if (input.stages) return prepareFunnelStages(input.stages, { metrics: input.metrics, guardrails: input.guardrails, lowerIsBetter: input.lower_is_better });
-  throw new IafaError('validation', 'Give the experiment data: a user-level table (datasetId, file or table), two aggregated exports (control_/treatment_ datasetId, file or table), or funnel stage counts (stages).');
+  throw new IafaError(
+    'validation',
+    'Give the experiment data: a user-level table (datasetId, file or table), two aggregated exports (control_/treatment_ datasetId, file or table), or funnel stage counts (stages).',
+  );
 }
 
 export interface RunOptions {
@@ -69,7 +73,11 @@ function treatmentList(input: AnalyzeParsed): string[] {
 export function runAnalysis(input: AnalyzeParsed, loaded: LoadedTables, o: RunOptions = {}): ExperimentAnalysis {
   const arms = treatmentList(input);
   if (arms.length > 1) {
-    if (!loaded.table) throw new IafaError('validation', 'Several treatment arms (A/B/n) need a user-level table with a variant column; aggregated exports and stage counts hold one treatment.');
+    if (!loaded.table)
+      throw new IafaError(
+        'validation',
+        'Several treatment arms (A/B/n) need a user-level table with a variant column; aggregated exports and stage counts hold one treatment.',
+      );
     if (!input.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding the arms).');
     const control = resolveControl(loaded.table, input.variant_column, input.control, arms);
     return analyzeMultiArm(loaded.table, { ...userTableSpec(input), control, treatments: arms }, analyzeOptions(input, o));
@@ -115,9 +123,14 @@ export function analyzeOptions(input: AnalyzeParsed, o: RunOptions) {
 export function runCausal(raw: CausalParsed, loaded: LoadedTables, o: RunOptions = {}): CausalResult {
   // Causal checks compare two arms: with several, the chosen `treatment` (else the first) against control.
   const arms = treatmentList(raw);
-  const input: CausalParsed = arms.length ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined } : raw;
+  const input: CausalParsed = arms.length
+    ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined }
+    : raw;
   const prepared = prepareFromInput(input, loaded, input.stage_columns);
-  if (arms.length > 1) prepared.warnings.push(`Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`);
+  if (arms.length > 1)
+    prepared.warnings.push(
+      `Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`,
+    );
   if (input.stage_columns?.length && loaded.table) {
     // User tables: stage columns are 0/1 flags in funnel order; count the units that reached each.
     prepared.stageData = stageCountsFromTable(loaded.table, prepared, input.stage_columns);
@@ -192,7 +205,9 @@ export async function analyzeFromAggregates(src: AggregateSource, input: Analyze
 export async function causalFromAggregates(src: AggregateSource, raw: CausalParsed, o: RunOptions = {}): Promise<CausalResult> {
   if (!raw.variant_column) throw new IafaError('validation', 'A user-level table needs variant_column (the column holding control/treatment).');
   const arms = treatmentList(raw);
-  const input: CausalParsed = arms.length ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined } : raw;
+  const input: CausalParsed = arms.length
+    ? { ...raw, treatment: raw.treatment && arms.includes(raw.treatment) ? raw.treatment : arms[0], treatments: undefined }
+    : raw;
   if (input.planned_split && input.planned_split.length !== 2) {
     throw new IafaError('validation', `The planned split has ${input.planned_split.length} weights; a two-arm analysis needs 2 (control, treatment).`);
   }
@@ -200,28 +215,55 @@ export async function causalFromAggregates(src: AggregateSource, raw: CausalPars
   const pair = pickPair(variants, raw.variant_column, input.control, input.treatment);
   const balanceColumns = input.balance_columns ?? segmentList(input.segment_by);
   for (const c of input.stage_columns ?? []) if (!src.columns.includes(c)) throw new IafaError('validation', `The stage column "${c}" does not exist.`);
-  const spec: AggregatePlanInput = { ...planInput(input), control: pair.control, treatments: [pair.treatment], balanceBy: balanceColumns, stageColumns: input.stage_columns };
+  const spec: AggregatePlanInput = {
+    ...planInput(input),
+    control: pair.control,
+    treatments: [pair.treatment],
+    balanceBy: balanceColumns,
+    stageColumns: input.stage_columns,
+  };
   const plan = aggregatePlan(src.columns, spec);
   const agg = await src.aggregates(plan.spec);
   const prepared = preparePair(agg, plan, spec, pair.control, pair.treatment, pair.others);
-  if (arms.length > 1) prepared.warnings.push(`Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`);
+  if (arms.length > 1)
+    prepared.warnings.push(
+      `Causal checks compare ${input.treatment} with control; the other arms (${arms.filter((a) => a !== input.treatment).join(', ')}) are read in the A/B/n analysis.`,
+    );
   const analysis = analyzePrepared(prepared, analyzeOptions(input, o));
   const balance = balanceColumns.length
     ? balanceRows(balanceColumns, (column) => {
         const b = agg.balance?.[column] ?? { values: [], other: {} as Record<string, number> };
-        const entries = b.values.map((v): [string, [number, number]] => [v.value, [v.byVariant[pair.control] ?? 0, v.byVariant[pair.treatment] ?? 0]]).filter(([, t]) => t[0] + t[1] > 0);
+        const entries = b.values
+          .map((v): [string, [number, number]] => [v.value, [v.byVariant[pair.control] ?? 0, v.byVariant[pair.treatment] ?? 0]])
+          .filter(([, t]) => t[0] + t[1] > 0);
         return pooledBalance(entries, [b.other[pair.control] ?? 0, b.other[pair.treatment] ?? 0]);
       })
     : [];
-  return causalAnalysis(prepared, analysis, { alpha: input.alpha, externalFactors: input.external_factors, table: null, balance, balanceColumns, provenance: o.provenance, now: o.now });
+  return causalAnalysis(prepared, analysis, {
+    alpha: input.alpha,
+    externalFactors: input.external_factors,
+    table: null,
+    balance,
+    balanceColumns,
+    provenance: o.provenance,
+    now: o.now,
+  });
 }
 
 /**
  * A segment column with more values than are split was cut over all arms; each pair's read-out
  * cuts it over its own two arms (as the row read-out does), so those columns are asked again per pair.
  */
-async function pairSegments(src: AggregateSource, plan: ReturnType<typeof aggregatePlan>, agg: ExperimentAggregates, control: string, arm: string): Promise<ExperimentAggregates> {
-  const cut = Object.entries(agg.segments).filter(([, s]) => s.distinct > s.values.length).map(([c]) => c);
+async function pairSegments(
+  src: AggregateSource,
+  plan: ReturnType<typeof aggregatePlan>,
+  agg: ExperimentAggregates,
+  control: string,
+  arm: string,
+): Promise<ExperimentAggregates> {
+  const cut = Object.entries(agg.segments)
+    .filter(([, s]) => s.distinct > s.values.length)
+    .map(([c]) => c);
   if (!cut.length) return agg;
   const p = plan.primary;
   const again = await src.aggregates({

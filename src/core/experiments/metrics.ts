@@ -111,9 +111,12 @@ export function compareMetric(d: MetricData, alpha: number, direction: Direction
     treatment_n: d.treatment.n,
     control_successes: d.kind === 'rate' ? d.control.successes : null,
     treatment_successes: d.kind === 'rate' ? d.treatment.successes : null,
-    test: d.kind === 'rate'
-      ? `two-proportion z-test (pooled), ${ciMethod === 'newcombe' ? 'Newcombe hybrid score CI' : 'Wald CI (unpooled)'}, Fieller CI of the relative lift`
-      : ratio ? 'Welch t-test on the delta-method (linearised) ratio, t-based CI of the relative lift' : 'Welch t-test (Welch–Satterthwaite df), t-based CI of the relative lift',
+    test:
+      d.kind === 'rate'
+        ? `two-proportion z-test (pooled), ${ciMethod === 'newcombe' ? 'Newcombe hybrid score CI' : 'Wald CI (unpooled)'}, Fieller CI of the relative lift`
+        : ratio
+          ? 'Welch t-test on the delta-method (linearised) ratio, t-based CI of the relative lift'
+          : 'Welch t-test (Welch–Satterthwaite df), t-based CI of the relative lift',
     tested: false,
     reason,
     cuped: null,
@@ -179,7 +182,9 @@ export function compareMetric(d: MetricData, alpha: number, direction: Direction
     const cupedOf = d.cupedInput ?? d.cupedMoments;
     if (cupedOf) {
       // The adjusted test replaces the raw one: same estimand (randomization keeps it unbiased), smaller variance.
-      const c = d.cupedInput ? cuped(d.cupedInput.control, d.cupedInput.treatment, alpha) : cupedFromMoments(d.cupedMoments!.control, d.cupedMoments!.treatment, alpha);
+      const c = d.cupedInput
+        ? cuped(d.cupedInput.control, d.cupedInput.treatment, alpha)
+        : cupedFromMoments(d.cupedMoments!.control, d.cupedMoments!.treatment, alpha);
       base.cuped = {
         covariate: cupedOf.covariate,
         theta: c.theta,
@@ -209,7 +214,9 @@ function bayesianRow(lift: number, se: number, direction: Direction, alpha: numb
     credible_interval: [b.ci.lower * 100, b.ci.upper * 100],
     risk_control: (up ? b.risk_control : b.risk_treatment) * 100,
     risk_treatment: (up ? b.risk_treatment : b.risk_control) * 100,
-    prior: prior?.proper ? `normal prior on the relative lift, mean ${prior.mean * 100}%, sd ${Math.sqrt(prior.variance) * 100}%` : 'flat (improper) prior on the relative lift',
+    prior: prior?.proper
+      ? `normal prior on the relative lift, mean ${prior.mean * 100}%, sd ${Math.sqrt(prior.variance) * 100}%`
+      : 'flat (improper) prior on the relative lift',
   };
 }
 

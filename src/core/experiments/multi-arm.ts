@@ -25,7 +25,10 @@ export function checkArms(control: string, treatments: readonly string[], planne
   const arms = [...new Set(treatments)];
   if (arms.includes(control)) throw new IafaError('validation', `"${control}" is the control; it cannot also be a treatment.`);
   if (planned && planned.length !== arms.length + 1) {
-    throw new IafaError('validation', `The planned split has ${planned.length} weights; with ${arms.length} treatments it needs ${arms.length + 1} (control first).`);
+    throw new IafaError(
+      'validation',
+      `The planned split has ${planned.length} weights; with ${arms.length} treatments it needs ${arms.length + 1} (control first).`,
+    );
   }
   return arms;
 }
@@ -33,7 +36,12 @@ export function checkArms(control: string, treatments: readonly string[], planne
 /** The control of an A/B/n read-out: as given, else the one value that looks like a control. */
 export function guessControl(values: readonly string[], variantColumn: string, treatments: readonly string[]): string {
   const guess = values.filter((v) => !treatments.includes(v)).find((v) => /control|baseline|^a$|off/i.test(v));
-  if (!guess) throw new IafaError('validation', `Say which value of "${variantColumn}" is the control (--control): with several treatments it cannot be guessed. Values: ${[...values].sort().join(', ')}.`, { reason: 'ambiguous_variants' });
+  if (!guess)
+    throw new IafaError(
+      'validation',
+      `Say which value of "${variantColumn}" is the control (--control): with several treatments it cannot be guessed. Values: ${[...values].sort().join(', ')}.`,
+      { reason: 'ambiguous_variants' },
+    );
   return guess;
 }
 
@@ -45,7 +53,11 @@ export function resolveControl(table: Table, variantColumn: string, control: str
   return guessControl([...values], variantColumn, treatments);
 }
 
-export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: string; treatments: readonly string[] }, opts: AnalyzeOptions): ExperimentAnalysis {
+export function analyzeMultiArm(
+  table: Table,
+  spec: UserTableSpec & { control: string; treatments: readonly string[] },
+  opts: AnalyzeOptions,
+): ExperimentAnalysis {
   const arms = checkArms(spec.control, spec.treatments, opts.plannedSplit);
   const prepared = arms.map((arm) => prepareUserTable(table, { ...spec, treatment: arm }));
   return analyzeArms(spec.control, arms, prepared, otherValues(table, spec.variantColumn, [spec.control, ...arms]), opts);
@@ -56,7 +68,13 @@ export function analyzeMultiArm(table: Table, spec: UserTableSpec & { control: s
  * it was prepared (from a table in memory or from a backend's aggregates). `others` are the
  * variant values named neither control nor treatment.
  */
-export function analyzeArms(control: string, arms: readonly string[], preparedArms: readonly PreparedExperiment[], others: readonly string[], opts: AnalyzeOptions): ExperimentAnalysis {
+export function analyzeArms(
+  control: string,
+  arms: readonly string[],
+  preparedArms: readonly PreparedExperiment[],
+  others: readonly string[],
+  opts: AnalyzeOptions,
+): ExperimentAnalysis {
   const planned = opts.plannedSplit;
   const spec = { control };
   const alpha = opts.alpha ?? 0.05;
@@ -71,8 +89,16 @@ export function analyzeArms(control: string, arms: readonly string[], preparedAr
 
   // Families: the primary over arms; secondaries over arms × metrics (docs/statistics.md).
   if (engine === 'frequentist') {
-    applyCorrection(runs.map((r) => r.analysis.statistical_analysis.primary_metric), correction, alpha);
-    applyCorrection(runs.flatMap((r) => r.analysis.statistical_analysis.secondary_metrics), correction, alpha);
+    applyCorrection(
+      runs.map((r) => r.analysis.statistical_analysis.primary_metric),
+      correction,
+      alpha,
+    );
+    applyCorrection(
+      runs.flatMap((r) => r.analysis.statistical_analysis.secondary_metrics),
+      correction,
+      alpha,
+    );
   }
 
   const controlN = runs[0].prepared.srmCounts[0];
@@ -85,13 +111,30 @@ export function analyzeArms(control: string, arms: readonly string[], preparedAr
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   let srm: MultiArmSummary['srm'];
   if (total === 0) {
-    srm = { labels, observed, expected_shares: shares, statistic: null, df: labels.length - 1, p_value: null, passed: false, threshold: SRM_THRESHOLD, message: 'No units in any arm, so the split cannot be checked.' };
+    srm = {
+      labels,
+      observed,
+      expected_shares: shares,
+      statistic: null,
+      df: labels.length - 1,
+      p_value: null,
+      passed: false,
+      threshold: SRM_THRESHOLD,
+      message: 'No units in any arm, so the split cannot be checked.',
+    };
   } else {
     const r = srmCheck(observed, weights, SRM_THRESHOLD);
     const seen = observed.map((o) => pct(o / total)).join(' / ');
     const plan = shares.map(pct).join(' / ');
     srm = {
-      labels, observed, expected_shares: shares, statistic: r.statistic, df: r.df, p_value: r.p_value, passed: !r.mismatch, threshold: SRM_THRESHOLD,
+      labels,
+      observed,
+      expected_shares: shares,
+      statistic: r.statistic,
+      df: r.df,
+      p_value: r.p_value,
+      passed: !r.mismatch,
+      threshold: SRM_THRESHOLD,
       message: r.mismatch
         ? `Sample ratio mismatch across the ${labels.length} arms (${labels.join(' / ')}): ${seen} against a planned ${plan} (p < ${SRM_THRESHOLD}).`
         : `The split across the ${labels.length} arms (${labels.join(' / ')}: ${seen}) is consistent with the planned ${plan}.`,
@@ -100,23 +143,46 @@ export function analyzeArms(control: string, arms: readonly string[], preparedAr
 
   const armResults: ArmResult[] = runs.map(({ arm, analysis }) => {
     const sa = analysis.statistical_analysis;
-    const input = { primary: sa.primary_metric, srmPassed: srm.passed, srmP: srm.p_value, guardrails: Object.values(analysis.guardrail_checks), alpha, powerAtMde: sa.power.at_mde };
+    const input = {
+      primary: sa.primary_metric,
+      srmPassed: srm.passed,
+      srmP: srm.p_value,
+      guardrails: Object.values(analysis.guardrail_checks),
+      alpha,
+      powerAtMde: sa.power.at_mde,
+    };
     const recommendation = engine === 'bayesian' ? decideBayesian(input) : decide(input);
     analysis.recommendation = recommendation;
-    return { treatment_label: arm, primary_metric: sa.primary_metric, secondary_metrics: sa.secondary_metrics, guardrail_checks: analysis.guardrail_checks, recommendation };
+    return {
+      treatment_label: arm,
+      primary_metric: sa.primary_metric,
+      secondary_metrics: sa.secondary_metrics,
+      guardrail_checks: analysis.guardrail_checks,
+      recommendation,
+    };
   });
 
   const ship = pickShip(armResults, engine);
   const shown = runs[ship ? arms.indexOf(ship.treatment_label) : 0].analysis;
   const overall: Recommendation = ship
-    ? { ...ship.recommendation, rationale: `Ship ${ship.treatment_label}${qualifying(armResults) > 1 ? ` (the best of ${qualifying(armResults)} arms that qualify)` : ''}: ${ship.recommendation.rationale}` }
+    ? {
+        ...ship.recommendation,
+        rationale: `Ship ${ship.treatment_label}${qualifying(armResults) > 1 ? ` (the best of ${qualifying(armResults)} arms that qualify)` : ''}: ${ship.recommendation.rationale}`,
+      }
     : summarizeNoShip(armResults);
-  const families = engine === 'bayesian'
-    ? 'Bayesian engine: each arm is read on its own posterior (chance to beat control, risk); no p-value adjustment applies.'
-    : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; ` +
-      `secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
+  const families =
+    engine === 'bayesian'
+      ? 'Bayesian engine: each arm is read on its own posterior (chance to beat control, risk); no p-value adjustment applies.'
+      : `${correction === 'bh' ? 'Benjamini–Hochberg' : correction === 'bonferroni' ? 'Bonferroni' : 'Holm'}-adjusted: the primary metric over the ${arms.length} arm comparisons; ` +
+        `secondary metrics over ${arms.length} arms × ${shown.statistical_analysis.secondary_metrics.length} metrics.`;
   const multi: MultiArmSummary = {
-    control_label: spec.control, treatment_labels: [...arms], correction, families, srm, ship: ship?.treatment_label ?? null, rationale: overall.rationale,
+    control_label: spec.control,
+    treatment_labels: [...arms],
+    correction,
+    families,
+    srm,
+    ship: ship?.treatment_label ?? null,
+    rationale: overall.rationale,
   };
 
   const facts = new FactSheetBuilder(opts.provenance ?? {});
@@ -128,13 +194,18 @@ export function analyzeArms(control: string, arms: readonly string[], preparedAr
   facts.add('experiment.srm.p_value', 'SRM across all arms: p-value', srm.p_value, 'p');
   labels.forEach((l, i) => {
     facts.add(`experiment.srm.arm.${slug(l)}.n`, `SRM: ${l} units`, observed[i], 'users');
-    if (total > 0) facts.add(`experiment.srm.arm.${slug(l)}.share`, `SRM: ${l} share of units`, (observed[i] / total) * 100, 'percent', pct(observed[i] / total));
+    if (total > 0)
+      facts.add(`experiment.srm.arm.${slug(l)}.share`, `SRM: ${l} share of units`, (observed[i] / total) * 100, 'percent', pct(observed[i] / total));
     facts.add(`experiment.srm.arm.${slug(l)}.planned_share`, `SRM: planned ${l} share`, shares[i] * 100, 'percent', pct(shares[i]));
   });
   // The rule's staged rollout ("Roll out to 50% of users") is a fixed policy figure; the pairwise
   // planned-share facts that used to carry it are replaced by the k-arm shares above.
-  if (overall.next_steps.some((x) => x.includes('50%'))) facts.add('experiment.decision.rollout_share', 'Staged rollout share in the next steps', 50, 'percent', '50%');
-  const warnings = [...shown.warnings.filter((w) => !w.startsWith('Variant values ignored')), ...(others.length ? [`Variant values ignored (not named as control or treatment): ${others.join(', ')}.`] : [])];
+  if (overall.next_steps.some((x) => x.includes('50%')))
+    facts.add('experiment.decision.rollout_share', 'Staged rollout share in the next steps', 50, 'percent', '50%');
+  const warnings = [
+    ...shown.warnings.filter((w) => !w.startsWith('Variant values ignored')),
+    ...(others.length ? [`Variant values ignored (not named as control or treatment): ${others.join(', ')}.`] : []),
+  ];
 
   return {
     ...shown,
@@ -169,10 +240,15 @@ function summarizeNoShip(arms: ArmResult[]): Recommendation {
   if (first) return { ...first.recommendation, rationale: `No arm can be shipped. ${first.recommendation.rationale}` };
   const list = arms.map((a) => `${a.treatment_label}: ${a.recommendation.decision}`).join('; ');
   if (rollback.length === arms.length) {
-    return { ...rollback[0].recommendation, rationale: `Every arm is worse than control or failed a guardrail (${list}). ${rollback[0].recommendation.rationale}` };
+    return {
+      ...rollback[0].recommendation,
+      rationale: `Every arm is worse than control or failed a guardrail (${list}). ${rollback[0].recommendation.rationale}`,
+    };
   }
   return {
-    decision: 'ITERATE', confidence: 'Low', rule: 'inconclusive',
+    decision: 'ITERATE',
+    confidence: 'Low',
+    rule: 'inconclusive',
     rationale: `No arm qualifies for shipping (${list}); keep control.`,
     next_steps: ['Keep control', 'Drop the arms that are worse; run the promising ones longer or with more traffic'],
   };

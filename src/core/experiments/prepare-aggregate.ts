@@ -64,10 +64,22 @@ export function prepareAggregatedPair(control: Table, treatment: Table, spec: Ag
   const build = (s: MetricSpec, subset?: [number, number][]): MetricData => {
     const r = ratio(s);
     const rows = subset ?? usable([r.numerator, r.denominator]);
-    const [xc, nc] = sumWhereAll(control, [r.numerator, r.denominator], rows.map((p) => p[0]));
-    const [xt, nt] = sumWhereAll(treatment, [r.numerator, r.denominator], rows.map((p) => p[1]));
-    for (const [x, n, arm] of [[xc, nc, 'control'], [xt, nt, 'treatment']] as const) {
-      if (!Number.isInteger(x) || !Number.isInteger(n) || x < 0) throw new IafaError('validation', `${r.name}: the ${arm} counts must be non-negative whole numbers.`);
+    const [xc, nc] = sumWhereAll(
+      control,
+      [r.numerator, r.denominator],
+      rows.map((p) => p[0]),
+    );
+    const [xt, nt] = sumWhereAll(
+      treatment,
+      [r.numerator, r.denominator],
+      rows.map((p) => p[1]),
+    );
+    for (const [x, n, arm] of [
+      [xc, nc, 'control'],
+      [xt, nt, 'treatment'],
+    ] as const) {
+      if (!Number.isInteger(x) || !Number.isInteger(n) || x < 0)
+        throw new IafaError('validation', `${r.name}: the ${arm} counts must be non-negative whole numbers.`);
       if (x > n) throw new IafaError('validation', `${r.name}: the ${arm} numerator (${x}) exceeds its denominator (${n}), so it is not a rate.`);
     }
     return { kind: 'rate', name: r.name, control: { successes: xc, n: nc }, treatment: { successes: xt, n: nt } };
@@ -76,7 +88,9 @@ export function prepareAggregatedPair(control: Table, treatment: Table, spec: Ag
   const primarySpec = ratio(spec.metrics[0]);
   const primaryRows = usable([primarySpec.numerator, primarySpec.denominator]);
   if (primaryRows.length < pairs.length) {
-    warnings.push(`${primarySpec.name}: computed on the ${primaryRows.length} of ${pairs.length} days where ${primarySpec.numerator} and ${primarySpec.denominator} exist in both files.`);
+    warnings.push(
+      `${primarySpec.name}: computed on the ${primaryRows.length} of ${pairs.length} days where ${primarySpec.numerator} and ${primarySpec.denominator} exist in both files.`,
+    );
   }
   const guardrails = guardrailInputs(spec.guardrails ?? [], spec.lowerIsBetter ?? []).map((g) => ({ data: build(g.spec), rule: g.rule }));
 
@@ -84,7 +98,18 @@ export function prepareAggregatedPair(control: Table, treatment: Table, spec: Ag
   requireColumn(control, srmCol, 'SRM count');
   requireColumn(treatment, srmCol, 'SRM count');
   const srmRows = spec.srmColumn ? usable([srmCol]) : primaryRows;
-  const srmCounts: [number, number] = [sumWhereAll(control, [srmCol], srmRows.map((p) => p[0]))[0], sumWhereAll(treatment, [srmCol], srmRows.map((p) => p[1]))[0]];
+  const srmCounts: [number, number] = [
+    sumWhereAll(
+      control,
+      [srmCol],
+      srmRows.map((p) => p[0]),
+    )[0],
+    sumWhereAll(
+      treatment,
+      [srmCol],
+      srmRows.map((p) => p[1]),
+    )[0],
+  ];
 
   const daily: PreparedExperiment['daily'] = [];
   const looks: PreparedExperiment['looks'] = [];
@@ -105,8 +130,16 @@ export function prepareAggregatedPair(control: Table, treatment: Table, spec: Ag
     const rows = usable(spec.stageColumns);
     stageData = {
       names: [...spec.stageColumns],
-      control: sumWhereAll(control, spec.stageColumns, rows.map((p) => p[0])),
-      treatment: sumWhereAll(treatment, spec.stageColumns, rows.map((p) => p[1])),
+      control: sumWhereAll(
+        control,
+        spec.stageColumns,
+        rows.map((p) => p[0]),
+      ),
+      treatment: sumWhereAll(
+        treatment,
+        spec.stageColumns,
+        rows.map((p) => p[1]),
+      ),
     };
     if (rows.length < pairs.length) warnings.push(`Funnel stages: computed on the ${rows.length} days where every stage column has a value in both files.`);
   }
@@ -138,7 +171,10 @@ export interface StageCounts {
  * Funnel stage counts per arm (an event log with a variant property, run through the funnel
  * engine once per arm). A metric is a stage name (conversion from the first stage) or "A/B".
  */
-export function prepareFunnelStages(stages: StageCounts, spec: { metrics: readonly MetricSpec[]; guardrails?: readonly RawGuardrail[]; lowerIsBetter?: readonly string[] }): PreparedExperiment {
+export function prepareFunnelStages(
+  stages: StageCounts,
+  spec: { metrics: readonly MetricSpec[]; guardrails?: readonly RawGuardrail[]; lowerIsBetter?: readonly string[] },
+): PreparedExperiment {
   const k = stages.names.length;
   if (k < 2) throw new IafaError('validation', 'A funnel needs at least 2 stages.');
   if (stages.control.length !== k || stages.treatment.length !== k) throw new IafaError('validation', 'Each arm needs one count per stage.');
@@ -148,13 +184,24 @@ export function prepareFunnelStages(stages: StageCounts, spec: { metrics: readon
     return i;
   };
   const build = (s: MetricSpec): MetricData => {
-    const r = typeof s === 'string' && stages.names.includes(s) ? { numerator: s, denominator: stages.names[0], name: `${s} / ${stages.names[0]}` } : asRatio(s, [...stages.names]);
+    const r =
+      typeof s === 'string' && stages.names.includes(s)
+        ? { numerator: s, denominator: stages.names[0], name: `${s} / ${stages.names[0]}` }
+        : asRatio(s, [...stages.names]);
     if (!r) throw new IafaError('validation', `Unknown stage "${metricName(s)}". Stages: ${stages.names.join(', ')}.`);
     const [a, b] = [idx(r.numerator), idx(r.denominator)];
-    for (const [arm, c] of [['control', stages.control], ['treatment', stages.treatment]] as const) {
+    for (const [arm, c] of [
+      ['control', stages.control],
+      ['treatment', stages.treatment],
+    ] as const) {
       if (c[a] > c[b]) throw new IafaError('validation', `${r.name}: the ${arm} count of ${r.numerator} exceeds ${r.denominator}.`);
     }
-    return { kind: 'rate', name: r.name, control: { successes: stages.control[a], n: stages.control[b] }, treatment: { successes: stages.treatment[a], n: stages.treatment[b] } };
+    return {
+      kind: 'rate',
+      name: r.name,
+      control: { successes: stages.control[a], n: stages.control[b] },
+      treatment: { successes: stages.treatment[a], n: stages.treatment[b] },
+    };
   };
   const specs = spec.metrics.length ? spec.metrics : [stages.names[k - 1]];
   return {

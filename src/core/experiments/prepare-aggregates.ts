@@ -52,31 +52,58 @@ interface MetricPlan {
 }
 
 function unknownColumn(columns: readonly string[], name: string, role: string): IafaError {
-  return new IafaError('validation', `The ${role} column "${name}" does not exist. Columns: ${columns.join(', ') || '(none)'}.`, { reason: 'unknown_column', column: name });
+  return new IafaError('validation', `The ${role} column "${name}" does not exist. Columns: ${columns.join(', ') || '(none)'}.`, {
+    reason: 'unknown_column',
+    column: name,
+  });
 }
 
 /** The variant values and the control/treatment pair, checked as prepare-table.ts checks them. */
-export function pickPair(variants: ExperimentAggregates['variants'], variantColumn: string, control?: string, treatment?: string): { control: string; treatment: string; others: string[] } {
+export function pickPair(
+  variants: ExperimentAggregates['variants'],
+  variantColumn: string,
+  control?: string,
+  treatment?: string,
+): { control: string; treatment: string; others: string[] } {
   const values = variants.map((v) => v.variant).sort();
   const list = values.map((v) => `"${v}"`).join(', ') || '(none)';
   if (values.length < 2) {
-    throw new IafaError('validation', `The variant column "${variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`, { reason: 'too_few_variants', values });
+    throw new IafaError(
+      'validation',
+      `The variant column "${variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`,
+      { reason: 'too_few_variants', values },
+    );
   }
   if (!control || !treatment) {
-    if (values.length !== 2) throw new IafaError('validation', `The variant column "${variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`, { reason: 'ambiguous_variants', values });
+    if (values.length !== 2)
+      throw new IafaError(
+        'validation',
+        `The variant column "${variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`,
+        { reason: 'ambiguous_variants', values },
+      );
     const ctl = control ?? values.find((v) => /control|baseline|^a$|off/i.test(v)) ?? values[0];
     control = ctl;
     treatment = treatment ?? values.find((v) => v !== ctl) ?? values[1];
   }
-  for (const [role, v] of [['control', control], ['treatment', treatment]] as const) {
-    if (!values.includes(v)) throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${variantColumn}". Values: ${list}.`, { reason: 'unknown_variant', values });
+  for (const [role, v] of [
+    ['control', control],
+    ['treatment', treatment],
+  ] as const) {
+    if (!values.includes(v))
+      throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${variantColumn}". Values: ${list}.`, {
+        reason: 'unknown_variant',
+        values,
+      });
   }
   if (control === treatment) throw new IafaError('validation', 'Control and treatment must be different variant values.');
   return { control, treatment, others: values.filter((v) => v !== control && v !== treatment) };
 }
 
 /** The spec asking a backend for everything the read-out of these arms needs, and how to read it back. */
-export function aggregatePlan(columns: readonly string[], input: AggregatePlanInput): { spec: ExperimentAggregateSpec; main: MetricPlan[]; guardrails: MetricPlan[]; primary: MetricPlan } {
+export function aggregatePlan(
+  columns: readonly string[],
+  input: AggregatePlanInput,
+): { spec: ExperimentAggregateSpec; main: MetricPlan[]; guardrails: MetricPlan[]; primary: MetricPlan } {
   requireMetrics(input.metrics);
   const has = (c: string, role: string) => {
     if (!columns.includes(c)) throw unknownColumn(columns, c, role);
@@ -98,7 +125,12 @@ export function aggregatePlan(columns: readonly string[], input: AggregatePlanIn
       has(r.numerator, 'numerator');
       has(r.denominator, 'denominator');
       if (cov) has(cov, 'covariate');
-      return { name: r.name, ratio: { numerator: r.numerator, denominator: r.denominator }, joint: jointOf(cov ? [r.numerator, r.denominator, cov] : [r.numerator, r.denominator]), covariate: cov };
+      return {
+        name: r.name,
+        ratio: { numerator: r.numerator, denominator: r.denominator },
+        joint: jointOf(cov ? [r.numerator, r.denominator, cov] : [r.numerator, r.denominator]),
+        covariate: cov,
+      };
     }
     const name = metricName(s);
     has(name, 'metric');
@@ -150,8 +182,19 @@ function ratioArm(j: JointAggregate | undefined): { summary: SampleSummary; cupe
 }
 
 function columnMoments(j: JointAggregate | undefined): { summary: SampleSummary; cuped: CupedMoments } {
-  const z = j ?? { rows: 0, n: 0, sums: [0, 0], comoments: [[0, 0], [0, 0]] };
-  return { summary: summaryOf({ n: z.n, sum: z.sums[0], m2: z.comoments[0][0] }), cuped: { n: z.n, sumY: z.sums[0], sumX: z.sums[1], syy: z.comoments[0][0], sxx: z.comoments[1][1], sxy: z.comoments[0][1] } };
+  const z = j ?? {
+    rows: 0,
+    n: 0,
+    sums: [0, 0],
+    comoments: [
+      [0, 0],
+      [0, 0],
+    ],
+  };
+  return {
+    summary: summaryOf({ n: z.n, sum: z.sums[0], m2: z.comoments[0][0] }),
+    cuped: { n: z.n, sumY: z.sums[0], sumX: z.sums[1], syy: z.comoments[0][0], sxx: z.comoments[1][1], sxy: z.comoments[0][1] },
+  };
 }
 
 /** MetricData of one metric for a pair of arms, from their aggregates. */
@@ -170,7 +213,13 @@ function metricData(p: MetricPlan, c: { metrics: Record<string, MetricAggregate>
   if (useJoint && p.covariate && p.joint !== undefined) {
     const jc = columnMoments(c.joints?.[p.joint]);
     const jt = columnMoments(t.joints?.[p.joint]);
-    return { kind: 'mean', name: p.name, control: jc.summary, treatment: jt.summary, cupedMoments: { covariate: p.covariate, control: jc.cuped, treatment: jt.cuped } };
+    return {
+      kind: 'mean',
+      name: p.name,
+      control: jc.summary,
+      treatment: jt.summary,
+      cupedMoments: { covariate: p.covariate, control: jc.cuped, treatment: jt.cuped },
+    };
   }
   return { kind: 'mean', name: p.name, control: summaryOf(mc), treatment: summaryOf(mt) };
 }
@@ -182,7 +231,12 @@ export function mergeJoint(a: JointAggregate, b: JointAggregate): JointAggregate
   const n = a.n + b.n;
   const d = a.sums.map((s, i) => b.sums[i] / b.n - s / a.n);
   const w = (a.n * b.n) / n;
-  return { rows: a.rows + b.rows, n, sums: a.sums.map((s, i) => s + b.sums[i]), comoments: a.comoments.map((row, i) => row.map((x, k) => x + b.comoments[i][k] + d[i] * d[k] * w)) };
+  return {
+    rows: a.rows + b.rows,
+    n,
+    sums: a.sums.map((s, i) => s + b.sums[i]),
+    comoments: a.comoments.map((row, i) => row.map((x, k) => x + b.comoments[i][k] + d[i] * d[k] * w)),
+  };
 }
 
 export function mergeMetric(a: MetricAggregate, b: MetricAggregate): MetricAggregate {
@@ -191,20 +245,31 @@ export function mergeMetric(a: MetricAggregate, b: MetricAggregate): MetricAggre
 }
 
 /** The PreparedExperiment of control vs one treatment, as prepareUserTable would build it from the rows. */
-export function preparePair(agg: ExperimentAggregates, plan: ReturnType<typeof aggregatePlan>, input: AggregatePlanInput, control: string, treatment: string, others: readonly string[]): PreparedExperiment {
+export function preparePair(
+  agg: ExperimentAggregates,
+  plan: ReturnType<typeof aggregatePlan>,
+  input: AggregatePlanInput,
+  control: string,
+  treatment: string,
+  others: readonly string[],
+): PreparedExperiment {
   const arm = (v: string) => agg.arms.find((a) => a.variant === v) ?? { variant: v, units: 0, metrics: {} };
   const c = arm(control);
   const t = arm(treatment);
   const kinds = agg.columnKinds ?? {};
   for (const p of [...plan.main, ...plan.guardrails]) {
     if (!p.ratio) continue;
-    for (const [col, role] of [[p.ratio.numerator, 'numerator'], [p.ratio.denominator, 'denominator']] as const) {
+    for (const [col, role] of [
+      [p.ratio.numerator, 'numerator'],
+      [p.ratio.denominator, 'denominator'],
+    ] as const) {
       if (kinds[col] === 'invalid') throw new IafaError('validation', `The ${role} column "${col}" is not numeric.`, { reason: 'invalid_metric', column: col });
     }
   }
   const warnings = others.length ? [`Variant values ignored (only ${control} vs ${treatment} is analyzed): ${others.join(', ')}.`] : [];
   const metrics = plan.main.map((p) => metricData(p, c, t));
-  if (input.covariate && metrics.every((m) => m.kind !== 'mean')) warnings.push(`CUPED covariate "${input.covariate}" ignored: it applies to mean metrics only.`);
+  if (input.covariate && metrics.every((m) => m.kind !== 'mean'))
+    warnings.push(`CUPED covariate "${input.covariate}" ignored: it applies to mean metrics only.`);
   for (const m of metrics) {
     const missing = c.units + t.units - m.control.n - m.treatment.n;
     if (missing > 0) warnings.push(`${m.name}: ${missing.toLocaleString('en-US')} rows with an empty or unreadable value were left out.`);
@@ -216,7 +281,22 @@ export function preparePair(agg: ExperimentAggregates, plan: ReturnType<typeof a
   const kindOfPrimary = metrics[0];
   /** The primary for a group given per variant (segment value or day). */
   const group = (byVariant: Record<string, MetricAggregate>, joints?: Record<string, JointAggregate>): MetricData => {
-    const side = (v: string) => ({ metrics: { [primary.column ?? '']: byVariant[v] ?? { ...EMPTY_METRIC, binary: kindOfPrimary.kind === 'rate' } }, joints: primary.ratio ? [joints?.[v] ?? { rows: 0, n: 0, sums: [0, 0], comoments: [[0, 0], [0, 0]] }] : [] });
+    const side = (v: string) => ({
+      metrics: { [primary.column ?? '']: byVariant[v] ?? { ...EMPTY_METRIC, binary: kindOfPrimary.kind === 'rate' } },
+      joints: primary.ratio
+        ? [
+            joints?.[v] ?? {
+              rows: 0,
+              n: 0,
+              sums: [0, 0],
+              comoments: [
+                [0, 0],
+                [0, 0],
+              ],
+            },
+          ]
+        : [],
+    });
     return metricData(primary.ratio ? { ...primary, joint: 0, covariate: undefined } : primary, side(control), side(treatment), false);
   };
 
@@ -239,11 +319,20 @@ export function preparePair(agg: ExperimentAggregates, plan: ReturnType<typeof a
   const looks: PreparedExperiment['looks'] = [];
   if (input.dateColumn) {
     const zero = (binary: boolean): MetricAggregate => ({ ...EMPTY_METRIC, binary });
-    const zeroJ = (): JointAggregate => ({ rows: 0, n: 0, sums: [0, 0], comoments: [[0, 0], [0, 0]] });
+    const zeroJ = (): JointAggregate => ({
+      rows: 0,
+      n: 0,
+      sums: [0, 0],
+      comoments: [
+        [0, 0],
+        [0, 0],
+      ],
+    });
     const binary = kindOfPrimary.kind === 'rate';
     let cum = { m: { c: zero(binary), t: zero(binary) }, j: { c: zeroJ(), t: zeroJ() } };
     for (const d of agg.daily) {
-      const inPair = (d.byVariant[control]?.rows ?? d.jointByVariant?.[control]?.rows ?? 0) + (d.byVariant[treatment]?.rows ?? d.jointByVariant?.[treatment]?.rows ?? 0);
+      const inPair =
+        (d.byVariant[control]?.rows ?? d.jointByVariant?.[control]?.rows ?? 0) + (d.byVariant[treatment]?.rows ?? d.jointByVariant?.[treatment]?.rows ?? 0);
       if (inPair === 0) continue;
       daily.push(dailyPoint(d.date, group(d.byVariant, d.jointByVariant)));
       cum = {
@@ -255,7 +344,8 @@ export function preparePair(agg: ExperimentAggregates, plan: ReturnType<typeof a
   }
 
   let stageData: PreparedExperiment['stageData'] = null;
-  if (input.stageColumns?.length && c.stages && t.stages) stageData = { names: ['assigned', ...input.stageColumns], control: [...c.stages], treatment: [...t.stages] };
+  if (input.stageColumns?.length && c.stages && t.stages)
+    stageData = { names: ['assigned', ...input.stageColumns], control: [...c.stages], treatment: [...t.stages] };
   return {
     source: 'user_table',
     variantColumn: input.variantColumn,

@@ -27,19 +27,35 @@ function pickArms(table: Table, spec: UserTableSpec): { control: string; treatme
   const values = [...counts.keys()].sort();
   const list = values.map((v) => `"${v}"`).join(', ') || '(none)';
   if (values.length < 2) {
-    throw new IafaError('validation', `The variant column "${spec.variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`, { reason: 'too_few_variants', values });
+    throw new IafaError(
+      'validation',
+      `The variant column "${spec.variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`,
+      { reason: 'too_few_variants', values },
+    );
   }
   let control = spec.control;
   let treatment = spec.treatment;
   if (!control || !treatment) {
-    if (values.length !== 2) throw new IafaError('validation', `The variant column "${spec.variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`, { reason: 'ambiguous_variants', values });
+    if (values.length !== 2)
+      throw new IafaError(
+        'validation',
+        `The variant column "${spec.variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`,
+        { reason: 'ambiguous_variants', values },
+      );
     // Two values: the one that looks like a control is control, otherwise alphabetical order.
     const ctl = control ?? values.find((v) => /control|baseline|^a$|off/i.test(v)) ?? values[0];
     control = ctl;
     treatment = treatment ?? values.find((v) => v !== ctl) ?? values[1];
   }
-  for (const [role, v] of [['control', control], ['treatment', treatment]] as const) {
-    if (!counts.has(v)) throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${spec.variantColumn}". Values: ${list}.`, { reason: 'unknown_variant', values });
+  for (const [role, v] of [
+    ['control', control],
+    ['treatment', treatment],
+  ] as const) {
+    if (!counts.has(v))
+      throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${spec.variantColumn}". Values: ${list}.`, {
+        reason: 'unknown_variant',
+        values,
+      });
   }
   if (control === treatment) throw new IafaError('validation', 'Control and treatment must be different variant values.');
   const rows = { c: [] as number[], t: [] as number[] };
@@ -53,7 +69,14 @@ function pickArms(table: Table, spec: UserTableSpec): { control: string; treatme
   return { control, treatment, rows, warnings };
 }
 
-function metricData(name: string, col: readonly Cell[], kind: 'rate' | 'mean', c: readonly number[], t: readonly number[], cov?: { name: string; col: readonly Cell[] }): MetricData {
+function metricData(
+  name: string,
+  col: readonly Cell[],
+  kind: 'rate' | 'mean',
+  c: readonly number[],
+  t: readonly number[],
+  cov?: { name: string; col: readonly Cell[] },
+): MetricData {
   const { binary: toBinary, number: toNumber } = cachedConverters();
   if (kind === 'rate') {
     const prop = (rows: readonly number[]) => {
@@ -97,7 +120,14 @@ function metricData(name: string, col: readonly Cell[], kind: 'rate' | 'mean', c
  * is R and whose variance/n is the delta-method variance of R. The Welch machinery (tests,
  * intervals, guardrails, power, CUPED on the linearised values) then applies unchanged.
  */
-function ratioData(name: string, num: { name: string; col: readonly Cell[] }, den: { name: string; col: readonly Cell[] }, c: readonly number[], t: readonly number[], cov?: { name: string; col: readonly Cell[] }): MetricData {
+function ratioData(
+  name: string,
+  num: { name: string; col: readonly Cell[] },
+  den: { name: string; col: readonly Cell[] },
+  c: readonly number[],
+  t: readonly number[],
+  cov?: { name: string; col: readonly Cell[] },
+): MetricData {
   const { number: toNumber } = cachedConverters();
   const arm = (rows: readonly number[]) => {
     const m: number[] = [];
@@ -136,7 +166,8 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
   const kinds = new Map<string, 'rate' | 'mean'>();
   const numeric = (col: string, role: string) => {
     const values = requireColumn(table, col, role);
-    if (columnKind([...rows.c, ...rows.t].map((i) => values[i])) === 'invalid') throw new IafaError('validation', `The ${role} column "${col}" is not numeric.`, { reason: 'invalid_metric', column: col });
+    if (columnKind([...rows.c, ...rows.t].map((i) => values[i])) === 'invalid')
+      throw new IafaError('validation', `The ${role} column "${col}" is not numeric.`, { reason: 'invalid_metric', column: col });
     return { name: col, col: values };
   };
   const build = (s: MetricSpec, withCovariate: boolean): MetricData => {
@@ -150,11 +181,16 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
     let kind = kinds.get(name);
     if (!kind) {
       const k = columnKind([...rows.c, ...rows.t].map((i) => col[i]));
-      if (k === 'invalid') throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, { reason: 'invalid_metric', column: name });
+      if (k === 'invalid')
+        throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, {
+          reason: 'invalid_metric',
+          column: name,
+        });
       kind = k;
       kinds.set(name, k);
     }
-    const cov = withCovariate && spec.covariate && kind === 'mean' ? { name: spec.covariate, col: requireColumn(table, spec.covariate, 'covariate') } : undefined;
+    const cov =
+      withCovariate && spec.covariate && kind === 'mean' ? { name: spec.covariate, col: requireColumn(table, spec.covariate, 'covariate') } : undefined;
     return metricData(name, col, kind, rows.c, rows.t, cov);
   };
   const metrics = spec.metrics.map((s) => build(s, true));
@@ -185,7 +221,8 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
     rows.c.forEach((i) => add(i, 'c'));
     rows.t.forEach((i) => add(i, 't'));
     const ordered = [...groups.entries()].sort((a, b) => b[1].c.length + b[1].t.length - (a[1].c.length + a[1].t.length));
-    if (ordered.length > MAX_SEGMENT_VALUES) warnings.push(`Segment column "${column}" has ${ordered.length} values; only the ${MAX_SEGMENT_VALUES} largest are analyzed.`);
+    if (ordered.length > MAX_SEGMENT_VALUES)
+      warnings.push(`Segment column "${column}" has ${ordered.length} values; only the ${MAX_SEGMENT_VALUES} largest are analyzed.`);
     for (const [value, g] of ordered.slice(0, MAX_SEGMENT_VALUES)) {
       segments.push({ column, value, data: primaryFor(g.c, g.t) });
     }
@@ -196,7 +233,10 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
   if (spec.dateColumn) {
     const dates = requireColumn(table, spec.dateColumn, 'date');
     const byDay = new Map<string, { c: number[]; t: number[] }>();
-    for (const [arm, list] of [['c', rows.c], ['t', rows.t]] as const) {
+    for (const [arm, list] of [
+      ['c', rows.c],
+      ['t', rows.t],
+    ] as const) {
       for (const i of list) {
         const d = dayOf(dates[i]);
         if (d === null) continue;
@@ -236,13 +276,20 @@ export function prepareUserTable(table: Table, spec: UserTableSpec): PreparedExp
 export function valueOf(d: MetricData, arm: 'control' | 'treatment'): number | null {
   const a = d[arm];
   if (a.n === 0) return null;
-  return d.kind === 'rate' ? (d[arm] as { successes: number }).successes / a.n * 100 : (a as { mean: number }).mean;
+  return d.kind === 'rate' ? ((d[arm] as { successes: number }).successes / a.n) * 100 : (a as { mean: number }).mean;
 }
 
 export function dailyPoint(date: string, d: MetricData): PreparedExperiment['daily'][number] {
   const c = valueOf(d, 'control');
   const t = valueOf(d, 'treatment');
-  return { date, control_n: d.control.n, treatment_n: d.treatment.n, control_value: c, treatment_value: t, difference: c !== null && t !== null ? t - c : null };
+  return {
+    date,
+    control_n: d.control.n,
+    treatment_n: d.treatment.n,
+    control_value: c,
+    treatment_value: t,
+    difference: c !== null && t !== null ? t - c : null,
+  };
 }
 
 export function snapshot(d: MetricData): PreparedExperiment['looks'][number] {

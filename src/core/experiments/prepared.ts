@@ -38,7 +38,7 @@ export type RawGuardrail = string | { metric: MetricSpec; margin: number; margin
 export const DEFAULT_GUARDRAIL_MARGIN = 0.02;
 
 export function metricName(spec: MetricSpec): string {
-  return typeof spec === 'string' ? spec : spec.name ?? `${spec.numerator}/${spec.denominator}`;
+  return typeof spec === 'string' ? spec : (spec.name ?? `${spec.numerator}/${spec.denominator}`);
 }
 
 /** "Enrollments/Clicks" → ratio; a plain column name stays a column. */
@@ -53,7 +53,10 @@ export function asRatio(spec: MetricSpec, columns: readonly string[]): { numerat
 export function guardrailInputs(raw: readonly RawGuardrail[], lowerIsBetter: readonly string[]): GuardrailInput[] {
   return raw.map((g) =>
     typeof g === 'string'
-      ? { spec: g, rule: { margin: DEFAULT_GUARDRAIL_MARGIN, margin_type: 'relative', direction: lowerIsBetter.includes(g) ? 'lower_is_better' : 'higher_is_better' } }
+      ? {
+          spec: g,
+          rule: { margin: DEFAULT_GUARDRAIL_MARGIN, margin_type: 'relative', direction: lowerIsBetter.includes(g) ? 'lower_is_better' : 'higher_is_better' },
+        }
       : { spec: g.metric, rule: { margin: g.margin, margin_type: g.margin_type, direction: g.direction } },
   );
 }

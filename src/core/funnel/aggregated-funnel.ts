@@ -16,14 +16,24 @@ export function aggregatedFunnel(agg: AggregatedData, def: FunnelDefinition): Ou
   const names = stageNames(def);
   const stageIdx = def.steps.map((s, k) => {
     const i = agg.stages.indexOf(s.event);
-    if (i < 0) throw new IafaError('validation', `Unknown stage "${s.event}" in step ${k + 1}. Stages in this dataset: ${agg.stages.join(', ')}.`, { reason: 'unknown_event', event: s.event });
-    if (s.where) throw new IafaError('validation', 'Per-step property filters need an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
-    if (s.orEvents?.length) throw new IafaError('validation', 'A step of several events needs an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
+    if (i < 0)
+      throw new IafaError('validation', `Unknown stage "${s.event}" in step ${k + 1}. Stages in this dataset: ${agg.stages.join(', ')}.`, {
+        reason: 'unknown_event',
+        event: s.event,
+      });
+    if (s.where)
+      throw new IafaError('validation', 'Per-step property filters need an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
+    if (s.orEvents?.length)
+      throw new IafaError('validation', 'A step of several events needs an event log; this dataset holds aggregated counts.', { reason: 'unsupported' });
     return i;
   });
   const segIdx = (c: string) => {
     const i = agg.segmentColumns.indexOf(c);
-    if (i < 0) throw new IafaError('validation', `Unknown column "${c}". Segment columns: ${agg.segmentColumns.join(', ') || '(none)'}.`, { reason: 'unknown_column', column: c });
+    if (i < 0)
+      throw new IafaError('validation', `Unknown column "${c}". Segment columns: ${agg.segmentColumns.join(', ') || '(none)'}.`, {
+        reason: 'unknown_column',
+        column: c,
+      });
     return i;
   };
   const conds = [
@@ -48,7 +58,15 @@ export function aggregatedFunnel(agg: AggregatedData, def: FunnelDefinition): Ou
   let segment_breakdown: Record<string, FunnelCore> | null = null;
   if (def.breakdown) {
     if (agg.preset && agg.preset.by === def.breakdown) {
-      segment_breakdown = Object.fromEntries(Object.entries(agg.preset.values).map(([k, v]) => [k, coreFromUsers(stageIdx.map((i) => v[i] ?? 0), names)]));
+      segment_breakdown = Object.fromEntries(
+        Object.entries(agg.preset.values).map(([k, v]) => [
+          k,
+          coreFromUsers(
+            stageIdx.map((i) => v[i] ?? 0),
+            names,
+          ),
+        ]),
+      );
     } else {
       const bi = segIdx(def.breakdown);
       const groups = new Map<string, Row[]>();
@@ -71,7 +89,10 @@ export function aggregatedFunnel(agg: AggregatedData, def: FunnelDefinition): Ou
     const p = previousPeriod(def.from, def.to);
     previous_period = { ...coreFromUsers(sum(agg.rows.filter((r) => r.date && keep(r, p.start, p.end))), names), date_range: p };
   }
-  const dates = rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
+  const dates = rows
+    .map((r) => r.date)
+    .filter((d): d is string => Boolean(d))
+    .sort();
   const start = def.from ?? dates[0];
   const end = def.to ?? dates[dates.length - 1];
   return {

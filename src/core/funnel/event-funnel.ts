@@ -46,9 +46,10 @@ function baseSpec(store: ColumnSource, def: FunnelDefinition): Omit<PassSpec, 'r
     ...Object.entries(def.include).map(([c, v]) => allowedFor(store, c, v, true)),
     ...Object.entries(def.exclude).map(([c, v]) => allowedFor(store, c, v, false)),
   ];
-  const modes = def.strictOrder || def.strictDeduplication || def.strictOnce
-    ? { order: !!def.strictOrder, dedup: !!def.strictDeduplication, once: !!def.strictOnce, reentry: !!def.allowReentry, increase: def.strict }
-    : null;
+  const modes =
+    def.strictOrder || def.strictDeduplication || def.strictOnce
+      ? { order: !!def.strictOrder, dedup: !!def.strictDeduplication, once: !!def.strictOnce, reentry: !!def.allowReentry, increase: def.strict }
+      : null;
   return {
     time: store.time,
     userStart: store.userStart,
@@ -75,7 +76,21 @@ export function eventFunnel(store: ColumnSource, def: FunnelDefinition, threads?
     rangeEnd: to ? zone.startOf(addDays(to, 1)) : Infinity,
   });
   // Re-breaking down the same funnel reuses the per-user pass: only the grouping changes.
-  const passKey = JSON.stringify([def.steps, def.window, def.mode, def.strict, def.strictOrder, def.strictDeduplication, def.strictOnce, def.allowReentry, def.include, def.exclude, def.from, def.to, def.tz]);
+  const passKey = JSON.stringify([
+    def.steps,
+    def.window,
+    def.mode,
+    def.strict,
+    def.strictOrder,
+    def.strictDeduplication,
+    def.strictOnce,
+    def.allowReentry,
+    def.include,
+    def.exclude,
+    def.from,
+    def.to,
+    def.tz,
+  ]);
   const cached = lastPass.get(store);
   const pass = cached?.key === passKey ? cached.pass : runPass({ ...base, ...range(def.from, def.to), details: true });
   lastPass.set(store, { key: passKey, pass });
@@ -96,7 +111,8 @@ export function eventFunnel(store: ColumnSource, def: FunnelDefinition, threads?
   };
   const spans = ttc.slice(1);
   const summary = newTtcSummary(spans.length);
-  if (threads && spans.length > 0 && threads.canSplit(store.manifest.rows, ...spans)) threads.runSplit({ type: 'ttc', spans, out: summary }, grouping, () => ttcSummary(spans, summary));
+  if (threads && spans.length > 0 && threads.canSplit(store.manifest.rows, ...spans))
+    threads.runSplit({ type: 'ttc', spans, out: summary }, grouping, () => ttcSummary(spans, summary));
   else {
     grouping();
     ttcSummary(spans, summary);

@@ -13,9 +13,20 @@ export function finishFunnel(out: Counted, def: FunnelDefinition, datasetId: str
   // A segment named "__proto__" cannot be a key of the result (the contract's records drop it
   // without a word), so the breakdown would silently miss it: refuse instead.
   if (out.segment_breakdown && Object.hasOwn(out.segment_breakdown, '__proto__')) {
-    throw new IafaError('validation', `Column "${def.breakdown}" has the value "__proto__", which cannot name a segment; exclude it (exclude: { "${def.breakdown}": ["__proto__"] }) or break down by another column.`, { reason: 'unsupported', column: def.breakdown });
+    throw new IafaError(
+      'validation',
+      `Column "${def.breakdown}" has the value "__proto__", which cannot name a segment; exclude it (exclude: { "${def.breakdown}": ["__proto__"] }) or break down by another column.`,
+      { reason: 'unsupported', column: def.breakdown },
+    );
   }
   const tests = segmentTests(out);
   const dense = denseRange(out.daily);
-  return { ...out, ...(tests ? { segment_tests: tests } : {}), ...(dense ? { dense_range: dense } : {}), definition: def, dataset_id: datasetId, computed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  return {
+    ...out,
+    ...(tests ? { segment_tests: tests } : {}),
+    ...(dense ? { dense_range: dense } : {}),
+    definition: def,
+    dataset_id: datasetId,
+    computed_ms: Math.round((performance.now() - t0) * 100) / 100,
+  };
 }

@@ -13,6 +13,11 @@ import { tableFunnel } from './table-funnel';
 export function computeFunnel(store: ColumnSource, def: FunnelDefinition, datasetId: string, threads?: Splitter): FunnelResult {
   const t0 = performance.now();
   const kind = store.manifest.kind;
-  const out = kind === 'aggregated' ? aggregatedFunnel(store.manifest.aggregated!, def) : kind === 'user_table' ? tableFunnel(store, def) : eventFunnel(store, def, threads);
+  const out =
+    kind === 'aggregated'
+      ? aggregatedFunnel(store.manifest.aggregated!, def)
+      : kind === 'user_table'
+        ? tableFunnel(store, def)
+        : eventFunnel(store, def, threads);
   return finishFunnel(out, def, datasetId, t0);
 }

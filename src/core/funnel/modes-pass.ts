@@ -40,7 +40,20 @@ interface Walk {
   settle(): void;
 }
 
-export function modesPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: number, W: number, f: ModeFlags, level: Uint8Array, firstRow: Int32Array, firstTime: Float64Array, ttc: Float64Array[], u0: number, u1: number): void {
+export function modesPass(
+  rm: Masks,
+  time: Float64Array,
+  userStart: Uint32Array,
+  n: number,
+  W: number,
+  f: ModeFlags,
+  level: Uint8Array,
+  firstRow: Int32Array,
+  firstTime: Float64Array,
+  ttc: Float64Array[],
+  u0: number,
+  u1: number,
+): void {
   const walk: Walk = f.once ? new OnceWalk(n, W, f, ttc) : new LatestWalk(n, W, f, ttc);
   for (let u = u0; u < u1; u++) {
     const a = userStart[u];
@@ -99,7 +112,12 @@ class LatestWalk implements Walk {
   private start: Float64Array;
   private last: Float64Array;
   private cnt: Int32Array;
-  constructor(private n: number, private W: number, private f: ModeFlags, private ttc: Float64Array[]) {
+  constructor(
+    private n: number,
+    private W: number,
+    private f: ModeFlags,
+    private ttc: Float64Array[],
+  ) {
     this.has = new Uint8Array(n);
     this.start = new Float64Array(n);
     this.last = new Float64Array(n);
@@ -167,7 +185,12 @@ class OnceWalk implements Walk {
   private chains: Map<string, Chain>[];
   /** Whether this instant left chains to fold into has/start/last. */
   private pending = false;
-  constructor(private n: number, private W: number, private f: ModeFlags, private ttc: Float64Array[]) {
+  constructor(
+    private n: number,
+    private W: number,
+    private f: ModeFlags,
+    private ttc: Float64Array[],
+  ) {
     this.has = new Uint8Array(n);
     this.start = new Float64Array(n);
     this.last = new Float64Array(n);
@@ -250,7 +273,7 @@ class OnceWalk implements Walk {
     // A chain remembers only the events that can still come up at this instant (those matching a
     // later step): an event of one step, or past its last step, can never be met twice. So on
     // funnels of distinct events a crowded instant (date-only times) keeps one chain per step.
-    const laterStep = (r: number, k: number) => ((rm[r] & (keep - 1)) >>> (k + 1)) !== 0;
+    const laterStep = (r: number, k: number) => (rm[r] & (keep - 1)) >>> (k + 1) !== 0;
     for (let k = 0; k < n; k++) {
       const bit = 1 << k;
       for (let j = from; j < to; j++) {

@@ -146,7 +146,10 @@ export function runPass({ threads, ...s }: PassSpec): PassResult {
   const rows = s.event.length;
   // Large passes on shared columns (a fresh import's) are split with the helper thread: each
   // thread fills the masks and walks the users of its half, into shared outputs.
-  const split = threads !== undefined && s.mode !== 'unordered' && threads.canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((ws) => ws.map((w) => w.codes)));
+  const split =
+    threads !== undefined &&
+    s.mode !== 'unordered' &&
+    threads.canSplit(rows, s.time, s.userStart, s.event, ...s.filters.map((f) => f.codes), ...s.stepWhere.flatMap((ws) => ws.map((w) => w.codes)));
   const alloc = <T>(make: (b: ArrayBufferLike) => T, bytes: number): T => make(split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const level = alloc((b) => new Uint8Array(b), nUsers);
   const firstRow = alloc((b) => new Int32Array(b), nUsers * 4).fill(-1);
@@ -168,7 +171,12 @@ export function runPass({ threads, ...s }: PassSpec): PassResult {
   // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
   const mid = splitUser(s.userStart, 0.53);
   const theirs = { ...part, u0: mid, u1: nUsers };
-  if (split) threads.runSplit({ ...theirs, type: 'pass' }, () => passPart({ ...part, u0: 0, u1: mid }), () => passPart(theirs));
+  if (split)
+    threads.runSplit(
+      { ...theirs, type: 'pass' },
+      () => passPart({ ...part, u0: 0, u1: mid }),
+      () => passPart(theirs),
+    );
   else passPart({ ...part, u0: 0, u1: nUsers });
   return { level, firstRow, firstTime, ttc };
 }
@@ -179,7 +187,21 @@ export function runPass({ threads, ...s }: PassSpec): PassResult {
  * away again at the end of every call, so the first few funnels ran 1.6x slower. Here every
  * input is a plain array or number, and nothing after the loop is new.
  */
-function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: number, W: number, firstTouch: boolean, strict: boolean, level: Uint8Array, firstRow: Int32Array, firstTime: Float64Array, ttc: Float64Array[], u0: number, u1: number): void {
+function chainPass(
+  rm: Masks,
+  time: Float64Array,
+  userStart: Uint32Array,
+  n: number,
+  W: number,
+  firstTouch: boolean,
+  strict: boolean,
+  level: Uint8Array,
+  firstRow: Int32Array,
+  firstTime: Float64Array,
+  ttc: Float64Array[],
+  u0: number,
+  u1: number,
+): void {
   const has = new Uint8Array(n);
   const start = new Float64Array(n);
   const last = new Float64Array(n);
@@ -211,7 +233,7 @@ function chainPass(rm: Masks, time: Float64Array, userStart: Uint32Array, n: num
       if (mask === 0) continue;
       // strict walks the steps of a tie downwards, so step k only sees chains that ended strictly
       // earlier; otherwise upwards, so a chain can pass through several steps at one instant.
-      for (let mm = mask; mm !== 0; ) {
+      for (let mm = mask; mm !== 0;) {
         // Only the set bits: most events are one step's.
         const k = strict ? 31 - Math.clz32(mm) : 31 - Math.clz32(mm & -mm);
         mm ^= 1 << k;

@@ -99,10 +99,11 @@ function radixQuantiles(values: Float64Array, qs: number[]): number[] | null {
   }
   const wanted = new Map<number, Float64Array>();
   const fill = new Map<number, number>();
-  for (const { bucket } of bucketOf.values()) if (!wanted.has(bucket)) {
-    wanted.set(bucket, new Float64Array(counts[bucket]));
-    fill.set(bucket, 0);
-  }
+  for (const { bucket } of bucketOf.values())
+    if (!wanted.has(bucket)) {
+      wanted.set(bucket, new Float64Array(counts[bucket]));
+      fill.set(bucket, 0);
+    }
   const isWanted = new Uint8Array(65536);
   for (const b of wanted.keys()) isWanted[b] = 1;
   for (let i = 0; i < n; i++) {

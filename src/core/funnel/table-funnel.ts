@@ -15,8 +15,16 @@ export function tableFunnel(store: ColumnSource, def: FunnelDefinition): Out {
   const names = stageNames(def);
   const n = names.length;
   const steps = def.steps.map((s) => {
-    if (s.orEvents?.length || s.where) throw new IafaError('validation', 'Steps of a user table are single metric columns: several events or property conditions need an event log.', { reason: 'unsupported' });
-    if (!store.has(s.event)) throw new IafaError('validation', `Unknown column "${s.event}": steps of a user table are its metric columns (${store.manifest.columns.map((c) => c.name).join(', ')}).`, { reason: 'unknown_event', event: s.event });
+    if (s.orEvents?.length || s.where)
+      throw new IafaError('validation', 'Steps of a user table are single metric columns: several events or property conditions need an event log.', {
+        reason: 'unsupported',
+      });
+    if (!store.has(s.event))
+      throw new IafaError(
+        'validation',
+        `Unknown column "${s.event}": steps of a user table are its metric columns (${store.manifest.columns.map((c) => c.name).join(', ')}).`,
+        { reason: 'unknown_event', event: s.event },
+      );
     const col = store.column(s.event);
     return { codes: col.codes, truthy: Uint8Array.from(col.dict, (v) => (FALSY.has(v.trim().toLowerCase()) ? 0 : 1)) };
   });

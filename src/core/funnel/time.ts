@@ -25,7 +25,15 @@ export class ZoneDays {
       return;
     }
     try {
-      this.fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+      });
     } catch {
       throw new IafaError('validation', `Unknown time zone "${tz}" (use an IANA name such as Europe/Paris).`, { reason: 'bad_tz' });
     }

@@ -18,7 +18,12 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function addAggregatedTable(into: AggregatedData, t: TableRows, m: ImportMapping, warnings: WarningLog): void {
   const col = (name: string | undefined, role: string): number => {
     const i = name === undefined ? -1 : t.header.indexOf(name);
-    if (i < 0) throw new IafaError('validation', `Missing required ${role} column${name ? ` "${name}"` : ''} (columns: ${t.header.join(', ')}).`, { reason: 'missing_column', role, column: name ?? null });
+    if (i < 0)
+      throw new IafaError('validation', `Missing required ${role} column${name ? ` "${name}"` : ''} (columns: ${t.header.join(', ')}).`, {
+        reason: 'missing_column',
+        role,
+        column: name ?? null,
+      });
     return i;
   };
   const dateIdx = m.date ? col(m.date, 'date') : -1;
@@ -26,7 +31,11 @@ export function addAggregatedTable(into: AggregatedData, t: TableRows, m: Import
   const stageIdx = long ? col(m.stage, 'stage') : -1;
   const countIdx = long ? col(m.count, 'count') : -1;
   const wide = long ? [] : (m.stages ?? []).map((s) => col(s, 'stage'));
-  if (!long && wide.length < 1) throw new IafaError('validation', 'No stage columns found in this aggregated file; set mapping.stages (wide) or mapping.stage + mapping.count (long).', { reason: 'missing_column', role: 'stage' });
+  if (!long && wide.length < 1)
+    throw new IafaError('validation', 'No stage columns found in this aggregated file; set mapping.stages (wide) or mapping.stage + mapping.count (long).', {
+      reason: 'missing_column',
+      role: 'stage',
+    });
   const used = new Set([dateIdx, stageIdx, countIdx, ...wide]);
   const segIdx = t.header.map((_, i) => i).filter((i) => !used.has(i));
   const segNames = [...segIdx.map((i) => t.header[i]), ...Object.keys(m.constants ?? {})];
@@ -95,7 +104,12 @@ function checkedCount(raw: string | undefined, line: number, stage: string): num
   if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s)) return null;
   const n = Number(s);
   const why = countProblem(n);
-  if (why) throw new IafaError('validation', `Line ${line}: the count of "${stage}" ${why}; stage counts are numbers of users, whole numbers from 0 to ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}.`, { reason: 'bad_count', line, stage });
+  if (why)
+    throw new IafaError(
+      'validation',
+      `Line ${line}: the count of "${stage}" ${why}; stage counts are numbers of users, whole numbers from 0 to ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}.`,
+      { reason: 'bad_count', line, stage },
+    );
   return n;
 }
 
@@ -116,7 +130,8 @@ interface SeedStage {
 export function aggregatedFromSeed(seed: Record<string, unknown>): AggregatedData {
   const fm = (seed.funnel_metrics ?? seed) as Record<string, unknown>;
   const stagesRaw = fm.stages;
-  if (!Array.isArray(stagesRaw) || stagesRaw.length < 1) throw new IafaError('validation', 'funnel_metrics.stages is missing or empty.', { reason: 'missing_column', role: 'stage' });
+  if (!Array.isArray(stagesRaw) || stagesRaw.length < 1)
+    throw new IafaError('validation', 'funnel_metrics.stages is missing or empty.', { reason: 'missing_column', role: 'stage' });
   // `where` names the list in messages: "funnel_metrics.stages" or a segment of the breakdown.
   const read = (arr: unknown, where: string): { names: string[]; users: number[] } => {
     const list = Array.isArray(arr) ? (arr as SeedStage[]) : [];
@@ -124,7 +139,11 @@ export function aggregatedFromSeed(seed: Record<string, unknown>): AggregatedDat
     const users = list.map((s, i) => seedCount(s?.users, `${where}, stage "${names[i]}"`));
     users.forEach((u, i) => {
       if (i > 0 && u > users[i - 1]) {
-        throw new IafaError('validation', `${where}: "${names[i]}" has ${u.toLocaleString('en-US')} users, more than the ${users[i - 1].toLocaleString('en-US')} of "${names[i - 1]}" before it; a funnel's stages must not grow.`, { reason: 'not_monotone', stage: names[i] });
+        throw new IafaError(
+          'validation',
+          `${where}: "${names[i]}" has ${u.toLocaleString('en-US')} users, more than the ${users[i - 1].toLocaleString('en-US')} of "${names[i - 1]}" before it; a funnel's stages must not grow.`,
+          { reason: 'not_monotone', stage: names[i] },
+        );
       }
     });
     return { names, users };
@@ -164,4 +183,3 @@ function seedCount(v: unknown, where: string): number {
 export function emptyAggregated(): AggregatedData {
   return { stages: [], dateColumn: null, segmentColumns: [], rows: [] };
 }
-

@@ -2,7 +2,24 @@ import type { ColumnInfo, DatasetKind, ImportMapping } from '../../shared/contra
 import { detectTimeFormat, type TimeFormat } from './timestamps';
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-const USER = ['userid', 'user', 'visitorid', 'distinctid', 'auctionid', 'uid', 'customerid', 'clientid', 'anonymousid', 'playerid', 'personid', 'accountid', 'sessionid', 'deviceid', 'mqlid', 'leadid'];
+const USER = [
+  'userid',
+  'user',
+  'visitorid',
+  'distinctid',
+  'auctionid',
+  'uid',
+  'customerid',
+  'clientid',
+  'anonymousid',
+  'playerid',
+  'personid',
+  'accountid',
+  'sessionid',
+  'deviceid',
+  'mqlid',
+  'leadid',
+];
 const TIME = ['timestamp', 'eventtime', 'time', 'ts', 'date', 'datetime', 'eventtimestamp', 'eventdate', 'createdat', 'occurredat', 'day'];
 const EVENT = ['event', 'eventtype', 'eventname', 'behaviortype', 'behavior', 'action', 'eventaction', 'type'];
 const STAGE = ['stage', 'step', 'stagename', 'stepname', 'funnelstage', 'funnelstep'];
@@ -72,8 +89,17 @@ export function detect(header: string[], rows: string[][], forced: { kind?: Data
   const timeLike = (p: Profile) => p.time.format !== null && p.time.parsed >= 0.8 * Math.max(1, p.nonEmpty);
 
   // Event log candidates.
-  const time = get(m.time) ?? byName(ps, TIME.filter((t) => t !== 'day')) ?? ps.find((p) => timeLike(p) && !/^\d+$/.test(p.sample[0] ?? 'x'));
-  const event = get(m.event) ?? byName(ps, EVENT) ?? ps.find((p) => p !== time && p.numeric === 0 && p.distinct > 1 && p.distinct <= Math.max(2, Math.min(200, n / 5)) && !VARIANT.includes(norm(p.name)));
+  const time =
+    get(m.time) ??
+    byName(
+      ps,
+      TIME.filter((t) => t !== 'day'),
+    ) ??
+    ps.find((p) => timeLike(p) && !/^\d+$/.test(p.sample[0] ?? 'x'));
+  const event =
+    get(m.event) ??
+    byName(ps, EVENT) ??
+    ps.find((p) => p !== time && p.numeric === 0 && p.distinct > 1 && p.distinct <= Math.max(2, Math.min(200, n / 5)) && !VARIANT.includes(norm(p.name)));
   const user = get(m.user) ?? byName(ps, USER) ?? ps.find((p) => p !== time && p !== event && /id$/i.test(p.name) && p.distinct > 1);
   const stage = get(m.stage) ?? byName(ps, STAGE);
   const count = get(m.count) ?? byName(ps, COUNT) ?? ps.find((p) => p !== stage && p.numeric > 0 && p.numeric === p.nonEmpty && p.integer === p.numeric);
@@ -87,7 +113,9 @@ export function detect(header: string[], rows: string[][], forced: { kind?: Data
     if (p.time.format === 'weekday_month_day' && m.year === undefined && p.time.year) {
       m.year = p.time.year;
       const others = (p.time.candidates ?? []).slice(1, 4);
-      notes.push(`Dates in "${p.name}" have no year: ${p.time.year} assumed from the weekdays${others.length ? ` (also consistent: ${others.join(', ')})` : ''}; set mapping.year to change it.`);
+      notes.push(
+        `Dates in "${p.name}" have no year: ${p.time.year} assumed from the weekdays${others.length ? ` (also consistent: ${others.join(', ')})` : ''}; set mapping.year to change it.`,
+      );
     }
   };
 
@@ -100,7 +128,9 @@ export function detect(header: string[], rows: string[][], forced: { kind?: Data
     if (time) m.time ??= time.name;
     if (event && !m.eventName) m.event ??= event.name;
     timeInfo(time);
-    const named = [user && USER.includes(norm(user.name)), time && TIME.includes(norm(time.name)), event && EVENT.includes(norm(event.name))].filter(Boolean).length;
+    const named = [user && USER.includes(norm(user.name)), time && TIME.includes(norm(time.name)), event && EVENT.includes(norm(event.name))].filter(
+      Boolean,
+    ).length;
     confidence = forced.kind || forced.mapping?.user ? 1 : 0.55 + 0.13 * named;
   } else if (forced.kind === 'aggregated' || (!forced.kind && ((stage && count) || looksWide(numericCols, ps, user)))) {
     kind = 'aggregated';
@@ -142,7 +172,16 @@ export function detect(header: string[], rows: string[][], forced: { kind?: Data
   };
   const columns: ColumnInfo[] = ps.map((p) => {
     const role = roleOf(p);
-    const type: ColumnInfo['type'] = role === 'time' ? 'timestamp' : role === 'date' ? 'date' : p.nonEmpty && p.boolean === p.nonEmpty ? 'boolean' : p.nonEmpty && p.numeric === p.nonEmpty ? 'number' : 'string';
+    const type: ColumnInfo['type'] =
+      role === 'time'
+        ? 'timestamp'
+        : role === 'date'
+          ? 'date'
+          : p.nonEmpty && p.boolean === p.nonEmpty
+            ? 'boolean'
+            : p.nonEmpty && p.numeric === p.nonEmpty
+              ? 'number'
+              : 'string';
     return { name: p.name, role, type, distinct: p.distinct, sample: p.sample };
   });
   return { kind, confidence: Math.min(1, Math.round(confidence * 100) / 100), mapping: m, notes, columns };

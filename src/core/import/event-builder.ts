@@ -114,7 +114,11 @@ export class EventLogBuilder {
       const i = name === undefined ? -1 : header.indexOf(name);
       if (i < 0) {
         const what = name ? `column "${name}"` : `a ${role} column`;
-        throw new IafaError('validation', `Missing required ${role} column: ${what} is not in the file (columns: ${header.join(', ')}).`, { reason: 'missing_column', role, column: name ?? null });
+        throw new IafaError('validation', `Missing required ${role} column: ${what} is not in the file (columns: ${header.join(', ')}).`, {
+          reason: 'missing_column',
+          role,
+          column: name ?? null,
+        });
       }
       return i;
     };
@@ -123,8 +127,13 @@ export class EventLogBuilder {
     const eventIdx = m.eventName !== undefined && !m.event ? -1 : need('event', m.event);
     if (this.rows === 0 && this.cols.size === 0 && eventIdx >= 0) this.eventName = header[eventIdx];
     const eventConst = m.eventName !== undefined ? this.event.dict.addString(m.eventName) : 0;
-    if (!m.timeFormat || m.timeFormat === 'auto') throw new IafaError('validation', `Cannot tell the time format of column "${header[timeIdx]}"; set mapping.timeFormat.`, { reason: 'bad_time_format', column: header[timeIdx] });
-    if (m.timeFormat === 'weekday_month_day' && !m.year) throw new IafaError('validation', `Dates in "${header[timeIdx]}" have no year; set mapping.year.`, { reason: 'missing_year' });
+    if (!m.timeFormat || m.timeFormat === 'auto')
+      throw new IafaError('validation', `Cannot tell the time format of column "${header[timeIdx]}"; set mapping.timeFormat.`, {
+        reason: 'bad_time_format',
+        column: header[timeIdx],
+      });
+    if (m.timeFormat === 'weekday_month_day' && !m.year)
+      throw new IafaError('validation', `Dates in "${header[timeIdx]}" have no year; set mapping.year.`, { reason: 'missing_year' });
     const colFor = (name: string) => this.colFor(name);
     const targets = header.map((h, i) => (i === userIdx || i === timeIdx || i === eventIdx ? null : colFor(h)));
     const constants = Object.entries(m.constants ?? {}).map(([k, v]) => {
@@ -207,17 +216,22 @@ export class EventLogBuilder {
     let open = 0;
     const put = (file: string, data: ArrayBufferView | string) => {
       const bytes = typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      pending.push(new Promise<void>((resolve, reject) => {
-        const start = () => {
-          open++;
-          fs.promises.writeFile(path.join(dir, file), bytes).then(resolve, reject).finally(() => {
-            open--;
-            waiting.shift()?.();
-          });
-        };
-        if (open < MAX_OPEN_WRITES) start();
-        else waiting.push(start);
-      }));
+      pending.push(
+        new Promise<void>((resolve, reject) => {
+          const start = () => {
+            open++;
+            fs.promises
+              .writeFile(path.join(dir, file), bytes)
+              .then(resolve, reject)
+              .finally(() => {
+                open--;
+                waiting.shift()?.();
+              });
+          };
+          if (open < MAX_OPEN_WRITES) start();
+          else waiting.push(start);
+        }),
+      );
     };
     let out: Written;
     try {
@@ -285,7 +299,10 @@ export class EventLogBuilder {
       loaded.columns.push({ name, codes: sorted, dict });
       if (c === this.event) {
         const counts = grouped?.eventCounts ?? countCodes(sorted, distinct);
-        events = dict.map((name, code) => ({ name, count: counts[code] })).filter((e) => e.count > 0).sort((a, b) => b.count - a.count);
+        events = dict
+          .map((name, code) => ({ name, count: counts[code] }))
+          .filter((e) => e.count > 0)
+          .sort((a, b) => b.count - a.count);
       }
     });
     const manifest: StoreManifest = {

@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { IafaError, type ColumnInfo, type DatasetKind, type ImportInput, type ImportMapping, type ImportPreview, type ImportWarning, type ProgressEvent } from '../../shared/contract';
+import {
+  IafaError,
+  type ColumnInfo,
+  type DatasetKind,
+  type ImportInput,
+  type ImportMapping,
+  type ImportPreview,
+  type ImportWarning,
+  type ProgressEvent,
+} from '../../shared/contract';
 import { newId } from '../ids';
 import { appPaths, dataPaths } from '../paths';
 import { claimStaging, releaseStaging } from '../staging';
@@ -73,28 +82,53 @@ export function resolveInputPath(p: string): string {
 }
 
 /** previewFile, and the nested readers' preview for the files they take. */
-export async function previewAny(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): Promise<ImportPreview> {
+export async function previewAny(
+  input: { path: string; kind?: DatasetKind; mapping?: ImportMapping },
+  budgetBytes: number,
+  maxColumns = MAX_COLUMNS,
+): Promise<ImportPreview> {
   const nested = input.kind && input.kind !== 'event_log' ? null : await previewNested(input, resolveInputPath(input.path), budgetBytes);
   if (nested) checkColumnCount(nested.columns.length, maxColumns);
   return nested ?? previewFile(input, budgetBytes, maxColumns);
 }
 
-export function previewFile(input: { path: string; kind?: DatasetKind; mapping?: ImportMapping }, budgetBytes: number, maxColumns = MAX_COLUMNS): ImportPreview {
+export function previewFile(
+  input: { path: string; kind?: DatasetKind; mapping?: ImportMapping },
+  budgetBytes: number,
+  maxColumns = MAX_COLUMNS,
+): ImportPreview {
   const src = openSource(resolveInputPath(input.path), { budgetBytes, delimiter: input.mapping?.delimiter });
   checkColumns(src, maxColumns);
   if (src.format === 'seed_json') {
     const agg = aggregatedFromSeed(src.seed);
     return {
-      format: 'seed_json', delimiter: null, sizeBytes: src.size, header: ['stage', 'users'],
+      format: 'seed_json',
+      delimiter: null,
+      sizeBytes: src.size,
+      header: ['stage', 'users'],
       rows: agg.stages.map((s, i) => [s, String(agg.rows[0].counts[i] ?? '')]),
-      columns: [{ name: 'stage', role: 'stage', type: 'string' }, { name: 'users', role: 'count', type: 'number' }],
-      kind: 'aggregated', confidence: 1, mapping: { stage: 'stage', count: 'users' }, notes: ['The funnel_metrics JSON format: stage counts are used as they are.'],
+      columns: [
+        { name: 'stage', role: 'stage', type: 'string' },
+        { name: 'users', role: 'count', type: 'number' },
+      ],
+      kind: 'aggregated',
+      confidence: 1,
+      mapping: { stage: 'stage', count: 'users' },
+      notes: ['The funnel_metrics JSON format: stage counts are used as they are.'],
     };
   }
   const d = detect(src.header, src.rows, input);
   return {
-    format: src.format, delimiter: src.format === 'csv' ? src.delim : null, sizeBytes: src.size, header: src.header,
-    rows: src.rows.slice(0, 20), columns: d.columns, kind: d.kind, confidence: d.confidence, mapping: d.mapping, notes: d.notes,
+    format: src.format,
+    delimiter: src.format === 'csv' ? src.delim : null,
+    sizeBytes: src.size,
+    header: src.header,
+    rows: src.rows.slice(0, 20),
+    columns: d.columns,
+    kind: d.kind,
+    confidence: d.confidence,
+    mapping: d.mapping,
+    notes: d.notes,
   };
 }
 
@@ -114,7 +148,10 @@ function firstFileSize(p: string): number {
  */
 export async function importFiles(input: ImportInput, env: ImportEnv): Promise<ImportOutcome> {
   // Nested exports (any tool's JSON, gzip, zip, Parquet, JSON-property CSV) have their own readers.
-  const nested = input.also?.length || (input.kind && input.kind !== 'event_log') ? null : await nestedSourceFor(resolveInputPath(input.path), env.budgetBytes, input.mapping);
+  const nested =
+    input.also?.length || (input.kind && input.kind !== 'event_log')
+      ? null
+      : await nestedSourceFor(resolveInputPath(input.path), env.budgetBytes, input.mapping);
   if (nested) {
     checkColumnCount(new Set(nested.sample.flatMap((r) => [...r.keys()])).size, env.maxColumns ?? MAX_COLUMNS);
     return importNested(nested, input, env);
@@ -127,18 +164,22 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
   let builder: EventLogBuilder | null = null;
   // Worker threads take ~60 ms to start: for a large single file they start now, while the
   // file is opened and its columns detected, in case it is a CSV event log (else they go).
-  const workers = input.also?.length || env.reader === 'scanner' ? [] : prestartWorkers(firstFileSize(input.path), env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
+  const workers =
+    input.also?.length || env.reader === 'scanner' ? [] : prestartWorkers(firstFileSize(input.path), env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
   try {
     const files = [{ path: input.path, mapping: input.mapping }, ...(input.also ?? [])];
     const sources = files.map((f) => openSource(resolveInputPath(f.path), { budgetBytes: env.budgetBytes, delimiter: f.mapping?.delimiter }));
     for (const s of sources) checkColumns(s, env.maxColumns ?? MAX_COLUMNS);
     const first = sources[0];
     const firstDet = first.format === 'seed_json' ? null : detect(first.header, first.rows, { kind: input.kind, mapping: input.mapping });
-    const kind: DatasetKind = first.format === 'seed_json' ? 'aggregated' : input.kind ?? firstDet!.kind;
-    const dets = sources.map((s, i) => (s.format === 'seed_json' ? null : i === 0 && firstDet ? firstDet : detect(s.header, s.rows, { kind, mapping: files[i].mapping })));
+    const kind: DatasetKind = first.format === 'seed_json' ? 'aggregated' : (input.kind ?? firstDet!.kind);
+    const dets = sources.map((s, i) =>
+      s.format === 'seed_json' ? null : i === 0 && firstDet ? firstDet : detect(s.header, s.rows, { kind, mapping: files[i].mapping }),
+    );
     const totalBytes = sources.reduce((a, s) => a + s.size, 0);
     let bytesBefore = 0;
-    const report = (phase: string, rows: number, bytes: number) => env.progress({ phase, rows, bytes, totalBytes, fraction: totalBytes ? Math.min(1, bytes / totalBytes) : undefined });
+    const report = (phase: string, rows: number, bytes: number) =>
+      env.progress({ phase, rows, bytes, totalBytes, fraction: totalBytes ? Math.min(1, bytes / totalBytes) : undefined });
 
     let manifest: StoreManifest;
     let warnings: ImportWarning[];
@@ -151,12 +192,14 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       for (let i = 0; i < sources.length; i++) {
         const s = sources[i];
         const det = dets[i];
-        if (s.format === 'seed_json' || !det) throw new IafaError('validation', `${s.path} is a funnel_metrics summary, not an event log.`, { reason: 'wrong_kind' });
+        if (s.format === 'seed_json' || !det)
+          throw new IafaError('validation', `${s.path} is a funnel_metrics summary, not an event log.`, { reason: 'wrong_kind' });
         const plan = b.plan(s.header, det.mapping);
         if (s.format === 'csv') {
           const reader = env.reader ?? 'wasm';
           const chunked = reader !== 'scanner' && !s.bareCr;
-          const kernel = reader === 'wasm' && kernelCanRead({ file: s.path, start: 0, end: s.size, delim: s.delim, header: s.header, mapping: det.mapping }, plan);
+          const kernel =
+            reader === 'wasm' && kernelCanRead({ file: s.path, start: 0, end: s.size, delim: s.delim, header: s.header, mapping: det.mapping }, plan);
           checkBudget(s, env.budgetBytes, chunked ? (kernel ? ROW_BYTES.kernel : ROW_BYTES.js) : ROW_BYTES.sequential);
           const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
           const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
@@ -197,20 +240,34 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
       warnings = w.list();
       events = agg.stages.map((name, s) => ({ name, count: agg.rows.reduce((a, r) => a + (r.counts[s] ?? 0), 0) }));
       const over = events.find((e) => e.count > Number.MAX_SAFE_INTEGER);
-      if (over) throw new IafaError('validation', `The counts of stage "${over.name}" add up to more than ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} users, which cannot be counted exactly.`, { reason: 'bad_count', stage: over.name });
-      const dates = agg.rows.map((r) => r.date).filter((d): d is string => Boolean(d)).sort();
+      if (over)
+        throw new IafaError(
+          'validation',
+          `The counts of stage "${over.name}" add up to more than ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} users, which cannot be counted exactly.`,
+          { reason: 'bad_count', stage: over.name },
+        );
+      const dates = agg.rows
+        .map((r) => r.date)
+        .filter((d): d is string => Boolean(d))
+        .sort();
       if (dates.length) {
         manifest.timeMin = Date.parse(dates[0] + 'T00:00:00Z');
         manifest.timeMax = Date.parse(dates[dates.length - 1] + 'T00:00:00Z');
       }
       columns = [
         ...(agg.dateColumn ? [{ name: agg.dateColumn, role: 'date', type: 'date' as const }] : []),
-        ...agg.segmentColumns.map((name) => ({ name, role: 'segment', type: 'string' as const, distinct: new Set(agg.rows.map((r) => r.segments[agg.segmentColumns.indexOf(name)])).size })),
+        ...agg.segmentColumns.map((name) => ({
+          name,
+          role: 'segment',
+          type: 'string' as const,
+          distinct: new Set(agg.rows.map((r) => r.segments[agg.segmentColumns.indexOf(name)])).size,
+        })),
         ...agg.stages.map((name) => ({ name, role: 'count', type: 'number' as const })),
       ];
     } else {
       const s = sources[0];
-      if (s.format === 'seed_json' || sources.length > 1) throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
+      if (s.format === 'seed_json' || sources.length > 1)
+        throw new IafaError('validation', 'A user-level table is imported from one CSV or JSON file.', { reason: 'wrong_kind' });
       const w = new WarningLog();
       const t = s.format === 'csv' ? (checkBudget(s, env.budgetBytes, ROW_BYTES.table), readCsvTable(s, w)) : s;
       const det = dets[0]!;
@@ -236,13 +293,18 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
     const mapping: Record<string, unknown> = { ...(dets[0]?.mapping ?? {}) };
     if (input.also?.length) mapping.also = input.also.map((f, i) => ({ path: path.basename(f.path), mapping: dets[i + 1]?.mapping ?? f.mapping ?? {} }));
     return {
-      id, dir, kind,
+      id,
+      dir,
+      kind,
       format: first.format,
       sourceName: sources.map((s) => path.basename(s.path)).join(' + '),
       sourceBytes: totalBytes,
       rowCount: manifest.rows,
       userCount: kind === 'aggregated' ? null : Math.max(0, manifest.users - (kind === 'event_log' ? 1 : 0)),
-      columns, mapping, warnings, events,
+      columns,
+      mapping,
+      warnings,
+      events,
       timeRange,
       store: loaded ? ColumnStore.fromMemory(dir, manifest, loaded) : null,
     };
@@ -296,7 +358,11 @@ function checkBudget(s: Source & { format: 'csv' }, budget: number, rowBytes: (c
   const need = estRows * rowBytes(cols) + cols * BYTES_PER_COLUMN * 1.5;
   if (need > budget) {
     const size = `${mb(s.size)} with about ${Math.round(estRows).toLocaleString('en-US')} rows and ${cols.toLocaleString('en-US')} columns`;
-    throw new IafaError('validation', `The file is too large for the memory budget: ${size} needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`, { reason: 'over_budget', bytes: s.size, budget });
+    throw new IafaError(
+      'validation',
+      `The file is too large for the memory budget: ${size} needs ~${mb(need)}, the budget is ${mb(budget)} (set IAFA_IMPORT_MEMORY_MB to raise it).`,
+      { reason: 'over_budget', bytes: s.size, budget },
+    );
   }
 }
 
@@ -324,7 +390,11 @@ function assertMostlyGood(good: number, w: WarningLog): void {
   if (good === 0 && w.total === 0) throw new IafaError('validation', 'The file has no data rows.', { reason: 'empty_file' });
   if (w.total > good) {
     const top = w.top()!;
-    throw new IafaError('validation', `Most rows could not be read (${w.total.toLocaleString('en-US')} of ${(w.total + good).toLocaleString('en-US')}): ${top.message} Check the column mapping.`, { reason: 'most_rows_bad', warnings: w.list() });
+    throw new IafaError(
+      'validation',
+      `Most rows could not be read (${w.total.toLocaleString('en-US')} of ${(w.total + good).toLocaleString('en-US')}): ${top.message} Check the column mapping.`,
+      { reason: 'most_rows_bad', warnings: w.list() },
+    );
   }
 }
 

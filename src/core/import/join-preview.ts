@@ -16,7 +16,8 @@ export function previewJoin(paths: readonly string[], key: string): JoinPreview 
   for (const p of paths) {
     const file = resolveInputPath(p);
     if (!fs.existsSync(file)) throw new IafaError('not_found', `No file at ${p}.`);
-    if (fs.statSync(file).size > MAX_BYTES) throw new IafaError('validation', `${p} is over ${MAX_BYTES / 1048576} MB: preview the join with the CLI (iafa import --also) instead.`);
+    if (fs.statSync(file).size > MAX_BYTES)
+      throw new IafaError('validation', `${p} is over ${MAX_BYTES / 1048576} MB: preview the join with the CLI (iafa import --also) instead.`);
     const table = parseCsv(fs.readFileSync(file, 'utf8'));
     const col = table.columns[key] ?? Object.entries(table.columns).find(([k]) => k.trim() === key)?.[1];
     if (!col) throw new IafaError('validation', `The column "${key}" is not in ${p.split(/[\\/]/).pop()} (columns: ${Object.keys(table.columns).join(', ')}).`);

@@ -166,7 +166,11 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   }
   const theirs = copies.filter((_, w) => w % 2 === 1);
   const mine = copies.filter((_, w) => w % 2 === 0);
-  runSplit(split ? { type: 'copy', time, chunks: theirs } : null, () => copyPart({ time, chunks: mine }), () => copyPart({ time, chunks: theirs }));
+  runSplit(
+    split ? { type: 'copy', time, chunks: theirs } : null,
+    () => copyPart({ time, chunks: mine }),
+    () => copyPart({ time, chunks: theirs }),
+  );
   // The times are final once split users are re-sorted: their file can be written while the
   // rest is finished (the same reorder is then applied to each code column).
   const orders = resortSplitUsers(start, sources, time);
@@ -177,7 +181,6 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   b.time.length = n;
   b.grouped = { rows: n, start, codes, eventCounts };
 }
-
 
 /** Adds a chunk's rows per user (by global code) into start[code + 1], and counts its users' chunks. */
 function countRuns(userStart: Uint32Array, map: Uint32Array, start: Uint32Array, sources: Uint8Array): void {

@@ -25,7 +25,15 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
   let readMs = 0;
   const k = newParseKernel();
   const header = task.header;
-  k.configure(header.length, plan.userIdx, plan.timeIdx, plan.eventIdx, KERNEL_FORMATS[plan.timeFormat as keyof typeof KERNEL_FORMATS], task.delim.charCodeAt(0), 1 << 14);
+  k.configure(
+    header.length,
+    plan.userIdx,
+    plan.timeIdx,
+    plan.eventIdx,
+    KERNEL_FORMATS[plan.timeFormat as keyof typeof KERNEL_FORMATS],
+    task.delim.charCodeAt(0),
+    1 << 14,
+  );
   for (const [name, values] of Object.entries(task.seeds ?? {})) {
     const field = name === '\u0000event' ? plan.eventIdx : header.indexOf(name);
     if (field < 0) continue;

@@ -130,5 +130,14 @@ export function builderResult(b: EventLogBuilder, lines: number): ChunkResult {
 }
 
 function emptyResult(): ChunkResult {
-  return { quoted: false, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
+  return {
+    quoted: false,
+    rows: 0,
+    lines: 0,
+    users: new ByteDict(16).raw(),
+    userStart: new Uint32Array(1),
+    time: new Float64Array(0),
+    columns: [],
+    warnings: [],
+  };
 }

@@ -14,13 +14,13 @@ parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | { type: 'pars
   if (m.type === 'parse') {
     parse(m.task);
     releaseMemory();
-  }
-  else if (m.type === 'parse-json') void parseJson(m.task);
+  } else if (m.type === 'parse-json') void parseJson(m.task);
   else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
   // A job this build does not know: failed, so the caller does it (rather than waiting).
-  else if ('flag' in m) finishJob((m as { flag: Int32Array }).flag, () => {
-    throw new Error(`unknown helper job ${(m as { type: string }).type}`);
-  });
+  else if ('flag' in m)
+    finishJob((m as { flag: Int32Array }).flag, () => {
+      throw new Error(`unknown helper job ${(m as { type: string }).type}`);
+    });
 });
 
 function parse(task: ChunkTask): void {
@@ -46,7 +46,9 @@ function parse(task: ChunkTask): void {
 async function parseJson(task: JsonChunkTask): Promise<void> {
   try {
     const res = await parseJsonChunk(task);
-    const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    const transfer = [res.userStart.buffer, res.time.buffer, ...res.columns.map((c) => c.codes.buffer)].filter(
+      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+    );
     parentPort!.postMessage({ type: 'done', result: res }, [...new Set(transfer)]);
   } catch (err) {
     const e = err as { kind?: string; message?: string; details?: unknown };

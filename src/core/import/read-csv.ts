@@ -49,7 +49,10 @@ export async function readCsvEvents(src: CsvSource, builder: EventLogBuilder, pl
       const final = bytesRead === 0 || filePos >= src.size;
       const consumed = sc.scan(buf, 0, end, final, onRow);
       if (sc.unterminatedQuoteLine) {
-        throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, { reason: 'unterminated_quote', line: sc.unterminatedQuoteLine });
+        throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, {
+          reason: 'unterminated_quote',
+          line: sc.unterminatedQuoteLine,
+        });
       }
       carry = end - consumed;
       if (carry > 0) buf.copyWithin(0, consumed, end);
@@ -91,6 +94,10 @@ export function readCsvTable(src: CsvSource, warnings?: WarningLog): { header: s
     lines.push(line);
     if (sc.quotedNewlines) warnings?.note('quoted_newline', line);
   });
-  if (sc.unterminatedQuoteLine) throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, { reason: 'unterminated_quote', line: sc.unterminatedQuoteLine });
+  if (sc.unterminatedQuoteLine)
+    throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, {
+      reason: 'unterminated_quote',
+      line: sc.unterminatedQuoteLine,
+    });
   return { header: src.header, rows, lines };
 }

@@ -48,7 +48,10 @@ function splitRanges(file: string, start: number, size: number, parts: number): 
     fs.closeSync(fd);
   }
   cuts.push(size);
-  return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]] as [number, number]).filter(([a, b]) => b > a);
+  return cuts
+    .slice(0, -1)
+    .map((c, i) => [c, cuts[i + 1]] as [number, number])
+    .filter(([a, b]) => b > a);
 }
 
 /**
@@ -125,7 +128,14 @@ function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, sig
  * does). Returns false, having changed nothing, when the file has quote characters: then a
  * newline may sit inside a field and only the sequential reader can tell.
  */
-export async function readCsvChunks(src: CsvSource, mapping: ImportMapping, builder: EventLogBuilder, workers: number | Worker[], p: ReadProgress, reader?: 'wasm' | 'js'): Promise<boolean> {
+export async function readCsvChunks(
+  src: CsvSource,
+  mapping: ImportMapping,
+  builder: EventLogBuilder,
+  workers: number | Worker[],
+  p: ReadProgress,
+  reader?: 'wasm' | 'js',
+): Promise<boolean> {
   lastCsvRead.startAt = performance.now();
   const pool = typeof workers === 'number' ? Array.from({ length: workers }, startWorker) : workers;
   let results: ChunkResult[];

@@ -72,19 +72,31 @@ function assertText(head: Buffer, path: string): void {
   // The flat readers see an archive or Parquet only when the user chose another kind (or a join):
   // the export readers take them as one event log only.
   const magic = sniff(head);
-  if (magic !== 'text') throw new IafaError('validation', `${path} is a ${PACKED[magic]} file, which is read only as an event log on its own: unpack or convert it to CSV or JSON to import it as a user table, a funnel summary or one of several joined files.`, { reason: 'packed_not_event_log', container: magic });
+  if (magic !== 'text')
+    throw new IafaError(
+      'validation',
+      `${path} is a ${PACKED[magic]} file, which is read only as an event log on its own: unpack or convert it to CSV or JSON to import it as a user table, a funnel summary or one of several joined files.`,
+      { reason: 'packed_not_event_log', container: magic },
+    );
   const n = Math.min(head.length, 65536);
   let ctrl = 0;
   for (let i = 0; i < n; i++) {
     const c = head[i];
-    if (c === 0) throw new IafaError('validation', `This looks like a binary file, not CSV or JSON (NUL byte at offset ${i}): ${path}`, { reason: 'binary_file', offset: i });
+    if (c === 0)
+      throw new IafaError('validation', `This looks like a binary file, not CSV or JSON (NUL byte at offset ${i}): ${path}`, {
+        reason: 'binary_file',
+        offset: i,
+      });
     if (c < 9 || (c > 13 && c < 32)) ctrl++;
   }
   if (ctrl > n * 0.05) throw new IafaError('validation', `This looks like a binary file, not CSV or JSON: ${path}`, { reason: 'binary_file' });
 }
 
 export function detectDelimiter(text: string): string {
-  const lines = text.split(/\r\n?|\n/).slice(0, 20).filter((l) => l.trim());
+  const lines = text
+    .split(/\r\n?|\n/)
+    .slice(0, 20)
+    .filter((l) => l.trim());
   let best = ',';
   let bestScore = -1;
   for (const d of [',', ';', '\t']) {
@@ -151,13 +163,21 @@ function dedupeHeader(header: string[]): void {
 function openJson(path: string, size: number, bom: number, budgetBytes: number): Source {
   // Whole-file JSON parsing holds the text and the objects at once: roughly 8x the file size.
   if (size * 8 > budgetBytes) {
-    throw new IafaError('validation', `The file is too large to import as JSON within the memory budget (${mb(size)} file, ${mb(budgetBytes)} budget); convert it to CSV or NDJSON lines.`, { reason: 'over_budget' });
+    throw new IafaError(
+      'validation',
+      `The file is too large to import as JSON within the memory budget (${mb(size)} file, ${mb(budgetBytes)} budget); convert it to CSV or NDJSON lines.`,
+      { reason: 'over_budget' },
+    );
   }
   const text = fs.readFileSync(path, 'utf8').slice(bom ? 1 : 0);
   const deepAt = jsonTooDeep(text);
   if (deepAt >= 0) {
     const line = (text.slice(0, deepAt).match(/\n/g)?.length ?? 0) + 1;
-    throw new IafaError('validation', `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep (at line ${line}); records must be objects of plain values.`, { reason: 'too_deep', line });
+    throw new IafaError(
+      'validation',
+      `The JSON is nested more than ${MAX_JSON_DEPTH} levels deep (at line ${line}); records must be objects of plain values.`,
+      { reason: 'too_deep', line },
+    );
   }
   let parsed: unknown;
   try {
@@ -165,7 +185,14 @@ function openJson(path: string, size: number, bom: number, budgetBytes: number):
   } catch {
     return openNdjson(path, size, text);
   }
-  if (Array.isArray(parsed)) return tableFromObjects(path, size, 'json', parsed, parsed.map(() => 0));
+  if (Array.isArray(parsed))
+    return tableFromObjects(
+      path,
+      size,
+      'json',
+      parsed,
+      parsed.map(() => 0),
+    );
   if (parsed && typeof parsed === 'object') {
     const o = parsed as Record<string, unknown>;
     if (o.funnel_metrics || Array.isArray(o.stages)) return { format: 'seed_json', path, size, seed: o, header: [], rows: [] };
@@ -188,7 +215,11 @@ function openNdjson(path: string, size: number, text: string): Source {
     } catch {
       // A first line that fails is a broken JSON document rather than NDJSON: point into the whole text.
       const loc = objects.length === 0 ? locateJsonError(text) : { ...locateJsonError(l), line: i + 1 };
-      throw new IafaError('validation', `Malformed JSON at line ${loc.line}, column ${loc.column}: ${loc.reason}.`, { reason: 'malformed_json', line: loc.line, column: loc.column });
+      throw new IafaError('validation', `Malformed JSON at line ${loc.line}, column ${loc.column}: ${loc.reason}.`, {
+        reason: 'malformed_json',
+        line: loc.line,
+        column: loc.column,
+      });
     }
   }
   return tableFromObjects(path, size, 'ndjson', objects, lines);
@@ -198,7 +229,11 @@ function tableFromObjects(path: string, size: number, format: 'json' | 'ndjson',
   if (!objects.length) throw new IafaError('validation', `The file is empty (no records): ${path}`, { reason: 'empty_file' });
   const isRecord = (o: unknown) => Boolean(o) && typeof o === 'object' && !Array.isArray(o);
   if (!objects.some(isRecord)) {
-    throw new IafaError('validation', 'No record in this JSON is an object: expected an array of objects such as {"user_id": "u1", "timestamp": "…", "event": "…"}, NDJSON lines of them, or a funnel_metrics object.', { reason: 'no_records' });
+    throw new IafaError(
+      'validation',
+      'No record in this JSON is an object: expected an array of objects such as {"user_id": "u1", "timestamp": "…", "event": "…"}, NDJSON lines of them, or a funnel_metrics object.',
+      { reason: 'no_records' },
+    );
   }
   const keys = new Map<string, number>();
   for (const o of objects) {

@@ -24,7 +24,7 @@ function readShared(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');
   try {
     const out = new Uint8Array(new SharedArrayBuffer(fs.fstatSync(fd).size));
-    for (let at = 0; at < out.length; ) {
+    for (let at = 0; at < out.length;) {
       const n = fs.readSync(fd, out, at, out.length - at, at);
       if (n === 0) throw new Error(`${file} ended early`);
       at += n;
@@ -120,7 +120,10 @@ export class ColumnStore implements ColumnSource {
 
   /** A column's stored name from its name or its unique last path segment (see column-names.ts). */
   resolve(name: string): string {
-    return resolveColumnName(this.manifest.columns.map((c) => c.name), name);
+    return resolveColumnName(
+      this.manifest.columns.map((c) => c.name),
+      name,
+    );
   }
 
   column(name: string): LoadedColumn {

@@ -175,7 +175,10 @@ export function detectTimeFormat(samples: string[]): { format: TimeFormat | null
   if (!vals.length) return { format: null, parsed: 0 };
   const share = (f: (s: string) => boolean) => vals.filter(f).length / vals.length;
   if (share((s) => /^\d{9,14}(\.\d+)?$/.test(s)) >= 0.9) {
-    const nums = vals.map(Number).filter(Number.isFinite).sort((a, b) => a - b);
+    const nums = vals
+      .map(Number)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     const median = nums[Math.floor(nums.length / 2)];
     // 1e11 seconds is the year 5138; 1e11 milliseconds is 1973.
     return { format: median >= 1e11 ? 'unix_ms' : 'unix_s', parsed: nums.length };

@@ -58,12 +58,13 @@ export class WarningLog {
       reason,
       count: w.count,
       lines: w.lines,
-      message: reason === 'quoted_newline'
-        ? `${w.count.toLocaleString('en-US')} row${w.count === 1 ? ' has a quoted field' : 's have quoted fields'} running over several lines (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}). ` +
-          'Fine for multi-line text; otherwise a stray quote character has paired with one further down and merged rows.'
-        : reason === 'missing_count'
-        ? `${w.count.toLocaleString('en-US')} empty stage cell${w.count === 1 ? '' : 's'}, left out of the sums (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`
-        : `${w.count.toLocaleString('en-US')} row${w.count === 1 ? '' : 's'} skipped: ${MESSAGES[reason] ?? reason} (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`,
+      message:
+        reason === 'quoted_newline'
+          ? `${w.count.toLocaleString('en-US')} row${w.count === 1 ? ' has a quoted field' : 's have quoted fields'} running over several lines (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}). ` +
+            'Fine for multi-line text; otherwise a stray quote character has paired with one further down and merged rows.'
+          : reason === 'missing_count'
+            ? `${w.count.toLocaleString('en-US')} empty stage cell${w.count === 1 ? '' : 's'}, left out of the sums (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`
+            : `${w.count.toLocaleString('en-US')} row${w.count === 1 ? '' : 's'} skipped: ${MESSAGES[reason] ?? reason} (first at line${w.lines.length > 1 ? 's' : ''} ${w.lines.join(', ')}).`,
     }));
   }
 

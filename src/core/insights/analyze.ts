@@ -62,7 +62,10 @@ export function analyzeFunnel(r: FunnelResult, opts: AnalyzeOptions = {}): Insig
     const fp = fingerprint(scope, d.key);
     return { ...d.rec, id: `rec_${fp.slice(0, 16)}`, fingerprint: fp, status: 'New' };
   });
-  const exps = chosen.map((d, i) => suggestExperiment(ctx, d, recs[i].id)).filter((e): e is NonNullable<typeof e> => e !== null).slice(0, 3);
+  const exps = chosen
+    .map((d, i) => suggestExperiment(ctx, d, recs[i].id))
+    .filter((e): e is NonNullable<typeof e> => e !== null)
+    .slice(0, 3);
 
   const guardrails: Guardrail[] = [...to.guardrails];
   const firstImpact = chosen.find((d) => d.impact)?.impact;
@@ -70,10 +73,24 @@ export function analyzeFunnel(r: FunnelResult, opts: AnalyzeOptions = {}): Insig
     const j = firstImpact.stageIndex + 1;
     const next = ctx.book.need(`stage.${ctx.keys[j]}.step_conversion_rate`);
     const c = cite`Changes that push more users into ${ctx.stages[j - 1]} can lower the intent of those who arrive; ${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion (${next} now) should not fall while the earlier step improves.`;
-    guardrails.push({ type: 'warning', severity: 'Medium', message: c.text, metric: `${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion`, recommendation: `Add ${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion as a guardrail metric in any test at ${ctx.stages[j - 1]}.`, fact_ids: c.fact_ids });
+    guardrails.push({
+      type: 'warning',
+      severity: 'Medium',
+      message: c.text,
+      metric: `${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion`,
+      recommendation: `Add ${ctx.stages[j - 1]} → ${ctx.stages[j]} conversion as a guardrail metric in any test at ${ctx.stages[j - 1]}.`,
+      fact_ids: c.fact_ids,
+    });
   }
   for (const f of tr.findings.filter((x) => x.direction === 'down')) {
-    guardrails.push({ type: 'trend', severity: f.severity, message: f.text, metric: f.title, recommendation: 'Find the root cause before the trend crosses the forecast threshold: check releases, mix shifts and acquisition changes.', fact_ids: f.fact_ids });
+    guardrails.push({
+      type: 'trend',
+      severity: f.severity,
+      message: f.text,
+      metric: f.title,
+      recommendation: 'Find the root cause before the trend crosses the forecast threshold: check releases, mix shifts and acquisition changes.',
+      fact_ids: f.fact_ids,
+    });
   }
   guardrails.push(...dq.guardrails.filter((g) => g.severity !== 'Low'));
   guardrails.sort((a, b) => PRIORITY_RANK[a.severity] - PRIORITY_RANK[b.severity]);
@@ -102,7 +119,12 @@ export function analyzeFunnel(r: FunnelResult, opts: AnalyzeOptions = {}): Insig
     guardrails,
     experiment_suggestions: exps,
     comparisons: [...sg.comparisons, ...tr.comparisons],
-    summary: { executive: sum.executive.text, technical: sum.data_scientist.text, data_scientist: sum.data_scientist.text, product_manager: sum.product_manager.text },
+    summary: {
+      executive: sum.executive.text,
+      technical: sum.data_scientist.text,
+      data_scientist: sum.data_scientist.text,
+      product_manager: sum.product_manager.text,
+    },
     facts: ctx.book.all(),
     anomalies: an.anomalies,
     forecast: { overall: fc.overall, stages: fc.stages },

@@ -17,10 +17,16 @@ export interface RawAnomaly {
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export function seriesInfo(ctx: Ctx, s: DailySeries): { key: string; label: string; stage: string | null; metric: Anomaly['metric'] } {
-  if (s.id === 'entry') return { key: `stage.${ctx.keys[0]}.entry_users`, label: `users entering at ${ctx.stages[0]}`, stage: ctx.stages[0], metric: 'entry_users' };
+  if (s.id === 'entry')
+    return { key: `stage.${ctx.keys[0]}.entry_users`, label: `users entering at ${ctx.stages[0]}`, stage: ctx.stages[0], metric: 'entry_users' };
   if (s.id === 'overall') return { key: 'overall_conversion_rate', label: 'overall conversion', stage: null, metric: 'overall_conversion_rate' };
   const i = s.stageIndex ?? 1;
-  return { key: `stage.${ctx.keys[i]}.step_conversion_rate`, label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`, stage: ctx.stages[i], metric: 'step_conversion_rate' };
+  return {
+    key: `stage.${ctx.keys[i]}.step_conversion_rate`,
+    label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`,
+    stage: ctx.stages[i],
+    metric: 'step_conversion_rate',
+  };
 }
 
 export function detectAll(ctx: Ctx): RawAnomaly[] {
@@ -49,7 +55,12 @@ export function anomalies(ctx: Ctx): { anomalies: Anomaly[]; findings: Finding[]
     const label = `${info.label}${a.segment ? ` (${a.segment.name})` : ''} on ${flag.date}`;
     const date = ctx.book.add(`${base}.date`, `Day of the anomaly in ${info.label}`, dateToEpoch(flag.date), 'date');
     const obs = ctx.book.add(`${base}.observed`, `Observed ${label}`, flag.observed, unit);
-    const exp = ctx.book.add(`${base}.expected`, `Expected ${label} (${flag.seasonal ? 'same-weekday median' : 'neighbouring-day median'})`, flag.expected, unit);
+    const exp = ctx.book.add(
+      `${base}.expected`,
+      `Expected ${label} (${flag.seasonal ? 'same-weekday median' : 'neighbouring-day median'})`,
+      flag.expected,
+      unit,
+    );
     const rel = ctx.book.add(`${base}.change_relative`, `Relative deviation, ${label}`, 100 * flag.relative, 'percent', { signed: true });
     const score = ctx.book.add(`${base}.score`, `Robust z-score, ${label}`, flag.score, 'number', { signed: true });
     const drop = flag.score < 0;
@@ -58,12 +69,26 @@ export function anomalies(ctx: Ctx): { anomalies: Anomaly[]; findings: Finding[]
     const who = a.segment ? ` for ${a.segment.name}` : '';
     const text = cite`On ${date}, ${info.label}${who} ${drop ? 'dropped' : 'jumped'} to ${obs} against ${exp} expected from ${against} (${rel}, robust z ${score}).`;
     const relAbs = Math.abs(flag.relative);
-    const confidence = (Math.abs(flag.score) >= 8 ? 0.9 : Math.abs(flag.score) >= 6 ? 0.8 : 0.7) * (flag.seasonal ? 1 : 0.85) * (censored ? 0.6 : 1) * (flag.trials < 100 ? 0.7 : 1);
+    const confidence =
+      (Math.abs(flag.score) >= 8 ? 0.9 : Math.abs(flag.score) >= 6 ? 0.8 : 0.7) *
+      (flag.seasonal ? 1 : 0.85) *
+      (censored ? 0.6 : 1) *
+      (flag.trials < 100 ? 0.7 : 1);
     const anomaly: Anomaly = {
-      id: base, date: flag.date, stage: info.stage, segment: a.segment?.name ?? null, metric: info.metric,
-      observed: flag.observed, expected: flag.expected, direction: drop ? 'drop' : 'spike', score: flag.score, seasonal: flag.seasonal,
-      severity: relAbs >= 0.25 || (relAbs >= 0.15 && Math.abs(flag.score) >= 8) ? 'High' : relAbs >= 0.15 ? 'Medium' : 'Low', confidence: Math.round(confidence * 100) / 100,
-      hints: [], fact_ids: text.fact_ids,
+      id: base,
+      date: flag.date,
+      stage: info.stage,
+      segment: a.segment?.name ?? null,
+      metric: info.metric,
+      observed: flag.observed,
+      expected: flag.expected,
+      direction: drop ? 'drop' : 'spike',
+      score: flag.score,
+      seasonal: flag.seasonal,
+      severity: relAbs >= 0.25 || (relAbs >= 0.15 && Math.abs(flag.score) >= 8) ? 'High' : relAbs >= 0.15 ? 'Medium' : 'Low',
+      confidence: Math.round(confidence * 100) / 100,
+      hints: [],
+      fact_ids: text.fact_ids,
     };
     texts.set(anomaly, text);
     out.push(anomaly);
@@ -93,9 +118,17 @@ function toFinding(ctx: Ctx, a: Anomaly, text: Cited, lastDay: string, segmentOn
   const drop = a.direction === 'drop';
   const where = a.stage && a.metric !== 'overall_conversion_rate' ? ` at ${a.stage}` : '';
   return {
-    id: `finding.${a.id}`, kind: 'anomaly', stage: a.stage, segment: a.segment, direction: drop ? 'down' : 'up', date: a.date,
+    id: `finding.${a.id}`,
+    kind: 'anomaly',
+    stage: a.stage,
+    segment: a.segment,
+    direction: drop ? 'down' : 'up',
+    date: a.date,
     title: `${drop ? 'Unusual drop' : 'Unusual spike'}${where}${a.segment ? ` for ${a.segment}` : ''} on ${a.date}`,
-    text: [text.text, hintText].filter(Boolean).join(' '), fact_ids: a.fact_ids, severity: a.severity, confidence: a.confidence,
+    text: [text.text, hintText].filter(Boolean).join(' '),
+    fact_ids: a.fact_ids,
+    severity: a.severity,
+    confidence: a.confidence,
     score: (drop ? 68 : 48) + 17 * Math.min(1, relAbs / 0.4) + recent - (a.confidence < 0.6 ? 20 : 0) - (segmentOnly ? 10 : 0),
   };
 }

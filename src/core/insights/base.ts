@@ -28,7 +28,8 @@ export function addBaseFacts(ctx: Ctx): void {
     book.add(`stage.${k}.step_conversion_rate`, `${stages[i - 1]} → ${name} step conversion`, pct(users[i], users[i - 1]), 'percent');
     book.add(`stage.${k}.drop_off_rate`, `Drop-off from ${stages[i - 1]} to ${name}`, 100 - pct(users[i], users[i - 1]), 'percent');
     book.add(`stage.${k}.users_lost`, `Users lost between ${stages[i - 1]} and ${name}`, users[i - 1] - users[i], 'users');
-    if (lostTotal > 0) book.add(`stage.${k}.share_of_losses`, `Share of all lost users lost before ${name}`, pct(users[i - 1] - users[i], lostTotal), 'percent');
+    if (lostTotal > 0)
+      book.add(`stage.${k}.share_of_losses`, `Share of all lost users lost before ${name}`, pct(users[i - 1] - users[i], lostTotal), 'percent');
   });
   addTimeFacts(ctx);
   for (const s of ctx.segments) addSegmentFacts(ctx, s.key, s.name, s.users);
@@ -40,7 +41,13 @@ export function addBaseFacts(ctx: Ctx): void {
     book.add('period.previous.total_users', 'Users entering in the previous period', pu[0], 'users');
     book.add('period.previous.overall_conversion_rate', 'Overall conversion in the previous period', pct(pu[last], pu[0]), 'percent');
     for (let i = 1; i < stages.length; i++) {
-      if (pu[i - 1] > 0) book.add(`period.previous.stage.${keys[i]}.step_conversion_rate`, `${stages[i - 1]} → ${stages[i]} in the previous period`, pct(pu[i], pu[i - 1]), 'percent');
+      if (pu[i - 1] > 0)
+        book.add(
+          `period.previous.stage.${keys[i]}.step_conversion_rate`,
+          `${stages[i - 1]} → ${stages[i]} in the previous period`,
+          pct(pu[i], pu[i - 1]),
+          'percent',
+        );
     }
   }
 }
@@ -75,7 +82,8 @@ function addSegmentFacts(ctx: Ctx, k: string, name: string, u: number[]): void {
   book.add(`segment.${k}.share_of_users`, `Share of entrants in ${label}`, pct(u[0], users[0]), 'percent');
   for (let i = 1; i < stages.length; i++) {
     book.add(`segment.${k}.stage.${keys[i]}.users`, `Users reaching ${stages[i]}, ${label}`, u[i], 'users');
-    if (u[i - 1] > 0) book.add(`segment.${k}.stage.${keys[i]}.step_conversion_rate`, `${stages[i - 1]} → ${stages[i]}, ${label}`, pct(u[i], u[i - 1]), 'percent');
+    if (u[i - 1] > 0)
+      book.add(`segment.${k}.stage.${keys[i]}.step_conversion_rate`, `${stages[i - 1]} → ${stages[i]}, ${label}`, pct(u[i], u[i - 1]), 'percent');
   }
 }
 
@@ -113,9 +121,19 @@ export const bottleneck = (ctx: Ctx): Finding[] => {
     const text = cite`${head}${tail}`;
     const severity = drop.value >= 50 ? 'High' : drop.value >= 25 ? 'Medium' : 'Low';
     return {
-      id: `bottleneck.${k}`, kind: 'bottleneck', stage: stages[i], segment: null,
-      title: both ? `${cap(stages[i])} is the main bottleneck` : i === most ? `Most users are lost before ${stages[i]}` : `${cap(stages[i])} has the weakest step conversion`,
-      text: text.text, fact_ids: text.fact_ids, severity, confidence: confidenceFromN(users[i - 1]),
+      id: `bottleneck.${k}`,
+      kind: 'bottleneck',
+      stage: stages[i],
+      segment: null,
+      title: both
+        ? `${cap(stages[i])} is the main bottleneck`
+        : i === most
+          ? `Most users are lost before ${stages[i]}`
+          : `${cap(stages[i])} has the weakest step conversion`,
+      text: text.text,
+      fact_ids: text.fact_ids,
+      severity,
+      confidence: confidenceFromN(users[i - 1]),
       score: 55 + 30 * ((share?.value ?? 50) / 100) + (severity === 'High' ? 5 : 0),
     };
   };

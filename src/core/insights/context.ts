@@ -76,7 +76,9 @@ export function makeContext(r: FunnelResult, opts: AnalysisOptions): Ctx {
   const completeBefore = cuts[0] ?? null;
   // Totals that include days where a later stage was never exported understate that stage.
   const users = completeBefore
-    ? r.stages.map((_, k) => sum(r.daily.filter((d) => quality.days.includes(d.date.slice(0, 10)) && d.date.slice(0, 10) < completeBefore).map((d) => d.users[k] ?? 0)))
+    ? r.stages.map((_, k) =>
+        sum(r.daily.filter((d) => quality.days.includes(d.date.slice(0, 10)) && d.date.slice(0, 10) < completeBefore).map((d) => d.users[k] ?? 0)),
+      )
     : r.stages.map((s) => s.users);
   const minUsers = opts.minSegmentUsers ?? 30;
   const segKeys = new Set<string>();
@@ -94,12 +96,19 @@ export function makeContext(r: FunnelResult, opts: AnalysisOptions): Ctx {
   const censored = new Set(wd > 0 ? quality.days.slice(-wd) : []);
   const seg = r.segment_by ?? '';
   return {
-    r, opts, stages, users, segments, quality,
+    r,
+    opts,
+    stages,
+    users,
+    segments,
+    quality,
     book: new FactBook(provenance),
     keys: stageKeys(stages),
     variantBreakdown: /variant|group|arm|experiment|bucket|treatment|version/i.test(seg),
     series: buildSeries(r.daily, stages.length, quality),
-    windowDays: wd, censored, completeBefore,
+    windowDays: wd,
+    censored,
+    completeBefore,
     names: [...stages, ...segments.map((s) => s.name), seg].filter((n) => /\d/.test(n)),
   };
 }

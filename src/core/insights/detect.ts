@@ -83,7 +83,15 @@ export function evaluatePoints(points: readonly SeriesPoint[], kind: 'rate' | 'c
     // no inflation; the day's sampling noise does (var of a median ≈ π/2 · σ²/k).
     const sd = Math.max(mad, samplingSd(kind, b.expected, p.trials) * Math.sqrt(1 + 1.57 / b.k));
     if (!(sd > 0)) return null;
-    return { date: p.date, observed: y, expected: b.expected, score: (y - b.expected) / sd, relative: (y - b.expected) / b.expected, seasonal: b.seasonal, trials: p.trials };
+    return {
+      date: p.date,
+      observed: y,
+      expected: b.expected,
+      score: (y - b.expected) / sd,
+      relative: (y - b.expected) / b.expected,
+      seasonal: b.seasonal,
+      trials: p.trials,
+    };
   });
 }
 

@@ -49,7 +49,13 @@ export function mag(f: Fact): Mag {
 }
 
 export function join(parts: Cited[], sep = ' '): Cited {
-  return { text: parts.map((p) => p.text).filter(Boolean).join(sep), fact_ids: [...new Set(parts.flatMap((p) => p.fact_ids))] };
+  return {
+    text: parts
+      .map((p) => p.text)
+      .filter(Boolean)
+      .join(sep),
+    fact_ids: [...new Set(parts.flatMap((p) => p.fact_ids))],
+  };
 }
 
 export { factKey as key } from '../../shared/fact-keys';

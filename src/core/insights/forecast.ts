@@ -17,12 +17,19 @@ import type { SlopeResult } from './trend';
 export const HORIZON_DAYS = 14;
 const MAX_CROSSING_DAYS = 182;
 
-export function forecastSeries(s: DailySeries, skip: ReadonlySet<string>, horizon = HORIZON_DAYS): { points: ForecastSeries['points']; predict: (t: number, day: string) => number; lastT: number; lastDay: string } | null {
+export function forecastSeries(
+  s: DailySeries,
+  skip: ReadonlySet<string>,
+  horizon = HORIZON_DAYS,
+): { points: ForecastSeries['points']; predict: (t: number, day: string) => number; lastT: number; lastDay: string } | null {
   const pts = s.points.map((p, t) => ({ p, t })).filter(({ p }) => usable(p, s.kind) && !skip.has(p.date));
   if (pts.length < 10) return null;
   const seasonal = pts.length >= 21 && canModelWeekdays(pts.map(({ p }) => p.date));
   const X = pts.map(({ p, t }) => designRow(t, p.date, seasonal));
-  const fit = ols(X, pts.map(({ p }) => value(p, s.kind)));
+  const fit = ols(
+    X,
+    pts.map(({ p }) => value(p, s.kind)),
+  );
   if (!fit) return null;
   const q = tQuantile(0.975, fit.df);
   const lastT = s.points.length - 1;
@@ -41,7 +48,11 @@ export function forecastSeries(s: DailySeries, skip: ReadonlySet<string>, horizo
   return { points, predict, lastT, lastDay };
 }
 
-export function forecasts(ctx: Ctx, skip: ReadonlySet<string>, slopes: readonly SlopeResult[]): { overall: ForecastSeries | null; stages: ForecastSeries[]; findings: Finding[] } {
+export function forecasts(
+  ctx: Ctx,
+  skip: ReadonlySet<string>,
+  slopes: readonly SlopeResult[],
+): { overall: ForecastSeries | null; stages: ForecastSeries[]; findings: Finding[] } {
   const { book } = ctx;
   const findings: Finding[] = [];
   const stages: ForecastSeries[] = [];
@@ -60,14 +71,27 @@ export function forecasts(ctx: Ctx, skip: ReadonlySet<string>, slopes: readonly 
     const hi = book.add(`forecast.${key}.end.upper`, `${label} forecast, upper end of the prediction interval`, end.upper, 'percent');
     const slope = slopes.find((x) => x.seriesId === s.id) ?? null;
     const series: ForecastSeries = {
-      metric: key, label, method: 'least-squares linear trend with weekday effects; prediction interval from the regression',
-      points: f.points, slope_per_week_pp: slope?.perWeek ?? null, threshold: null, crossing_date: null, fact_ids: [horizon.id, v.id, lo.id, hi.id],
+      metric: key,
+      label,
+      method: 'least-squares linear trend with weekday effects; prediction interval from the regression',
+      points: f.points,
+      slope_per_week_pp: slope?.perWeek ?? null,
+      threshold: null,
+      crossing_date: null,
+      fact_ids: [horizon.id, v.id, lo.id, hi.id],
     };
     if (isOverall) {
       const usableVals = s.points.filter((p) => usable(p, 'rate') && !skip.has(p.date));
       const level = (100 * sum(usableVals.map((p) => p.successes))) / Math.max(1, sum(usableVals.map((p) => p.trials)));
       const thrV = ctx.opts.forecastThreshold ?? 0.9 * level;
-      const thr = book.add('forecast.overall_conversion_rate.threshold', ctx.opts.forecastThreshold !== undefined ? 'Threshold for overall conversion (given)' : 'Threshold for overall conversion (default: a tenth below the period level)', thrV, 'percent');
+      const thr = book.add(
+        'forecast.overall_conversion_rate.threshold',
+        ctx.opts.forecastThreshold !== undefined
+          ? 'Threshold for overall conversion (given)'
+          : 'Threshold for overall conversion (default: a tenth below the period level)',
+        thrV,
+        'percent',
+      );
       series.threshold = thrV;
       series.fact_ids.push(thr.id);
       const trendSig = slope !== null && slope.p < 0.05;
@@ -95,9 +119,15 @@ export function forecasts(ctx: Ctx, skip: ReadonlySet<string>, slopes: readonly 
         const trend = slopeF ? cite` of ${mag(slopeF)} per week` : cite``;
         const text = cite`If the current trend${trend} continues, overall conversion will ${down ? 'fall below' : 'rise above'} ${thr} around ${cd}, ${dd} from the end of the data; ${horizon} out, the forecast is ${v} (prediction interval ${lo} to ${hi}).`;
         findings.push({
-          id: 'forecast.overall_conversion_rate', kind: 'forecast', stage: null, segment: null,
+          id: 'forecast.overall_conversion_rate',
+          kind: 'forecast',
+          stage: null,
+          segment: null,
           title: down ? `Overall conversion on course to cross its threshold` : 'Overall conversion on course to rise past its threshold',
-          text: text.text, fact_ids: text.fact_ids, severity: down && days <= 28 ? 'High' : down ? 'Medium' : 'Low', confidence: days <= HORIZON_DAYS ? 0.75 : 0.55,
+          text: text.text,
+          fact_ids: text.fact_ids,
+          severity: down && days <= 28 ? 'High' : down ? 'Medium' : 'Low',
+          confidence: days <= HORIZON_DAYS ? 0.75 : 0.55,
           score: down ? 52 + (days <= 28 ? 15 : 0) : 30,
         });
       }

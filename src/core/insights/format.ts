@@ -64,16 +64,25 @@ export function fmtNumber(value: number): string {
 /** Display for a fact value in its unit; `signed` for changes (+3.0 pp, -12.5%). */
 export function display(value: number, unit: FactUnit, signed = false): string {
   switch (unit) {
-    case 'percent': return fmtPercent(value, signed);
-    case 'pp': return fmtPp(value, signed);
+    case 'percent':
+      return fmtPercent(value, signed);
+    case 'pp':
+      return fmtPp(value, signed);
     case 'users':
-    case 'count': return fmtUsers(value);
-    case 'p': return fmtP(value);
-    case 'ratio': return fmtRatio(value);
-    case 'days': return fmtDays(value);
-    case 'date': return fmtDate(value);
-    case 'seconds': return `${fmtNumber(value)} s`;
-    case 'number': return sign(fmtNumber(value), signed);
+    case 'count':
+      return fmtUsers(value);
+    case 'p':
+      return fmtP(value);
+    case 'ratio':
+      return fmtRatio(value);
+    case 'days':
+      return fmtDays(value);
+    case 'date':
+      return fmtDate(value);
+    case 'seconds':
+      return `${fmtNumber(value)} s`;
+    case 'number':
+      return sign(fmtNumber(value), signed);
   }
 }
 

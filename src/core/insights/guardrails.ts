@@ -54,7 +54,15 @@ function stepMovesFromPrevious(ctx: Ctx, prev: NonNullable<FunnelResult['previou
   const pu = prev.stages.map((s) => s.users);
   for (let i = 1; i < ctx.stages.length; i++) {
     const t = test([pu[i], pu[i - 1]], [ctx.users[i], ctx.users[i - 1]]);
-    if (t) out.push({ scope: 'overall', who: null, stageIndex: i, label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`, ...t, factKey: `change.pop.stage.${ctx.keys[i]}.step_conversion_rate` });
+    if (t)
+      out.push({
+        scope: 'overall',
+        who: null,
+        stageIndex: i,
+        label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`,
+        ...t,
+        factKey: `change.pop.stage.${ctx.keys[i]}.step_conversion_rate`,
+      });
   }
   return out;
 }
@@ -67,7 +75,14 @@ function seriesMoves(ctx: Ctx, series: DailySeries[], split: Split, who: { name:
     const i = s.stageIndex;
     const metric = i === null ? 'overall_conversion_rate' : `stage.${ctx.keys[i]}.step_conversion_rate`;
     const label = i === null ? 'overall conversion' : `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`;
-    out.push({ scope: who ? `segment.${who.key}` : 'overall', who: who?.name ?? null, stageIndex: i, label, ...t, factKey: `change.${split.basis}.${who ? `segment.${who.key}.` : ''}${metric}` });
+    out.push({
+      scope: who ? `segment.${who.key}` : 'overall',
+      who: who?.name ?? null,
+      stageIndex: i,
+      label,
+      ...t,
+      factKey: `change.${split.basis}.${who ? `segment.${who.key}.` : ''}${metric}`,
+    });
   }
   return out;
 }
@@ -77,7 +92,8 @@ export function tradeoffs(ctx: Ctx, skip: ReadonlySet<string>): { findings: Find
   // Split the days every stage has data for, so a cut-off at the end does not shrink one half.
   const complete = ctx.quality.days.filter((d) => !ctx.completeBefore || d < ctx.completeBefore).filter((d) => !skip.has(d));
   const split = halves(complete, skip);
-  const prev = ctx.r.previous_period && ctx.r.previous_period.total_users > 0 && ctx.r.previous_period.stages.length === ctx.stages.length ? ctx.r.previous_period : null;
+  const prev =
+    ctx.r.previous_period && ctx.r.previous_period.total_users > 0 && ctx.r.previous_period.stages.length === ctx.stages.length ? ctx.r.previous_period : null;
   const stepRaw = prev ? stepMovesFromPrevious(ctx, prev) : split ? seriesMoves(ctx, ctx.series, split, null).filter((m) => m.stageIndex !== null) : [];
   const segRaw: Omit<Move, 'pAdj'>[] = [];
   if (split) {
@@ -90,9 +106,19 @@ export function tradeoffs(ctx: Ctx, skip: ReadonlySet<string>): { findings: Find
   const adj = holm(all.map((m) => m.p));
   const moves: Move[] = all.map((m, i) => ({ ...m, pAdj: adj[i] }));
   const sig = moves.filter((m) => m.pAdj < 0.05);
-  const periodText = prev ? cite`compared with the previous period` : split ? cite`since ${book.add('period.halves.split_date', 'First day of the later half of the period', dateToEpoch(split.splitDay), 'date')}` : cite``;
+  const periodText = prev
+    ? cite`compared with the previous period`
+    : split
+      ? cite`since ${book.add('period.halves.split_date', 'First day of the later half of the period', dateToEpoch(split.splitDay), 'date')}`
+      : cite``;
   const fact = (m: Move) => ({
-    ch: book.add(`${m.factKey}.change_pp`, `${m.label}${m.who ? ` (${m.who})` : ''}: change ${prev ? 'from the previous period' : 'between the first and second part of the period'}`, m.change, 'pp', { signed: true }),
+    ch: book.add(
+      `${m.factKey}.change_pp`,
+      `${m.label}${m.who ? ` (${m.who})` : ''}: change ${prev ? 'from the previous period' : 'between the first and second part of the period'}`,
+      m.change,
+      'pp',
+      { signed: true },
+    ),
     p: book.add(`${m.factKey}.p_adjusted`, `${m.label}${m.who ? ` (${m.who})` : ''}: Holm-adjusted p-value of the change`, m.pAdj, 'p'),
   });
   const findings: Finding[] = [];
@@ -107,9 +133,26 @@ export function tradeoffs(ctx: Ctx, skip: ReadonlySet<string>): { findings: Find
     const why: Cited = upstreamUp
       ? cite`More users are being pushed forward early, but fewer of them follow through: a sign of lower-intent traffic or a change that trades quality for clicks.`
       : cite`Fewer users get through the early step, but those who do convert better downstream: the funnel is getting more selective.`;
-    findings.push(mkFinding(`tradeoff.steps.${up.factKey}.${down.factKey}`, upstreamUp ? 'health' : 'tradeoff', cite`${text} ${why}`, upstreamUp ? 'High' : 'Medium', null, null,
-      upstreamUp ? `Long-term health: ${up.label} up, ${down.label} down` : `Trade-off between ${up.label} and ${down.label}`, 66));
-    guardrails.push({ type: upstreamUp ? 'warning' : 'tradeoff', severity: upstreamUp ? 'High' : 'Medium', message: text.text, metric: `${up.label} vs ${down.label}`, recommendation: why.text + ' Judge changes at this stage on the downstream rate, not the step alone.', fact_ids: text.fact_ids });
+    findings.push(
+      mkFinding(
+        `tradeoff.steps.${up.factKey}.${down.factKey}`,
+        upstreamUp ? 'health' : 'tradeoff',
+        cite`${text} ${why}`,
+        upstreamUp ? 'High' : 'Medium',
+        null,
+        null,
+        upstreamUp ? `Long-term health: ${up.label} up, ${down.label} down` : `Trade-off between ${up.label} and ${down.label}`,
+        66,
+      ),
+    );
+    guardrails.push({
+      type: upstreamUp ? 'warning' : 'tradeoff',
+      severity: upstreamUp ? 'High' : 'Medium',
+      message: text.text,
+      metric: `${up.label} vs ${down.label}`,
+      recommendation: why.text + ' Judge changes at this stage on the downstream rate, not the step alone.',
+      fact_ids: text.fact_ids,
+    });
   }
   const segMoves = sig.filter((m) => m.scope !== 'overall');
   const pair = opposite(segMoves);
@@ -122,8 +165,26 @@ export function tradeoffs(ctx: Ctx, skip: ReadonlySet<string>): { findings: Find
     const merged = { text: `${lead}, ${body.text}`, fact_ids: [...new Set([...periodText.fact_ids, ...body.fact_ids])] };
     const advice = `A global change may be helping ${u.who} at ${d.who}'s expense; prefer segment-specific changes and track both segments as guardrails.`;
     const stage = d.stageIndex === null ? null : ctx.stages[d.stageIndex];
-    findings.push(mkFinding(`tradeoff.segments.${u.factKey}.${d.factKey}`, 'tradeoff', merged, 'High', stage, d.who, `${u.who} and ${d.who} are moving in opposite directions`, 70));
-    guardrails.push({ type: 'tradeoff', severity: 'High', message: merged.text, metric: `${u.label} for ${u.who} vs ${d.label} for ${d.who}`, recommendation: advice, fact_ids: merged.fact_ids });
+    findings.push(
+      mkFinding(
+        `tradeoff.segments.${u.factKey}.${d.factKey}`,
+        'tradeoff',
+        merged,
+        'High',
+        stage,
+        d.who,
+        `${u.who} and ${d.who} are moving in opposite directions`,
+        70,
+      ),
+    );
+    guardrails.push({
+      type: 'tradeoff',
+      severity: 'High',
+      message: merged.text,
+      metric: `${u.label} for ${u.who} vs ${d.label} for ${d.who}`,
+      recommendation: advice,
+      fact_ids: merged.fact_ids,
+    });
   }
   return { findings, guardrails };
 }
@@ -145,7 +206,16 @@ function opposite(moves: Move[]): [Move, Move] | null {
   return best;
 }
 
-function mkFinding(id: string, kind: Finding['kind'], c: Cited, severity: Finding['severity'], stage: string | null, segment: string | null, title: string, score: number): Finding {
+function mkFinding(
+  id: string,
+  kind: Finding['kind'],
+  c: Cited,
+  severity: Finding['severity'],
+  stage: string | null,
+  segment: string | null,
+  title: string,
+  score: number,
+): Finding {
   return { id, kind, title, text: c.text, fact_ids: c.fact_ids, severity, confidence: 0.8, score, stage, segment };
 }
 

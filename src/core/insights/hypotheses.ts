@@ -4,10 +4,18 @@ import type { Fact, Hypothesis, InsightsReport } from '../../shared/contract';
  * Hypotheses restate the strongest findings as causal claims an experiment can refute, with the
  * facts behind them as evidence. Wording is a claim to test, never a conclusion.
  */
-export function buildHypotheses(report: Pick<InsightsReport, 'findings' | 'recommendations' | 'experiment_suggestions' | 'facts'>, focus?: string[]): Hypothesis[] {
+export function buildHypotheses(
+  report: Pick<InsightsReport, 'findings' | 'recommendations' | 'experiment_suggestions' | 'facts'>,
+  focus?: string[],
+): Hypothesis[] {
   const facts = new Map(report.facts.map((f) => [f.id, f]));
-  const evidence = (ids: string[]): string[] => ids.map((id) => facts.get(id)).filter((f): f is Fact => Boolean(f))
-    .filter((f) => ['percent', 'pp', 'ratio', 'p', 'users'].includes(f.unit)).slice(0, 4).map((f) => `${f.label}: ${f.display}`);
+  const evidence = (ids: string[]): string[] =>
+    ids
+      .map((id) => facts.get(id))
+      .filter((f): f is Fact => Boolean(f))
+      .filter((f) => ['percent', 'pp', 'ratio', 'p', 'users'].includes(f.unit))
+      .slice(0, 4)
+      .map((f) => `${f.label}: ${f.display}`);
   const out: Hypothesis[] = [];
   const wants = (area: string) => !focus?.length || focus.some((f) => f.toLowerCase().includes(area));
   for (const rec of report.recommendations) {
@@ -41,12 +49,21 @@ export function buildHypotheses(report: Pick<InsightsReport, 'findings' | 'recom
       experiment = 'Recompute the trend within each segment and channel; if it persists within them, test the most recent change against a holdout.';
     } else continue;
     out.push({
-      id: `hyp_${out.length + 1}`, title, description, evidence: evidence(rec.fact_ids), fact_ids: [...new Set([...rec.fact_ids, ...(exp?.fact_ids ?? [])])], testable: true,
+      id: `hyp_${out.length + 1}`,
+      title,
+      description,
+      evidence: evidence(rec.fact_ids),
+      fact_ids: [...new Set([...rec.fact_ids, ...(exp?.fact_ids ?? [])])],
+      testable: true,
       suggested_experiment: {
-        type, description: experiment,
+        type,
+        description: experiment,
         expected_outcome: exp?.expected_outcome ?? rec.expected_impact,
-        baseline_rate: exp?.baseline_rate ?? null, sample_size_per_variant: exp?.sample_size_per_variant ?? null, duration_days: exp?.duration_days ?? null,
-        mde_relative: exp?.mde_relative ?? null, daily_eligible_users: exp?.daily_eligible_users ?? null,
+        baseline_rate: exp?.baseline_rate ?? null,
+        sample_size_per_variant: exp?.sample_size_per_variant ?? null,
+        duration_days: exp?.duration_days ?? null,
+        mde_relative: exp?.mde_relative ?? null,
+        daily_eligible_users: exp?.daily_eligible_users ?? null,
       },
       priority: rec.priority,
     });

@@ -9,10 +9,21 @@ export function renderMarkdown(r: InsightsReport, title = 'Funnel insights'): st
   L.push(`_Generated ${r.generated_at} by the deterministic analyst (provider: ${r.provider}); every number below is a fact in the fact sheet._`, '');
   L.push(`## ${SUMMARY_TITLE[r.audience]}`, '', r.summary[r.audience], '');
   L.push('## Insights', '');
-  r.insight_details.forEach((f, i) => L.push(`${i + 1}. **${f.title}** (${f.severity.toLowerCase()} severity, confidence ${Math.round(f.confidence * 100)}%). ${f.text}`));
+  r.insight_details.forEach((f, i) =>
+    L.push(`${i + 1}. **${f.title}** (${f.severity.toLowerCase()} severity, confidence ${Math.round(f.confidence * 100)}%). ${f.text}`),
+  );
   L.push('', '## Recommendations', '');
   for (const rec of r.recommendations) {
-    L.push(`### [${rec.priority}] ${rec.title}`, '', `**Why:** ${rec.rationale}`, '', `**Expected impact:** ${rec.expected_impact}`, '', `**Basis:** ${rec.impact_basis}`, '');
+    L.push(
+      `### [${rec.priority}] ${rec.title}`,
+      '',
+      `**Why:** ${rec.rationale}`,
+      '',
+      `**Expected impact:** ${rec.expected_impact}`,
+      '',
+      `**Basis:** ${rec.impact_basis}`,
+      '',
+    );
     L.push(`**Effort:** ${rec.estimated_effort} · **Risk:** ${rec.risk_level} · **Status:** ${rec.status}`, '', '**Action items:**', '');
     rec.action_items.forEach((a, i) => L.push(`${i + 1}. ${a}`));
     L.push('');
@@ -26,7 +37,14 @@ export function renderMarkdown(r: InsightsReport, title = 'Funnel insights'): st
   if (r.experiment_suggestions.length) {
     L.push('## Experiment suggestions', '');
     for (const e of r.experiment_suggestions) {
-      L.push(`- **Hypothesis:** ${e.hypothesis}`, `  - Design: ${e.test_design}`, `  - Success metrics: ${e.success_metrics.join('; ')}`, `  - Expected outcome: ${e.expected_outcome}`, `  - Sample size: ${e.sample_size}`, `  - Duration: ${e.duration}`);
+      L.push(
+        `- **Hypothesis:** ${e.hypothesis}`,
+        `  - Design: ${e.test_design}`,
+        `  - Success metrics: ${e.success_metrics.join('; ')}`,
+        `  - Expected outcome: ${e.expected_outcome}`,
+        `  - Sample size: ${e.sample_size}`,
+        `  - Duration: ${e.duration}`,
+      );
     }
     L.push('');
   }
@@ -44,8 +62,17 @@ export function renderMarkdown(r: InsightsReport, title = 'Funnel insights'): st
   if (fo) {
     const f = new Map(r.facts.map((x) => [x.id, x.display]));
     const rate = (name: string) => f.get(`forecast.overall_conversion_rate.${name}`);
-    L.push('## Forecast', '', `Overall conversion in ${f.get('forecast.horizon_days')}: ${rate('end.value')} (prediction interval ${rate('end.lower')} to ${rate('end.upper')}); method: ${fo.method}.`);
-    L.push(fo.crossing_date ? `Threshold ${rate('threshold')} is crossed around ${fo.crossing_date}.` : `No significant trend, so no threshold crossing date is projected (threshold ${rate('threshold')}).`, '');
+    L.push(
+      '## Forecast',
+      '',
+      `Overall conversion in ${f.get('forecast.horizon_days')}: ${rate('end.value')} (prediction interval ${rate('end.lower')} to ${rate('end.upper')}); method: ${fo.method}.`,
+    );
+    L.push(
+      fo.crossing_date
+        ? `Threshold ${rate('threshold')} is crossed around ${fo.crossing_date}.`
+        : `No significant trend, so no threshold crossing date is projected (threshold ${rate('threshold')}).`,
+      '',
+    );
   }
   const sig = r.comparisons.filter((c) => c.kind !== 'period');
   if (sig.length) {
@@ -64,7 +91,12 @@ export function renderHypothesesMarkdown(r: HypothesesReport, title = 'Hypothese
   const L: string[] = [`# ${title}`, ''];
   for (const h of r.hypotheses) {
     L.push(`## [${h.priority}] ${h.title}`, '', h.description, '', '**Evidence:**', '', ...h.evidence.map((e) => `- ${e}`), '');
-    L.push(`**Suggested experiment (${h.suggested_experiment.type}):** ${h.suggested_experiment.description}`, '', `**Expected outcome:** ${h.suggested_experiment.expected_outcome}`, '');
+    L.push(
+      `**Suggested experiment (${h.suggested_experiment.type}):** ${h.suggested_experiment.description}`,
+      '',
+      `**Expected outcome:** ${h.suggested_experiment.expected_outcome}`,
+      '',
+    );
   }
   if (r.hypotheses.length === 0) L.push('No finding is strong enough to turn into a testable hypothesis.', '');
   return L.join('\n');

@@ -28,7 +28,13 @@ export function anomalyHints(ctx: Ctx, a: Anomaly, all: readonly Anomaly[], last
       // A segment carries the change when it moves at least half as much, in the same direction.
       const carrying = devs.filter((d) => d.relative * rel > 0 && Math.abs(d.relative) >= Math.abs(rel) / 2).map((d) => d.name);
       if (carrying.length === devs.length) hints.push(cite`Every segment shows it, so it looks product-wide rather than specific to one audience.`);
-      else if (carrying.length) hints.push(cite`It is concentrated in ${carrying.join(', ')}; ${devs.filter((d) => !carrying.includes(d.name)).map((d) => d.name).join(', ')} look normal that day.`);
+      else if (carrying.length)
+        hints.push(
+          cite`It is concentrated in ${carrying.join(', ')}; ${devs
+            .filter((d) => !carrying.includes(d.name))
+            .map((d) => d.name)
+            .join(', ')} look normal that day.`,
+        );
     }
     if (a.metric !== 'entry_users' && sameDay.some((x) => x.segment === null && x.metric === 'entry_users')) {
       hints.push(cite`Traffic entering the funnel also moved that day, which points at tracking, a campaign or a release rather than user behaviour alone.`);
@@ -38,15 +44,20 @@ export function anomalyHints(ctx: Ctx, a: Anomaly, all: readonly Anomaly[], last
   if (near.length) hints.push(cite`The data has no events on an adjacent day, so check the export for gaps around ${date}.`);
   if (ctx.quality.smallDays.includes(a.date) && a.metric !== 'entry_users') hints.push(cite`Very few users entered that day, so treat the rate with caution.`);
   if (a.direction === 'drop' && a.metric !== 'entry_users' && ctx.windowDays > 0 && daysBetween(a.date, lastDay) < ctx.windowDays) {
-    hints.push(cite`Users who entered this close to the end of the data may still convert within the funnel's window, so the drop can be incomplete data rather than a real decline.`);
+    hints.push(
+      cite`Users who entered this close to the end of the data may still convert within the funnel's window, so the drop can be incomplete data rather than a real decline.`,
+    );
   }
   for (const w of ctx.opts.dataWarnings ?? []) {
     if (/duplicate/i.test(w)) hints.push(cite`The import flagged duplicate events; confirm they do not cluster on this day.`);
-    else if (/timestamp|outlier|unparsable|clock/i.test(w)) hints.push(cite`The import flagged unusual timestamps; check that events were not shifted into or out of this day.`);
+    else if (/timestamp|outlier|unparsable|clock/i.test(w))
+      hints.push(cite`The import flagged unusual timestamps; check that events were not shifted into or out of this day.`);
   }
-  hints.push(a.direction === 'drop'
-    ? cite`Next: check releases, experiments and tracking changes around ${date}, then compare the day's segment breakdown.`
-    : cite`Next: check campaigns, bots and duplicate events around ${date}.`);
+  hints.push(
+    a.direction === 'drop'
+      ? cite`Next: check releases, experiments and tracking changes around ${date}, then compare the day's segment breakdown.`
+      : cite`Next: check campaigns, bots and duplicate events around ${date}.`,
+  );
   return hints;
 }
 

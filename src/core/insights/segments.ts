@@ -34,7 +34,13 @@ function metrics(ctx: Ctx): Metric[] {
   const last = ctx.stages.length - 1;
   const out: Metric[] = [{ id: 'overall_conversion_rate', label: 'overall conversion', num: last, den: 0, stage: null }];
   for (let i = 1; i < ctx.stages.length; i++) {
-    out.push({ id: `stage.${ctx.keys[i]}.step_conversion_rate`, label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`, num: i, den: i - 1, stage: ctx.stages[i] });
+    out.push({
+      id: `stage.${ctx.keys[i]}.step_conversion_rate`,
+      label: `${ctx.stages[i - 1]} → ${ctx.stages[i]} conversion`,
+      num: i,
+      den: i - 1,
+      stage: ctx.stages[i],
+    });
   }
   return out;
 }
@@ -97,13 +103,26 @@ function describe(ctx: Ctx, t: PairTest, family: number): { finding: Finding | n
   if (!significant) {
     const text = cite`${capital(metricPhrase)} does not differ reliably between ${who(hi)} and ${who(lo)}: ${fHi} vs ${fLo} is within noise (${p}, Holm-corrected).`;
     const comparison: Comparison = { kind: compKind, metric: m.id, a: hi.name, b: lo.name, significant: false, text: text.text, fact_ids: text.fact_ids };
-    const finding: Finding | null = m.stage === null
-      ? { id: `segment_similar.${m.id}`, kind: 'segment_similar', title: `No reliable ${kindWord} difference in overall conversion`, text: text.text, fact_ids: text.fact_ids, severity: 'Low', confidence: 0.6, score: 5, stage: null, segment: null }
-      : null;
+    const finding: Finding | null =
+      m.stage === null
+        ? {
+            id: `segment_similar.${m.id}`,
+            kind: 'segment_similar',
+            title: `No reliable ${kindWord} difference in overall conversion`,
+            text: text.text,
+            fact_ids: text.fact_ids,
+            severity: 'Low',
+            confidence: 0.6,
+            score: 5,
+            stage: null,
+            segment: null,
+          }
+        : null;
     return { finding, comparison };
   }
   const ratioV = rlo > 0 ? rhi / rlo : NaN;
-  const rel = rlo > 0 ? book.add(`${base}.relative_gap`, `${m.label}: ${hi.name} relative to ${lo.name}`, 100 * (rhi / rlo - 1), 'percent', { signed: true }) : null;
+  const rel =
+    rlo > 0 ? book.add(`${base}.relative_gap`, `${m.label}: ${hi.name} relative to ${lo.name}`, 100 * (rhi / rlo - 1), 'percent', { signed: true }) : null;
   let gap: ReturnType<typeof cite>;
   if (Number.isFinite(ratioV) && ratioV >= 1.5) {
     const ratio = book.add(`${base}.ratio`, `${m.label}: ${hi.name} ÷ ${lo.name}`, ratioV, 'ratio');
@@ -119,9 +138,14 @@ function describe(ctx: Ctx, t: PairTest, family: number): { finding: Finding | n
   const severity = relV >= 0.5 && loShare >= 0.1 ? 'High' : relV >= 0.15 ? 'Medium' : 'Low';
   const comparison: Comparison = { kind: compKind, metric: m.id, a: hi.name, b: lo.name, significant: true, text: text.text, fact_ids: text.fact_ids };
   const finding: Finding = {
-    id: `segment_gap.${lo.key}.${m.id}`, kind: 'segment_gap', stage: m.stage, segment: lo.name,
+    id: `segment_gap.${lo.key}.${m.id}`,
+    kind: 'segment_gap',
+    stage: m.stage,
+    segment: lo.name,
     title: m.stage ? `${who(lo)} lags ${who(hi)} at ${m.stage}` : `${who(lo)} converts well below ${who(hi)}`,
-    text: text.text, fact_ids: text.fact_ids, severity,
+    text: text.text,
+    fact_ids: text.fact_ids,
+    severity,
     confidence: t.pAdj < 0.001 ? 0.95 : t.pAdj < 0.01 ? 0.85 : 0.75,
     score: 45 + 20 * Math.min(1, relV) + 15 * Math.min(1, loShare * 2) + (m.stage === null ? 3 : 0),
   };

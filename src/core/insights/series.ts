@@ -106,8 +106,12 @@ export function dailyQuality(daily: Daily, stageCount: number): DailyQuality {
   const smallDays = present.filter((d) => at(d, 0) < Math.max(20, typical * 0.05));
   let peak = 0;
   entries.forEach((e, i) => (e > entries[peak] ? (peak = i) : 0));
-  const edge = present.length >= 7 && peak < 5 && entries[peak] >= 30 && entries[peak] >= 3 * Math.max(1, typical)
-    && sum(entries.slice(0, peak + 1)) >= 0.4 * sum(entries);
+  const edge =
+    present.length >= 7 &&
+    peak < 5 &&
+    entries[peak] >= 30 &&
+    entries[peak] >= 3 * Math.max(1, typical) &&
+    sum(entries.slice(0, peak + 1)) >= 0.4 * sum(entries);
   return { days, missingDays, outlierDays: outliers, truncatedFrom, smallDays, leftEdgeDays: edge ? present.slice(0, peak + 1) : [] };
 }
 
@@ -119,7 +123,9 @@ export function buildSeries(daily: Daily, stageCount: number, q: DailyQuality = 
     return from !== null && day >= from;
   };
   const mk = (id: string, kind: 'rate' | 'count', stageIndex: number | null, num: number, den: number): DailySeries => ({
-    id, kind, stageIndex,
+    id,
+    kind,
+    stageIndex,
     points: q.days.map((date) => {
       const u = byDate.get(date);
       const present = Boolean(u) && !cut(num, date) && !cut(den, date) && !q.leftEdgeDays.includes(date);

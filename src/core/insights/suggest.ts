@@ -35,7 +35,12 @@ export function suggestExperiment(ctx: Ctx, d: Draft, recId: string): Experiment
   const b = book.add(`${base}.baseline_rate`, `Baseline ${step} conversion${who}`, 100 * baseline, 'percent');
   const m = book.add(`${base}.mde_relative`, `Minimum detectable effect (relative)${who}`, 100 * mde, 'percent');
   const tgt = book.add(`${base}.target_rate`, `Target ${step} conversion${who}`, 100 * size.treatment_rate, 'percent');
-  const n = book.add(`${base}.sample_size_per_variant`, `Users per variant (two-sided test, conventional significance and power)${who}`, size.per_variant, 'users');
+  const n = book.add(
+    `${base}.sample_size_per_variant`,
+    `Users per variant (two-sided test, conventional significance and power)${who}`,
+    size.per_variant,
+    'users',
+  );
   const tot = book.add(`${base}.sample_size_total`, `Users in total${who}`, size.total, 'users');
   const dd = book.add(`${base}.duration_days`, `Days to run, in full weeks${who}`, dur.days, 'days');
   const de = book.add(`${base}.daily_eligible_users`, `Users reaching ${ctx.stages[i - 1]} per day${who}`, daily, 'users');
@@ -43,15 +48,25 @@ export function suggestExperiment(ctx: Ctx, d: Draft, recId: string): Experiment
   const hyp = cite`Making the ${step} step easier for ${audience} will lift its conversion from ${b} to at least ${tgt}.`;
   const design = cite`A/B test on ${audience} who reach ${ctx.stages[i - 1]}, split evenly: control keeps the current ${ctx.stages[i]} step, treatment gets the redesigned one.`;
   const outcome = cite`A relative lift of at least ${m} in ${step} conversion (${b} to ${tgt}), which the test is powered to detect.`;
-  const duration = dur.days > 91
-    ? cite`${dd} at about ${de} eligible users a day, longer than a quarter: only practical with more traffic or a bolder change`
-    : cite`${dd} at about ${de} eligible users a day`;
+  const duration =
+    dur.days > 91
+      ? cite`${dd} at about ${de} eligible users a day, longer than a quarter: only practical with more traffic or a bolder change`
+      : cite`${dd} at about ${de} eligible users a day`;
   const sample = cite`${n} users per variant (${tot} in total)`;
   return {
-    id: `exp_${recId}`, recommendation_id: recId, hypothesis: hyp.text, test_design: design.text,
+    id: `exp_${recId}`,
+    recommendation_id: recId,
+    hypothesis: hyp.text,
+    test_design: design.text,
     success_metrics: [`${step} conversion${who}`, 'Overall conversion', `Share of users reaching ${ctx.stages[ctx.stages.length - 1]} (guardrail)`],
-    expected_outcome: outcome.text, duration: duration.text, sample_size: sample.text,
-    baseline_rate: baseline, mde_relative: mde, sample_size_per_variant: size.per_variant, duration_days: dur.days, daily_eligible_users: daily,
+    expected_outcome: outcome.text,
+    duration: duration.text,
+    sample_size: sample.text,
+    baseline_rate: baseline,
+    mde_relative: mde,
+    sample_size_per_variant: size.per_variant,
+    duration_days: dur.days,
+    daily_eligible_users: daily,
     fact_ids: [...new Set([...hyp.fact_ids, ...outcome.fact_ids, ...duration.fact_ids, ...sample.fact_ids])],
   };
 }

@@ -3,7 +3,14 @@ import type { Ctx } from './context';
 import { cite, join, type Cited } from './factbook';
 
 /** Three readers, one set of facts: the data scientist gets the numbers, the executive the stakes, the PM the actions. */
-export function summaries(ctx: Ctx, top: Finding[], recs: InsightRecommendation[], guardrails: Guardrail[], exps: ExperimentSuggestion[], anomalyCount: number): Record<'data_scientist' | 'executive' | 'product_manager', Cited> {
+export function summaries(
+  ctx: Ctx,
+  top: Finding[],
+  recs: InsightRecommendation[],
+  guardrails: Guardrail[],
+  exps: ExperimentSuggestion[],
+  anomalyCount: number,
+): Record<'data_scientist' | 'executive' | 'product_manager', Cited> {
   const { book, stages } = ctx;
   const total = book.need('funnel.total_users');
   const done = book.need('funnel.completed_users');
@@ -13,7 +20,9 @@ export function summaries(ctx: Ctx, top: Finding[], recs: InsightRecommendation[
   const ds = join([
     cite`${opening} Path: ${stages.join(' → ')}.`,
     ...top.map((f) => ({ text: f.text, fact_ids: f.fact_ids })),
-    anomalyCount ? cite`The anomaly scan (same-weekday medians, robust scale) flagged ${n} series-day(s).` : cite`The anomaly scan (same-weekday medians, robust scale) flagged nothing.`,
+    anomalyCount
+      ? cite`The anomaly scan (same-weekday medians, robust scale) flagged ${n} series-day(s).`
+      : cite`The anomaly scan (same-weekday medians, robust scale) flagged nothing.`,
     ctx.segments.length >= 2 ? cite`Segment differences are pairwise two-proportion z-tests with Holm correction across all segment pairs and steps.` : cite``,
   ]);
   const rec = recs[0];
@@ -25,8 +34,14 @@ export function summaries(ctx: Ctx, top: Finding[], recs: InsightRecommendation[
   const urgent = rec && rec !== opp && rec.priority === 'High' ? rec : undefined;
   const exec = join([
     cite`${overall} of users who start the funnel complete it (${done} of ${total}).`,
-    opp && hi && lo ? cite`The biggest opportunity is to ${title(opp)}, worth an estimated ${lo} to ${hi} more completions over a period like this one.` : cite`No single step stands out as an opportunity.`,
-    urgent ? cite`Before that: ${title(urgent)}, because ${{ text: firstSentence(urgent.rationale), fact_ids: urgent.fact_ids }}` : risk ? cite`Main caveat: ${{ text: firstSentence(risk.message), fact_ids: risk.fact_ids }}` : cite``,
+    opp && hi && lo
+      ? cite`The biggest opportunity is to ${title(opp)}, worth an estimated ${lo} to ${hi} more completions over a period like this one.`
+      : cite`No single step stands out as an opportunity.`,
+    urgent
+      ? cite`Before that: ${title(urgent)}, because ${{ text: firstSentence(urgent.rationale), fact_ids: urgent.fact_ids }}`
+      : risk
+        ? cite`Main caveat: ${{ text: firstSentence(risk.message), fact_ids: risk.fact_ids }}`
+        : cite``,
   ]);
   const exp = exps.find((e) => e.duration_days <= 91) ?? exps[0];
   const pm = join([

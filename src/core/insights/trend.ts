@@ -51,22 +51,48 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
     const old = book.need('period.previous.overall_conversion_rate');
     const pu = prev.stages.map((s) => s.users);
     const test = safeTest(pu[last], pu[0], ctx.users[last], ctx.users[0]);
-    const change = book.add('trend.pop.overall_conversion_rate.change_pp', 'Overall conversion, change from the previous period', cur.value - old.value, 'pp', { signed: true });
+    const change = book.add('trend.pop.overall_conversion_rate.change_pp', 'Overall conversion, change from the previous period', cur.value - old.value, 'pp', {
+      signed: true,
+    });
     const p = book.add('trend.pop.overall_conversion_rate.p', 'Two-proportion test, current vs previous period', test, 'p');
-    const rel = old.value > 0 ? book.add('trend.pop.overall_conversion_rate.change_relative', 'Overall conversion, relative change from the previous period', 100 * (cur.value / old.value - 1), 'percent', { signed: true }) : null;
+    const rel =
+      old.value > 0
+        ? book.add(
+            'trend.pop.overall_conversion_rate.change_relative',
+            'Overall conversion, relative change from the previous period',
+            100 * (cur.value / old.value - 1),
+            'percent',
+            { signed: true },
+          )
+        : null;
     const sig = test < 0.05;
     const dir = change.value < 0 ? 'fell' : 'rose';
     const text = sig
       ? cite`Overall conversion ${dir} from ${old} in the previous period to ${cur} (${mag(change)}${rel ? cite`, ${mag(rel)} relative` : cite``}; ${p}).`
       : cite`Overall conversion is statistically unchanged from the previous period (${old} then, ${cur} now; ${p}).`;
-    comparisons.push({ kind: 'period', metric: 'overall_conversion_rate', a: 'current', b: 'previous', significant: sig, text: text.text, fact_ids: text.fact_ids });
+    comparisons.push({
+      kind: 'period',
+      metric: 'overall_conversion_rate',
+      a: 'current',
+      b: 'previous',
+      significant: sig,
+      text: text.text,
+      fact_ids: text.fact_ids,
+    });
     if (sig) {
       const relV = Math.abs(rel?.value ?? 0) / 100;
       findings.push({
-        id: 'trend.pop.overall_conversion_rate', kind: 'trend', stage: null, segment: null, direction: change.value < 0 ? 'down' : 'up',
+        id: 'trend.pop.overall_conversion_rate',
+        kind: 'trend',
+        stage: null,
+        segment: null,
+        direction: change.value < 0 ? 'down' : 'up',
         title: change.value < 0 ? 'Conversion is down on the previous period' : 'Conversion is up on the previous period',
-        text: text.text, fact_ids: text.fact_ids, severity: change.value < 0 && relV >= 0.1 ? 'High' : relV >= 0.05 ? 'Medium' : 'Low',
-        confidence: test < 0.001 ? 0.9 : 0.75, score: (change.value < 0 ? 62 : 45) + 20 * Math.min(1, relV * 4),
+        text: text.text,
+        fact_ids: text.fact_ids,
+        severity: change.value < 0 && relV >= 0.1 ? 'High' : relV >= 0.05 ? 'Medium' : 'Low',
+        confidence: test < 0.001 ? 0.9 : 0.75,
+        score: (change.value < 0 ? 62 : 45) + 20 * Math.min(1, relV * 4),
       });
     }
   }
@@ -76,35 +102,62 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
     if (pts.length >= 14) {
       const lastWeek = pts.slice(-7);
       const prevWeek = pts.slice(-14, -7);
-      const [s1, n1, s0, n0] = [sum(lastWeek.map((p) => p.successes)), sum(lastWeek.map((p) => p.trials)), sum(prevWeek.map((p) => p.successes)), sum(prevWeek.map((p) => p.trials))];
+      const [s1, n1, s0, n0] = [
+        sum(lastWeek.map((p) => p.successes)),
+        sum(lastWeek.map((p) => p.trials)),
+        sum(prevWeek.map((p) => p.successes)),
+        sum(prevWeek.map((p) => p.trials)),
+      ];
       if (n1 > 0 && n0 > 0) {
         const a = book.add('trend.wow.overall_conversion_rate.current', 'Overall conversion, last week of complete data', (100 * s1) / n1, 'percent');
         const b = book.add('trend.wow.overall_conversion_rate.previous', 'Overall conversion, the week before', (100 * s0) / n0, 'percent');
-        const ch = book.add('trend.wow.overall_conversion_rate.change_pp', 'Overall conversion, week over week change', a.value - b.value, 'pp', { signed: true });
+        const ch = book.add('trend.wow.overall_conversion_rate.change_pp', 'Overall conversion, week over week change', a.value - b.value, 'pp', {
+          signed: true,
+        });
         const pv = safeTest(s0, n0, s1, n1);
         const p = book.add('trend.wow.overall_conversion_rate.p', 'Two-proportion test, last week vs the week before', pv, 'p');
         const sig = pv < 0.05;
         const text = sig
           ? cite`Week over week, overall conversion ${ch.value < 0 ? 'dropped' : 'improved'} from ${b} to ${a} (${mag(ch)}, ${p}).`
           : cite`Week over week, overall conversion held steady (${b} then ${a}; ${p}).`;
-        comparisons.push({ kind: 'period', metric: 'overall_conversion_rate.wow', a: 'last week', b: 'previous week', significant: sig, text: text.text, fact_ids: text.fact_ids });
+        comparisons.push({
+          kind: 'period',
+          metric: 'overall_conversion_rate.wow',
+          a: 'last week',
+          b: 'previous week',
+          significant: sig,
+          text: text.text,
+          fact_ids: text.fact_ids,
+        });
         if (sig) {
           findings.push({
-            id: 'trend.wow.overall_conversion_rate', kind: 'trend', stage: null, segment: null, direction: ch.value < 0 ? 'down' : 'up',
-            title: ch.value < 0 ? 'Conversion fell week over week' : 'Conversion rose week over week', text: text.text, fact_ids: text.fact_ids,
-            severity: ch.value < 0 && Math.abs(ch.value) / Math.max(b.value, 1e-9) >= 0.1 ? 'High' : 'Medium', confidence: pv < 0.001 ? 0.85 : 0.7,
+            id: 'trend.wow.overall_conversion_rate',
+            kind: 'trend',
+            stage: null,
+            segment: null,
+            direction: ch.value < 0 ? 'down' : 'up',
+            title: ch.value < 0 ? 'Conversion fell week over week' : 'Conversion rose week over week',
+            text: text.text,
+            fact_ids: text.fact_ids,
+            severity: ch.value < 0 && Math.abs(ch.value) / Math.max(b.value, 1e-9) >= 0.1 ? 'High' : 'Medium',
+            confidence: pv < 0.001 ? 0.85 : 0.7,
             score: (ch.value < 0 ? 58 : 42) + 15 * Math.min(1, (4 * Math.abs(ch.value)) / Math.max(b.value, 1e-9)),
           });
         }
       }
     }
   }
-  const slopes = ctx.series.filter((s) => s.kind === 'rate').map((s) => fitSlope(s, skipDays)).filter((x): x is SlopeResult => x !== null);
+  const slopes = ctx.series
+    .filter((s) => s.kind === 'rate')
+    .map((s) => fitSlope(s, skipDays))
+    .filter((x): x is SlopeResult => x !== null);
   const adj = holm(slopes.map((s) => s.p));
   slopes.forEach((s, i) => {
     const { key, label, stage } = seriesLabel(ctx, s.seriesId);
     const base = `trend.daily.${key}`;
-    const slope = book.add(`${base}.slope_pp_per_week`, `Daily ${label}: linear trend per week (weekday-adjusted when the series allows)`, s.perWeek, 'pp', { signed: true });
+    const slope = book.add(`${base}.slope_pp_per_week`, `Daily ${label}: linear trend per week (weekday-adjusted when the series allows)`, s.perWeek, 'pp', {
+      signed: true,
+    });
     const lo = book.add(`${base}.slope_ci_low`, `Daily ${label}: lower end of the confidence interval of the weekly trend`, s.lo, 'pp', { signed: true });
     const hi = book.add(`${base}.slope_ci_high`, `Daily ${label}: upper end of the confidence interval of the weekly trend`, s.hi, 'pp', { signed: true });
     const p = book.add(`${base}.slope_p_adjusted`, `Daily ${label}: Holm-adjusted p-value of the trend`, adj[i], 'p');
@@ -113,14 +166,22 @@ export function trends(ctx: Ctx, skipDays: ReadonlySet<string>): { findings: Fin
     // Severe when fast, or when a slower slope has added up to a large change over the period.
     const serious = relWeekly >= 0.05 || (relWeekly * s.n) / 7 >= 0.15;
     const down = s.perWeek < 0;
-    const caveat: Cited = down && ctx.r.definition.window === 'none'
-      ? cite` With no conversion window, recent cohorts have had less time to convert, which alone makes a series drift down.` : cite``;
+    const caveat: Cited =
+      down && ctx.r.definition.window === 'none'
+        ? cite` With no conversion window, recent cohorts have had less time to convert, which alone makes a series drift down.`
+        : cite``;
     const text = cite`${capitalize(label)} is ${down ? (serious ? 'falling steadily' : 'drifting down') : 'climbing'} by about ${mag(slope)} per week (CI ${lo} to ${hi}, ${p}).${caveat}`;
     findings.push({
-      id: `trend.slope.${key}`, kind: 'trend', stage, segment: null, direction: down ? 'down' : 'up',
+      id: `trend.slope.${key}`,
+      kind: 'trend',
+      stage,
+      segment: null,
+      direction: down ? 'down' : 'up',
       title: down ? `${capitalize(label)} is in steady decline` : `${capitalize(label)} is improving`,
-      text: text.text, fact_ids: text.fact_ids,
-      severity: down ? (serious ? 'High' : 'Medium') : 'Low', confidence: adj[i] < 0.001 ? 0.9 : 0.75,
+      text: text.text,
+      fact_ids: text.fact_ids,
+      severity: down ? (serious ? 'High' : 'Medium') : 'Low',
+      confidence: adj[i] < 0.001 ? 0.9 : 0.75,
       score: (down ? 64 : 40) + 20 * Math.min(1, relWeekly * 10) + (stage === null ? 3 : 0),
     });
   });

@@ -12,7 +12,9 @@ type Options = NarrateInput['options'];
 const sheet = (facts: Fact[], at: string) => ({ facts, generated_at: at });
 const ids = (xs: string[], max = 8) => [...new Set(xs)].slice(0, max);
 const summaryKey: Record<Audience, 'executive' | 'data_scientist' | 'product_manager'> = {
-  executive: 'executive', data_scientist: 'data_scientist', product_manager: 'product_manager',
+  executive: 'executive',
+  data_scientist: 'data_scientist',
+  product_manager: 'product_manager',
 };
 
 export function insightsNarrateInput(r: InsightsReport, options: Options = {}, context: Record<string, unknown> = {}): NarrateInput {
@@ -23,8 +25,12 @@ export function insightsNarrateInput(r: InsightsReport, options: Options = {}, c
       summary: r.summary[summaryKey[r.audience]],
       insights: r.insight_details.slice(0, 5).map((f) => ({ text: f.text, fact_ids: ids(f.fact_ids) })),
       recommendations: r.recommendations.slice(0, 3).map((x) => ({
-        priority: x.priority, title: x.title, rationale: x.rationale, expected_impact: x.expected_impact,
-        action_items: x.action_items.slice(0, 3), fact_ids: ids(x.fact_ids),
+        priority: x.priority,
+        title: x.title,
+        rationale: x.rationale,
+        expected_impact: x.expected_impact,
+        action_items: x.action_items.slice(0, 3),
+        fact_ids: ids(x.fact_ids),
       })),
     },
     context: { audience: r.audience, ...context },
@@ -39,8 +45,12 @@ export function hypothesesNarrateInput(r: HypothesesReport, options: Options = {
     facts: sheet(r.facts, r.generated_at),
     deterministic: {
       hypotheses: r.hypotheses.slice(0, 5).map((h) => ({
-        title: h.title, rationale: h.description, test: h.suggested_experiment.description,
-        expected_outcome: h.suggested_experiment.expected_outcome, priority: h.priority, fact_ids: ids(h.fact_ids),
+        title: h.title,
+        rationale: h.description,
+        test: h.suggested_experiment.description,
+        expected_outcome: h.suggested_experiment.expected_outcome,
+        priority: h.priority,
+        fact_ids: ids(h.fact_ids),
       })),
     },
     context,
@@ -77,7 +87,13 @@ export function analysisNarrateInput(r: ExperimentAnalysis, options: Options = {
     },
     // The decision and its confidence are code's; the model may only explain them.
     decision: r.recommendation.decision,
-    context: { decision: r.recommendation.decision, confidence: r.recommendation.confidence, control: r.control_label, treatment: r.treatment_label, ...context },
+    context: {
+      decision: r.recommendation.decision,
+      confidence: r.recommendation.confidence,
+      control: r.control_label,
+      treatment: r.treatment_label,
+      ...context,
+    },
     options,
   };
 }

@@ -22,13 +22,21 @@ export interface ComputedAnswer {
   note: string | null;
 }
 
-
 const FUNNEL: Partial<Record<QuestionKind, (s: Sheet, c: Classified, q: string) => Result>> = {
-  stage_count: stageCount, overall_conversion: overallConversion, step_conversion: stepConversion, drop_off: dropOff, time_to_convert: timeToConvert,
+  stage_count: stageCount,
+  overall_conversion: overallConversion,
+  step_conversion: stepConversion,
+  drop_off: dropOff,
+  time_to_convert: timeToConvert,
 };
 
 /** The computed answer to a question: classified, then answered from the facts of its kind. */
-export function computedAnswer(question: string, facts: Fact[], advice: AskAdvice[] = [], columns: string[] = []): ComputedAnswer & { follow_up_questions: string[] } {
+export function computedAnswer(
+  question: string,
+  facts: Fact[],
+  advice: AskAdvice[] = [],
+  columns: string[] = [],
+): ComputedAnswer & { follow_up_questions: string[] } {
   const s = new Sheet(facts, columns);
   const c = classifyQuestion(question, s.v);
   const q = question.toLowerCase().replace(/[_\-./]+/g, ' ');
@@ -40,8 +48,20 @@ export function computedAnswer(question: string, facts: Fact[], advice: AskAdvic
   if (!r) {
     const hits = matchFacts(question, facts);
     r = hits.length
-      ? closest(joinSaid(hits.map((f) => say`${f.label}: ${f}.`)), c.kind === 'unknown' ? 'The question was not recognised; these are the facts whose names are closest to its words.' : 'The facts this kind of question needs are not in this analysis; these are the closest ones.')
-      : { said: { text: 'The computed facts for this analysis do not answer that. Ask about a step, a segment, conversion, drop-off, a trend or the experiment.', ids: [] }, fit: 'closest_facts', note: 'No fact matches the question.' };
+      ? closest(
+          joinSaid(hits.map((f) => say`${f.label}: ${f}.`)),
+          c.kind === 'unknown'
+            ? 'The question was not recognised; these are the facts whose names are closest to its words.'
+            : 'The facts this kind of question needs are not in this analysis; these are the closest ones.',
+        )
+      : {
+          said: {
+            text: 'The computed facts for this analysis do not answer that. Ask about a step, a segment, conversion, drop-off, a trend or the experiment.',
+            ids: [],
+          },
+          fit: 'closest_facts',
+          note: 'No fact matches the question.',
+        };
   }
   const found = r as NonNullable<Result>;
   const used = new Set(found.said.ids);

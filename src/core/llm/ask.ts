@@ -25,8 +25,14 @@ function questionSignal(computed: ComputedAnswer, shownIds: string[]): Pick<AskS
 }
 
 function history(llm: LlmEnv, conversationId: string): { role: string; content: string }[] {
-  return llm.db.select().from(schema.messages).where(eq(schema.messages.conversationId, conversationId)).orderBy(asc(schema.messages.createdAt)).all()
-    .slice(-6).map((m) => ({ role: m.role, content: m.content.slice(0, 400) }));
+  return llm.db
+    .select()
+    .from(schema.messages)
+    .where(eq(schema.messages.conversationId, conversationId))
+    .orderBy(asc(schema.messages.createdAt))
+    .all()
+    .slice(-6)
+    .map((m) => ({ role: m.role, content: m.content.slice(0, 400) }));
 }
 
 export interface AskInput {
@@ -44,8 +50,17 @@ export interface AskInput {
 /** A refusal is never sent to a model: there is no fact for it to phrase, only a gap to name. */
 function noModel(started: number): GenerationInfo {
   return {
-    generation_id: null, provider: 'none', model: '', prompt_id: 'ask', prompt_version: '', cache_hit: false,
-    duration_ms: performance.now() - started, tokens_in: null, tokens_out: null, data_left_device: false, banner: null,
+    generation_id: null,
+    provider: 'none',
+    model: '',
+    prompt_id: 'ask',
+    prompt_version: '',
+    cache_hit: false,
+    duration_ms: performance.now() - started,
+    tokens_in: null,
+    tokens_out: null,
+    data_left_device: false,
+    banner: null,
   };
 }
 
@@ -64,15 +79,19 @@ export async function ask(llm: LlmEnv, input: AskInput, ctx: RunContext): Promis
   let grounding: GroundingReport = { checked: 0, passed: true, fallback_fields: [], ungrounded: [] };
   let generation = noModel(started);
   if (computed.fit !== 'not_in_data') {
-    const out = await narrate(llm, {
-      task: 'ask',
-      facts: input.facts,
-      deterministic,
-      // The kind and the facts it needs steer the model to the question actually asked.
-      context: { ...input.context, question: input.question, question_kind: computed.kind, relevant_fact_ids: computed.fact_ids, history: previous },
-      scope: { funnel_id: input.funnelId },
-      options: input.options,
-    }, ctx);
+    const out = await narrate(
+      llm,
+      {
+        task: 'ask',
+        facts: input.facts,
+        deterministic,
+        // The kind and the facts it needs steer the model to the question actually asked.
+        context: { ...input.context, question: input.question, question_kind: computed.kind, relevant_fact_ids: computed.fact_ids, history: previous },
+        scope: { funnel_id: input.funnelId },
+        options: input.options,
+      },
+      ctx,
+    );
     narrative = out.narrative as typeof narrative;
     grounding = out.grounding;
     generation = out.generation;
@@ -96,15 +115,25 @@ export async function ask(llm: LlmEnv, input: AskInput, ctx: RunContext): Promis
   llm.db.transaction((tx) => {
     if (!conversationId) {
       conversationId = newId('conv');
-      tx.insert(schema.conversations).values({ id: conversationId, funnelId: funnelExists ? input.funnelId : null, title: input.question.slice(0, 80), createdAt: now, updatedAt: now }).run();
+      tx.insert(schema.conversations)
+        .values({ id: conversationId, funnelId: funnelExists ? input.funnelId : null, title: input.question.slice(0, 80), createdAt: now, updatedAt: now })
+        .run();
     } else tx.update(schema.conversations).set({ updatedAt: now }).where(eq(schema.conversations.id, conversationId)).run();
-    tx.insert(schema.messages).values({ id: newId('msg'), conversationId, role: 'user', content: input.question, createdAt: now }).run();
-    tx.insert(schema.messages).values({
-      id: newId('msg'), conversationId, role: 'assistant', content: narrative.answer, generationId: generation.generation_id,
-      payloadJson: JSON.stringify({ supporting_data: supporting, follow_up_questions: narrative.follow_up_questions ?? [], grounding, signals, generation }),
-      // A later timestamp keeps the pair in order when both land in the same millisecond.
-      createdAt: new Date(Date.parse(now) + 1).toISOString(),
-    }).run();
+    tx.insert(schema.messages)
+      .values({ id: newId('msg'), conversationId, role: 'user', content: input.question, createdAt: now })
+      .run();
+    tx.insert(schema.messages)
+      .values({
+        id: newId('msg'),
+        conversationId,
+        role: 'assistant',
+        content: narrative.answer,
+        generationId: generation.generation_id,
+        payloadJson: JSON.stringify({ supporting_data: supporting, follow_up_questions: narrative.follow_up_questions ?? [], grounding, signals, generation }),
+        // A later timestamp keeps the pair in order when both land in the same millisecond.
+        createdAt: new Date(Date.parse(now) + 1).toISOString(),
+      })
+      .run();
   });
   return {
     conversation_id: conversationId as string,
@@ -123,7 +152,15 @@ export function getConversation(llm: Pick<LlmEnv, 'db'>, id: string) {
   if (!conv) throw new IafaError('not_found', `No conversation with id "${id}".`);
   const messages = llm.db.select().from(schema.messages).where(eq(schema.messages.conversationId, id)).orderBy(asc(schema.messages.createdAt)).all();
   return {
-    id: conv.id, funnel_id: conv.funnelId, title: conv.title,
-    messages: messages.map((m) => ({ id: m.id, role: m.role === 'user' ? 'user' as const : 'assistant' as const, content: m.content, payload: JSON.parse(m.payloadJson) as Record<string, unknown>, created_at: m.createdAt })),
+    id: conv.id,
+    funnel_id: conv.funnelId,
+    title: conv.title,
+    messages: messages.map((m) => ({
+      id: m.id,
+      role: m.role === 'user' ? ('user' as const) : ('assistant' as const),
+      content: m.content,
+      payload: JSON.parse(m.payloadJson) as Record<string, unknown>,
+      created_at: m.createdAt,
+    })),
   };
 }

@@ -1,7 +1,11 @@
 import type { Fact, GroundingReport } from '../../shared/contract';
 import { extractNumbers, isIncidental, referenceValues, roundTo, utcDay, type WrittenNumber } from './numbers';
 
-export interface GroundingFinding { field: string; text: string; number: string }
+export interface GroundingFinding {
+  field: string;
+  text: string;
+  number: string;
+}
 
 export interface GroundingCheck {
   /** Claims checked: written numbers plus cited fact ids. */
@@ -93,8 +97,16 @@ const LABEL_STOP = new Set(['rate', 'users', 'with', 'from', 'that', 'this', 'pr
 
 function mentions(text: string, f: Fact): boolean {
   if (text.includes(f.display)) return true;
-  const said = new Set(text.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4));
-  const words = `${f.label} ${f.id}`.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !LABEL_STOP.has(w));
+  const said = new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((w) => w.length >= 4),
+  );
+  const words = `${f.label} ${f.id}`
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length >= 4 && !LABEL_STOP.has(w));
   // Whole words, with plural and stem forms: "Planners" names the Planner segment, "converts"
   // its conversion; a fragment inside a longer gibberish word does not.
   const stems = words.map((w) => w.slice(0, Math.max(4, w.length - 3)));
@@ -156,11 +168,15 @@ export function checkNarrative(narrative: unknown, facts: Fact[], decision: stri
     // nothing it says. It must quote a cited figure or name one (a word of its label).
     if (Array.isArray(node.fact_ids) && path.length > 0 && /^\d+$/.test(path[path.length - 1])) {
       const field = path.join('.');
-      const said = Object.entries(node).filter(([k]) => k !== 'fact_ids').map(([, v]) => JSON.stringify(v)).join(' ');
+      const said = Object.entries(node)
+        .filter(([k]) => k !== 'fact_ids')
+        .map(([, v]) => JSON.stringify(v))
+        .join(' ');
       const known = own.map((id) => ix.byId.get(id)).filter((f): f is Fact => Boolean(f));
       checked++;
       if (own.length === 0) findings.push({ field: `${field}.fact_ids`, text: 'cites no fact', number: '' });
-      else if (known.length && !known.some((f) => mentions(said, f))) findings.push({ field, text: `does not mention the facts it cites (${said.slice(0, 120)})`, number: '' });
+      else if (known.length && !known.some((f) => mentions(said, f)))
+        findings.push({ field, text: `does not mention the facts it cites (${said.slice(0, 120)})`, number: '' });
     }
     const scope = path.length === 0 ? topIds : [...new Set([...own, ...topIds])];
     for (const [k, v] of Object.entries(node)) if (k !== 'fact_ids') visit(v, [...path, k], scope);
@@ -179,12 +195,17 @@ export function fallbackUnit(field: string): string {
  * Replaces every failing unit with the computed text at the same place. A failing list item with
  * no computed counterpart is dropped; a list left empty gets the computed list back.
  */
-export function applyFallback(narrative: Record<string, unknown>, deterministic: Record<string, unknown>, findings: GroundingFinding[]): { merged: Record<string, unknown>; fallback: string[] } {
+export function applyFallback(
+  narrative: Record<string, unknown>,
+  deterministic: Record<string, unknown>,
+  findings: GroundingFinding[],
+): { merged: Record<string, unknown>; fallback: string[] } {
   const units = [...new Set(findings.map((f) => fallbackUnit(f.field)))];
   const merged: Record<string, unknown> = structuredClone(narrative);
   const whole = units.filter((u) => !u.includes('.'));
   for (const u of whole) merged[u] = structuredClone(deterministic[u]);
-  const items = units.filter((u) => u.includes('.') && !whole.includes(u.split('.')[0]))
+  const items = units
+    .filter((u) => u.includes('.') && !whole.includes(u.split('.')[0]))
     .map((u) => ({ key: u.split('.')[0], index: Number(u.split('.')[1]) }))
     .sort((a, b) => b.index - a.index);
   const emptied = new Set<string>();

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import {
-  IafaError, NARRATIVE_SCHEMAS, NarrateInput,
-  type Fact, type GenerationInfo, type GroundingReport, type LlmTask, type NarrateOutput, type ProgressEvent, type Settings,
+  IafaError,
+  NARRATIVE_SCHEMAS,
+  NarrateInput,
+  type Fact,
+  type GenerationInfo,
+  type GroundingReport,
+  type LlmTask,
+  type NarrateOutput,
+  type ProgressEvent,
+  type Settings,
 } from '../../shared/contract';
 import type { Db } from '../db';
 import { buildDataBlock } from './data-block';
@@ -34,7 +42,13 @@ export function maxReplyChars(env: NodeJS.ProcessEnv): number {
 }
 
 const MAX_TOKENS: Record<LlmTask, number> = {
-  insights: 900, report: 800, ask: 400, hypotheses: 800, experiment_design: 500, experiment_analysis: 500, causal: 500,
+  insights: 900,
+  report: 800,
+  ask: 400,
+  hypotheses: 800,
+  experiment_design: 500,
+  experiment_analysis: 500,
+  causal: 500,
 };
 
 const JSON_SCHEMAS = new Map<LlmTask, Record<string, unknown>>();
@@ -55,10 +69,12 @@ export function outputJsonSchema(task: LlmTask, factIds?: string[]): Record<stri
   const constrain = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(constrain);
     if (typeof node !== 'object' || node === null) return node;
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => {
-      if (k === 'fact_ids' && typeof v === 'object' && v !== null) return [k, { ...v, items: { type: 'string', enum: ids } }];
-      return [k, constrain(v)];
-    }));
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) => {
+        if (k === 'fact_ids' && typeof v === 'object' && v !== null) return [k, { ...v, items: { type: 'string', enum: ids } }];
+        return [k, constrain(v)];
+      }),
+    );
   };
   return constrain(s) as Record<string, unknown>;
 }
@@ -87,22 +103,28 @@ function describe(f: GroundingFinding): string {
   return `${f.field}: "${f.number}" is not a displayed fact value (in: ${f.text.slice(0, 120)})`;
 }
 
-interface Attempt { narrative: Record<string, unknown>; grounding: GroundingReport; tokensIn: number | null; tokensOut: number | null }
+interface Attempt {
+  narrative: Record<string, unknown>;
+  grounding: GroundingReport;
+  tokensIn: number | null;
+  tokensOut: number | null;
+}
 
 const add = (a: number | null, b: number | null) => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
 
 /** Generate, check, retry once with the findings, then fall back field by field. */
-async function generateGrounded(
-  p: LlmProvider, input: z.output<typeof NarrateInput>, prompt: PromptTemplate, llm: LlmEnv, ctx: RunContext,
-): Promise<Attempt> {
+async function generateGrounded(p: LlmProvider, input: z.output<typeof NarrateInput>, prompt: PromptTemplate, llm: LlmEnv, ctx: RunContext): Promise<Attempt> {
   const timeoutMs = llm.settings.llm.timeoutMs;
   const t = withTimeout(ctx.signal, timeoutMs);
   const facts: Fact[] = input.facts.facts;
   try {
     const budget = p.promptBudgetChars ? await p.promptBudgetChars() : null;
     const block = buildDataBlock({
-      facts, context: { ...input.context, decision: input.decision ?? undefined }, deterministic: input.deterministic,
-      budgetChars: budget, redactSegments: p.remote && llm.settings.llm.redactSegments,
+      facts,
+      context: { ...input.context, decision: input.decision ?? undefined },
+      deterministic: input.deterministic,
+      budgetChars: budget,
+      redactSegments: p.remote && llm.settings.llm.redactSegments,
     });
     const schema = outputJsonSchema(input.task, block.factIds);
     const first = renderMessages(prompt, block.text);
@@ -118,7 +140,8 @@ async function generateGrounded(
         if (chars > maxChars) return cap.abort();
         ctx.progress({ phase: 'generating', text, unchecked: true });
       };
-      const tooLong = () => llmError(p.name, 'invalid_output', `${p.name} wrote a reply longer than ${Math.round(maxChars / 1024)} KB; it was stopped and not used.`);
+      const tooLong = () =>
+        llmError(p.name, 'invalid_output', `${p.name} wrote a reply longer than ${Math.round(maxChars / 1024)} KB; it was stopped and not used.`);
       let res;
       try {
         res = await p.generate({ messages, schema, maxTokens: MAX_TOKENS[input.task], signal: AbortSignal.any([t.signal, cap.signal]), onToken });
@@ -148,7 +171,8 @@ async function generateGrounded(
         tokensOut = add(tokensOut, r2.tokensOut);
         const second = evaluate(r2.text);
         // A retry that parses beats one that does not; otherwise the one with fewer problems wins.
-        if ((second.parsed.ok && !best.parsed.ok) || (second.parsed.ok === best.parsed.ok && second.check.findings.length <= best.check.findings.length)) best = second;
+        if ((second.parsed.ok && !best.parsed.ok) || (second.parsed.ok === best.parsed.ok && second.check.findings.length <= best.check.findings.length))
+          best = second;
       } catch (err) {
         // A first answer that parsed is still worth its grounded fields if the retry times out.
         if (ctx.signal.aborted || !best.parsed.ok) throw err;
@@ -161,7 +185,12 @@ async function generateGrounded(
     const { merged, fallback } = applyFallback(best.parsed.value, input.deterministic, best.check.findings);
     return { narrative: merged, grounding: report(best.check, fallback), tokensIn, tokensOut };
   } catch (err) {
-    if (t.timedOut()) throw llmError(p.name, 'timeout', `${p.name} did not answer within ${Math.round(timeoutMs / 1000)} s (${where(p)}); raise the timeout in Settings or use a smaller model.`);
+    if (t.timedOut())
+      throw llmError(
+        p.name,
+        'timeout',
+        `${p.name} did not answer within ${Math.round(timeoutMs / 1000)} s (${where(p)}); raise the timeout in Settings or use a smaller model.`,
+      );
     throw mapFailure(err, p.name, { signal: ctx.signal, where: where(p) });
   } finally {
     t.dispose();
@@ -189,27 +218,65 @@ export async function narrate(llm: LlmEnv, rawInput: NarrateInput, ctx: RunConte
   const chain = resolveChain(llm.settings, input.options, { env: llm.env, openaiKey: llm.openaiKey });
   const errors: IafaError[] = [...chain.refused];
   const keyParts = {
-    funnel_id: input.scope.funnel_id, date_range: input.scope.date_range, filters: input.scope.filters, segment_by: input.scope.segment_by,
-    task: input.task, prompt_version: prompt.version,
+    funnel_id: input.scope.funnel_id,
+    date_range: input.scope.date_range,
+    filters: input.scope.filters,
+    segment_by: input.scope.segment_by,
+    task: input.task,
+    prompt_version: prompt.version,
     // The facts, computed text and context are part of the key: a re-import or an edited
     // question must never be answered from an older generation.
     inputs: cacheKey({ facts: input.facts.facts, deterministic: input.deterministic, context: input.context, decision: input.decision }),
   };
-  const base = { task: input.task, promptId: prompt.id, promptVersion: prompt.version, funnelId: input.scope.funnel_id, ttlHours: llm.settings.llm.cacheTtlHours };
+  const base = {
+    task: input.task,
+    promptId: prompt.id,
+    promptVersion: prompt.version,
+    funnelId: input.scope.funnel_id,
+    ttlHours: llm.settings.llm.cacheTtlHours,
+  };
   const request = { scope: input.scope, context: input.context, decision: input.decision, options: input.options };
 
   for (const p of chain.providers) {
     const key = cacheKey({ ...keyParts, provider: p.name, model: p.model });
     const info = (o: Partial<GenerationInfo>): GenerationInfo => ({
-      generation_id: null, provider: p.name, model: p.model, prompt_id: prompt.id, prompt_version: prompt.version, cache_hit: false,
-      duration_ms: performance.now() - started, tokens_in: null, tokens_out: null, data_left_device: p.remote, banner: bannerFor(chain.configured, errors, p.name), ...o,
+      generation_id: null,
+      provider: p.name,
+      model: p.model,
+      prompt_id: prompt.id,
+      prompt_version: prompt.version,
+      cache_hit: false,
+      duration_ms: performance.now() - started,
+      tokens_in: null,
+      tokens_out: null,
+      data_left_device: p.remote,
+      banner: bannerFor(chain.configured, errors, p.name),
+      ...o,
     });
     if (!input.options.refresh) {
       const hit = findCached(llm.db, key);
       if (hit) {
         const durationMs = performance.now() - started;
-        const id = saveGeneration(llm.db, { ...base, cacheKey: key, provider: p.name, model: p.model, request, narrative: hit.narrative, factIds: [], grounding: hit.grounding, durationMs, tokensIn: null, tokensOut: null, cacheHit: true });
-        return { task: input.task, narrative: hit.narrative, grounding: hit.grounding, generation: info({ generation_id: id, cache_hit: true, duration_ms: durationMs, data_left_device: false }) };
+        const id = saveGeneration(llm.db, {
+          ...base,
+          cacheKey: key,
+          provider: p.name,
+          model: p.model,
+          request,
+          narrative: hit.narrative,
+          factIds: [],
+          grounding: hit.grounding,
+          durationMs,
+          tokensIn: null,
+          tokensOut: null,
+          cacheHit: true,
+        });
+        return {
+          task: input.task,
+          narrative: hit.narrative,
+          grounding: hit.grounding,
+          generation: info({ generation_id: id, cache_hit: true, duration_ms: durationMs, data_left_device: false }),
+        };
       }
     }
     const limited = checkDailyLimit(llm.db, llm.settings, p.name);
@@ -218,15 +285,37 @@ export async function narrate(llm: LlmEnv, rawInput: NarrateInput, ctx: RunConte
       continue;
     }
     try {
-      const out = await modelQueue.run(p.queueKey, ctx.signal, (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for ${p.model}` }),
+      const out = await modelQueue.run(
+        p.queueKey,
+        ctx.signal,
+        (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for ${p.model}` }),
         () => {
           ctx.progress({ phase: 'generating', message: `${p.name} · ${p.model}` });
           return generateGrounded(p, input, prompt, llm, ctx);
-        });
+        },
+      );
       const durationMs = performance.now() - started;
       const factIds = input.facts.facts.map((f) => f.id);
-      const id = saveGeneration(llm.db, { ...base, cacheKey: key, provider: p.name, model: p.model, request, narrative: out.narrative, factIds, grounding: out.grounding, durationMs, tokensIn: out.tokensIn, tokensOut: out.tokensOut, cacheHit: false });
-      return { task: input.task, narrative: out.narrative, grounding: out.grounding, generation: info({ generation_id: id, duration_ms: durationMs, tokens_in: out.tokensIn, tokens_out: out.tokensOut }) };
+      const id = saveGeneration(llm.db, {
+        ...base,
+        cacheKey: key,
+        provider: p.name,
+        model: p.model,
+        request,
+        narrative: out.narrative,
+        factIds,
+        grounding: out.grounding,
+        durationMs,
+        tokensIn: out.tokensIn,
+        tokensOut: out.tokensOut,
+        cacheHit: false,
+      });
+      return {
+        task: input.task,
+        narrative: out.narrative,
+        grounding: out.grounding,
+        generation: info({ generation_id: id, duration_ms: durationMs, tokens_in: out.tokensIn, tokens_out: out.tokensOut }),
+      };
     } catch (err) {
       const e = IafaError.from(err);
       if (e.kind === 'cancelled' || ctx.signal.aborted) throw new IafaError('cancelled', 'The generation was cancelled.');
@@ -238,23 +327,50 @@ export async function narrate(llm: LlmEnv, rawInput: NarrateInput, ctx: RunConte
 }
 
 function computedOnly(
-  llm: LlmEnv, input: z.output<typeof NarrateInput>, prompt: PromptTemplate, errors: IafaError[], configured: string, started: number,
-  base: { task: string; promptId: string; promptVersion: string; funnelId: string | null; ttlHours: number }, request: unknown,
+  llm: LlmEnv,
+  input: z.output<typeof NarrateInput>,
+  prompt: PromptTemplate,
+  errors: IafaError[],
+  configured: string,
+  started: number,
+  base: { task: string; promptId: string; promptVersion: string; funnelId: string | null; ttlHours: number },
+  request: unknown,
 ): NarrateOutput {
   // The computed text is checked too: it should always pass, and if it ever does not, the
   // report says so instead of hiding a bug in the template.
   const check = checkNarrative(input.deterministic, input.facts.facts, input.decision);
   const grounding = report(check, []);
   const durationMs = performance.now() - started;
-  const id = saveGeneration(llm.db, { ...base, cacheKey: '', provider: 'none', model: '', request, narrative: input.deterministic, factIds: [], grounding, durationMs, tokensIn: null, tokensOut: null, cacheHit: false });
+  const id = saveGeneration(llm.db, {
+    ...base,
+    cacheKey: '',
+    provider: 'none',
+    model: '',
+    request,
+    narrative: input.deterministic,
+    factIds: [],
+    grounding,
+    durationMs,
+    tokensIn: null,
+    tokensOut: null,
+    cacheHit: false,
+  });
   return {
     task: input.task,
     narrative: input.deterministic,
     grounding,
     generation: {
-      generation_id: id, provider: 'none', model: '', prompt_id: prompt.id, prompt_version: prompt.version, cache_hit: false,
-      duration_ms: durationMs, tokens_in: null, tokens_out: null, data_left_device: false,
-      banner: configured === 'none' ? null : bannerFor(configured, errors) ?? NO_LOCAL_MODEL_BANNER,
+      generation_id: id,
+      provider: 'none',
+      model: '',
+      prompt_id: prompt.id,
+      prompt_version: prompt.version,
+      cache_hit: false,
+      duration_ms: durationMs,
+      tokens_in: null,
+      tokens_out: null,
+      data_left_device: false,
+      banner: configured === 'none' ? null : (bannerFor(configured, errors) ?? NO_LOCAL_MODEL_BANNER),
     },
   };
 }

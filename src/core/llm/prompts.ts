@@ -20,7 +20,13 @@ export interface PromptTemplate {
 function parse(id: LlmTask, file: string, text: string): Omit<PromptTemplate, 'custom' | 'builtinVersion'> {
   const fm = /^---\n([\s\S]*?)\n---\n/.exec(text);
   if (!fm) throw new IafaError('validation', `Prompt ${file} has no front matter (--- id/version ---).`);
-  const meta = Object.fromEntries(fm[1].split('\n').map((l) => l.split(':').map((s) => s.trim())).filter((p) => p.length >= 2).map(([k, ...v]) => [k, v.join(':')]));
+  const meta = Object.fromEntries(
+    fm[1]
+      .split('\n')
+      .map((l) => l.split(':').map((s) => s.trim()))
+      .filter((p) => p.length >= 2)
+      .map(([k, ...v]) => [k, v.join(':')]),
+  );
   const body = text.slice(fm[0].length);
   const sections: Record<string, string> = {};
   let current = '';

@@ -6,7 +6,10 @@ import type { Fact, QuestionKind } from '../../shared/contract';
  * covered by the phrased questions in test/fixtures/ask-questions.json.
  */
 
-export interface Named { key: string; name: string }
+export interface Named {
+  key: string;
+  name: string;
+}
 
 export interface Vocabulary {
   stages: Named[];
@@ -36,7 +39,13 @@ export interface Classified {
   leaving: boolean;
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[_\-./]+/g, ' ').replace(/[^a-z0-9% ]+/g, ' ').replace(/\s+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[_\-./]+/g, ' ')
+    .replace(/[^a-z0-9% ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Reads the names the fact sheet knows from its ids and labels. */
 export function vocabulary(facts: Fact[], columns: string[] = []): Vocabulary {
@@ -69,7 +78,28 @@ export function vocabulary(facts: Fact[], columns: string[] = []): Vocabulary {
 /** Each group's name in a refusal ("This analysis has no purchase step"). */
 const STEP_NAMES = ['purchase', 'cart', 'view', 'click', 'save', 'favourite', 'enrolment', 'sign-up', 'install', 'login', 'subscription'];
 const STEP_SYNONYMS: string[][] = [
-  ['buy', 'bought', 'buys', 'buyer', 'buyers', 'buying', 'purchase', 'purchased', 'purchases', 'purchasers', 'purchasing', 'order', 'ordered', 'orders', 'checkout', 'paid', 'pay', 'paying', 'payment', 'payments'],
+  [
+    'buy',
+    'bought',
+    'buys',
+    'buyer',
+    'buyers',
+    'buying',
+    'purchase',
+    'purchased',
+    'purchases',
+    'purchasers',
+    'purchasing',
+    'order',
+    'ordered',
+    'orders',
+    'checkout',
+    'paid',
+    'pay',
+    'paying',
+    'payment',
+    'payments',
+  ],
   ['cart', 'carts', 'carted', 'basket', 'baskets'],
   ['pv', 'view', 'views', 'viewed', 'pageview', 'pageviews', 'visit', 'visits', 'visited'],
   ['click', 'clicks', 'clicked', 'clicking'],
@@ -83,10 +113,94 @@ const STEP_SYNONYMS: string[][] = [
 ];
 
 /** Columns products often have; named but absent, they get a plain "the data has no ...". */
-const DIMENSIONS = ['mobile', 'desktop', 'tablet', 'ios', 'android', 'iphone', 'device', 'devices', 'platform', 'platforms', 'os', 'browser', 'browsers', 'country', 'countries', 'region', 'regions', 'city', 'cities', 'channel', 'channels', 'campaign', 'campaigns', 'utm', 'gender', 'age', 'language', 'locale', 'referrer', 'organic', 'paid search', 'returning', 'new users', 'cohort', 'cohorts', 'plan', 'tier'];
+const DIMENSIONS = [
+  'mobile',
+  'desktop',
+  'tablet',
+  'ios',
+  'android',
+  'iphone',
+  'device',
+  'devices',
+  'platform',
+  'platforms',
+  'os',
+  'browser',
+  'browsers',
+  'country',
+  'countries',
+  'region',
+  'regions',
+  'city',
+  'cities',
+  'channel',
+  'channels',
+  'campaign',
+  'campaigns',
+  'utm',
+  'gender',
+  'age',
+  'language',
+  'locale',
+  'referrer',
+  'organic',
+  'paid search',
+  'returning',
+  'new users',
+  'cohort',
+  'cohorts',
+  'plan',
+  'tier',
+];
 /** Metrics the engine never computes from a funnel or an A/B table unless the data names them. */
-const METRICS = ['revenue', 'sales', 'profit', 'price', 'prices', 'aov', 'order value', 'basket value', 'ltv', 'lifetime value', 'arpu', 'arppu', 'churn', 'cost', 'costs', 'cac', 'roi', 'margin', 'bounce', 'sessions', 'session', 'retention', 'engagement', 'nps', 'dau', 'mau', 'ctr', 'gmv', 'income', 'spend', 'spent'];
-const RELATIVE_PERIODS = ['last week', 'this week', 'last month', 'this month', 'yesterday', 'today', 'last year', 'this year', 'last quarter', 'this quarter', 'last weekend', 'past week', 'past month'];
+const METRICS = [
+  'revenue',
+  'sales',
+  'profit',
+  'price',
+  'prices',
+  'aov',
+  'order value',
+  'basket value',
+  'ltv',
+  'lifetime value',
+  'arpu',
+  'arppu',
+  'churn',
+  'cost',
+  'costs',
+  'cac',
+  'roi',
+  'margin',
+  'bounce',
+  'sessions',
+  'session',
+  'retention',
+  'engagement',
+  'nps',
+  'dau',
+  'mau',
+  'ctr',
+  'gmv',
+  'income',
+  'spend',
+  'spent',
+];
+const RELATIVE_PERIODS = [
+  'last week',
+  'this week',
+  'last month',
+  'this month',
+  'yesterday',
+  'today',
+  'last year',
+  'this year',
+  'last quarter',
+  'this quarter',
+  'last weekend',
+  'past week',
+  'past month',
+];
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 function has(q: string, phrase: string): number {
@@ -116,7 +230,8 @@ function stageAt(q: string, s: Named): number {
 function isoDates(q: string, period: Vocabulary['period']): string[] {
   const out = [...q.matchAll(/\b(\d{4})-(\d{2})-(\d{2})\b/g)].map((m) => m[0]);
   const mon = '(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*';
-  const found = [...q.matchAll(new RegExp(`\\b${mon}\\.? (\\d{1,2})(?:st|nd|rd|th)?\\b`, 'g'))].map((m) => [m[1], m[2]])
+  const found = [...q.matchAll(new RegExp(`\\b${mon}\\.? (\\d{1,2})(?:st|nd|rd|th)?\\b`, 'g'))]
+    .map((m) => [m[1], m[2]])
     .concat([...q.matchAll(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${mon}\\b`, 'g'))].map((m) => [m[2], m[1]]));
   const years = period ? [...new Set([Number(period.start.slice(0, 4)), Number(period.end.slice(0, 4))])] : [new Date().getUTCFullYear()];
   for (const [m, d] of found) {
@@ -133,18 +248,28 @@ function isoDates(q: string, period: Vocabulary['period']): string[] {
 export function classifyQuestion(question: string, v: Vocabulary): Classified {
   const raw = question.toLowerCase();
   const q = norm(question);
-  const stageHits = v.stages.map((s) => ({ key: s.key, at: stageAt(q, s) })).filter((x) => x.at >= 0).sort((a, b) => a.at - b.at);
+  const stageHits = v.stages
+    .map((s) => ({ key: s.key, at: stageAt(q, s) }))
+    .filter((x) => x.at >= 0)
+    .sort((a, b) => a.at - b.at);
   const stages = stageHits.map((x) => x.key);
   const segments = v.segments.filter((s) => has(q, norm(s.name)) >= 0 || has(q, `${norm(s.name)}s`) >= 0).map((s) => s.key);
   const metrics = v.metrics.filter((m) => has(q, norm(m.name)) >= 0 || metricAlias(q, m.name)).map((m) => m.key);
   const dates = isoDates(raw, v.period);
-  const extreme = /\b(largest|biggest|highest|most|max|maximum|best|top|greatest|strongest)\b/.test(q) ? 'max'
-    : /\b(lowest|smallest|least|min|minimum|fewest|worst|weakest)\b/.test(q) ? 'min' : null;
+  const extreme = /\b(largest|biggest|highest|most|max|maximum|best|top|greatest|strongest)\b/.test(q)
+    ? 'max'
+    : /\b(lowest|smallest|least|min|minimum|fewest|worst|weakest)\b/.test(q)
+      ? 'min'
+      : null;
   const known = (w: string) => ` ${v.labels} `.includes(` ${w} `) || v.segments.some((s) => norm(s.name) === w) || norm(v.segmentColumn ?? '') === w;
   const missing: string[] = [];
 
   // A step the funnel does not have ("signed up" in a pv → cart → buy funnel).
-  const inGroup = (g: string[], s: Named) => g.includes(norm(s.name)) || norm(s.name).split(' ').some((w) => g.includes(w));
+  const inGroup = (g: string[], s: Named) =>
+    g.includes(norm(s.name)) ||
+    norm(s.name)
+      .split(' ')
+      .some((w) => g.includes(w));
   STEP_SYNONYMS.forEach((g, i) => {
     const word = g.find((w) => has(q, w) >= 0);
     if (word && v.stages.length && !v.stages.some((s) => inGroup(g, s))) missing.push(`${STEP_NAMES[i]} step`);
@@ -156,23 +281,42 @@ export function classifyQuestion(question: string, v: Vocabulary): Classified {
     missing.push(col ? `breakdown by "${col}"` : `"${d}" column or segment`);
   }
   // A column of the data the funnel is not broken down by ("by surface").
-  for (const c of v.columns) if (c !== v.segmentColumn && norm(c).length >= 3 && !known(norm(c)) && has(q, norm(c)) >= 0 && !DIMENSIONS.includes(norm(c)) && !missing.some((m) => m.includes(`"${c}"`))) missing.push(`breakdown by "${c}"`);
+  for (const c of v.columns)
+    if (
+      c !== v.segmentColumn &&
+      norm(c).length >= 3 &&
+      !known(norm(c)) &&
+      has(q, norm(c)) >= 0 &&
+      !DIMENSIONS.includes(norm(c)) &&
+      !missing.some((m) => m.includes(`"${c}"`))
+    )
+      missing.push(`breakdown by "${c}"`);
   for (const m of METRICS) if (has(q, m) >= 0 && !known(m)) missing.push(`${m} metric`);
   const wowFacts = v.labels.includes('last week of complete data');
   for (const p of RELATIVE_PERIODS) if (has(q, p) >= 0 && !(wowFacts && /week/.test(p))) missing.push(`figures for "${p}"`);
   if (v.period) {
     for (const d of dates) if (d < v.period.start || d > v.period.end) missing.push('data for the day asked about');
     const years = new Set([Number(v.period.start.slice(0, 4)), Number(v.period.end.slice(0, 4))]);
-    for (const m of q.matchAll(/\b(19|20)\d{2}\b/g)) if (!dates.some((d) => d.startsWith(m[0])) && !years.has(Number(m[0])) && !(Number(m[0]) > Math.min(...years) && Number(m[0]) < Math.max(...years))) missing.push('data for the year asked about');
+    for (const m of q.matchAll(/\b(19|20)\d{2}\b/g))
+      if (!dates.some((d) => d.startsWith(m[0])) && !years.has(Number(m[0])) && !(Number(m[0]) > Math.min(...years) && Number(m[0]) < Math.max(...years)))
+        missing.push('data for the year asked about');
     const months = monthsIn(v.period);
-    for (const [i, name] of MONTHS.entries()) if (has(q, name) >= 0 && !months.has(i) && !(name === 'may' && !/\bin may\b/.test(q))) missing.push(`data for ${cap(name)}`);
+    for (const [i, name] of MONTHS.entries())
+      if (has(q, name) >= 0 && !months.has(i) && !(name === 'may' && !/\bin may\b/.test(q))) missing.push(`data for ${cap(name)}`);
     const rel = /\b(?:last|past|previous|recent) (\d+|two|three|four|few|several) (days?|weeks?|months?)\b/.exec(q);
     // Named without its number: a refusal quotes no figure, not even the user's own.
     if (rel) missing.push('separate figures for the recent days asked about');
   }
   // A segment-like word that is not a segment: "for Planners" is fine, "for Gold members" is not.
   const mm = /\b(?:for|among|on|in) ([a-z0-9]+) (?:users|customers|members|visitors|players|segment)\b/.exec(q);
-  if (mm && !known(mm[1]) && !['all', 'the', 'these', 'those', 'our', 'new', 'most', 'many', 'active', 'each', 'both', 'which', 'what', 'control', 'treatment'].includes(mm[1]) && !stages.length && !segments.length) missing.push(`"${mm[1]}" segment`);
+  if (
+    mm &&
+    !known(mm[1]) &&
+    !['all', 'the', 'these', 'those', 'our', 'new', 'most', 'many', 'active', 'each', 'both', 'which', 'what', 'control', 'treatment'].includes(mm[1]) &&
+    !stages.length &&
+    !segments.length
+  )
+    missing.push(`"${mm[1]}" segment`);
 
   // "after cart" / "from cart" means users leaving cart; "before cart" / "to cart" users reaching it.
   let leaving = false;
@@ -197,7 +341,10 @@ function monthsIn(p: { start: string; end: string }): Set<number> {
   while ((y < endY || (y === endY && m <= endM)) && out.size < 12) {
     out.add(m);
     m += 1;
-    if (m === 12) { m = 0; y += 1; }
+    if (m === 12) {
+      m = 0;
+      y += 1;
+    }
   }
   return out;
 }
@@ -266,18 +413,35 @@ function kindOf(q: string, raw: string, v: Vocabulary, stages: string[], segment
   if (DESIGN.test(q)) return 'experiment_design';
   if (experimentFacts && (metrics.length || RESULT.test(q))) return 'experiment_result';
   if (QUALITY.test(q)) return 'data_quality';
-  if (/\b(forecast\w*|predict\w*|projection|projected|next (week|month|two weeks|fortnight|14 days)|will (conversion|it|the)|going forward|outlook|in two weeks|future)\b/.test(q)) return 'forecast';
-  if (/\b(how long|time to (convert|buy|purchase)|time from|time between|how (fast|quickly|soon)|median time|latency|delay|takes? (to|from)|hours?|minutes?)\b/.test(q)) return 'time_to_convert';
+  if (
+    /\b(forecast\w*|predict\w*|projection|projected|next (week|month|two weeks|fortnight|14 days)|will (conversion|it|the)|going forward|outlook|in two weeks|future)\b/.test(
+      q,
+    )
+  )
+    return 'forecast';
+  if (
+    /\b(how long|time to (convert|buy|purchase)|time from|time between|how (fast|quickly|soon)|median time|latency|delay|takes? (to|from)|hours?|minutes?)\b/.test(
+      q,
+    )
+  )
+    return 'time_to_convert';
   if (dates.length || TREND.test(q)) {
     // "increase conversion" is advice; "did conversion increase" is a trend.
     return 'trend';
   }
-  if (segments.length || /\b(segments?|segment by|breakdown|broken down|which (group|cohort|intent|type)|compare\w*|versus|vs|differ\w*|significan\w*)\b/.test(q) || (v.segmentColumn && q.includes(norm(v.segmentColumn)))) return 'segment_comparison';
+  if (
+    segments.length ||
+    /\b(segments?|segment by|breakdown|broken down|which (group|cohort|intent|type)|compare\w*|versus|vs|differ\w*|significan\w*)\b/.test(q) ||
+    (v.segmentColumn && q.includes(norm(v.segmentColumn)))
+  )
+    return 'segment_comparison';
   if (DROP_OFF.test(q)) return 'drop_off';
-  if (stages.length >= 2 || /\b(step conversion|go on to|goes on to|went on to|proceed|continue to|make it to|of (the )?[a-z0-9 ]+ users)\b/.test(q)) return stages.length ? 'step_conversion' : 'step_conversion';
+  if (stages.length >= 2 || /\b(step conversion|go on to|goes on to|went on to|proceed|continue to|make it to|of (the )?[a-z0-9 ]+ users)\b/.test(q))
+    return stages.length ? 'step_conversion' : 'step_conversion';
   if (/\b(how many|number of|count of|total users|users (entered|started))\b/.test(q)) return 'stage_count';
   if (/\b(conversion|convert\w*|share|percent\w*|percentage|rate|fraction|proportion|ratio)\b/.test(q) || raw.includes('%')) return 'overall_conversion';
-  if (/\b(summary|summari[sz]e|overview|headline|key (numbers|metrics|figures)|how (is|are) (the funnel|we|things|it) (doing|going|performing))\b/.test(q)) return 'overall_conversion';
+  if (/\b(summary|summari[sz]e|overview|headline|key (numbers|metrics|figures)|how (is|are) (the funnel|we|things|it) (doing|going|performing))\b/.test(q))
+    return 'overall_conversion';
   if (stages.length === 1) return 'stage_count';
   return 'unknown';
 }

@@ -1,6 +1,11 @@
 import { cancelled } from './errors';
 
-interface Waiter { start: () => void; onPosition: (n: number) => void; signal: AbortSignal; cancel: () => void }
+interface Waiter {
+  start: () => void;
+  onPosition: (n: number) => void;
+  signal: AbortSignal;
+  cancel: () => void;
+}
 
 /**
  * One generation at a time per model: a local model answers one prompt at a time anyway, and two

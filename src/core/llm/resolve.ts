@@ -26,7 +26,10 @@ export function isLocalUrl(url: string): boolean {
   return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);
 }
 
-export interface ProviderEnv { env: NodeJS.ProcessEnv; openaiKey: string }
+export interface ProviderEnv {
+  env: NodeJS.ProcessEnv;
+  openaiKey: string;
+}
 
 export function makeProvider(name: Exclude<ProviderName, 'auto' | 'none'>, settings: Settings, penv: ProviderEnv, model?: string): LlmProvider {
   const s = settings.llm;

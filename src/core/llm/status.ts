@@ -4,7 +4,10 @@ import { NO_LOCAL_MODEL_BANNER, isLocalUrl, makeProvider, where } from './resolv
 export { isLocalUrl } from './resolve';
 
 /** Which providers answer now and where a prompt would go; the configured one decides "active". */
-export async function llmStatus(settings: Settings, opts: { env?: NodeJS.ProcessEnv; openaiKeySet: boolean; openaiKey?: string; timeoutMs?: number }): Promise<LlmStatus> {
+export async function llmStatus(
+  settings: Settings,
+  opts: { env?: NodeJS.ProcessEnv; openaiKeySet: boolean; openaiKey?: string; timeoutMs?: number },
+): Promise<LlmStatus> {
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 1500);
   const penv = { env: opts.env ?? process.env, openaiKey: opts.openaiKey ?? '' };
   let ollama: ProviderStatus;
@@ -22,23 +25,32 @@ export async function llmStatus(settings: Settings, opts: { env?: NodeJS.Process
   const embedded: ProviderStatus = { name: 'embedded', available: eh.available, destination: 'this-device', detail: eh.detail, models: eh.models };
   const openaiRemote = !isLocalUrl(settings.llm.openaiBaseUrl);
   const openai: ProviderStatus = {
-    name: 'openai', available: (opts.openaiKeySet || !openaiRemote) && (settings.llm.remoteEnabled || !openaiRemote),
+    name: 'openai',
+    available: (opts.openaiKeySet || !openaiRemote) && (settings.llm.remoteEnabled || !openaiRemote),
     destination: openaiRemote ? 'remote' : 'this-device',
-    detail: openaiRemote && !settings.llm.remoteEnabled
-      ? 'Off: remote providers are disabled until you enable them.'
-      : openaiRemote && !opts.openaiKeySet ? 'No API key set.' : `OpenAI-compatible API at ${where(makeProvider('openai', settings, penv))}`,
+    detail:
+      openaiRemote && !settings.llm.remoteEnabled
+        ? 'Off: remote providers are disabled until you enable them.'
+        : openaiRemote && !opts.openaiKeySet
+          ? 'No API key set.'
+          : `OpenAI-compatible API at ${where(makeProvider('openai', settings, penv))}`,
     models: [settings.llm.openaiModel],
   };
-  const none: ProviderStatus = { name: 'none', available: true, destination: 'this-device', detail: 'Deterministic analyst: computed analysis, no model.', models: [] };
+  const none: ProviderStatus = {
+    name: 'none',
+    available: true,
+    destination: 'this-device',
+    detail: 'Deterministic analyst: computed analysis, no model.',
+    models: [],
+  };
   const configured = settings.llm.provider;
   let active: string = configured;
   if (configured === 'auto') active = ollama.available ? 'ollama' : 'none';
   const activeStatus = [ollama, embedded, openai, none].find((p) => p.name === active);
-  const banner = active === 'none' && configured === 'auto'
-    ? NO_LOCAL_MODEL_BANNER
-    : activeStatus && !activeStatus.available ? activeStatus.detail : null;
+  const banner = active === 'none' && configured === 'auto' ? NO_LOCAL_MODEL_BANNER : activeStatus && !activeStatus.available ? activeStatus.detail : null;
   return {
-    configured, active,
+    configured,
+    active,
     dataLeavesDevice: activeStatus?.destination === 'remote' && activeStatus.available,
     banner,
     providers: [ollama, embedded, openai, none],

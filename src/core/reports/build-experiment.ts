@@ -10,7 +10,9 @@ import type { ExperimentMetricRow, ExperimentReadout, KeyMetric } from './model'
  */
 
 function find(analysis: ExperimentAnalysis, facts: ReportFacts, metric: string, what: string, value: number, unit: FactUnit, signed = false): Fact {
-  const hit = analysis.facts.find((f) => f.label.startsWith(`${metric}:`) && f.unit === unit && Math.abs(f.value - value) <= 1e-9 * Math.max(1, Math.abs(value)));
+  const hit = analysis.facts.find(
+    (f) => f.label.startsWith(`${metric}:`) && f.unit === unit && Math.abs(f.value - value) <= 1e-9 * Math.max(1, Math.abs(value)),
+  );
   if (hit) return facts.use(facts.get(hit.id) ?? hit);
   return facts.derive(`report.experiment.${idKey(metric)}.${what}`, `${metric}: ${what.replace(/_/g, ' ')}`, value, unit, signed);
 }
@@ -38,7 +40,10 @@ function row(analysis: ExperimentAnalysis, facts: ReportFacts, m: MetricResult, 
 export function experimentReadout(analysis: ExperimentAnalysis, facts: ReportFacts, name: string): ExperimentReadout {
   const sa = analysis.statistical_analysis;
   const rows = analysis.arms?.length
-    ? analysis.arms.flatMap((a) => [row(analysis, facts, a.primary_metric, 'primary', a.treatment_label), ...a.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary', a.treatment_label))])
+    ? analysis.arms.flatMap((a) => [
+        row(analysis, facts, a.primary_metric, 'primary', a.treatment_label),
+        ...a.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary', a.treatment_label)),
+      ])
     : [row(analysis, facts, sa.primary_metric, 'primary'), ...sa.secondary_metrics.map((m) => row(analysis, facts, m, 'secondary'))];
   const metrics = rows.filter((r): r is ExperimentMetricRow => r !== null);
   const srm = analysis.srm_check;
@@ -55,12 +60,15 @@ export function experimentReadout(analysis: ExperimentAnalysis, facts: ReportFac
     confidence: analysis.recommendation.confidence,
     rationale: { text: analysis.recommendation.rationale, fact_ids: facts.citeText(analysis.recommendation.rationale), source: 'computed' },
     metrics,
-    srm: srmP === null ? null : {
-      control_n: findAny(srm.control_n, 'users', 'report.experiment.srm.control_n', `Units in ${analysis.control_label}`),
-      treatment_n: findAny(srm.treatment_n, 'users', 'report.experiment.srm.treatment_n', `Units in ${analysis.treatment_label}`),
-      p_value: findAny(srmP, 'p', 'report.experiment.srm.p_value', 'Sample ratio mismatch p-value'),
-      passed: srm.passed,
-    },
+    srm:
+      srmP === null
+        ? null
+        : {
+            control_n: findAny(srm.control_n, 'users', 'report.experiment.srm.control_n', `Units in ${analysis.control_label}`),
+            treatment_n: findAny(srm.treatment_n, 'users', 'report.experiment.srm.treatment_n', `Units in ${analysis.treatment_label}`),
+            p_value: findAny(srmP, 'p', 'report.experiment.srm.p_value', 'Sample ratio mismatch p-value'),
+            passed: srm.passed,
+          },
     next_steps: analysis.recommendation.next_steps,
   };
 }

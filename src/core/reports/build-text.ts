@@ -36,8 +36,10 @@ function experimentSentence(x: ExperimentReadout): Prose {
   const head = `The experiment (${x.treatment_label} vs ${x.control_label}) reads ${x.decision} with ${x.confidence.toLowerCase()} confidence.`;
   if (!p) return computed(`${head} ${x.rationale.text}`, x.rationale.fact_ids);
   const sig = p.significant ? 'a significant difference' : 'no significant difference';
-  return computed(`${head} On ${p.metric}, ${x.treatment_label} shows ${p.treatment.display} against ${p.control.display} for ${x.control_label} (${p.difference.display}, ${p.p_value.display}): ${sig}.`,
-    [p.treatment.id, p.control.id, p.difference.id, p.p_value.id]);
+  return computed(
+    `${head} On ${p.metric}, ${x.treatment_label} shows ${p.treatment.display} against ${p.control.display} for ${x.control_label} (${p.difference.display}, ${p.p_value.display}): ${sig}.`,
+    [p.treatment.id, p.control.id, p.difference.id, p.p_value.id],
+  );
 }
 
 /**
@@ -48,7 +50,15 @@ export function computedSummary(s: SummaryInput, lead: Prose[] = []): Prose[] {
   const out: Prose[] = [...lead];
   const sheet = s.insights?.summary;
   const citations = s.insights?.citations ?? {};
-  const own = lead.length ? lead.map((p) => p.text).join(' ') : sheet ? (s.audience === 'executive' ? sheet.executive : s.audience === 'product_manager' ? sheet.product_manager : sheet.data_scientist) : '';
+  const own = lead.length
+    ? lead.map((p) => p.text).join(' ')
+    : sheet
+      ? s.audience === 'executive'
+        ? sheet.executive
+        : s.audience === 'product_manager'
+          ? sheet.product_manager
+          : sheet.data_scientist
+      : '';
   const ownKey = `summary.${s.audience === 'data_scientist' ? 'data_scientist' : s.audience}`;
   const metrics = join(s.keyMetrics.slice(0, 2).map(metricSentence));
   if (!lead.length) {
@@ -65,7 +75,13 @@ export function computedSummary(s: SummaryInput, lead: Prose[] = []): Prose[] {
   if (x) out.push(experimentSentence(x));
   else if (top) {
     const first = top === s.recs[0];
-    const lead = !first ? 'Also worth doing' : s.audience === 'executive' ? 'The largest opportunity' : s.audience === 'product_manager' ? 'First action' : 'The highest-priority recommendation';
+    const lead = !first
+      ? 'Also worth doing'
+      : s.audience === 'executive'
+        ? 'The largest opportunity'
+        : s.audience === 'product_manager'
+          ? 'First action'
+          : 'The highest-priority recommendation';
     out.push(computed(`${lead}: ${top.title}. ${top.expected_impact.text}`, top.expected_impact.fact_ids));
   } else if (!out.includes(metrics) && s.keyMetrics.length) out.push(metrics);
   // The analyst's summary often already names the top risk: do not say it twice.
@@ -88,14 +104,21 @@ function ownerFor(title: string, audience: Audience): string {
   return 'Product owner';
 }
 
-export function actionItems(audience: Audience, insights: InsightsReport | null, recs: ReportRecommendation[], guardrails: ReportGuardrail[], x: ExperimentReadout | null): ActionItem[] {
+export function actionItems(
+  audience: Audience,
+  insights: InsightsReport | null,
+  recs: ReportRecommendation[],
+  guardrails: ReportGuardrail[],
+  x: ExperimentReadout | null,
+): ActionItem[] {
   const out: ActionItem[] = [];
   if (x) for (const step of x.next_steps) out.push({ text: step, owner: 'Experiment owner', from: `Experiment decision ${x.decision}`, priority: 'High' });
   for (const r of recs) {
     const items = audience === 'executive' ? r.action_items.slice(0, 1) : r.action_items;
     for (const a of items) out.push({ text: a, owner: ownerFor(`${r.title} ${a}`, audience), from: r.title, priority: r.priority });
   }
-  for (const g of guardrails.filter((g) => g.severity === 'High')) out.push({ text: g.recommendation, owner: 'Analytics', from: `Guardrail: ${g.metric}`, priority: 'High' });
+  for (const g of guardrails.filter((g) => g.severity === 'High'))
+    out.push({ text: g.recommendation, owner: 'Analytics', from: `Guardrail: ${g.metric}`, priority: 'High' });
   if (audience !== 'executive') {
     for (const e of (insights?.experiment_suggestions ?? []).slice(0, 2)) {
       out.push({ text: `Test: ${e.hypothesis}`, owner: 'Data science + product', from: 'Experiment suggestion', priority: 'Medium' });
@@ -108,23 +131,36 @@ export function actionItems(audience: Audience, insights: InsightsReport | null,
 export function methods(r: FunnelResult | null, insights: InsightsReport | null, x: ExperimentReadout | null): string[] {
   const out: string[] = [];
   if (r) {
-    out.push(`Users are counted once per stage: a user reaches a stage when their events follow the funnel order (mode ${modeText(r.definition)}) within the conversion window.`);
-    out.push('Step conversion is users at a stage divided by users at the stage before; drop-off is its complement; overall conversion is completers divided by entrants.');
+    out.push(
+      `Users are counted once per stage: a user reaches a stage when their events follow the funnel order (mode ${modeText(r.definition)}) within the conversion window.`,
+    );
+    out.push(
+      'Step conversion is users at a stage divided by users at the stage before; drop-off is its complement; overall conversion is completers divided by entrants.',
+    );
     if (r.previous_period) out.push('The previous period is the window of equal length immediately before the current one, computed with the same definition.');
-    if (r.segment_by) out.push(`Segments split users by ${r.segment_by}; segment gaps are reported as differences only when the analyst's significance test (with multiple-comparison correction) supports them.`);
+    if (r.segment_by)
+      out.push(
+        `Segments split users by ${r.segment_by}; segment gaps are reported as differences only when the analyst's significance test (with multiple-comparison correction) supports them.`,
+      );
   }
   if (insights?.anomalies.length || insights?.forecast.overall) {
-    out.push('Anomalies are days whose value departs from a robust baseline (same weekday when the series is long enough) by a large robust z-score, with binomial noise in the scale.');
+    out.push(
+      'Anomalies are days whose value departs from a robust baseline (same weekday when the series is long enough) by a large robust z-score, with binomial noise in the scale.',
+    );
   }
   if (insights?.forecast.overall) out.push(`Forecast: ${insights.forecast.overall.method}; the band is a prediction interval.`);
-  if (x) out.push(`Experiment: two-sided tests at the stated alpha; secondary metrics corrected for multiplicity; a sample ratio mismatch check precedes any decision; the decision (${x.decision}) follows the engine's documented rule.`);
+  if (x)
+    out.push(
+      `Experiment: two-sided tests at the stated alpha; secondary metrics corrected for multiplicity; a sample ratio mismatch check precedes any decision; the decision (${x.decision}) follows the engine's documented rule.`,
+    );
   return out;
 }
 
 export function caveats(r: FunnelResult | null, insights: InsightsReport | null, x: ExperimentReadout | null): string[] {
   const out: string[] = [];
   for (const f of insights?.findings.filter((f) => f.kind === 'data_quality') ?? []) out.push(f.text);
-  if (r && r.daily.length < 14) out.push('The daily series is shorter than two weeks: weekly seasonality cannot be separated from trend, so anomaly and forecast results are indicative.');
+  if (r && r.daily.length < 14)
+    out.push('The daily series is shorter than two weeks: weekly seasonality cannot be separated from trend, so anomaly and forecast results are indicative.');
   if (r && !r.previous_period) out.push('No previous period of equal length is available, so period-over-period changes are not shown.');
   if (x && x.srm && !x.srm.passed) out.push('The sample ratio mismatch check failed: assignment may be broken and the effect estimates may be biased.');
   out.push('Associations between segments and conversion are observational: they suggest where to look, not what causes the difference.');

@@ -75,15 +75,21 @@ export function buildReportModel(input: BuildInput): ReportModel {
   const dense = r?.dense_range;
   const period = dense
     ? {
-      start: facts.day('period.main.start', 'First day of the main block of data', dense.start),
-      end: facts.day('period.main.end', 'Last day of the main block of data', dense.end),
-      isolated: dense.left_out_days.map((d, i) => facts.day(`period.isolated.${i}`, 'Isolated day far from the rest of the data', d)),
-    }
+        start: facts.day('period.main.start', 'First day of the main block of data', dense.start),
+        end: facts.day('period.main.end', 'Last day of the main block of data', dense.end),
+        isolated: dense.left_out_days.map((d, i) => facts.day(`period.isolated.${i}`, 'Isolated day far from the rest of the data', d)),
+      }
     : r?.date_range
-      ? { start: facts.day('period.current.start', 'First day of the period', r.date_range.start), end: facts.day('period.current.end', 'Last day of the period', r.date_range.end) }
+      ? {
+          start: facts.day('period.current.start', 'First day of the period', r.date_range.start),
+          end: facts.day('period.current.end', 'Last day of the period', r.date_range.end),
+        }
       : null;
   const previous_period = r?.previous_period
-    ? { start: facts.day('period.previous.start', 'First day of the previous period', r.previous_period.date_range.start), end: facts.day('period.previous.end', 'Last day of the previous period', r.previous_period.date_range.end) }
+    ? {
+        start: facts.day('period.previous.start', 'First day of the previous period', r.previous_period.date_range.start),
+        end: facts.day('period.previous.end', 'Last day of the previous period', r.previous_period.date_range.end),
+      }
     : null;
 
   const experiment = input.experiment ? experimentReadout(input.experiment, facts, input.source.funnel_name ?? input.source.dataset_name) : null;
@@ -92,14 +98,17 @@ export function buildReportModel(input: BuildInput): ReportModel {
   const segments = r && sections.includes('segments') ? segmentRows(r, facts) : null;
   const trendModel = r && sections.includes('trend') ? trend(r, insights, facts, depth.anomalies) : null;
 
-  const findings: Finding[] = (insights?.insight_details?.length ? insights.insight_details : insights?.findings ?? []).slice(0, depth.insights);
+  const findings: Finding[] = (insights?.insight_details?.length ? insights.insight_details : (insights?.findings ?? [])).slice(0, depth.insights);
   const insightRows: ReportInsight[] = findings.map((f) => {
     facts.cite(f.fact_ids);
     return {
       title: f.title,
       text: { text: f.text, fact_ids: f.fact_ids, source: 'computed' },
       severity: f.severity,
-      confidence: audience === 'data_scientist' ? facts.derive(`report.finding.${f.id}.confidence`, `Detector confidence: ${f.title}`, f.confidence * 100, 'percent') : null,
+      confidence:
+        audience === 'data_scientist'
+          ? facts.derive(`report.finding.${f.id}.confidence`, `Detector confidence: ${f.title}`, f.confidence * 100, 'percent')
+          : null,
       kind: f.kind.replace(/_/g, ' '),
     };
   });
@@ -113,9 +122,15 @@ export function buildReportModel(input: BuildInput): ReportModel {
       facts.cite(x.fact_ids);
       const cited = (text: string): Prose => ({ text, fact_ids: facts.citeText(text), source: 'computed' });
       return {
-        priority: x.priority, title: x.title, rationale: cited(x.rationale), expected_impact: cited(x.expected_impact),
-        impact_basis: audience === 'executive' ? null : cited(x.impact_basis), action_items: x.action_items,
-        effort: x.estimated_effort, risk: x.risk_level, status: x.status,
+        priority: x.priority,
+        title: x.title,
+        rationale: cited(x.rationale),
+        expected_impact: cited(x.expected_impact),
+        impact_basis: audience === 'executive' ? null : cited(x.impact_basis),
+        action_items: x.action_items,
+        effort: x.estimated_effort,
+        risk: x.risk_level,
+        status: x.status,
       };
     });
 
@@ -126,7 +141,13 @@ export function buildReportModel(input: BuildInput): ReportModel {
     .slice(0, depth.guardrails)
     .map((g) => {
       facts.cite(g.fact_ids);
-      return { severity: g.severity, metric: g.metric, message: { text: g.message, fact_ids: g.fact_ids, source: 'computed' }, recommendation: g.recommendation, kind: g.type.replace(/_/g, ' ') };
+      return {
+        severity: g.severity,
+        metric: g.metric,
+        message: { text: g.message, fact_ids: g.fact_ids, source: 'computed' },
+        recommendation: g.recommendation,
+        kind: g.type.replace(/_/g, ' '),
+      };
     });
 
   const narration = input.narration;
@@ -134,14 +155,30 @@ export function buildReportModel(input: BuildInput): ReportModel {
   const summary: Prose[] = computedSummary({ audience, insights, experiment, keyMetrics: key_metrics, recs, guardrails, facts }, lead);
   for (const p of summary) facts.cite(p.fact_ids);
 
-  const subject = r ? r.stages.map((s) => s.stage_name).join(' → ') : experiment ? `${experiment.treatment_label} vs ${experiment.control_label}` : input.source.dataset_name;
+  const subject = r
+    ? r.stages.map((s) => s.stage_name).join(' → ')
+    : experiment
+      ? `${experiment.treatment_label} vs ${experiment.control_label}`
+      : input.source.dataset_name;
   const title = input.title ?? (experiment && !r ? `Experiment report: ${subject}` : `Funnel report: ${subject}`);
   const subtitle = [input.source.funnel_name ?? input.source.dataset_name, `for ${AUDIENCE_LABEL[audience].toLowerCase()}s`].join(' · ');
 
   return {
-    title, subtitle, audience, sections, period, previous_period,
-    summary, key_metrics, funnel, segments, trend: trendModel,
-    insights: insightRows, recommendations: recs, guardrails, experiment,
+    title,
+    subtitle,
+    audience,
+    sections,
+    period,
+    previous_period,
+    summary,
+    key_metrics,
+    funnel,
+    segments,
+    trend: trendModel,
+    insights: insightRows,
+    recommendations: recs,
+    guardrails,
+    experiment,
     action_items: actionItems(audience, insights, recs, guardrails, experiment).slice(0, depth.actions),
     methods: audience === 'data_scientist' ? methods(r, insights, experiment) : [],
     caveats: audience === 'data_scientist' ? caveats(r, insights, experiment) : [],

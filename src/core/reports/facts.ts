@@ -12,7 +12,10 @@ export class ReportFacts {
   private readonly order: string[] = [];
   private readonly usedIds = new Set<string>();
 
-  constructor(sheet: Fact[], private readonly provenance: Fact['provenance'] = {}) {
+  constructor(
+    sheet: Fact[],
+    private readonly provenance: Fact['provenance'] = {},
+  ) {
     for (const f of sheet) if (!this.byId.has(f.id)) this.byId.set(f.id, f);
   }
 
@@ -51,7 +54,14 @@ export class ReportFacts {
   derive(id: string, label: string, value: number, unit: FactUnit, signed = false): Fact {
     const existing = this.byId.get(id);
     if (existing) return this.use(existing);
-    const f: Fact = { id, label, value, unit, display: display(value, unit, signed), provenance: { ...this.provenance, note: 'derived for the report from the same engine output' } };
+    const f: Fact = {
+      id,
+      label,
+      value,
+      unit,
+      display: display(value, unit, signed),
+      provenance: { ...this.provenance, note: 'derived for the report from the same engine output' },
+    };
     this.byId.set(id, f);
     return this.use(f);
   }

@@ -1,7 +1,16 @@
 import {
-  IafaError, isCallName,
-  type CallName, type CallOutput, type ExperimentAnalysis, type FunnelDefinition, type FunnelResult, type InsightsReport,
-  type ProgressEvent, type ReportOutput, type ReportSection, type ReportsGenerateParsed,
+  IafaError,
+  isCallName,
+  type CallName,
+  type CallOutput,
+  type ExperimentAnalysis,
+  type FunnelDefinition,
+  type FunnelResult,
+  type InsightsReport,
+  type ProgressEvent,
+  type ReportOutput,
+  type ReportSection,
+  type ReportsGenerateParsed,
 } from '../../shared/contract';
 import { buildReportModel, type ReportNarration, type ReportSource } from './build';
 import { groundReport } from './grounding';
@@ -17,7 +26,11 @@ import { wordCount } from './text';
  * public shapes, not their internals, and runs the same under IPC, HTTP and the CLI.
  */
 
-export type Dispatch = <K extends CallName>(name: K, input: unknown, opts: { signal: AbortSignal; onProgress?: (ev: ProgressEvent) => void }) => Promise<CallOutput<K>>;
+export type Dispatch = <K extends CallName>(
+  name: K,
+  input: unknown,
+  opts: { signal: AbortSignal; onProgress?: (ev: ProgressEvent) => void },
+) => Promise<CallOutput<K>>;
 
 export interface GenerateDeps {
   dispatch: Dispatch;
@@ -65,36 +78,69 @@ function sectionsFor(input: ReportsGenerateParsed): ReportSection[] {
 async function narrate(deps: GenerateDeps, input: ReportsGenerateParsed, draft: ReportModel): Promise<ReportNarration | null> {
   if (input.provider === 'none' || !isCallName('llm:narrate')) return null;
   const deterministic = {
-    executive_summary: draft.summary.map((p) => p.text).join('\n\n').slice(0, 900),
-    key_points: (draft.insights.length ? draft.insights.map((i) => i.text) : draft.summary).slice(0, 5).map((p) => ({ text: p.text.slice(0, 400), fact_ids: p.fact_ids.slice(0, 8) })),
+    executive_summary: draft.summary
+      .map((p) => p.text)
+      .join('\n\n')
+      .slice(0, 900),
+    key_points: (draft.insights.length ? draft.insights.map((i) => i.text) : draft.summary)
+      .slice(0, 5)
+      .map((p) => ({ text: p.text.slice(0, 400), fact_ids: p.fact_ids.slice(0, 8) })),
     risks: draft.guardrails.slice(0, 3).map((g) => ({ text: g.message.text.slice(0, 400), fact_ids: g.message.fact_ids.slice(0, 8) })),
     fact_ids: [...new Set(draft.summary.flatMap((p) => p.fact_ids))].slice(0, 8),
   };
   try {
-    const out = await deps.dispatch('llm:narrate', {
-      task: 'report',
-      facts: { facts: draft.facts, generated_at: draft.appendix.generated_at },
-      deterministic,
-      context: { audience: input.audience, title: draft.title },
-      decision: draft.experiment?.decision ?? null,
-      scope: { funnel_id: input.funnelId ?? null, date_range: draft.period ? { start: draft.period.start.display, end: draft.period.end.display } : null, filters: input.segment_filters ?? {}, segment_by: input.segment_by ?? null },
-      options: { provider: input.provider, model: input.model, refresh: input.refresh },
-    }, { signal: deps.signal, onProgress: (ev) => deps.progress({ ...ev, phase: `narrative: ${ev.phase}` }) });
+    const out = await deps.dispatch(
+      'llm:narrate',
+      {
+        task: 'report',
+        facts: { facts: draft.facts, generated_at: draft.appendix.generated_at },
+        deterministic,
+        context: { audience: input.audience, title: draft.title },
+        decision: draft.experiment?.decision ?? null,
+        scope: {
+          funnel_id: input.funnelId ?? null,
+          date_range: draft.period ? { start: draft.period.start.display, end: draft.period.end.display } : null,
+          filters: input.segment_filters ?? {},
+          segment_by: input.segment_by ?? null,
+        },
+        options: { provider: input.provider, model: input.model, refresh: input.refresh },
+      },
+      { signal: deps.signal, onProgress: (ev) => deps.progress({ ...ev, phase: `narrative: ${ev.phase}` }) },
+    );
     const gen = out.generation;
     // Only the executive summary is used from the narrative, so only its fallback matters here.
     const used = out.grounding.fallback_fields.filter((f) => f.startsWith('executive_summary'));
     const fellBack = gen.provider === 'none' || used.length > 0;
     const text = typeof out.narrative.executive_summary === 'string' ? out.narrative.executive_summary : '';
-    const first: Prose[] = fellBack || !text ? [] : text.split(/\n{2,}/).filter(Boolean).slice(0, 2).map((t) => ({ text: t, fact_ids: deterministic.fact_ids, source: 'model' as const }));
+    const first: Prose[] =
+      fellBack || !text
+        ? []
+        : text
+            .split(/\n{2,}/)
+            .filter(Boolean)
+            .slice(0, 2)
+            .map((t) => ({ text: t, fact_ids: deterministic.fact_ids, source: 'model' as const }));
     // The model's paragraphs lead; buildReportModel completes the summary around them.
     const paragraphs = first.length ? first : draft.summary;
     const fallback = [...used.map((f) => `${f} (failed the number check)`), ...(gen.banner ? [gen.banner] : [])];
     if (!first.length && !fallback.length) fallback.push('summary (computed text: the model text was not used)');
-    return { paragraphs, provider: gen.provider, model: gen.provider === 'none' ? null : gen.model, prompt_version: gen.prompt_version, fallback_fields: fallback };
+    return {
+      paragraphs,
+      provider: gen.provider,
+      model: gen.provider === 'none' ? null : gen.model,
+      prompt_version: gen.prompt_version,
+      fallback_fields: fallback,
+    };
   } catch (err) {
     if (deps.signal.aborted) throw err;
     const e = IafaError.from(err);
-    return { paragraphs: draft.summary, provider: 'none', model: null, prompt_version: null, fallback_fields: [`summary (computed text: ${e.message.slice(0, 160)})`] };
+    return {
+      paragraphs: draft.summary,
+      provider: 'none',
+      model: null,
+      prompt_version: null,
+      fallback_fields: [`summary (computed text: ${e.message.slice(0, 160)})`],
+    };
   }
 }
 
@@ -111,7 +157,11 @@ export async function generateReport(input: ReportsGenerateParsed, deps: Generat
     funnel = await deps.dispatch('funnels:compute', { datasetId, definition }, { signal: deps.signal });
     step('analysis', 0.3, 'running the analyst');
     try {
-      insights = await deps.dispatch('analytics:recommendations', { funnelId: input.funnelId, datasetId, definition, audience: input.audience }, { signal: deps.signal });
+      insights = await deps.dispatch(
+        'analytics:recommendations',
+        { funnelId: input.funnelId, datasetId, definition, audience: input.audience },
+        { signal: deps.signal },
+      );
     } catch (err) {
       // The report still renders from the funnel alone; the appendix says the analysis was missing.
       if (deps.signal.aborted) throw err;
@@ -147,16 +197,29 @@ export async function generateReport(input: ReportsGenerateParsed, deps: Generat
   }
   const content = input.format === 'html' ? html : input.format === 'markdown' ? markdown : '';
   return {
-    model, html, markdown, pdf,
+    model,
+    html,
+    markdown,
+    pdf,
     output: {
       report_content: content,
       report_metadata: {
-        title: model.title, generated_at, format: input.format, word_count: wordCount(markdown), audience: input.audience,
-        paper: input.paper ?? deps.paper, sections: model.sections, provider: model.appendix.provider, model: model.appendix.model,
-        prompt_version: model.appendix.prompt_version, fallback_fields: model.appendix.fallback_fields, fact_count: model.facts.length,
+        title: model.title,
+        generated_at,
+        format: input.format,
+        word_count: wordCount(markdown),
+        audience: input.audience,
+        paper: input.paper ?? deps.paper,
+        sections: model.sections,
+        provider: model.appendix.provider,
+        model: model.appendix.model,
+        prompt_version: model.appendix.prompt_version,
+        fallback_fields: model.appendix.fallback_fields,
+        fact_count: model.facts.length,
       },
-      html, markdown, grounding,
+      html,
+      markdown,
+      grounding,
     },
   };
 }
-

@@ -18,14 +18,15 @@ function decode(s: string): string {
 
 /** Visible text of a report's HTML, without the generation-details block, one line per element. */
 export function reportHtmlText(html: string): string {
-  return decode(html
-    .replace(/<style[\s\S]*?<\/style>/gi, ' ')
-    .replace(/<title>[\s\S]*?<\/title>/gi, ' ')
-    .replace(/<dl[^>]*data-meta[^>]*>[\s\S]*?<\/dl>/gi, ' ')
-    .replace(/<\/(p|div|li|tr|h[1-6]|dd|dt|text|figcaption)>/gi, '\n')
-    .replace(/<\/t[dh]>/gi, ' \t ')
-    .replace(/<[^>]+>/g, ''))
-    .replace(/[ \t]+\n/g, '\n');
+  return decode(
+    html
+      .replace(/<style[\s\S]*?<\/style>/gi, ' ')
+      .replace(/<title>[\s\S]*?<\/title>/gi, ' ')
+      .replace(/<dl[^>]*data-meta[^>]*>[\s\S]*?<\/dl>/gi, ' ')
+      .replace(/<\/(p|div|li|tr|h[1-6]|dd|dt|text|figcaption)>/gi, '\n')
+      .replace(/<\/t[dh]>/gi, ' \t ')
+      .replace(/<[^>]+>/g, ''),
+  ).replace(/[ \t]+\n/g, '\n');
 }
 
 /** Markdown source without the generation-details block (for checks on the text as written). */
@@ -56,7 +57,16 @@ function mask(text: string, names: string[]): string {
 }
 
 export function groundText(m: ReportModel, text: string, allFacts = m.facts): GroundingReport {
-  const { checked, findings } = checkNarrative({ report: mask(text, reportNames(m)).split('\n').map((l) => l.trim()).filter(Boolean) }, allFacts, m.experiment?.decision ?? null);
+  const { checked, findings } = checkNarrative(
+    {
+      report: mask(text, reportNames(m))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    },
+    allFacts,
+    m.experiment?.decision ?? null,
+  );
   return { checked, passed: findings.length === 0, fallback_fields: [], ungrounded: findings.map((f) => ({ ...f, text: f.text.slice(0, 200) })) };
 }
 

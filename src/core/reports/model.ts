@@ -202,4 +202,5 @@ export function isSeriesFact(id: string): boolean {
   return id.startsWith('report.daily.') || id.startsWith('report.forecast.');
 }
 
-export const SERIES_NOTE = 'Daily values and forecast points are facts too (ids report.daily.<day>.* and report.forecast.<day>.*), derived from the funnel\'s daily counts and the analyst\'s forecast; they appear in the trend chart and table.';
+export const SERIES_NOTE =
+  "Daily values and forecast points are facts too (ids report.daily.<day>.* and report.forecast.<day>.*), derived from the funnel's daily counts and the analyst's forecast; they appear in the trend chart and table.";

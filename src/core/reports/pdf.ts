@@ -25,9 +25,16 @@ export const PDF_FOOTER =
   '<span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>';
 export const PDF_MARGIN = { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' };
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium',
-  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe',
+];
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env.IAFA_CHROMIUM;
@@ -42,14 +49,27 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     // playwright-core has no browser of its own unless one was installed: fall through to the message.
   }
-  throw new IafaError('validation', 'PDF needs Chromium or Chrome: install it (e.g. `apt install chromium`) or set IAFA_CHROMIUM to its path. HTML and Markdown work without it.');
+  throw new IafaError(
+    'validation',
+    'PDF needs Chromium or Chrome: install it (e.g. `apt install chromium`) or set IAFA_CHROMIUM to its path. HTML and Markdown work without it.',
+  );
 }
 
 export async function launchHeadless(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
   return chromium().launch({
     executablePath: findChromium(env),
     // Reports are rendered offline: every background network feature is off.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 

@@ -21,10 +21,17 @@ function toStored(r: Row): StoredReport {
   const meta = ReportMetadata.safeParse(safeJson(r.metaJson));
   const format = r.format as ReportFormat;
   return {
-    id: r.id, funnel_id: r.funnelId, dataset_id: r.datasetId, title: r.title,
-    audience: r.audience as StoredReport['audience'], format, bytes: r.bytes,
-    file_name: `${fileSlug(r.title)}.${EXT[format]}`, download_url: reportDownloadPath(r.id),
-    metadata: meta.success ? meta.data : null, created_at: r.createdAt,
+    id: r.id,
+    funnel_id: r.funnelId,
+    dataset_id: r.datasetId,
+    title: r.title,
+    audience: r.audience as StoredReport['audience'],
+    format,
+    bytes: r.bytes,
+    file_name: `${fileSlug(r.title)}.${EXT[format]}`,
+    download_url: reportDownloadPath(r.id),
+    metadata: meta.success ? meta.data : null,
+    created_at: r.createdAt,
   };
 }
 
@@ -53,8 +60,16 @@ export function saveReport(db: Db, dataDir: string, r: SaveReport): StoredReport
   const funnelId = r.funnelId && db.select().from(schema.funnels).where(eq(schema.funnels.id, r.funnelId)).get() ? r.funnelId : null;
   const datasetId = r.datasetId && db.select().from(schema.datasets).where(eq(schema.datasets.id, r.datasetId)).get() ? r.datasetId : null;
   const row: Row = {
-    id, funnelId, datasetId, title: r.metadata.title, audience: r.metadata.audience, format: r.metadata.format,
-    path: path.relative(dataDir, file), bytes: fs.statSync(file).size, metaJson: JSON.stringify(r.metadata), createdAt: nowIso(),
+    id,
+    funnelId,
+    datasetId,
+    title: r.metadata.title,
+    audience: r.metadata.audience,
+    format: r.metadata.format,
+    path: path.relative(dataDir, file),
+    bytes: fs.statSync(file).size,
+    metaJson: JSON.stringify(r.metadata),
+    createdAt: nowIso(),
   };
   db.insert(schema.reports).values(row).run();
   return toStored(row);
@@ -62,8 +77,11 @@ export function saveReport(db: Db, dataDir: string, r: SaveReport): StoredReport
 
 export function listReports(db: Db, filter: { funnelId?: string; datasetId?: string }): StoredReport[] {
   const q = db.select().from(schema.reports);
-  const rows = (filter.funnelId ? q.where(eq(schema.reports.funnelId, filter.funnelId)) : filter.datasetId ? q.where(eq(schema.reports.datasetId, filter.datasetId)) : q)
-    .orderBy(desc(schema.reports.createdAt)).all();
+  const rows = (
+    filter.funnelId ? q.where(eq(schema.reports.funnelId, filter.funnelId)) : filter.datasetId ? q.where(eq(schema.reports.datasetId, filter.datasetId)) : q
+  )
+    .orderBy(desc(schema.reports.createdAt))
+    .all();
   return rows.map(toStored);
 }
 

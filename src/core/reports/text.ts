@@ -16,18 +16,20 @@ export function escapeHtml(s: string): string {
  * brackets and ampersands so a raw tag in data never becomes HTML in a Markdown viewer.
  */
 export function escapeMd(s: string): string {
-  return s
-    .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ')
-    // GFM turns bare URLs, www. names and e-mail addresses into links: escaping breaks the pattern.
-    .replace(/:\/\//g, ':\\/\\/')
-    .replace(/\b(www)\./gi, '$1\\.')
-    .replace(/@/g, '\\@')
-    // Only a line start can open a heading, list, quote or rule; escape those there, nowhere else.
-    .replace(/^(\s*)([#+-]|\d+\.(?=\s)|=+$)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^([#+-])/, '\\$1').replace(/^(\d+)\./, '$1\\.')}`);
+  return (
+    s
+      .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/\r?\n/g, ' ')
+      // GFM turns bare URLs, www. names and e-mail addresses into links: escaping breaks the pattern.
+      .replace(/:\/\//g, ':\\/\\/')
+      .replace(/\b(www)\./gi, '$1\\.')
+      .replace(/@/g, '\\@')
+      // Only a line start can open a heading, list, quote or rule; escape those there, nowhere else.
+      .replace(/^(\s*)([#+-]|\d+\.(?=\s)|=+$)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^([#+-])/, '\\$1').replace(/^(\d+)\./, '$1\\.')}`)
+  );
 }
 
 /** A table cell: as inline text, plus no pipes or line breaks. */

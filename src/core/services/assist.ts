@@ -8,6 +8,8 @@ export function assistHandlers(app: AppContext): HandlerGroup<'datasets:join-pre
   return {
     'datasets:join-preview': ({ paths, key }) => previewJoin(paths, key),
     'datasets:suggest-funnel': ({ datasetId }, ctx) =>
-      withBackend(app, datasetId, (b) => (b instanceof LocalBackend ? b.commonEventPath({ signal: ctx.signal }) : warehouseSuggestion(app, datasetId, b, ctx.signal))),
+      withBackend(app, datasetId, (b) =>
+        b instanceof LocalBackend ? b.commonEventPath({ signal: ctx.signal }) : warehouseSuggestion(app, datasetId, b, ctx.signal),
+      ),
   };
 }

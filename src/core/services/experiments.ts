@@ -5,7 +5,17 @@ import { IafaError, type Fact } from '../../shared/contract';
 import { readSettings } from './settings';
 import type { AnalyzeParsed, DesignParsed, TableInput } from '../../shared/contract/experiments';
 import { schema } from '../db';
-import { analyzeFromAggregates, causalFromAggregates, designExperiment, parseCsv, runAnalysis, runCausal, type AggregateSource, type LoadedTables, type Table } from '../experiments';
+import {
+  analyzeFromAggregates,
+  causalFromAggregates,
+  designExperiment,
+  parseCsv,
+  runAnalysis,
+  runCausal,
+  type AggregateSource,
+  type LoadedTables,
+  type Table,
+} from '../experiments';
 import { isClickHouseUrl } from '../backends/clickhouse';
 import type { DatasetBackend } from '../backends/types';
 import { newId, nowIso } from '../ids';
@@ -36,7 +46,8 @@ function tableFrom(app: AppContext, datasetId: string | undefined, file: string 
 async function stagesFromEventLog(app: AppContext, input: AnalyzeParsed, signal: AbortSignal): Promise<AnalyzeParsed['stages']> {
   const datasetId = input.datasetId as string;
   if (!input.funnelId) throw new IafaError('validation', 'An event log needs a funnel (funnelId) whose stages become the metrics.');
-  if (!input.variant_column || !input.control || !input.treatment) throw new IafaError('validation', 'An event log needs variant_column, control and treatment.');
+  if (!input.variant_column || !input.control || !input.treatment)
+    throw new IafaError('validation', 'An event log needs variant_column, control and treatment.');
   const def = getFunnel(app, input.funnelId).definition;
   const arm = (v: string) => datasetFunnel(app, datasetId, { ...def, include: { ...def.include, [input.variant_column as string]: [v] } }, signal);
   const c = await arm(input.control);
@@ -44,13 +55,24 @@ async function stagesFromEventLog(app: AppContext, input: AnalyzeParsed, signal:
   return { names: c.stages.map((s) => s.stage_name), control: c.stages.map((s) => s.users), treatment: t.stages.map((s) => s.users) };
 }
 
-function splitByVariant(t: Table, column: string | undefined, control: string | undefined, treatment: string | undefined): { control: Table; treatment: Table } | null {
+function splitByVariant(
+  t: Table,
+  column: string | undefined,
+  control: string | undefined,
+  treatment: string | undefined,
+): { control: Table; treatment: Table } | null {
   const v = column ? t.columns[column] : undefined;
   if (!v || !control || !treatment) return null;
   const arm = (value: string): Table => {
     const rows = v.flatMap((x, i) => (String(x) === value ? [i] : []));
     if (rows.length === 0) throw new IafaError('validation', `No rows have ${column} = "${value}" (values: ${[...new Set(v.map(String))].join(', ')}).`);
-    return { columns: Object.fromEntries(Object.entries(t.columns).filter(([k]) => k !== column).map(([k, col]) => [k, rows.map((i) => col[i])])) };
+    return {
+      columns: Object.fromEntries(
+        Object.entries(t.columns)
+          .filter(([k]) => k !== column)
+          .map(([k, col]) => [k, rows.map((i) => col[i])]),
+      ),
+    };
   };
   return { control: arm(control), treatment: arm(treatment) };
 }
@@ -99,11 +121,21 @@ function localAggregateBackend(app: AppContext, input: AnalyzeParsed): DatasetBa
  * The read-out (analyze or causal) of a user table on a backend: a warehouse table (a clickhouse://
  * URL or a saved warehouse dataset) or an imported user table; null for every other input.
  */
-async function fromAggregates<T>(app: AppContext, input: AnalyzeParsed, signal: AbortSignal, run: (src: AggregateSource, provenance: Fact['provenance']) => Promise<T>): Promise<T | null> {
+async function fromAggregates<T>(
+  app: AppContext,
+  input: AnalyzeParsed,
+  signal: AbortSignal,
+  run: (src: AggregateSource, provenance: Fact['provenance']) => Promise<T>,
+): Promise<T | null> {
   const warehouse = [input.file, input.datasetId].find((x) => x !== undefined && isWarehouseSource(app, x));
   if (warehouse) {
     // A warehouse table is read out on the server: only per-variant aggregates come back.
-    return withWarehouse(app, warehouse, async (b) => run(await backendSource(b, signal), { ...(isClickHouseUrl(warehouse) ? {} : { datasetId: warehouse }), note: `${b.kind}: ${b.conn.target.database}.${b.conn.target.table}` }));
+    return withWarehouse(app, warehouse, async (b) =>
+      run(await backendSource(b, signal), {
+        ...(isClickHouseUrl(warehouse) ? {} : { datasetId: warehouse }),
+        note: `${b.kind}: ${b.conn.target.database}.${b.conn.target.table}`,
+      }),
+    );
   }
   const local = localAggregateBackend(app, input);
   return local ? run(await backendSource(local, signal), provenance(input)) : null;
@@ -112,7 +144,10 @@ async function fromAggregates<T>(app: AppContext, input: AnalyzeParsed, signal: 
 type JsonField = 'designJson' | 'analysisJson' | 'causalJson';
 
 /** Upserts the experiment row; references to a funnel or dataset are kept only when they exist. */
-function saveExperiment(app: AppContext, o: { id?: string; name: string; hypothesis?: string; funnelId?: string; datasetId?: string; field: JsonField; json: unknown }): string {
+function saveExperiment(
+  app: AppContext,
+  o: { id?: string; name: string; hypothesis?: string; funnelId?: string; datasetId?: string; field: JsonField; json: unknown },
+): string {
   const exists = (table: typeof schema.funnels | typeof schema.datasets, id?: string) =>
     id ? Boolean(app.db.select({ id: table.id }).from(table).where(eq(table.id, id)).get()) : false;
   const funnelId = exists(schema.funnels, o.funnelId) ? o.funnelId : null;
@@ -121,31 +156,57 @@ function saveExperiment(app: AppContext, o: { id?: string; name: string; hypothe
   const status = o.field === 'designJson' ? 'designed' : 'analyzed';
   const current = o.id ? app.db.select().from(schema.experiments).where(eq(schema.experiments.id, o.id)).get() : undefined;
   if (current) {
-    app.db.update(schema.experiments).set({ [o.field]: JSON.stringify(o.json), status, updatedAt: now, ...(funnelId ? { funnelId } : {}), ...(datasetId ? { datasetId } : {}) }).where(eq(schema.experiments.id, current.id)).run();
+    app.db
+      .update(schema.experiments)
+      .set({ [o.field]: JSON.stringify(o.json), status, updatedAt: now, ...(funnelId ? { funnelId } : {}), ...(datasetId ? { datasetId } : {}) })
+      .where(eq(schema.experiments.id, current.id))
+      .run();
     return current.id;
   }
   const id = o.id ?? newId('exp');
-  app.db.insert(schema.experiments).values({ id, funnelId, datasetId, name: o.name, hypothesis: o.hypothesis ?? null, [o.field]: JSON.stringify(o.json), status, createdAt: now, updatedAt: now }).run();
+  app.db
+    .insert(schema.experiments)
+    .values({
+      id,
+      funnelId,
+      datasetId,
+      name: o.name,
+      hypothesis: o.hypothesis ?? null,
+      [o.field]: JSON.stringify(o.json),
+      status,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
   return id;
 }
 
 function provenance(input: { datasetId?: string; funnelId?: string; file?: string; control_file?: string }): Fact['provenance'] {
   const note = input.file ?? input.control_file;
-  return { ...(input.datasetId ? { datasetId: input.datasetId } : {}), ...(input.funnelId ? { funnelId: input.funnelId } : {}), ...(note ? { note: `file: ${path.basename(note)}` } : {}) };
+  return {
+    ...(input.datasetId ? { datasetId: input.datasetId } : {}),
+    ...(input.funnelId ? { funnelId: input.funnelId } : {}),
+    ...(note ? { note: `file: ${path.basename(note)}` } : {}),
+  };
 }
 
 function metricLabel(input: AnalyzeParsed): string {
   const m = input.metrics[0];
-  const name = m === undefined ? 'experiment' : typeof m === 'string' ? m : m.name ?? `${m.numerator}/${m.denominator}`;
+  const name = m === undefined ? 'experiment' : typeof m === 'string' ? m : (m.name ?? `${m.numerator}/${m.denominator}`);
   return `${name}: ${input.treatment ?? 'treatment'} vs ${input.control ?? 'control'}`;
 }
 
 /** Design from a saved funnel: its overall conversion is the baseline when none is given. */
 async function withFunnelBaseline(app: AppContext, input: DesignParsed, signal: AbortSignal): Promise<DesignParsed> {
-  if (!input.funnelId || input.metric_type !== 'rate' || input.baseline_rate !== undefined || input.current_metrics?.overall_conversion_rate !== undefined) return input;
+  if (!input.funnelId || input.metric_type !== 'rate' || input.baseline_rate !== undefined || input.current_metrics?.overall_conversion_rate !== undefined)
+    return input;
   const f = getFunnel(app, input.funnelId);
   const r = await datasetFunnel(app, f.datasetId, f.definition, signal);
-  return { ...input, current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate }, primary_metric: input.primary_metric ?? `${f.name}: overall conversion` };
+  return {
+    ...input,
+    current_metrics: { ...input.current_metrics, overall_conversion_rate: r.overall_conversion_rate },
+    primary_metric: input.primary_metric ?? `${f.name}: overall conversion`,
+  };
 }
 
 export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:design' | 'experiment:analyze' | 'experiment:causal'> {
@@ -153,17 +214,26 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
     'experiment:design': async (raw, ctx) => {
       const input = await withFunnelBaseline(app, raw, ctx.signal);
       // The id is decided first so the stored JSON and the returned one carry the same id.
-      const id = input.save ? input.experiment_id ?? newId('exp') : input.experiment_id ?? null;
+      const id = input.save ? (input.experiment_id ?? newId('exp')) : (input.experiment_id ?? null);
       const res = designExperiment(input, { experimentId: id, provenance: input.funnelId ? { funnelId: input.funnelId } : {} });
       if (input.save) {
-        saveExperiment(app, { id: id as string, name: input.name ?? input.hypothesis?.slice(0, 200) ?? `Design: ${res.experiment_design.primary_metric.name}`, hypothesis: input.hypothesis, funnelId: input.funnelId, field: 'designJson', json: res });
+        saveExperiment(app, {
+          id: id as string,
+          name: input.name ?? input.hypothesis?.slice(0, 200) ?? `Design: ${res.experiment_design.primary_metric.name}`,
+          hypothesis: input.hypothesis,
+          funnelId: input.funnelId,
+          field: 'designJson',
+          json: res,
+        });
       }
       return res;
     },
     'experiment:analyze': async (raw, ctx) => {
-      const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
+      const id = raw.save ? (raw.experiment_id ?? newId('exp')) : (raw.experiment_id ?? null);
       const engine = raw.engine ?? readSettings(app).experiments.engine;
-      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => analyzeFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) =>
+        analyzeFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }),
+      );
       let input = raw;
       let res = viaBackend;
       if (!res) {
@@ -171,14 +241,24 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
         input = loaded.input;
         res = runAnalysis({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
       }
-      if (input.save) saveExperiment(app, { id: id as string, name: input.name ?? metricLabel(input), funnelId: input.funnelId, datasetId: input.datasetId ?? input.control_datasetId, field: 'analysisJson', json: res });
+      if (input.save)
+        saveExperiment(app, {
+          id: id as string,
+          name: input.name ?? metricLabel(input),
+          funnelId: input.funnelId,
+          datasetId: input.datasetId ?? input.control_datasetId,
+          field: 'analysisJson',
+          json: res,
+        });
       return res;
     },
     'experiment:causal': async (raw, ctx) => {
-      const id = raw.save ? raw.experiment_id ?? newId('exp') : raw.experiment_id ?? null;
+      const id = raw.save ? (raw.experiment_id ?? newId('exp')) : (raw.experiment_id ?? null);
       const engine = raw.engine ?? readSettings(app).experiments.engine;
       // Balance, temporal and segment checks from per-variant aggregates where the backend has them.
-      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) => causalFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }));
+      const viaBackend = await fromAggregates(app, raw, ctx.signal, (src, prov) =>
+        causalFromAggregates(src, { ...raw, engine }, { experimentId: id, provenance: prov }),
+      );
       let input: typeof raw = raw;
       let res = viaBackend;
       if (!res) {
@@ -186,7 +266,15 @@ export function experimentHandlers(app: AppContext): HandlerGroup<'experiment:de
         input = { ...raw, ...loaded.input };
         res = runCausal({ ...input, engine: input.engine ?? engine }, loaded.loaded, { experimentId: id, provenance: provenance(input) });
       }
-      if (raw.save) saveExperiment(app, { id: id as string, name: raw.name ?? metricLabel(input), funnelId: raw.funnelId, datasetId: raw.datasetId ?? raw.control_datasetId, field: 'causalJson', json: res });
+      if (raw.save)
+        saveExperiment(app, {
+          id: id as string,
+          name: raw.name ?? metricLabel(input),
+          funnelId: raw.funnelId,
+          datasetId: raw.datasetId ?? raw.control_datasetId,
+          field: 'causalJson',
+          json: res,
+        });
       return res;
     },
   };

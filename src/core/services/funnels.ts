@@ -29,7 +29,9 @@ export function getFunnel(app: AppContext, id: string): Funnel {
   return toFunnel(getFunnelRow(app, id));
 }
 
-export function funnelHandlers(app: AppContext): HandlerGroup<'funnels:list' | 'funnels:create' | 'funnels:get' | 'funnels:update' | 'funnels:delete' | 'funnels:compute'> {
+export function funnelHandlers(
+  app: AppContext,
+): HandlerGroup<'funnels:list' | 'funnels:create' | 'funnels:get' | 'funnels:update' | 'funnels:delete' | 'funnels:compute'> {
   return {
     // The dataset's backend computes it: the column store here, or ClickHouse for a clickhouse:// source
     // or a saved warehouse table (only aggregates come back).

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { schema } from '../db';
 import { nowIso } from '../ids';
 import { importFiles, MAX_COLUMNS, previewAny } from '../import';
-import { localBackendFor, localDatasets } from './backend-for';
+import { localDatasets } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
 import { toDataset } from './datasets';
 
@@ -45,7 +45,9 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
         jsonParallel: app.env.IAFA_IMPORT_JSON_PARALLEL === '1',
       });
-      const name = input.name ?? (input.path === 'sample' ? 'Pinterest sample' : path.basename(input.path).replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, ''));
+      const name =
+        input.name ??
+        (input.path === 'sample' ? 'Pinterest sample' : path.basename(input.path).replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, ''));
       const row = {
         id: out.id,
         name,

@@ -121,10 +121,15 @@ export function createEngine(opts: EngineOptions): Engine {
     const ctx: CallContext = { signal: controller.signal, progress: o.onProgress ?? (() => {}) };
     try {
       const run = o.run;
-      const handler = run ? () => run(name, rawInput, ctx) : handlers[name] as (input: unknown, ctx: CallContext) => unknown;
+      const handler = run ? () => run(name, rawInput, ctx) : (handlers[name] as (input: unknown, ctx: CallContext) => unknown);
       const group = o.unlimited ? null : limitGroupOf(name);
       const out = group
-        ? await limiter.run(group, controller.signal, (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for a free ${group} slot` }), async () => handler(parsed.data, ctx))
+        ? await limiter.run(
+            group,
+            controller.signal,
+            (n) => ctx.progress({ phase: 'queued', queuePosition: n, message: `waiting for a free ${group} slot` }),
+            async () => handler(parsed.data, ctx),
+          )
         : await handler(parsed.data, ctx);
       if (controller.signal.aborted) throw new IafaError('cancelled', 'The operation was cancelled.');
       // Outputs are validated too: a handler that drifts from the contract fails loudly here

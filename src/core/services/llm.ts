@@ -21,7 +21,9 @@ async function funnelAnalysis(app: AppContext, funnelId: string, signal: AbortSi
 function datasetColumns(app: AppContext, datasetId: string | null | undefined): string[] {
   if (!datasetId) return [];
   try {
-    return toDataset(getDatasetRow(app, datasetId)).columns.filter((c) => !/^(user|user_id|time|timestamp|date|event|count|stage)$/.test(c.role)).map((c) => c.name);
+    return toDataset(getDatasetRow(app, datasetId))
+      .columns.filter((c) => !/^(user|user_id|time|timestamp|date|event|count|stage)$/.test(c.role))
+      .map((c) => c.name);
   } catch {
     return [];
   }

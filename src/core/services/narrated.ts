@@ -1,7 +1,5 @@
 import type { CallName, CallOutput, CallParsedInput, LlmOptions, NarrateInput, NarrateOutput } from '../../shared/contract';
-import {
-  analysisNarrateInput, causalNarrateInput, designNarrateInput, hypothesesNarrateInput, insightsNarrateInput, narrate,
-} from '../llm';
+import { analysisNarrateInput, causalNarrateInput, designNarrateInput, hypothesesNarrateInput, insightsNarrateInput, narrate } from '../llm';
 import type { AppContext, CallContext, Handler, Handlers } from './context';
 import { llmEnv } from './llm';
 
@@ -30,7 +28,11 @@ function optionsOf(input: unknown): LlmOptions {
   return llm && typeof llm === 'object' ? llm : {};
 }
 
-export function narrated<K extends Narratable>(app: AppContext, name: K, base: Handler<K>): (input: CallParsedInput<K>, ctx: CallContext) => Promise<WithNarrative<K>> {
+export function narrated<K extends Narratable>(
+  app: AppContext,
+  name: K,
+  base: Handler<K>,
+): (input: CallParsedInput<K>, ctx: CallContext) => Promise<WithNarrative<K>> {
   return async (input, ctx) => {
     const out = await base(input, ctx);
     const narrative = await narrate(llmEnv(app), ADAPTERS[name](out, optionsOf(input)), ctx);
@@ -38,7 +40,10 @@ export function narrated<K extends Narratable>(app: AppContext, name: K, base: H
   };
 }
 
-export function narratedHandlers(app: AppContext, handlers: Pick<Handlers, Narratable>): { [K in Narratable]: (input: CallParsedInput<K>, ctx: CallContext) => Promise<WithNarrative<K>> } {
+export function narratedHandlers(
+  app: AppContext,
+  handlers: Pick<Handlers, Narratable>,
+): { [K in Narratable]: (input: CallParsedInput<K>, ctx: CallContext) => Promise<WithNarrative<K>> } {
   return {
     'analytics:recommendations': narrated(app, 'analytics:recommendations', handlers['analytics:recommendations']),
     'analytics:hypotheses': narrated(app, 'analytics:hypotheses', handlers['analytics:hypotheses']),

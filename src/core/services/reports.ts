@@ -12,7 +12,11 @@ import { readSettings } from './settings';
  * reports:* calls. The pipeline reaches the funnel, analyst, experiment and LLM engines through
  * `dispatch` (validated contract calls), so this file only wires storage and settings.
  */
-export function reportHandlers(app: AppContext, dispatch: Dispatch, printPdf?: PdfPrinter): HandlerGroup<'reports:generate' | 'reports:list' | 'reports:delete' | 'reports:content'> {
+export function reportHandlers(
+  app: AppContext,
+  dispatch: Dispatch,
+  printPdf?: PdfPrinter,
+): HandlerGroup<'reports:generate' | 'reports:list' | 'reports:delete' | 'reports:content'> {
   return {
     'reports:generate': async (input, ctx) => {
       const settings = readSettings(app);
@@ -50,7 +54,10 @@ export function reportHandlers(app: AppContext, dispatch: Dispatch, printPdf?: P
         metadata: g.output.report_metadata,
         bytes: g.pdf ?? (input.format === 'markdown' ? g.markdown : g.html),
       });
-      const content = input.format === 'pdf' ? `PDF report "${stored.title}" (${stored.bytes} bytes) is ready: download it from ${stored.download_url}` : g.output.report_content;
+      const content =
+        input.format === 'pdf'
+          ? `PDF report "${stored.title}" (${stored.bytes} bytes) is ready: download it from ${stored.download_url}`
+          : g.output.report_content;
       return { ...base, report_content: content, id: stored.id, download_url: stored.download_url };
     },
     'reports:list': (filter) => ({ reports: listReports(app.db, filter) }),
@@ -58,7 +65,13 @@ export function reportHandlers(app: AppContext, dispatch: Dispatch, printPdf?: P
       const { file, report } = reportFile(app.db, app.dataDir, id);
       const bytes = fs.readFileSync(file);
       const binary = report.format === 'pdf';
-      return { id, file_name: report.file_name, format: report.format, encoding: binary ? 'base64' as const : 'utf8' as const, data: bytes.toString(binary ? 'base64' : 'utf8') };
+      return {
+        id,
+        file_name: report.file_name,
+        format: report.format,
+        encoding: binary ? ('base64' as const) : ('utf8' as const),
+        data: bytes.toString(binary ? 'base64' : 'utf8'),
+      };
     },
     'reports:delete': ({ id }) => {
       deleteReport(app.db, app.dataDir, id);

@@ -20,8 +20,11 @@ function readRaw(app: AppContext, key: string): unknown {
 
 function writeRaw(app: AppContext, key: string, value: unknown): void {
   const valueJson = JSON.stringify(value);
-  app.db.insert(schema.settings).values({ key, valueJson, updatedAt: nowIso() })
-    .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: nowIso() } }).run();
+  app.db
+    .insert(schema.settings)
+    .values({ key, valueJson, updatedAt: nowIso() })
+    .onConflictDoUpdate({ target: schema.settings.key, set: { valueJson, updatedAt: nowIso() } })
+    .run();
 }
 
 /** Settings written by an older version may miss fields or hold stale ones: defaults fill the gaps. */

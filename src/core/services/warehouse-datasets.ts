@@ -87,7 +87,11 @@ const MAX_PROFILED = 12;
  * and its variant column: the first with 2 to 20 values and an arm-like name. This is what the
  * Experiments analyzer preselects from, as for an imported A/B table.
  */
-async function profileUserTable(backend: ClickHouseBackend, cols: Dataset['columns'], signal: AbortSignal): Promise<{ columns: Dataset['columns']; variant: string | undefined }> {
+async function profileUserTable(
+  backend: ClickHouseBackend,
+  cols: Dataset['columns'],
+  signal: AbortSignal,
+): Promise<{ columns: Dataset['columns']; variant: string | undefined }> {
   const out = cols.map((c) => ({ ...c }));
   for (const c of out.filter((x) => x.type === 'string' || x.type === 'boolean').slice(0, MAX_PROFILED)) {
     const values = await backend.propertyValues(c.name, { signal, limit: 21 });
@@ -134,7 +138,11 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
     d = await backend.describe({ signal: ctx.signal });
     // A table without user/time/event columns is saved as a user-level (A/B) table, like an import.
     events = d.kind === 'event_log' ? await backend.events({ signal: ctx.signal, limit: 200 }) : [];
-    columns = d.columns.map((c) => ({ name: c.name, role: c.role !== 'property' ? c.role : d.kind === 'user_table' && columnType(c.type) === 'number' ? 'metric' : 'segment', type: columnType(c.type) }));
+    columns = d.columns.map((c) => ({
+      name: c.name,
+      role: c.role !== 'property' ? c.role : d.kind === 'user_table' && columnType(c.type) === 'number' ? 'metric' : 'segment',
+      type: columnType(c.type),
+    }));
     if (d.kind === 'user_table') ({ columns, variant } = await profileUserTable(backend, columns, ctx.signal));
   } finally {
     await backend.close();
@@ -142,7 +150,11 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
   const role = (r: string) => d.columns.find((c) => c.role === r)?.name;
   const id = newId('ds');
   const stored = Boolean(password);
-  const source: WarehouseSource = { url: urlWithMapping(url, { user: role('user'), time: role('time'), event: role('event') }), limits, password: stored ? 'secret-store' : app.env.IAFA_CLICKHOUSE_PASSWORD ? 'environment' : 'none' };
+  const source: WarehouseSource = {
+    url: urlWithMapping(url, { user: role('user'), time: role('time'), event: role('event') }),
+    limits,
+    password: stored ? 'secret-store' : app.env.IAFA_CLICKHOUSE_PASSWORD ? 'environment' : 'none',
+  };
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const row = {
     id,
@@ -154,9 +166,23 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
     rowCount: d.rows,
     userCount: null,
     columnsJson: JSON.stringify(columns),
-    mappingJson: JSON.stringify(d.kind === 'user_table' ? { ...(variant ? { variant } : {}) } : { user: role('user'), time: role('time'), event: role('event') }),
+    mappingJson: JSON.stringify(
+      d.kind === 'user_table' ? { ...(variant ? { variant } : {}) } : { user: role('user'), time: role('time'), event: role('event') },
+    ),
     // A password kept in a plain 0600 file (no OS secret store) is said so wherever the dataset is listed.
-    warningsJson: JSON.stringify(stored && app.secrets.kind === 'file' ? [{ reason: 'password_in_file', count: 1, lines: [], message: 'No OS secret store was found, so this warehouse password is kept unencrypted in a file only your user can read (mode 0600) in the data folder. Set IAFA_CLICKHOUSE_PASSWORD instead to keep it off the disk.' }] : []),
+    warningsJson: JSON.stringify(
+      stored && app.secrets.kind === 'file'
+        ? [
+            {
+              reason: 'password_in_file',
+              count: 1,
+              lines: [],
+              message:
+                'No OS secret store was found, so this warehouse password is kept unencrypted in a file only your user can read (mode 0600) in the data folder. Set IAFA_CLICKHOUSE_PASSWORD instead to keep it off the disk.',
+            },
+          ]
+        : [],
+    ),
     eventsJson: JSON.stringify(events.map((e) => ({ name: e.event, count: e.count }))),
     timeStart: iso(d.timeMin),
     timeEnd: iso(d.timeMax),
@@ -173,7 +199,10 @@ export async function warehouseSave(app: AppContext, input: CallParsedInput<'war
     } catch (err) {
       // The store's own message speaks of the API key; this one is about the warehouse password.
       const why = /\((secret-tool: [^)]*)\)/.exec(err instanceof Error ? err.message : String(err))?.[1] ?? 'no reason given';
-      throw new IafaError('internal', `The OS keyring did not take the warehouse password (${why}). Nothing was saved: unlock the keyring, or set IAFA_CLICKHOUSE_PASSWORD (or IAFA_SECRET_STORE=file) and save again.`);
+      throw new IafaError(
+        'internal',
+        `The OS keyring did not take the warehouse password (${why}). Nothing was saved: unlock the keyring, or set IAFA_CLICKHOUSE_PASSWORD (or IAFA_SECRET_STORE=file) and save again.`,
+      );
     }
   }
   try {

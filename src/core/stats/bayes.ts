@@ -57,5 +57,12 @@ export function gaussianEffectPosterior(estimate: number, se: number, prior: Gau
   const sd = Math.sqrt(1 / precision);
   const q = normalQuantile(1 - alpha / 2);
   const [riskControl, riskTreatment] = normalExpectedLoss(mean, sd);
-  return { expected: mean, sd, ci: { lower: mean - q * sd, upper: mean + q * sd }, chance_to_win: normalCdf(mean / sd), risk_control: riskControl, risk_treatment: riskTreatment };
+  return {
+    expected: mean,
+    sd,
+    ci: { lower: mean - q * sd, upper: mean + q * sd },
+    chance_to_win: normalCdf(mean / sd),
+    risk_control: riskControl,
+    risk_treatment: riskTreatment,
+  };
 }

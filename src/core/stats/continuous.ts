@@ -33,7 +33,10 @@ export interface WelchResult {
 
 /** Welch's unequal-variance t-test with Welch–Satterthwaite df; difference = treatment − control. */
 export function welchTTest(control: SampleSummary, treatment: SampleSummary, alpha = 0.05): WelchResult {
-  for (const [label, s] of [['control', control], ['treatment', treatment]] as const) {
+  for (const [label, s] of [
+    ['control', control],
+    ['treatment', treatment],
+  ] as const) {
     if (!(s.n >= 2)) throw new RangeError(`${label}: at least 2 observations are needed for a t-test (got ${s.n})`);
   }
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
@@ -60,6 +63,6 @@ export function welchTTest(control: SampleSummary, treatment: SampleSummary, alp
 /** Cohen's d with the pooled standard deviation. */
 export function cohensD(control: SampleSummary, treatment: SampleSummary): number {
   const pooled = Math.sqrt(((control.n - 1) * control.sd ** 2 + (treatment.n - 1) * treatment.sd ** 2) / (control.n + treatment.n - 2));
-  if (!(pooled > 0)) throw new RangeError('pooled standard deviation is 0, so Cohen\'s d is undefined');
+  if (!(pooled > 0)) throw new RangeError("pooled standard deviation is 0, so Cohen's d is undefined");
   return (treatment.mean - control.mean) / pooled;
 }

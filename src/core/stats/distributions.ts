@@ -51,7 +51,7 @@ export function normalQuantile(p: number): number {
   }
   for (let i = 0; i < 2; i++) {
     // Work in the smaller tail so the residual is not swamped by rounding of 1 − p.
-    const e = p < 0.5 ? normalCdf(x) - p : (1 - p) - normalSf(x);
+    const e = p < 0.5 ? normalCdf(x) - p : 1 - p - normalSf(x);
     const u = e * SQRT2PI * Math.exp((x * x) / 2);
     x = x - u / (1 + (x * u) / 2);
   }
@@ -151,7 +151,7 @@ export function chiSquareQuantile(p: number, k: number): number {
   let x = Math.max(1e-12, k * Math.pow(1 - h + z * Math.sqrt(h), 3));
   if (!(x > lo && x < hi)) x = (lo + hi) / 2;
   for (let i = 0; i < 300; i++) {
-    const f = p < 0.5 ? chiSquareCdf(x, k) - p : (1 - p) - chiSquareSf(x, k);
+    const f = p < 0.5 ? chiSquareCdf(x, k) - p : 1 - p - chiSquareSf(x, k);
     if (f > 0) hi = x;
     else lo = x;
     const pdf = chiSquarePdf(x, k);

@@ -99,7 +99,13 @@ export function sampleSizeTwoProportions(input: ProportionSampleSizeInput): Samp
 }
 
 /** Smallest p2 > p1 detectable with n per group (power.prop.test solving for p2). */
-export function mdeTwoProportions(baseline: number, n: number, alpha = 0.05, power = 0.8, variants = 2): { treatment_rate: number; mde_absolute: number; mde_relative: number } {
+export function mdeTwoProportions(
+  baseline: number,
+  n: number,
+  alpha = 0.05,
+  power = 0.8,
+  variants = 2,
+): { treatment_rate: number; mde_absolute: number; mde_relative: number } {
   checkUnit(baseline, 'baseline rate');
   checkUnit(power, 'power');
   const a = bonferroniAlpha(alpha, variants);
@@ -170,7 +176,9 @@ export function experimentDuration(totalSample: number, dailyUsers: number, allo
   const days = fullWeeks ? weeks * 7 : needed;
   const share = allocation === 1 ? 'all' : `${Math.round(allocation * 1000) / 10}% of`;
   const need = `${fmtInt(totalSample)} users at ${fmtInt(daily)} per day (${share} ${fmtInt(dailyUsers)} daily eligible users) need ${needed} day${needed === 1 ? '' : 's'}`;
-  const rationale = fullWeeks ? `${need}; rounded up to ${weeks} full week${weeks === 1 ? '' : 's'} (${days} days) so every weekday is represented equally.` : `${need}.`;
+  const rationale = fullWeeks
+    ? `${need}; rounded up to ${weeks} full week${weeks === 1 ? '' : 's'} (${days} days) so every weekday is represented equally.`
+    : `${need}.`;
   return { days_needed: needed, days, weeks, daily_in_experiment: daily, rationale };
 }
 

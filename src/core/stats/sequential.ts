@@ -79,5 +79,8 @@ export function msprtProportions(
     const m = a.successes / a.n;
     return { mean: m, variance: m * (1 - m), n: a.n };
   };
-  return msprt(looks.map((l) => ({ control: arm(l.control), treatment: arm(l.treatment) })), opts);
+  return msprt(
+    looks.map((l) => ({ control: arm(l.control), treatment: arm(l.treatment) })),
+    opts,
+  );
 }

@@ -5,8 +5,8 @@
  */
 
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 const LN_SQRT_2PI = 0.9189385332046727; // ln √(2π)
 const EPS = 1e-16;
@@ -16,11 +16,7 @@ const TINY = 1e-300;
 function lgammaCorrection(x: number): number {
   const x2 = 1 / (x * x);
   // Coefficients B_2k / (2k(2k-1)).
-  return (
-    (1 / 12 +
-      x2 * (-1 / 360 + x2 * (1 / 1260 + x2 * (-1 / 1680 + x2 * (1 / 1188 + x2 * (-691 / 360360 + x2 * (1 / 156 + x2 * (-3617 / 122400)))))))) /
-    x
-  );
+  return (1 / 12 + x2 * (-1 / 360 + x2 * (1 / 1260 + x2 * (-1 / 1680 + x2 * (1 / 1188 + x2 * (-691 / 360360 + x2 * (1 / 156 + x2 * (-3617 / 122400)))))))) / x;
 }
 
 export function logGamma(x: number): number {
@@ -137,9 +133,9 @@ export function incompleteBeta(x: number, a: number, b: number, y: number = 1 - 
   if (y <= 0) return { lower: 1, upper: 0 };
   const logFront = a * Math.log(x) + b * Math.log(y) - logBeta(a, b);
   if (x < (a + 1) / (a + b + 2)) {
-    const lower = Math.exp(logFront) * betaContinuedFraction(a, b, x) / a;
+    const lower = (Math.exp(logFront) * betaContinuedFraction(a, b, x)) / a;
     return { lower, upper: 1 - lower };
   }
-  const upper = Math.exp(logFront) * betaContinuedFraction(b, a, y) / b;
+  const upper = (Math.exp(logFront) * betaContinuedFraction(b, a, y)) / b;
   return { lower: 1 - upper, upper };
 }

@@ -41,5 +41,5 @@ export function fmtSeconds(s: number | null | undefined): string {
 }
 
 export function isAbort(err: unknown): boolean {
-  return (typeof err === 'object' && err !== null && ((err as { name?: string }).name === 'AbortError' || (err as { kind?: string }).kind === 'cancelled'));
+  return typeof err === 'object' && err !== null && ((err as { name?: string }).name === 'AbortError' || (err as { kind?: string }).kind === 'cancelled');
 }

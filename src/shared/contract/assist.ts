@@ -14,16 +14,18 @@ export const JoinPreviewInput = z.object({
 
 export const JoinPreview = z.object({
   key: z.string(),
-  files: z.array(z.object({
-    path: z.string(),
-    rows: z.number().int().nonnegative(),
-    /** Distinct non-empty ids in this file. */
-    ids: z.number().int().nonnegative(),
-    /** Of those, how many the first file has too (the first file: all of its own). */
-    matched: z.number().int().nonnegative(),
-    /** A few ids found here but not in the first file. */
-    unmatchedSample: z.array(z.string()),
-  })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      rows: z.number().int().nonnegative(),
+      /** Distinct non-empty ids in this file. */
+      ids: z.number().int().nonnegative(),
+      /** Of those, how many the first file has too (the first file: all of its own). */
+      matched: z.number().int().nonnegative(),
+      /** A few ids found here but not in the first file. */
+      unmatchedSample: z.array(z.string()),
+    }),
+  ),
   /** Ids present in every file. */
   inAll: z.number().int().nonnegative(),
 });

@@ -21,9 +21,7 @@ export interface CallDef<Name extends string = string, I extends z.ZodType = z.Z
   streams?: boolean;
 }
 
-export function call<Name extends string, I extends z.ZodType, O extends z.ZodType>(
-  def: CallDef<Name, I, O>,
-): CallDef<Name, I, O> {
+export function call<Name extends string, I extends z.ZodType, O extends z.ZodType>(def: CallDef<Name, I, O>): CallDef<Name, I, O> {
   return def;
 }
 

@@ -41,51 +41,65 @@ const Fraction = z.number().gt(0).lt(1);
 
 // ---------------------------------------------------------------- design
 
-export const DesignInput = z.object({
-  /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
-  llm: LlmOptions.optional(),
-  funnelId: z.string().optional(),
-  experiment_id: z.string().optional(),
-  name: z.string().max(200).optional(),
-  hypothesis: z.string().max(2000).optional(),
-  /** Baseline rate of the primary metric as a fraction (0.15 = 15%). */
-  baseline_rate: Fraction.optional(),
-  /** Seed-style funnel metrics (percent); overall_conversion_rate is used when no baseline_rate is given. */
-  current_metrics: z.object({
-    overall_conversion_rate: z.number().min(0).max(100).optional(),
-    stages: z.array(z.object({ stage_name: z.string(), conversion_rate: z.number().optional(), step_conversion_rate: z.number().optional(), users: z.number().optional() })).optional(),
-    total_users: z.number().nonnegative().optional(),
-  }).passthrough().optional(),
-  metric_type: z.enum(['rate', 'mean']).default('rate'),
-  /** For mean metrics: baseline mean and standard deviation. */
-  baseline_mean: z.number().optional(),
-  baseline_sd: z.number().positive().optional(),
-  /** Required unless sample_size or duration_days is given (then the MDE they allow is computed). */
-  mde: z.number().positive().optional(),
-  mde_type: z.enum(['relative', 'absolute']).default('relative'),
-  alpha: Fraction.default(0.05),
-  power: Fraction.default(0.8),
-  variants: z.number().int().min(2).max(20).default(2),
-  /** Unequal allocation: units in each treatment arm per control unit (statsmodels' ratio; 90/10 = 1/9). */
-  ratio: z.number().positive().max(1000).optional(),
-  alternative: z.enum(['two-sided', 'one-sided']).default('two-sided'),
-  /** Total units available (all arms): the design reports the power at the MDE and the MDE at the target power. */
-  sample_size: z.number().int().positive().optional(),
-  /** Or the planned duration in days (with daily_users and allocation) to the same end. */
-  duration_days: z.number().int().positive().max(3650).optional(),
-  daily_users: z.number().positive().optional(),
-  /** Share of daily eligible users placed in the experiment. */
-  allocation: z.number().gt(0).max(1).default(1),
-  full_weeks: z.boolean().default(true),
-  primary_metric: z.string().max(200).optional(),
-  secondary_metrics: z.array(z.string().max(200)).default([]),
-  guardrails: z.array(GuardrailSpec).default([]),
-  randomization_unit: z.string().max(100).default('user_id'),
-  stratification: z.array(z.string().max(100)).default([]),
-  variant_names: z.array(z.string().max(200)).optional(),
-  business_context: z.object({ project: z.string().optional(), domain: z.string().optional(), constraints: z.array(z.string()).default([]) }).optional(),
-  save: z.boolean().default(true),
-}).strict();
+export const DesignInput = z
+  .object({
+    /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
+    llm: LlmOptions.optional(),
+    funnelId: z.string().optional(),
+    experiment_id: z.string().optional(),
+    name: z.string().max(200).optional(),
+    hypothesis: z.string().max(2000).optional(),
+    /** Baseline rate of the primary metric as a fraction (0.15 = 15%). */
+    baseline_rate: Fraction.optional(),
+    /** Seed-style funnel metrics (percent); overall_conversion_rate is used when no baseline_rate is given. */
+    current_metrics: z
+      .object({
+        overall_conversion_rate: z.number().min(0).max(100).optional(),
+        stages: z
+          .array(
+            z.object({
+              stage_name: z.string(),
+              conversion_rate: z.number().optional(),
+              step_conversion_rate: z.number().optional(),
+              users: z.number().optional(),
+            }),
+          )
+          .optional(),
+        total_users: z.number().nonnegative().optional(),
+      })
+      .passthrough()
+      .optional(),
+    metric_type: z.enum(['rate', 'mean']).default('rate'),
+    /** For mean metrics: baseline mean and standard deviation. */
+    baseline_mean: z.number().optional(),
+    baseline_sd: z.number().positive().optional(),
+    /** Required unless sample_size or duration_days is given (then the MDE they allow is computed). */
+    mde: z.number().positive().optional(),
+    mde_type: z.enum(['relative', 'absolute']).default('relative'),
+    alpha: Fraction.default(0.05),
+    power: Fraction.default(0.8),
+    variants: z.number().int().min(2).max(20).default(2),
+    /** Unequal allocation: units in each treatment arm per control unit (statsmodels' ratio; 90/10 = 1/9). */
+    ratio: z.number().positive().max(1000).optional(),
+    alternative: z.enum(['two-sided', 'one-sided']).default('two-sided'),
+    /** Total units available (all arms): the design reports the power at the MDE and the MDE at the target power. */
+    sample_size: z.number().int().positive().optional(),
+    /** Or the planned duration in days (with daily_users and allocation) to the same end. */
+    duration_days: z.number().int().positive().max(3650).optional(),
+    daily_users: z.number().positive().optional(),
+    /** Share of daily eligible users placed in the experiment. */
+    allocation: z.number().gt(0).max(1).default(1),
+    full_weeks: z.boolean().default(true),
+    primary_metric: z.string().max(200).optional(),
+    secondary_metrics: z.array(z.string().max(200)).default([]),
+    guardrails: z.array(GuardrailSpec).default([]),
+    randomization_unit: z.string().max(100).default('user_id'),
+    stratification: z.array(z.string().max(100)).default([]),
+    variant_names: z.array(z.string().max(200)).optional(),
+    business_context: z.object({ project: z.string().optional(), domain: z.string().optional(), constraints: z.array(z.string()).default([]) }).optional(),
+    save: z.boolean().default(true),
+  })
+  .strict();
 export type DesignInput = z.input<typeof DesignInput>;
 export type DesignParsed = z.output<typeof DesignInput>;
 
@@ -125,16 +139,19 @@ export const ExperimentDesign = z.object({
     alternative: z.enum(['two-sided', 'one-sided']).optional(),
   }),
   /** For a given sample size or duration: the power it gives at the MDE and the MDE it allows at the target power. */
-  power_analysis: z.object({
-    source: z.enum(['sample_size', 'duration']),
-    total: z.number().int(),
-    control_n: z.number().int(),
-    treatment_n: z.number().int(),
-    power_at_mde: z.number().nullable(),
-    /** pp for rates, metric units for means. */
-    mde_absolute: z.number(),
-    mde_relative: z.number().nullable(),
-  }).nullable().optional(),
+  power_analysis: z
+    .object({
+      source: z.enum(['sample_size', 'duration']),
+      total: z.number().int(),
+      control_n: z.number().int(),
+      treatment_n: z.number().int(),
+      power_at_mde: z.number().nullable(),
+      /** pp for rates, metric units for means. */
+      mde_absolute: z.number(),
+      mde_relative: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
   duration: z.object({
     days: z.number().int().nullable(),
     weeks: z.number().int().nullable(),
@@ -168,57 +185,64 @@ export type DesignResult = z.infer<typeof DesignResult>;
 
 // ---------------------------------------------------------------- analysis
 
-export const AnalyzeInput = z.object({
-  /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
-  llm: LlmOptions.optional(),
-  funnelId: z.string().optional(),
-  experiment_id: z.string().optional(),
-  name: z.string().max(200).optional(),
-  /** One user-level table (variant column + metric columns): an imported dataset, a CSV path or inline columns. */
-  datasetId: z.string().optional(),
-  file: z.string().optional(),
-  table: TableInput.optional(),
-  /** Or two aggregated exports (one per arm, e.g. daily counts), like the Udacity pair. */
-  control_datasetId: z.string().optional(),
-  treatment_datasetId: z.string().optional(),
-  control_file: z.string().optional(),
-  treatment_file: z.string().optional(),
-  control_table: TableInput.optional(),
-  treatment_table: TableInput.optional(),
-  /** Or funnel stage counts per arm (from an event log with a variant property). */
-  stages: z.object({ names: z.array(z.string()).min(2), control: z.array(z.number().int().nonnegative()), treatment: z.array(z.number().int().nonnegative()) }).optional(),
-  variant_column: z.string().optional(),
-  control: z.string().optional(),
-  treatment: z.string().optional(),
-  /** A/B/n: several treatment values of the variant column, each read against control in one result (user tables). */
-  treatments: z.array(z.string().trim().min(1)).max(19).optional(),
-  /** frequentist (p-values, confidence intervals) or bayesian (chance to beat control, risk); the Settings default when absent. */
-  engine: z.enum(['frequentist', 'bayesian']).optional(),
-  /** Bayesian engine: normal prior on the relative lift (fractions: mean 0, sd 0.3 = ±30%); flat when absent. */
-  prior: z.object({ mean: z.number().default(0), sd: z.number().positive() }).strict().optional(),
-  /** The first metric is the primary one; the rest are secondary (corrected for multiplicity). */
-  metrics: z.array(MetricSpec).default([]),
-  guardrails: z.array(GuardrailSpec).default([]),
-  segment_by: z.union([z.string(), z.array(z.string())]).optional(),
-  date_column: z.string().optional(),
-  /** Pre-period covariate column for CUPED (mean metrics). */
-  covariate: z.string().optional(),
-  lower_is_better: z.array(z.string()).default([]),
-  alpha: z.number().gt(0).lt(0.5).default(0.05),
-  /** Multiplicity correction for secondary metrics, segments and (A/B/n) arms: Holm, Benjamini–Hochberg or Bonferroni. */
-  correction: z.enum(['holm', 'bh', 'bonferroni']).default('holm'),
-  /** Interval for a difference of rates: unpooled Wald (default) or Newcombe's hybrid score (better near 0% or 100%). */
-  ci_method: z.enum(['wald', 'newcombe']).default('wald'),
-  /** Planned traffic weights: [control, treatment] or, for A/B/n, [control, ...treatments]. */
-  planned_split: z.array(z.number().positive()).min(2).max(20).optional(),
-  /** Aggregated inputs: count column whose per-arm totals are checked for SRM (default: the primary metric's denominator). */
-  srm_column: z.string().optional(),
-  /** The design's MDE, for "power at the planned effect". */
-  mde: z.number().positive().optional(),
-  mde_type: z.enum(['relative', 'absolute']).default('relative'),
-  sequential: z.object({ tau: z.number().positive().optional() }).optional(),
-  save: z.boolean().default(true),
-}).strict();
+export const AnalyzeInput = z
+  .object({
+    /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
+    llm: LlmOptions.optional(),
+    funnelId: z.string().optional(),
+    experiment_id: z.string().optional(),
+    name: z.string().max(200).optional(),
+    /** One user-level table (variant column + metric columns): an imported dataset, a CSV path or inline columns. */
+    datasetId: z.string().optional(),
+    file: z.string().optional(),
+    table: TableInput.optional(),
+    /** Or two aggregated exports (one per arm, e.g. daily counts), like the Udacity pair. */
+    control_datasetId: z.string().optional(),
+    treatment_datasetId: z.string().optional(),
+    control_file: z.string().optional(),
+    treatment_file: z.string().optional(),
+    control_table: TableInput.optional(),
+    treatment_table: TableInput.optional(),
+    /** Or funnel stage counts per arm (from an event log with a variant property). */
+    stages: z
+      .object({ names: z.array(z.string()).min(2), control: z.array(z.number().int().nonnegative()), treatment: z.array(z.number().int().nonnegative()) })
+      .optional(),
+    variant_column: z.string().optional(),
+    control: z.string().optional(),
+    treatment: z.string().optional(),
+    /** A/B/n: several treatment values of the variant column, each read against control in one result (user tables). */
+    treatments: z.array(z.string().trim().min(1)).max(19).optional(),
+    /** frequentist (p-values, confidence intervals) or bayesian (chance to beat control, risk); the Settings default when absent. */
+    engine: z.enum(['frequentist', 'bayesian']).optional(),
+    /** Bayesian engine: normal prior on the relative lift (fractions: mean 0, sd 0.3 = ±30%); flat when absent. */
+    prior: z
+      .object({ mean: z.number().default(0), sd: z.number().positive() })
+      .strict()
+      .optional(),
+    /** The first metric is the primary one; the rest are secondary (corrected for multiplicity). */
+    metrics: z.array(MetricSpec).default([]),
+    guardrails: z.array(GuardrailSpec).default([]),
+    segment_by: z.union([z.string(), z.array(z.string())]).optional(),
+    date_column: z.string().optional(),
+    /** Pre-period covariate column for CUPED (mean metrics). */
+    covariate: z.string().optional(),
+    lower_is_better: z.array(z.string()).default([]),
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    /** Multiplicity correction for secondary metrics, segments and (A/B/n) arms: Holm, Benjamini–Hochberg or Bonferroni. */
+    correction: z.enum(['holm', 'bh', 'bonferroni']).default('holm'),
+    /** Interval for a difference of rates: unpooled Wald (default) or Newcombe's hybrid score (better near 0% or 100%). */
+    ci_method: z.enum(['wald', 'newcombe']).default('wald'),
+    /** Planned traffic weights: [control, treatment] or, for A/B/n, [control, ...treatments]. */
+    planned_split: z.array(z.number().positive()).min(2).max(20).optional(),
+    /** Aggregated inputs: count column whose per-arm totals are checked for SRM (default: the primary metric's denominator). */
+    srm_column: z.string().optional(),
+    /** The design's MDE, for "power at the planned effect". */
+    mde: z.number().positive().optional(),
+    mde_type: z.enum(['relative', 'absolute']).default('relative'),
+    sequential: z.object({ tau: z.number().positive().optional() }).optional(),
+    save: z.boolean().default(true),
+  })
+  .strict();
 export type AnalyzeInput = z.input<typeof AnalyzeInput>;
 export type AnalyzeParsed = z.output<typeof AnalyzeInput>;
 
@@ -260,7 +284,16 @@ export const MetricResult = z.object({
   test: z.string(),
   tested: z.boolean(),
   reason: z.string().nullable(),
-  cuped: z.object({ covariate: z.string(), theta: z.number(), variance_reduction: z.number(), difference: z.number(), confidence_interval: Pair, p_value: z.number() }).nullable(),
+  cuped: z
+    .object({
+      covariate: z.string(),
+      theta: z.number(),
+      variance_reduction: z.number(),
+      difference: z.number(),
+      confidence_interval: Pair,
+      p_value: z.number(),
+    })
+    .nullable(),
   ratio: z.object({ numerator: z.string(), denominator: z.string() }).nullable().optional(),
   bayesian: BayesianMetric.nullable().optional(),
 });
@@ -319,7 +352,14 @@ export const Recommendation = z.object({
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 
-export const DailyEffect = z.object({ date: z.string(), control_n: z.number(), treatment_n: z.number(), control_value: z.number().nullable(), treatment_value: z.number().nullable(), difference: z.number().nullable() });
+export const DailyEffect = z.object({
+  date: z.string(),
+  control_n: z.number(),
+  treatment_n: z.number(),
+  control_value: z.number().nullable(),
+  treatment_value: z.number().nullable(),
+  difference: z.number().nullable(),
+});
 
 /** One treatment arm of an A/B/n read-out, against the shared control. */
 export const ArmResult = z.object({
@@ -372,8 +412,16 @@ export const ExperimentAnalysis = z.object({
     primary_metric: MetricResult,
     secondary_metrics: z.array(MetricResult),
     secondary_correction: z.enum(['holm', 'bh', 'bonferroni']),
-    power: z.object({ observed_effect: z.number().nullable(), at_mde: z.number().nullable(), mde: z.number().nullable(), mde_type: z.enum(['relative', 'absolute']), note: z.string() }),
-    sequential: z.object({ method: z.string(), tau: z.number(), looks: z.number().int(), p_value: z.number(), confidence_interval: Pair, reject: z.boolean() }).nullable(),
+    power: z.object({
+      observed_effect: z.number().nullable(),
+      at_mde: z.number().nullable(),
+      mde: z.number().nullable(),
+      mde_type: z.enum(['relative', 'absolute']),
+      note: z.string(),
+    }),
+    sequential: z
+      .object({ method: z.string(), tau: z.number(), looks: z.number().int(), p_value: z.number(), confidence_interval: Pair, reject: z.boolean() })
+      .nullable(),
   }),
   srm_check: SrmCheckResult,
   segment_by: z.array(z.string()),
@@ -425,21 +473,52 @@ export const CausalResult = z.object({
   narrative: NarrateOutput.nullable().optional(),
   experiment_id: z.string().nullable(),
   causal_conclusion: z.object({
-    statement: z.string(), confidence: z.enum(['High', 'Medium', 'Low']), rationale: z.string(),
+    statement: z.string(),
+    confidence: z.enum(['High', 'Medium', 'Low']),
+    rationale: z.string(),
     /** Required checks (randomisation, covariate balance, temporal stability) that did not run, named. */
     not_checked: z.array(z.string()).default([]),
   }),
   mechanism: z.object({ description: z.string(), causal_chain: z.array(ChainStep) }),
   confounding_check: z.object({
-    external_factors: z.object({ status: CheckStatus, check: z.string(), factors: z.array(z.object({ description: z.string(), impact: z.enum(['none', 'possible', 'confirmed']) })) }),
+    external_factors: z.object({
+      status: CheckStatus,
+      check: z.string(),
+      factors: z.array(z.object({ description: z.string(), impact: z.enum(['none', 'possible', 'confirmed']) })),
+    }),
     selection_bias: z.object({
       status: CheckStatus,
       check: z.string(),
       srm_p_value: z.number().nullable(),
-      balance: z.array(z.object({ column: z.string(), statistic: z.number().nullable(), df: z.number().nullable(), p_value: z.number().nullable(), p_value_adjusted: z.number().nullable(), passed: z.boolean(), note: z.string().nullable() })),
+      balance: z.array(
+        z.object({
+          column: z.string(),
+          statistic: z.number().nullable(),
+          df: z.number().nullable(),
+          p_value: z.number().nullable(),
+          p_value_adjusted: z.number().nullable(),
+          passed: z.boolean(),
+          note: z.string().nullable(),
+        }),
+      ),
     }),
-    temporal_effects: z.object({ status: CheckStatus, check: z.string(), days: z.number().int(), slope: z.number().nullable(), p_value: z.number().nullable(), first_half_difference: z.number().nullable(), second_half_difference: z.number().nullable() }),
-    heterogeneity: z.object({ status: CheckStatus, check: z.string(), column: z.string().nullable(), q: z.number().nullable(), df: z.number().nullable(), p_value: z.number().nullable() }),
+    temporal_effects: z.object({
+      status: CheckStatus,
+      check: z.string(),
+      days: z.number().int(),
+      slope: z.number().nullable(),
+      p_value: z.number().nullable(),
+      first_half_difference: z.number().nullable(),
+      second_half_difference: z.number().nullable(),
+    }),
+    heterogeneity: z.object({
+      status: CheckStatus,
+      check: z.string(),
+      column: z.string().nullable(),
+      q: z.number().nullable(),
+      df: z.number().nullable(),
+      p_value: z.number().nullable(),
+    }),
     overall: z.string(),
   }),
   generalizability: z.object({ internal_validity: z.enum(['High', 'Medium', 'Low']), external_validity: z.enum(['High', 'Medium', 'Low']), notes: z.string() }),

@@ -17,13 +17,15 @@ export const Fact = z.object({
   unit: FactUnit,
   /** Exactly what users see, e.g. "42.5%", "1,204", "p = 0.003", "2026-01-15". */
   display: z.string(),
-  provenance: z.object({
-    datasetId: z.string().optional(),
-    funnelId: z.string().optional(),
-    filters: z.record(z.string(), z.unknown()).optional(),
-    period: z.object({ start: z.string(), end: z.string() }).optional(),
-    note: z.string().optional(),
-  }).default({}),
+  provenance: z
+    .object({
+      datasetId: z.string().optional(),
+      funnelId: z.string().optional(),
+      filters: z.record(z.string(), z.unknown()).optional(),
+      period: z.object({ start: z.string(), end: z.string() }).optional(),
+      note: z.string().optional(),
+    })
+    .default({}),
 });
 export type Fact = z.infer<typeof Fact>;
 

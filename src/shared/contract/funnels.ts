@@ -57,39 +57,53 @@ export function noProtoKey(v: unknown): boolean {
 }
 
 /** `from` must not come after `to` (either may be absent); used by every call that takes a range. */
-export function orderedRange<K extends string>(fromKey: K, toKey: K): [(v: Partial<Record<K, string | undefined>>) => boolean, { message: string; path: PropertyKey[] }] {
+export function orderedRange<K extends string>(
+  fromKey: K,
+  toKey: K,
+): [(v: Partial<Record<K, string | undefined>>) => boolean, { message: string; path: PropertyKey[] }] {
   return [(v) => !v[fromKey] || !v[toKey] || v[fromKey]! <= v[toKey]!, { message: `${fromKey} must not be after ${toKey}`, path: [fromKey] }];
 }
 
-export const FunnelDefinition = z.object({
-  steps: z.array(FunnelStep).min(2).max(20),
-  /** Conversion window, e.g. "7d", "24h", "30m", or "none" for unbounded. */
-  window: z.string().regex(/^(none|\d+(\.\d+)?(ms|s|m|h|d|w))$/, 'window must look like 30m, 24h, 7d or none').default('7d'),
-  mode: FunnelMode.default('any-start'),
-  strict: z.boolean().default(false),
-  /**
-   * ClickHouse windowFunnel's other modes (docs/funnel-semantics.md has their exact rules). They
-   * combine with each other and with `strict` as ClickHouse's options do, and apply to the
-   * any-start mode only. Absent means off, so older definitions read the same.
-   */
-  strictOrder: z.boolean().optional(),
-  strictDeduplication: z.boolean().optional(),
-  strictOnce: z.boolean().optional(),
-  /** With strictOrder only: a step-1 event after step 2 is reached restarts the chain's step 1 instead of ending it. */
-  allowReentry: z.boolean().optional(),
-  breakdown: z.string().optional(),
-  /** Include lists per property; a value list prefixed by "!" in the CLI becomes exclude. */
-  include: ColumnFilters.default({}),
-  exclude: ColumnFilters.default({}),
-  from: IsoDay.optional(),
-  to: IsoDay.optional(),
-  tz: z.string().default('UTC'),
-}).refine(...orderedRange('from', 'to'));
+export const FunnelDefinition = z
+  .object({
+    steps: z.array(FunnelStep).min(2).max(20),
+    /** Conversion window, e.g. "7d", "24h", "30m", or "none" for unbounded. */
+    window: z
+      .string()
+      .regex(/^(none|\d+(\.\d+)?(ms|s|m|h|d|w))$/, 'window must look like 30m, 24h, 7d or none')
+      .default('7d'),
+    mode: FunnelMode.default('any-start'),
+    strict: z.boolean().default(false),
+    /**
+     * ClickHouse windowFunnel's other modes (docs/funnel-semantics.md has their exact rules). They
+     * combine with each other and with `strict` as ClickHouse's options do, and apply to the
+     * any-start mode only. Absent means off, so older definitions read the same.
+     */
+    strictOrder: z.boolean().optional(),
+    strictDeduplication: z.boolean().optional(),
+    strictOnce: z.boolean().optional(),
+    /** With strictOrder only: a step-1 event after step 2 is reached restarts the chain's step 1 instead of ending it. */
+    allowReentry: z.boolean().optional(),
+    breakdown: z.string().optional(),
+    /** Include lists per property; a value list prefixed by "!" in the CLI becomes exclude. */
+    include: ColumnFilters.default({}),
+    exclude: ColumnFilters.default({}),
+    from: IsoDay.optional(),
+    to: IsoDay.optional(),
+    tz: z.string().default('UTC'),
+  })
+  .refine(...orderedRange('from', 'to'));
 export type FunnelDefinition = z.infer<typeof FunnelDefinition>;
 
 /** The mode and its options as the CLI's flags name them: "any-start, strict-order, allow-reentry". */
 export function modeText(def: Pick<FunnelDefinition, 'mode' | 'strict' | 'strictOrder' | 'strictDeduplication' | 'strictOnce' | 'allowReentry'>): string {
-  const opts = [def.strict && 'strict', def.strictOrder && 'strict-order', def.strictDeduplication && 'strict-deduplication', def.strictOnce && 'strict-once', def.allowReentry && 'allow-reentry'];
+  const opts = [
+    def.strict && 'strict',
+    def.strictOrder && 'strict-order',
+    def.strictDeduplication && 'strict-deduplication',
+    def.strictOnce && 'strict-once',
+    def.allowReentry && 'allow-reentry',
+  ];
   return [def.mode, ...opts].filter(Boolean).join(', ');
 }
 
@@ -144,24 +158,31 @@ export const FunnelResult = FunnelCore.extend({
    * Per segment value: its overall conversion against all other users' (two-proportion z-test,
    * Holm-corrected over the segments), or why it was not tested (too few users).
    */
-  segment_tests: z.record(z.string(), z.object({
-    users: z.number().int().nonnegative(),
-    p_value: z.number().nullable(),
-    p_adjusted: z.number().nullable(),
-    significant: z.boolean(),
-    reason: z.string().nullable(),
-  })).optional(),
+  segment_tests: z
+    .record(
+      z.string(),
+      z.object({
+        users: z.number().int().nonnegative(),
+        p_value: z.number().nullable(),
+        p_adjusted: z.number().nullable(),
+        significant: z.boolean(),
+        reason: z.string().nullable(),
+      }),
+    )
+    .optional(),
   /**
    * When the daily series has days far (over two weeks) from the main block of data: the main
    * block's range and the isolated days, so a stray event does not pass for the period.
    */
-  dense_range: z.object({
-    start: z.string(),
-    end: z.string(),
-    left_out_days: z.array(z.string()),
-    /** Users whose step-1 day is one of those. */
-    left_out_users: z.number().int().nonnegative(),
-  }).optional(),
+  dense_range: z
+    .object({
+      start: z.string(),
+      end: z.string(),
+      left_out_days: z.array(z.string()),
+      /** Users whose step-1 day is one of those. */
+      left_out_users: z.number().int().nonnegative(),
+    })
+    .optional(),
   previous_period: FunnelCore.extend({ date_range: z.object({ start: z.string(), end: z.string() }) }).nullable(),
   daily: z.array(DailyPoint),
   time_to_convert: z.array(TimeToConvert),

@@ -26,9 +26,7 @@ export class IafaError extends Error {
     this.details = details;
   }
   toPayload(): IafaErrorPayload {
-    return this.details === undefined
-      ? { kind: this.kind, message: this.message }
-      : { kind: this.kind, message: this.message, details: this.details };
+    return this.details === undefined ? { kind: this.kind, message: this.message } : { kind: this.kind, message: this.message, details: this.details };
   }
   static from(err: unknown): IafaError {
     if (err instanceof IafaError) return err;

@@ -17,7 +17,16 @@ export const Level = z.enum(['High', 'Medium', 'Low']);
 export type Level = z.infer<typeof Level>;
 
 export const FindingKind = z.enum([
-  'bottleneck', 'segment_gap', 'segment_similar', 'trend', 'anomaly', 'forecast', 'tradeoff', 'health', 'data_quality', 'comparison',
+  'bottleneck',
+  'segment_gap',
+  'segment_similar',
+  'trend',
+  'anomaly',
+  'forecast',
+  'tradeoff',
+  'health',
+  'data_quality',
+  'comparison',
 ]);
 export type FindingKind = z.infer<typeof FindingKind>;
 
@@ -167,24 +176,27 @@ export type Hypothesis = z.infer<typeof Hypothesis>;
 const Day = IsoDay;
 
 /** The seed's request plus an unsaved funnel (datasetId + definition, as in funnels:compute). */
-export const AnalyticsInput = z.object({
-  /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
-  llm: LlmOptions.optional(),
-  funnelId: z.string().min(1).optional(),
-  datasetId: z.string().min(1).optional(),
-  definition: FunnelDefinition.optional(),
-  start_date: Day.optional(),
-  end_date: Day.optional(),
-  segment_filters: ColumnFilters.optional(),
-  segment_by: z.string().nullable().optional(),
-  include_historical: z.boolean().default(true),
-  audience: Audience.default('data_scientist'),
-  /** Overall conversion threshold in percent for the forecast's crossing date. */
-  forecast_threshold: z.number().min(0).max(100).optional(),
-  focus_areas: z.array(z.string()).optional(),
-}).refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
-  message: 'give either funnelId, or datasetId and definition',
-}).refine(...orderedRange('start_date', 'end_date'));
+export const AnalyticsInput = z
+  .object({
+    /** Model prose on top of the computed result (provider, model, refresh); numbers never change. */
+    llm: LlmOptions.optional(),
+    funnelId: z.string().min(1).optional(),
+    datasetId: z.string().min(1).optional(),
+    definition: FunnelDefinition.optional(),
+    start_date: Day.optional(),
+    end_date: Day.optional(),
+    segment_filters: ColumnFilters.optional(),
+    segment_by: z.string().nullable().optional(),
+    include_historical: z.boolean().default(true),
+    audience: Audience.default('data_scientist'),
+    /** Overall conversion threshold in percent for the forecast's crossing date. */
+    forecast_threshold: z.number().min(0).max(100).optional(),
+    focus_areas: z.array(z.string()).optional(),
+  })
+  .refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
+    message: 'give either funnelId, or datasetId and definition',
+  })
+  .refine(...orderedRange('start_date', 'end_date'));
 export type AnalyticsInput = z.infer<typeof AnalyticsInput>;
 
 export const InsightsReport = z.object({

@@ -24,14 +24,18 @@ export type CitedText = z.infer<typeof CitedText>;
 export const InsightsNarrative = z.object({
   summary: Text(1200),
   insights: z.array(CitedText).min(1).max(5),
-  recommendations: z.array(z.object({
-    priority: Priority,
-    title: Text(200),
-    rationale: Text(800),
-    expected_impact: Text(400),
-    action_items: z.array(Text(300)).max(3),
-    fact_ids: FactIds,
-  })).max(3),
+  recommendations: z
+    .array(
+      z.object({
+        priority: Priority,
+        title: Text(200),
+        rationale: Text(800),
+        expected_impact: Text(400),
+        action_items: z.array(Text(300)).max(3),
+        fact_ids: FactIds,
+      }),
+    )
+    .max(3),
 });
 
 export const ReportNarrative = z.object({
@@ -48,14 +52,19 @@ export const AskNarrative = z.object({
 });
 
 export const HypothesesNarrative = z.object({
-  hypotheses: z.array(z.object({
-    title: Text(200),
-    rationale: Text(800),
-    test: Text(600),
-    expected_outcome: Text(400),
-    priority: Priority,
-    fact_ids: FactIds,
-  })).min(1).max(5),
+  hypotheses: z
+    .array(
+      z.object({
+        title: Text(200),
+        rationale: Text(800),
+        test: Text(600),
+        expected_outcome: Text(400),
+        priority: Priority,
+        fact_ids: FactIds,
+      }),
+    )
+    .min(1)
+    .max(5),
 });
 
 export const ExperimentDesignNarrative = z.object({
@@ -151,8 +160,19 @@ export const SupportingDatum = z.object({ fact_id: z.string(), label: z.string()
 
 /** What a question is about, as the deterministic classifier reads it (src/core/llm/question.ts). */
 export const QuestionKind = z.enum([
-  'stage_count', 'overall_conversion', 'step_conversion', 'drop_off', 'time_to_convert', 'segment_comparison',
-  'trend', 'forecast', 'recommendation', 'experiment_design', 'experiment_result', 'data_quality', 'unknown',
+  'stage_count',
+  'overall_conversion',
+  'step_conversion',
+  'drop_off',
+  'time_to_convert',
+  'segment_comparison',
+  'trend',
+  'forecast',
+  'recommendation',
+  'experiment_design',
+  'experiment_result',
+  'data_quality',
+  'unknown',
 ]);
 export type QuestionKind = z.infer<typeof QuestionKind>;
 
@@ -224,8 +244,11 @@ export const analyticsAsk = call({
 });
 
 export const ConversationMessage = z.object({
-  id: z.string(), role: z.enum(['user', 'assistant']), content: z.string(),
-  payload: z.record(z.string(), z.unknown()), created_at: z.string(),
+  id: z.string(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
 });
 
 export const conversationsGet = call({
@@ -248,13 +271,15 @@ export const llmFeedback = call({
   name: 'llm:feedback',
   summary: 'Rate a generated item: helpful or not, 1-5 stars, a comment.',
   http: { method: 'POST', path: '/api/v1/llm/generations/:generationId/feedback' },
-  input: z.object({
-    generationId: z.string().min(1).max(100),
-    itemPath: z.string().max(200).default(''),
-    helpful: z.boolean().optional(),
-    stars: z.number().int().min(1).max(5).optional(),
-    comment: z.string().max(2000).optional(),
-  }).refine((v) => v.helpful !== undefined || v.stars !== undefined || v.comment !== undefined, { message: 'give helpful, stars or a comment' }),
+  input: z
+    .object({
+      generationId: z.string().min(1).max(100),
+      itemPath: z.string().max(200).default(''),
+      helpful: z.boolean().optional(),
+      stars: z.number().int().min(1).max(5).optional(),
+      comment: z.string().max(2000).optional(),
+    })
+    .refine((v) => v.helpful !== undefined || v.stars !== undefined || v.comment !== undefined, { message: 'give helpful, stars or a comment' }),
   output: z.object({ id: z.string() }),
 });
 
@@ -266,7 +291,17 @@ export const LlmUsage = z.object({
   helpful_share: z.number().nullable(),
   average_stars: z.number().nullable(),
   per_day: z.array(z.object({ day: z.string(), generations: z.number().int(), cache_hits: z.number().int() })),
-  providers: z.array(z.object({ provider: z.string(), requests_today: z.number().int(), daily_limit: z.number().int().nullable(), requests: z.number().int(), tokens_in: z.number().int(), tokens_out: z.number().int(), cost_usd: z.number() })),
+  providers: z.array(
+    z.object({
+      provider: z.string(),
+      requests_today: z.number().int(),
+      daily_limit: z.number().int().nullable(),
+      requests: z.number().int(),
+      tokens_in: z.number().int(),
+      tokens_out: z.number().int(),
+      cost_usd: z.number(),
+    }),
+  ),
   remote_cost_usd: z.number(),
 });
 export type LlmUsage = z.infer<typeof LlmUsage>;
@@ -280,7 +315,11 @@ export const llmUsage = call({
 });
 
 export const PromptInfo = z.object({
-  id: LlmTask, version: z.string(), builtin_version: z.string(), custom: z.boolean(), path: z.string(),
+  id: LlmTask,
+  version: z.string(),
+  builtin_version: z.string(),
+  custom: z.boolean(),
+  path: z.string(),
 });
 
 export const promptsList = call({

@@ -16,7 +16,18 @@ export const ReportFormat = z.enum(['html', 'markdown', 'pdf']);
 export type ReportFormat = z.infer<typeof ReportFormat>;
 
 export const ReportSection = z.enum([
-  'summary', 'key_metrics', 'funnel', 'segments', 'trend', 'insights', 'recommendations', 'guardrails', 'experiment', 'action_items', 'methods', 'appendix',
+  'summary',
+  'key_metrics',
+  'funnel',
+  'segments',
+  'trend',
+  'insights',
+  'recommendations',
+  'guardrails',
+  'experiment',
+  'action_items',
+  'methods',
+  'appendix',
 ]);
 export type ReportSection = z.infer<typeof ReportSection>;
 export const REPORT_SECTIONS = ReportSection.options;
@@ -24,43 +35,58 @@ export const REPORT_SECTIONS = ReportSection.options;
 /** Sections each audience gets by default: executives get the short version, data scientists everything. */
 export const DEFAULT_REPORT_SECTIONS: Record<Audience, ReportSection[]> = {
   executive: ['summary', 'key_metrics', 'funnel', 'trend', 'recommendations', 'guardrails', 'experiment', 'action_items', 'appendix'],
-  product_manager: ['summary', 'key_metrics', 'funnel', 'segments', 'trend', 'insights', 'recommendations', 'guardrails', 'experiment', 'action_items', 'appendix'],
+  product_manager: [
+    'summary',
+    'key_metrics',
+    'funnel',
+    'segments',
+    'trend',
+    'insights',
+    'recommendations',
+    'guardrails',
+    'experiment',
+    'action_items',
+    'appendix',
+  ],
   data_scientist: [...REPORT_SECTIONS],
 };
 
 const Day = IsoDay;
 
-export const ReportsGenerateInput = z.object({
-  funnelId: z.string().min(1).max(200).optional(),
-  datasetId: z.string().min(1).max(200).optional(),
-  definition: FunnelDefinition.optional(),
-  start_date: Day.optional(),
-  end_date: Day.optional(),
-  segment_filters: ColumnFilters.optional(),
-  segment_by: z.string().nullable().optional(),
-  /** A stored experiment analysis (Experiments workspace) or an analysis to run now: adds the read-out. */
-  experimentId: z.string().min(1).max(200).optional(),
-  experiment: AnalyzeInput.optional(),
-  audience: Audience.default('executive'),
-  format: ReportFormat.default('html'),
-  /** Sections to include; omitted = every section that suits the audience. */
-  sections: z.array(ReportSection).optional(),
-  /** The seed's switches, kept for compatibility: false removes the matching sections. */
-  include_recommendations: z.boolean().optional(),
-  include_charts: z.boolean().optional(),
-  /** Narrative provider; "none" keeps the computed text. Omitted = settings. */
-  provider: ProviderName.optional(),
-  model: z.string().max(4096).optional(),
-  /** Bypass the narrative cache (a fresh model answer). */
-  refresh: z.boolean().optional(),
-  title: z.string().trim().min(1).max(200).optional(),
-  /** Paper size for PDF; omitted = settings.reports.paper. */
-  paper: z.enum(['A4', 'Letter']).optional(),
-  /** false = preview only: rendered and returned, but no file or row is stored. */
-  save: z.boolean().default(true),
-}).refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)) || Boolean(v.experiment) || Boolean(v.experimentId), {
-  message: 'give funnelId, or datasetId and definition, or an experiment',
-}).refine(...orderedRange('start_date', 'end_date'));
+export const ReportsGenerateInput = z
+  .object({
+    funnelId: z.string().min(1).max(200).optional(),
+    datasetId: z.string().min(1).max(200).optional(),
+    definition: FunnelDefinition.optional(),
+    start_date: Day.optional(),
+    end_date: Day.optional(),
+    segment_filters: ColumnFilters.optional(),
+    segment_by: z.string().nullable().optional(),
+    /** A stored experiment analysis (Experiments workspace) or an analysis to run now: adds the read-out. */
+    experimentId: z.string().min(1).max(200).optional(),
+    experiment: AnalyzeInput.optional(),
+    audience: Audience.default('executive'),
+    format: ReportFormat.default('html'),
+    /** Sections to include; omitted = every section that suits the audience. */
+    sections: z.array(ReportSection).optional(),
+    /** The seed's switches, kept for compatibility: false removes the matching sections. */
+    include_recommendations: z.boolean().optional(),
+    include_charts: z.boolean().optional(),
+    /** Narrative provider; "none" keeps the computed text. Omitted = settings. */
+    provider: ProviderName.optional(),
+    model: z.string().max(4096).optional(),
+    /** Bypass the narrative cache (a fresh model answer). */
+    refresh: z.boolean().optional(),
+    title: z.string().trim().min(1).max(200).optional(),
+    /** Paper size for PDF; omitted = settings.reports.paper. */
+    paper: z.enum(['A4', 'Letter']).optional(),
+    /** false = preview only: rendered and returned, but no file or row is stored. */
+    save: z.boolean().default(true),
+  })
+  .refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)) || Boolean(v.experiment) || Boolean(v.experimentId), {
+    message: 'give funnelId, or datasetId and definition, or an experiment',
+  })
+  .refine(...orderedRange('start_date', 'end_date'));
 export type ReportsGenerateInput = z.input<typeof ReportsGenerateInput>;
 export type ReportsGenerateParsed = z.output<typeof ReportsGenerateInput>;
 

@@ -53,14 +53,18 @@ export const WarehouseSaveInput = z.object({
   password: z.string().max(1000).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   /** The column roles; detected from the table when absent. */
-  roles: z.object({ user: z.string().min(1).max(500), time: z.string().min(1).max(500), event: z.string().min(1).max(500) }).partial().optional(),
+  roles: z
+    .object({ user: z.string().min(1).max(500), time: z.string().min(1).max(500), event: z.string().min(1).max(500) })
+    .partial()
+    .optional(),
   /** Per-dataset limits; the IAFA_CLICKHOUSE_* defaults when absent. */
   limits: WarehouseLimits.partial().optional(),
 });
 
 export const warehouseSave = call({
   name: 'warehouse:save',
-  summary: 'Save a ClickHouse table as a dataset (URL, column roles, limits; the password in the OS secret store): every workspace then analyses it in ClickHouse.',
+  summary:
+    'Save a ClickHouse table as a dataset (URL, column roles, limits; the password in the OS secret store): every workspace then analyses it in ClickHouse.',
   http: { method: 'POST', path: '/api/v1/warehouse/datasets' },
   input: WarehouseSaveInput,
   output: Dataset,

@@ -17,7 +17,10 @@ const table = parseCsv(fs.readFileSync(path.join(dir, 'three_arm.csv'), 'utf8'))
 const REL = 1e-9;
 
 function analyze(extra: Record<string, unknown> = {}) {
-  return runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue'], ...extra }), { table });
+  return runAnalysis(
+    AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['converted', 'revenue'], ...extra }),
+    { table },
+  );
 }
 
 describe('A/B/n: three arms in one read-out', () => {
@@ -52,16 +55,22 @@ describe('A/B/n: three arms in one read-out', () => {
   });
   it('every number the SRM message and the decision quote is a fact', () => {
     const displays = new Set(a.facts.map((f) => f.display));
-    const quoted = [...extractNumbers(a.multi_arm!.srm.message), ...extractNumbers(a.recommendation.rationale)].filter((n) => n.kind === 'percent' || n.kind === 'p');
+    const quoted = [...extractNumbers(a.multi_arm!.srm.message), ...extractNumbers(a.recommendation.rationale)].filter(
+      (n) => n.kind === 'percent' || n.kind === 'p',
+    );
     expect(quoted.length).toBeGreaterThanOrEqual(6);
     const missing = quoted.map((n) => n.raw).filter((raw) => ![...displays].some((d) => d.includes(raw.replace(/^p\s*=\s*/, ''))));
     expect(missing).toEqual([]);
     expect(a.facts.find((f) => f.id === 'experiment.srm.p_value')!.value).toBe(a.multi_arm!.srm.p_value);
   });
   it('Bonferroni and Benjamini–Hochberg as options', () => {
-    for (const [method, key] of [['bonferroni', 'p_bonferroni'], ['bh', 'p_bh']] as const) {
+    for (const [method, key] of [
+      ['bonferroni', 'p_bonferroni'],
+      ['bh', 'p_bh'],
+    ] as const) {
       const x = analyze({ correction: method });
-      for (const arm of x.arms!) close(arm.primary_metric.p_value_adjusted as number, t.arms[arm.treatment_label].converted[key], REL, 0, `${method} ${arm.treatment_label}`);
+      for (const arm of x.arms!)
+        close(arm.primary_metric.p_value_adjusted as number, t.arms[arm.treatment_label].converted[key], REL, 0, `${method} ${arm.treatment_label}`);
       expect(x.multi_arm!.correction).toBe(method);
     }
   });
@@ -79,14 +88,18 @@ describe('A/B/n: three arms in one read-out', () => {
     const one = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatments: ['C'], metrics: ['converted'] }), { table });
     expect(one.arms).toBeUndefined();
     expect(one.treatment_label).toBe('C');
-    expect(() => runAnalysis(AnalyzeInput.parse({ treatments: ['B', 'C'], metrics: ['a/b'] }), { control: table, treatment: table })).toThrow(/user-level table/);
+    expect(() => runAnalysis(AnalyzeInput.parse({ treatments: ['B', 'C'], metrics: ['a/b'] }), { control: table, treatment: table })).toThrow(
+      /user-level table/,
+    );
     expect(() => analyze({ planned_split: [1, 1] })).toThrow(/needs 3/);
   });
 });
 
 describe('ratio metrics over user-level columns (delta method)', () => {
   it('revenue/sessions per arm: ratio, difference and SE equal the numpy delta method', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['revenue/sessions'] }), { table });
+    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatments: ['B', 'C'], metrics: ['revenue/sessions'] }), {
+      table,
+    });
     for (const arm of a.arms!) {
       const r = ref.ratio[arm.treatment_label];
       const m = arm.primary_metric;
@@ -105,7 +118,10 @@ describe('ratio metrics over user-level columns (delta method)', () => {
   });
   it('CUPED applies to a ratio metric when a pre-period covariate exists', () => {
     const plain = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatment: 'C', metrics: ['revenue/sessions'] }), { table });
-    const adj = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatment: 'C', metrics: ['revenue/sessions'], covariate: 'pre_revenue' }), { table });
+    const adj = runAnalysis(
+      AnalyzeInput.parse({ variant_column: 'variant', control: 'control', treatment: 'C', metrics: ['revenue/sessions'], covariate: 'pre_revenue' }),
+      { table },
+    );
     const c = adj.statistical_analysis.primary_metric.cuped!;
     expect(c.variance_reduction).toBeGreaterThan(0.05);
     const w = (ci: [number, number]) => ci[1] - ci[0];

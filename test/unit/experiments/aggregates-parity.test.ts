@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeFromAggregates, causalFromAggregates, runAnalysis, runCausal, tableExperimentAggregates, type AggregateSource, type Table } from '../../../src/core/experiments';
+import {
+  analyzeFromAggregates,
+  causalFromAggregates,
+  runAnalysis,
+  runCausal,
+  tableExperimentAggregates,
+  type AggregateSource,
+  type Table,
+} from '../../../src/core/experiments';
 import { AnalyzeInput, CausalInput } from '../../../src/shared/contract/experiments';
 import type { ExperimentAggregateSpec } from '../../../src/core/backends/types';
 import fs from 'node:fs';
@@ -47,7 +55,13 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
 
   it('A/B/n with a segment column of more than 50 values: each pair splits its own 50 largest, as the row read-out does', async () => {
     const table = cookieCatsAbn();
-    const input = AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatments: ['gate_40', 'gate_40b'], metrics: ['retention_7'], segment_by: 'sum_gamerounds' });
+    const input = AnalyzeInput.parse({
+      variant_column: 'version',
+      control: 'gate_30',
+      treatments: ['gate_40', 'gate_40b'],
+      metrics: ['retention_7'],
+      segment_by: 'sum_gamerounds',
+    });
     const specs: ExperimentAggregateSpec[] = [];
     const want = runAnalysis(input, { table }, { now });
     const got = await analyzeFromAggregates(source(table, specs), input, { now });
@@ -69,10 +83,11 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
     expect(plain.variance_reduction).toBeGreaterThan(0.5);
     // The adjusted difference, θ and p-value do not depend on the shift; only the data's own
     // rounding at 2e9 (an ulp of 2.4e-7) is left.
-    for (const k of ['theta', 'variance_reduction', 'difference', 'p_value'] as const) expect(Math.abs(shifted[k] - plain[k]), k).toBeLessThanOrEqual(1e-6 * Math.abs(plain[k]));
+    for (const k of ['theta', 'variance_reduction', 'difference', 'p_value'] as const)
+      expect(Math.abs(shifted[k] - plain[k]), k).toBeLessThanOrEqual(1e-6 * Math.abs(plain[k]));
   });
 
-  it('errors are the row read-out\'s: unknown column, unknown variant, non-numeric ratio column', async () => {
+  it("errors are the row read-out's: unknown column, unknown variant, non-numeric ratio column", async () => {
     const table: Table = { columns: { v: ['a', 'b', 'a', 'b'], m: ['1', '2', '3', '4'], s: ['x', 'y', 'z', 'w'] } };
     for (const raw of [
       { variant_column: 'v', control: 'a', treatment: 'b', metrics: ['nope'] },
@@ -96,7 +111,7 @@ describe.skipIf(!HAS_SHARED_DATA)('experiment read-out from aggregates = read-ou
     expectClose(await analyzeFromAggregates(source(rate), input, { now }), runAnalysis(input, { table: rate }, { now }), 1e-12);
   });
 
-  it('an imported user table is read out from the column store\'s aggregates exactly as its file is read row by row', async () => {
+  it("an imported user table is read out from the column store's aggregates exactly as its file is read row by row", async () => {
     const t = tempEngine();
     const dir = tempDir();
     try {

@@ -5,7 +5,15 @@ import { parseCsv, runCausal } from '../../../src/core/experiments';
 import { CausalInput } from '../../../src/shared/contract/experiments';
 import { HAS_SHARED_DATA, sharedData } from '../../helpers/shared';
 
-const ALL_PASSED: ClaimInput = { tested: true, significant: true, randomisation: 'passed', balance: 'passed', temporal: 'passed', otherFailures: [], otherWarnings: [] };
+const ALL_PASSED: ClaimInput = {
+  tested: true,
+  significant: true,
+  randomisation: 'passed',
+  balance: 'passed',
+  temporal: 'passed',
+  otherFailures: [],
+  otherWarnings: [],
+};
 
 describe('causal language follows the checks (docs/statistics.md)', () => {
   it('"caused" at High only when randomisation, balance and temporal stability all ran and passed', () => {
@@ -35,10 +43,13 @@ describe('causal language follows the checks (docs/statistics.md)', () => {
 
 describe.skipIf(!HAS_SHARED_DATA)('Cookie Cats: three of four checks not run (issue 15, item 3)', () => {
   it('no longer says "CAUSED … High confidence … no confounders detected"; names what was not checked', () => {
-    const c = runCausal(CausalInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'] }),
-      { table: parseCsv(fs.readFileSync(sharedData('cookie_cats.csv'), 'utf8')) });
+    const c = runCausal(CausalInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_7'] }), {
+      table: parseCsv(fs.readFileSync(sharedData('cookie_cats.csv'), 'utf8')),
+    });
     expect(c.causal_conclusion.statement).not.toMatch(/\bCAUSED\b/);
-    expect(c.causal_conclusion.statement).toBe('gate_40 is associated with a -4.3% change in retention_7; not called caused: covariate balance and temporal stability were not checked.');
+    expect(c.causal_conclusion.statement).toBe(
+      'gate_40 is associated with a -4.3% change in retention_7; not called caused: covariate balance and temporal stability were not checked.',
+    );
     expect(c.causal_conclusion.confidence).toBe('Medium');
     expect(c.causal_conclusion.not_checked).toEqual(['covariate balance (no segment columns given)', 'temporal stability (no date column)']);
     expect(c.confounding_check.overall).not.toMatch(/No confounders detected/);
@@ -52,7 +63,10 @@ function cleanTest(): string {
   const rows = ['variant,date,platform,converted'];
   for (let d = 0; d < 14; d++) {
     const date = `2026-03-${String(d + 1).padStart(2, '0')}`;
-    for (const [arm, rate] of [['A', 0.1], ['B', 0.15]] as const) {
+    for (const [arm, rate] of [
+      ['A', 0.1],
+      ['B', 0.15],
+    ] as const) {
       for (let i = 0; i < 400; i++) rows.push(`${arm},${date},${i % 2 ? 'ios' : 'android'},${(i >> 1) % 20 < rate * 20 ? 1 : 0}`);
     }
   }
@@ -61,10 +75,25 @@ function cleanTest(): string {
 
 describe('a test where every check runs and passes', () => {
   it('is the one case worded "caused" at High confidence', () => {
-    const c = runCausal(CausalInput.parse({ variant_column: 'variant', control: 'A', treatment: 'B', metrics: ['converted'], date_column: 'date', segment_by: 'platform', external_factors: ['No holidays or launches during the test'] }),
-      { table: parseCsv(cleanTest()) });
+    const c = runCausal(
+      CausalInput.parse({
+        variant_column: 'variant',
+        control: 'A',
+        treatment: 'B',
+        metrics: ['converted'],
+        date_column: 'date',
+        segment_by: 'platform',
+        external_factors: ['No holidays or launches during the test'],
+      }),
+      { table: parseCsv(cleanTest()) },
+    );
     const k = c.confounding_check;
-    expect([k.selection_bias.status, k.temporal_effects.status, k.heterogeneity.status, k.external_factors.status]).toEqual(['passed', 'passed', 'passed', 'passed']);
+    expect([k.selection_bias.status, k.temporal_effects.status, k.heterogeneity.status, k.external_factors.status]).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+    ]);
     expect(k.selection_bias.balance.map((b) => b.column)).toEqual(['platform']);
     expect(c.causal_conclusion.statement).toMatch(/^B caused a \+50\.0% change in converted\.$/);
     expect(c.causal_conclusion.confidence).toBe('High');

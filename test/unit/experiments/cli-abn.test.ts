@@ -20,22 +20,68 @@ describe('iafa experiment: A/B/n, engine and design flags', () => {
   }
 
   it('parses --treatment B,C, --engine, --prior-sd, --planned-split and --correction bonferroni', () => {
-    const a = AnalyzeInput.parse(analyzeInputFromArgs(['t.csv'], { 'variant-col': 'variant', control: 'control', treatment: ['B,C'], metric: ['converted'], engine: 'bayesian', 'prior-sd': '0.3', 'planned-split': '2,1,1', correction: 'bonferroni' }));
+    const a = AnalyzeInput.parse(
+      analyzeInputFromArgs(['t.csv'], {
+        'variant-col': 'variant',
+        control: 'control',
+        treatment: ['B,C'],
+        metric: ['converted'],
+        engine: 'bayesian',
+        'prior-sd': '0.3',
+        'planned-split': '2,1,1',
+        correction: 'bonferroni',
+      }),
+    );
     expect(a).toMatchObject({ treatments: ['B', 'C'], engine: 'bayesian', prior: { mean: 0, sd: 0.3 }, planned_split: [2, 1, 1], correction: 'bonferroni' });
     expect(a.treatment).toBeUndefined();
     expect(() => analyzeInputFromArgs(['t.csv'], { 'variant-col': 'v', metric: ['m'], engine: 'magic' })).toThrow(/frequentist or bayesian/);
-    expect(DesignInput.parse(designInputFromArgs({ baseline: '0.15', ratio: '0.9', 'one-sided': true, n: '20000' }))).toMatchObject({ ratio: 0.9, alternative: 'one-sided', sample_size: 20000 });
+    expect(DesignInput.parse(designInputFromArgs({ baseline: '0.15', ratio: '0.9', 'one-sided': true, n: '20000' }))).toMatchObject({
+      ratio: 0.9,
+      alternative: 'one-sided',
+      sample_size: 20000,
+    });
     expect(() => designInputFromArgs({ baseline: '0.15' })).toThrow(/--mde is required/);
   });
 
   it('analyze --treatment B,C prints every arm, the Holm p-values, the k-arm SRM and the arm to ship', async () => {
-    const r = await cli(['experiment', 'analyze', FIXTURE, '--variant-col', 'variant', '--control', 'control', '--treatment', 'B,C', '--metric', 'converted', '--no-save']);
+    const r = await cli([
+      'experiment',
+      'analyze',
+      FIXTURE,
+      '--variant-col',
+      'variant',
+      '--control',
+      'control',
+      '--treatment',
+      'B,C',
+      '--metric',
+      'converted',
+      '--no-save',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/B, C vs control/);
     expect(r.stdout).toMatch(new RegExp(`^B\\s+\\* converted.*\\s${ref.three_arm.arms.B.converted.p_holm.toFixed(3)}\\s+SHIP`, 'm'));
     expect(r.stdout).toMatch(/SRM \(3 arms\): passed \(chi-square 3\.867, df 2, p = 0\.145\)/);
     expect(r.stdout).toMatch(/Ship: B\./);
-    const json = JSON.parse((await cli(['experiment', 'analyze', FIXTURE, '--variant-col', 'variant', '--control', 'control', '--treatment', 'B,C', '--metric', 'converted', '--no-save', '--json'])).stdout);
+    const json = JSON.parse(
+      (
+        await cli([
+          'experiment',
+          'analyze',
+          FIXTURE,
+          '--variant-col',
+          'variant',
+          '--control',
+          'control',
+          '--treatment',
+          'B,C',
+          '--metric',
+          'converted',
+          '--no-save',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(json.arms).toHaveLength(2);
   });
 
@@ -82,8 +128,9 @@ describe('reports and causal checks take several arms', () => {
       const expected = await env.engine.dispatch('experiment:analyze', experiment);
       expect(r.markdown).toContain('converted (B)');
       expect(r.markdown).toContain('converted (C)');
-      for (const arm of expected.arms!) expect(r.markdown).toContain(arm.primary_metric.p_value_adjusted! < 0.001 ? 'p < 0.001' : `p = ${arm.primary_metric.p_value_adjusted!.toFixed(3)}`);
-      expect(JSON.stringify(r.grounding.ungrounded)).toBe("[]");
+      for (const arm of expected.arms!)
+        expect(r.markdown).toContain(arm.primary_metric.p_value_adjusted! < 0.001 ? 'p < 0.001' : `p = ${arm.primary_metric.p_value_adjusted!.toFixed(3)}`);
+      expect(JSON.stringify(r.grounding.ungrounded)).toBe('[]');
       const c = await env.engine.dispatch('experiment:causal', { ...experiment, treatment: 'C' });
       expect(c.analysis.treatment_label).toBe('C');
       expect(c.analysis.warnings.join(' ')).toMatch(/Causal checks compare C with control; the other arms \(B\)/);

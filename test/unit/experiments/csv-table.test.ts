@@ -36,6 +36,9 @@ describe('parseCsv (experiments) uses the import reader', () => {
     const text = 'variant,clicks\rA,3\r\rB,"4"\r';
     const t = parseCsv(text);
     expect(t.columns).toEqual({ variant: ['A', 'B'], clicks: ['3', '4'] });
-    expect(importerRows(text).rows).toEqual([['A', '3'], ['B', '4']]);
+    expect(importerRows(text).rows).toEqual([
+      ['A', '3'],
+      ['B', '4'],
+    ]);
   });
 });

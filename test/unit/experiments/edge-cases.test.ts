@@ -60,13 +60,17 @@ describe('edge cases give reasons, never NaN', () => {
     noNaN(a);
   });
   it('a variant value that does not exist', () => {
-    expect(() => runAnalysis(input({ treatment: 'C' }), { table: table({ A: { n: 50, x: 5 }, B: { n: 50, x: 6 } }) })).toThrow(/"C" does not occur .* Values: "A", "B"/);
+    expect(() => runAnalysis(input({ treatment: 'C' }), { table: table({ A: { n: 50, x: 5 }, B: { n: 50, x: 6 } }) })).toThrow(
+      /"C" does not occur .* Values: "A", "B"/,
+    );
   });
   it('fewer than 2 variants', () => {
     expect(() => runAnalysis(input(), { table: table({ A: { n: 50, x: 5 } }) })).toThrow(/only one value .* at least 2 variants/);
   });
   it('a missing metric column', () => {
-    expect(() => runAnalysis(input({ metrics: ['nope'] }), { table: table({ A: { n: 50, x: 5 }, B: { n: 50, x: 6 } }) })).toThrow(/metric column "nope" does not exist/);
+    expect(() => runAnalysis(input({ metrics: ['nope'] }), { table: table({ A: { n: 50, x: 5 }, B: { n: 50, x: 6 } }) })).toThrow(
+      /metric column "nope" does not exist/,
+    );
   });
   it('tiny samples: says why no test was run', () => {
     const a = runAnalysis(input(), { table: table({ A: { n: 4, x: 1 }, B: { n: 5, x: 3 } }) });
@@ -82,7 +86,9 @@ describe('edge cases give reasons, never NaN', () => {
     noNaN(a);
   });
   it('variants picked automatically when there are exactly two, control first', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', metrics: ['conv'] }), { table: table({ treatment: { n: 100, x: 20 }, control: { n: 100, x: 10 } }) });
+    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'variant', metrics: ['conv'] }), {
+      table: table({ treatment: { n: 100, x: 20 }, control: { n: 100, x: 10 } }),
+    });
     expect(a.control_label).toBe('control');
   });
 });
@@ -129,7 +135,10 @@ describe('the decision rule', () => {
 
 describe('funnel stages from an event log', () => {
   it('each stage is a metric; SRM on the first stage', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ stages: { names: ['visit', 'cart', 'buy'], control: [5000, 1000, 300], treatment: [5050, 1150, 360] }, metrics: ['buy', 'cart'] }), {});
+    const a = runAnalysis(
+      AnalyzeInput.parse({ stages: { names: ['visit', 'cart', 'buy'], control: [5000, 1000, 300], treatment: [5050, 1150, 360] }, metrics: ['buy', 'cart'] }),
+      {},
+    );
     expect(a.source).toBe('funnel_stages');
     expect(a.statistical_analysis.primary_metric.metric).toBe('buy / visit');
     expect(a.srm_check.control_n).toBe(5000);
@@ -151,7 +160,17 @@ describe('design', () => {
   const R = loadPowerReference();
   it('sample size equals R power.prop.test and duration is whole weeks', () => {
     for (const c of R.prop_n) {
-      const d = designExperiment(DesignInput.parse({ baseline_rate: c.baseline, mde: c.mde, mde_type: c.mde_type, alpha: c.alpha, power: c.power, variants: c.variants, daily_users: 1000 }));
+      const d = designExperiment(
+        DesignInput.parse({
+          baseline_rate: c.baseline,
+          mde: c.mde,
+          mde_type: c.mde_type,
+          alpha: c.alpha,
+          power: c.power,
+          variants: c.variants,
+          daily_users: 1000,
+        }),
+      );
       expect(d.experiment_design.sample_size.per_variant).toBe(c.per_variant);
       expect(d.experiment_design.sample_size.total).toBe(c.per_variant * c.variants);
       expect((d.experiment_design.duration.days as number) % 7).toBe(0);
@@ -163,7 +182,9 @@ describe('design', () => {
   });
   it('mean metrics follow power.t.test', () => {
     for (const c of R.t_n) {
-      const d = designExperiment(DesignInput.parse({ metric_type: 'mean', baseline_mean: 100, baseline_sd: c.sd, mde: c.delta, mde_type: 'absolute', alpha: c.alpha, power: c.power }));
+      const d = designExperiment(
+        DesignInput.parse({ metric_type: 'mean', baseline_mean: 100, baseline_sd: c.sd, mde: c.delta, mde_type: 'absolute', alpha: c.alpha, power: c.power }),
+      );
       expect(d.experiment_design.sample_size.per_variant).toBe(c.per_variant);
     }
   });

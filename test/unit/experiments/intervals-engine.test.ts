@@ -6,7 +6,10 @@ import { gaussianEffectPosterior, newcombeDiffCI, relativeLiftProportions } from
 function rateTable(c: [number, number], t: [number, number]): Table {
   const variant: string[] = [];
   const y: number[] = [];
-  for (const [label, [x, n]] of [['control', c], ['treatment', t]] as const) {
+  for (const [label, [x, n]] of [
+    ['control', c],
+    ['treatment', t],
+  ] as const) {
     for (let i = 0; i < n; i++) {
       variant.push(label);
       y.push(i < x ? 1 : 0);
@@ -50,7 +53,24 @@ describe('the significance call agrees with the intervals shown', () => {
     expect(a.recommendation.decision).toBe('ITERATE');
   });
   it('the relative interval (Fieller) excludes 0 exactly when the difference interval does', () => {
-    for (const [c, t] of [[[100, 1000], [130, 1000]], [[20, 400], [35, 420]], [[300, 1000], [270, 1000]], [[50, 500], [52, 500]]] as [[number, number], [number, number]][]) {
+    for (const [c, t] of [
+      [
+        [100, 1000],
+        [130, 1000],
+      ],
+      [
+        [20, 400],
+        [35, 420],
+      ],
+      [
+        [300, 1000],
+        [270, 1000],
+      ],
+      [
+        [50, 500],
+        [52, 500],
+      ],
+    ] as [[number, number], [number, number]][]) {
       const m = run(rateTable(c, t)).statistical_analysis.primary_metric;
       const ex = (ci: [number, number]) => ci[0] > 0 || ci[1] < 0;
       expect(ex(m.relative_lift_ci!)).toBe(ex(m.confidence_interval!));

@@ -45,7 +45,16 @@ describe.skipIf(!have)('Cookie Cats (gate_30 vs gate_40)', () => {
   let a: ExperimentAnalysis;
   const cc = ref.cookie_cats;
   beforeAll(() => {
-    a = runAnalysis(AnalyzeInput.parse({ variant_column: 'version', control: 'gate_30', treatment: 'gate_40', metrics: ['retention_1', 'retention_7', 'sum_gamerounds'], guardrails: ['retention_7'] }), { table: load('cookie_cats.csv') });
+    a = runAnalysis(
+      AnalyzeInput.parse({
+        variant_column: 'version',
+        control: 'gate_30',
+        treatment: 'gate_40',
+        metrics: ['retention_1', 'retention_7', 'sum_gamerounds'],
+        guardrails: ['retention_7'],
+      }),
+      { table: load('cookie_cats.csv') },
+    );
   });
   it('retention_1 and retention_7 as rates match statsmodels', () => {
     checkRate(a.statistical_analysis.primary_metric, cc.metrics.retention_1, 'cookie_cats.retention_1');
@@ -76,7 +85,9 @@ describe.skipIf(!have)('Cookie Cats (gate_30 vs gate_40)', () => {
     expect(a.facts.every((f) => Number.isFinite(f.value))).toBe(true);
   });
   it('every share quoted in the SRM message is a fact', () => {
-    const quoted = extractNumbers(a.srm_check.message).filter((n) => n.kind === 'percent').map((n) => n.raw);
+    const quoted = extractNumbers(a.srm_check.message)
+      .filter((n) => n.kind === 'percent')
+      .map((n) => n.raw);
     expect(quoted.length).toBe(4);
     const displays = new Set(a.facts.map((f) => f.display));
     expect(quoted.filter((q) => !displays.has(q))).toEqual([]);
@@ -86,7 +97,17 @@ describe.skipIf(!have)('Cookie Cats (gate_30 vs gate_40)', () => {
 describe.skipIf(!have)('AdSmart (control vs exposed, yes over all rows)', () => {
   const ad = ref.adsmart;
   it('conversion, SRM and segments (Holm over testable segments)', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], segment_by: 'platform_os', date_column: 'date' }), { table: load('adsmart_ab_data.csv') });
+    const a = runAnalysis(
+      AnalyzeInput.parse({
+        variant_column: 'experiment',
+        control: 'control',
+        treatment: 'exposed',
+        metrics: ['yes'],
+        segment_by: 'platform_os',
+        date_column: 'date',
+      }),
+      { table: load('adsmart_ab_data.csv') },
+    );
     checkRate(a.statistical_analysis.primary_metric, ad.metrics.yes, 'adsmart.yes');
     // Issue 15: the read-out called this significant beside a relative interval crossing 0.
     expect(a.statistical_analysis.primary_metric.significant).toBe(true);
@@ -101,7 +122,19 @@ describe.skipIf(!have)('AdSmart (control vs exposed, yes over all rows)', () => 
     expect(a.daily.length).toBe(8);
   });
   it('causal: balance, heterogeneity and the resulting Low confidence', () => {
-    const c = runCausal(CausalInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], segment_by: 'browser', date_column: 'date', balance_columns: ['device_make', 'platform_os', 'browser', 'hour'], external_factors: ['No holidays'] }), { table: load('adsmart_ab_data.csv') });
+    const c = runCausal(
+      CausalInput.parse({
+        variant_column: 'experiment',
+        control: 'control',
+        treatment: 'exposed',
+        metrics: ['yes'],
+        segment_by: 'browser',
+        date_column: 'date',
+        balance_columns: ['device_make', 'platform_os', 'browser', 'hour'],
+        external_factors: ['No holidays'],
+      }),
+      { table: load('adsmart_ab_data.csv') },
+    );
     for (const b of c.confounding_check.selection_bias.balance) {
       const r = ad.balance[b.column];
       close(b.statistic as number, r.statistic, REL, 0, `${b.column} chi2`);
@@ -121,10 +154,16 @@ describe.skipIf(!have)('AdSmart (control vs exposed, yes over all rows)', () => 
 describe.skipIf(!have)('Udacity pair (aggregated daily exports)', () => {
   const u = ref.udacity;
   it('gross and net conversion on the days where they exist', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ metrics: ['Enrollments/Clicks', { name: 'net conversion', numerator: 'Payments', denominator: 'Clicks' }], srm_column: 'Pageviews' }), {
-      control: load('udacity_control_data.csv'),
-      treatment: load('udacity_experiment_data.csv'),
-    });
+    const a = runAnalysis(
+      AnalyzeInput.parse({
+        metrics: ['Enrollments/Clicks', { name: 'net conversion', numerator: 'Payments', denominator: 'Clicks' }],
+        srm_column: 'Pageviews',
+      }),
+      {
+        control: load('udacity_control_data.csv'),
+        treatment: load('udacity_experiment_data.csv'),
+      },
+    );
     checkRate(a.statistical_analysis.primary_metric, u.metrics.gross_conversion, 'udacity.gross_conversion');
     checkRate(a.statistical_analysis.secondary_metrics[0], u.metrics.net_conversion, 'udacity.net_conversion');
     expect(a.daily.length).toBe(u.metrics.gross_conversion.days);
@@ -132,21 +171,24 @@ describe.skipIf(!have)('Udacity pair (aggregated daily exports)', () => {
     expect(a.source).toBe('aggregated_pair');
   });
   it('causal: temporal trend of the daily effect and the funnel mechanism', () => {
-    const c = runCausal(CausalInput.parse({ metrics: ['Enrollments/Clicks'], stage_columns: ['Pageviews', 'Clicks', 'Enrollments', 'Payments'], lower_is_better: ['Enrollments/Clicks'] }), {
-      control: load('udacity_control_data.csv'),
-      treatment: load('udacity_experiment_data.csv'),
-    });
+    const c = runCausal(
+      CausalInput.parse({
+        metrics: ['Enrollments/Clicks'],
+        stage_columns: ['Pageviews', 'Clicks', 'Enrollments', 'Payments'],
+        lower_is_better: ['Enrollments/Clicks'],
+      }),
+      {
+        control: load('udacity_control_data.csv'),
+        treatment: load('udacity_experiment_data.csv'),
+      },
+    );
     const t = c.confounding_check.temporal_effects;
     expect(t.days).toBe(u.temporal_gross.days);
     close(t.slope as number, u.temporal_gross.slope, 1e-9, 0, 'slope');
     close(t.p_value as number, u.temporal_gross.p_value, 1e-9, 0, 'slope p');
     const chain = c.mechanism.causal_chain;
     expect(chain.map((s) => s.stage)).toEqual(['Clicks', 'Enrollments', 'Payments']);
-    checkRate(
-      { ...(c.analysis.statistical_analysis.primary_metric) },
-      u.metrics.gross_conversion,
-      'udacity.gross_conversion',
-    );
+    checkRate({ ...c.analysis.statistical_analysis.primary_metric }, u.metrics.gross_conversion, 'udacity.gross_conversion');
     expect(chain[1].significant).toBe(true);
     close(chain[1].lift as number, u.metrics.gross_conversion.relative_lift * 100, REL, 0, 'enrollment step lift');
     expect(c.analysis.recommendation.decision).toBe('SHIP');
@@ -155,7 +197,10 @@ describe.skipIf(!have)('Udacity pair (aggregated daily exports)', () => {
 
 describe.skipIf(!have)('interval options', () => {
   it('Newcombe hybrid score interval of the difference matches statsmodels', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], ci_method: 'newcombe' }), { table: load('adsmart_ab_data.csv') });
+    const a = runAnalysis(
+      AnalyzeInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], ci_method: 'newcombe' }),
+      { table: load('adsmart_ab_data.csv') },
+    );
     const m = a.statistical_analysis.primary_metric;
     close(m.confidence_interval![0], ref.adsmart.metrics.yes.newcombe_ci[0] * 100, REL, 0, 'newcombe lo');
     close(m.confidence_interval![1], ref.adsmart.metrics.yes.newcombe_ci[1] * 100, REL, 0, 'newcombe hi');
@@ -183,7 +228,18 @@ describe('CUPED and sequential monitoring inside an analysis', () => {
     expect(m.test).toMatch(/CUPED/);
   });
   it.skipIf(!have)('the always-valid p-value over daily looks is never below the fixed-horizon one here', () => {
-    const a = runAnalysis(AnalyzeInput.parse({ variant_column: 'experiment', control: 'control', treatment: 'exposed', metrics: ['yes'], date_column: 'date', sequential: {}, mde: 0.2 }), { table: load('adsmart_ab_data.csv') });
+    const a = runAnalysis(
+      AnalyzeInput.parse({
+        variant_column: 'experiment',
+        control: 'control',
+        treatment: 'exposed',
+        metrics: ['yes'],
+        date_column: 'date',
+        sequential: {},
+        mde: 0.2,
+      }),
+      { table: load('adsmart_ab_data.csv') },
+    );
     const s = a.statistical_analysis.sequential!;
     expect(s.looks).toBe(8);
     expect(s.p_value).toBeGreaterThan(a.statistical_analysis.primary_metric.p_value as number);

@@ -44,7 +44,16 @@ describe('iafa funnel / iafa import commands', () => {
   it.skipIf(!HAS_SHARED_DATA)('imports a file with column flags and previews without storing', async () => {
     const pv = await run(importCommand, [sharedData('taobao_userbehavior_head.csv'), '--preview', '--json']);
     expect(JSON.parse(pv.out).kind).toBe('event_log');
-    const im = await run(importCommand, [sharedData('taobao_userbehavior_head.csv'), '--user-col', 'user_id', '--time-col', 'timestamp', '--event-col', 'behavior_type', '--json']);
+    const im = await run(importCommand, [
+      sharedData('taobao_userbehavior_head.csv'),
+      '--user-col',
+      'user_id',
+      '--time-col',
+      'timestamp',
+      '--event-col',
+      'behavior_type',
+      '--json',
+    ]);
     const ds = JSON.parse(im.out);
     expect(ds.rowCount).toBe(84287);
     const f = await run(funnel, [ds.id, '--steps', 'pv,cart,buy', '--window', '24h', '--mode', 'first-touch']);

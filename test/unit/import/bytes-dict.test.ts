@@ -42,7 +42,7 @@ describe('ByteDict', () => {
     expect(JSON.parse(plain.toJson().toString('utf8'))).toEqual(plain.values());
   });
 
-  it('appends another dictionary\'s values at once (appendAll), found afterwards by lookups as appendNew\'s are', () => {
+  it("appends another dictionary's values at once (appendAll), found afterwards by lookups as appendNew's are", () => {
     const src = new ByteDict(16);
     const vals = ['x', 'a-value-longer-than-eight-bytes', 'é', '12345678', '123456789'];
     for (const v of vals) src.addString(v);

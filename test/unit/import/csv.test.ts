@@ -41,7 +41,14 @@ describe('RFC 4180 scanner', () => {
 
   it('ends rows at LF, CR LF and bare CR alike, whatever the chunk boundaries (a CR LF split in two included)', () => {
     const text = 'a,b\r1,x\r\n2,"y\rz"\n3,w\r\r4,"v"\r5,u';
-    const expected = [['a', 'b'], ['1', 'x'], ['2', 'y\rz'], ['3', 'w'], ['4', 'v'], ['5', 'u']];
+    const expected = [
+      ['a', 'b'],
+      ['1', 'x'],
+      ['2', 'y\rz'],
+      ['3', 'w'],
+      ['4', 'v'],
+      ['5', 'u'],
+    ];
     expect(parseCsvText(text, ',')).toEqual(expected);
     const buf = Buffer.from(text);
     for (let chunk = 1; chunk < buf.length; chunk++) {

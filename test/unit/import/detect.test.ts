@@ -27,13 +27,30 @@ describe('kind and mapping detection', () => {
   });
 
   itData('Cookie Cats and AdSmart are user tables with a variant column', () => {
-    expect(previewFile({ path: path.join(D, 'cookie_cats.csv') }, BUDGET)).toMatchObject({ kind: 'user_table', mapping: { user: 'userid', variant: 'version' } });
-    expect(previewFile({ path: path.join(D, 'adsmart_ab_data.csv') }, BUDGET)).toMatchObject({ kind: 'user_table', mapping: { user: 'auction_id', variant: 'experiment' } });
+    expect(previewFile({ path: path.join(D, 'cookie_cats.csv') }, BUDGET)).toMatchObject({
+      kind: 'user_table',
+      mapping: { user: 'userid', variant: 'version' },
+    });
+    expect(previewFile({ path: path.join(D, 'adsmart_ab_data.csv') }, BUDGET)).toMatchObject({
+      kind: 'user_table',
+      mapping: { user: 'auction_id', variant: 'experiment' },
+    });
   });
 
   itData('an explicit kind and mapping win over detection', () => {
-    const p = previewFile({ path: path.join(D, 'olist_marketing_qualified_leads_dataset.csv'), kind: 'event_log', mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' } }, BUDGET);
-    expect(p).toMatchObject({ kind: 'event_log', confidence: 1, mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead', timeFormat: 'date' } });
+    const p = previewFile(
+      {
+        path: path.join(D, 'olist_marketing_qualified_leads_dataset.csv'),
+        kind: 'event_log',
+        mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead' },
+      },
+      BUDGET,
+    );
+    expect(p).toMatchObject({
+      kind: 'event_log',
+      confidence: 1,
+      mapping: { user: 'mql_id', time: 'first_contact_date', eventName: 'lead', timeFormat: 'date' },
+    });
   });
 
   it('reads NDJSON and JSON arrays as tables', () => {

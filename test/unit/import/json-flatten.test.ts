@@ -17,11 +17,16 @@ async function flat(text: string, size = 7): Promise<Record<string, string>[]> {
   const paths = new PathTable();
   const f = new JsonFlattener(paths);
   const out: Record<string, string>[] = [];
-  await readRecords(chunks(text, size), f, () => {
-    const r: Record<string, string> = {};
-    for (let i = 0; i < f.fields.n; i++) r[paths.names[f.fields.path[i]]] = f.fields.text(i);
-    out.push(r);
-  }, 'test');
+  await readRecords(
+    chunks(text, size),
+    f,
+    () => {
+      const r: Record<string, string> = {};
+      for (let i = 0; i < f.fields.n; i++) r[paths.names[f.fields.path[i]]] = f.fields.text(i);
+      out.push(r);
+    },
+    'test',
+  );
   return out;
 }
 
@@ -34,21 +39,41 @@ describe('the byte-level JSON flattener', () => {
     const text = recs.map((r) => JSON.stringify(r)).join('\n');
     for (const size of [1, 3, 7, 64, 1 << 20]) {
       expect(await flat(text, size)).toEqual([
-        { event: 'a', 'properties.time': '1767225600.5', 'properties.distinct_id': 'u1', 'properties.nested.deep.x': '-1500', 'properties.ok': 'true', 'properties.no': 'false' },
+        {
+          event: 'a',
+          'properties.time': '1767225600.5',
+          'properties.distinct_id': 'u1',
+          'properties.nested.deep.x': '-1500',
+          'properties.ok': 'true',
+          'properties.no': 'false',
+        },
         { event: recs[1].event, 'properties.key with "quote"': 'line\nbreak\ttab', 'properties.n': '0' },
       ]);
     }
   });
 
   it('reads a pretty-printed JSON array and NDJSON alike, with a BOM and CRLF', async () => {
-    const objs = [{ u: 'x', t: 1 }, { u: 'y', t: 2 }];
-    expect(await flat('\ufeff' + JSON.stringify(objs, null, 2).replace(/\n/g, '\r\n'))).toEqual([{ u: 'x', t: '1' }, { u: 'y', t: '2' }]);
-    expect(await flat('\ufeff' + objs.map((o) => JSON.stringify(o)).join('\r\n') + '\r\n')).toEqual([{ u: 'x', t: '1' }, { u: 'y', t: '2' }]);
+    const objs = [
+      { u: 'x', t: 1 },
+      { u: 'y', t: 2 },
+    ];
+    expect(await flat('\ufeff' + JSON.stringify(objs, null, 2).replace(/\n/g, '\r\n'))).toEqual([
+      { u: 'x', t: '1' },
+      { u: 'y', t: '2' },
+    ]);
+    expect(await flat('\ufeff' + objs.map((o) => JSON.stringify(o)).join('\r\n') + '\r\n')).toEqual([
+      { u: 'x', t: '1' },
+      { u: 'y', t: '2' },
+    ]);
   });
 
   it('turns key/value lists into one property per key (GA4), keeps other arrays as JSON text', async () => {
     const rec = {
-      event_params: [{ key: 'page', value: { string_value: '/home', int_value: null } }, { key: 'n', value: { string_value: null, int_value: '3' } }, { key: 'f', value: { double_value: 0.25 } }],
+      event_params: [
+        { key: 'page', value: { string_value: '/home', int_value: null } },
+        { key: 'n', value: { string_value: null, int_value: '3' } },
+        { key: 'f', value: { double_value: 0.25 } },
+      ],
       tags: ['a', 'b'],
       empty: [],
     };
@@ -85,7 +110,13 @@ describe('property names, shapes and containers', () => {
     expect(g).toMatchObject({ tool: 'ga4', mapping: { user: 'user_pseudo_id', time: 'event_timestamp', event: 'event_name', timeFormat: 'unix_us' } });
     expect(guessShape([rec({ event_name: 'x', event_timestamp: '1', user_id: 'u' })]).mapping.user).toBe('user_id');
     // A user choice wins, and drops the tool's fallback.
-    const a = guessShape([rec({ event_type: 'x', event_time: '2026-01-01 00:00:00.000000', user_id: 'u', device_id: 'd', amplitude_id: '9' }), rec({ event_type: 'x', event_time: '2026-01-01 00:00:00.000000', device_id: 'd2', amplitude_id: '8' })], { user: 'amplitude_id' });
+    const a = guessShape(
+      [
+        rec({ event_type: 'x', event_time: '2026-01-01 00:00:00.000000', user_id: 'u', device_id: 'd', amplitude_id: '9' }),
+        rec({ event_type: 'x', event_time: '2026-01-01 00:00:00.000000', device_id: 'd2', amplitude_id: '8' }),
+      ],
+      { user: 'amplitude_id' },
+    );
     expect(a.mapping).toMatchObject({ user: 'amplitude_id' });
     expect(a.mapping.userFallback).toBeUndefined();
   });

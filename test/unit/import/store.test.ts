@@ -11,7 +11,7 @@ describe('columnar store', () => {
   it('groups rows by user and sorts each user by time, stably, for small and large users', async () => {
     const rows: [string, number, string][] = [];
     let seed = 3;
-    const r = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const r = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let u = 0; u < 40; u++) {
       const n = u % 5 === 0 ? 300 + Math.floor(r() * 200) : Math.floor(r() * 40);
       for (let i = 0; i < n; i++) rows.push([`u${u}`, 1700000000 + Math.floor(r() * 50), `e${i}`]);
@@ -31,7 +31,10 @@ describe('columnar store', () => {
       for (let i = store.userStart[u]; i < store.userStart[u + 1]; i++) got.push([users[u], store.time[i] / 1000, ev.dict[ev.codes[i]]]);
     }
     // Expected: the file's rows, stably sorted by (user, time).
-    const expected = rows.map((x, i) => ({ x, i })).sort((a, b) => (a.x[0] < b.x[0] ? -1 : a.x[0] > b.x[0] ? 1 : a.x[1] - b.x[1] || a.i - b.i)).map((o) => o.x);
+    const expected = rows
+      .map((x, i) => ({ x, i }))
+      .sort((a, b) => (a.x[0] < b.x[0] ? -1 : a.x[0] > b.x[0] ? 1 : a.x[1] - b.x[1] || a.i - b.i))
+      .map((o) => o.x);
     const key = (x: [string, number, string]) => x.join('|');
     const byUser = (list: [string, number, string][]) => {
       const m = new Map<string, string[]>();

@@ -47,7 +47,9 @@ describe('anomaly detector operating characteristics (simulated)', () => {
     const rows: string[] = [];
     const results = [500, 2000, 8000].map((entry) => ({ entry, fa: clean(entry), det: [0.2, 0.3, 0.4].map((d) => detection(entry, d)) }));
     for (const { entry, fa, det } of results) {
-      rows.push(`entry ${entry}/day: false alarms ${fa.perPoint.toExponential(1)} per series-day, ${(fa.perFunnel * 100).toFixed(1)}% of clean funnels with any alarm; detection 20% ${(det[0] * 100).toFixed(0)}%, 30% ${(det[1] * 100).toFixed(0)}%, 40% ${(det[2] * 100).toFixed(0)}%`);
+      rows.push(
+        `entry ${entry}/day: false alarms ${fa.perPoint.toExponential(1)} per series-day, ${(fa.perFunnel * 100).toFixed(1)}% of clean funnels with any alarm; detection 20% ${(det[0] * 100).toFixed(0)}%, 30% ${(det[1] * 100).toFixed(0)}%, 40% ${(det[2] * 100).toFixed(0)}%`,
+      );
     }
     console.log(`[anomaly rates]\n${rows.join('\n')}`);
     for (const { entry, fa, det } of results) {

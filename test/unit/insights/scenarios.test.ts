@@ -21,7 +21,10 @@ function expectGrounded(r: InsightsReport): void {
   expect(llmGroundingFindings(r)).toEqual([]);
 }
 
-const SEGMENTS = [{ name: 'Planner', share: 0.5 }, { name: 'Actor', share: 0.5 }];
+const SEGMENTS = [
+  { name: 'Planner', share: 0.5 },
+  { name: 'Actor', share: 0.5 },
+];
 
 describe('deterministic analyst on planted scenarios', () => {
   it('clean funnels raise no anomaly and still give 3-5 grounded insights', () => {
@@ -47,7 +50,9 @@ describe('deterministic analyst on planted scenarios', () => {
     // Recommendations branch on the finding's data (direction, day), never on its display text.
     expect(r.insight_details[0]).toMatchObject({ direction: 'down', date: day(40) });
     expect(r.insights[0]).toContain(day(40));
-    expect(r.insights[0]).toMatch(/Pin View → Save conversion dropped to \d+\.\d% against \d+\.\d% expected from the usual (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/);
+    expect(r.insights[0]).toMatch(
+      /Pin View → Save conversion dropped to \d+\.\d% against \d+\.\d% expected from the usual (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)/,
+    );
     expect(r.insights[0]).toContain('Every segment shows it');
     const rec = r.recommendations.find((x) => x.title.startsWith('Investigate'));
     expect(rec?.priority).toBe('High');
@@ -57,7 +62,8 @@ describe('deterministic analyst on planted scenarios', () => {
 
   it('reports a segment trade-off: one audience clicks more while the other saves less', () => {
     const r = run({
-      seed: 11, segments: SEGMENTS,
+      seed: 11,
+      segments: SEGMENTS,
       effect: (d, s, k) => (d >= 28 && s === 'Planner' && k === 1 ? 0.8 : d >= 28 && s === 'Actor' && k === 2 ? 1.25 : 1),
     });
     const t = r.findings.find((f) => f.kind === 'tradeoff');
@@ -101,18 +107,33 @@ describe('deterministic analyst on planted scenarios', () => {
   });
 
   it('never reports a non-significant segment gap as a difference', () => {
-    const r = run({ seed: 9, entryPerDay: 40, segments: [{ name: 'Planner', share: 0.5, mult: [1.05, 1, 1] }, { name: 'Actor', share: 0.5 }] });
+    const r = run({
+      seed: 9,
+      entryPerDay: 40,
+      segments: [
+        { name: 'Planner', share: 0.5, mult: [1.05, 1, 1] },
+        { name: 'Actor', share: 0.5 },
+      ],
+    });
     expect(r.findings.filter((f) => f.kind === 'segment_gap')).toEqual([]);
     expect(r.comparisons.filter((c) => c.kind === 'segment').every((c) => !c.significant)).toBe(true);
     const similar = r.findings.find((f) => f.kind === 'segment_similar');
     expect(similar?.text).toMatch(/does not differ reliably between (Planner|Actor) and (Planner|Actor)/);
-    const texts = textFields(r).map((t) => t.text).join('\n');
+    const texts = textFields(r)
+      .map((t) => t.text)
+      .join('\n');
     expect(texts).not.toMatch(/(Planner|Actor)[^.]*(x the rate|higher than|lags|below)/);
     expectGrounded(r);
   });
 
   it('states a significant gap as a ratio that is itself a fact, Holm-corrected', () => {
-    const r = run({ seed: 4, segments: [{ name: 'Planner', share: 0.5, mult: [1.5, 1, 1] }, { name: 'Actor', share: 0.5, mult: [0.5, 1, 1] }] });
+    const r = run({
+      seed: 4,
+      segments: [
+        { name: 'Planner', share: 0.5, mult: [1.5, 1, 1] },
+        { name: 'Actor', share: 0.5, mult: [0.5, 1, 1] },
+      ],
+    });
     const g = r.findings.find((f) => f.kind === 'segment_gap' && f.stage === 'Save');
     expect(g?.text).toMatch(/At Save, Planner converts at 3\.\dx the rate of Actor/);
     expect(g?.text).toContain('after Holm correction');
@@ -126,7 +147,14 @@ describe('deterministic analyst on planted scenarios', () => {
   });
 
   it('keeps recommendation ids stable across regenerations and builds testable hypotheses', () => {
-    const spec: SynthSpec = { seed: 4, segments: [{ name: 'Planner', share: 0.5, mult: [1.5, 1, 1] }, { name: 'Actor', share: 0.5, mult: [0.5, 1, 1] }], effect: (d, _s, k) => (d === 30 && k === 3 ? 0.6 : 1) };
+    const spec: SynthSpec = {
+      seed: 4,
+      segments: [
+        { name: 'Planner', share: 0.5, mult: [1.5, 1, 1] },
+        { name: 'Actor', share: 0.5, mult: [0.5, 1, 1] },
+      ],
+      effect: (d, _s, k) => (d === 30 && k === 3 ? 0.6 : 1),
+    };
     const a = run(spec, { scope: 'funnel:x' });
     const b = run({ ...spec }, { scope: 'funnel:x', now: new Date('2026-05-01T00:00:00Z') });
     expect(b.recommendations.map((x) => x.id)).toEqual(a.recommendations.map((x) => x.id));
@@ -150,7 +178,14 @@ describe('deterministic analyst on planted scenarios', () => {
   });
 
   it('calls a breakdown by experiment arm a variant comparison', () => {
-    const r = run({ seed: 6, segmentBy: 'variant', segments: [{ name: 'control', share: 0.5 }, { name: 'treatment', share: 0.5, mult: [1, 1.2, 1] }] });
+    const r = run({
+      seed: 6,
+      segmentBy: 'variant',
+      segments: [
+        { name: 'control', share: 0.5 },
+        { name: 'treatment', share: 0.5, mult: [1, 1.2, 1] },
+      ],
+    });
     const c = r.comparisons.find((x) => x.metric === 'stage.click.step_conversion_rate');
     expect(c?.kind).toBe('variant');
     expect(c?.significant).toBe(true);

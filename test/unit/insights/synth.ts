@@ -10,7 +10,6 @@ export const rng = seededRandom;
  * effects through `effect(day, segment, step) → multiplier on the step rate`.
  */
 
-
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
 }
@@ -72,10 +71,15 @@ function core(users: number[], names: string[]): FunnelCore {
   const pct = (a: number, b: number) => (b > 0 ? (100 * a) / b : 0);
   return {
     stages: names.map((stage_name, k) => ({
-      stage_name, users: users[k], conversion_rate: pct(users[k], users[0]),
-      step_conversion_rate: k === 0 ? 100 : pct(users[k], users[k - 1]), drop_off_rate: k === 0 ? 0 : 100 - pct(users[k], users[k - 1]),
+      stage_name,
+      users: users[k],
+      conversion_rate: pct(users[k], users[0]),
+      step_conversion_rate: k === 0 ? 100 : pct(users[k], users[k - 1]),
+      drop_off_rate: k === 0 ? 0 : 100 - pct(users[k], users[k - 1]),
     })),
-    overall_conversion_rate: pct(users[users.length - 1], users[0]), total_users: users[0], completed_users: users[users.length - 1],
+    overall_conversion_rate: pct(users[users.length - 1], users[0]),
+    total_users: users[0],
+    completed_users: users[users.length - 1],
   };
 }
 
@@ -133,7 +137,16 @@ export function synth(spec: SynthSpec = {}): Synth {
     previous_period: prev ? { ...core(prev.totals, stages), date_range: { start: addDay(start, -days), end: addDay(start, -1) } } : null,
     daily: cur.daily,
     time_to_convert: [],
-    definition: { steps: stages.map((event) => ({ event })), window: spec.window ?? '7d', mode: 'any-start', strict: false, include: {}, exclude: {}, tz: 'UTC', breakdown: segmented ? (spec.segmentBy ?? 'user_intent') : undefined },
+    definition: {
+      steps: stages.map((event) => ({ event })),
+      window: spec.window ?? '7d',
+      mode: 'any-start',
+      strict: false,
+      include: {},
+      exclude: {},
+      tz: 'UTC',
+      breakdown: segmented ? (spec.segmentBy ?? 'user_intent') : undefined,
+    },
     dataset_id: 'ds_synth',
     computed_ms: 0,
   };

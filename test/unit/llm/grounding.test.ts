@@ -9,14 +9,23 @@ describe('extractNumbers', () => {
   it('reads percentages, signed lifts, ratios, pp, p-values, counts and dates with their precision', () => {
     const got = extractNumbers('45.0% vs 25% (+80%), 1.8x, -3 pp, p = 0.0004, p < 0.001, 1,000 users on 2026-01-15');
     expect(got.map((n) => [n.raw, n.kind, n.decimals])).toEqual([
-      ['2026-01-15', 'date', 0], ['45.0%', 'percent', 1], ['25%', 'percent', 0], ['+80%', 'percent', 0], ['1.8x', 'ratio', 1],
-      ['-3 pp', 'pp', 0], ['0.0004', 'p', 4], ['0.001', 'p', 3], ['1,000', 'plain', 0],
+      ['2026-01-15', 'date', 0],
+      ['45.0%', 'percent', 1],
+      ['25%', 'percent', 0],
+      ['+80%', 'percent', 0],
+      ['1.8x', 'ratio', 1],
+      ['-3 pp', 'pp', 0],
+      ['0.0004', 'p', 4],
+      ['0.001', 'p', 3],
+      ['1,000', 'plain', 0],
     ]);
   });
 
   it('reads multiples written as words and leading-dot decimals', () => {
     expect(extractNumbers('Planners doubled; .5% of users; it halved').map((n) => [n.raw, n.kind, n.value])).toEqual([
-      ['doubled', 'ratio', 2], ['halved', 'ratio', 0.5], ['0.5%', 'percent', 0.5],
+      ['doubled', 'ratio', 2],
+      ['halved', 'ratio', 0.5],
+      ['0.5%', 'percent', 0.5],
     ]);
   });
 
@@ -79,11 +88,17 @@ describe('applyFallback', () => {
   it('replaces failing items with the computed text and drops extras', () => {
     const model = {
       summary: 'bad 37%',
-      insights: [{ text: 'ok', fact_ids: [] }, { text: 'bad', fact_ids: [] }, { text: 'extra bad', fact_ids: [] }],
+      insights: [
+        { text: 'ok', fact_ids: [] },
+        { text: 'bad', fact_ids: [] },
+        { text: 'extra bad', fact_ids: [] },
+      ],
       recommendations: [],
     };
     const { merged, fallback } = applyFallback(model, DETERMINISTIC.insights, [
-      { field: 'summary', text: '', number: '37%' }, { field: 'insights.1.text', text: '', number: '' }, { field: 'insights.2.text', text: '', number: '' },
+      { field: 'summary', text: '', number: '37%' },
+      { field: 'insights.1.text', text: '', number: '' },
+      { field: 'insights.2.text', text: '', number: '' },
     ]);
     expect(fallback).toEqual(['summary', 'insights.1', 'insights.2']);
     expect(merged.summary).toBe(DETERMINISTIC.insights.summary);
@@ -98,13 +113,16 @@ describe('citations must be about something', () => {
   });
 
   it('refuses list items that cite nothing or do not mention what they cite', () => {
-    const r = checkNarrative({
-      insights: [
-        { text: 'Hi, little birds.', fact_ids: ['stage.save.conversion_rate'] },
-        { text: 'Something happened.', fact_ids: [] },
-        { text: 'Planners lead the way.', fact_ids: ['segment.Planner.overall_conversion_rate'] },
-      ],
-    }, FACTS);
+    const r = checkNarrative(
+      {
+        insights: [
+          { text: 'Hi, little birds.', fact_ids: ['stage.save.conversion_rate'] },
+          { text: 'Something happened.', fact_ids: [] },
+          { text: 'Planners lead the way.', fact_ids: ['segment.Planner.overall_conversion_rate'] },
+        ],
+      },
+      FACTS,
+    );
     expect(r.findings.map((f) => f.field)).toEqual(['insights.0', 'insights.1.fact_ids']);
   });
 });

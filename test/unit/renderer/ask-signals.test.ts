@@ -19,7 +19,13 @@ describe('Ask answer signals (numbers and fit, shown apart)', () => {
     expect(legacy).toMatchObject({ numbers: 'match', question: 'closest_facts' });
     const turns = turnsFromMessages('conv_1', [
       { id: 'm1', role: 'user', content: 'Which stage loses the most users?', payload: {}, created_at: '2026-01-01T00:00:00Z' },
-      { id: 'm2', role: 'assistant', content: 'Users reaching pv: 812.', payload: { grounding: { checked: 1, passed: true, fallback_fields: [], ungrounded: [] } }, created_at: '2026-01-01T00:00:01Z' },
+      {
+        id: 'm2',
+        role: 'assistant',
+        content: 'Users reaching pv: 812.',
+        payload: { grounding: { checked: 1, passed: true, fallback_fields: [], ungrounded: [] } },
+        created_at: '2026-01-01T00:00:01Z',
+      },
     ]);
     expect(turns[0].answer?.signals.question).toBe('closest_facts');
   });

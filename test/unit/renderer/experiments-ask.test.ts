@@ -33,14 +33,25 @@ describe('designer form → experiment:design input', () => {
 
 describe('analyzer setup → experiment:analyze input', () => {
   const cookieCats: Dataset = {
-    id: 'ds_1', name: 'cookie_cats', kind: 'user_table', format: 'csv', sourceName: 'cookie_cats.csv', sourceBytes: 1, rowCount: 90189, userCount: null,
+    id: 'ds_1',
+    name: 'cookie_cats',
+    kind: 'user_table',
+    format: 'csv',
+    sourceName: 'cookie_cats.csv',
+    sourceBytes: 1,
+    rowCount: 90189,
+    userCount: null,
     columns: [
       { name: 'userid', role: 'user', type: 'number' },
       { name: 'version', role: 'variant', type: 'string', distinct: 2, sample: ['gate_40', 'gate_30'] },
       { name: 'sum_gamerounds', role: 'metric', type: 'number', distinct: 942 },
       { name: 'retention_1', role: 'metric', type: 'boolean', distinct: 2 },
     ],
-    mapping: { variant: 'version' }, warnings: [], events: [], timeRange: null, createdAt: '2026-01-01',
+    mapping: { variant: 'version' },
+    warnings: [],
+    events: [],
+    timeRange: null,
+    createdAt: '2026-01-01',
   };
 
   it('picks the variant column, sorted values and a yes/no primary metric', () => {

@@ -7,8 +7,13 @@ const col = (name: string, role: string): ColumnInfo => ({ name, role, type: 'st
 describe('the Data workspace turns edited column roles into an import mapping', () => {
   it('event log: user, time and event; options that are not about columns survive', () => {
     const cols = [col('uid', 'user'), col('ts', 'time'), col('what', 'event'), col('country', 'segment')];
-    expect(mappingFromRoles('event_log', cols, { delimiter: ';', time: 'ts', timeFormat: 'unix_s' }))
-      .toEqual({ delimiter: ';', user: 'uid', time: 'ts', event: 'what', timeFormat: 'unix_s' });
+    expect(mappingFromRoles('event_log', cols, { delimiter: ';', time: 'ts', timeFormat: 'unix_s' })).toEqual({
+      delimiter: ';',
+      user: 'uid',
+      time: 'ts',
+      event: 'what',
+      timeFormat: 'unix_s',
+    });
   });
 
   it('drops the detected time format when the time column changes, so the engine detects it again', () => {

@@ -42,7 +42,7 @@ describe('renderer requests: the newest wins and the replaced one is aborted', (
     expect(seen).toEqual(['data:country=DE', 'done']);
   });
 
-  it('a replaced request that fails (its abort) reports nothing; the newest one\'s error does', async () => {
+  it("a replaced request that fails (its abort) reports nothing; the newest one's error does", async () => {
     const runner = latestOnly();
     const { seen, on } = recorder();
     const first = pending<string>();

@@ -17,7 +17,10 @@ export const FIXED_NOW = '2026-01-15T10:30:00.000Z';
 /** The Taobao funnel pv → cart → buy through the real import and funnel engines, and the real analyst. */
 export async function taobaoInputs(engine: Engine): Promise<{ funnel: FunnelResult; insights: InsightsReport; datasetId: string }> {
   const ds = await engine.dispatch('datasets:import', { path: TAOBAO, name: 'Taobao user behavior (head)' });
-  const funnel = await engine.dispatch('funnels:compute', { datasetId: ds.id, definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' } });
+  const funnel = await engine.dispatch('funnels:compute', {
+    datasetId: ds.id,
+    definition: { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d' },
+  });
   return { funnel, insights: analyzeFunnel(funnel, { audience: 'data_scientist' }), datasetId: ds.id };
 }
 
@@ -28,16 +31,31 @@ export function cookieCatsAnalysis(): ExperimentAnalysis {
   return analyzePrepared(prepared, { now: () => new Date(FIXED_NOW) });
 }
 
-export function taobaoModel(audience: Audience, inputs: { funnel: FunnelResult; insights: InsightsReport; datasetId: string }, extra: Partial<BuildInput> = {}) {
+export function taobaoModel(
+  audience: Audience,
+  inputs: { funnel: FunnelResult; insights: InsightsReport; datasetId: string },
+  extra: Partial<BuildInput> = {},
+) {
   return buildReportModel({
-    audience, generated_at: FIXED_NOW, funnel: inputs.funnel, insights: inputs.insights, experiment: null, narration: null,
-    source: { dataset_name: 'Taobao user behavior (head)', dataset_id: inputs.datasetId, funnel_id: null, funnel_name: null }, ...extra,
+    audience,
+    generated_at: FIXED_NOW,
+    funnel: inputs.funnel,
+    insights: inputs.insights,
+    experiment: null,
+    narration: null,
+    source: { dataset_name: 'Taobao user behavior (head)', dataset_id: inputs.datasetId, funnel_id: null, funnel_name: null },
+    ...extra,
   });
 }
 
 export function cookieModel(audience: Audience, analysis: ExperimentAnalysis) {
   return buildReportModel({
-    audience, generated_at: FIXED_NOW, funnel: null, insights: null, experiment: analysis, narration: null,
+    audience,
+    generated_at: FIXED_NOW,
+    funnel: null,
+    insights: null,
+    experiment: analysis,
+    narration: null,
     source: { dataset_name: 'Cookie Cats A/B test', dataset_id: null, funnel_id: null, funnel_name: 'Cookie Cats: gate_30 vs gate_40' },
   });
 }

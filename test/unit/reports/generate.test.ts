@@ -12,9 +12,21 @@ import { TAOBAO } from './fixtures';
  * grounding leads the summary (marked as model text); prose that fails falls back and says so.
  */
 
-const DEF: FunnelDefinition = { steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }], window: '7d', mode: 'any-start', strict: false, include: {}, exclude: {}, tz: 'UTC' };
+const DEF: FunnelDefinition = {
+  steps: [{ event: 'pv' }, { event: 'cart' }, { event: 'buy' }],
+  window: '7d',
+  mode: 'any-start',
+  strict: false,
+  include: {},
+  exclude: {},
+  tz: 'UTC',
+};
 
-async function run(narration: (facts: { id: string; display: string }[]) => NarrateOutput | Error, provider?: 'none', pdf?: { printPdf: (html: string) => Promise<Buffer> }) {
+async function run(
+  narration: (facts: { id: string; display: string }[]) => NarrateOutput | Error,
+  provider?: 'none',
+  pdf?: { printPdf: (html: string) => Promise<Buffer> },
+) {
   const t = tempEngine();
   try {
     const ds = await t.engine.dispatch('datasets:import', { path: TAOBAO });
@@ -33,27 +45,55 @@ async function run(narration: (facts: { id: string; display: string }[]) => Narr
       }
       return t.engine.dispatch(name, input);
     };
-    const g = await generateReport(ReportsGenerateInput.parse({ datasetId: ds.id, definition: DEF, audience: 'executive', format: pdf ? 'pdf' : 'markdown', provider }), {
-      printPdf: pdf ? (html) => pdf.printPdf(html) : undefined,
-      dispatch, signal: new AbortController().signal, progress: (e) => progress.push(e), env: {}, paper: 'A4',
-      describe: () => ({ dataset_name: 'Taobao', funnel_name: null }),
-      funnelDefinition: () => { throw new Error('unused'); },
-      storedExperiment: (): ExperimentAnalysis => { throw new Error('unused'); },
-      now: () => '2026-01-15T10:30:00.000Z',
-    });
+    const g = await generateReport(
+      ReportsGenerateInput.parse({ datasetId: ds.id, definition: DEF, audience: 'executive', format: pdf ? 'pdf' : 'markdown', provider }),
+      {
+        printPdf: pdf ? (html) => pdf.printPdf(html) : undefined,
+        dispatch,
+        signal: new AbortController().signal,
+        progress: (e) => progress.push(e),
+        env: {},
+        paper: 'A4',
+        describe: () => ({ dataset_name: 'Taobao', funnel_name: null }),
+        funnelDefinition: () => {
+          throw new Error('unused');
+        },
+        storedExperiment: (): ExperimentAnalysis => {
+          throw new Error('unused');
+        },
+        now: () => '2026-01-15T10:30:00.000Z',
+      },
+    );
     return { g, calls, progress };
   } finally {
     t.cleanup();
   }
 }
 
-const generation = (provider: string) => ({ generation_id: 'gen_1', provider, model: 'llama3.2:3b', prompt_id: 'report', prompt_version: '1', cache_hit: false, duration_ms: 5, tokens_in: 10, tokens_out: 10, data_left_device: false, banner: null });
+const generation = (provider: string) => ({
+  generation_id: 'gen_1',
+  provider,
+  model: 'llama3.2:3b',
+  prompt_id: 'report',
+  prompt_version: '1',
+  cache_hit: false,
+  duration_ms: 5,
+  tokens_in: 10,
+  tokens_out: 10,
+  data_left_device: false,
+  banner: null,
+});
 
 describe.skipIf(!HAS_SHARED_DATA)('generateReport (Taobao from ../shared/data)', () => {
   it('puts grounded model prose first, marked as model text, with model and prompt version in the appendix', async () => {
     const { g, progress } = await run((facts) => {
       const overall = facts.find((f) => f.id === 'funnel.overall_conversion_rate')!;
-      return { task: 'report', narrative: { executive_summary: `Nearly half of browsing users buy: ${overall.display} complete the funnel.`, key_points: [], risks: [], fact_ids: [] }, grounding: { checked: 1, passed: true, fallback_fields: [], ungrounded: [] }, generation: generation('ollama') };
+      return {
+        task: 'report',
+        narrative: { executive_summary: `Nearly half of browsing users buy: ${overall.display} complete the funnel.`, key_points: [], risks: [], fact_ids: [] },
+        grounding: { checked: 1, passed: true, fallback_fields: [], ungrounded: [] },
+        generation: generation('ollama'),
+      };
     });
     expect(g.model.summary[0]).toMatchObject({ source: 'model', text: 'Nearly half of browsing users buy: 47.5% complete the funnel.' });
     expect(g.model.summary.length).toBeGreaterThanOrEqual(2);
@@ -64,7 +104,17 @@ describe.skipIf(!HAS_SHARED_DATA)('generateReport (Taobao from ../shared/data)',
   });
 
   it('keeps the computed summary and lists the fallback when the model text failed grounding', async () => {
-    const { g } = await run(() => ({ task: 'report', narrative: { executive_summary: 'computed', key_points: [], risks: [], fact_ids: [] }, grounding: { checked: 1, passed: false, fallback_fields: ['executive_summary'], ungrounded: [{ field: 'executive_summary', text: 'x', number: '99.9%' }] }, generation: generation('ollama') }));
+    const { g } = await run(() => ({
+      task: 'report',
+      narrative: { executive_summary: 'computed', key_points: [], risks: [], fact_ids: [] },
+      grounding: {
+        checked: 1,
+        passed: false,
+        fallback_fields: ['executive_summary'],
+        ungrounded: [{ field: 'executive_summary', text: 'x', number: '99.9%' }],
+      },
+      generation: generation('ollama'),
+    }));
     expect(g.model.summary.every((p) => p.source === 'computed')).toBe(true);
     expect(g.model.appendix.fallback_fields).toContain('executive_summary (failed the number check)');
     expect(g.markdown).toContain('executive\\_summary (failed the number check)');
@@ -72,7 +122,12 @@ describe.skipIf(!HAS_SHARED_DATA)('generateReport (Taobao from ../shared/data)',
 
   it('prints through the shell-provided printer when one is injected (Electron printToPDF)', async () => {
     const printed: string[] = [];
-    const { g } = await run(() => new Error('unused'), 'none', { printPdf: async (html) => { printed.push(html); return Buffer.from('%PDF-1.7 fake'); } });
+    const { g } = await run(() => new Error('unused'), 'none', {
+      printPdf: async (html) => {
+        printed.push(html);
+        return Buffer.from('%PDF-1.7 fake');
+      },
+    });
     expect(printed).toEqual([g.html]);
     expect(g.pdf?.toString()).toBe('%PDF-1.7 fake');
   });

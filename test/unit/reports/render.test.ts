@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marked, type Token, type Tokens } from 'marked';
 import type { Browser } from 'playwright-core';
 import type { ExperimentAnalysis, Fact } from '../../../src/shared/contract';
-import { groundReport, groundText, htmlToPdf, renderHtml, renderMarkdown, reportHtmlText, reportMarkdownText, type ReportModel } from '../../../src/core/reports';
+import {
+  groundReport,
+  groundText,
+  htmlToPdf,
+  renderHtml,
+  renderMarkdown,
+  reportHtmlText,
+  reportMarkdownText,
+  type ReportModel,
+} from '../../../src/core/reports';
 import { artifactPath, launchBrowser } from '../../helpers/browser';
 import { HAS_SHARED_DATA } from '../../helpers/shared';
 import { tempEngine } from '../../helpers/engine';
@@ -16,7 +25,14 @@ import { AUDIENCES, cookieCatsAnalysis, cookieModel, taobaoInputs, taobaoModel }
  * number in the text is a fact.
  */
 
-const EXTERNAL = [/\b(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?\s*(?:https?:)?\/\//i, /url\(\s*["']?\s*(?:https?:)?\/\//i, /@import/i, /<script/i, /<link\b/i, /<iframe/i];
+const EXTERNAL = [
+  /\b(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?\s*(?:https?:)?\/\//i,
+  /url\(\s*["']?\s*(?:https?:)?\/\//i,
+  /@import/i,
+  /<script/i,
+  /<link\b/i,
+  /<iframe/i,
+];
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -153,7 +169,13 @@ withData('audience depth', () => {
   });
 
   it('recommendations carry their current status', () => {
-    const withStatus = { ...taobao, insights: { ...taobao.insights, recommendations: taobao.insights.recommendations.map((r, i) => (i === 0 ? { ...r, status: 'In Progress' as const } : r)) } };
+    const withStatus = {
+      ...taobao,
+      insights: {
+        ...taobao.insights,
+        recommendations: taobao.insights.recommendations.map((r, i) => (i === 0 ? { ...r, status: 'In Progress' as const } : r)),
+      },
+    };
     const md = renderMarkdown(taobaoModel('product_manager', withStatus));
     expect(md).toContain('**Status:** In Progress');
   });

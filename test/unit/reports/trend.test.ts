@@ -21,13 +21,35 @@ function simulated(): FunnelResult {
   });
   const sum = (k: number) => daily.reduce((a, d) => a + d.users[k], 0);
   const u = [sum(0), sum(1), sum(2)];
-  const stages = ['visit', 'cart', 'order'].map((n, i) => ({ stage_name: n, users: u[i], conversion_rate: (100 * u[i]) / u[0], step_conversion_rate: i ? (100 * u[i]) / u[i - 1] : 100, drop_off_rate: i ? 100 - (100 * u[i]) / u[i - 1] : 0 }));
+  const stages = ['visit', 'cart', 'order'].map((n, i) => ({
+    stage_name: n,
+    users: u[i],
+    conversion_rate: (100 * u[i]) / u[0],
+    step_conversion_rate: i ? (100 * u[i]) / u[i - 1] : 100,
+    drop_off_rate: i ? 100 - (100 * u[i]) / u[i - 1] : 0,
+  }));
   return {
-    stages, overall_conversion_rate: (100 * u[2]) / u[0], total_users: u[0], completed_users: u[2],
-    date_range: { start: daily[0].date, end: daily[41].date }, segment_by: null, segment_breakdown: null, previous_period: null,
-    daily, time_to_convert: [],
-    definition: { steps: [{ event: 'visit' }, { event: 'cart' }, { event: 'order' }], window: '7d', mode: 'any-start', strict: false, include: {}, exclude: {}, tz: 'UTC' },
-    dataset_id: 'ds_sim', computed_ms: 1,
+    stages,
+    overall_conversion_rate: (100 * u[2]) / u[0],
+    total_users: u[0],
+    completed_users: u[2],
+    date_range: { start: daily[0].date, end: daily[41].date },
+    segment_by: null,
+    segment_breakdown: null,
+    previous_period: null,
+    daily,
+    time_to_convert: [],
+    definition: {
+      steps: [{ event: 'visit' }, { event: 'cart' }, { event: 'order' }],
+      window: '7d',
+      mode: 'any-start',
+      strict: false,
+      include: {},
+      exclude: {},
+      tz: 'UTC',
+    },
+    dataset_id: 'ds_sim',
+    computed_ms: 1,
   };
 }
 
@@ -35,7 +57,15 @@ describe('trend chart', () => {
   it('draws the forecast band and flags the planted anomaly; all numbers are facts', () => {
     const funnel = simulated();
     const insights = analyzeFunnel(funnel);
-    const m = buildReportModel({ audience: 'data_scientist', generated_at: '2026-03-01T00:00:00.000Z', funnel, insights, experiment: null, narration: null, source: { dataset_name: 'simulated', dataset_id: 'ds_sim', funnel_id: null, funnel_name: null } });
+    const m = buildReportModel({
+      audience: 'data_scientist',
+      generated_at: '2026-03-01T00:00:00.000Z',
+      funnel,
+      insights,
+      experiment: null,
+      narration: null,
+      source: { dataset_name: 'simulated', dataset_id: 'ds_sim', funnel_id: null, funnel_name: null },
+    });
     expect(m.trend?.points.length).toBe(42);
     expect(m.trend?.forecast?.points.length).toBeGreaterThan(0);
     expect(m.trend?.anomalies.some((a) => a.date.display === '2026-01-31')).toBe(true);
@@ -59,7 +89,15 @@ describe('trend chart: tiny and stray days (issue 15, item 6)', () => {
     funnel.dense_range = denseRange(funnel.daily);
     expect(funnel.dense_range).toEqual({ start: '2026-01-01', end: '2026-02-12', left_out_days: ['2025-10-03'], left_out_users: 3 });
     const insights = analyzeFunnel(funnel);
-    const m = buildReportModel({ audience: 'executive', generated_at: '2026-03-01T00:00:00.000Z', funnel, insights, experiment: null, narration: null, source: { dataset_name: 'simulated', dataset_id: 'ds_sim', funnel_id: null, funnel_name: null } });
+    const m = buildReportModel({
+      audience: 'executive',
+      generated_at: '2026-03-01T00:00:00.000Z',
+      funnel,
+      insights,
+      experiment: null,
+      narration: null,
+      source: { dataset_name: 'simulated', dataset_id: 'ds_sim', funnel_id: null, funnel_name: null },
+    });
     const t = m.trend!;
     expect(t.points.map((p) => p.date.display)).not.toContain('2026-02-12');
     expect(t.points[0].date.display).toBe('2026-01-01');

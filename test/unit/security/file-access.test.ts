@@ -26,18 +26,26 @@ describe('the desktop app opens only files the user picked or dropped', () => {
   it('checks the main path and every extra file of an import, and leaves the sample and other calls alone', () => {
     const g = new GrantedFiles();
     g.grant(picked);
-    expect(checkCallPaths('datasets:import', { path: picked, also: [{ path: picked }] }, g)).toEqual({ path: realPath(picked), also: [{ path: realPath(picked) }] });
+    expect(checkCallPaths('datasets:import', { path: picked, also: [{ path: picked }] }, g)).toEqual({
+      path: realPath(picked),
+      also: [{ path: realPath(picked) }],
+    });
     expect(() => checkCallPaths('datasets:import', { path: picked, also: [{ path: '/etc/passwd' }] }, g)).toThrow(/pick or drop/);
     expect(() => checkCallPaths('datasets:preview', { path: '/etc/passwd' }, g)).toThrow(/pick or drop/);
     expect(checkCallPaths('datasets:import', { path: 'sample' }, g)).toEqual({ path: 'sample' });
     expect(checkCallPaths('datasets:list', { path: '/etc/passwd' }, g)).toEqual({ path: '/etc/passwd' });
     // Only the import calls know the word; for an experiment file it would be a relative path.
     expect(() => checkCallPaths('experiment:analyze', { file: 'sample' }, g)).toThrow(/pick or drop/);
-    expect(checkCallPaths('experiment:causal', { control_file: picked, treatment_file: picked }, g)).toEqual({ control_file: realPath(picked), treatment_file: realPath(picked) });
+    expect(checkCallPaths('experiment:causal', { control_file: picked, treatment_file: picked }, g)).toEqual({
+      control_file: realPath(picked),
+      treatment_file: realPath(picked),
+    });
     // Paths one level down: a join preview's files and a report's experiment file.
     expect(checkCallPaths('datasets:join-preview', { paths: [picked, picked] }, g)).toEqual({ paths: [realPath(picked), realPath(picked)] });
     expect(() => checkCallPaths('datasets:join-preview', { paths: [picked, '/etc/passwd'] }, g)).toThrow(/pick or drop/);
-    expect(() => checkCallPaths('reports:generate', { audience: 'executive', experiment: { file: '/etc/passwd', variant_column: 'a' } }, g)).toThrow(/pick or drop/);
+    expect(() => checkCallPaths('reports:generate', { audience: 'executive', experiment: { file: '/etc/passwd', variant_column: 'a' } }, g)).toThrow(
+      /pick or drop/,
+    );
     expect(checkCallPaths('reports:generate', { experiment: { control_file: picked } }, g)).toEqual({ experiment: { control_file: realPath(picked) } });
   });
 });

@@ -29,7 +29,14 @@ describe('RouteLimiter', () => {
     expect(lim.status({}).groups[0]).toMatchObject({ name: 'ask', running: 1, waiting: 2 });
     await expect(lim.run('ask', never, () => {}, job('a'))).rejects.toMatchObject({ kind: 'rate_limited', details: { retryAfterSeconds: expect.any(Number) } });
     // Another group has its own slots.
-    await expect(lim.run('reports', never, () => {}, async () => 'r')).resolves.toBe('r');
+    await expect(
+      lim.run(
+        'reports',
+        never,
+        () => {},
+        async () => 'r',
+      ),
+    ).resolves.toBe('r');
     cancel.abort();
     await expect(b).rejects.toMatchObject({ kind: 'cancelled' });
     gates.a.resolve();

@@ -5,13 +5,27 @@ import { tempEngine } from '../../helpers/engine';
 
 describe('isLocalUrl: only loopback literals and localhost keep data on this device', () => {
   it.each([
-    'http://127.0.0.1:11434', 'http://127.5.6.7', 'http://localhost:11434', 'http://[::1]:11434', 'https://localhost/v1',
-    'http://[::ffff:127.0.0.1]:8080', 'http://[0:0:0:0:0:0:0:1]/', 'http://127.1:11434',
+    'http://127.0.0.1:11434',
+    'http://127.5.6.7',
+    'http://localhost:11434',
+    'http://[::1]:11434',
+    'https://localhost/v1',
+    'http://[::ffff:127.0.0.1]:8080',
+    'http://[0:0:0:0:0:0:0:1]/',
+    'http://127.1:11434',
   ])('%s is local', (u) => expect(isLocalUrl(u)).toBe(true));
 
   it.each([
-    'http://127.attacker.example:11434', 'http://127.0.0.1.nip.io', 'http://localhost.attacker.example', 'http://10.0.0.5:11434',
-    'http://[::ffff:10.0.0.1]/', 'http://0.0.0.0:11434', 'https://api.openai.com/v1', 'file:///etc/passwd', 'not a url', 'ftp://127.0.0.1/',
+    'http://127.attacker.example:11434',
+    'http://127.0.0.1.nip.io',
+    'http://localhost.attacker.example',
+    'http://10.0.0.5:11434',
+    'http://[::ffff:10.0.0.1]/',
+    'http://0.0.0.0:11434',
+    'https://api.openai.com/v1',
+    'file:///etc/passwd',
+    'not a url',
+    'ftp://127.0.0.1/',
   ])('%s is remote', (u) => expect(isLocalUrl(u)).toBe(false));
 });
 
@@ -23,8 +37,11 @@ describe('where data goes, as Settings and the sidebar show it', () => {
       const status = await env.engine.dispatch('llm:status', {});
       expect(status.providers.find((p) => p.name === 'ollama')?.destination).toBe('remote');
       const out = await env.engine.dispatch('llm:narrate', {
-        task: 'insights', facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' }, deterministic: { summary: 's', insights: [], recommendations: [] },
-        scope: { funnel_id: 'fn_x' }, options: { provider: 'ollama' },
+        task: 'insights',
+        facts: { facts: [], generated_at: '2026-01-01T00:00:00Z' },
+        deterministic: { summary: 's', insights: [], recommendations: [] },
+        scope: { funnel_id: 'fn_x' },
+        options: { provider: 'ollama' },
       });
       expect(out.generation).toMatchObject({ provider: 'none', data_left_device: false });
       expect(out.generation.banner).toMatch(/remote providers are off/);
@@ -39,7 +56,12 @@ describe('model base URLs are http(s) only', () => {
     const env = tempEngine();
     try {
       await env.engine.dispatch('settings:update', { llm: { ollamaHost: 'http://127.0.0.1:11500', openaiBaseUrl: 'http://localhost:8080/v1' } });
-      for (const llm of [{ ollamaHost: 'file:///etc/passwd' }, { ollamaHost: 'javascript:alert(1)' }, { openaiBaseUrl: 'file:///etc/passwd' }, { openaiBaseUrl: 'gopher://x' }]) {
+      for (const llm of [
+        { ollamaHost: 'file:///etc/passwd' },
+        { ollamaHost: 'javascript:alert(1)' },
+        { openaiBaseUrl: 'file:///etc/passwd' },
+        { openaiBaseUrl: 'gopher://x' },
+      ]) {
         await expect(env.engine.dispatch('settings:update', { llm }), JSON.stringify(llm)).rejects.toMatchObject({ kind: 'validation' });
       }
       const s = await env.engine.dispatch('settings:get', {});
@@ -51,7 +73,7 @@ describe('model base URLs are http(s) only', () => {
     }
   });
 
-  it('OLLAMA_HOST may be host:port (Ollama\'s own convention) but not another scheme', () => {
+  it("OLLAMA_HOST may be host:port (Ollama's own convention) but not another scheme", () => {
     expect(resolveOllamaHost('', { OLLAMA_HOST: '127.0.0.1:11434' })).toBe('http://127.0.0.1:11434');
     expect(() => resolveOllamaHost('', { OLLAMA_HOST: 'file:///etc/passwd' })).toThrow(/http/);
   });
@@ -61,7 +83,8 @@ describe('a stored model host from an older version', () => {
   it('that is no longer accepted falls back alone; the other settings stay', async () => {
     const env = tempEngine();
     try {
-      env.engine.app.db.$client.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('app', ?, '2026-01-01')")
+      env.engine.app.db.$client
+        .prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('app', ?, '2026-01-01')")
         .run(JSON.stringify({ llm: { ollamaHost: 'file:///etc/passwd', timeoutMs: 30000, provider: 'none' } }));
       const s = await env.engine.dispatch('settings:get', {});
       expect(s.llm).toMatchObject({ ollamaHost: '', timeoutMs: 30000, provider: 'none' });

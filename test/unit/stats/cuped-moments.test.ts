@@ -22,7 +22,7 @@ function moments(y: readonly number[], x: readonly number[]): CupedMoments {
 /** A deterministic pseudo-random stream (no Math.random in tests). */
 function stream(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 describe('cupedFromMoments', () => {
@@ -48,7 +48,8 @@ describe('cupedFromMoments', () => {
       ['se', got.test.se, want.test.se],
       ['p', got.test.p_value, want.test.p_value],
       ['ci lower', got.test.ci.lower, want.test.ci.lower],
-    ] as const) expect(Math.abs(a - b), `${k}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+    ] as const)
+      expect(Math.abs(a - b), `${k}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
   });
 
   it('refuses what cuped() refuses: fewer than 4 units, a constant covariate', () => {

@@ -1,5 +1,17 @@
 import { describe, it } from 'vitest';
-import { chiSquareCdf, chiSquareQuantile, chiSquareSf, normalCdf, normalQuantile, normalSf, noncentralTCdf, tCdf, tQuantile, tSf, tTwoSidedP } from '../../../src/core/stats';
+import {
+  chiSquareCdf,
+  chiSquareQuantile,
+  chiSquareSf,
+  normalCdf,
+  normalQuantile,
+  normalSf,
+  noncentralTCdf,
+  tCdf,
+  tQuantile,
+  tSf,
+  tTwoSidedP,
+} from '../../../src/core/stats';
 import { close, loadPowerReference, loadReference } from './reference';
 
 const ref = loadReference().distributions;

@@ -28,7 +28,13 @@ describe('planning with unequal arms and one-sided tests (scipy)', () => {
   });
   it('equal arms, two-sided: the same numbers as R', () => {
     const p = R.prop_n[0];
-    close(proportionSampleSize(p.baseline, p.baseline * (1 + p.mde), p.power, { alpha: p.alpha, ratio: 1, sides: 2 }), p.n_exact, 1e-10, 0, 'power.prop.test n');
+    close(
+      proportionSampleSize(p.baseline, p.baseline * (1 + p.mde), p.power, { alpha: p.alpha, ratio: 1, sides: 2 }),
+      p.n_exact,
+      1e-10,
+      0,
+      'power.prop.test n',
+    );
     const t = R.t_power[0];
     close(meanPowerAt(t.delta, t.sd, t.n, t.n, 0.05, 2), t.power, 1e-9, 0, 'power.t.test power');
     const m = R.prop_mde[0];
@@ -38,7 +44,9 @@ describe('planning with unequal arms and one-sided tests (scipy)', () => {
 
 describe('experiment design with the new options', () => {
   it('iafa experiment design --ratio 0.9 --one-sided --n 20000: power and MDE for that sample', () => {
-    const d = designExperiment(DesignInput.parse({ baseline_rate: 0.15, mde: 0.1, ratio: 0.9, alternative: 'one-sided', sample_size: 20000, save: false })).experiment_design;
+    const d = designExperiment(
+      DesignInput.parse({ baseline_rate: 0.15, mde: 0.1, ratio: 0.9, alternative: 'one-sided', sample_size: 20000, save: false }),
+    ).experiment_design;
     const pa = d.power_analysis!;
     const n1 = 20000 / 1.9;
     expect(pa.control_n).toBe(Math.floor(n1));
@@ -55,7 +63,9 @@ describe('experiment design with the new options', () => {
     expect(d.sample_size.control_n).toBe(Math.ceil(c.n1));
     expect(d.sample_size.treatment_n).toBe(Math.ceil(c.n1 / 9));
     expect(d.randomization.split).toBe('90/10');
-    const byDays = designExperiment(DesignInput.parse({ baseline_mean: 50, baseline_sd: 5, metric_type: 'mean', duration_days: 14, daily_users: 100, allocation: 0.5, save: false })).experiment_design;
+    const byDays = designExperiment(
+      DesignInput.parse({ baseline_mean: 50, baseline_sd: 5, metric_type: 'mean', duration_days: 14, daily_users: 100, allocation: 0.5, save: false }),
+    ).experiment_design;
     expect(byDays.power_analysis!.total).toBe(700);
     close(byDays.power_analysis!.mde_absolute, meanMde(5, 350, 0.8, { alpha: 0.05, ratio: 1, sides: 2 }), 1e-12, 0, 'mean MDE');
     expect(byDays.duration.days).toBe(14);
@@ -70,7 +80,8 @@ describe('experiment design with the new options', () => {
     expect(d.sample_size.total).toBe(Math.ceil(n1) + 2 * Math.ceil(n1 * 0.5));
     expect(d.sample_size.alpha_per_comparison).toBe(0.025);
     expect(d.randomization.split).toBe('50/25/25');
-    const given = designExperiment(DesignInput.parse({ baseline_rate: 0.1, variants: 3, ratio: 0.5, sample_size: 40000, save: false })).experiment_design.power_analysis!;
+    const given = designExperiment(DesignInput.parse({ baseline_rate: 0.1, variants: 3, ratio: 0.5, sample_size: 40000, save: false })).experiment_design
+      .power_analysis!;
     expect(given.control_n).toBe(20000);
     expect(given.treatment_n).toBe(10000);
     close(given.mde_absolute / 100, proportionMde(0.1, 20000, 0.8, { alpha: 0.025, ratio: 0.5, sides: 2 }), 1e-12, 0, 'k-arm MDE');

@@ -55,9 +55,13 @@ export function isClickHouseUrl(s: string): boolean {
  */
 export function parseClickHouseUrl(raw: string, o: { tableOptional?: boolean } = {}): ClickHouseTarget {
   const m = /^(clickhouses?):\/\/(?:([^@/]*)@)?(\[[0-9a-fA-F:]+\]|[^:/@]+)(?::(\d+))?\/([^/?#]+)(?:\/([^/?#]+))?\/?(?:\?([^#]*))?$/i.exec(raw);
-  if (!m || (!m[6] && !o.tableOptional)) throw new IafaError('validation', 'A ClickHouse source looks like clickhouse://[user@]host:port/database/table (clickhouses:// for TLS).', { reason: 'bad_url' });
+  if (!m || (!m[6] && !o.tableOptional))
+    throw new IafaError('validation', 'A ClickHouse source looks like clickhouse://[user@]host:port/database/table (clickhouses:// for TLS).', {
+      reason: 'bad_url',
+    });
   const [, scheme, userPart, host, port, db, table, query] = m;
-  if (userPart?.includes(':')) throw new IafaError('validation', 'Do not put the password in the URL: set IAFA_CLICKHOUSE_PASSWORD instead.', { reason: 'password_in_url' });
+  if (userPart?.includes(':'))
+    throw new IafaError('validation', 'Do not put the password in the URL: set IAFA_CLICKHOUSE_PASSWORD instead.', { reason: 'password_in_url' });
   const tls = scheme.toLowerCase() === 'clickhouses';
   const p = port ? Number(port) : tls ? 8443 : 8123;
   if (!(p > 0 && p < 65536)) throw new IafaError('validation', `Port ${port} is out of range.`, { reason: 'bad_url' });
@@ -157,15 +161,17 @@ export class ClickHouseConnection {
     const queryId = newQueryId();
     this.sent.push(queryId);
     // A user whose profile is readonly = 1 may not set anything: its profile's limits then apply.
-    const settings: Record<string, string | number> = this.readonlyProfile ? {} : {
-      readonly: 2,
-      max_execution_time: this.limits.timeoutSeconds,
-      max_result_rows: this.limits.maxResultRows,
-      result_overflow_mode: 'throw',
-      max_memory_usage: this.limits.maxMemoryBytes,
-      output_format_json_quote_64bit_integers: 0,
-      ...o.settings,
-    };
+    const settings: Record<string, string | number> = this.readonlyProfile
+      ? {}
+      : {
+          readonly: 2,
+          max_execution_time: this.limits.timeoutSeconds,
+          max_result_rows: this.limits.maxResultRows,
+          result_overflow_mode: 'throw',
+          max_memory_usage: this.limits.maxMemoryBytes,
+          output_format_json_quote_64bit_integers: 0,
+          ...o.settings,
+        };
     // Newer servers stop a read-only query themselves when the HTTP connection closes.
     if (modern && !this.readonlyProfile) settings.cancel_http_readonly_queries_on_client_close = 1;
     const local = new AbortController();
@@ -176,7 +182,13 @@ export class ClickHouseConnection {
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const rs = await this.client.query({ query: sql, format: 'JSONEachRow', query_id: queryId, abort_signal: local.signal, clickhouse_settings: settings as never });
+      const rs = await this.client.query({
+        query: sql,
+        format: 'JSONEachRow',
+        query_id: queryId,
+        abort_signal: local.signal,
+        clickhouse_settings: settings as never,
+      });
       return (await rs.json()) as T[];
     } catch (e) {
       if (o.signal?.aborted) throw new IafaError('cancelled', 'The ClickHouse query was cancelled (and killed on the server).');
@@ -212,28 +224,52 @@ export class ClickHouseConnection {
     const text = e instanceof Error ? e.message : String(e);
     if (e instanceof ClickHouseError || /Code: \d+/.test(text)) {
       const code = Number((e as ClickHouseError).code ?? /Code: (\d+)/.exec(text)?.[1]);
-      const first = text.replace(/\s*\(version [^)]*\)\s*$/, '').split('\n')[0].slice(0, 400);
+      const first = text
+        .replace(/\s*\(version [^)]*\)\s*$/, '')
+        .split('\n')[0]
+        .slice(0, 400);
       switch (code) {
         case 192:
         case 193:
         case 194:
         case 516:
-          return new IafaError('validation', `${where} refused the user "${this.target.user}" or its password (set IAFA_CLICKHOUSE_PASSWORD).`, { reason: 'auth_failed', code });
+          return new IafaError('validation', `${where} refused the user "${this.target.user}" or its password (set IAFA_CLICKHOUSE_PASSWORD).`, {
+            reason: 'auth_failed',
+            code,
+          });
         case 16:
         case 47:
-          return new IafaError('validation', `${where}: a column IAFA needs is missing from ${this.target.database}.${this.target.table}: ${first}`, { reason: 'missing_column', code });
+          return new IafaError('validation', `${where}: a column IAFA needs is missing from ${this.target.database}.${this.target.table}: ${first}`, {
+            reason: 'missing_column',
+            code,
+          });
         case 46:
-          return new IafaError('validation', `${where} lacks a function IAFA's SQL uses (the server is too old or restricted): ${first}`, { reason: 'missing_function', code });
+          return new IafaError('validation', `${where} lacks a function IAFA's SQL uses (the server is too old or restricted): ${first}`, {
+            reason: 'missing_function',
+            code,
+          });
         case 60:
         case 81:
           return new IafaError('not_found', `${where}: no table ${this.target.database}.${this.target.table} (${first}).`, { reason: 'unknown_table', code });
         case 159:
-          return new IafaError('validation', `${where} stopped the query after ${this.limits.timeoutSeconds} s (the time limit; raise it with IAFA_CLICKHOUSE_TIMEOUT_S).`, { reason: 'timeout', code });
+          return new IafaError(
+            'validation',
+            `${where} stopped the query after ${this.limits.timeoutSeconds} s (the time limit; raise it with IAFA_CLICKHOUSE_TIMEOUT_S).`,
+            { reason: 'timeout', code },
+          );
         case 241:
-          return new IafaError('validation', `${where} stopped the query at the memory limit of ${Math.round(this.limits.maxMemoryBytes / 1024 ** 2)} MB (raise it with IAFA_CLICKHOUSE_MAX_MEMORY_MB).`, { reason: 'memory_limit', code });
+          return new IafaError(
+            'validation',
+            `${where} stopped the query at the memory limit of ${Math.round(this.limits.maxMemoryBytes / 1024 ** 2)} MB (raise it with IAFA_CLICKHOUSE_MAX_MEMORY_MB).`,
+            { reason: 'memory_limit', code },
+          );
         case 396:
         case 158:
-          return new IafaError('validation', `${where}: the answer would have more than ${this.limits.maxResultRows} rows (IAFA_CLICKHOUSE_MAX_ROWS); narrow the breakdown.`, { reason: 'too_many_rows', code });
+          return new IafaError(
+            'validation',
+            `${where}: the answer would have more than ${this.limits.maxResultRows} rows (IAFA_CLICKHOUSE_MAX_ROWS); narrow the breakdown.`,
+            { reason: 'too_many_rows', code },
+          );
         case 164:
           return new IafaError('validation', `${where} refused the query in read-only mode: ${first}`, { reason: 'readonly', code });
         case 394:
@@ -242,10 +278,22 @@ export class ClickHouseConnection {
           return new IafaError('internal', `${where}: ${first}`, { reason: 'clickhouse_error', code });
       }
     }
-    if (err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return new IafaError('validation', `${where} is not reachable (connection refused): is the server running, and is ${this.target.port} its HTTP port?`, { reason: 'unreachable' });
-    if (err?.code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)) return new IafaError('validation', `${where}: the host name "${this.target.host}" does not resolve.`, { reason: 'unreachable' });
-    if (/timeout|timed out|ETIMEDOUT/i.test(text)) return new IafaError('validation', `${where} did not answer within ${this.limits.timeoutSeconds + CLIENT_GRACE_S} s (a slow or stuck server; the limit is IAFA_CLICKHOUSE_TIMEOUT_S).`, { reason: 'timeout' });
-    if (/ECONNRESET|socket hang up/i.test(text)) return new IafaError('validation', `${where} closed the connection (is it an HTTP port? ClickHouse's native port 9000 is not).`, { reason: 'connection_reset' });
+    if (err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text))
+      return new IafaError('validation', `${where} is not reachable (connection refused): is the server running, and is ${this.target.port} its HTTP port?`, {
+        reason: 'unreachable',
+      });
+    if (err?.code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text))
+      return new IafaError('validation', `${where}: the host name "${this.target.host}" does not resolve.`, { reason: 'unreachable' });
+    if (/timeout|timed out|ETIMEDOUT/i.test(text))
+      return new IafaError(
+        'validation',
+        `${where} did not answer within ${this.limits.timeoutSeconds + CLIENT_GRACE_S} s (a slow or stuck server; the limit is IAFA_CLICKHOUSE_TIMEOUT_S).`,
+        { reason: 'timeout' },
+      );
+    if (/ECONNRESET|socket hang up/i.test(text))
+      return new IafaError('validation', `${where} closed the connection (is it an HTTP port? ClickHouse's native port 9000 is not).`, {
+        reason: 'connection_reset',
+      });
     return new IafaError('internal', `${where}: ${text.slice(0, 400)}`, { reason: 'clickhouse_error' });
   }
 }

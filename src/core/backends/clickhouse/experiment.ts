@@ -32,7 +32,16 @@ type Group = { g: string; v: string };
  * then the centered co-moments Σ(a − ā)(b − b̄) with each group's means inlined. One column is a
  * mean metric (m2); a 0/1 metric reads its column as 0/1 and needs no second pass.
  */
-async function jointStats(conn: ClickHouseConnection, from: string, variantExpr: string, armFilter: string, groupExpr: string, cols: ChColumn[], o: QueryOptions, binary = false): Promise<Map<string, JointAggregate>> {
+async function jointStats(
+  conn: ClickHouseConnection,
+  from: string,
+  variantExpr: string,
+  armFilter: string,
+  groupExpr: string,
+  cols: ChColumn[],
+  o: QueryOptions,
+  binary = false,
+): Promise<Map<string, JointAggregate>> {
   const values = cols.map((c) => (binary ? binaryOf(c) : numberOf(c)));
   const ok = binary ? `${values[0]} >= 0` : values.map((v) => `isNotNull(${v})`).join(' AND ');
   const val = (i: number) => (binary ? `toFloat64(${values[i]})` : `assumeNotNull(${values[i]})`);
@@ -43,11 +52,17 @@ async function jointStats(conn: ClickHouseConnection, from: string, variantExpr:
   const out = new Map<string, JointAggregate>();
   const k = cols.length;
   for (const r of first) {
-    out.set(`${r.g}\u0000${r.v}`, { rows: Number(r.units), n: Number(r.n), sums: cols.map((_, i) => Number(r[`s${i}`])), comoments: Array.from({ length: k }, () => new Array<number>(k).fill(0)) });
+    out.set(`${r.g}\u0000${r.v}`, {
+      rows: Number(r.units),
+      n: Number(r.n),
+      sums: cols.map((_, i) => Number(r[`s${i}`])),
+      comoments: Array.from({ length: k }, () => new Array<number>(k).fill(0)),
+    });
   }
   const withValues = first.filter((r) => Number(r.n) > 0);
   if (binary || !withValues.length) return out;
-  const meanOf = (i: number) => `multiIf(${withValues.map((r) => `g = ${str(String(r.g))} AND v = ${str(String(r.v))}, ${num(Number(r[`s${i}`]) / Number(r.n))}`).join(', ')}, 0)`;
+  const meanOf = (i: number) =>
+    `multiIf(${withValues.map((r) => `g = ${str(String(r.g))} AND v = ${str(String(r.v))}, ${num(Number(r[`s${i}`]) / Number(r.n))}`).join(', ')}, 0)`;
   const pairs: [number, number][] = [];
   for (let a = 0; a < k; a++) for (let b = a; b < k; b++) pairs.push([a, b]);
   const centered = cols.map((_, i) => `(${val(i)} - ${meanOf(i)})`);
@@ -64,7 +79,16 @@ async function jointStats(conn: ClickHouseConnection, from: string, variantExpr:
 }
 
 /** n, Σx and Σ(x − mean)² per (group, variant) for a metric of a kind. */
-async function metricStats(conn: ClickHouseConnection, from: string, variantExpr: string, armFilter: string, groupExpr: string, metric: ChColumn, kind: 'rate' | 'mean', o: QueryOptions): Promise<Map<string, MetricAggregate>> {
+async function metricStats(
+  conn: ClickHouseConnection,
+  from: string,
+  variantExpr: string,
+  armFilter: string,
+  groupExpr: string,
+  metric: ChColumn,
+  kind: 'rate' | 'mean',
+  o: QueryOptions,
+): Promise<Map<string, MetricAggregate>> {
   const joint = await jointStats(conn, from, variantExpr, armFilter, groupExpr, [metric], o, kind === 'rate');
   const out = new Map<string, MetricAggregate>();
   for (const [key, j] of joint) out.set(key, { rows: j.rows, n: j.n, sum: j.sums[0], m2: kind === 'rate' ? 0 : j.comoments[0][0], binary: kind === 'rate' });
@@ -76,7 +100,10 @@ const keyOf = (c: ChColumn) => `if(${cellText(c)} = '', '(empty)', ${cellText(c)
 
 /** Every variant value with its row count (empty cells left out, as the local reader does). */
 async function variantCounts(conn: ClickHouseConnection, variant: ChColumn, o: QueryOptions): Promise<{ variant: string; units: number }[]> {
-  const rows = await conn.rows<{ v: string; c: number }>(`SELECT ${keyOf(variant)} AS v, count() AS c FROM ${tableRef(conn)} WHERE ${cellText(variant)} != '' GROUP BY v`, o);
+  const rows = await conn.rows<{ v: string; c: number }>(
+    `SELECT ${keyOf(variant)} AS v, count() AS c FROM ${tableRef(conn)} WHERE ${cellText(variant)} != '' GROUP BY v`,
+    o,
+  );
   return rows.map((r) => ({ variant: r.v, units: Number(r.c) })).sort((a, b) => b.units - a.units || (a.variant < b.variant ? -1 : 1));
 }
 
@@ -92,14 +119,29 @@ async function kindOf(conn: ClickHouseConnection, c: ChColumn, armFilter: string
 }
 
 /** The most frequent values of a column over the arms (most units first, then by value), with units per variant; the rest summed per variant. */
-async function balanceOf(conn: ClickHouseConnection, from: string, variantExpr: string, armFilter: string, col: ChColumn, keep: number, units: Map<string, number>, o: QueryOptions) {
+async function balanceOf(
+  conn: ClickHouseConnection,
+  from: string,
+  variantExpr: string,
+  armFilter: string,
+  col: ChColumn,
+  keep: number,
+  units: Map<string, number>,
+  o: QueryOptions,
+) {
   const key = keyOf(col);
   const [d] = await conn.rows<{ d: number }>(`SELECT uniqExact(${key}) AS d FROM ${from} WHERE ${armFilter}`, o);
-  const top = await conn.rows<{ val: string; c: number }>(`SELECT ${key} AS val, count() AS c FROM ${from} WHERE ${armFilter} GROUP BY val ORDER BY c DESC, val ASC LIMIT ${num(keep)}`, o);
+  const top = await conn.rows<{ val: string; c: number }>(
+    `SELECT ${key} AS val, count() AS c FROM ${from} WHERE ${armFilter} GROUP BY val ORDER BY c DESC, val ASC LIMIT ${num(keep)}`,
+    o,
+  );
   const values = top.map((r) => ({ value: r.val, byVariant: {} as Record<string, number> }));
   const other = Object.fromEntries(units);
   if (values.length) {
-    const cells = await conn.rows<{ val: string; v: string; c: number }>(`SELECT ${key} AS val, ${variantExpr} AS v, count() AS c FROM ${from} WHERE ${armFilter} AND ${key} IN (${strList(values.map((x) => x.value))}) GROUP BY val, v`, o);
+    const cells = await conn.rows<{ val: string; v: string; c: number }>(
+      `SELECT ${key} AS val, ${variantExpr} AS v, count() AS c FROM ${from} WHERE ${armFilter} AND ${key} IN (${strList(values.map((x) => x.value))}) GROUP BY val, v`,
+      o,
+    );
     for (const r of cells) {
       values.find((x) => x.value === r.val)!.byVariant[r.v] = Number(r.c);
       other[r.v] -= Number(r.c);
@@ -109,9 +151,24 @@ async function balanceOf(conn: ClickHouseConnection, from: string, variantExpr: 
 }
 
 /** [units, units flagged 1 at stage 1, at stages 1 and 2, …] per variant. */
-async function stagesOf(conn: ClickHouseConnection, from: string, variantExpr: string, armFilter: string, cols: ChColumn[], o: QueryOptions): Promise<Map<string, number[]>> {
-  const reached = cols.map((_, s) => cols.slice(0, s + 1).map((c) => `${binaryOf(c)} = 1`).join(' AND '));
-  const rows = await conn.rows<{ v: string } & Record<string, number | string>>(`SELECT ${variantExpr} AS v, count() AS units${reached.map((r, s) => `, countIf(${r}) AS s${s}`).join('')} FROM ${from} WHERE ${armFilter} GROUP BY v`, o);
+async function stagesOf(
+  conn: ClickHouseConnection,
+  from: string,
+  variantExpr: string,
+  armFilter: string,
+  cols: ChColumn[],
+  o: QueryOptions,
+): Promise<Map<string, number[]>> {
+  const reached = cols.map((_, s) =>
+    cols
+      .slice(0, s + 1)
+      .map((c) => `${binaryOf(c)} = 1`)
+      .join(' AND '),
+  );
+  const rows = await conn.rows<{ v: string } & Record<string, number | string>>(
+    `SELECT ${variantExpr} AS v, count() AS units${reached.map((r, s) => `, countIf(${r}) AS s${s}`).join('')} FROM ${from} WHERE ${armFilter} GROUP BY v`,
+    o,
+  );
   return new Map(rows.map((r) => [String(r.v), [Number(r.units), ...cols.map((_, s) => Number(r[`s${s}`]))]]));
 }
 
@@ -121,7 +178,12 @@ async function stagesOf(conn: ClickHouseConnection, from: string, variantExpr: s
  * centered co-moments, the balance columns' value counts and the stage counts, all computed on
  * the server; a few numbers per group come back.
  */
-export async function clickhouseExperimentAggregates(conn: ClickHouseConnection, columns: ChColumn[], spec: ExperimentAggregateSpec, o: QueryOptions = {}): Promise<ExperimentAggregates> {
+export async function clickhouseExperimentAggregates(
+  conn: ClickHouseConnection,
+  columns: ChColumn[],
+  spec: ExperimentAggregateSpec,
+  o: QueryOptions = {},
+): Promise<ExperimentAggregates> {
   const table = `${conn.target.database}.${conn.target.table}`;
   const from = tableRef(conn);
   const variantCol = requireColumn(columns, spec.variantColumn, 'variant', table);
@@ -134,7 +196,11 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
   const kind = async (name: string) => (columnKinds[name] ??= await kindOf(conn, requireColumn(columns, name, 'metric', table), armFilter, o));
   const metricKind = async (name: string): Promise<'rate' | 'mean'> => {
     const k = await kind(name);
-    if (k === 'invalid') throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, { reason: 'invalid_metric', column: name });
+    if (k === 'invalid')
+      throw new IafaError('validation', `The metric column "${name}" is neither 0/1 (a rate) nor numeric (a mean).`, {
+        reason: 'invalid_metric',
+        column: name,
+      });
     return k;
   };
   const statsOf = async (name: string, group: string, filter = armFilter) => {
@@ -152,11 +218,19 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
     for (const a of arms) a.joints = [];
     for (const cols of jointCols) {
       const stats = await jointStats(conn, from, variantExpr, armFilter, "''", cols, o);
-      for (const a of arms) a.joints!.push(stats.get(`\u0000${a.variant}`) ?? { rows: a.units, n: 0, sums: cols.map(() => 0), comoments: cols.map(() => cols.map(() => 0)) });
+      for (const a of arms)
+        a.joints!.push(stats.get(`\u0000${a.variant}`) ?? { rows: a.units, n: 0, sums: cols.map(() => 0), comoments: cols.map(() => cols.map(() => 0)) });
     }
   }
   if (spec.stageColumns?.length) {
-    const stages = await stagesOf(conn, from, variantExpr, armFilter, spec.stageColumns.map((c) => requireColumn(columns, c, 'stage', table)), o);
+    const stages = await stagesOf(
+      conn,
+      from,
+      variantExpr,
+      armFilter,
+      spec.stageColumns.map((c) => requireColumn(columns, c, 'stage', table)),
+      o,
+    );
     for (const a of arms) a.stages = stages.get(a.variant) ?? [0, ...spec.stageColumns.map(() => 0)];
   }
   const primaryJoint = spec.primaryJoint !== undefined ? jointCols[spec.primaryJoint] : undefined;
@@ -164,7 +238,10 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
   /** The primary per (group, variant): the first metric's statistics, or the primary joint's. */
   const primaryBy = async (group: string, filter = armFilter) => {
     const out = new Map<string, { rows: number; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }>();
-    const put = (k: string, f: (g: { rows: number; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }, variant: string) => void) => {
+    const put = (
+      k: string,
+      f: (g: { rows: number; byVariant: Record<string, MetricAggregate>; jointByVariant?: Record<string, JointAggregate> }, variant: string) => void,
+    ) => {
       const [value, variant] = k.split('\u0000');
       const g = out.get(value) ?? { rows: 0, byVariant: {} };
       f(g, variant);
@@ -176,7 +253,7 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
     if (primary !== undefined) {
       for (const [k, s] of await statsOf(primary, group, filter)) put(k, (g, v) => (g.byVariant[v] = s));
     }
-    for (const g of out.values()) g.rows = Object.values(primaryJoint ? g.jointByVariant ?? {} : g.byVariant).reduce((a, x) => a + x.rows, 0);
+    for (const g of out.values()) g.rows = Object.values(primaryJoint ? (g.jointByVariant ?? {}) : g.byVariant).reduce((a, x) => a + x.rows, 0);
     return out;
   };
   const segments: ExperimentAggregates['segments'] = {};
@@ -186,10 +263,15 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
     // their list first, then the primary's statistics for those values alone.
     const keep = spec.maxSegmentValues ?? 1000;
     const [d] = await conn.rows<{ d: number }>(`SELECT uniqExact(${key}) AS d FROM ${from} WHERE ${armFilter}`, o);
-    const top = await conn.rows<{ val: string }>(`SELECT ${key} AS val, count() AS c FROM ${from} WHERE ${armFilter} GROUP BY val ORDER BY c DESC, val ASC LIMIT ${num(keep)}`, o);
+    const top = await conn.rows<{ val: string }>(
+      `SELECT ${key} AS val, count() AS c FROM ${from} WHERE ${armFilter} GROUP BY val ORDER BY c DESC, val ASC LIMIT ${num(keep)}`,
+      o,
+    );
     const groups = top.length ? await primaryBy(key, `${armFilter} AND ${key} IN (${strList(top.map((r) => r.val))})`) : new Map();
     // Largest first; equal sizes by value (a table has no file order to keep).
-    const values = [...groups.entries()].map(([value, g]) => ({ value, units: g.rows, byVariant: g.byVariant, ...(g.jointByVariant ? { jointByVariant: g.jointByVariant } : {}) })).sort((a, b) => b.units - a.units || (a.value < b.value ? -1 : 1));
+    const values = [...groups.entries()]
+      .map(([value, g]) => ({ value, units: g.rows, byVariant: g.byVariant, ...(g.jointByVariant ? { jointByVariant: g.jointByVariant } : {}) }))
+      .sort((a, b) => b.units - a.units || (a.value < b.value ? -1 : 1));
     segments[column] = { distinct: Number(d.d), values };
   }
   const daily: ExperimentAggregates['daily'] = [];
@@ -206,7 +288,17 @@ export async function clickhouseExperimentAggregates(conn: ClickHouseConnection,
   if (spec.balanceBy?.length) {
     balance = {};
     const units = new Map(arms.map((a) => [a.variant, a.units]));
-    for (const column of spec.balanceBy) balance[column] = await balanceOf(conn, from, variantExpr, armFilter, requireColumn(columns, column, 'balance', table), spec.maxBalanceValues ?? 1000, units, o);
+    for (const column of spec.balanceBy)
+      balance[column] = await balanceOf(
+        conn,
+        from,
+        variantExpr,
+        armFilter,
+        requireColumn(columns, column, 'balance', table),
+        spec.maxBalanceValues ?? 1000,
+        units,
+        o,
+      );
   }
   return { variants, arms, segments, daily, ...(balance ? { balance } : {}), columnKinds };
 }
@@ -221,13 +313,29 @@ export function clickhouseAggregateSource(conn: ClickHouseConnection, columns: C
  * picks them, aggregates from the server, then the engine's read-out from aggregates (A/B, A/B/n,
  * ratio metrics, CUPED).
  */
-export async function clickhouseExperiment(conn: ClickHouseConnection, columns: ChColumn[], input: AnalyzeParsed, o: QueryOptions & { file: string }): Promise<ExperimentAnalysis> {
+export async function clickhouseExperiment(
+  conn: ClickHouseConnection,
+  columns: ChColumn[],
+  input: AnalyzeParsed,
+  o: QueryOptions & { file: string },
+): Promise<ExperimentAnalysis> {
   if (!input.variant_column) throw new IafaError('validation', '--variant-col is required for a user-level table.');
-  return analyzeFromAggregates(clickhouseAggregateSource(conn, columns, o), input, { experimentId: input.experiment_id ?? null, provenance: { note: `clickhouse: ${o.file}` } });
+  return analyzeFromAggregates(clickhouseAggregateSource(conn, columns, o), input, {
+    experimentId: input.experiment_id ?? null,
+    provenance: { note: `clickhouse: ${o.file}` },
+  });
 }
 
 /** The causal interpretation of a user-level ClickHouse table, from aggregates (balance counts, daily and segment statistics, stage counts). */
-export async function clickhouseCausal(conn: ClickHouseConnection, columns: ChColumn[], input: CausalParsed, o: QueryOptions & { file: string }): Promise<CausalResult> {
+export async function clickhouseCausal(
+  conn: ClickHouseConnection,
+  columns: ChColumn[],
+  input: CausalParsed,
+  o: QueryOptions & { file: string },
+): Promise<CausalResult> {
   if (!input.variant_column) throw new IafaError('validation', '--variant-col is required for a user-level table.');
-  return causalFromAggregates(clickhouseAggregateSource(conn, columns, o), input, { experimentId: input.experiment_id ?? null, provenance: { note: `clickhouse: ${o.file}` } });
+  return causalFromAggregates(clickhouseAggregateSource(conn, columns, o), input, {
+    experimentId: input.experiment_id ?? null,
+    provenance: { note: `clickhouse: ${o.file}` },
+  });
 }

@@ -115,7 +115,9 @@ const unorderedMode: ModeCompiler = ({ nSteps, windowMs }) => {
     present.push(`q${j}`);
   }
   const terms = present.map((_, i) => present.slice(0, i + 1).join(' * '));
-  cols.push(`toUInt8(arrayReduce('max', arrayMap((${present.join(', ')}) -> ${terms.join(' + ')}, ${present.map((_, i) => `_Q${i + 1}`).join(', ')}))) AS _lvl`);
+  cols.push(
+    `toUInt8(arrayReduce('max', arrayMap((${present.join(', ')}) -> ${terms.join(' + ')}, ${present.map((_, i) => `_Q${i + 1}`).join(', ')}))) AS _lvl`,
+  );
   return { columns: cols, hasTtc: false };
 };
 

@@ -62,10 +62,21 @@ function compileMode(def: FunnelDefinition, w: number | null): ModeSql {
   const problem = funnelModeProblem(def) ?? modeFlagsProblem(def);
   if (problem) throw new IafaError('validation', problem, { reason: 'unsupported_mode' });
   if (def.strictOrder || def.strictDeduplication || def.strictOnce) {
-    return walkMode(n, w, { order: !!def.strictOrder, dedup: !!def.strictDeduplication, once: !!def.strictOnce, reentry: !!def.allowReentry, increase: def.strict });
+    return walkMode(n, w, {
+      order: !!def.strictOrder,
+      dedup: !!def.strictDeduplication,
+      once: !!def.strictOnce,
+      reentry: !!def.allowReentry,
+      increase: def.strict,
+    });
   }
   const mode = MODES[def.mode];
-  if (!mode) throw new IafaError('validation', `The funnel mode "${def.mode}" is not available on the ClickHouse backend yet (available: ${Object.keys(MODES).join(', ')}).`, { reason: 'unsupported_mode' });
+  if (!mode)
+    throw new IafaError(
+      'validation',
+      `The funnel mode "${def.mode}" is not available on the ClickHouse backend yet (available: ${Object.keys(MODES).join(', ')}).`,
+      { reason: 'unsupported_mode' },
+    );
   return mode({ nSteps: n, windowMs: w, strict: def.strict });
 }
 

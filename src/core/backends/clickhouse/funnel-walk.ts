@@ -74,7 +74,9 @@ export function walkMode(nSteps: number, windowMs: number | null, f: WalkFlags):
     const all = Array.from({ length: n }, (_, i) => `_T${i + 1}`).join(', ');
     cols.push(`arraySort(arrayConcat(${all})) AS _A`);
     next();
-    cols.push(`arrayFilter((x, p, q) -> x = p OR x = q, _A, arrayPopBack(arrayPushFront(_A, toInt64(${NO_START}))), arrayPopFront(arrayPushBack(_A, toInt64(${NO_NEXT})))) AS _C`);
+    cols.push(
+      `arrayFilter((x, p, q) -> x = p OR x = q, _A, arrayPopBack(arrayPushFront(_A, toInt64(${NO_START}))), arrayPopFront(arrayPushBack(_A, toInt64(${NO_NEXT})))) AS _C`,
+    );
     next();
   }
   // Step 1: every pair extends (it restarts the chain), its own start and last time.
@@ -164,7 +166,8 @@ export function modeFlagsProblem(def: Pick<FunnelDefinition, 'steps' | 'strictOn
   for (const [k, s] of def.steps.entries()) {
     for (const e of stepEvents(s)) {
       const j = seen.get(e);
-      if (j !== undefined && j !== k) return `strict-once with steps that share an event ("${e}" in steps ${j + 1} and ${k + 1}) is not available on the ClickHouse backend; import the events to use it, or give the steps distinct events.`;
+      if (j !== undefined && j !== k)
+        return `strict-once with steps that share an event ("${e}" in steps ${j + 1} and ${k + 1}) is not available on the ClickHouse backend; import the events to use it, or give the steps distinct events.`;
       seen.set(e, k);
     }
   }

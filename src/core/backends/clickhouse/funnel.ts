@@ -25,7 +25,8 @@ export function zoneRuns(zone: ZoneDays, t0: number | null, t1: number | null): 
   const runs: [number, number][] = [];
   const h0 = Math.floor(t0 / HOUR);
   const h1 = Math.floor(t1 / HOUR);
-  if (h1 - h0 > 24 * 366 * 30) throw new IafaError('validation', 'The data spans more than 30 years; a daily series in a time zone other than UTC is not supported over that span.');
+  if (h1 - h0 > 24 * 366 * 30)
+    throw new IafaError('validation', 'The data spans more than 30 years; a daily series in a time zone other than UTC is not supported over that span.');
   let last = NaN;
   for (let h = h0; h <= h1; h++) {
     const off = zone.offset(h * HOUR);
@@ -63,7 +64,10 @@ async function checkEvents(conn: SqlRunner, t: EventTable, def: FunnelDefinition
   if (k < 0) return;
   const missing = stepEvents(def.steps[k]).find((e) => !have.has(e))!;
   const top = await conn.rows<{ e: string }>(`SELECT ${t.eventExpr} AS e FROM ${t.from} WHERE ${t.validRows} GROUP BY e ORDER BY count() DESC, e LIMIT 30`, o);
-  throw new IafaError('validation', `Unknown event "${missing}" in step ${k + 1}. Events in this dataset: ${top.map((r) => r.e).join(', ')}.`, { reason: 'unknown_event', event: missing });
+  throw new IafaError('validation', `Unknown event "${missing}" in step ${k + 1}. Events in this dataset: ${top.map((r) => r.e).join(', ')}.`, {
+    reason: 'unknown_event',
+    event: missing,
+  });
 }
 
 /**
@@ -71,7 +75,13 @@ async function checkEvents(conn: SqlRunner, t: EventTable, def: FunnelDefinition
  * (levels, first step-1 event, times to convert) and the counting run on the server, and the
  * few hundred aggregate rows are turned into rates here with the local engine's own functions.
  */
-export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { timeMin: number | null; timeMax: number | null }, def: FunnelDefinition, o: QueryOptions & { datasetId: string }): Promise<FunnelResult> {
+export async function clickhouseFunnel(
+  conn: SqlRunner,
+  t: EventTable,
+  range: { timeMin: number | null; timeMax: number | null },
+  def: FunnelDefinition,
+  o: QueryOptions & { datasetId: string },
+): Promise<FunnelResult> {
   const t0 = performance.now();
   const n = def.steps.length;
   const names = stageNames(def);
@@ -82,14 +92,25 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
 
   const q = { ...o, settings: { ...o.settings, ...spillSettings(conn) } };
   const rows = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(def.from, def.to), details: true, zoneRuns: runs }), q);
-  const core = coreFromUsers(usersFromLevels(levelsOf(rows, n, (r) => r.k === 's'), 0, n), names);
+  const core = coreFromUsers(
+    usersFromLevels(
+      levelsOf(rows, n, (r) => r.k === 's'),
+      0,
+      n,
+    ),
+    names,
+  );
 
   let segment_breakdown: Record<string, FunnelCore> | null = null;
   if (def.breakdown) {
     const keys = [...new Set(rows.filter((r) => r.k === 's').map((r) => r.key))];
     const entries: [string, FunnelCore][] = [];
     for (const key of keys) {
-      const users = usersFromLevels(levelsOf(rows, n, (r) => r.k === 's' && r.key === key), 0, n);
+      const users = usersFromLevels(
+        levelsOf(rows, n, (r) => r.k === 's' && r.key === key),
+        0,
+        n,
+      );
       if (users[0] > 0) entries.push([key === '' ? '(none)' : key, coreFromUsers(users, names)]);
     }
     entries.sort((a, b) => b[1].total_users - a[1].total_users || a[0].localeCompare(b[0]));
@@ -97,7 +118,14 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
   }
 
   const days = [...new Set(rows.filter((r) => r.k === 'd').map((r) => Number(r.key)))].sort((a, b) => a - b);
-  const daily = days.map((d) => ({ date: dayString(d), users: usersFromLevels(levelsOf(rows, n, (r) => r.k === 'd' && Number(r.key) === d), 0, n) }));
+  const daily = days.map((d) => ({
+    date: dayString(d),
+    users: usersFromLevels(
+      levelsOf(rows, n, (r) => r.k === 'd' && Number(r.key) === d),
+      0,
+      n,
+    ),
+  }));
 
   const total = rows.find((r) => r.k === 't');
   const time_to_convert: FunnelResult['time_to_convert'] = [];
@@ -107,7 +135,15 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
         const v = total?.[`q${k}_${i}`];
         return v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v);
       };
-      time_to_convert.push({ from_stage: names[k - 2], to_stage: names[k - 1], users: Number(total?.[`n${k}`] ?? 0), median_seconds: q(0), p25_seconds: q(1), p75_seconds: q(2), p90_seconds: q(3) });
+      time_to_convert.push({
+        from_stage: names[k - 2],
+        to_stage: names[k - 1],
+        users: Number(total?.[`n${k}`] ?? 0),
+        median_seconds: q(0),
+        p25_seconds: q(1),
+        p75_seconds: q(2),
+        p90_seconds: q(3),
+      });
     }
   }
 
@@ -115,13 +151,31 @@ export async function clickhouseFunnel(conn: SqlRunner, t: EventTable, range: { 
   if (def.from && def.to) {
     const p = previousPeriod(def.from, def.to);
     const prev = await conn.rows<Row>(funnelSql(t, { def, ...rangeOf(p.start, p.end), details: false, zoneRuns: runs }), q);
-    previous_period = { ...coreFromUsers(usersFromLevels(levelsOf(prev, n, () => true), 0, n), names), date_range: p };
+    previous_period = {
+      ...coreFromUsers(
+        usersFromLevels(
+          levelsOf(prev, n, () => true),
+          0,
+          n,
+        ),
+        names,
+      ),
+      date_range: p,
+    };
   }
 
   const dataStart = range.timeMin !== null ? dayString(zone.day(range.timeMin)) : null;
   const dataEnd = range.timeMax !== null ? dayString(zone.day(range.timeMax)) : null;
   const start = def.from ?? dataStart;
   const end = def.to ?? dataEnd;
-  const counted = { ...core, date_range: start && end ? { start, end } : null, segment_by: def.breakdown ?? null, segment_breakdown, previous_period, daily, time_to_convert };
+  const counted = {
+    ...core,
+    date_range: start && end ? { start, end } : null,
+    segment_by: def.breakdown ?? null,
+    segment_breakdown,
+    previous_period,
+    daily,
+    time_to_convert,
+  };
   return finishFunnel(counted, def, o.datasetId, t0);
 }

@@ -35,7 +35,11 @@ export class ClickHouseBackend implements DatasetBackend {
     private readonly o: ClickHouseOptions = {},
   ) {
     const env = o.env ?? process.env;
-    this.conn = new ClickHouseConnection(parseClickHouseUrl(url, { tableOptional: o.tableOptional }), o.password ?? env.IAFA_CLICKHOUSE_PASSWORD ?? '', o.limits ?? limitsFromEnv(env));
+    this.conn = new ClickHouseConnection(
+      parseClickHouseUrl(url, { tableOptional: o.tableOptional }),
+      o.password ?? env.IAFA_CLICKHOUSE_PASSWORD ?? '',
+      o.limits ?? limitsFromEnv(env),
+    );
   }
 
   get label(): string {
@@ -56,10 +60,15 @@ export class ClickHouseBackend implements DatasetBackend {
 
   private async timeRange(co: CallOptions) {
     const t = await this.eventTable(co);
-    this.range ??= this.conn.rows<{ n: number; lo: number | null; hi: number | null }>(`SELECT count() AS n, min(${t.timeMs}) AS lo, max(${t.timeMs}) AS hi FROM ${t.from} WHERE ${t.validRows}`, co).then((r) => {
-      const n = Number(r[0]?.n ?? 0);
-      return { rows: n, timeMin: n ? Number(r[0].lo) : null, timeMax: n ? Number(r[0].hi) : null };
-    });
+    this.range ??= this.conn
+      .rows<{ n: number; lo: number | null; hi: number | null }>(
+        `SELECT count() AS n, min(${t.timeMs}) AS lo, max(${t.timeMs}) AS hi FROM ${t.from} WHERE ${t.validRows}`,
+        co,
+      )
+      .then((r) => {
+        const n = Number(r[0]?.n ?? 0);
+        return { rows: n, timeMin: n ? Number(r[0].lo) : null, timeMax: n ? Number(r[0].hi) : null };
+      });
     this.range.catch(() => (this.range = null));
     return this.range;
   }
@@ -103,14 +112,20 @@ export class ClickHouseBackend implements DatasetBackend {
     const t = await this.eventTable(co);
     const props = t.columns.filter((c) => c !== t.user && c !== t.time && c !== t.event);
     if (!props.length) return [];
-    const rows = await this.conn.rows<Record<string, number>>(`SELECT ${props.map((c, i) => `uniqExact(${stringExpr(c)}) AS p${i}`).join(', ')} FROM ${t.from}`, co);
+    const rows = await this.conn.rows<Record<string, number>>(
+      `SELECT ${props.map((c, i) => `uniqExact(${stringExpr(c)}) AS p${i}`).join(', ')} FROM ${t.from}`,
+      co,
+    );
     return props.map((c, i) => ({ name: c.name, type: c.type, distinct: Number(rows[0][`p${i}`]) }));
   }
 
   async propertyValues(column: string, co: CallOptions & { limit?: number } = {}): Promise<ValueCount[]> {
     const cols = await this.cols(co);
     const c = requireColumn(cols, column, 'property', `${this.conn.target.database}.${this.conn.target.table}`);
-    const rows = await this.conn.rows<{ v: string; c: number }>(`SELECT ${stringExpr(c)} AS v, count() AS c FROM ${tableRef(this.conn)} GROUP BY v ORDER BY c DESC, v LIMIT ${num(co.limit ?? 100)}`, co);
+    const rows = await this.conn.rows<{ v: string; c: number }>(
+      `SELECT ${stringExpr(c)} AS v, count() AS c FROM ${tableRef(this.conn)} GROUP BY v ORDER BY c DESC, v LIMIT ${num(co.limit ?? 100)}`,
+      co,
+    );
     return rows.map((r) => ({ value: r.v, count: Number(r.c) }));
   }
 

@@ -26,7 +26,24 @@ export interface EventTable {
 
 // The names the file importer recognises (import/detect.ts), normalised the same way.
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-const USER = ['userid', 'user', 'visitorid', 'distinctid', 'auctionid', 'uid', 'customerid', 'clientid', 'anonymousid', 'playerid', 'personid', 'accountid', 'sessionid', 'deviceid', 'mqlid', 'leadid'];
+const USER = [
+  'userid',
+  'user',
+  'visitorid',
+  'distinctid',
+  'auctionid',
+  'uid',
+  'customerid',
+  'clientid',
+  'anonymousid',
+  'playerid',
+  'personid',
+  'accountid',
+  'sessionid',
+  'deviceid',
+  'mqlid',
+  'leadid',
+];
 const TIME = ['timestamp', 'eventtime', 'time', 'ts', 'date', 'datetime', 'eventtimestamp', 'eventdate', 'createdat', 'occurredat', 'day'];
 const EVENT = ['event', 'eventtype', 'eventname', 'behaviortype', 'behavior', 'action', 'eventaction', 'type'];
 
@@ -42,7 +59,11 @@ export async function describeTable(conn: ClickHouseConnection, o: QueryOptions 
 /** The column by its exact name, or a specific error naming the columns there are. */
 export function requireColumn(columns: ChColumn[], name: string, role: string, table: string): ChColumn {
   const c = columns.find((x) => x.name === name);
-  if (!c) throw new IafaError('validation', `The ${role} column "${name}" does not exist in ${table}. Columns: ${columns.map((x) => x.name).join(', ')}.`, { reason: 'unknown_column', column: name });
+  if (!c)
+    throw new IafaError('validation', `The ${role} column "${name}" does not exist in ${table}. Columns: ${columns.map((x) => x.name).join(', ')}.`, {
+      reason: 'unknown_column',
+      column: name,
+    });
   return c;
 }
 
@@ -58,7 +79,13 @@ const nullable = (type: string) => /Nullable\(/.test(type);
 export function stringExpr(c: ChColumn): string {
   const q = ident(c.name);
   const b = baseType(c.type);
-  const s = /^(String|FixedString|Enum)/.test(b) ? (b.startsWith('FixedString') ? `toString(${q})` : b.startsWith('Enum') ? `toString(${q})` : q) : `toString(${q})`;
+  const s = /^(String|FixedString|Enum)/.test(b)
+    ? b.startsWith('FixedString')
+      ? `toString(${q})`
+      : b.startsWith('Enum')
+        ? `toString(${q})`
+        : q
+    : `toString(${q})`;
   return nullable(c.type) ? `ifNull(${s}, '')` : s;
 }
 
@@ -75,7 +102,11 @@ export function timeMsExpr(c: ChColumn, numericIsMs: boolean): string {
   if (b === 'Date32') return `(toInt64(toInt32(${q})) * 86400000)`;
   if (/^U?Int\d+$/.test(b)) return numericIsMs ? `toInt64(${q})` : `(toInt64(${q}) * 1000)`;
   if (/^Float\d+$/.test(b) || /^Decimal/.test(b)) return `toInt64(round(${numericIsMs ? q : `${q} * 1000`}))`;
-  throw new IafaError('validation', `The time column "${c.name}" has type ${c.type}; IAFA reads DateTime, DateTime64, Date or epoch seconds/milliseconds as numbers.`, { reason: 'bad_time_type', column: c.name });
+  throw new IafaError(
+    'validation',
+    `The time column "${c.name}" has type ${c.type}; IAFA reads DateTime, DateTime64, Date or epoch seconds/milliseconds as numbers.`,
+    { reason: 'bad_time_type', column: c.name },
+  );
 }
 
 function pick(columns: ChColumn[], names: string[], given: string | undefined, role: string, table: string): ChColumn {
@@ -84,7 +115,11 @@ function pick(columns: ChColumn[], names: string[], given: string | undefined, r
     const c = columns.find((x) => norm(x.name) === n);
     if (c) return c;
   }
-  throw new IafaError('validation', `No ${role} column recognised in ${table} (columns: ${columns.map((c) => c.name).join(', ')}); name it with --${role}-col.`, { reason: 'no_role', role });
+  throw new IafaError(
+    'validation',
+    `No ${role} column recognised in ${table} (columns: ${columns.map((c) => c.name).join(', ')}); name it with --${role}-col.`,
+    { reason: 'no_role', role },
+  );
 }
 
 /** Roles from the mapping, else by name as for files; numeric times are probed for ms vs s. */

@@ -41,10 +41,13 @@ export function num(value: number): string {
  * backquotes and backslashes escaped inside the quotes.
  */
 export function ident(name: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new IafaError('validation', 'An empty name cannot be used as a column or table.', { reason: 'bad_identifier' });
-  if (Buffer.byteLength(name, 'utf8') > 255) throw new IafaError('validation', `The name "${name.slice(0, 40)}…" is longer than 255 bytes.`, { reason: 'bad_identifier' });
+  if (typeof name !== 'string' || name.length === 0)
+    throw new IafaError('validation', 'An empty name cannot be used as a column or table.', { reason: 'bad_identifier' });
+  if (Buffer.byteLength(name, 'utf8') > 255)
+    throw new IafaError('validation', `The name "${name.slice(0, 40)}…" is longer than 255 bytes.`, { reason: 'bad_identifier' });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new IafaError('validation', `The name ${JSON.stringify(name)} contains control characters.`, { reason: 'bad_identifier' });
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw new IafaError('validation', `The name ${JSON.stringify(name)} contains control characters.`, { reason: 'bad_identifier' });
   str(name); // the same Unicode check
   return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
 }

@@ -15,20 +15,32 @@ export interface RoleNames {
 }
 
 const ROLES = new Set(['user', 'time', 'event']);
-const byCountThenValue = <T extends { count: number }>(key: (x: T) => string) => (a: T, b: T) => b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byCountThenValue =
+  <T extends { count: number }>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 export function describeStore(store: ColumnSource, names: RoleNames): BackendSchema {
   const m = store.manifest;
-  const role = (r: string): BackendSchema['columns'][number]['role'] => (m.kind === 'event_log' && ROLES.has(r) ? (r as 'user' | 'time' | 'event') : 'property');
+  const role = (r: string): BackendSchema['columns'][number]['role'] =>
+    m.kind === 'event_log' && ROLES.has(r) ? (r as 'user' | 'time' | 'event') : 'property';
   if (m.kind === 'aggregated' && m.aggregated) {
     const a = m.aggregated;
-    const columns = [...(a.dateColumn ? [{ name: a.dateColumn, type: 'date', role: 'property' as const }] : []), ...a.segmentColumns.map((name) => ({ name, type: 'string', role: 'property' as const })), ...a.stages.map((name) => ({ name, type: 'number', role: 'property' as const }))];
+    const columns = [
+      ...(a.dateColumn ? [{ name: a.dateColumn, type: 'date', role: 'property' as const }] : []),
+      ...a.segmentColumns.map((name) => ({ name, type: 'string', role: 'property' as const })),
+      ...a.stages.map((name) => ({ name, type: 'number', role: 'property' as const })),
+    ];
     // To this interface an export of stage counts is a plain table: a row per date and segment.
     return { kind: 'user_table', rows: m.rows, columns, timeMin: null, timeMax: null };
   }
   const stored = m.columns.map((c) => ({ name: c.name, type: 'string', role: role(c.role) }));
   if (m.kind !== 'event_log') return { kind: 'user_table', rows: m.rows, columns: stored, timeMin: null, timeMax: null };
-  const columns = [{ name: names.user ?? 'user', type: 'string', role: 'user' as const }, { name: names.time ?? 'time', type: 'timestamp', role: 'time' as const }, ...stored];
+  const columns = [
+    { name: names.user ?? 'user', type: 'string', role: 'user' as const },
+    { name: names.time ?? 'time', type: 'timestamp', role: 'time' as const },
+    ...stored,
+  ];
   return { kind: 'event_log', rows: m.rows, columns, timeMin: m.timeMin, timeMax: m.timeMax };
 }
 
@@ -41,7 +53,8 @@ function codeCounts(codes: Codes, distinct: number): Float64Array {
 
 export function storeEvents(store: ColumnSource, limit: number): EventCount[] {
   const m = store.manifest;
-  if (m.kind !== 'event_log' || !m.eventColumn) throw new IafaError('validation', 'This dataset is not an event log: it has no events to count.', { reason: 'no_role', role: 'event' });
+  if (m.kind !== 'event_log' || !m.eventColumn)
+    throw new IafaError('validation', 'This dataset is not an event log: it has no events to count.', { reason: 'no_role', role: 'event' });
   const ev = store.column(m.eventColumn);
   const counts = codeCounts(ev.codes, ev.dict.length);
   // Rows are grouped by user: a code counts a user once, when its last user is not this one.
@@ -85,10 +98,17 @@ export function storePropertyValues(store: ColumnSource, column: string, limit: 
     const a = m.aggregated;
     const j = a.segmentColumns.indexOf(column);
     const cell = j >= 0 ? (r: (typeof a.rows)[number]) => r.segments[j] ?? '' : column === a.dateColumn ? (r: (typeof a.rows)[number]) => r.date ?? '' : null;
-    if (!cell) throw new IafaError('validation', `Unknown column "${column}". Columns: ${[a.dateColumn, ...a.segmentColumns].filter(Boolean).join(', ')}.`, { reason: 'unknown_column', column });
+    if (!cell)
+      throw new IafaError('validation', `Unknown column "${column}". Columns: ${[a.dateColumn, ...a.segmentColumns].filter(Boolean).join(', ')}.`, {
+        reason: 'unknown_column',
+        column,
+      });
     const counts = new Map<string, number>();
     for (const r of a.rows) counts.set(cell(r), (counts.get(cell(r)) ?? 0) + 1);
-    return [...counts].map(([value, count]) => ({ value, count })).sort(byCountThenValue((x) => x.value)).slice(0, limit);
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort(byCountThenValue((x) => x.value))
+      .slice(0, limit);
   }
   const col = store.column(column);
   const counts = codeCounts(col.codes, col.dict.length);

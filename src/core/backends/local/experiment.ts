@@ -12,11 +12,22 @@ import type { CallOptions, ExperimentAggregateSpec, ExperimentAggregates } from 
 export async function storeExperimentAggregates(store: ColumnStore, spec: ExperimentAggregateSpec, o: CallOptions = {}): Promise<ExperimentAggregates> {
   const m = store.manifest;
   if (m.kind !== 'user_table') {
-    throw new IafaError('validation', `Experiment aggregates need a user-level table (one row per unit); this dataset is ${m.kind === 'event_log' ? 'an event log: analyze it with a funnel and the variant property' : 'an aggregated export'}.`);
+    throw new IafaError(
+      'validation',
+      `Experiment aggregates need a user-level table (one row per unit); this dataset is ${m.kind === 'event_log' ? 'an event log: analyze it with a funnel and the variant property' : 'an aggregated export'}.`,
+    );
   }
   o.signal?.throwIfAborted();
   o.onProgress?.(0, 'reading columns');
-  const names = new Set([spec.variantColumn, ...spec.metrics, ...(spec.joints ?? []).flat(), ...(spec.segmentBy ?? []), ...(spec.balanceBy ?? []), ...(spec.stageColumns ?? []), ...(spec.dateColumn ? [spec.dateColumn] : [])]);
+  const names = new Set([
+    spec.variantColumn,
+    ...spec.metrics,
+    ...(spec.joints ?? []).flat(),
+    ...(spec.segmentBy ?? []),
+    ...(spec.balanceBy ?? []),
+    ...(spec.stageColumns ?? []),
+    ...(spec.dateColumn ? [spec.dateColumn] : []),
+  ]);
   const columns: Table['columns'] = {};
   // Every column is named, in the table's order (a message listing the columns lists them all);
   // only the ones the spec uses are read.

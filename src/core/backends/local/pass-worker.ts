@@ -10,7 +10,8 @@ parentPort!.on('message', (m: (PassPartJob & { flag: Int32Array }) | { type: 'tt
   if (m.type === 'pass') finishJob(m.flag, () => passPart(m));
   else if (m.type === 'ttc') finishJob(m.flag, () => ttcSummary(m.spans, m.out));
   // A job this build does not know: failed, so the caller does it (rather than waiting).
-  else if ('flag' in m) finishJob((m as { flag: Int32Array }).flag, () => {
-    throw new Error(`unknown helper job ${(m as { type: string }).type}`);
-  });
+  else if ('flag' in m)
+    finishJob((m as { flag: Int32Array }).flag, () => {
+      throw new Error(`unknown helper job ${(m as { type: string }).type}`);
+    });
 });

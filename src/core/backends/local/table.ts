@@ -29,5 +29,8 @@ export function storeCells(store: ColumnStore): Table {
     a.stages.forEach((s, k) => (columns[s] = a.rows.map((r) => r.counts[k] ?? null)));
     return { columns };
   }
-  throw new IafaError('validation', 'This dataset is an event log: analyze it with a funnel (funnelId) and the variant property (variant_column, control, treatment).');
+  throw new IafaError(
+    'validation',
+    'This dataset is an event log: analyze it with a funnel (funnelId) and the variant property (variant_column, control, treatment).',
+  );
 }

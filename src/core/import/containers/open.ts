@@ -97,7 +97,13 @@ export async function* gunzipMaybe(src: AsyncIterable<Buffer>, name: string): As
     if (err instanceof IafaError) throw err;
     const msg = (err as Error).message;
     const truncated = /unexpected end/i.test(msg);
-    throw new IafaError('validation', truncated ? `${name} is a truncated gzip file: the compressed data ends before its last member is complete (was the download cut short?).` : `${name} is not valid gzip data (${msg}).`, { reason: truncated ? 'truncated_gzip' : 'corrupt_gzip' });
+    throw new IafaError(
+      'validation',
+      truncated
+        ? `${name} is a truncated gzip file: the compressed data ends before its last member is complete (was the download cut short?).`
+        : `${name} is not valid gzip data (${msg}).`,
+      { reason: truncated ? 'truncated_gzip' : 'corrupt_gzip' },
+    );
   } finally {
     input.destroy();
     gunzip.destroy();
@@ -137,7 +143,11 @@ export function openContainer(path: string, magic: Magic, expandBudget: number):
   const entries = readZipDirectory(path);
   const unsafe = entries.find((e) => unsafeMemberName(e.name));
   if (unsafe) {
-    throw new IafaError('validation', `The zip archive ${path} has a member named "${unsafe.name}", which points outside the archive's folder: refused (a malformed or hostile archive).`, { reason: 'unsafe_zip_name', member: unsafe.name });
+    throw new IafaError(
+      'validation',
+      `The zip archive ${path} has a member named "${unsafe.name}", which points outside the archive's folder: refused (a malformed or hostile archive).`,
+      { reason: 'unsafe_zip_name', member: unsafe.name },
+    );
   }
   const files = entries.filter((e) => !e.name.endsWith('/') && !JUNK.test(e.name));
   const skipped = entries.filter((e) => !files.includes(e) && !e.name.endsWith('/')).map((e) => e.name);

@@ -20,11 +20,18 @@ export interface ParquetBatch {
 
 function fail(path: string, err: unknown): IafaError {
   // A trap ("unreachable") is the Rust reader panicking on bytes it did not expect.
-  const msg = err instanceof Error && err.name === 'RuntimeError' ? 'the file is damaged (the reader stopped on invalid metadata or pages)' : String((err as Error)?.message ?? err);
+  const msg =
+    err instanceof Error && err.name === 'RuntimeError'
+      ? 'the file is damaged (the reader stopped on invalid metadata or pages)'
+      : String((err as Error)?.message ?? err);
   const unsupported = /not (yet )?(supported|implemented)|unsupported/i.test(msg);
-  return new IafaError('validation', unsupported
-    ? `The Parquet file ${path} uses a feature this reader does not support (${msg}); rewrite it with a common encoding (PLAIN, dictionary, delta) and codec (snappy, gzip, zstd).`
-    : `Cannot read the Parquet file ${path}: ${msg}.`, { reason: unsupported ? 'unsupported_parquet' : 'corrupt_parquet' });
+  return new IafaError(
+    'validation',
+    unsupported
+      ? `The Parquet file ${path} uses a feature this reader does not support (${msg}); rewrite it with a common encoding (PLAIN, dictionary, delta) and codec (snappy, gzip, zstd).`
+      : `Cannot read the Parquet file ${path}: ${msg}.`,
+    { reason: unsupported ? 'unsupported_parquet' : 'corrupt_parquet' },
+  );
 }
 
 export async function* parquetBatches(path: string, paths: PathTable, scratch: Scratch, opts: { maxRows?: number } = {}): AsyncGenerator<ParquetBatch> {
@@ -52,7 +59,12 @@ export async function* parquetBatches(path: string, paths: PathTable, scratch: S
     }
     for (const batch of table.batches) {
       const walkers = batch.schema.fields.map((f, i) => walker(batch.data.children[i], paths.childString(0, f.name), paths, scratch));
-      yield { rows: batch.numRows, row: (r, fields) => { for (const w of walkers) w(r, fields); } };
+      yield {
+        rows: batch.numRows,
+        row: (r, fields) => {
+          for (const w of walkers) w(r, fields);
+        },
+      };
       seen += batch.numRows;
     }
     if (opts.maxRows !== undefined && seen >= opts.maxRows) return;
@@ -149,7 +161,11 @@ function getValue(d: Data, r: number): unknown {
   switch (t.typeId) {
     case Type.Utf8: {
       const offs = d.valueOffsets as Int32Array;
-      return Buffer.from((d.values as Uint8Array).buffer, (d.values as Uint8Array).byteOffset + offs[d.offset + r], offs[d.offset + r + 1] - offs[d.offset + r]).toString('utf8');
+      return Buffer.from(
+        (d.values as Uint8Array).buffer,
+        (d.values as Uint8Array).byteOffset + offs[d.offset + r],
+        offs[d.offset + r + 1] - offs[d.offset + r],
+      ).toString('utf8');
     }
     case Type.Int:
     case Type.Float: {

@@ -38,7 +38,8 @@ export function readZipDirectory(path: string): ZipEntry[] {
     const count = tail.readUInt16LE(eocd + 10);
     const dirSize = tail.readUInt32LE(eocd + 12);
     const dirOffset = tail.readUInt32LE(eocd + 16);
-    if (count === 0xffff || dirOffset === 0xffffffff) throw bad(path, 'it is a zip64 archive, which is not supported; re-zip it or unpack it first', 'unsupported_zip');
+    if (count === 0xffff || dirOffset === 0xffffffff)
+      throw bad(path, 'it is a zip64 archive, which is not supported; re-zip it or unpack it first', 'unsupported_zip');
     if (dirOffset + dirSize > size) throw bad(path, 'its central directory points past the end of the file (truncated archive)', 'corrupt_zip');
     const dir = Buffer.alloc(dirSize);
     fs.readSync(fd, dir, 0, dirSize, dirOffset);
@@ -93,7 +94,8 @@ function dataOffset(fd: number, path: string, e: ZipEntry): number {
 
 /** Streams one member's bytes, inflated, checking its CRC-32 and length at the end. */
 export async function* memberChunks(path: string, e: ZipEntry): AsyncGenerator<Buffer> {
-  if (e.method !== 0 && e.method !== 8) throw bad(path, `member "${e.name}" uses compression method ${e.method}; only stored and deflated members are supported`, 'unsupported_zip');
+  if (e.method !== 0 && e.method !== 8)
+    throw bad(path, `member "${e.name}" uses compression method ${e.method}; only stored and deflated members are supported`, 'unsupported_zip');
   const fd = fs.openSync(path, 'r');
   let start: number;
   try {
@@ -122,5 +124,6 @@ export async function* memberChunks(path: string, e: ZipEntry): AsyncGenerator<B
     raw.destroy();
     if (stream !== raw) (stream as zlib.InflateRaw).destroy();
   }
-  if (n !== e.size || crc >>> 0 !== e.crc >>> 0) throw bad(path, `member "${e.name}" is corrupt (its ${n !== e.size ? 'length' : 'CRC-32 checksum'} does not match the directory)`, 'corrupt_zip');
+  if (n !== e.size || crc >>> 0 !== e.crc >>> 0)
+    throw bad(path, `member "${e.name}" is corrupt (its ${n !== e.size ? 'length' : 'CRC-32 checksum'} does not match the directory)`, 'corrupt_zip');
 }

@@ -125,7 +125,10 @@ export function kvValue(v: unknown): unknown {
 
 /** A key/value list ([{key, value}, ...], as GA4 writes event_params): one property per key. */
 export function isKeyValueList(a: unknown[]): boolean {
-  return a.length > 0 && a.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string' && 'value' in (x as object));
+  return (
+    a.length > 0 &&
+    a.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { key?: unknown }).key === 'string' && 'value' in (x as object))
+  );
 }
 
 /** Flattens a JS value (a Parquet row, a parsed key/value list) into fields, as the byte scanner does. */

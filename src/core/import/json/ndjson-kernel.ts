@@ -56,8 +56,14 @@ function unitOf(m: ImportMapping): string {
  * (Segment's call types, a fallback user, JSON text to unpack).
  */
 export function kernelCanReadJson(m: ImportMapping, objectStrings: readonly string[]): boolean {
-  return Boolean(m.user && m.time && m.event) && !m.userFallback && m.tool !== 'segment' && objectStrings.length === 0 &&
-    unitOf(m) in FORMATS && new Set([m.user, m.time, m.event]).size === 3;
+  return (
+    Boolean(m.user && m.time && m.event) &&
+    !m.userFallback &&
+    m.tool !== 'segment' &&
+    objectStrings.length === 0 &&
+    unitOf(m) in FORMATS &&
+    new Set([m.user, m.time, m.event]).size === 3
+  );
 }
 
 /**
@@ -68,12 +74,22 @@ export function kernelCanReadJson(m: ImportMapping, objectStrings: readonly stri
  */
 type KernelInput = AsyncIterable<Buffer> | { file: string; start: number; end: number };
 
-export async function parseNdjsonKernel(input: KernelInput | KernelInput[], m: ImportMapping, sizeHint: number, signal?: AbortSignal, onRows?: (rows: number) => void): Promise<ChunkResult | null> {
+export async function parseNdjsonKernel(
+  input: KernelInput | KernelInput[],
+  m: ImportMapping,
+  sizeHint: number,
+  signal?: AbortSignal,
+  onRows?: (rows: number) => void,
+): Promise<ChunkResult | null> {
   let k: NdjsonKernel;
   try {
     k = newKernel();
     k.configure(FORMATS[unitOf(m)], 1 << 14);
-    for (const [path, field] of [[m.user!, 0], [m.time!, 1], [m.event!, 2]] as const) {
+    for (const [path, field] of [
+      [m.user!, 0],
+      [m.time!, 1],
+      [m.event!, 2],
+    ] as const) {
       let node = 0;
       for (const seg of path.split('.')) {
         const bytes = Buffer.from(seg, 'utf8');
@@ -147,7 +163,7 @@ async function feed(k: NdjsonKernel, chunks: AsyncIterable<Buffer>, sizeHint: nu
   const r = new Region(k, sizeHint);
   let pieces = 0;
   for await (const chunk of chunks) {
-    for (let off = 0; off < chunk.length; ) {
+    for (let off = 0; off < chunk.length;) {
       const n = Math.min(r.room(), chunk.length - off);
       new Uint8Array(k.memory.buffer).set(chunk.subarray(off, off + n), r.at + r.carry);
       r.carry += n;

@@ -23,8 +23,16 @@ const HIGH_CARDINALITY_SHARE = 0.9;
 class NestedWarnings extends WarningLog {
   override list(): ImportWarning[] {
     return super.list().map((w) => {
-      if (w.reason === 'not_an_event') return { ...w, message: `${w.count.toLocaleString('en-US')} identify, group or alias call${w.count === 1 ? '' : 's'} skipped: they describe users, not events.` };
-      if (w.reason === 'duplicate_event') return { ...w, message: `${w.count.toLocaleString('en-US')} exact duplicate event${w.count === 1 ? '' : 's'} dropped (same $insert_id, user, event and time).` };
+      if (w.reason === 'not_an_event')
+        return {
+          ...w,
+          message: `${w.count.toLocaleString('en-US')} identify, group or alias call${w.count === 1 ? '' : 's'} skipped: they describe users, not events.`,
+        };
+      if (w.reason === 'duplicate_event')
+        return {
+          ...w,
+          message: `${w.count.toLocaleString('en-US')} exact duplicate event${w.count === 1 ? '' : 's'} dropped (same $insert_id, user, event and time).`,
+        };
       return w;
     });
   }
@@ -66,10 +74,12 @@ export async function nestedSourceFor(p: string, budget: number, mapping?: Impor
 function columnsOf(src: NestedSource, m: ImportMapping): ColumnInfo[] {
   const names: string[] = [];
   const seen = new Set<string>();
-  for (const r of src.sample) for (const k of r.keys()) if (!seen.has(k)) {
-    seen.add(k);
-    names.push(k);
-  }
+  for (const r of src.sample)
+    for (const k of r.keys())
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
   const short = shortNames(names);
   return names.map((name) => {
     const vals = src.sample.map((r) => r.get(name)).filter((v): v is string => v !== undefined);
@@ -77,7 +87,8 @@ function columnsOf(src: NestedSource, m: ImportMapping): ColumnInfo[] {
     const role = name === m.user ? 'user' : name === m.time ? 'time' : name === m.event ? 'event' : name === m.userFallback ? 'user_fallback' : 'segment';
     const numeric = vals.length > 0 && vals.every((v) => /^-?\d+(\.\d+)?$/.test(v));
     return {
-      name, role,
+      name,
+      role,
       type: role === 'time' ? 'timestamp' : numeric ? 'number' : vals.length && vals.every((v) => v === 'true' || v === 'false') ? 'boolean' : 'string',
       distinct,
       sample: [...new Set(vals)].slice(0, 5),
@@ -96,8 +107,17 @@ export async function previewNested(input: { path: string; mapping?: ImportMappi
   const rows = src.sample.slice(0, 20).map((r: SampleRecord) => header.map((h) => r.get(h) ?? ''));
   const notes = [...src.notes, `Time: "${m.time}" in ${unitLabel(m.timeFormat)}.`];
   return {
-    format: src.format, delimiter: src.format === 'csv' ? src.delim ?? ',' : null, sizeBytes: src.size, header, rows, columns,
-    kind: 'event_log', confidence: src.shape.confidence, mapping: m, notes, shape: shapeInfo(src),
+    format: src.format,
+    delimiter: src.format === 'csv' ? (src.delim ?? ',') : null,
+    sizeBytes: src.size,
+    header,
+    rows,
+    columns,
+    kind: 'event_log',
+    confidence: src.shape.confidence,
+    mapping: m,
+    notes,
+    shape: shapeInfo(src),
   };
 }
 
@@ -116,7 +136,15 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   b.warnings = new NestedWarnings();
   const m = src.shape.mapping;
   try {
-    if (!m.user || !m.time || !m.event) throw new IafaError('validation', `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m).map((c) => c.name).slice(0, 30).join(', ')}).`, { reason: 'missing_column' });
+    if (!m.user || !m.time || !m.event)
+      throw new IafaError(
+        'validation',
+        `Choose the ${!m.user ? 'user' : !m.time ? 'time' : 'event'} field: none was found in the records (fields: ${columnsOf(src, m)
+          .map((c) => c.name)
+          .slice(0, 30)
+          .join(', ')}).`,
+        { reason: 'missing_column' },
+      );
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
     // NDJSON goes through the WebAssembly kernel where it can read the records
     // (json/ndjson-kernel.ts), on this thread. Worker threads, one newline-aligned range each
@@ -131,7 +159,11 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     if (b.rows === 0 && w.total === 0) throw new IafaError('validation', 'The file has no events.', { reason: 'empty_file' });
     if (w.total > b.rows) {
       const top = w.top()!;
-      throw new IafaError('validation', `Most events could not be read (${w.total.toLocaleString('en-US')} of ${(w.total + b.rows).toLocaleString('en-US')}): ${top.message} Check the mapping of user, time and event.`, { reason: 'most_rows_bad', warnings: w.list() });
+      throw new IafaError(
+        'validation',
+        `Most events could not be read (${w.total.toLocaleString('en-US')} of ${(w.total + b.rows).toLocaleString('en-US')}): ${top.message} Check the mapping of user, time and event.`,
+        { reason: 'most_rows_bad', warnings: w.list() },
+      );
     }
     if (env.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     env.progress({ phase: 'sort', rows: b.rows, bytes: src.size, totalBytes: src.size });
@@ -148,9 +180,18 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     fs.renameSync(tmp, dir);
     env.progress({ phase: 'done', rows: manifest.rows, bytes: src.size, totalBytes: src.size });
     return {
-      id, dir, kind: 'event_log', format: src.container === 'plain' || src.container === 'parquet' ? src.format : `${src.format}+${src.container}`,
-      sourceName: path.basename(src.path), sourceBytes: src.size, rowCount: manifest.rows, userCount: Math.max(0, manifest.users - 1),
-      columns, mapping: { ...m, ...(input.mapping ?? {}) }, warnings: w.list(), events,
+      id,
+      dir,
+      kind: 'event_log',
+      format: src.container === 'plain' || src.container === 'parquet' ? src.format : `${src.format}+${src.container}`,
+      sourceName: path.basename(src.path),
+      sourceBytes: src.size,
+      rowCount: manifest.rows,
+      userCount: Math.max(0, manifest.users - 1),
+      columns,
+      mapping: { ...m, ...(input.mapping ?? {}) },
+      warnings: w.list(),
+      events,
       timeRange,
       store: ColumnStore.fromMemory(dir, manifest, loaded),
     };
@@ -171,9 +212,11 @@ function storedColumns(man: StoreManifest, src: NestedSource, m: ImportMapping):
       const s = sampled.get(c.name);
       const distinct = c.distinct - 1;
       return {
-        name: c.name, role: c.role,
+        name: c.name,
+        role: c.role,
         type: s?.type === 'number' ? ('number' as const) : ('string' as const),
-        distinct, sample: s?.sample,
+        distinct,
+        sample: s?.sample,
         ...(short.get(c.name) ? { short: short.get(c.name) } : {}),
         ...(c.role === 'segment' && distinct > 100 && (distinct >= 0.5 * man.rows || distinct >= man.users - 1) ? { highCardinality: true } : {}),
       };

@@ -55,10 +55,15 @@ async function sampleJson(head: Buffer, complete: boolean, name: string, objectS
   flat.setObjectStrings(objectStrings);
   const out: SampleRecord[] = [];
   try {
-    await readRecords(one(head), flat, () => {
-      out.push(toSample(paths, flat.fields));
-      return out.length < SAMPLE;
-    }, name);
+    await readRecords(
+      one(head),
+      flat,
+      () => {
+        out.push(toSample(paths, flat.fields));
+        return out.length < SAMPLE;
+      },
+      name,
+    );
   } catch (err) {
     // The head stops mid-record when the file is longer: what was read is the sample.
     if (complete || !(err instanceof IafaError) || (err.details as { reason?: string } | undefined)?.reason !== 'truncated') throw err;
@@ -70,7 +75,14 @@ async function sampleJson(head: Buffer, complete: boolean, name: string, objectS
  * Reads CSV rows from a stream, flattening the columns that hold JSON objects into dotted
  * properties (a warehouse or PostHog dump's `properties` column). Rows are reported as fields.
  */
-async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, jsonColumns: Set<string>, paths: PathTable, onRow: (f: Fields, line: number) => boolean | void, signal?: AbortSignal): Promise<string[]> {
+async function readCsvRecords(
+  chunks: AsyncIterable<Buffer>,
+  delim: string,
+  jsonColumns: Set<string>,
+  paths: PathTable,
+  onRow: (f: Fields, line: number) => boolean | void,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const sc = new CsvScanner(delim.charCodeAt(0));
   const flat = new JsonFlattener(paths);
   const fields = flat.fields;
@@ -123,7 +135,11 @@ async function readCsvRecords(chunks: AsyncIterable<Buffer>, delim: string, json
       }
       if (onRow(fields, line) === false) stop = true;
     });
-    if (sc.unterminatedQuoteLine) throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, { reason: 'unterminated_quote', line: sc.unterminatedQuoteLine });
+    if (sc.unterminatedQuoteLine)
+      throw new IafaError('validation', `A quoted field opened at line ${sc.unterminatedQuoteLine} is never closed.`, {
+        reason: 'unterminated_quote',
+        line: sc.unterminatedQuoteLine,
+      });
     if (stop || final) break;
     // A copy: the chunk's buffer may be reused for the next read.
     if (consumed < buf.length) carry = Buffer.from(buf.subarray(consumed));
@@ -195,7 +211,11 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     } else {
       if (head.subarray(0, 65536).includes(0)) {
         if (opened.container === 'zip') {
-          notes.push(sniff(head) === 'parquet' ? `"${m.name}" is a Parquet file, which is read on its own, not inside a zip: left out.` : `"${m.name}" is not text (CSV or JSON): left out.`);
+          notes.push(
+            sniff(head) === 'parquet'
+              ? `"${m.name}" is a Parquet file, which is read on its own, not inside a zip: left out.`
+              : `"${m.name}" is not text (CSV or JSON): left out.`,
+          );
           continue;
         }
         throw new IafaError('validation', `${m.name} holds binary data once decompressed, not CSV or JSON.`, { reason: 'binary_file' });
@@ -208,8 +228,19 @@ export async function openNested(path: string, size: number, expandBudget: numbe
     }
     if (!sample.length) continue;
     const shape = guessShape(sample, forced);
-    if (first && (first.fmt !== fmt || first.shape.tool !== shape.tool || first.shape.mapping.user !== shape.mapping.user || first.shape.mapping.time !== shape.mapping.time || first.shape.mapping.event !== shape.mapping.event)) {
-      throw new IafaError('validation', `The zip archive ${path} mixes shapes: "${first.name}" is ${describe(first.fmt, first.shape)} but "${m.name}" is ${describe(fmt, shape)}. Put one export per archive.`, { reason: 'mixed_shapes', members: [first.name, m.name] });
+    if (
+      first &&
+      (first.fmt !== fmt ||
+        first.shape.tool !== shape.tool ||
+        first.shape.mapping.user !== shape.mapping.user ||
+        first.shape.mapping.time !== shape.mapping.time ||
+        first.shape.mapping.event !== shape.mapping.event)
+    ) {
+      throw new IafaError(
+        'validation',
+        `The zip archive ${path} mixes shapes: "${first.name}" is ${describe(first.fmt, first.shape)} but "${m.name}" is ${describe(fmt, shape)}. Put one export per archive.`,
+        { reason: 'mixed_shapes', members: [first.name, m.name] },
+      );
     }
     first ??= { fmt, sample, shape, delim, json, name: m.name };
     members.push(m);
@@ -220,10 +251,27 @@ export async function openNested(path: string, size: number, expandBudget: numbe
   const nested = opened.container !== 'plain' || first.fmt === 'json' ? true : Boolean(first.json?.length);
   // Plain files the flat readers already handle stay with them (they are faster for flat CSV).
   if (opened.container === 'plain' && (!nested || first.shape.notEvents)) return null;
-  if (first.shape.notEvents) throw new IafaError('validation', `${path}: no user, time and event fields were found in the records, so this is not an event log. Unpack it to import a user table or a funnel summary.`, { reason: 'wrong_kind' });
+  if (first.shape.notEvents)
+    throw new IafaError(
+      'validation',
+      `${path}: no user, time and event fields were found in the records, so this is not an event log. Unpack it to import a user table or a funnel summary.`,
+      { reason: 'wrong_kind' },
+    );
   const firstC = firstByte(await headOf(members[0], 4096));
   const format = first.fmt === 'csv' ? 'csv' : firstC === 91 ? 'json' : 'ndjson';
-  return { path, size, container: opened.container, format, members, memberFormat: first.fmt, delim: first.delim, jsonColumns: first.json, sample: first.sample, shape: first.shape, notes: [...notes, ...first.shape.notes] };
+  return {
+    path,
+    size,
+    container: opened.container,
+    format,
+    members,
+    memberFormat: first.fmt,
+    delim: first.delim,
+    jsonColumns: first.json,
+    sample: first.sample,
+    shape: first.shape,
+    notes: [...notes, ...first.shape.notes],
+  };
 }
 
 function describe(fmt: MemberFormat, s: ShapeGuess): string {
@@ -252,7 +300,12 @@ export interface NestedProgress {
 }
 
 /** Streams every member into the builder through one sink (one dataset). */
-export async function readNested(src: NestedSource, b: EventLogBuilder, m: ImportMapping, p: NestedProgress): Promise<{ duplicates: number; skippedCalls: number }> {
+export async function readNested(
+  src: NestedSource,
+  b: EventLogBuilder,
+  m: ImportMapping,
+  p: NestedProgress,
+): Promise<{ duplicates: number; skippedCalls: number }> {
   const paths = new PathTable();
   const flat = new JsonFlattener(paths);
   if (src.memberFormat === 'json') flat.setObjectStrings(src.jsonColumns ?? []);
@@ -287,13 +340,22 @@ export async function readNested(src: NestedSource, b: EventLogBuilder, m: Impor
   } else {
     for (const mem of src.members) {
       if (src.memberFormat === 'json') {
-        await readRecords(mem.open(), flat, (rec) => sink.add(flat.fields, line + rec), mem.name, { signal: p.signal, report: () => p.report(b.rows) }).then((n) => (line += n));
+        await readRecords(mem.open(), flat, (rec) => sink.add(flat.fields, line + rec), mem.name, { signal: p.signal, report: () => p.report(b.rows) }).then(
+          (n) => (line += n),
+        );
       } else {
         let rows = 0;
-        await readCsvRecords(mem.open(), src.delim ?? ',', new Set(src.jsonColumns), paths, (f, l) => {
-          rows = l;
-          sink.add(f, line + l);
-        }, p.signal);
+        await readCsvRecords(
+          mem.open(),
+          src.delim ?? ',',
+          new Set(src.jsonColumns),
+          paths,
+          (f, l) => {
+            rows = l;
+            sink.add(f, line + l);
+          },
+          p.signal,
+        );
         line += rows;
         p.report(b.rows);
       }

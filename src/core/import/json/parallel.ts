@@ -31,7 +31,7 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, end - start)));
   try {
-    for (let pos = start; pos < end; ) {
+    for (let pos = start; pos < end;) {
       const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
       if (n === 0) return;
       pos += n;
@@ -50,7 +50,18 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
 export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
   if (task.kernel) {
     const res = await parseNdjsonKernel({ file: task.file, start: task.start, end: task.end }, task.mapping, task.end - task.start);
-    return res ?? { quoted: true, rows: 0, lines: 0, users: new ByteDict(16).raw(), userStart: new Uint32Array(1), time: new Float64Array(0), columns: [], warnings: [] };
+    return (
+      res ?? {
+        quoted: true,
+        rows: 0,
+        lines: 0,
+        users: new ByteDict(16).raw(),
+        userStart: new Uint32Array(1),
+        time: new Float64Array(0),
+        columns: [],
+        warnings: [],
+      }
+    );
   }
   const b = new EventLogBuilder();
   const paths = new PathTable();
@@ -89,7 +100,10 @@ export function ndjsonRanges(file: string, size: number, parts: number): [number
     fs.closeSync(fd);
   }
   cuts.push(size);
-  return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]] as [number, number]).filter(([a, c]) => c > a);
+  return cuts
+    .slice(0, -1)
+    .map((c, i) => [c, cuts[i + 1]] as [number, number])
+    .filter(([a, c]) => c > a);
 }
 
 function runJsonWorker(w: Worker, task: JsonChunkTask, signal: AbortSignal): Promise<ChunkResult> {
@@ -119,7 +133,15 @@ function runJsonWorker(w: Worker, task: JsonChunkTask, signal: AbortSignal): Pro
  * A plain NDJSON file in ranges, one per worker thread, merged in file order by the CSV path's
  * merge (absorbChunks); then Mixpanel's duplicates are dropped over the merged rows.
  */
-export async function readNdjsonParallel(file: string, size: number, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, objectStrings: string[]): Promise<number> {
+export async function readNdjsonParallel(
+  file: string,
+  size: number,
+  b: EventLogBuilder,
+  m: ImportMapping,
+  pool: Worker[],
+  signal: AbortSignal,
+  objectStrings: string[],
+): Promise<number> {
   let results: ChunkResult[];
   try {
     const ranges = ndjsonRanges(file, size, pool.length);
@@ -142,13 +164,22 @@ export async function readNdjsonParallel(file: string, size: number, b: EventLog
  * when the kernel met what only the JavaScript reader handles (escapes, arrays, ...): the
  * caller then reads the file with it.
  */
-export async function readNdjsonKernel(src: { path: string; size: number; container: string; members: ByteMember[] }, b: EventLogBuilder, m: ImportMapping, pool: Worker[], signal: AbortSignal, report?: (rows: number) => void): Promise<boolean> {
+export async function readNdjsonKernel(
+  src: { path: string; size: number; container: string; members: ByteMember[] },
+  b: EventLogBuilder,
+  m: ImportMapping,
+  pool: Worker[],
+  signal: AbortSignal,
+  report?: (rows: number) => void,
+): Promise<boolean> {
   const results: ChunkResult[] = [];
   if (pool.length && src.container === 'plain') {
     let out: ChunkResult[];
     try {
       const ranges = ndjsonRanges(src.path, src.size, pool.length);
-      out = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file: src.path, start: r[0], end: r[1], mapping: m, objectStrings: [], kernel: true }, signal)));
+      out = await Promise.all(
+        ranges.map((r, i) => runJsonWorker(pool[i], { file: src.path, start: r[0], end: r[1], mapping: m, objectStrings: [], kernel: true }, signal)),
+      );
     } catch (err) {
       for (const w of pool) void w.terminate();
       throw err;

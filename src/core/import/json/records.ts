@@ -67,7 +67,9 @@ export async function readRecords(
         continue;
       }
       if (c !== 123) {
-        const shown = Buffer.from(buf.buffer, buf.byteOffset + pos, Math.min(20, end - pos)).toString('utf8').split('\n')[0];
+        const shown = Buffer.from(buf.buffer, buf.byteOffset + pos, Math.min(20, end - pos))
+          .toString('utf8')
+          .split('\n')[0];
         fail(`record ${record + 1} is not a JSON object (it starts with "${shown}"); each line or array element must be an event object.`, 'not_an_object');
       }
       if (state === 'start') state = 'lines';
@@ -76,7 +78,8 @@ export async function readRecords(
         after = flat.record(buf, pos, end);
       } catch (err) {
         if (err === INCOMPLETE) break;
-        if (err instanceof JsonSyntaxError && err.reason === 'too_deep') fail(`record ${record + 1} is ${err.message}; events must be objects of plain values, lists and shallow objects.`, 'too_deep');
+        if (err instanceof JsonSyntaxError && err.reason === 'too_deep')
+          fail(`record ${record + 1} is ${err.message}; events must be objects of plain values, lists and shallow objects.`, 'too_deep');
         if (err instanceof JsonSyntaxError) fail(`malformed JSON in record ${record + 1}: ${err.message}.`);
         throw err;
       }

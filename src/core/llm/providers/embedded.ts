@@ -27,10 +27,28 @@ async function getModel(modelPath: string): Promise<LlamaModel> {
 export async function disposeEmbedded(): Promise<void> {
   const models = [...loaded.values()];
   loaded.clear();
-  for (const m of models) await m.then((x) => x.dispose(), () => undefined);
+  for (const m of models)
+    await m.then(
+      (x) => x.dispose(),
+      () => undefined,
+    );
 }
 
-const GBNF_KEYS = new Set(['type', 'properties', 'required', 'items', 'minItems', 'maxItems', 'enum', 'const', 'minLength', 'maxLength', 'additionalProperties', 'description', 'oneOf']);
+const GBNF_KEYS = new Set([
+  'type',
+  'properties',
+  'required',
+  'items',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'minLength',
+  'maxLength',
+  'additionalProperties',
+  'description',
+  'oneOf',
+]);
 
 /** node-llama-cpp's grammar builder takes a subset of JSON schema; unknown keywords are dropped. */
 export function toGrammarSchema(node: unknown): unknown {
@@ -49,7 +67,10 @@ export class EmbeddedProvider implements LlmProvider {
   readonly name = 'embedded' as const;
   readonly remote = false;
   readonly queueKey: string;
-  constructor(readonly model: string, private readonly threads: number) {
+  constructor(
+    readonly model: string,
+    private readonly threads: number,
+  ) {
     this.queueKey = `embedded:${model}`;
   }
 
@@ -75,14 +96,17 @@ export class EmbeddedProvider implements LlmProvider {
     // measure on a typical slice of the data block rather than assume.
     const sample = '{"id":"stage.click.drop_off_rate","label":"Drop-off at Click","display":"42.5%"}';
     const perToken = sample.length / Math.max(1, model.tokenize(sample).length);
-    return Math.floor((this.contextSize(model) * 0.55) * perToken);
+    return Math.floor(this.contextSize(model) * 0.55 * perToken);
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     const model = await this.load();
     const { LlamaChatSession } = await import('node-llama-cpp');
     const llama = await getRuntime();
-    const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const system = req.messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
     const rest = req.messages.filter((m) => m.role !== 'system');
     const prompt = rest.map((m) => (m.role === 'assistant' ? `Your previous answer:\n${m.content}` : m.content)).join('\n\n');
     const contextSize = this.contextSize(model);

@@ -24,7 +24,12 @@ function client(host: string, signal: AbortSignal): Ollama {
   return new Ollama({ host, fetch: f });
 }
 
-interface OllamaResponseError { name: string; status_code?: number; error?: string; message: string }
+interface OllamaResponseError {
+  name: string;
+  status_code?: number;
+  error?: string;
+  message: string;
+}
 
 function isResponseError(err: unknown): err is OllamaResponseError {
   return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'ResponseError';
@@ -34,7 +39,11 @@ export class OllamaProvider implements LlmProvider {
   readonly name = 'ollama' as const;
   readonly remote: boolean;
   readonly queueKey: string;
-  constructor(readonly host: string, readonly model: string, remote: boolean) {
+  constructor(
+    readonly host: string,
+    readonly model: string,
+    remote: boolean,
+  ) {
     this.remote = remote;
     this.queueKey = `ollama:${host}:${model}`;
   }
@@ -43,7 +52,12 @@ export class OllamaProvider implements LlmProvider {
     if (isResponseError(err)) {
       const msg = err.error ?? err.message;
       if (err.status_code === 404 || /model .*not found|pull/i.test(msg)) {
-        return llmError('ollama', 'model_missing', `Ollama has no model "${this.model}"; run \`ollama pull ${this.model}\` or pick an installed model.`, err.status_code);
+        return llmError(
+          'ollama',
+          'model_missing',
+          `Ollama has no model "${this.model}"; run \`ollama pull ${this.model}\` or pick an installed model.`,
+          err.status_code,
+        );
       }
       return llmError('ollama', 'http_error', `Ollama at ${this.host} answered HTTP ${err.status_code ?? '?'}: ${msg}`, err.status_code);
     }
@@ -111,7 +125,9 @@ export class OllamaProvider implements LlmProvider {
       const has = models.some((m) => m === this.model || m === `${this.model}:latest`);
       return {
         available: has,
-        detail: has ? `Ollama is running at ${this.host} with ${this.model}.` : `Ollama is running at ${this.host} but has no model "${this.model}"; run \`ollama pull ${this.model}\`.`,
+        detail: has
+          ? `Ollama is running at ${this.host} with ${this.model}.`
+          : `Ollama is running at ${this.host} but has no model "${this.model}"; run \`ollama pull ${this.model}\`.`,
         models,
       };
     } catch (err) {

@@ -16,7 +16,12 @@ function strictSchema(schema: Record<string, unknown>): Record<string, unknown> 
 export class OpenAiProvider implements LlmProvider {
   readonly name = 'openai' as const;
   readonly queueKey: string;
-  constructor(readonly baseUrl: string, readonly model: string, private readonly apiKey: string, readonly remote: boolean) {
+  constructor(
+    readonly baseUrl: string,
+    readonly model: string,
+    private readonly apiKey: string,
+    readonly remote: boolean,
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.queueKey = `openai:${this.baseUrl}:${model}`;
   }
@@ -32,12 +37,14 @@ export class OpenAiProvider implements LlmProvider {
     let msg = `HTTP ${res.status}`;
     try {
       const body = (await res.json()) as { error?: { message?: string } | string };
-      msg = typeof body.error === 'string' ? body.error : body.error?.message ?? msg;
+      msg = typeof body.error === 'string' ? body.error : (body.error?.message ?? msg);
     } catch {
       // A non-JSON error page: the status says enough.
     }
-    if (res.status === 404 && /model/i.test(msg)) throw llmError('openai', 'model_missing', `The server at ${this.baseUrl} has no model "${this.model}": ${msg}`, 404);
-    if (res.status === 401 || res.status === 403) throw llmError('openai', 'http_error', `The server at ${this.baseUrl} refused the API key (HTTP ${res.status}); check it in Settings.`, res.status);
+    if (res.status === 404 && /model/i.test(msg))
+      throw llmError('openai', 'model_missing', `The server at ${this.baseUrl} has no model "${this.model}": ${msg}`, 404);
+    if (res.status === 401 || res.status === 403)
+      throw llmError('openai', 'http_error', `The server at ${this.baseUrl} refused the API key (HTTP ${res.status}); check it in Settings.`, res.status);
     if (res.status === 429) throw llmError('openai', 'rate_limited', `The server at ${this.baseUrl} is rate limiting requests: ${msg}`, 429);
     throw llmError('openai', 'http_error', `The server at ${this.baseUrl} answered HTTP ${res.status}: ${msg}`, res.status);
   }
@@ -58,7 +65,11 @@ export class OpenAiProvider implements LlmProvider {
       await this.check(res);
       if (!stream) {
         const json = (await res.json()) as Completion;
-        return { text: json.choices?.[0]?.message?.content ?? '', tokensIn: json.usage?.prompt_tokens ?? null, tokensOut: json.usage?.completion_tokens ?? null };
+        return {
+          text: json.choices?.[0]?.message?.content ?? '',
+          tokensIn: json.usage?.prompt_tokens ?? null,
+          tokensOut: json.usage?.completion_tokens ?? null,
+        };
       }
       return await this.readSse(res, req);
     } catch (err) {

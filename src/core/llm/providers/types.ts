@@ -2,7 +2,10 @@ import type { IafaError } from '../../../shared/contract';
 
 export type JsonSchema = Record<string, unknown>;
 
-export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 export interface GenerateRequest {
   messages: ChatMessage[];
@@ -20,9 +23,16 @@ export interface GenerateResult {
   tokensOut: number | null;
 }
 
-export interface ModelInfo { name: string; size: number | null }
+export interface ModelInfo {
+  name: string;
+  size: number | null;
+}
 
-export interface Health { available: boolean; detail: string; models: string[] }
+export interface Health {
+  available: boolean;
+  detail: string;
+  models: string[];
+}
 
 export interface LlmProvider {
   readonly name: 'ollama' | 'embedded' | 'openai';
@@ -38,9 +48,14 @@ export interface LlmProvider {
   promptBudgetChars?(): Promise<number | null>;
 }
 
-export type LlmFailureReason = 'not_running' | 'model_missing' | 'http_error' | 'timeout' | 'remote_disabled' | 'rate_limited' | 'no_model' | 'load_failed' | 'invalid_output';
+export type LlmFailureReason =
+  'not_running' | 'model_missing' | 'http_error' | 'timeout' | 'remote_disabled' | 'rate_limited' | 'no_model' | 'load_failed' | 'invalid_output';
 
-export interface LlmFailureDetails { provider: string; reason: LlmFailureReason; status?: number }
+export interface LlmFailureDetails {
+  provider: string;
+  reason: LlmFailureReason;
+  status?: number;
+}
 
 export function failureOf(err: IafaError): LlmFailureDetails | null {
   const d = err.details as Partial<LlmFailureDetails> | undefined;

@@ -130,7 +130,9 @@ export async function uploadFile(file: File, onProgress?: (fraction: number) => 
   const token = captureToken();
   onProgress?.(0);
   const res = await fetch(`/api/v1/uploads?name=${encodeURIComponent(file.name)}`, {
-    method: 'POST', headers: { authorization: `Bearer ${token ?? ''}`, 'content-type': 'application/octet-stream' }, body: file,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token ?? ''}`, 'content-type': 'application/octet-stream' },
+    body: file,
   });
   const json = await res.json();
   if (!res.ok) throw IafaError.fromPayload(json.error);

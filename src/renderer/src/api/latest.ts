@@ -27,14 +27,16 @@ export function latestOnly(): { start<T>(load: (signal: AbortSignal) => Promise<
       } catch (e) {
         loading = Promise.reject(e);
       }
-      loading.then(
-        (d) => isMine() && on.data(d as Parameters<typeof on.data>[0]),
-        (e) => isMine() && on.error(errorMessage(e)),
-      ).finally(() => {
-        if (!isMine()) return;
-        current = null;
-        on.done();
-      });
+      loading
+        .then(
+          (d) => isMine() && on.data(d as Parameters<typeof on.data>[0]),
+          (e) => isMine() && on.error(errorMessage(e)),
+        )
+        .finally(() => {
+          if (!isMine()) return;
+          current = null;
+          on.done();
+        });
     },
     stop() {
       current?.abort();

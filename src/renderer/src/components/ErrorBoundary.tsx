@@ -6,7 +6,9 @@ interface Props {
   children: ReactNode;
 }
 
-interface State { error: Error | null }
+interface State {
+  error: Error | null;
+}
 
 /**
  * Catches a render error below it so one broken view shows a card with the message and a way
@@ -30,11 +32,17 @@ export class ErrorBoundary extends Component<Props, State> {
     if (!error) return this.props.children;
     return (
       <section className="panel render-error" role="alert" data-testid="render-error">
-        <header className="panel-head"><h2>{this.props.area} could not be shown</h2></header>
+        <header className="panel-head">
+          <h2>{this.props.area} could not be shown</h2>
+        </header>
         <div className="panel-body">
-          <p>Something in this view failed to draw: <code>{error.message}</code></p>
+          <p>
+            Something in this view failed to draw: <code>{error.message}</code>
+          </p>
           <p className="muted small">Your datasets, funnels and reports are stored and unaffected. Try again, or open another workspace from the sidebar.</p>
-          <button type="button" className="primary" onClick={() => this.setState({ error: null })} data-testid="render-error-retry">Try again</button>
+          <button type="button" className="primary" onClick={() => this.setState({ error: null })} data-testid="render-error-retry">
+            Try again
+          </button>
         </div>
       </section>
     );

@@ -14,7 +14,11 @@ export function Panel({ title, actions, children, id }: { title: string; actions
 
 export function ErrorNote({ message }: { message: string | null }) {
   if (!message) return null;
-  return <div className="note error" role="alert">{message}</div>;
+  return (
+    <div className="note error" role="alert">
+      {message}
+    </div>
+  );
 }
 
 export function Empty({ children }: { children: ReactNode }) {

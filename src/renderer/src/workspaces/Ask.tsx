@@ -60,7 +60,9 @@ export default function Ask() {
       (c) => live && setTurns(turnsFromMessages(c.id, c.messages)),
       (e) => live && (setTurns([]), setLoadError(errorMessage(e))),
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [active]);
 
   useEffect(() => {
@@ -69,37 +71,47 @@ export default function Ask() {
 
   const patchTurn = useCallback((f: (t: Turn) => Turn) => setTurns((ts) => ts.map((t, i) => (i === ts.length - 1 ? f(t) : t))), []);
 
-  const ask = useCallback(async (question: string) => {
-    if (!funnelId || busy) return;
-    const mine = epoch.current;
-    const patchLast = (f: (t: Turn) => Turn) => { if (epoch.current === mine) patchTurn(f); };
-    const controller = new AbortController();
-    abort.current = controller;
-    setBusy(true);
-    setTurns((ts) => [...ts, { key: `t${Date.now()}`, question, answer: null, streamed: '', error: null, pending: true }]);
-    try {
-      const facts = ctx ? { facts: ctx.facts, generated_at: new Date().toISOString() } : undefined;
-      const out = await api('analytics:ask', { funnelId, question, conversationId: active ?? undefined, facts }, {
-        signal: controller.signal,
-        onProgress: (ev) => {
-          if (ev.text) patchLast((t) => ({ ...t, streamed: t.streamed + ev.text }));
-          else if (ev.phase === 'queued' && ev.queuePosition !== undefined) patchLast((t) => ({ ...t, note: `Waiting for the model: position ${ev.queuePosition} in the queue.` }));
-          else if (ev.message) patchLast((t) => ({ ...t, note: ev.message }));
-        },
-      });
-      patchLast((t) => ({ ...t, answer: out, pending: false }));
-      if (ctx) saveContextFor(out.conversation_id, ctx);
-      if (epoch.current !== mine) return;
-      shown.current = out.conversation_id;
-      rememberConversation({ id: out.conversation_id, funnelId, title: activeEntry?.title ?? (ctx ? `${ctx.title}: ${question}` : question).slice(0, 80) });
-      setPendingCtx(null);
-    } catch (e) {
-      patchLast((t) => ({ ...t, pending: false, error: controller.signal.aborted ? 'Stopped.' : errorMessage(e) }));
-    } finally {
-      setBusy(false);
-      abort.current = null;
-    }
-  }, [funnelId, busy, active, activeEntry, patchTurn, ctx]);
+  const ask = useCallback(
+    async (question: string) => {
+      if (!funnelId || busy) return;
+      const mine = epoch.current;
+      const patchLast = (f: (t: Turn) => Turn) => {
+        if (epoch.current === mine) patchTurn(f);
+      };
+      const controller = new AbortController();
+      abort.current = controller;
+      setBusy(true);
+      setTurns((ts) => [...ts, { key: `t${Date.now()}`, question, answer: null, streamed: '', error: null, pending: true }]);
+      try {
+        const facts = ctx ? { facts: ctx.facts, generated_at: new Date().toISOString() } : undefined;
+        const out = await api(
+          'analytics:ask',
+          { funnelId, question, conversationId: active ?? undefined, facts },
+          {
+            signal: controller.signal,
+            onProgress: (ev) => {
+              if (ev.text) patchLast((t) => ({ ...t, streamed: t.streamed + ev.text }));
+              else if (ev.phase === 'queued' && ev.queuePosition !== undefined)
+                patchLast((t) => ({ ...t, note: `Waiting for the model: position ${ev.queuePosition} in the queue.` }));
+              else if (ev.message) patchLast((t) => ({ ...t, note: ev.message }));
+            },
+          },
+        );
+        patchLast((t) => ({ ...t, answer: out, pending: false }));
+        if (ctx) saveContextFor(out.conversation_id, ctx);
+        if (epoch.current !== mine) return;
+        shown.current = out.conversation_id;
+        rememberConversation({ id: out.conversation_id, funnelId, title: activeEntry?.title ?? (ctx ? `${ctx.title}: ${question}` : question).slice(0, 80) });
+        setPendingCtx(null);
+      } catch (e) {
+        patchLast((t) => ({ ...t, pending: false, error: controller.signal.aborted ? 'Stopped.' : errorMessage(e) }));
+      } finally {
+        setBusy(false);
+        abort.current = null;
+      }
+    },
+    [funnelId, busy, active, activeEntry, patchTurn, ctx],
+  );
 
   const newConversation = () => {
     abort.current?.abort();
@@ -110,16 +122,25 @@ export default function Ask() {
     setActiveConversation(null);
   };
 
-  const exportMd = () => downloadText(`${slug(activeEntry?.title ?? 'conversation')}.md`, conversationMarkdown(activeEntry?.title ?? 'IAFA conversation', turns), 'text/markdown');
+  const exportMd = () =>
+    downloadText(`${slug(activeEntry?.title ?? 'conversation')}.md`, conversationMarkdown(activeEntry?.title ?? 'IAFA conversation', turns), 'text/markdown');
   const noModel = status.data?.active === 'none';
 
   return (
     <div className="ask-layout">
       <ConversationList entries={entries} active={active} onNew={newConversation} />
-      <Panel title="Ask about your data" actions={<button type="button" onClick={exportMd} disabled={turns.length === 0} data-testid="ask-export">Export Markdown</button>}>
+      <Panel
+        title="Ask about your data"
+        actions={
+          <button type="button" onClick={exportMd} disabled={turns.length === 0} data-testid="ask-export">
+            Export Markdown
+          </button>
+        }
+      >
         {noModel && (
           <div className="note info" role="status" data-testid="ask-no-model">
-            {status.data?.banner ?? 'No model is active: answers are written from the computed facts only.'} <a href="#/settings">Choose a model in Settings</a>.
+            {status.data?.banner ?? 'No model is active: answers are written from the computed facts only.'} <a href="#/settings">Choose a model in Settings</a>
+            .
           </div>
         )}
         <ErrorNote message={loadError ?? funnels.error} />
@@ -133,35 +154,78 @@ export default function Ask() {
             <span>Funnel</span>
             <select value={funnelId ?? ''} onChange={(e) => setSelection({ funnelId: e.target.value || null })} data-testid="ask-funnel">
               <option value="">Choose a saved funnel…</option>
-              {funnelList.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+              {funnelList.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        {funnels.data && funnelList.length === 0 && !ctx && <Empty>Questions are answered from a saved funnel. Import data in <a href="#/data">Data</a> and save a funnel in <a href="#/dashboard">Dashboard</a> first.</Empty>}
+        {funnels.data && funnelList.length === 0 && !ctx && (
+          <Empty>
+            Questions are answered from a saved funnel. Import data in <a href="#/data">Data</a> and save a funnel in <a href="#/dashboard">Dashboard</a> first.
+          </Empty>
+        )}
         <div className="ask-log" role="log" aria-live="polite" aria-busy={busy} data-testid="ask-log">
           {turns.length === 0 && funnelId && (
             <div className="ask-starters">
               <p className="muted">Try one of these, or write your own:</p>
-              {(ctx ? EXPERIMENT_STARTERS : STARTERS).map((q) => <button key={q} type="button" className="follow-up" onClick={() => ask(q)} disabled={busy}>{q}</button>)}
+              {(ctx ? EXPERIMENT_STARTERS : STARTERS).map((q) => (
+                <button key={q} type="button" className="follow-up" onClick={() => ask(q)} disabled={busy}>
+                  {q}
+                </button>
+              ))}
             </div>
           )}
           {turns.map((t, i) => (
             <div key={t.key} className="ask-turn">
-              {t.question && <div className="ask-question" data-testid="ask-question"><span className="visually-hidden">You asked: </span>{t.question}</div>}
-              {t.pending && (
-                <div className="ask-answer pending" data-testid="ask-streaming">
-                  <span className="muted small">{t.streamed ? 'Draft, checked against the computed facts when complete…' : t.note ?? 'Writing the answer…'}</span>
-                  {draftAnswer(t.streamed) && <p className="ask-answer-text streamed" data-testid="ask-draft">{draftAnswer(t.streamed)}</p>}
+              {t.question && (
+                <div className="ask-question" data-testid="ask-question">
+                  <span className="visually-hidden">You asked: </span>
+                  {t.question}
                 </div>
               )}
-              {t.error && <div className="note error" role="alert">{t.error}</div>}
-              {t.answer && <AnswerCard answer={t.answer} followUps={i === turns.length - 1} onAsk={ask} busy={busy} pageBanner={noModel} funnelId={ctx ? null : funnelId} />}
+              {t.pending && (
+                <div className="ask-answer pending" data-testid="ask-streaming">
+                  <span className="muted small">
+                    {t.streamed ? 'Draft, checked against the computed facts when complete…' : (t.note ?? 'Writing the answer…')}
+                  </span>
+                  {draftAnswer(t.streamed) && (
+                    <p className="ask-answer-text streamed" data-testid="ask-draft">
+                      {draftAnswer(t.streamed)}
+                    </p>
+                  )}
+                </div>
+              )}
+              {t.error && (
+                <div className="note error" role="alert">
+                  {t.error}
+                </div>
+              )}
+              {t.answer && (
+                <AnswerCard
+                  answer={t.answer}
+                  followUps={i === turns.length - 1}
+                  onAsk={ask}
+                  busy={busy}
+                  pageBanner={noModel}
+                  funnelId={ctx ? null : funnelId}
+                />
+              )}
             </div>
           ))}
           <div ref={logEnd} />
         </div>
-        <Composer busy={busy} disabled={!funnelId} onAsk={ask} onCancel={() => abort.current?.abort()}
-          placeholder={ctx ? 'Ask about these results, e.g. Did the treatment change the primary metric?' : 'Ask about the funnel, e.g. Which stage loses the most users?'} />
+        <Composer
+          busy={busy}
+          disabled={!funnelId}
+          onAsk={ask}
+          onCancel={() => abort.current?.abort()}
+          placeholder={
+            ctx ? 'Ask about these results, e.g. Did the treatment change the primary metric?' : 'Ask about the funnel, e.g. Which stage loses the most users?'
+          }
+        />
       </Panel>
     </div>
   );

@@ -22,8 +22,12 @@ const ReportLinks = () => {
   const model = useModelActive();
   return (
     <>
-      <a className="button" href="#/reports" data-testid="export-link">Export</a>
-      <a className="button primary" href="#/reports" data-testid="ai-report-link">{model ? 'Generate AI Report' : 'Generate report'}</a>
+      <a className="button" href="#/reports" data-testid="export-link">
+        Export
+      </a>
+      <a className="button primary" href="#/reports" data-testid="ai-report-link">
+        {model ? 'Generate AI Report' : 'Generate report'}
+      </a>
     </>
   );
 };
@@ -41,12 +45,17 @@ export default function Dashboard() {
   useEffect(() => {
     if (!funnelParam || (funnelParam === sel.funnelId && sel.definition)) return;
     let live = true;
-    api('funnels:get', { id: funnelParam }).then((f) => {
-      if (!live) return;
-      setSelection({ datasetId: f.datasetId, funnelId: f.id, definition: f.definition });
-      setAdopted((n) => n + 1);
-    }, () => undefined); // A deleted funnel leaves the current view as it is.
-    return () => { live = false; };
+    api('funnels:get', { id: funnelParam }).then(
+      (f) => {
+        if (!live) return;
+        setSelection({ datasetId: f.datasetId, funnelId: f.id, definition: f.definition });
+        setAdopted((n) => n + 1);
+      },
+      () => undefined,
+    ); // A deleted funnel leaves the current view as it is.
+    return () => {
+      live = false;
+    };
   }, [funnelParam, sel.funnelId, sel.definition]);
   const list = useCall('datasets:list', {});
   const datasets = list.data?.datasets ?? null;
@@ -55,31 +64,53 @@ export default function Dashboard() {
   const picker = datasets && datasets.length > 0 && (
     <label className="field inline">
       <span>Dataset</span>
-      <select value={current?.id ?? ''} data-testid="dataset-select"
-        onChange={(e) => setSelection({ datasetId: e.target.value || null, funnelId: null, definition: null })}>
+      <select
+        value={current?.id ?? ''}
+        data-testid="dataset-select"
+        onChange={(e) => setSelection({ datasetId: e.target.value || null, funnelId: null, definition: null })}
+      >
         {!current && <option value="">Choose…</option>}
-        {datasets.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+        {datasets.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+          </option>
+        ))}
       </select>
     </label>
   );
 
   return (
     <div className="stack">
-      <Panel title="Funnel" actions={<div className="dash-head">{picker}<ReportLinks /></div>}>
+      <Panel
+        title="Funnel"
+        actions={
+          <div className="dash-head">
+            {picker}
+            <ReportLinks />
+          </div>
+        }
+      >
         <ErrorNote message={list.error} />
         {list.loading && !datasets && <p className="loading">Loading datasets…</p>}
-        {datasets?.length === 0 && <Empty>No data yet: import a file or try the sample in <a href="#/data">Data</a>.</Empty>}
+        {datasets?.length === 0 && (
+          <Empty>
+            No data yet: import a file or try the sample in <a href="#/data">Data</a>.
+          </Empty>
+        )}
         {datasets && datasets.length > 0 && !current && <Empty>Choose a dataset above to build a funnel.</Empty>}
         {current && <Builder key={`${current.id}|${adopted}`} dataset={current} />}
       </Panel>
       {/* The builder stays usable when a result fails to draw; a new definition retries. */}
       {current && (
         <ErrorBoundary key={canonical(sel.definition)} area="The funnel results">
-          <Results factId={factId} onRange={({ from, to }) => {
-            // The builder's draft restarts from the new definition, like a link that switches the funnel.
-            if (sel.definition) setSelection({ definition: { ...sel.definition, from, to }, funnelId: null });
-            setAdopted((n) => n + 1);
-          }} />
+          <Results
+            factId={factId}
+            onRange={({ from, to }) => {
+              // The builder's draft restarts from the new definition, like a link that switches the funnel.
+              if (sel.definition) setSelection({ definition: { ...sel.definition, from, to }, funnelId: null });
+              setAdopted((n) => n + 1);
+            }}
+          />
         </ErrorBoundary>
       )}
     </div>
@@ -90,11 +121,16 @@ export default function Dashboard() {
 function Builder({ dataset }: { dataset: Dataset }) {
   const sel = useSelection();
   const funnels = useCall('funnels:list', { datasetId: dataset.id });
-  const [draft, setDraft] = useState<FunnelDefinitionInput>(() => sel.definition ?? {
-    // An aggregated export's stages are already a funnel, in order: start from them.
-    steps: dataset.kind === 'aggregated' ? dataset.events.slice(0, 20).map((e) => ({ event: e.name })) : [],
-    window: '7d', mode: 'any-start', tz: 'UTC',
-  });
+  const [draft, setDraft] = useState<FunnelDefinitionInput>(
+    () =>
+      sel.definition ?? {
+        // An aggregated export's stages are already a funnel, in order: start from them.
+        steps: dataset.kind === 'aggregated' ? dataset.events.slice(0, 20).map((e) => ({ event: e.name })) : [],
+        window: '7d',
+        mode: 'any-start',
+        tz: 'UTC',
+      },
+  );
   const all = funnels.data?.funnels ?? [];
 
   const run = () => {
@@ -110,8 +146,19 @@ function Builder({ dataset }: { dataset: Dataset }) {
   return (
     <>
       <ErrorNote message={funnels.error} />
-      <FunnelBuilder dataset={dataset} draft={draft} setDraft={setDraft} funnels={all} funnelId={sel.funnelId}
-        onRun={run} onLoad={adopt} onSaved={(f) => { funnels.reload(); adopt(f); }} />
+      <FunnelBuilder
+        dataset={dataset}
+        draft={draft}
+        setDraft={setDraft}
+        funnels={all}
+        funnelId={sel.funnelId}
+        onRun={run}
+        onLoad={adopt}
+        onSaved={(f) => {
+          funnels.reload();
+          adopt(f);
+        }}
+      />
     </>
   );
 }
@@ -134,20 +181,39 @@ function Results({ factId, onRange }: { factId: string | null; onRange(range: { 
     setShown(Boolean(el));
     el?.scrollIntoView({ block: 'center' });
   }, [factId, r]);
-  if (!ready) return <Panel title="Funnel chart"><Empty>Pick the steps above and press “Compute funnel”.</Empty></Panel>;
+  if (!ready)
+    return (
+      <Panel title="Funnel chart">
+        <Empty>Pick the steps above and press “Compute funnel”.</Empty>
+      </Panel>
+    );
   const stale = compute.loading && r !== null;
   return (
     <>
       {factId && (
         <div className="note info fact-focus" role="status" aria-live="polite" data-testid="fact-focus">
-          {!r ? 'Computing the funnel to show the cited figure…'
-            : focus && shown ? `Highlighted: ${focus.what} (fact ${factId}).`
-              : shown === null ? '' : `The cited figure (fact ${factId}) is not shown on the Dashboard for this funnel.`}
-          {r && <FocusValue factId={factId} target={target} />}
-          {' '}<a href="#/dashboard">Clear</a>
+          {!r
+            ? 'Computing the funnel to show the cited figure…'
+            : focus && shown
+              ? `Highlighted: ${focus.what} (fact ${factId}).`
+              : shown === null
+                ? ''
+                : `The cited figure (fact ${factId}) is not shown on the Dashboard for this funnel.`}
+          {r && <FocusValue factId={factId} target={target} />} <a href="#/dashboard">Clear</a>
         </div>
       )}
-      <Panel title="Funnel chart" actions={compute.loading ? <span className="loading" role="status">Computing…</span> : r ? <span className="muted small">computed in {Math.round(r.computed_ms)} ms</span> : null}>
+      <Panel
+        title="Funnel chart"
+        actions={
+          compute.loading ? (
+            <span className="loading" role="status">
+              Computing…
+            </span>
+          ) : r ? (
+            <span className="muted small">computed in {Math.round(r.computed_ms)} ms</span>
+          ) : null
+        }
+      >
         <ErrorNote message={compute.error} />
         {!r && compute.loading && <p className="loading">Computing the funnel…</p>}
         {r && (
@@ -160,8 +226,12 @@ function Results({ factId, onRange }: { factId: string | null; onRange(range: { 
       </Panel>
       {r && (
         <div className="dash-grid">
-          <Panel title={`Segment comparison${r.segment_by ? ` by ${r.segment_by}` : ''}`}><SegmentComparison result={r} focus={focus} /></Panel>
-          <Panel title={`Daily trend (${r.definition.tz})`}><DailyTrend result={r} /></Panel>
+          <Panel title={`Segment comparison${r.segment_by ? ` by ${r.segment_by}` : ''}`}>
+            <SegmentComparison result={r} focus={focus} />
+          </Panel>
+          <Panel title={`Daily trend (${r.definition.tz})`}>
+            <DailyTrend result={r} />
+          </Panel>
         </div>
       )}
       {target && r && <InsightsPanel target={target} compact />}

@@ -54,8 +54,16 @@ export default function Experiments() {
     // Move from the tab that has focus (normally the selected one).
     const focused = TABS.findIndex((t) => `xp-tab-${t.id}` === (e.target as HTMLElement).id);
     const i = focused >= 0 ? focused : TABS.findIndex((t) => t.id === tab);
-    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length
-      : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    const next =
+      e.key === 'ArrowRight'
+        ? (i + 1) % TABS.length
+        : e.key === 'ArrowLeft'
+          ? (i + TABS.length - 1) % TABS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : -1;
     if (next < 0) return;
     e.preventDefault();
     select(TABS[next].id, true);
@@ -65,9 +73,22 @@ export default function Experiments() {
     <div className="xp">
       <div className="xp-tabs" role="tablist" aria-label="Experiment tools" onKeyDown={onKey}>
         {TABS.map((t) => (
-          <button key={t.id} ref={(el) => { tabRefs.current[t.id] = el; }} type="button" role="tab" id={`xp-tab-${t.id}`}
-            aria-selected={tab === t.id} aria-controls={`xp-panel-${t.id}`} tabIndex={tab === t.id ? 0 : -1}
-            onClick={() => select(t.id)} data-testid={`xp-tab-${t.id}`}>{t.label}</button>
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[t.id] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`xp-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`xp-panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            onClick={() => select(t.id)}
+            data-testid={`xp-tab-${t.id}`}
+          >
+            {t.label}
+          </button>
         ))}
       </div>
       {/* Panels stay mounted so a half-filled form survives switching tabs. */}

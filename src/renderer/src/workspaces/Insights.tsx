@@ -7,7 +7,9 @@ export default function Insights() {
   if (!target) {
     return (
       <Panel title="Insights">
-        <Empty>Insights follow the funnel you are looking at: build and compute one on the <a href="#/dashboard">Dashboard</a> first.</Empty>
+        <Empty>
+          Insights follow the funnel you are looking at: build and compute one on the <a href="#/dashboard">Dashboard</a> first.
+        </Empty>
       </Panel>
     );
   }

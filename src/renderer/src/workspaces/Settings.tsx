@@ -64,38 +64,77 @@ export default function Settings() {
       <Panel title="Data folder">
         <p>Everything IAFA stores (datasets, analyses, reports) lives here, on this computer:</p>
         <code data-testid="data-dir">{s?.dataDir ?? '…'}</code>
-        {health.data && <p className="muted">Database: {health.data.database.path} · {plural(health.data.database.migrations, 'migration')} applied · version {health.data.version}</p>}
+        {health.data && (
+          <p className="muted">
+            Database: {health.data.database.path} · {plural(health.data.database.migrations, 'migration')} applied · version {health.data.version}
+          </p>
+        )}
       </Panel>
       <Panel title="Model provider" actions={<button onClick={status.reload}>Check again</button>}>
         <ErrorNote message={error ?? settings.error ?? status.error} />
         {remoteActive && (
           <div className="remote-banner" role="status" data-testid="remote-active">
-            <strong>Data leaves this device.</strong> The active provider ({status.data?.active}) is on another host: the computed facts (never raw rows) are sent to it with every generation. Choose a local provider to stop this.
+            <strong>Data leaves this device.</strong> The active provider ({status.data?.active}) is on another host: the computed facts (never raw rows) are
+            sent to it with every generation. Choose a local provider to stop this.
           </div>
         )}
-        {status.data?.banner && <div className="note info" data-testid="llm-banner">{status.data.banner}</div>}
+        {status.data?.banner && (
+          <div className="note info" data-testid="llm-banner">
+            {status.data.banner}
+          </div>
+        )}
         {s && (
           <label className="field">
             <span>Provider</span>
-            <select value={s.llm.provider} disabled={saving} onChange={(e) => patch({ llm: { provider: e.target.value as SettingsView['llm']['provider'] } })} data-testid="provider-select">
-              {PROVIDERS.map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+            <select
+              value={s.llm.provider}
+              disabled={saving}
+              onChange={(e) => patch({ llm: { provider: e.target.value as SettingsView['llm']['provider'] } })}
+              data-testid="provider-select"
+            >
+              {PROVIDERS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label}
+                </option>
+              ))}
             </select>
           </label>
         )}
         {s && (
           <label className="field checkbox">
-            <input type="checkbox" checked={s.llm.remoteEnabled} disabled={saving} onChange={(e) => patch({ llm: { remoteEnabled: e.target.checked } })} data-testid="remote-opt-in" />
+            <input
+              type="checkbox"
+              checked={s.llm.remoteEnabled}
+              disabled={saving}
+              onChange={(e) => patch({ llm: { remoteEnabled: e.target.checked } })}
+              data-testid="remote-opt-in"
+            />
             <span>Allow remote providers (sends the computed facts, never raw rows, to the configured API)</span>
           </label>
         )}
         {s && <ModelOptions s={s} patch={patch} saving={saving} ollama={{ running: ollamaStatus?.available === true, detail: ollamaStatus?.detail ?? '' }} />}
         {s && <AdvancedOptions s={s} patch={patch} saving={saving} />}
         <table className="table" data-testid="provider-table">
-          <thead><tr><th>Provider</th><th>State</th><th>Where data goes</th><th>Detail</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Provider</th>
+              <th>State</th>
+              <th>Where data goes</th>
+              <th>Detail</th>
+            </tr>
+          </thead>
           <tbody>
             {status.data?.providers.map((p) => (
               <tr key={p.name}>
-                <td>{p.name}{status.data?.active === p.name && <> <Badge tone="info">active</Badge></>}</td>
+                <td>
+                  {p.name}
+                  {status.data?.active === p.name && (
+                    <>
+                      {' '}
+                      <Badge tone="info">active</Badge>
+                    </>
+                  )}
+                </td>
                 <td>{p.available ? <Badge tone="good">available</Badge> : <Badge tone="muted">unavailable</Badge>}</td>
                 <td>{p.destination === 'remote' ? <Badge tone="warn">leaves this device</Badge> : 'this device'}</td>
                 <td>{p.detail}</td>
@@ -108,13 +147,19 @@ export default function Settings() {
       <Panel title="Experiments">
         <label className="xp-check">
           Default read-out engine{' '}
-          <select value={s?.experiments?.engine ?? 'frequentist'} disabled={!s || saving} data-testid="settings-engine"
-            onChange={(e) => patch({ experiments: { engine: e.target.value === 'bayesian' ? 'bayesian' : 'frequentist' } })}>
+          <select
+            value={s?.experiments?.engine ?? 'frequentist'}
+            disabled={!s || saving}
+            data-testid="settings-engine"
+            onChange={(e) => patch({ experiments: { engine: e.target.value === 'bayesian' ? 'bayesian' : 'frequentist' } })}
+          >
             <option value="frequentist">Frequentist (p-values, confidence intervals)</option>
             <option value="bayesian">Bayesian (chance to beat control, risk)</option>
           </select>
         </label>
-        <p className="muted small">Used when an analysis does not choose an engine; the analyzer and <code>--engine</code> can override it.</p>
+        <p className="muted small">
+          Used when an analysis does not choose an engine; the analyzer and <code>--engine</code> can override it.
+        </p>
       </Panel>
       <UsagePanel />
       <PromptsPanel />

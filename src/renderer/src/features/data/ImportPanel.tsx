@@ -11,7 +11,10 @@ import { MultiImport, type PickedFile } from './MultiImport';
 import { PreviewEditor } from './PreviewEditor';
 import './data.css';
 
-interface Source { path: string; name: string }
+interface Source {
+  path: string;
+  name: string;
+}
 
 type Stage =
   | { step: 'idle' }
@@ -36,7 +39,13 @@ const FILE_FILTERS = [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'j
 /** "export.json.gz" -> "export": the dataset name without format or container suffixes. */
 const baseName = (f: string) => f.replace(/(\.(csv|tsv|txt|json|ndjson|jsonl|parquet))?(\.(gz|zip))?$/i, '') || f;
 
-export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean; onImported(ds: Dataset, opts: { sample: boolean }): Promise<Landing | null> }) {
+export function ImportPanel({
+  firstLaunch,
+  onImported,
+}: {
+  firstLaunch: boolean;
+  onImported(ds: Dataset, opts: { sample: boolean }): Promise<Landing | null>;
+}) {
   const [stage, setStage] = useState<Stage>({ step: 'idle' });
   const [error, setError] = useState<string | null>(null);
   const [kind, setKind] = useState<DatasetKind>('event_log');
@@ -117,16 +126,24 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     await runPreview({ path: p, name: base });
   }
 
-  async function runImport(source: Source, label: string, opts: { kind?: DatasetKind; mapping?: ImportMapping; name?: string; also?: { path: string; mapping: ImportMapping }[] }) {
+  async function runImport(
+    source: Source,
+    label: string,
+    opts: { kind?: DatasetKind; mapping?: ImportMapping; name?: string; also?: { path: string; mapping: ImportMapping }[] },
+  ) {
     const ctrl = new AbortController();
     abort.current = ctrl;
     setError(null);
     setStage({ step: 'importing', label, progress: null });
     try {
-      const ds = await api('datasets:import', { path: source.path, ...opts }, {
-        signal: ctrl.signal,
-        onProgress: (ev) => setStage((s) => (s.step === 'importing' ? { ...s, progress: ev } : s)),
-      });
+      const ds = await api(
+        'datasets:import',
+        { path: source.path, ...opts },
+        {
+          signal: ctrl.signal,
+          onProgress: (ev) => setStage((s) => (s.step === 'importing' ? { ...s, progress: ev } : s)),
+        },
+      );
       setStage({ step: 'done', dataset: ds, landing: null });
       const landing = await onImported(ds, { sample: source.path === 'sample' }).catch(() => null);
       setStage((s) => (s.step === 'done' && s.dataset.id === ds.id ? { ...s, landing } : s));
@@ -151,48 +168,93 @@ export function ImportPanel({ firstLaunch, onImported }: { firstLaunch: boolean;
     <Panel
       title="Import data"
       actions={
-        <button className={firstLaunch ? 'primary' : undefined} disabled={importing} data-testid="sample-button"
-          onClick={() => runImport({ path: 'sample', name: 'sample' }, 'Importing the sample data…', { name: 'Sample: Pinterest-style events' })}>
+        <button
+          className={firstLaunch ? 'primary' : undefined}
+          disabled={importing}
+          data-testid="sample-button"
+          onClick={() => runImport({ path: 'sample', name: 'sample' }, 'Importing the sample data…', { name: 'Sample: Pinterest-style events' })}
+        >
           Try with sample data
         </button>
       }
     >
       {firstLaunch && stage.step === 'idle' && (
-        <div className="note info">No data yet? The sample is a Pinterest-style event log (pin_view → save → click → purchase) that shows a full analysis in a minute, with no model installed.</div>
+        <div className="note info">
+          No data yet? The sample is a Pinterest-style event log (pin_view → save → click → purchase) that shows a full analysis in a minute, with no model
+          installed.
+        </div>
       )}
       <DropZone disabled={importing || busy} onFiles={(fs) => void fromFiles(fs)} onChoose={choose} onChooseMany={() => inputRef.current?.click()} />
-      <input ref={inputRef} type="file" hidden multiple accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.gz,.zip,.parquet" data-testid="file-input"
+      <input
+        ref={inputRef}
+        type="file"
+        hidden
+        multiple
+        accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.gz,.zip,.parquet"
+        data-testid="file-input"
         aria-label="Choose one or more data files"
         onChange={(e) => {
           const list = [...(e.target.files ?? [])];
           e.target.value = '';
           if (list.length) void fromFiles(list);
-        }} />
+        }}
+      />
       <ErrorNote message={error} />
-      {stage.step === 'reading' && <p className="muted" role="status">{stage.label}</p>}
-      {busy && stage.step !== 'preview' && <p className="muted" role="status">Reading the first rows…</p>}
+      {stage.step === 'reading' && (
+        <p className="muted" role="status">
+          {stage.label}
+        </p>
+      )}
+      {busy && stage.step !== 'preview' && (
+        <p className="muted" role="status">
+          Reading the first rows…
+        </p>
+      )}
       {stage.step === 'preview' && (
         <>
-          <PreviewEditor preview={stage.preview} kind={kind} columns={columns} busy={busy}
-            onKind={(k) => void runPreview(stage.source, k)} onRole={editRole}
+          <PreviewEditor
+            preview={stage.preview}
+            kind={kind}
+            columns={columns}
+            busy={busy}
+            onKind={(k) => void runPreview(stage.source, k)}
+            onRole={editRole}
             onYear={(year) => void runPreview(stage.source, kind, { ...mappingFromRoles(kind, columns, mapping), year })}
-            onMapping={(m) => void runPreview(stage.source, kind, m)} />
+            onMapping={(m) => void runPreview(stage.source, kind, m)}
+          />
           <div className="import-actions">
             <label className="field inline">
               <span>Dataset name</span>
               <input type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} data-testid="dataset-name" />
             </label>
-            <button className="primary" disabled={busy || name.trim() === ''} data-testid="import-button"
-              onClick={() => runImport(stage.source, `Importing ${stage.source.name}…`, { kind, mapping: stage.preview.shape ? mapping : mappingFromRoles(kind, columns, mapping), name: name.trim() })}>
+            <button
+              className="primary"
+              disabled={busy || name.trim() === ''}
+              data-testid="import-button"
+              onClick={() =>
+                runImport(stage.source, `Importing ${stage.source.name}…`, {
+                  kind,
+                  mapping: stage.preview.shape ? mapping : mappingFromRoles(kind, columns, mapping),
+                  name: name.trim(),
+                })
+              }
+            >
               Import
             </button>
-            <button disabled={busy} onClick={() => setStage({ step: 'idle' })}>Discard</button>
+            <button disabled={busy} onClick={() => setStage({ step: 'idle' })}>
+              Discard
+            </button>
           </div>
         </>
       )}
       {stage.step === 'multi' && (
-        <MultiImport key={stage.files.map((f) => f.path).join('|')} files={stage.files} busy={busy} onDiscard={() => setStage({ step: 'idle' })}
-          onImport={({ path, name: dsName, ...opts }, label) => runImport({ path, name: stage.files[0].name }, label, { ...opts, name: dsName })} />
+        <MultiImport
+          key={stage.files.map((f) => f.path).join('|')}
+          files={stage.files}
+          busy={busy}
+          onDiscard={() => setStage({ step: 'idle' })}
+          onImport={({ path, name: dsName, ...opts }, label) => runImport({ path, name: stage.files[0].name }, label, { ...opts, name: dsName })}
+        />
       )}
       {stage.step === 'importing' && <ImportProgress label={stage.label} progress={stage.progress} onCancel={() => abort.current?.abort()} />}
       {stage.step === 'done' && <ImportResult dataset={stage.dataset} landing={stage.landing} />}

@@ -8,7 +8,9 @@ export function ImportProgress({ label, progress, onCancel }: { label: string; p
     <div className="import-progress" data-testid="import-progress">
       <div className="row">
         <strong>{label}</strong>
-        <button onClick={onCancel} data-testid="cancel-import">Cancel</button>
+        <button onClick={onCancel} data-testid="cancel-import">
+          Cancel
+        </button>
       </div>
       <progress max={1} value={fraction} aria-label="Import progress" />
       <div className="muted small" role="status" aria-live="polite">
@@ -27,9 +29,26 @@ export function ImportResult({ dataset, landing }: { dataset: Dataset; landing: 
     <div className="import-result" data-testid="import-result">
       <div className="note info" role="status">
         Imported <strong>{dataset.name}</strong>: {fmtInt(dataset.rowCount)} rows{dataset.userCount !== null ? `, ${fmtInt(dataset.userCount)} users` : ''}.{' '}
-        {landing ? <a href={landing.href} data-testid="next-step">{landing.label}</a> : <span className="muted">Preparing the next step…</span>}
-        {landing?.also && <>{' '}<a href={landing.also.href} data-testid="next-step-also">{landing.also.label}</a></>}
-        {landing?.note && <div className="muted small" data-testid="next-step-note">{landing.note}</div>}
+        {landing ? (
+          <a href={landing.href} data-testid="next-step">
+            {landing.label}
+          </a>
+        ) : (
+          <span className="muted">Preparing the next step…</span>
+        )}
+        {landing?.also && (
+          <>
+            {' '}
+            <a href={landing.also.href} data-testid="next-step-also">
+              {landing.also.label}
+            </a>
+          </>
+        )}
+        {landing?.note && (
+          <div className="muted small" data-testid="next-step-note">
+            {landing.note}
+          </div>
+        )}
       </div>
       <ImportWarnings dataset={dataset} />
     </div>

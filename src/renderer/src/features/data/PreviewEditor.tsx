@@ -28,18 +28,33 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
         <label className="field inline">
           <span>Detected kind</span>
           <select value={kind} disabled={busy} onChange={(e) => onKind(e.target.value as DatasetKind)} data-testid="kind-select">
-            {(Object.keys(KIND_LABEL) as DatasetKind[]).map((k) => <option key={k} value={k}>{KIND_LABEL[k]}</option>)}
+            {(Object.keys(KIND_LABEL) as DatasetKind[]).map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABEL[k]}
+              </option>
+            ))}
           </select>
         </label>
         <span data-testid="detect-confidence">
           <Badge tone={confident ? 'good' : 'warn'}>{Math.round(preview.confidence * 100)}% confidence</Badge>
         </span>
-        <span className="muted">{preview.format.toUpperCase()}{preview.delimiter ? ` · delimiter ${preview.delimiter === '\t' ? 'tab' : `"${preview.delimiter}"`}` : ''} · {fmtBytes(preview.sizeBytes)}</span>
+        <span className="muted">
+          {preview.format.toUpperCase()}
+          {preview.delimiter ? ` · delimiter ${preview.delimiter === '\t' ? 'tab' : `"${preview.delimiter}"`}` : ''} · {fmtBytes(preview.sizeBytes)}
+        </span>
       </div>
       {preview.shape && onMapping && <ShapeSummary preview={preview} busy={busy} onMapping={onMapping} />}
-      {!confident && <div className="note warn" role="status">Detection is unsure about this file: check the kind and the column roles below before importing.</div>}
+      {!confident && (
+        <div className="note warn" role="status">
+          Detection is unsure about this file: check the kind and the column roles below before importing.
+        </div>
+      )}
       {preview.notes.length > 0 && (
-        <ul className="notes" aria-label="Detection notes">{preview.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>
+        <ul className="notes" aria-label="Detection notes">
+          {preview.notes.map((n, i) => (
+            <li key={i}>{n}</li>
+          ))}
+        </ul>
       )}
       {preview.mapping.year !== undefined && (
         <YearField value={preview.mapping.year} choices={yearChoices(preview.notes, [preview.mapping.year])} onChange={onYear} disabled={busy} />
@@ -48,7 +63,11 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
         <table className="table preview-table" aria-label="First rows of the file">
           <thead>
             <tr>
-              {preview.header.map((h) => <th key={h} scope="col" title={h}>{columns.find((c) => c.name === h)?.short ?? h}</th>)}
+              {preview.header.map((h) => (
+                <th key={h} scope="col" title={h}>
+                  {columns.find((c) => c.name === h)?.short ?? h}
+                </th>
+              ))}
             </tr>
             <tr className="role-row">
               {preview.header.map((h) => {
@@ -57,10 +76,25 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
                 const options = roles.includes(role) ? roles : [...roles, role];
                 return (
                   <td key={h}>
-                    <select aria-label={`Role of column ${h}`} value={role} disabled={busy} onChange={(e) => onRole(h, e.target.value)} data-testid={`role-${h}`}>
-                      {options.map((r) => <option key={r} value={r}>{r}</option>)}
+                    <select
+                      aria-label={`Role of column ${h}`}
+                      value={role}
+                      disabled={busy}
+                      onChange={(e) => onRole(h, e.target.value)}
+                      data-testid={`role-${h}`}
+                    >
+                      {options.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
                     </select>
-                    {col && <div className="muted small">{col.type}{col.distinct !== undefined ? ` · ${col.distinct} distinct` : ''}</div>}
+                    {col && (
+                      <div className="muted small">
+                        {col.type}
+                        {col.distinct !== undefined ? ` · ${col.distinct} distinct` : ''}
+                      </div>
+                    )}
                   </td>
                 );
               })}
@@ -68,7 +102,11 @@ export function PreviewEditor({ preview, kind, columns, busy, onKind, onRole, on
           </thead>
           <tbody>
             {preview.rows.slice(0, 8).map((r, i) => (
-              <tr key={i}>{preview.header.map((_h, j) => <td key={j}>{r[j] ?? ''}</td>)}</tr>
+              <tr key={i}>
+                {preview.header.map((_h, j) => (
+                  <td key={j}>{r[j] ?? ''}</td>
+                ))}
+              </tr>
             ))}
           </tbody>
         </table>

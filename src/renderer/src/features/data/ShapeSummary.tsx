@@ -33,7 +33,11 @@ export function ShapeSummary({ preview, busy, onMapping }: Props) {
       <span>{label}</span>
       <select value={value ?? ''} disabled={busy} onChange={(e) => onChange(e.target.value)} data-testid={testid}>
         {optional && <option value="">(none)</option>}
-        {fields.map((f) => <option key={f} value={f}>{f}</option>)}
+        {fields.map((f) => (
+          <option key={f} value={f}>
+            {f}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -42,31 +46,66 @@ export function ShapeSummary({ preview, busy, onMapping }: Props) {
       <div className="shape-tool">
         <strong data-testid="shape-tool">{shape.label}</strong>
         <Badge tone={shape.confidence >= 0.7 ? 'good' : 'warn'}>{Math.round(shape.confidence * 100)}% confidence</Badge>
-        <span className="muted">{CONTAINER[shape.container] ?? shape.container}{shape.members?.length ? ` · ${shape.members.length} file${shape.members.length === 1 ? '' : 's'} inside: ${shape.members.slice(0, 3).join(', ')}${shape.members.length > 3 ? ', …' : ''}` : ''}</span>
+        <span className="muted">
+          {CONTAINER[shape.container] ?? shape.container}
+          {shape.members?.length
+            ? ` · ${shape.members.length} file${shape.members.length === 1 ? '' : 's'} inside: ${shape.members.slice(0, 3).join(', ')}${shape.members.length > 3 ? ', …' : ''}`
+            : ''}
+        </span>
       </div>
       <div className="shape-grid">
         {pick('User', m.user, (v) => set({ user: v, userFallback: v === m.user ? m.userFallback : undefined }), 'shape-user')}
         {pick('else', m.userFallback, (v) => set({ userFallback: v || undefined }), 'shape-user-fallback', true)}
-        <p className="muted small shape-why" data-testid="shape-user-reason">{shape.userReason}</p>
+        <p className="muted small shape-why" data-testid="shape-user-reason">
+          {shape.userReason}
+        </p>
         {pick('Time', m.time, (v) => set({ time: v, timeFormat: undefined }), 'shape-time')}
         <label className="field inline">
           <span>in</span>
-          <select value={m.timeFormat ?? 'iso'} disabled={busy} onChange={(e) => set({ timeFormat: e.target.value as ImportMapping['timeFormat'] })} data-testid="shape-time-unit">
-            {UNITS.map((u) => <option key={u.value} value={u.value}>{u.label}</option>)}
+          <select
+            value={m.timeFormat ?? 'iso'}
+            disabled={busy}
+            onChange={(e) => set({ timeFormat: e.target.value as ImportMapping['timeFormat'] })}
+            data-testid="shape-time-unit"
+          >
+            {UNITS.map((u) => (
+              <option key={u.value} value={u.value}>
+                {u.label}
+              </option>
+            ))}
           </select>
         </label>
         {pick('Event', m.event, (v) => set({ event: v }), 'shape-event')}
       </div>
       <details open className="shape-props">
-        <summary>{props.length} properties, flattened ({props.filter((c) => c.highCardinality).length} id-like, listed last)</summary>
+        <summary>
+          {props.length} properties, flattened ({props.filter((c) => c.highCardinality).length} id-like, listed last)
+        </summary>
         <table className="table" aria-label="Flattened properties" data-testid="shape-properties">
-          <thead><tr><th scope="col">Property</th><th scope="col">Sample values</th><th scope="col">Distinct in sample</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Property</th>
+              <th scope="col">Sample values</th>
+              <th scope="col">Distinct in sample</th>
+            </tr>
+          </thead>
           <tbody>
             {ordered.map((c: ColumnInfo) => (
               <tr key={c.name}>
-                <td title={c.name}>{c.short ?? c.name}{c.short && <span className="muted small"> {c.name}</span>}</td>
+                <td title={c.name}>
+                  {c.short ?? c.name}
+                  {c.short && <span className="muted small"> {c.name}</span>}
+                </td>
                 <td>{(c.sample ?? []).slice(0, 4).join(', ')}</td>
-                <td>{c.distinct ?? ''}{c.highCardinality && <> <Badge tone="warn">id-like</Badge></>}</td>
+                <td>
+                  {c.distinct ?? ''}
+                  {c.highCardinality && (
+                    <>
+                      {' '}
+                      <Badge tone="warn">id-like</Badge>
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -78,21 +78,40 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
     setSaved(null);
     const role = (k: 'user' | 'time' | 'event') => r.table!.columns.find((c) => c.role === k)?.name ?? '';
     setRoles({ user: role('user'), time: role('time'), event: role('event') });
-    setSteps(r.table.events.slice(0, 3).map((e) => e.event).join(', '));
+    setSteps(
+      r.table.events
+        .slice(0, 3)
+        .map((e) => e.event)
+        .join(', '),
+    );
   }
 
   async function computeFunnel() {
     if (!table || !roles) return;
     const q = new URLSearchParams({ user_col: roles.user, time_col: roles.time, event_col: roles.event });
     const datasetId = `${baseUrl(url)}/${encodeURIComponent(table.name)}?${q.toString()}`;
-    const list = steps.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = steps
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const r = await run((signal) => api('funnels:compute', { datasetId, definition: { steps: list.map((event) => ({ event })) } }, { signal }));
     if (r) setFunnel(r);
   }
 
   async function saveDataset() {
     if (!table || !roles || !limits) return;
-    const ds = await run((signal) => api('warehouse:save', { url: `${baseUrl(url)}/${encodeURIComponent(table.name)}`, name: name.trim() || undefined, roles: table.kind === 'event_log' ? roles : undefined, limits }, { signal }));
+    const ds = await run((signal) =>
+      api(
+        'warehouse:save',
+        {
+          url: `${baseUrl(url)}/${encodeURIComponent(table.name)}`,
+          name: name.trim() || undefined,
+          roles: table.kind === 'event_log' ? roles : undefined,
+          limits,
+        },
+        { signal },
+      ),
+    );
     if (!ds) return;
     setSaved({ ds, landing: null });
     const landing = (await onSaved?.(ds).catch(() => null)) ?? null;
@@ -102,7 +121,8 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
   return (
     <Panel title="Connect to a warehouse" id="warehouse">
       <p className="small">
-        ClickHouse over HTTP (<code>clickhouses://</code> for TLS). The analysis runs in ClickHouse: only the queries leave this machine and only aggregates come back.
+        ClickHouse over HTTP (<code>clickhouses://</code> for TLS). The analysis runs in ClickHouse: only the queries leave this machine and only aggregates
+        come back.
       </p>
       <div className="inline-form warehouse-form">
         <label className="field inline">
@@ -121,8 +141,9 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
       {server && (
         <div className="warehouse-server">
           <p>
-            <Badge tone="good">Connected</Badge> ClickHouse {server.server_version}, database <strong>{server.database}</strong>. Every query is read-only, stops after{' '}
-            {server.limits.timeout_seconds} s, returns at most {server.limits.max_result_rows.toLocaleString('en-US')} rows and uses at most {server.limits.max_memory_mb.toLocaleString('en-US')} MB
+            <Badge tone="good">Connected</Badge> ClickHouse {server.server_version}, database <strong>{server.database}</strong>. Every query is read-only,
+            stops after {server.limits.timeout_seconds} s, returns at most {server.limits.max_result_rows.toLocaleString('en-US')} rows and uses at most{' '}
+            {server.limits.max_memory_mb.toLocaleString('en-US')} MB
             {server.readonly_profile ? ' (your user is read-only by profile: its own limits apply)' : ''}.
           </p>
           <label className="field inline">
@@ -173,11 +194,20 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
               </button>
             )}
           </div>
-          <p className="small">Most frequent events: {table.events.slice(0, 8).map((e) => `${e.event} (${e.count.toLocaleString('en-US')})`).join(', ')}</p>
+          <p className="small">
+            Most frequent events:{' '}
+            {table.events
+              .slice(0, 8)
+              .map((e) => `${e.event} (${e.count.toLocaleString('en-US')})`)
+              .join(', ')}
+          </p>
           {limits && (
             <fieldset className="warehouse-save">
               <legend>Save as a dataset</legend>
-              <p className="small">Every workspace then lists it and analyses it in ClickHouse. The URL, roles and limits are stored; the password goes to the OS secret store (IAFA_CLICKHOUSE_PASSWORD, when set, is used instead).</p>
+              <p className="small">
+                Every workspace then lists it and analyses it in ClickHouse. The URL, roles and limits are stored; the password goes to the OS secret store
+                (IAFA_CLICKHOUSE_PASSWORD, when set, is used instead).
+              </p>
               <div className="inline-form">
                 <label className="field inline">
                   Name
@@ -185,17 +215,39 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
                 </label>
                 <label className="field inline">
                   Time limit (s)
-                  <input aria-label="Time limit" type="number" min={1} value={limits.timeout_seconds} onChange={(e) => setLimits({ ...limits, timeout_seconds: Number(e.target.value) })} />
+                  <input
+                    aria-label="Time limit"
+                    type="number"
+                    min={1}
+                    value={limits.timeout_seconds}
+                    onChange={(e) => setLimits({ ...limits, timeout_seconds: Number(e.target.value) })}
+                  />
                 </label>
                 <label className="field inline">
                   Max rows
-                  <input aria-label="Max result rows" type="number" min={1} value={limits.max_result_rows} onChange={(e) => setLimits({ ...limits, max_result_rows: Number(e.target.value) })} />
+                  <input
+                    aria-label="Max result rows"
+                    type="number"
+                    min={1}
+                    value={limits.max_result_rows}
+                    onChange={(e) => setLimits({ ...limits, max_result_rows: Number(e.target.value) })}
+                  />
                 </label>
                 <label className="field inline">
                   Memory (MB)
-                  <input aria-label="Memory limit" type="number" min={1} value={limits.max_memory_mb} onChange={(e) => setLimits({ ...limits, max_memory_mb: Number(e.target.value) })} />
+                  <input
+                    aria-label="Memory limit"
+                    type="number"
+                    min={1}
+                    value={limits.max_memory_mb}
+                    onChange={(e) => setLimits({ ...limits, max_memory_mb: Number(e.target.value) })}
+                  />
                 </label>
-                <button type="button" onClick={() => void saveDataset()} disabled={busy || !(limits.timeout_seconds > 0 && limits.max_result_rows > 0 && limits.max_memory_mb > 0)}>
+                <button
+                  type="button"
+                  onClick={() => void saveDataset()}
+                  disabled={busy || !(limits.timeout_seconds > 0 && limits.max_result_rows > 0 && limits.max_memory_mb > 0)}
+                >
                   Save as dataset
                 </button>
               </div>
@@ -206,7 +258,10 @@ export function WarehousePanel({ onSaved }: { onSaved?(ds: Dataset): Promise<Sav
               <Badge tone="good">Saved</Badge> “{saved.ds.name}” is listed with your datasets.{' '}
               {saved.landing && <a href={saved.landing.href}>{saved.landing.label}</a>}
               {saved.ds.warnings.map((w) => (
-                <span key={w.reason} className="small warn"> {w.message}</span>
+                <span key={w.reason} className="small warn">
+                  {' '}
+                  {w.message}
+                </span>
               ))}
             </p>
           )}

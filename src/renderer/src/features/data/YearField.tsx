@@ -11,7 +11,17 @@ export function yearChoices(notes: string[], assumed: number[]): number[] {
  * fit: the user sets the right one here (the engine's mapping.year). Applied on Enter or when the
  * field loses focus, so typing does not re-read the file at every keystroke.
  */
-export function YearField({ value, choices, onChange, disabled = false }: { value: number | undefined; choices: number[]; onChange(year: number | undefined): void; disabled?: boolean }) {
+export function YearField({
+  value,
+  choices,
+  onChange,
+  disabled = false,
+}: {
+  value: number | undefined;
+  choices: number[];
+  onChange(year: number | undefined): void;
+  disabled?: boolean;
+}) {
   const id = useId();
   const [text, setText] = useState(value === undefined ? '' : String(value));
   useEffect(() => setText(value === undefined ? '' : String(value)), [value]);
@@ -25,13 +35,32 @@ export function YearField({ value, choices, onChange, disabled = false }: { valu
   return (
     <div className="field inline year-field" data-testid="year-field">
       <label htmlFor={id}>Year of the dates</label>
-      <input id={id} type="number" min={1900} max={2200} step={1} list={`${id}-years`} value={text} disabled={disabled} aria-invalid={!valid}
-        data-testid="year-input" onChange={(e) => setText(e.target.value)} onBlur={commit}
-        onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); commit(); } }} />
-      <datalist id={`${id}-years`}>{choices.map((y) => <option key={y} value={y} />)}</datalist>
-      <span className="muted small">
-        The dates have no year{choices.length > 1 ? `; these fit their weekdays: ${choices.join(', ')}` : ''}.
-      </span>
+      <input
+        id={id}
+        type="number"
+        min={1900}
+        max={2200}
+        step={1}
+        list={`${id}-years`}
+        value={text}
+        disabled={disabled}
+        aria-invalid={!valid}
+        data-testid="year-input"
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+      <datalist id={`${id}-years`}>
+        {choices.map((y) => (
+          <option key={y} value={y} />
+        ))}
+      </datalist>
+      <span className="muted small">The dates have no year{choices.length > 1 ? `; these fit their weekdays: ${choices.join(', ')}` : ''}.</span>
     </div>
   );
 }

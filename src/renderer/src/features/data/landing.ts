@@ -13,8 +13,13 @@ export interface Landing {
   note?: string;
 }
 
-const funnelOf = (steps: string[], extra: Partial<FunnelDefinitionInput> = {}): FunnelDefinitionInput =>
-  ({ steps: steps.map((event) => ({ event })), window: '7d', mode: 'any-start', tz: 'UTC', ...extra });
+const funnelOf = (steps: string[], extra: Partial<FunnelDefinitionInput> = {}): FunnelDefinitionInput => ({
+  steps: steps.map((event) => ({ event })),
+  window: '7d',
+  mode: 'any-start',
+  tz: 'UTC',
+  ...extra,
+});
 
 /**
  * Makes a fresh import what every workspace looks at, with something to look at: an event log
@@ -25,9 +30,13 @@ export async function landDataset(ds: Dataset): Promise<Landing> {
   setSelection({ datasetId: ds.id, funnelId: null, definition: null });
   if (ds.kind === 'user_table') {
     presetAnalysis(ds);
-    return { href: '#/experiments/analyze', label: 'Analyse this A/B table in Experiments →', note:
+    return {
+      href: '#/experiments/analyze',
+      label: 'Analyse this A/B table in Experiments →',
+      note:
         'A user-level table has one row per user and no events: it is read as an experiment (a variant column and metric columns), not as a funnel. ' +
-        'For a funnel across files (leads, then the deals closed from them), choose the files together: they are joined on their shared id.' };
+        'For a funnel across files (leads, then the deals closed from them), choose the files together: they are joined on their shared id.',
+    };
   }
   if (ds.kind === 'aggregated') {
     const stages = ds.events.map((e) => e.name).slice(0, 20);
@@ -35,7 +44,11 @@ export async function landDataset(ds: Dataset): Promise<Landing> {
     setSelection({ definition: funnelOf(stages, arms ? { breakdown: arms.column } : {}) });
     if (arms && arms.values.length >= 2) {
       presetAnalysis(ds);
-      return { href: '#/experiments/analyze', label: `Compare ${arms.values.join(' and ')} in Experiments →`, also: { href: '#/dashboard', label: `See the funnel by ${arms.column} on the Dashboard` } };
+      return {
+        href: '#/experiments/analyze',
+        label: `Compare ${arms.values.join(' and ')} in Experiments →`,
+        also: { href: '#/dashboard', label: `See the funnel by ${arms.column} on the Dashboard` },
+      };
     }
     return { href: '#/dashboard', label: `Open the funnel ${stages.join(' → ')} on the Dashboard →` };
   }

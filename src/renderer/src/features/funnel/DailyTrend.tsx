@@ -13,12 +13,18 @@ export function DailyTrend({ result }: { result: FunnelResult }) {
   const daily = dense ? result.daily.filter((d) => d.date.slice(0, 10) >= dense.start && d.date.slice(0, 10) <= dense.end) : result.daily;
   const data = daily.map((d) => {
     const row: Record<string, string | number> = { date: d.date };
-    names.forEach((n, i) => { row[n] = d.users[i] ?? 0; });
+    names.forEach((n, i) => {
+      row[n] = d.users[i] ?? 0;
+    });
     return row;
   });
   return (
-    <div data-testid="daily-trend" className="chart-box" role="img"
-      aria-label={`Daily users per stage from ${daily[0].date} to ${daily[daily.length - 1].date} (${result.definition.tz})`}>
+    <div
+      data-testid="daily-trend"
+      className="chart-box"
+      role="img"
+      aria-label={`Daily users per stage from ${daily[0].date} to ${daily[daily.length - 1].date} (${result.definition.tz})`}
+    >
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 8, right: 16, left: 8, bottom: 4 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -26,7 +32,9 @@ export function DailyTrend({ result }: { result: FunnelResult }) {
           <YAxis tickFormatter={(v: number) => fmtInt(v)} tick={{ fontSize: 12 }} width={64} />
           <Tooltip formatter={(v) => fmtInt(Number(v))} />
           <Legend itemSorter={null} />
-          {names.map((n, i) => <Line key={n} type="monotone" dataKey={n} stroke={color(i)} dot={daily.length < 20} strokeWidth={2} isAnimationActive={false} />)}
+          {names.map((n, i) => (
+            <Line key={n} type="monotone" dataKey={n} stroke={color(i)} dot={daily.length < 20} strokeWidth={2} isAnimationActive={false} />
+          ))}
         </LineChart>
       </ResponsiveContainer>
     </div>

@@ -10,5 +10,12 @@ export function FocusValue({ factId, target }: { factId: string; target: Analysi
   const report = useCall('analytics:recommendations', target);
   const f = report.data?.facts.find((x) => x.id === factId);
   if (!f) return null;
-  return <> <span data-testid="fact-focus-value" data-fact-id={f.id}>{f.label}: <strong>{f.display}</strong>.</span></>;
+  return (
+    <>
+      {' '}
+      <span data-testid="fact-focus-value" data-fact-id={f.id}>
+        {f.label}: <strong>{f.display}</strong>.
+      </span>
+    </>
+  );
 }

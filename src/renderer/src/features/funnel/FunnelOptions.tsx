@@ -27,9 +27,19 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
       <div className="options-grid">
         <label className="field">
           <span>Conversion window</span>
-          <input type="text" list="iafa-windows" value={def.window ?? '7d'} aria-invalid={!windowOk} data-testid="window-input"
-            onChange={(e) => onChange({ window: e.target.value.trim() })} />
-          <datalist id="iafa-windows">{WINDOWS.map((w) => <option key={w} value={w} />)}</datalist>
+          <input
+            type="text"
+            list="iafa-windows"
+            value={def.window ?? '7d'}
+            aria-invalid={!windowOk}
+            data-testid="window-input"
+            onChange={(e) => onChange({ window: e.target.value.trim() })}
+          />
+          <datalist id="iafa-windows">
+            {WINDOWS.map((w) => (
+              <option key={w} value={w} />
+            ))}
+          </datalist>
           {!windowOk && <span className="field-error">Use 30m, 24h, 7d or none.</span>}
         </label>
         <ModeControl def={def} onChange={onChange} />
@@ -37,11 +47,19 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
           <span>Break down by</span>
           <select value={def.breakdown ?? ''} onChange={(e) => onChange({ breakdown: e.target.value || undefined })} data-testid="breakdown-select">
             <option value="">(no breakdown)</option>
-            {segments.map((c) => <option key={c.name} value={c.name} title={c.name}>{c.short ?? c.name}{c.distinct !== undefined ? ` (${c.distinct.toLocaleString('en-US')} ${c.distinct === 1 ? 'value' : 'values'}${c.highCardinality ? ', id-like' : many(c) ? ': too many to compare' : ''})` : ''}</option>)}
+            {segments.map((c) => (
+              <option key={c.name} value={c.name} title={c.name}>
+                {c.short ?? c.name}
+                {c.distinct !== undefined
+                  ? ` (${c.distinct.toLocaleString('en-US')} ${c.distinct === 1 ? 'value' : 'values'}${c.highCardinality ? ', id-like' : many(c) ? ': too many to compare' : ''})`
+                  : ''}
+              </option>
+            ))}
           </select>
           {chosen && many(chosen) && (
             <span className="field-warn" role="status" data-testid="breakdown-warning">
-              {chosen.name} has {chosen.distinct!.toLocaleString('en-US')} values: most segments will hold a handful of users, so their rates are noise. Pick a column with a few values (platform, country, plan).
+              {chosen.name} has {chosen.distinct!.toLocaleString('en-US')} values: most segments will hold a handful of users, so their rates are noise. Pick a
+              column with a few values (platform, country, plan).
             </span>
           )}
         </label>
@@ -56,12 +74,17 @@ export function FunnelOptions({ def, columns, onChange }: Props) {
         <label className="field">
           <span>Time zone (daily series)</span>
           <input type="text" list="iafa-zones" value={def.tz ?? 'UTC'} onChange={(e) => onChange({ tz: e.target.value.trim() || 'UTC' })} />
-          <datalist id="iafa-zones">{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+          <datalist id="iafa-zones">
+            {ZONES.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
         </label>
       </div>
       <Filters include={def.include ?? {}} columns={segments} onChange={(include) => onChange({ include })} />
       <p className="muted small" data-testid="filter-semantics">
-        Filters act on events: only events with those values count, at every step. A breakdown acts on users: each user is grouped by the value on their first step-1 event.
+        Filters act on events: only events with those values count, at every step. A breakdown acts on users: each user is grouped by the value on their first
+        step-1 event.
       </p>
     </fieldset>
   );
@@ -89,11 +112,15 @@ function ModeControl({ def, onChange }: { def: FunnelDefinitionInput; onChange(p
   return (
     <fieldset className="mode-control" data-testid="mode-control">
       <legend>Mode</legend>
-      <select aria-label="Mode" value={mode} data-testid="mode-select"
+      <select
+        aria-label="Mode"
+        value={mode}
+        data-testid="mode-select"
         onChange={(e) => {
           const m = e.target.value as FunnelDefinitionInput['mode'];
           onChange({ mode: m, ...(m === 'any-start' ? {} : off), ...(m === 'unordered' ? { strict: false } : {}) });
-        }}>
+        }}
+      >
         <option value="any-start">Any start (ClickHouse windowFunnel)</option>
         <option value="first-touch">First touch (chain from the first step-1 event)</option>
         <option value="unordered">Unordered (steps in any order)</option>
@@ -101,8 +128,13 @@ function ModeControl({ def, onChange }: { def: FunnelDefinitionInput; onChange(p
       <div className="mode-options">
         {OPTIONS.map((o) => (
           <label key={o.key} className="checkbox" title={o.hint}>
-            <input type="checkbox" data-testid={`mode-${o.key}`} disabled={!enabled(o.key)}
-              checked={Boolean(def[o.key]) && enabled(o.key)} onChange={(e) => set(o.key, e.target.checked)} />
+            <input
+              type="checkbox"
+              data-testid={`mode-${o.key}`}
+              disabled={!enabled(o.key)}
+              checked={Boolean(def[o.key]) && enabled(o.key)}
+              onChange={(e) => set(o.key, e.target.checked)}
+            />
             <span>{o.label}</span>
           </label>
         ))}
@@ -117,7 +149,10 @@ function Filters({ include, columns, onChange }: { include: Record<string, strin
   const [values, setValues] = useState('');
   const sample = columns.find((c) => c.name === col)?.sample ?? [];
   const add = () => {
-    const list = values.split(',').map((v) => v.trim()).filter(Boolean);
+    const list = values
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (!col || list.length === 0) return;
     onChange({ ...include, [col]: [...new Set([...(include[col] ?? []), ...list])] });
     setValues('');
@@ -130,17 +165,49 @@ function Filters({ include, columns, onChange }: { include: Record<string, strin
       {entries.map(([c, vs]) => (
         <span key={c} className="chip">
           {c} ∈ {vs.join(', ')}
-          <button type="button" aria-label={`Remove filter on ${c}`} onClick={() => { const next = { ...include }; delete next[c]; onChange(next); }}>✕</button>
+          <button
+            type="button"
+            aria-label={`Remove filter on ${c}`}
+            onClick={() => {
+              const next = { ...include };
+              delete next[c];
+              onChange(next);
+            }}
+          >
+            ✕
+          </button>
         </span>
       ))}
       <select aria-label="Filter column" value={col} onChange={(e) => setCol(e.target.value)}>
         <option value="">Column…</option>
-        {columns.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
+        {columns.map((c) => (
+          <option key={c.name} value={c.name}>
+            {c.name}
+          </option>
+        ))}
       </select>
-      <input type="text" aria-label="Values to include, comma separated" placeholder="values, comma separated" list="iafa-filter-values"
-        value={values} onChange={(e) => setValues(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } }} />
-      <datalist id="iafa-filter-values">{sample.map((s) => <option key={s} value={s} />)}</datalist>
-      <button type="button" onClick={add} disabled={!col || !values.trim()}>Add filter</button>
+      <input
+        type="text"
+        aria-label="Values to include, comma separated"
+        placeholder="values, comma separated"
+        list="iafa-filter-values"
+        value={values}
+        onChange={(e) => setValues(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            add();
+          }
+        }}
+      />
+      <datalist id="iafa-filter-values">
+        {sample.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+      <button type="button" onClick={add} disabled={!col || !values.trim()}>
+        Add filter
+      </button>
     </div>
   );
 }

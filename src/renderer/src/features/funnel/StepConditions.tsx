@@ -38,11 +38,18 @@ export function StepConditions({ step, index, events, columns, editing, onChange
     onChange(next);
   };
   const addCondition = () => {
-    const list = values.split(/[,|]/).map((v) => v.trim()).filter(Boolean);
+    const list = values
+      .split(/[,|]/)
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (!col || list.length === 0) return;
     const existing = conds.findIndex((c) => c.column === col);
     // A second condition on the same column would have to hold too (never, for two values): extend the first.
-    setConds(existing >= 0 ? conds.map((c, k) => (k === existing ? { ...c, values: [...new Set([...c.values, ...list])] } : c)) : [...conds, { column: col, values: list }]);
+    setConds(
+      existing >= 0
+        ? conds.map((c, k) => (k === existing ? { ...c, values: [...new Set([...c.values, ...list])] } : c))
+        : [...conds, { column: col, values: list }],
+    );
     setValues('');
   };
   const addEvent = () => {
@@ -56,35 +63,79 @@ export function StepConditions({ step, index, events, columns, editing, onChange
       {others.map((e) => (
         <span key={`or-${e}`} className="chip or">
           or {e}
-          <button type="button" aria-label={`Remove event ${e} from step ${n}`} onClick={() => setOthers(others.filter((x) => x !== e))}>✕</button>
+          <button type="button" aria-label={`Remove event ${e} from step ${n}`} onClick={() => setOthers(others.filter((x) => x !== e))}>
+            ✕
+          </button>
         </span>
       ))}
       {conds.map((c) => (
         <span key={`if-${c.column}`} className="chip cond">
           {c.column} = {c.values.join(' or ')}
-          <button type="button" aria-label={`Remove the condition on ${c.column} from step ${n}`} onClick={() => setConds(conds.filter((x) => x !== c))}>✕</button>
+          <button type="button" aria-label={`Remove the condition on ${c.column} from step ${n}`} onClick={() => setConds(conds.filter((x) => x !== c))}>
+            ✕
+          </button>
         </span>
       ))}
       {conds.length > 1 && <span className="muted small">all must hold</span>}
       {editing && (
         <div className="step-conds-add">
           <span className="add-group">
-            <select aria-label={`Another event for step ${n}`} value={orEvent} onChange={(e) => setOrEvent(e.target.value)} data-testid={`step-${index}-or-select`}>
+            <select
+              aria-label={`Another event for step ${n}`}
+              value={orEvent}
+              onChange={(e) => setOrEvent(e.target.value)}
+              data-testid={`step-${index}-or-select`}
+            >
               <option value="">or event…</option>
-              {events.filter((e) => e !== step.event && !others.includes(e)).map((e) => <option key={e} value={e}>{e}</option>)}
+              {events
+                .filter((e) => e !== step.event && !others.includes(e))
+                .map((e) => (
+                  <option key={e} value={e}>
+                    {e}
+                  </option>
+                ))}
             </select>
-            <button type="button" onClick={addEvent} disabled={!orEvent} data-testid={`step-${index}-or-add`}>Add event</button>
+            <button type="button" onClick={addEvent} disabled={!orEvent} data-testid={`step-${index}-or-add`}>
+              Add event
+            </button>
           </span>
           <span className="add-group">
-            <select aria-label={`Condition column for step ${n}`} value={col} onChange={(e) => setCol(e.target.value)} data-testid={`step-${index}-cond-column`}>
+            <select
+              aria-label={`Condition column for step ${n}`}
+              value={col}
+              onChange={(e) => setCol(e.target.value)}
+              data-testid={`step-${index}-cond-column`}
+            >
               <option value="">where column…</option>
-              {columns.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
+              {columns.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
             </select>
-            <input type="text" aria-label={`Values for step ${n}'s condition, comma separated`} placeholder="value, value" list={`iafa-step-values-${index}`}
-              value={values} onChange={(e) => setValues(e.target.value)} data-testid={`step-${index}-cond-values`}
-              onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addCondition(); } }} />
-            <datalist id={`iafa-step-values-${index}`}>{sample.map((v) => <option key={v} value={v} />)}</datalist>
-            <button type="button" onClick={addCondition} disabled={!col || !values.trim()} data-testid={`step-${index}-cond-add`}>Add condition</button>
+            <input
+              type="text"
+              aria-label={`Values for step ${n}'s condition, comma separated`}
+              placeholder="value, value"
+              list={`iafa-step-values-${index}`}
+              value={values}
+              onChange={(e) => setValues(e.target.value)}
+              data-testid={`step-${index}-cond-values`}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  addCondition();
+                }
+              }}
+            />
+            <datalist id={`iafa-step-values-${index}`}>
+              {sample.map((v) => (
+                <option key={v} value={v} />
+              ))}
+            </datalist>
+            <button type="button" onClick={addCondition} disabled={!col || !values.trim()} data-testid={`step-${index}-cond-add`}>
+              Add condition
+            </button>
           </span>
         </div>
       )}

@@ -44,8 +44,14 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
   };
   const onKey = (i: number) => (e: KeyboardEvent) => {
     if (!e.altKey) return;
-    if (e.key === 'ArrowUp') { e.preventDefault(); move(i, -1); }
-    if (e.key === 'ArrowDown') { e.preventDefault(); move(i, 1); }
+    if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      move(i, -1);
+    }
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      move(i, 1);
+    }
   };
   const names = events.map((e) => e.name);
   const repeats = (event: string, except: number) => steps.findIndex((s, k) => k !== except && s.event === event && !s.where);
@@ -72,24 +78,55 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
         {steps.map((s, i) => (
           <li key={`${i}-${s.event}`} data-testid={`step-${i}`}>
             <div className="step-row">
-              <span className="step-num" aria-hidden="true">{i + 1}</span>
-              <select ref={(el) => { refs.current[i] = el; }} aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`} value={s.event}
-                onChange={(e) => change(i, e.target.value)} onKeyDown={onKey(i)}>
-                {optionsFor(s.event).map((n) => <option key={n} value={n}>{n}</option>)}
+              <span className="step-num" aria-hidden="true">
+                {i + 1}
+              </span>
+              <select
+                ref={(el) => {
+                  refs.current[i] = el;
+                }}
+                aria-label={`Step ${i + 1} event (Alt+Arrow keys move it)`}
+                value={s.event}
+                onChange={(e) => change(i, e.target.value)}
+                onKeyDown={onKey(i)}
+              >
+                {optionsFor(s.event).map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
               </select>
               {advanced && (
-                <button type="button" onClick={() => setEditing(editing === i ? null : i)} aria-expanded={editing === i}
-                  aria-label={`Other events and conditions of step ${i + 1}`} title="Other events and conditions" data-testid={`step-${i}-more`}>
+                <button
+                  type="button"
+                  onClick={() => setEditing(editing === i ? null : i)}
+                  aria-expanded={editing === i}
+                  aria-label={`Other events and conditions of step ${i + 1}`}
+                  title="Other events and conditions"
+                  data-testid={`step-${i}-more`}
+                >
                   {editing === i ? 'Done' : '+ if'}
                 </button>
               )}
-              <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>↑</button>
-              <button type="button" onClick={() => move(i, 1)} disabled={i === steps.length - 1} aria-label={`Move step ${i + 1} down`}>↓</button>
-              <button type="button" onClick={() => remove(i)} aria-label={`Remove step ${i + 1}`}>✕</button>
+              <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>
+                ↑
+              </button>
+              <button type="button" onClick={() => move(i, 1)} disabled={i === steps.length - 1} aria-label={`Move step ${i + 1} down`}>
+                ↓
+              </button>
+              <button type="button" onClick={() => remove(i)} aria-label={`Remove step ${i + 1}`}>
+                ✕
+              </button>
             </div>
             {((s.orEvents?.length ?? 0) > 0 || stepConditions(s).length > 0 || editing === i) && (
-              <StepConditions step={s} index={i} events={names} columns={columns} editing={editing === i}
-                onChange={(next) => onChange(steps.map((x, k) => (k === i ? next : x)))} />
+              <StepConditions
+                step={s}
+                index={i}
+                events={names}
+                columns={columns}
+                editing={editing === i}
+                onChange={(next) => onChange(steps.map((x, k) => (k === i ? next : x)))}
+              />
             )}
           </li>
         ))}
@@ -97,14 +134,21 @@ export function StepsEditor({ steps, events, columns, advanced, onChange }: Prop
       <div className="add-step">
         <select aria-label="Event to add as a step" value={adding} onChange={(e) => setAdding(e.target.value)} data-testid="add-step-select">
           <option value="">Choose an event…</option>
-          {events.map((e) => <option key={e.name} value={e.name}>{e.name} ({e.count.toLocaleString('en-US')})</option>)}
+          {events.map((e) => (
+            <option key={e.name} value={e.name}>
+              {e.name} ({e.count.toLocaleString('en-US')})
+            </option>
+          ))}
         </select>
-        <button type="button" disabled={!adding || steps.length >= 20} data-testid="add-step"
-          onClick={add}>
+        <button type="button" disabled={!adding || steps.length >= 20} data-testid="add-step" onClick={add}>
           Add step
         </button>
       </div>
-      {notice && <p className="field-error" role="alert" data-testid="step-notice">{notice}</p>}
+      {notice && (
+        <p className="field-error" role="alert" data-testid="step-notice">
+          {notice}
+        </p>
+      )}
     </fieldset>
   );
 }

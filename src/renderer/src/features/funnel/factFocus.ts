@@ -13,7 +13,6 @@ export type FactFocus =
   | { kind: 'segment'; value: string; what: string }
   | { kind: 'kpi'; kpi: 'entered' | 'completed' | 'overall' | 'previous' | 'period'; what: string };
 
-
 const metric = (m: string | undefined) => (m ?? '').replace(/_/g, ' ');
 
 export function factFocus(factId: string, r: FunnelResult): FactFocus | null {
@@ -32,7 +31,8 @@ export function factFocus(factId: string, r: FunnelResult): FactFocus | null {
     const index = stageAt(parts[3] ?? '');
     return index < 0 ? null : { kind: 'stage', index, what: `previous-period ${metric(parts[4])} at stage “${r.stages[index].stage_name}”` };
   }
-  if (head === 'period') return parts[1] === 'previous' ? { kind: 'kpi', kpi: 'previous', what: 'the previous period' } : { kind: 'kpi', kpi: 'period', what: 'the period' };
+  if (head === 'period')
+    return parts[1] === 'previous' ? { kind: 'kpi', kpi: 'previous', what: 'the previous period' } : { kind: 'kpi', kpi: 'period', what: 'the period' };
   if (head === 'funnel' || head === 'overall') {
     const m = parts[1] ?? '';
     const kpi = m.startsWith('total') ? 'entered' : m.startsWith('completed') ? 'completed' : 'overall';

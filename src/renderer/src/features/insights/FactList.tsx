@@ -9,7 +9,9 @@ export function FactList({ ids, facts, title = 'Cited facts' }: { ids: string[];
       <span className="facts-title">{title}</span>
       <ul>
         {cited.map((f) => (
-          <li key={f.id} title={f.id}><span className="muted">{f.label}:</span> <strong>{f.display}</strong></li>
+          <li key={f.id} title={f.id}>
+            <span className="muted">{f.label}:</span> <strong>{f.display}</strong>
+          </li>
         ))}
       </ul>
     </div>

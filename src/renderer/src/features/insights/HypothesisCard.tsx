@@ -25,7 +25,11 @@ export function HypothesisCard({ h, facts, onDesign, wording }: { h: Hypothesis;
       {h.evidence.length > 0 && (
         <>
           <strong className="small">Evidence</strong>
-          <ul className="insight-list">{h.evidence.map((e, i) => <li key={i}>{e}</li>)}</ul>
+          <ul className="insight-list">
+            {h.evidence.map((e, i) => (
+              <li key={i}>{e}</li>
+            ))}
+          </ul>
         </>
       )}
       {h.fact_ids.length > 0 && (
@@ -35,11 +39,27 @@ export function HypothesisCard({ h, facts, onDesign, wording }: { h: Hypothesis;
         </details>
       )}
       <dl className="hyp-meta">
-        <div><dt>Suggested test</dt><dd><Badge tone="info">{x.type}</Badge> {wording?.test || computedTest}</dd></div>
-        <div><dt>Expected outcome</dt><dd>{wording?.expected_outcome || x.expected_outcome}</dd></div>
-        <div><dt>Baseline · sample · duration</dt><dd>{rate(x.baseline_rate)} · {x.sample_size_per_variant === null ? '–' : `${fmtInt(x.sample_size_per_variant)} per variant`} · {x.duration_days === null ? '–' : plural(x.duration_days, 'day')}</dd></div>
+        <div>
+          <dt>Suggested test</dt>
+          <dd>
+            <Badge tone="info">{x.type}</Badge> {wording?.test || computedTest}
+          </dd>
+        </div>
+        <div>
+          <dt>Expected outcome</dt>
+          <dd>{wording?.expected_outcome || x.expected_outcome}</dd>
+        </div>
+        <div>
+          <dt>Baseline · sample · duration</dt>
+          <dd>
+            {rate(x.baseline_rate)} · {x.sample_size_per_variant === null ? '–' : `${fmtInt(x.sample_size_per_variant)} per variant`} ·{' '}
+            {x.duration_days === null ? '–' : plural(x.duration_days, 'day')}
+          </dd>
+        </div>
       </dl>
-      <button type="button" className="primary" onClick={onDesign} disabled={!h.testable} data-testid="design-experiment">Design experiment</button>
+      <button type="button" className="primary" onClick={onDesign} disabled={!h.testable} data-testid="design-experiment">
+        Design experiment
+      </button>
     </article>
   );
 }

@@ -13,7 +13,13 @@ const AUDIENCES: { id: Audience; label: string }[] = [
 ];
 
 /** The full Insights workspace adds summaries per audience, anomalies, comparisons and experiment ideas. */
-export function InsightsExtras({ report, facts }: { report: Pick<InsightsReport, 'summary' | 'anomalies' | 'comparisons' | 'experiment_suggestions'>; facts: Map<string, Fact> }) {
+export function InsightsExtras({
+  report,
+  facts,
+}: {
+  report: Pick<InsightsReport, 'summary' | 'anomalies' | 'comparisons' | 'experiment_suggestions'>;
+  facts: Map<string, Fact>;
+}) {
   const [aud, setAud] = useState<Audience>('data_scientist');
   return (
     <>
@@ -21,24 +27,45 @@ export function InsightsExtras({ report, facts }: { report: Pick<InsightsReport,
       {/* Toggle buttons rather than ARIA tabs: each is a plain tab stop, no arrow-key contract to honour. */}
       <div role="group" aria-label="Summary for" className="tabs">
         {AUDIENCES.map((a) => (
-          <button key={a.id} type="button" aria-pressed={aud === a.id} onClick={() => setAud(a.id)}>{a.label}</button>
+          <button key={a.id} type="button" aria-pressed={aud === a.id} onClick={() => setAud(a.id)}>
+            {a.label}
+          </button>
         ))}
       </div>
-      <p className="summary" data-testid="summary" aria-live="polite">{report.summary[aud]}</p>
+      <p className="summary" data-testid="summary" aria-live="polite">
+        {report.summary[aud]}
+      </p>
 
       {report.anomalies.length > 0 && (
         <>
           <h3>Anomalies</h3>
           <table className="table compact" data-testid="anomalies">
-            <thead><tr><th>Date</th><th>Series</th><th>Direction</th><th>Severity</th><th>What to check</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Date</th>
+                <th>Series</th>
+                <th>Direction</th>
+                <th>Severity</th>
+                <th>What to check</th>
+              </tr>
+            </thead>
             <tbody>
               {report.anomalies.map((a) => (
                 <tr key={a.id}>
                   <td>{a.date}</td>
-                  <td>{a.metric.replace(/_/g, ' ')}{a.stage ? ` · ${a.stage}` : ''}{a.segment ? ` · ${a.segment}` : ''}</td>
+                  <td>
+                    {a.metric.replace(/_/g, ' ')}
+                    {a.stage ? ` · ${a.stage}` : ''}
+                    {a.segment ? ` · ${a.segment}` : ''}
+                  </td>
                   <td>{a.direction}</td>
-                  <td><Badge tone={a.severity === 'High' ? 'bad' : a.severity === 'Medium' ? 'warn' : 'muted'}>{a.severity}</Badge></td>
-                  <td>{a.hints.join(' ')}<FactList ids={a.fact_ids} facts={facts} title="Figures" /></td>
+                  <td>
+                    <Badge tone={a.severity === 'High' ? 'bad' : a.severity === 'Medium' ? 'warn' : 'muted'}>{a.severity}</Badge>
+                  </td>
+                  <td>
+                    {a.hints.join(' ')}
+                    <FactList ids={a.fact_ids} facts={facts} title="Figures" />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -51,7 +78,9 @@ export function InsightsExtras({ report, facts }: { report: Pick<InsightsReport,
           <h3>Comparisons</h3>
           <ul className="insight-list">
             {report.comparisons.map((c, i) => (
-              <li key={i}><Badge tone={c.significant ? 'info' : 'muted'}>{c.significant ? 'significant' : 'not significant'}</Badge> {c.text}</li>
+              <li key={i}>
+                <Badge tone={c.significant ? 'info' : 'muted'}>{c.significant ? 'significant' : 'not significant'}</Badge> {c.text}
+              </li>
             ))}
           </ul>
         </>
@@ -64,7 +93,9 @@ export function InsightsExtras({ report, facts }: { report: Pick<InsightsReport,
             {report.experiment_suggestions.map((s) => (
               <li key={s.id}>
                 <strong>{s.hypothesis}</strong> {s.test_design}{' '}
-                <span className="muted">{fmtInt(s.sample_size_per_variant)} users per variant · {s.duration}</span>
+                <span className="muted">
+                  {fmtInt(s.sample_size_per_variant)} users per variant · {s.duration}
+                </span>
               </li>
             ))}
           </ul>

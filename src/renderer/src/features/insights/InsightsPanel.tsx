@@ -50,7 +50,14 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
     const id = firstDashboardFact(ids);
     const href = id ? dashboardHref(id, funnelId ?? null) : null;
     const f = id ? facts.get(id) : undefined;
-    return href && f ? <> <a href={href} className="small" data-testid="insight-dashboard" data-fact-id={id} data-display={f.display}>Show {f.display} on the Dashboard</a></> : null;
+    return href && f ? (
+      <>
+        {' '}
+        <a href={href} className="small" data-testid="insight-dashboard" data-fact-id={id} data-display={f.display}>
+          Show {f.display} on the Dashboard
+        </a>
+      </>
+    ) : null;
   };
   const facts = useMemo(() => new Map<string, Fact>((r?.facts ?? []).map((f) => [f.id, f])), [r]);
   const storedById = useMemo(() => {
@@ -59,8 +66,7 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
     for (const s of Object.values(updates)) m.set(s.id, s);
     return m;
   }, [stored.data, updates]);
-  const storedFor = (id: string, fingerprint: string) =>
-    storedById.get(id) ?? [...storedById.values()].find((s) => s.fingerprint === fingerprint);
+  const storedFor = (id: string, fingerprint: string) => storedById.get(id) ?? [...storedById.values()].find((s) => s.fingerprint === fingerprint);
 
   async function setStatus(id: string, fingerprint: string, status: RecommendationStatus) {
     setBusy(id);
@@ -100,60 +106,116 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
   const worded = recs.map((rec, i) => {
     const w = model?.recommendations[i];
     if (!w?.title) return rec;
-    return { ...rec, title: w.title, rationale: w.rationale || rec.rationale, expected_impact: w.expected_impact || rec.expected_impact, action_items: w.action_items.length ? w.action_items : rec.action_items };
+    return {
+      ...rec,
+      title: w.title,
+      rationale: w.rationale || rec.rationale,
+      expected_impact: w.expected_impact || rec.expected_impact,
+      action_items: w.action_items.length ? w.action_items : rec.action_items,
+    };
   });
-  const guards = compact ? (r?.guardrails ?? []).slice(0, 3) : r?.guardrails ?? [];
+  const guards = compact ? (r?.guardrails ?? []).slice(0, 3) : (r?.guardrails ?? []);
 
   return (
     <section className="panel insights-panel" aria-labelledby="insights-title" data-testid="insights-panel">
       <header className="panel-head">
-        <h2 id="insights-title">{model ? 'AI Insights' : 'Insights'} &amp; Recommendations {r && <Provenance narrative={r.narrative} />}</h2>
+        <h2 id="insights-title">
+          {model ? 'AI Insights' : 'Insights'} &amp; Recommendations {r && <Provenance narrative={r.narrative} />}
+        </h2>
         <div className="panel-actions">
-          {compact && <a className="button" href="#/hypotheses">Generate hypotheses</a>}
-          {compact && <a className="button" href="#/insights">Expand</a>}
-          <button type="button" onClick={() => { fresh.current = true; report.reload(); }} disabled={report.loading} data-testid="insights-refresh">Refresh</button>
-          <button type="button" disabled={!r} onClick={() => r && copy(insightsText({ ...r, recommendations: withStatus }), 'the report')} data-testid="insights-copy">Copy report</button>
+          {compact && (
+            <a className="button" href="#/hypotheses">
+              Generate hypotheses
+            </a>
+          )}
+          {compact && (
+            <a className="button" href="#/insights">
+              Expand
+            </a>
+          )}
+          <button
+            type="button"
+            onClick={() => {
+              fresh.current = true;
+              report.reload();
+            }}
+            disabled={report.loading}
+            data-testid="insights-refresh"
+          >
+            Refresh
+          </button>
+          <button
+            type="button"
+            disabled={!r}
+            onClick={() => r && copy(insightsText({ ...r, recommendations: withStatus }), 'the report')}
+            data-testid="insights-copy"
+          >
+            Copy report
+          </button>
         </div>
       </header>
       <div className="panel-body">
         <ErrorNote message={report.error} />
-        {note && <div className={`note ${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>{note.text}</div>}
-        {report.loading && !r && <p className="loading" role="status">Analysing the funnel…</p>}
+        {note && (
+          <div className={`note ${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>
+            {note.text}
+          </div>
+        )}
+        {report.loading && !r && (
+          <p className="loading" role="status">
+            Analysing the funnel…
+          </p>
+        )}
         {r && (
           <div aria-busy={report.loading}>
             <WordingBar narrative={r.narrative} wording={wording} onWording={setWording} />
             <h3>Key insights</h3>
-            {model?.summary && <p className="summary" data-testid="model-summary">{model.summary}</p>}
+            {model?.summary && (
+              <p className="summary" data-testid="model-summary">
+                {model.summary}
+              </p>
+            )}
             {!model && details.length === 0 && r.insights.length === 0 && <Empty>No notable findings for this funnel.</Empty>}
             <ul className="insight-list" data-testid="insights-list">
               {model && model.insights.length > 0
                 ? model.insights.slice(0, compact ? 3 : 5).map((f, i) => (
-                  <li key={i} data-testid="model-insight">
-                    <span className="muted-ink">{f.text}</span>
-                    {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
-                  </li>
-                ))
+                    <li key={i} data-testid="model-insight">
+                      <span className="muted-ink">{f.text}</span>
+                      {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
+                    </li>
+                  ))
                 : details.length > 0
-                ? details.slice(0, compact ? 3 : 5).map((f) => (
-                  <li key={f.id}>
-                    <Badge tone={SEVERITY_TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}.</strong> <span className="muted-ink">{f.text}</span>
-                    {insightLink(f.fact_ids)}
-                    {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
-                  </li>
-                ))
-                : r.insights.map((t, i) => <li key={i}>{t}</li>)}
+                  ? details.slice(0, compact ? 3 : 5).map((f) => (
+                      <li key={f.id}>
+                        <Badge tone={SEVERITY_TONE[f.severity]}>{f.severity}</Badge> <strong>{f.title}.</strong> <span className="muted-ink">{f.text}</span>
+                        {insightLink(f.fact_ids)}
+                        {!compact && <FactList ids={f.fact_ids} facts={facts} title="Based on" />}
+                      </li>
+                    ))
+                  : r.insights.map((t, i) => <li key={i}>{t}</li>)}
             </ul>
             <h3>{compact ? 'Top recommendations' : 'Recommendations'}</h3>
             {recs.length === 0 && <Empty>No recommendations: nothing in this funnel stands out enough to act on.</Empty>}
             <div className="rec-list">
               {worded.map((rec) => (
-                <RecommendationCard key={rec.id} rec={rec} facts={facts} stored={storedFor(rec.id, rec.fingerprint)} busy={busy === rec.id}
-                  onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)} onCopy={() => copy(recommendationText(rec), 'the recommendation')}
+                <RecommendationCard
+                  key={rec.id}
+                  rec={rec}
+                  facts={facts}
+                  stored={storedFor(rec.id, rec.fingerprint)}
+                  busy={busy === rec.id}
+                  onStatus={(s) => setStatus(rec.id, rec.fingerprint, s)}
+                  onCopy={() => copy(recommendationText(rec), 'the recommendation')}
                   suggestion={r.experiment_suggestions.find((x) => x.recommendation_id === rec.id)}
-                  onDesign={() => design(rec)} />
+                  onDesign={() => design(rec)}
+                />
               ))}
             </div>
-            {compact && withStatus.length > recs.length && <p><a href="#/insights">All {withStatus.length} recommendations →</a></p>}
+            {compact && withStatus.length > recs.length && (
+              <p>
+                <a href="#/insights">All {withStatus.length} recommendations →</a>
+              </p>
+            )}
             <h3>⚠ Guardrails</h3>
             {guards.length === 0 && <p className="muted">No guardrail warnings.</p>}
             <ul className="guardrails" data-testid="guardrails">
@@ -163,9 +225,15 @@ export function InsightsPanel({ target, compact = false }: { target: AnalysisTar
                 </li>
               ))}
             </ul>
-            {compact && (r.guardrails.length > guards.length) && <p><a href="#/insights">View all guardrails →</a></p>}
+            {compact && r.guardrails.length > guards.length && (
+              <p>
+                <a href="#/insights">View all guardrails →</a>
+              </p>
+            )}
             {!compact && <InsightsExtras report={r} facts={facts} />}
-            <p className="muted small">Generated {r.generated_at.replace('T', ' ').slice(0, 19)} UTC from {r.facts.length} computed facts.</p>
+            <p className="muted small">
+              Generated {r.generated_at.replace('T', ' ').slice(0, 19)} UTC from {r.facts.length} computed facts.
+            </p>
           </div>
         )}
       </div>

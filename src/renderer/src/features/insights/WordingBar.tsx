@@ -15,15 +15,25 @@ export function WordingBar({ narrative, wording, onWording }: { narrative?: Narr
   const fallback = narrative.grounding.fallback_fields;
   return (
     <>
-      {banner && <div className="note info small" data-testid="llm-banner">{banner}</div>}
+      {banner && (
+        <div className="note info small" data-testid="llm-banner">
+          {banner}
+        </div>
+      )}
       {model && (
         <div className="wording-bar">
           <div role="group" aria-label="Wording" className="tabs">
-            <button type="button" aria-pressed={wording === 'computed'} onClick={() => onWording('computed')} data-testid="wording-computed">Computed</button>
-            <button type="button" aria-pressed={wording === 'model'} onClick={() => onWording('model')} data-testid="wording-model">Model wording</button>
+            <button type="button" aria-pressed={wording === 'computed'} onClick={() => onWording('computed')} data-testid="wording-computed">
+              Computed
+            </button>
+            <button type="button" aria-pressed={wording === 'model'} onClick={() => onWording('model')} data-testid="wording-model">
+              Model wording
+            </button>
           </div>
           {fallback.length > 0 && (
-            <p className="muted small" data-testid="fallback-fields">Shown from the computed analysis because the model’s text did not match the facts: {fallback.map(fieldName).join(', ')}.</p>
+            <p className="muted small" data-testid="fallback-fields">
+              Shown from the computed analysis because the model’s text did not match the facts: {fallback.map(fieldName).join(', ')}.
+            </p>
           )}
         </div>
       )}

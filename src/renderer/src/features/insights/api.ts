@@ -11,7 +11,8 @@ type Input = CallInput<'analytics:recommendations'>;
 const withLlm = (input: Input, refresh: boolean): Input => (refresh ? { ...input, llm: { ...input.llm, refresh: true } } : input);
 
 export const insightsApi = {
-  recommendations: (input: Input, refresh = false, opts?: CallOptions): Promise<InsightsReport> => api('analytics:recommendations', withLlm(input, refresh), opts),
+  recommendations: (input: Input, refresh = false, opts?: CallOptions): Promise<InsightsReport> =>
+    api('analytics:recommendations', withLlm(input, refresh), opts),
   hypotheses: (input: Input, refresh = false, opts?: CallOptions): Promise<HypothesesReport> => api('analytics:hypotheses', withLlm(input, refresh), opts),
   list: (input: { funnelId?: string }) => api('recommendations:list', input),
   setStatus: (id: string, status: RecommendationStatus, note?: string) => api('recommendations:set-status', note ? { id, status, note } : { id, status }),

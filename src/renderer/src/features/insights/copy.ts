@@ -28,15 +28,22 @@ export function recommendationText(rec: InsightRecommendation, n?: number): stri
 
 export function hypothesesText(hs: Hypothesis[], facts: Fact[]): string {
   const byId = new Map(facts.map((f) => [f.id, f]));
-  return hs.map((h, i) => [
-    `${i + 1}. [${h.priority}] ${h.title}`,
-    `   ${h.description}`,
-    ...h.evidence.map((e) => `   Evidence: ${e}`),
-    ...h.fact_ids.map((id) => byId.get(id)).filter((f): f is Fact => Boolean(f)).map((f) => `   Fact: ${f.label} = ${f.display}`),
-    `   Test (${h.suggested_experiment.type}): ${h.suggested_experiment.description}`,
-    `   Expected: ${h.suggested_experiment.expected_outcome}`,
-    '',
-  ].join('\n')).join('\n');
+  return hs
+    .map((h, i) =>
+      [
+        `${i + 1}. [${h.priority}] ${h.title}`,
+        `   ${h.description}`,
+        ...h.evidence.map((e) => `   Evidence: ${e}`),
+        ...h.fact_ids
+          .map((id) => byId.get(id))
+          .filter((f): f is Fact => Boolean(f))
+          .map((f) => `   Fact: ${f.label} = ${f.display}`),
+        `   Test (${h.suggested_experiment.type}): ${h.suggested_experiment.description}`,
+        `   Expected: ${h.suggested_experiment.expected_outcome}`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** navigator.clipboard needs focus and permission; the textarea route covers the rest. */

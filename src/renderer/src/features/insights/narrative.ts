@@ -12,9 +12,14 @@ export interface InsightsWording {
   recommendations: { title: string; rationale: string; expected_impact: string; action_items: string[] }[];
 }
 
-export interface HypothesisWording { title: string; rationale: string; test: string; expected_outcome: string }
+export interface HypothesisWording {
+  title: string;
+  rationale: string;
+  test: string;
+  expected_outcome: string;
+}
 
-const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map(rec) : []);
@@ -28,16 +33,24 @@ export function insightsWording(n: NarrateOutput): InsightsWording {
   const x = n.narrative;
   return {
     summary: str(x.summary) || null,
-    insights: list(x.insights).map((i) => ({ text: str(i.text), fact_ids: strs(i.fact_ids) })).filter((i) => i.text),
+    insights: list(x.insights)
+      .map((i) => ({ text: str(i.text), fact_ids: strs(i.fact_ids) }))
+      .filter((i) => i.text),
     recommendations: list(x.recommendations).map((r) => ({
-      title: str(r.title), rationale: str(r.rationale), expected_impact: str(r.expected_impact), action_items: strs(r.action_items),
+      title: str(r.title),
+      rationale: str(r.rationale),
+      expected_impact: str(r.expected_impact),
+      action_items: strs(r.action_items),
     })),
   };
 }
 
 export function hypothesesWording(n: NarrateOutput): HypothesisWording[] {
   return list(n.narrative.hypotheses).map((h) => ({
-    title: str(h.title), rationale: str(h.rationale), test: str(h.test), expected_outcome: str(h.expected_outcome),
+    title: str(h.title),
+    rationale: str(h.rationale),
+    test: str(h.test),
+    expected_outcome: str(h.expected_outcome),
   }));
 }
 

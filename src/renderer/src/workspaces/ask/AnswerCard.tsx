@@ -17,7 +17,10 @@ function AnswerText({ text, mark }: { text: string; mark: string | null }) {
   return (
     <p className="ask-answer-text">
       {parts.map((p, i) => (
-        <span key={i}>{p}{i < parts.length - 1 && <mark className="fact-mark">{mark}</mark>}</span>
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 && <mark className="fact-mark">{mark}</mark>}
+        </span>
       ))}
     </p>
   );
@@ -39,12 +42,21 @@ function FactChip({ d, active, onActive, funnelId }: { d: Datum; active: boolean
   const body = (
     <>
       <span className="fact-chip-label">{d.label}</span>
-      <span className="fact-tip" role="tooltip" id={tipId}>{d.label}: <strong>{d.display}</strong>{href ? ' · open in Dashboard' : ''}</span>
+      <span className="fact-tip" role="tooltip" id={tipId}>
+        {d.label}: <strong>{d.display}</strong>
+        {href ? ' · open in Dashboard' : ''}
+      </span>
     </>
   );
-  return href
-    ? <a {...common} href={href}>{body}</a>
-    : <span {...common} tabIndex={0}>{body}</span>;
+  return href ? (
+    <a {...common} href={href}>
+      {body}
+    </a>
+  ) : (
+    <span {...common} tabIndex={0}>
+      {body}
+    </span>
+  );
 }
 
 /** Numbers that match no fact are named; other findings (malformed output, refused text) are summarised. */
@@ -55,7 +67,21 @@ function ungroundedSummary(items: AskOutput['grounding']['ungrounded']): string 
 }
 
 /** `pageBanner`: the page already says no model is active, so the same news is not repeated per answer. */
-export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelId = null }: { answer: AskOutput; followUps: boolean; onAsk: (q: string) => void; busy: boolean; pageBanner: boolean; funnelId?: string | null }) {
+export function AnswerCard({
+  answer,
+  followUps,
+  onAsk,
+  busy,
+  pageBanner,
+  funnelId = null,
+}: {
+  answer: AskOutput;
+  followUps: boolean;
+  onAsk: (q: string) => void;
+  busy: boolean;
+  pageBanner: boolean;
+  funnelId?: string | null;
+}) {
   const [activeFact, setActiveFact] = useState<string | null>(null);
   const mark = answer.supporting_data.find((d) => d.fact_id === activeFact)?.display ?? null;
   const g = answer.grounding;
@@ -66,8 +92,12 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelI
   return (
     <div className="ask-answer" data-testid="ask-answer">
       <div className="ask-answer-meta">
-        <span title={nums.title} data-testid="signal-numbers" data-signal={signals.numbers}><Badge tone={nums.tone}>{nums.label}</Badge></span>
-        <span title={fit.title} data-testid="signal-question" data-signal={signals.question}><Badge tone={fit.tone}>{fit.label}</Badge></span>
+        <span title={nums.title} data-testid="signal-numbers" data-signal={signals.numbers}>
+          <Badge tone={nums.tone}>{nums.label}</Badge>
+        </span>
+        <span title={fit.title} data-testid="signal-question" data-signal={signals.question}>
+          <Badge tone={fit.tone}>{fit.label}</Badge>
+        </span>
         <span className="muted small" data-testid="answer-source">
           {gen.provider === 'none' ? 'Computed analysis (no model)' : `${gen.provider} · ${gen.model}`}
           {gen.cache_hit ? ' · cached' : ''}
@@ -76,7 +106,9 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelI
       </div>
       {gen.banner && !(pageBanner && gen.provider === 'none') && <div className="note info small">{gen.banner}</div>}
       {signals.question !== 'answered' && signals.note && signals.note !== answer.answer && (
-        <div className="note warn small" data-testid="question-note">{signals.note}</div>
+        <div className="note warn small" data-testid="question-note">
+          {signals.note}
+        </div>
       )}
       {gen.provider !== 'none' && g.ungrounded.length > 0 && (
         <div className="note warn small" data-testid="ungrounded-note">
@@ -94,7 +126,9 @@ export function AnswerCard({ answer, followUps, onAsk, busy, pageBanner, funnelI
       {followUps && answer.follow_up_questions.length > 0 && (
         <div className="follow-ups" role="group" aria-label="Suggested follow-up questions">
           {answer.follow_up_questions.map((q) => (
-            <button key={q} type="button" className="follow-up" disabled={busy} onClick={() => onAsk(q)} data-testid="follow-up">{q}</button>
+            <button key={q} type="button" className="follow-up" disabled={busy} onClick={() => onAsk(q)} data-testid="follow-up">
+              {q}
+            </button>
           ))}
         </div>
       )}

@@ -1,7 +1,19 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 
 /** The question box: Enter sends, Shift+Enter adds a line, Escape cancels a running answer. */
-export function Composer({ busy, disabled, onAsk, onCancel, placeholder }: { busy: boolean; disabled: boolean; onAsk: (q: string) => void; onCancel: () => void; placeholder: string }) {
+export function Composer({
+  busy,
+  disabled,
+  onAsk,
+  onCancel,
+  placeholder,
+}: {
+  busy: boolean;
+  disabled: boolean;
+  onAsk: (q: string) => void;
+  onCancel: () => void;
+  placeholder: string;
+}) {
   const [text, setText] = useState('');
   function submit(e?: FormEvent) {
     e?.preventDefault();
@@ -16,15 +28,28 @@ export function Composer({ busy, disabled, onAsk, onCancel, placeholder }: { bus
   }
   return (
     <form className="ask-composer" onSubmit={submit}>
-      <label htmlFor="ask-question" className="visually-hidden">Your question</label>
+      <label htmlFor="ask-question" className="visually-hidden">
+        Your question
+      </label>
       <textarea
-        id="ask-question" data-testid="ask-input" rows={2} value={text} disabled={disabled}
+        id="ask-question"
+        data-testid="ask-input"
+        rows={2}
+        value={text}
+        disabled={disabled}
         placeholder={placeholder}
-        onChange={(e) => setText(e.target.value)} onKeyDown={onKey}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKey}
       />
-      {busy
-        ? <button type="button" onClick={onCancel} data-testid="ask-cancel">Stop</button>
-        : <button type="submit" className="primary" disabled={disabled || !text.trim()} data-testid="ask-send">Ask</button>}
+      {busy ? (
+        <button type="button" onClick={onCancel} data-testid="ask-cancel">
+          Stop
+        </button>
+      ) : (
+        <button type="submit" className="primary" disabled={disabled || !text.trim()} data-testid="ask-send">
+          Ask
+        </button>
+      )}
     </form>
   );
 }

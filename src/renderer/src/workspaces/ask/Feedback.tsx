@@ -27,26 +27,67 @@ export function Feedback({ generationId, itemPath }: { generationId: string; ite
   if (helpful === null) {
     return (
       <span className="ask-feedback" role="group" aria-label="Rate this text">
-        <button type="button" className="link-button" onClick={async () => { if (await send({ helpful: true })) setHelpful(true); }} data-testid="feedback-helpful">Helpful</button>
-        <button type="button" className="link-button" onClick={async () => { if (await send({ helpful: false })) setHelpful(false); }}>Not helpful</button>
-        {error && <span className="muted small" role="alert">{error}</span>}
+        <button
+          type="button"
+          className="link-button"
+          onClick={async () => {
+            if (await send({ helpful: true })) setHelpful(true);
+          }}
+          data-testid="feedback-helpful"
+        >
+          Helpful
+        </button>
+        <button
+          type="button"
+          className="link-button"
+          onClick={async () => {
+            if (await send({ helpful: false })) setHelpful(false);
+          }}
+        >
+          Not helpful
+        </button>
+        {error && (
+          <span className="muted small" role="alert">
+            {error}
+          </span>
+        )}
       </span>
     );
   }
-  if (sent) return <span className="muted small" role="status">Thanks, your rating is saved.</span>;
+  if (sent)
+    return (
+      <span className="muted small" role="status">
+        Thanks, your rating is saved.
+      </span>
+    );
   return (
     <details className="ask-feedback-more">
       <summary className="small">Noted as {helpful ? 'helpful' : 'not helpful'}. Add stars or a comment?</summary>
       <div className="ask-stars" role="radiogroup" aria-label="Stars">
         {[1, 2, 3, 4, 5].map((n) => (
-          <label key={n}><input type="radio" name={`${id}-stars`} checked={stars === n} onChange={() => setStars(n)} /> {n}</label>
+          <label key={n}>
+            <input type="radio" name={`${id}-stars`} checked={stars === n} onChange={() => setStars(n)} /> {n}
+          </label>
         ))}
       </div>
-      <label htmlFor={`${id}-c`} className="visually-hidden">Comment</label>
+      <label htmlFor={`${id}-c`} className="visually-hidden">
+        Comment
+      </label>
       <textarea id={`${id}-c`} rows={2} maxLength={2000} placeholder="What was right or wrong?" value={comment} onChange={(e) => setComment(e.target.value)} />
-      <button type="button" disabled={stars === null && !comment.trim()}
-        onClick={async () => { if (await send({ ...(stars !== null ? { stars } : {}), ...(comment.trim() ? { comment: comment.trim() } : {}) })) setSent(true); }}>Send</button>
-      {error && <span className="muted small" role="alert">{error}</span>}
+      <button
+        type="button"
+        disabled={stars === null && !comment.trim()}
+        onClick={async () => {
+          if (await send({ ...(stars !== null ? { stars } : {}), ...(comment.trim() ? { comment: comment.trim() } : {}) })) setSent(true);
+        }}
+      >
+        Send
+      </button>
+      {error && (
+        <span className="muted small" role="alert">
+          {error}
+        </span>
+      )}
     </details>
   );
 }

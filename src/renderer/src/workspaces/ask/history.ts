@@ -21,8 +21,10 @@ function load(): ConversationEntry[] {
   try {
     const v: unknown = JSON.parse(localStorage.getItem(KEY) ?? '[]');
     if (!Array.isArray(v)) return [];
-    return v.filter((e): e is ConversationEntry =>
-      typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.funnelId === 'string' && typeof e.title === 'string');
+    return v.filter(
+      (e): e is ConversationEntry =>
+        typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.funnelId === 'string' && typeof e.title === 'string',
+    );
   } catch {
     // A corrupt entry only loses the list, never the app.
     return [];
@@ -58,7 +60,10 @@ export function setActiveConversation(id: string | null): void {
   emit();
 }
 
-interface Snapshot { entries: ConversationEntry[]; active: string | null }
+interface Snapshot {
+  entries: ConversationEntry[];
+  active: string | null;
+}
 let snapshot: Snapshot = { entries, active };
 function getSnapshot(): Snapshot {
   if (snapshot.entries !== entries || snapshot.active !== active) snapshot = { entries, active };

@@ -41,8 +41,17 @@ export function turnsFromMessages(conversationId: string, messages: Message[]): 
       grounding: p.grounding ?? { checked: 0, passed: true, fallback_fields: [], ungrounded: [] },
       signals: signalsOf({ grounding: p.grounding ?? { checked: 0, passed: false, fallback_fields: [], ungrounded: [] }, signals: p.signals }),
       generation: p.generation ?? {
-        generation_id: null, provider: 'unknown', model: '', prompt_id: 'ask', prompt_version: '', cache_hit: false,
-        duration_ms: 0, tokens_in: null, tokens_out: null, data_left_device: false, banner: null,
+        generation_id: null,
+        provider: 'unknown',
+        model: '',
+        prompt_id: 'ask',
+        prompt_version: '',
+        cache_hit: false,
+        duration_ms: 0,
+        tokens_in: null,
+        tokens_out: null,
+        data_left_device: false,
+        banner: null,
       },
     };
     if (last && last.answer === null) last.answer = answer;
@@ -63,7 +72,10 @@ export function conversationMarkdown(title: string, turns: Turn[]): string {
       for (const d of t.answer.supporting_data) lines.push(`- ${d.label}: ${d.display} (\`${d.fact_id}\`)`);
       lines.push('');
     }
-    lines.push(`_${t.answer.generation.provider === 'none' ? 'Computed analysis' : `Model: ${t.answer.generation.provider} ${t.answer.generation.model}`} · ${signalLine(signalsOf(t.answer))}_`, '');
+    lines.push(
+      `_${t.answer.generation.provider === 'none' ? 'Computed analysis' : `Model: ${t.answer.generation.provider} ${t.answer.generation.model}`} · ${signalLine(signalsOf(t.answer))}_`,
+      '',
+    );
   }
   return lines.join('\n');
 }

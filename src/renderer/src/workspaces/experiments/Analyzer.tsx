@@ -19,9 +19,15 @@ export function Analyzer({ config, onConfig, onCausal }: { config: AnalysisConfi
   const { data: a, error, busy, run } = useRun(analyze);
   return (
     <>
-      <Panel title="Analyze an experiment" id="xp-analyze" actions={
-        <button type="button" className="primary" disabled={!input || busy} onClick={() => input && run(input)} data-testid="xp-analyze-run">{busy ? 'Analyzing…' : 'Analyze'}</button>
-      }>
+      <Panel
+        title="Analyze an experiment"
+        id="xp-analyze"
+        actions={
+          <button type="button" className="primary" disabled={!input || busy} onClick={() => input && run(input)} data-testid="xp-analyze-run">
+            {busy ? 'Analyzing…' : 'Analyze'}
+          </button>
+        }
+      >
         <AnalysisSetup config={config} onChange={onConfig} />
         {problem && config.datasetId && <p className="muted small">{problem}</p>}
         <ErrorNote message={error} />
@@ -35,17 +41,42 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
   const exportMd = () => downloadText('experiment-analysis.md', analysisMarkdown(a), 'text/markdown');
   const exportJson = () => downloadText('experiment-analysis.json', JSON.stringify(a, null, 2), 'application/json');
   return (
-    <Panel title={a.multi_arm ? `Results: ${a.multi_arm.treatment_labels.join(', ')} vs ${a.control_label}` : `Results: ${a.treatment_label} vs ${a.control_label}`} id="xp-results" actions={<>
-      <button type="button" onClick={onCausal} data-testid="xp-open-causal">Causal checks</button>
-      <button type="button" data-testid="xp-ask" onClick={() => openAskWith({
-        title: `${a.treatment_label} vs ${a.control_label} (${a.statistical_analysis.primary_metric.metric})`,
-        scopeId: a.experiment_id ?? `experiment:${a.generated_at}`, facts: a.facts,
-      })}>Ask about these results</button>
-      <button type="button" onClick={exportMd}>Export Markdown</button>
-      <button type="button" onClick={exportJson}>Export JSON</button>
-    </>}>
+    <Panel
+      title={a.multi_arm ? `Results: ${a.multi_arm.treatment_labels.join(', ')} vs ${a.control_label}` : `Results: ${a.treatment_label} vs ${a.control_label}`}
+      id="xp-results"
+      actions={
+        <>
+          <button type="button" onClick={onCausal} data-testid="xp-open-causal">
+            Causal checks
+          </button>
+          <button
+            type="button"
+            data-testid="xp-ask"
+            onClick={() =>
+              openAskWith({
+                title: `${a.treatment_label} vs ${a.control_label} (${a.statistical_analysis.primary_metric.metric})`,
+                scopeId: a.experiment_id ?? `experiment:${a.generated_at}`,
+                facts: a.facts,
+              })
+            }
+          >
+            Ask about these results
+          </button>
+          <button type="button" onClick={exportMd}>
+            Export Markdown
+          </button>
+          <button type="button" onClick={exportJson}>
+            Export JSON
+          </button>
+        </>
+      }
+    >
       {a.multi_arm ? <KArmSrm a={a} /> : <SrmBanner srm={a.srm_check} />}
-      {a.warnings.map((w) => <div key={w} className="note warn">{w}</div>)}
+      {a.warnings.map((w) => (
+        <div key={w} className="note warn">
+          {w}
+        </div>
+      ))}
       <div className="xp-result-grid">
         <div className="xp-result-main">
           {a.multi_arm && (
@@ -62,7 +93,11 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
             </>
           )}
           {!a.multi_arm && <ForestPlot a={a} />}
-          {a.multi_arm && <h3>Details: {a.treatment_label} vs {a.control_label}</h3>}
+          {a.multi_arm && (
+            <h3>
+              Details: {a.treatment_label} vs {a.control_label}
+            </h3>
+          )}
           <h3>{a.engine === 'bayesian' ? 'Frequentist details' : 'Significance'}</h3>
           <SignificanceTable a={a} />
           <h3>Guardrails</h3>
@@ -72,13 +107,19 @@ function AnalysisResult({ a, onCausal }: { a: ExperimentAnalysis; onCausal: () =
         </div>
         <div>
           <DecisionCard r={a.recommendation} />
-          <Explain key={a.generated_at} task="experiment_analysis" facts={a.facts} decision={a.recommendation.decision} scopeId={a.experiment_id}
+          <Explain
+            key={a.generated_at}
+            task="experiment_analysis"
+            facts={a.facts}
+            decision={a.recommendation.decision}
+            scopeId={a.experiment_id}
             context={{ control: a.control_label, treatment: a.treatment_label, primary_metric: a.statistical_analysis.primary_metric.metric }}
             deterministic={{
               summary: clip(a.recommendation.rationale, 600),
               interpretation: clip(a.statistical_analysis.power.note, 600),
               next_steps: a.recommendation.next_steps.slice(0, 3).map((x) => clip(x, 200)),
-            }} />
+            }}
+          />
         </div>
       </div>
     </Panel>

@@ -12,8 +12,14 @@ const MAX_FACT_IDS = 8;
 
 /** Narrative fields are shown in this order with these headings; unknown fields are ignored. */
 const FIELDS: Record<string, string> = {
-  summary: 'Summary', conclusion: 'Conclusion', interpretation: 'Interpretation', rationale: 'Rationale',
-  mechanism: 'Mechanism', confounders: 'Confounders', risks: 'Risks', next_steps: 'Next steps',
+  summary: 'Summary',
+  conclusion: 'Conclusion',
+  interpretation: 'Interpretation',
+  rationale: 'Rationale',
+  mechanism: 'Mechanism',
+  confounders: 'Confounders',
+  risks: 'Risks',
+  next_steps: 'Next steps',
 };
 
 function progressText(ev: ProgressEvent): string | null {
@@ -26,8 +32,20 @@ function progressText(ev: ProgressEvent): string | null {
  * restate the cited facts; whatever fails the grounding check comes back as the computed text,
  * and the badge says which. Text is rendered as text, never as HTML.
  */
-export function Explain({ task, facts, deterministic, decision, context, scopeId }: {
-  task: LlmTask; facts: Fact[]; deterministic: Deterministic; decision: string | null; context: Record<string, unknown>; scopeId: string | null;
+export function Explain({
+  task,
+  facts,
+  deterministic,
+  decision,
+  context,
+  scopeId,
+}: {
+  task: LlmTask;
+  facts: Fact[];
+  deterministic: Deterministic;
+  decision: string | null;
+  context: Record<string, unknown>;
+  scopeId: string | null;
 }) {
   const [out, setOut] = useState<NarrateOutput | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -44,10 +62,25 @@ export function Explain({ task, facts, deterministic, decision, context, scopeId
     setStatus('Starting…');
     try {
       const det = { ...deterministic, fact_ids: facts.slice(0, MAX_FACT_IDS).map((f) => f.id) };
-      const r = await api('llm:narrate', {
-        task, facts: { facts, generated_at: new Date().toISOString() }, deterministic: det, context, decision,
-        scope: { funnel_id: scopeId }, options: { refresh },
-      }, { signal: c.signal, onProgress: (ev) => { const t = progressText(ev); if (t) setStatus(t); } });
+      const r = await api(
+        'llm:narrate',
+        {
+          task,
+          facts: { facts, generated_at: new Date().toISOString() },
+          deterministic: det,
+          context,
+          decision,
+          scope: { funnel_id: scopeId },
+          options: { refresh },
+        },
+        {
+          signal: c.signal,
+          onProgress: (ev) => {
+            const t = progressText(ev);
+            if (t) setStatus(t);
+          },
+        },
+      );
       if (abort.current === c) setOut(r);
     } catch (e) {
       if (abort.current === c) setError(c.signal.aborted ? 'Stopped.' : errorMessage(e));
@@ -65,28 +98,70 @@ export function Explain({ task, facts, deterministic, decision, context, scopeId
     <section className="xp-explain" aria-label="Explanation" data-testid={`xp-explain-${task}`}>
       <div className="xp-explain-head">
         <h3>Explanation</h3>
-        {busy
-          ? <button type="button" onClick={() => abort.current?.abort()}>Stop</button>
-          : <button type="button" onClick={() => run(out !== null)} data-testid="xp-explain-run">{out ? 'Write again' : 'Explain with the model'}</button>}
+        {busy ? (
+          <button type="button" onClick={() => abort.current?.abort()}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" onClick={() => run(out !== null)} data-testid="xp-explain-run">
+            {out ? 'Write again' : 'Explain with the model'}
+          </button>
+        )}
       </div>
-      {status && <p className="muted small" role="status">{status}</p>}
+      {status && (
+        <p className="muted small" role="status">
+          {status}
+        </p>
+      )}
       <ErrorNote message={error} />
       {!out && !busy && <p className="muted small">The model explains the computed results in words; it cannot change a number or the decision.</p>}
       {out && (
         <div data-testid="xp-explain-text">
           <div className="ask-answer-meta">
-            {label && <span data-testid="xp-explain-badge"><Badge tone={label.tone}>{label.text}</Badge></span>}
-            <span className="muted small">{out.generation.provider === 'none' ? 'Computed analysis (no model)' : `${out.generation.provider} · ${out.generation.model}`}{out.generation.cache_hit ? ' · cached' : ''}</span>
+            {label && (
+              <span data-testid="xp-explain-badge">
+                <Badge tone={label.tone}>{label.text}</Badge>
+              </span>
+            )}
+            <span className="muted small">
+              {out.generation.provider === 'none' ? 'Computed analysis (no model)' : `${out.generation.provider} · ${out.generation.model}`}
+              {out.generation.cache_hit ? ' · cached' : ''}
+            </span>
           </div>
           {out.generation.banner && <div className="note info small">{out.generation.banner}</div>}
-          {g && label?.showFindings && g.fallback_fields.length > 0 && <p className="muted small">Shown from the computed analysis instead of the model: {g.fallback_fields.join(', ')}.</p>}
+          {g && label?.showFindings && g.fallback_fields.length > 0 && (
+            <p className="muted small">Shown from the computed analysis instead of the model: {g.fallback_fields.join(', ')}.</p>
+          )}
           {g && label?.showFindings && g.ungrounded.length > 0 && (
-            <p className="muted small" data-testid="xp-explain-ungrounded">Not matched to a computed fact: {g.ungrounded.slice(0, 6).map((u) => `${u.number || u.text.slice(0, 60)} (${u.field})`).join(', ')}{g.ungrounded.length > 6 ? ` and ${g.ungrounded.length - 6} more` : ''}.</p>
+            <p className="muted small" data-testid="xp-explain-ungrounded">
+              Not matched to a computed fact:{' '}
+              {g.ungrounded
+                .slice(0, 6)
+                .map((u) => `${u.number || u.text.slice(0, 60)} (${u.field})`)
+                .join(', ')}
+              {g.ungrounded.length > 6 ? ` and ${g.ungrounded.length - 6} more` : ''}.
+            </p>
           )}
           {Object.entries(FIELDS).map(([k, title]) => {
             const v = out.narrative[k];
-            if (typeof v === 'string' && v) return <div key={k}><h4>{title}</h4><p>{v}</p></div>;
-            if (Array.isArray(v) && v.length) return <div key={k}><h4>{title}</h4><ul className="xp-list">{v.map((x, i) => <li key={i}>{String(x)}</li>)}</ul></div>;
+            if (typeof v === 'string' && v)
+              return (
+                <div key={k}>
+                  <h4>{title}</h4>
+                  <p>{v}</p>
+                </div>
+              );
+            if (Array.isArray(v) && v.length)
+              return (
+                <div key={k}>
+                  <h4>{title}</h4>
+                  <ul className="xp-list">
+                    {v.map((x, i) => (
+                      <li key={i}>{String(x)}</li>
+                    ))}
+                  </ul>
+                </div>
+              );
             return null;
           })}
           {out.generation.generation_id && out.generation.provider !== 'none' && <Feedback generationId={out.generation.generation_id} itemPath={task} />}

@@ -14,9 +14,13 @@ export function ImportButton({ onImported }: { onImported: (d: Dataset) => void 
 
   async function importPath(path: string, name: string) {
     setStatus(`Importing ${name}…`);
-    const d = await api('datasets:import', { path, name }, {
-      onProgress: (ev) => setStatus(ev.rows ? `Importing ${name}: ${ev.rows.toLocaleString('en-US')} rows…` : `Importing ${name}…`),
-    });
+    const d = await api(
+      'datasets:import',
+      { path, name },
+      {
+        onProgress: (ev) => setStatus(ev.rows ? `Importing ${name}: ${ev.rows.toLocaleString('en-US')} rows…` : `Importing ${name}…`),
+      },
+    );
     setStatus(`Imported ${d.name}: ${d.rowCount.toLocaleString('en-US')} rows.`);
     onImported(d);
   }
@@ -47,15 +51,31 @@ export function ImportButton({ onImported }: { onImported: (d: Dataset) => void 
 
   return (
     <div className="xp-import">
-      <button type="button" onClick={pick} disabled={busy} data-testid="xp-import">Import a file…</button>
-      <input ref={fileInput} type="file" accept=".csv,.tsv,.json,.ndjson,text/csv" hidden data-testid="xp-import-file"
+      <button type="button" onClick={pick} disabled={busy} data-testid="xp-import">
+        Import a file…
+      </button>
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".csv,.tsv,.json,.ndjson,text/csv"
+        hidden
+        data-testid="xp-import-file"
         onChange={(e) => {
           const f = e.target.files?.[0];
           e.target.value = '';
           if (f) void run(async () => importPath((await uploadFile(f)).path, f.name.replace(/\.[^.]+$/, '')));
-        }} />
-      {status && <span className="muted small" role="status">{status}</span>}
-      {error && <span className="note error small" role="alert">{error}</span>}
+        }}
+      />
+      {status && (
+        <span className="muted small" role="status">
+          {status}
+        </span>
+      )}
+      {error && (
+        <span className="note error small" role="alert">
+          {error}
+        </span>
+      )}
     </div>
   );
 }

@@ -33,11 +33,33 @@ export interface AnalysisConfig {
 
 /** The treatment arms named in the config (comma-separated values, trimmed, duplicates dropped). */
 export function treatmentArms(c: Pick<AnalysisConfig, 'treatment'>): string[] {
-  return [...new Set(c.treatment.split(',').map((x) => x.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      c.treatment
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export const EMPTY_CONFIG: AnalysisConfig = {
-  datasetId: '', variantColumn: '', control: '', treatment: '', primary: '', ratio: '', engine: '', secondary: [], guardrails: {}, segmentBy: '', dateColumn: '', treatmentShare: '50', plannedMde: '', sequential: false, alpha: '0.05', correction: 'holm',
+  datasetId: '',
+  variantColumn: '',
+  control: '',
+  treatment: '',
+  primary: '',
+  ratio: '',
+  engine: '',
+  secondary: [],
+  guardrails: {},
+  segmentBy: '',
+  dateColumn: '',
+  treatmentShare: '50',
+  plannedMde: '',
+  sequential: false,
+  alpha: '0.05',
+  correction: 'holm',
 };
 
 const NOT_METRIC = new Set(['user', 'variant', 'time', 'date', 'event', 'ignore']);
@@ -61,9 +83,14 @@ function stageRatios(d: Dataset): ColumnInfo[] {
 
 /** Low-cardinality columns (text, yes/no, or small integer codes like platform_os) can split users into segments. */
 export function segmentColumns(d: Dataset | null, variantColumn: string): ColumnInfo[] {
-  return (d?.columns ?? []).filter((c) => c.name !== variantColumn && c.role !== 'user' && c.role !== 'time'
-    && (c.distinct === undefined || c.distinct <= 50)
-    && (c.type === 'string' || c.type === 'boolean' || (c.type === 'number' && c.distinct !== undefined && c.distinct > 2 && c.distinct <= 20)));
+  return (d?.columns ?? []).filter(
+    (c) =>
+      c.name !== variantColumn &&
+      c.role !== 'user' &&
+      c.role !== 'time' &&
+      (c.distinct === undefined || c.distinct <= 50) &&
+      (c.type === 'string' || c.type === 'boolean' || (c.type === 'number' && c.distinct !== undefined && c.distinct > 2 && c.distinct <= 20)),
+  );
 }
 
 /** Columns that can date each row, for the daily effect and the temporal-stability check. */
@@ -94,7 +121,8 @@ export function constantArms(d: Dataset): { column: string; values: string[] } |
 export function defaultsFor(d: Dataset): AnalysisConfig {
   const mapped = typeof d.mapping.variant === 'string' ? d.mapping.variant : '';
   const arms = constantArms(d);
-  const variant = d.columns.find((c) => c.name === mapped) ?? d.columns.find((c) => c.role === 'variant') ?? d.columns.find((c) => c.name === arms?.column) ?? null;
+  const variant =
+    d.columns.find((c) => c.name === mapped) ?? d.columns.find((c) => c.role === 'variant') ?? d.columns.find((c) => c.name === arms?.column) ?? null;
   const values = variant && variant.name === arms?.column ? arms.values : [...(variant?.sample ?? [])].sort();
   // Yes/no columns first: a conversion-style metric is the usual primary one.
   const metrics = [...metricColumns(d)].sort((a, b) => Number(b.type === 'boolean' || b.distinct === 2) - Number(a.type === 'boolean' || a.distinct === 2));
@@ -122,20 +150,32 @@ export function toAnalyzeInput(c: AnalysisConfig): { input: AnalyzeInput | null;
   if (share === null || !(share > 0 && share < 100)) return { input: null, problem: 'Planned treatment share: a percentage between 0 and 100, e.g. 50.' };
   const mde = (c.plannedMde ?? '').trim() === '' ? null : num(c.plannedMde);
   if (mde !== null && !(mde > 0)) return { input: null, problem: 'Planned MDE must be above 0 (or leave it empty).' };
-  if (arms.length > 1 && share !== 50) return { input: null, problem: 'The planned treatment share applies to two arms; with several arms the split is checked against equal shares (leave it at 50%).' };
+  if (arms.length > 1 && share !== 50)
+    return {
+      input: null,
+      problem: 'The planned treatment share applies to two arms; with several arms the split is checked against equal shares (leave it at 50%).',
+    };
   const priorSd = (c.priorSd ?? '').trim() === '' ? null : num(c.priorSd ?? '');
   if (priorSd !== null && !(priorSd > 0)) return { input: null, problem: 'Prior sd: a percentage above 0 (or leave it empty for a flat prior).' };
   const r = (c.ratio ?? '').trim();
   const ratio = /^[^/]+\/[^/]+$/.test(r) ? r : '';
   const metrics: MetricSpec[] = [c.primary, ...c.secondary.filter((m) => m !== c.primary), ...(ratio && ratio !== c.primary ? [ratio] : [])];
   const guardrails = Object.entries(c.guardrails).map(([metric, margin]) => ({
-    metric, margin: Math.max(num(margin) ?? 2, 0.01) / 100, margin_type: 'relative' as const, direction: 'higher_is_better' as const,
+    metric,
+    margin: Math.max(num(margin) ?? 2, 0.01) / 100,
+    margin_type: 'relative' as const,
+    direction: 'higher_is_better' as const,
   }));
   return {
     input: {
-      datasetId: c.datasetId, variant_column: c.variantColumn, control: c.control.trim(),
+      datasetId: c.datasetId,
+      variant_column: c.variantColumn,
+      control: c.control.trim(),
       ...(arms.length > 1 ? { treatments: arms } : { treatment: arms[0] }),
-      metrics, guardrails, alpha, correction: c.correction,
+      metrics,
+      guardrails,
+      alpha,
+      correction: c.correction,
       ...(c.engine ? { engine: c.engine } : {}),
       ...(c.engine === 'bayesian' && priorSd !== null ? { prior: { mean: 0, sd: priorSd / 100 } } : {}),
       ...(c.segmentBy ? { segment_by: c.segmentBy } : {}),

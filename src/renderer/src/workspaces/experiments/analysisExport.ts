@@ -17,8 +17,10 @@ function segmentLines(a: ExperimentAnalysis): string[] {
   if (!rows.length) return [];
   const kind = a.statistical_analysis.primary_metric.kind;
   return [
-    `## Segments (${a.statistical_analysis.primary_metric.metric})`, '',
-    `| Segment | ${a.control_label} | ${a.treatment_label} | Difference | Lift | p (adj.) |`, '|---|---|---|---|---|---|',
+    `## Segments (${a.statistical_analysis.primary_metric.metric})`,
+    '',
+    `| Segment | ${a.control_label} | ${a.treatment_label} | Difference | Lift | p (adj.) |`,
+    '|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const p = r.tested ? fmtP(r.p_value_adjusted) : `not tested${r.reason ? `: ${r.reason}` : ''}`;
       return `| ${cell(`${r.segment_column} = ${r.segment_value}`)} | ${fmtValue(r.control, kind)} | ${fmtValue(r.treatment, kind)} | ${fmtDiff(r.difference, kind)} | ${fmtSignedPct(r.lift)} | ${p} |`;
@@ -33,19 +35,25 @@ function armLines(a: ExperimentAnalysis): string[] {
   if (!m || !a.arms?.length) return [];
   const bayes = a.engine === 'bayesian';
   return [
-    `## All arms against ${m.control_label}`, '',
-    `Arm to ship: ${m.ship ?? 'none'}. ${m.families}`, '',
-    `SRM across ${m.srm.labels.length} arms: ${m.srm.passed ? 'passed' : 'FAILED'}, p ${fmtP(m.srm.p_value)}. ${m.srm.message}`, '',
-    `| Arm | Metric | ${m.control_label} | Arm | Lift (interval) | ${bayes ? 'Chance to win | Risk' : 'p | Adjusted p'} | Decision |`, '|---|---|---|---|---|---|---|---|',
-    ...a.arms.flatMap((arm) => [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => {
-      const lift = bayes && x.bayesian ? x.bayesian.expected_lift : x.relative_lift;
-      const interval = bayes && x.bayesian ? x.bayesian.credible_interval : x.relative_lift_ci;
-      const evidence = bayes
-        ? `${x.bayesian ? fmtSignedPct(x.bayesian.chance_to_win * 100, 1).replace('+', '') : '–'} | ${x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : '–'}`
-        : `${fmtP(x.p_value)} | ${fmtP(x.p_value_adjusted)}`;
-      const values = `${fmtValue(x.control_value, x.kind)} | ${fmtValue(x.treatment_value, x.kind)} | ${fmtSignedPct(lift)} ${fmtCI(interval, 'pct')}`;
-      return `| ${i === 0 ? cell(arm.treatment_label) : ''} | ${cell(x.metric)} | ${values} | ${evidence} | ${i === 0 ? arm.recommendation.decision : ''} |`;
-    })),
+    `## All arms against ${m.control_label}`,
+    '',
+    `Arm to ship: ${m.ship ?? 'none'}. ${m.families}`,
+    '',
+    `SRM across ${m.srm.labels.length} arms: ${m.srm.passed ? 'passed' : 'FAILED'}, p ${fmtP(m.srm.p_value)}. ${m.srm.message}`,
+    '',
+    `| Arm | Metric | ${m.control_label} | Arm | Lift (interval) | ${bayes ? 'Chance to win | Risk' : 'p | Adjusted p'} | Decision |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...a.arms.flatMap((arm) =>
+      [arm.primary_metric, ...arm.secondary_metrics].map((x, i) => {
+        const lift = bayes && x.bayesian ? x.bayesian.expected_lift : x.relative_lift;
+        const interval = bayes && x.bayesian ? x.bayesian.credible_interval : x.relative_lift_ci;
+        const evidence = bayes
+          ? `${x.bayesian ? fmtSignedPct(x.bayesian.chance_to_win * 100, 1).replace('+', '') : '–'} | ${x.bayesian ? `${x.bayesian.risk_treatment.toFixed(3)}%` : '–'}`
+          : `${fmtP(x.p_value)} | ${fmtP(x.p_value_adjusted)}`;
+        const values = `${fmtValue(x.control_value, x.kind)} | ${fmtValue(x.treatment_value, x.kind)} | ${fmtSignedPct(lift)} ${fmtCI(interval, 'pct')}`;
+        return `| ${i === 0 ? cell(arm.treatment_label) : ''} | ${cell(x.metric)} | ${values} | ${evidence} | ${i === 0 ? arm.recommendation.decision : ''} |`;
+      }),
+    ),
     '',
   ];
 }
@@ -54,37 +62,66 @@ export function analysisMarkdown(a: ExperimentAnalysis): string {
   const sa = a.statistical_analysis;
   const r = a.recommendation;
   return [
-    `# Experiment analysis: ${a.multi_arm ? a.multi_arm.treatment_labels.join(', ') : a.treatment_label} vs ${a.control_label}`, '',
-    `## Decision: ${r.decision} (${r.confidence} confidence)`, '', r.rationale, '',
-    ...r.next_steps.map((s, i) => `${i + 1}. ${s}`), '',
+    `# Experiment analysis: ${a.multi_arm ? a.multi_arm.treatment_labels.join(', ') : a.treatment_label} vs ${a.control_label}`,
+    '',
+    `## Decision: ${r.decision} (${r.confidence} confidence)`,
+    '',
+    r.rationale,
+    '',
+    ...r.next_steps.map((s, i) => `${i + 1}. ${s}`),
+    '',
     ...armLines(a),
-    `## Sample ratio`, '', `${a.srm_check.passed ? 'Passed' : 'FAILED'}: ${a.srm_check.control_n} vs ${a.srm_check.treatment_n}, p ${fmtP(a.srm_check.p_value)}. ${a.srm_check.message}`, '',
-    '## Metrics', '',
-    `| Metric | ${a.control_label} | ${a.treatment_label} | Difference (CI) | Lift | p | Significant |`, '|---|---|---|---|---|---|---|',
-    metricLine(sa.primary_metric), ...sa.secondary_metrics.map(metricLine), '',
-    sa.power.note, '',
-    '## Guardrails', '',
-    ...Object.values(a.guardrail_checks).map((g) => `- ${g.metric}: ${g.status} (${g.rule})`), '',
+    `## Sample ratio`,
+    '',
+    `${a.srm_check.passed ? 'Passed' : 'FAILED'}: ${a.srm_check.control_n} vs ${a.srm_check.treatment_n}, p ${fmtP(a.srm_check.p_value)}. ${a.srm_check.message}`,
+    '',
+    '## Metrics',
+    '',
+    `| Metric | ${a.control_label} | ${a.treatment_label} | Difference (CI) | Lift | p | Significant |`,
+    '|---|---|---|---|---|---|---|',
+    metricLine(sa.primary_metric),
+    ...sa.secondary_metrics.map(metricLine),
+    '',
+    sa.power.note,
+    '',
+    '## Guardrails',
+    '',
+    ...Object.values(a.guardrail_checks).map((g) => `- ${g.metric}: ${g.status} (${g.rule})`),
+    '',
     ...segmentLines(a),
     ...(a.warnings.length ? ['## Warnings', '', ...a.warnings.map((w) => `- ${w}`), ''] : []),
-    `_Generated by IAFA on ${a.generated_at}. All numbers computed by the statistics engine._`, '',
+    `_Generated by IAFA on ${a.generated_at}. All numbers computed by the statistics engine._`,
+    '',
   ].join('\n');
 }
 
 export function causalMarkdown(c: CausalResult): string {
   const cc = c.confounding_check;
   return [
-    '# Causal interpretation', '',
-    `**${c.causal_conclusion.statement}** (${c.causal_conclusion.confidence} confidence)`, '', c.causal_conclusion.rationale, '',
-    ...((c.causal_conclusion.not_checked ?? []).length ? [`Not checked, so not called causal: ${(c.causal_conclusion.not_checked ?? []).join('; ')}.`, ''] : []),
-    '## Checks', '',
+    '# Causal interpretation',
+    '',
+    `**${c.causal_conclusion.statement}** (${c.causal_conclusion.confidence} confidence)`,
+    '',
+    c.causal_conclusion.rationale,
+    '',
+    ...((c.causal_conclusion.not_checked ?? []).length
+      ? [`Not checked, so not called causal: ${(c.causal_conclusion.not_checked ?? []).join('; ')}.`, '']
+      : []),
+    '## Checks',
+    '',
     `- Randomization and balance: ${cc.selection_bias.status}: ${cc.selection_bias.check}`,
     `- Temporal stability: ${cc.temporal_effects.status}: ${cc.temporal_effects.check}`,
     `- Heterogeneity: ${cc.heterogeneity.status}: ${cc.heterogeneity.check}`,
     `- External factors: ${cc.external_factors.status}: ${cc.external_factors.check}`,
-    `- Overall: ${cc.overall}`, '',
-    '## Stage by stage', '',
-    ...c.mechanism.causal_chain.map((s) => `${s.step}. ${s.stage}: ${fmtSignedPct(s.lift)} ${fmtCI(s.confidence_interval, 'pp')}, p ${fmtP(s.p_value)}`), '',
-    '## Next steps', '', ...c.next_steps.map((s) => `- ${s}`), '',
+    `- Overall: ${cc.overall}`,
+    '',
+    '## Stage by stage',
+    '',
+    ...c.mechanism.causal_chain.map((s) => `${s.step}. ${s.stage}: ${fmtSignedPct(s.lift)} ${fmtCI(s.confidence_interval, 'pp')}, p ${fmtP(s.p_value)}`),
+    '',
+    '## Next steps',
+    '',
+    ...c.next_steps.map((s) => `- ${s}`),
+    '',
   ].join('\n');
 }

@@ -2,7 +2,12 @@ import type { DesignInput } from '../../../../shared/contract/experiments';
 import type { ExperimentHandoff } from '../../state/handoff';
 import { num, splitList } from './fields';
 
-export interface GuardrailRow { metric: string; margin: string; marginType: 'relative' | 'absolute'; direction: 'higher_is_better' | 'lower_is_better' }
+export interface GuardrailRow {
+  metric: string;
+  margin: string;
+  marginType: 'relative' | 'absolute';
+  direction: 'higher_is_better' | 'lower_is_better';
+}
 
 /** What the boxes hold, as typed. Rates and margins are typed in percent / pp and sent as fractions. */
 export interface DesignForm {
@@ -41,9 +46,25 @@ export interface DesignForm {
 }
 
 export const DEFAULT_FORM: DesignForm = {
-  name: '', hypothesis: '', metricType: 'rate', baseline: '15', baselineMean: '', baselineSd: '', mde: '10', mdeType: 'relative',
-  power: '0.8', alpha: '0.05', dailyUsers: '5000', allocation: '100', variants: '2', fullWeeks: true,
-  primaryMetric: 'Conversion rate', secondary: '', guardrails: [], unit: 'user_id', stratification: '',
+  name: '',
+  hypothesis: '',
+  metricType: 'rate',
+  baseline: '15',
+  baselineMean: '',
+  baselineSd: '',
+  mde: '10',
+  mdeType: 'relative',
+  power: '0.8',
+  alpha: '0.05',
+  dailyUsers: '5000',
+  allocation: '100',
+  variants: '2',
+  fullWeeks: true,
+  primaryMetric: 'Conversion rate',
+  secondary: '',
+  guardrails: [],
+  unit: 'user_id',
+  stratification: '',
 };
 
 const short = (x: number, digits: number) => String(Number(x.toFixed(digits)));
@@ -95,16 +116,21 @@ export function toDesignInput(f: DesignForm): { input: DesignInput | null; probl
   const ratio = (f.ratio ?? '').trim() === '' ? 1 : num(f.ratio ?? '');
   const avail = (f.availableUsers ?? '').trim() === '' ? null : num(f.availableUsers ?? '');
   const days = (f.plannedDays ?? '').trim() === '' ? null : num(f.plannedDays ?? '');
-  if (ratio === null || !(ratio > 0)) return { input: null, problem: 'Allocation ratio: units per treatment arm for each control unit, above 0 (1 = equal split, 0.111 = 90/10).' };
-  if (avail !== null && !(Number.isInteger(avail) && avail > 0)) return { input: null, problem: 'Available users: a whole number above 0 (or leave it empty).' };
+  if (ratio === null || !(ratio > 0))
+    return { input: null, problem: 'Allocation ratio: units per treatment arm for each control unit, above 0 (1 = equal split, 0.111 = 90/10).' };
+  if (avail !== null && !(Number.isInteger(avail) && avail > 0))
+    return { input: null, problem: 'Available users: a whole number above 0 (or leave it empty).' };
   if (days !== null && !(Number.isInteger(days) && days > 0)) return { input: null, problem: 'Planned duration: whole days above 0 (or leave it empty).' };
   const mdeOptional = avail !== null || days !== null;
   if (!(mdeOptional && f.mde.trim() === '') && (mde === null || !(mde > 0))) return { input: null, problem: 'Enter a minimum detectable effect above 0.' };
   if (power === null || !(power > 0 && power < 1)) return { input: null, problem: 'Power is a fraction between 0 and 1, e.g. 0.8.' };
   if (alpha === null || !(alpha > 0 && alpha < 1)) return { input: null, problem: 'Alpha is a fraction between 0 and 1, e.g. 0.05.' };
-  if (variants === null || !Number.isInteger(variants) || variants < 2 || variants > 20) return { input: null, problem: 'Variants: a whole number from 2 to 20 (control included).' };
-  if (allocation === null || !(allocation > 0 && allocation <= 100)) return { input: null, problem: 'Allocation is the share of eligible users in the test: above 0% and at most 100%.' };
-  if (f.dailyUsers.trim() !== '' && (daily === null || !(daily > 0))) return { input: null, problem: 'Daily eligible users must be above 0 (or leave the box empty).' };
+  if (variants === null || !Number.isInteger(variants) || variants < 2 || variants > 20)
+    return { input: null, problem: 'Variants: a whole number from 2 to 20 (control included).' };
+  if (allocation === null || !(allocation > 0 && allocation <= 100))
+    return { input: null, problem: 'Allocation is the share of eligible users in the test: above 0% and at most 100%.' };
+  if (f.dailyUsers.trim() !== '' && (daily === null || !(daily > 0)))
+    return { input: null, problem: 'Daily eligible users must be above 0 (or leave the box empty).' };
   const rate = f.metricType === 'rate';
   const input: DesignInput = {
     save: false,
@@ -115,18 +141,22 @@ export function toDesignInput(f: DesignForm): { input: DesignInput | null; probl
     ...(f.oneSided ? { alternative: 'one-sided' as const } : {}),
     ...(avail !== null ? { sample_size: avail } : days !== null ? { duration_days: days } : {}),
     mde_type: f.mdeType,
-    alpha, power, variants,
+    alpha,
+    power,
+    variants,
     allocation: allocation / 100,
     full_weeks: f.fullWeeks,
     randomization_unit: f.unit.trim() || 'user_id',
     stratification: splitList(f.stratification),
     secondary_metrics: splitList(f.secondary),
-    guardrails: f.guardrails.filter((g) => g.metric.trim() && (num(g.margin) ?? 0) > 0).map((g) => ({
-      metric: g.metric.trim(),
-      margin: g.marginType === 'relative' || rate ? (num(g.margin) ?? 0) / 100 : (num(g.margin) ?? 0),
-      margin_type: g.marginType,
-      direction: g.direction,
-    })),
+    guardrails: f.guardrails
+      .filter((g) => g.metric.trim() && (num(g.margin) ?? 0) > 0)
+      .map((g) => ({
+        metric: g.metric.trim(),
+        margin: g.marginType === 'relative' || rate ? (num(g.margin) ?? 0) / 100 : (num(g.margin) ?? 0),
+        margin_type: g.marginType,
+        direction: g.direction,
+      })),
     ...(daily !== null ? { daily_users: daily } : {}),
     ...(f.hypothesis.trim() ? { hypothesis: f.hypothesis.trim() } : {}),
     ...(f.name.trim() ? { name: f.name.trim() } : {}),

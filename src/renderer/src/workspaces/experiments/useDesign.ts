@@ -22,10 +22,21 @@ export function useLiveDesign(input: DesignInput | null, delayMs = 250): { resul
     setPending(true);
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      api('experiment:design', JSON.parse(key) as DesignInput, { signal: controller.signal }).then(
-        (r) => { if (mine === seq.current) { setResult(r); setError(null); } },
-        (e) => { if (mine === seq.current && !controller.signal.aborted) setError(errorMessage(e)); },
-      ).finally(() => { if (mine === seq.current) setPending(false); });
+      api('experiment:design', JSON.parse(key) as DesignInput, { signal: controller.signal })
+        .then(
+          (r) => {
+            if (mine === seq.current) {
+              setResult(r);
+              setError(null);
+            }
+          },
+          (e) => {
+            if (mine === seq.current && !controller.signal.aborted) setError(errorMessage(e));
+          },
+        )
+        .finally(() => {
+          if (mine === seq.current) setPending(false);
+        });
     }, delayMs);
     return () => {
       clearTimeout(timer);

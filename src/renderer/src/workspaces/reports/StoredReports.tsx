@@ -27,11 +27,24 @@ export function StoredReports({ list }: { list: CallState<CallOutput<'reports:li
   return (
     <Panel title="Stored reports" id="stored-reports" actions={<button onClick={list.reload}>Refresh</button>}>
       <ErrorNote message={error ?? list.error} />
-      {note && <div className="note info" role="status">{note}</div>}
+      {note && (
+        <div className="note info" role="status">
+          {note}
+        </div>
+      )}
       {list.data && reports.length === 0 && <Empty>No stored reports yet. Generate one above.</Empty>}
       {reports.length > 0 && (
         <table className="table" data-testid="reports-table">
-          <thead><tr><th>Title</th><th>Audience</th><th>Format</th><th className="num">Size</th><th>Created (UTC)</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Audience</th>
+              <th>Format</th>
+              <th className="num">Size</th>
+              <th>Created (UTC)</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {reports.map((r) => (
               <tr key={r.id}>
@@ -41,10 +54,24 @@ export function StoredReports({ list }: { list: CallState<CallOutput<'reports:li
                 <td className="num">{size(r.bytes)}</td>
                 <td>{r.created_at.slice(0, 16).replace('T', ' ')}</td>
                 <td className="report-row-actions">
-                  {shellKind() === 'electron'
-                    ? <button onClick={() => act(() => saveStored(r.id, r.download_url, r.file_name))}>Save…</button>
-                    : <a className="button" href={downloadHref(r.download_url)} download={r.file_name}>Download</a>}
-                  <button onClick={() => act(async () => { await api('reports:delete', { id: r.id }); list.reload(); })} aria-label={`Delete ${r.title}`}>Delete</button>
+                  {shellKind() === 'electron' ? (
+                    <button onClick={() => act(() => saveStored(r.id, r.download_url, r.file_name))}>Save…</button>
+                  ) : (
+                    <a className="button" href={downloadHref(r.download_url)} download={r.file_name}>
+                      Download
+                    </a>
+                  )}
+                  <button
+                    onClick={() =>
+                      act(async () => {
+                        await api('reports:delete', { id: r.id });
+                        list.reload();
+                      })
+                    }
+                    aria-label={`Delete ${r.title}`}
+                  >
+                    Delete
+                  </button>
                 </td>
               </tr>
             ))}

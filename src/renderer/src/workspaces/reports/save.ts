@@ -34,7 +34,8 @@ export async function saveGenerated(out: ReportOutput, format: ReportFormat): Pr
   const name = fileName(out.report_metadata.title, format);
   if (shellKind() === 'electron' && window.api) {
     // The engine printed the PDF (Electron: printToPDF, injected by the main process) and stored it.
-    const data: string | Uint8Array = format === 'pdf' && out.id ? base64Bytes((await api('reports:content', { id: out.id })).data) : format === 'markdown' ? out.markdown : out.html;
+    const data: string | Uint8Array =
+      format === 'pdf' && out.id ? base64Bytes((await api('reports:content', { id: out.id })).data) : format === 'markdown' ? out.markdown : out.html;
     const where = await window.api.saveFile(name, data);
     return where ? `Saved to ${where}.` : 'Save cancelled; the report is still listed below.';
   }
