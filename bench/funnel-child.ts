@@ -6,13 +6,13 @@
  *   duckexport <file> <kind>       DuckDB on a Mixpanel-shaped export (ndjson, ndjson.gz or parquet)
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { LocalDatasets, type LocalBackend } from '../src/core/backends/local';
 import { importFiles } from '../src/core/import';
 import { lastCsvRead } from '../src/core/import/profile';
 import { FunnelDefinition, type FunnelDefinitionInput } from '../src/shared/contract';
 import { BENCH_STEPS } from './funnel-data';
 import { duckdbExportLikeSource, duckdbExportSource, duckdbFunnel } from './duckdb-funnel';
+import { reopenFigures } from './reopen';
 
 // The engine's import and the local backend directly (what datasets:import and funnels:compute run,
 // minus one SQLite insert), so the bench does not depend on every other service loading.
@@ -20,7 +20,6 @@ const [mode, a, b] = process.argv.slice(2);
 const steps = BENCH_STEPS.map((event) => ({ event }));
 const def = (d: Partial<FunnelDefinitionInput>) => FunnelDefinition.parse({ steps, window: '7d', ...d });
 const mb = () => process.resourceUsage().maxRSS / 1024;
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const MODES: [string, Partial<FunnelDefinitionInput>][] = [
   ['default', {}],
@@ -93,31 +92,8 @@ async function main(): Promise<unknown> {
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment, profile };
   }
   if (mode === 'reopen') {
-    const dir = path.join(a, 'datasets', b);
-    const rows = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { rows: number }).rows;
-    gc();
-    const rss0 = process.memoryUsage().rss;
-    const t0 = performance.now();
-    const backend = new LocalDatasets().backend(b, dir);
-    const store = backend.store();
-    void store.time;
-    void store.userStart;
-    store.column(store.manifest.eventColumn!);
-    store.column('country');
-    const reopenMs = performance.now() - t0;
-    const t1 = performance.now();
-    await backend.funnel(def({ breakdown: 'country' }));
-    const firstFunnelMs = performance.now() - t1;
-    gc();
-    const resident = process.memoryUsage().rss - rss0;
-    await backend.funnel(def({ breakdown: 'country', include: { platform: ['ios'] } }));
-    const t2 = performance.now();
-    await backend.funnel(def({ breakdown: 'country', include: { platform: ['android'] } }));
-    const refilterMs = performance.now() - t2;
-    const t3 = performance.now();
-    await backend.funnel(def({ breakdown: 'plan', include: { platform: ['android'] } }));
-    const rebreakdownMs = performance.now() - t3;
-    return { reopenMs, firstFunnelMs, refilterMs, rebreakdownMs, residentBytesPerEvent: resident / rows, modesMs: await modeTimes(backend) };
+    const { backend, figures } = await reopenFigures(a, b, def);
+    return { ...figures, modesMs: await modeTimes(backend) };
   }
   if (mode === 'duckexport') {
     const r = await duckdbFunnel(a, BENCH_STEPS, 7 * 86400, 'country', duckdbExportSource(a, b as 'ndjson' | 'parquet', 'country'));

@@ -4,13 +4,12 @@
  *   reopen <dataDir> <datasetId>   reopen in a fresh process, then re-filter and re-breakdown
  *   duck <file>                    DuckDB on the same file (string ids, ISO-8601 times)
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { LocalDatasets } from '../src/core/backends/local';
 import { importFiles } from '../src/core/import';
 import { splitLimits } from '../src/core/helper-thread';
 import { FunnelDefinition, type FunnelDefinitionInput, type FunnelResult } from '../src/shared/contract';
 import { duckdbExportLikeSource, duckdbFunnel } from './duckdb-funnel';
+import { reopenFigures } from './reopen';
 import { EXPORT_LIKE_STEPS } from './export-like-data';
 
 const [mode, a, b] = process.argv.slice(2);
@@ -18,7 +17,6 @@ const [mode, a, b] = process.argv.slice(2);
 if (process.env.BENCH_SCALE_ONE_THREAD === '1') splitLimits.minRows = Infinity;
 const def = (d: Partial<FunnelDefinitionInput>) => FunnelDefinition.parse({ steps: EXPORT_LIKE_STEPS.map((event) => ({ event })), window: '7d', ...d });
 const mb = () => process.resourceUsage().maxRSS / 1024;
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const counts = (r: FunnelResult) => Object.fromEntries(Object.entries(r.segment_breakdown!).map(([k, v]) => [k, v.stages.map((s) => s.users)]));
 
 async function main(): Promise<unknown> {
@@ -37,30 +35,7 @@ async function main(): Promise<unknown> {
     return { datasetId: out.id, rows: out.rowCount, importMs: t1 - t0, funnelMs: t2 - t1, totalMs: t2 - t0, peakRssMb: mb(), bySegment: counts(res) };
   }
   if (mode === 'reopen') {
-    const dir = path.join(a, 'datasets', b);
-    const rows = (JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { rows: number }).rows;
-    gc();
-    const rss0 = process.memoryUsage().rss;
-    const t0 = performance.now();
-    const backend = new LocalDatasets().backend(b, dir);
-    const store = backend.store();
-    void store.time;
-    void store.userStart;
-    store.column(store.manifest.eventColumn!);
-    store.column('country');
-    const reopenMs = performance.now() - t0;
-    const t1 = performance.now();
-    await backend.funnel(def({ breakdown: 'country' }));
-    const firstFunnelMs = performance.now() - t1;
-    gc();
-    const resident = process.memoryUsage().rss - rss0;
-    await backend.funnel(def({ breakdown: 'country', include: { platform: ['ios'] } }));
-    const t2 = performance.now();
-    await backend.funnel(def({ breakdown: 'country', include: { platform: ['android'] } }));
-    const refilterMs = performance.now() - t2;
-    const t3 = performance.now();
-    await backend.funnel(def({ breakdown: 'plan', include: { platform: ['android'] } }));
-    const rebreakdownMs = performance.now() - t3;
+    const { backend, figures } = await reopenFigures(a, b, def);
     // Re-filters with the helper thread and on this thread alone, alternated (medians of 3),
     // so the machine's load falls on both alike.
     const limit = splitLimits.minRows;
@@ -80,16 +55,7 @@ async function main(): Promise<unknown> {
     }
     splitLimits.minRows = limit;
     const med = (xs: number[]) => xs.sort((x, y) => x - y)[1];
-    return {
-      reopenMs,
-      firstFunnelMs,
-      refilterMs,
-      rebreakdownMs,
-      refilterTwoMs: med(two),
-      refilterOneMs: med(one),
-      residentBytesPerEvent: resident / rows,
-      peakRssMb: mb(),
-    };
+    return { ...figures, refilterTwoMs: med(two), refilterOneMs: med(one), peakRssMb: mb() };
   }
   if (mode === 'duck') {
     const r = await duckdbFunnel(a, EXPORT_LIKE_STEPS, 7 * 86_400_000, 'country', duckdbExportLikeSource(a, 'country'));

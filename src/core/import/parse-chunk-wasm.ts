@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { RawDict } from './bytes-dict';
 import type { FilePlan } from './event-builder';
 import type { ChunkResult, ChunkTask } from './parse-chunk';
-import { KERNEL_FORMATS, newParseKernel, type ParseKernel } from './wasm/kernel';
+import { KERNEL_FORMATS, newParseKernel, type KernelResults, type ParseKernel } from './wasm/kernel';
 
 // 1 MB: the piece the kernel parses is still in the core's cache from the read that copied it
 // in (8 MB pieces were not, and parsing them ran 3-4% slower end to end).
@@ -95,7 +95,8 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
   return res;
 }
 
-function rawDict(k: ParseKernel, field: number): RawDict {
+/** A kernel's dictionary of one field, copied out of its memory. */
+export function rawDict(k: KernelResults, field: number): RawDict {
   const size = k.dictSize(field);
   const spans = new Int32Array(k.memory.buffer, k.dictSpans(field), size * 2);
   const offs = new Int32Array(size);

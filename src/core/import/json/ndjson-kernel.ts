@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { IafaError, type ImportMapping } from '../../../shared/contract';
-import type { RawDict } from '../bytes-dict';
 import type { ChunkResult } from '../parse-chunk';
-import { isKernelFailure, kernelFactory, type WasmMemory } from '../../wasm';
+import { isKernelFailure, kernelFactory } from '../../wasm';
 import { NDJSON_WASM_BASE64 } from '../wasm/ndjson-wasm';
+import type { KernelResults } from '../wasm/kernel';
+import { rawDict } from '../parse-chunk-wasm';
 
 /** The exports of wasm/assembly/ndjson.ts (pointers are byte offsets into `memory`). */
-interface NdjsonKernel {
-  memory: WasmMemory;
+interface NdjsonKernel extends KernelResults {
   alloc(size: number): number;
   configure(fmt: number, userCap: number): void;
   defineNode(parent: number, ptr: number, len: number): number;
@@ -23,18 +23,6 @@ interface NdjsonKernel {
   nodeKeyPtr(n: number): number;
   nodeKeyLen(n: number): number;
   nodeFieldOf(n: number): number;
-  dictSize(field: number): number;
-  dictSpans(field: number): number;
-  dictPool(field: number): number;
-  dictPoolLen(field: number): number;
-  warnings(): number;
-  sortRows(): void;
-  userStartPtr(): number;
-  sortedTimePtr(): number;
-  sortedCodesPtr(field: number): number;
-  codeWidth(field: number): number;
-  codeCounts(field: number): number;
-  userValuesPtr(): number;
   fieldRaw(field: number): number;
 }
 
@@ -222,19 +210,6 @@ async function feedFile(k: NdjsonKernel, file: string, start: number, end: numbe
     if (next) await next.done.catch(() => 0);
     await fh.close();
   }
-}
-
-function rawDict(k: NdjsonKernel, field: number): RawDict {
-  const size = k.dictSize(field);
-  const spans = new Int32Array(k.memory.buffer, k.dictSpans(field), size * 2);
-  const offs = new Int32Array(size);
-  const lens = new Int32Array(size);
-  for (let c = 0; c < size; c++) {
-    offs[c] = spans[2 * c];
-    lens[c] = spans[2 * c + 1];
-  }
-  const pool = new Uint8Array(k.memory.buffer, k.dictPool(field), k.dictPoolLen(field)).slice();
-  return { pool, offs, lens };
 }
 
 /** Each field's dotted path, as PathTable names it; null when two fields would share a name. */

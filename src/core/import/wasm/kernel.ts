@@ -3,19 +3,13 @@ import { PARSE_WASM_BASE64 } from './parse-wasm';
 
 export { isKernelFailure } from '../../wasm';
 
-/** The exports of assembly/parse.ts (pointers are byte offsets into `memory`). */
-export interface ParseKernel {
+/**
+ * What both kernels (assembly/parse.ts for CSV, assembly/ndjson.ts) hand back once a range is
+ * parsed: the dictionaries, then the rows sorted by (user, time). Pointers are byte offsets
+ * into `memory`.
+ */
+export interface KernelResults {
   memory: WasmMemory;
-  alloc(size: number): number;
-  configure(fields: number, user: number, time: number, event: number, fmt: number, delimiter: number, userCap: number): void;
-  reserve(rows: number): void;
-  seed(field: number, ptr: number, len: number): void;
-  countByte(ptr: number, len: number, byte: number): number;
-  parse(ptr: number, len: number, final: number): number;
-  rowCount(): number;
-  lineCount(): number;
-  timePtr(): number;
-  codesPtr(field: number): number;
   dictSize(field: number): number;
   dictSpans(field: number): number;
   dictPool(field: number): number;
@@ -28,6 +22,20 @@ export interface ParseKernel {
   codeWidth(field: number): number;
   codeCounts(field: number): number;
   userValuesPtr(): number;
+}
+
+/** The exports of assembly/parse.ts (pointers are byte offsets into `memory`). */
+export interface ParseKernel extends KernelResults {
+  alloc(size: number): number;
+  configure(fields: number, user: number, time: number, event: number, fmt: number, delimiter: number, userCap: number): void;
+  reserve(rows: number): void;
+  seed(field: number, ptr: number, len: number): void;
+  countByte(ptr: number, len: number, byte: number): number;
+  parse(ptr: number, len: number, final: number): number;
+  rowCount(): number;
+  lineCount(): number;
+  timePtr(): number;
+  codesPtr(field: number): number;
   mergeBegin(cap: number): void;
   mergeIds(pool: number, spans: number, n: number, out: number): void;
 }
