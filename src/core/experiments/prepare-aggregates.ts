@@ -3,7 +3,7 @@ import type { ExperimentAggregateSpec, ExperimentAggregates, JointAggregate, Met
 import type { CupedMoments, SampleSummary } from '../stats';
 import { firstSeenRank } from './aggregate-table';
 import type { MetricData } from './metrics';
-import { dailyPoint, snapshot } from './prepare-table';
+import { choosePair, dailyPoint, snapshot } from './prepare-table';
 import { asRatio, guardrailInputs, metricName, requireMetrics, type PreparedExperiment, type RawGuardrail } from './prepared';
 
 /**
@@ -66,36 +66,7 @@ export function pickPair(
   treatment?: string,
 ): { control: string; treatment: string; others: string[] } {
   const values = variants.map((v) => v.variant).sort();
-  const list = values.map((v) => `"${v}"`).join(', ') || '(none)';
-  if (values.length < 2) {
-    throw new IafaError(
-      'validation',
-      `The variant column "${variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`,
-      { reason: 'too_few_variants', values },
-    );
-  }
-  if (!control || !treatment) {
-    if (values.length !== 2)
-      throw new IafaError(
-        'validation',
-        `The variant column "${variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`,
-        { reason: 'ambiguous_variants', values },
-      );
-    const ctl = control ?? values.find((v) => /control|baseline|^a$|off/i.test(v)) ?? values[0];
-    control = ctl;
-    treatment = treatment ?? values.find((v) => v !== ctl) ?? values[1];
-  }
-  for (const [role, v] of [
-    ['control', control],
-    ['treatment', treatment],
-  ] as const) {
-    if (!values.includes(v))
-      throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${variantColumn}". Values: ${list}.`, {
-        reason: 'unknown_variant',
-        values,
-      });
-  }
-  if (control === treatment) throw new IafaError('validation', 'Control and treatment must be different variant values.');
+  ({ control, treatment } = choosePair(values, variantColumn, control, treatment));
   return { control, treatment, others: values.filter((v) => v !== control && v !== treatment) };
 }
 

@@ -20,26 +20,25 @@ export interface UserTableSpec {
 /** Segment values beyond this many (largest first) are left out: a 500-row breakdown is noise. */
 const MAX_SEGMENT_VALUES = 50;
 
-function pickArms(table: Table, spec: UserTableSpec): { control: string; treatment: string; rows: { c: number[]; t: number[] }; warnings: string[] } {
-  const col = requireColumn(table, spec.variantColumn, 'variant');
-  const counts = new Map<string, number>();
-  for (const v of col) if (v !== null) counts.set(cellKey(v), (counts.get(cellKey(v)) ?? 0) + 1);
-  const values = [...counts.keys()].sort();
+/**
+ * The control and treatment among a variant column's values (sorted): both given and present, or
+ * guessed when there are exactly two (the one that looks like a control is control). The same
+ * checks and messages for a table's rows and a backend's aggregates (prepare-aggregates.ts).
+ */
+export function choosePair(values: string[], variantColumn: string, control?: string, treatment?: string): { control: string; treatment: string } {
   const list = values.map((v) => `"${v}"`).join(', ') || '(none)';
   if (values.length < 2) {
     throw new IafaError(
       'validation',
-      `The variant column "${spec.variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`,
+      `The variant column "${variantColumn}" has ${values.length === 0 ? 'no values' : `only one value (${list})`}; an experiment needs at least 2 variants.`,
       { reason: 'too_few_variants', values },
     );
   }
-  let control = spec.control;
-  let treatment = spec.treatment;
   if (!control || !treatment) {
     if (values.length !== 2)
       throw new IafaError(
         'validation',
-        `The variant column "${spec.variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`,
+        `The variant column "${variantColumn}" has ${values.length} values (${list}); say which is control and which is treatment.`,
         { reason: 'ambiguous_variants', values },
       );
     // Two values: the one that looks like a control is control, otherwise alphabetical order.
@@ -51,13 +50,22 @@ function pickArms(table: Table, spec: UserTableSpec): { control: string; treatme
     ['control', control],
     ['treatment', treatment],
   ] as const) {
-    if (!counts.has(v))
-      throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${spec.variantColumn}". Values: ${list}.`, {
+    if (!values.includes(v))
+      throw new IafaError('validation', `The ${role} value "${v}" does not occur in column "${variantColumn}". Values: ${list}.`, {
         reason: 'unknown_variant',
         values,
       });
   }
   if (control === treatment) throw new IafaError('validation', 'Control and treatment must be different variant values.');
+  return { control, treatment };
+}
+
+function pickArms(table: Table, spec: UserTableSpec): { control: string; treatment: string; rows: { c: number[]; t: number[] }; warnings: string[] } {
+  const col = requireColumn(table, spec.variantColumn, 'variant');
+  const counts = new Map<string, number>();
+  for (const v of col) if (v !== null) counts.set(cellKey(v), (counts.get(cellKey(v)) ?? 0) + 1);
+  const values = [...counts.keys()].sort();
+  const { control, treatment } = choosePair(values, spec.variantColumn, spec.control, spec.treatment);
   const rows = { c: [] as number[], t: [] as number[] };
   col.forEach((v, i) => {
     const k = v === null ? null : cellKey(v);
