@@ -81,6 +81,8 @@ async function main(): Promise<unknown> {
             setupMs: p.startAt - t0,
             workers: p.chunks.length,
             workerMs: sum((c) => c.totalMs),
+            // From the start of the ranged read to the merge: the workers' own time plus their start and hand-over.
+            workerWallMs: p.doneAt - p.mergeMs - p.startAt,
             parseMs: sum((c) => c.parseMs),
             readMs: sum((c) => c.readMs),
             sortMs: sum((c) => c.sortMs),

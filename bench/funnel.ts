@@ -52,6 +52,7 @@ interface Ours {
     setupMs: number;
     workers: number;
     workerMs: number;
+    workerWallMs: number;
     parseMs: number;
     readMs: number;
     sortMs: number;
@@ -126,7 +127,7 @@ const DESCRIBE: Record<FileKind, string> = {
 function phases(p: Ours['profile']): string {
   if (!p) return '';
   const ms = (x: number) => `${x.toFixed(0)} ms`;
-  return `\n  where   before workers ${ms(p.setupMs)}; in workers (${p.workers}, each about ${ms(p.workerMs / p.workers)}): parse ${ms(p.parseMs / p.workers)} (read ${ms(p.readMs / p.workers)}), sort ${ms(p.sortMs / p.workers)}; merge ${ms(p.mergeMs)} (users ${ms(p.userMergeMs)}); write ${ms(p.writeMs)}`;
+  return `\n  where   before workers ${ms(p.setupMs)}; in workers (${p.workers}, each about ${ms(p.workerMs / p.workers)}, ${ms(p.workerWallMs)} from start to hand-over): parse ${ms(p.parseMs / p.workers)} (read ${ms(p.readMs / p.workers)}), sort ${ms(p.sortMs / p.workers)}; merge ${ms(p.mergeMs)} (users ${ms(p.userMergeMs)}); write ${ms(p.writeMs)}`;
 }
 
 function measure(kind: FileKind, file: string, rows: number, users: number, dir: string, n: number): void {
