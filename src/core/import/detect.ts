@@ -1,27 +1,7 @@
 import type { ColumnInfo, DatasetKind, ImportMapping } from '../../shared/contract';
 import { detectTimeFormat, type TimeFormat } from './timestamps';
+import { EVENT_NAMES as EVENT, normName as norm, TIME_NAMES as TIME, USER_NAMES as USER } from '../column-roles';
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-const USER = [
-  'userid',
-  'user',
-  'visitorid',
-  'distinctid',
-  'auctionid',
-  'uid',
-  'customerid',
-  'clientid',
-  'anonymousid',
-  'playerid',
-  'personid',
-  'accountid',
-  'sessionid',
-  'deviceid',
-  'mqlid',
-  'leadid',
-];
-const TIME = ['timestamp', 'eventtime', 'time', 'ts', 'date', 'datetime', 'eventtimestamp', 'eventdate', 'createdat', 'occurredat', 'day'];
-const EVENT = ['event', 'eventtype', 'eventname', 'behaviortype', 'behavior', 'action', 'eventaction', 'type'];
 const STAGE = ['stage', 'step', 'stagename', 'stepname', 'funnelstage', 'funnelstep'];
 const COUNT = ['users', 'count', 'n', 'uniqueusers', 'visitors', 'value', 'total', 'sessions'];
 const VARIANT = ['variant', 'version', 'group', 'experiment', 'arm', 'treatment', 'testgroup', 'abgroup', 'bucket'];

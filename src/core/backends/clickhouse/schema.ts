@@ -1,6 +1,7 @@
 import { IafaError, type ImportMapping } from '../../../shared/contract';
 import type { ClickHouseConnection, QueryOptions } from './connection';
 import { ident } from './sql';
+import { EVENT_NAMES as EVENT, normName as norm, TIME_NAMES as TIME, USER_NAMES as USER } from '../../column-roles';
 
 /** A table column as DESCRIBE TABLE reports it. */
 export interface ChColumn {
@@ -23,29 +24,6 @@ export interface EventTable {
   /** Rows the importer would skip: empty user or event, no time. */
   validRows: string;
 }
-
-// The names the file importer recognises (import/detect.ts), normalised the same way.
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-const USER = [
-  'userid',
-  'user',
-  'visitorid',
-  'distinctid',
-  'auctionid',
-  'uid',
-  'customerid',
-  'clientid',
-  'anonymousid',
-  'playerid',
-  'personid',
-  'accountid',
-  'sessionid',
-  'deviceid',
-  'mqlid',
-  'leadid',
-];
-const TIME = ['timestamp', 'eventtime', 'time', 'ts', 'date', 'datetime', 'eventtimestamp', 'eventdate', 'createdat', 'occurredat', 'day'];
-const EVENT = ['event', 'eventtype', 'eventname', 'behaviortype', 'behavior', 'action', 'eventaction', 'type'];
 
 export function tableRef(conn: ClickHouseConnection): string {
   return `${ident(conn.target.database)}.${ident(conn.target.table)}`;
