@@ -1,44 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { benchChild } from './child';
 import { cachedExportLikeLog } from './export-like-data';
 import { writeBenchLog } from './funnel-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const built = path.join(here, '.data', 'build');
 
-/**
- * The measured code is bundled to plain JavaScript first, as the app ships it: under tsx every
- * worker thread would spend most of a second starting the TypeScript loader.
- */
-export async function bundle(): Promise<void> {
-  await build({
-    entryPoints: {
-      'funnel-child': path.join(here, 'funnel-child.ts'),
-      'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'),
-      'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts'),
-    },
-    outdir: built,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-}
-
-export function child<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'funnel-child.js'), ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
-}
+const funnelChild = benchChild('funnel-child', 'build');
+/** Bundles bench/funnel-child.ts (and the workers); the exports bench uses it too. */
+export const bundle = funnelChild.bundle;
+export const child = funnelChild.run;
 
 interface Ours {
   datasetId: string;

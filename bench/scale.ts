@@ -1,40 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { benchChild } from './child';
 import { cachedExportLikeLog } from './export-like-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const built = path.join(here, '.data', 'scale-build');
 
-/** Bundled to plain JavaScript as the app ships it (see bench/funnel.ts), with the parse and funnel-pass workers beside it. */
-async function bundle(): Promise<void> {
-  await build({
-    entryPoints: {
-      'scale-child': path.join(here, 'scale-child.ts'),
-      'parse-worker': path.join(here, '..', 'src/core/import/parse-worker.ts'),
-      'pass-worker': path.join(here, '..', 'src/core/backends/local/pass-worker.ts'),
-    },
-    outdir: built,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-}
-
-function child<T>(...args: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', path.join(built, 'scale-child.js'), ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
-}
+const { bundle, run: child } = benchChild('scale-child', 'scale-build');
 
 interface Ours {
   datasetId: string;
