@@ -1,7 +1,7 @@
 import type { CallName, CallOutput } from '../shared/contract';
 import { createEngine, type DispatchOptions, type Engine, type EngineOptions } from '../core/services';
 import { appRoot } from '../core/paths';
-import { POOLED_CALLS, poolSizes, WorkerPool, type PoolOptions, type PoolStatus } from './pool';
+import { poolDispatch, poolSizes, WorkerPool, type PoolOptions, type PoolStatus } from './pool';
 
 /**
  * The desktop app's engine: the same worker pool as `iafa serve`, run from Electron's main
@@ -45,7 +45,7 @@ export function createEngineHost(opts: EngineHostOptions): EngineHost {
           lend: { secrets: opts.secrets, printPdf: opts.printPdf },
         })
       : null;
-  const run = pool ? pool.run.bind(pool) : undefined;
+  const { runFor, withStatus } = poolDispatch(pool);
   const inFlight = new Set<AbortController>();
 
   return {
@@ -55,10 +55,8 @@ export function createEngineHost(opts: EngineHostOptions): EngineHost {
       const signal = o.signal ? AbortSignal.any([o.signal, mine.signal]) : mine.signal;
       inFlight.add(mine);
       try {
-        const out = await engine.dispatch(name, rawInput, { ...o, signal, run: run && POOLED_CALLS.has(name) ? run : undefined });
         // Settings > Limits shows the pool, which only the host knows (as in `iafa serve`).
-        if (pool && name === 'limits:status') Object.assign(out as object, { pool: pool.status() });
-        return out;
+        return withStatus(name, await engine.dispatch(name, rawInput, { ...o, signal, run: runFor(name) }));
       } finally {
         inFlight.delete(mine);
       }

@@ -11,7 +11,7 @@ import { extraRoutes, removeImportedUploads, sweepUploads, uploadsDir, type Extr
 import { checkCallPaths, checkModelPaths, folderAccess } from '../core/file-access';
 import { readSettings } from '../core/services/settings';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/import/json-errors';
-import { POOLED_CALLS, WorkerPool, type PoolOptions } from './pool';
+import { poolDispatch, WorkerPool, type PoolOptions } from './pool';
 
 export interface ServerOptions {
   engine: Engine;
@@ -99,9 +99,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     'Upload the file, or start `iafa serve` with --allow-dir FOLDER (or IAFA_ALLOW_DIRS) to read files in place.',
   );
   const pool = opts.pool ? new WorkerPool({ ...opts.pool, dataDir: opts.engine.app.dataDir, env: opts.engine.app.env }) : null;
-  const run = pool ? pool.run.bind(pool) : undefined;
   // /api/v1/limits also shows the pool, which only the server knows.
-  const withPool = <T>(name: string, out: T): T => (pool && name === 'limits:status' ? (Object.assign(out as object, { pool: pool.status() }) as T) : out);
+  const { runFor, withStatus: withPool } = poolDispatch(pool);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -169,7 +168,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!res.writableFinished) abort.abort();
     });
     const wantsStream = (req.headers.accept ?? '').includes('text/event-stream');
-    const offload = run && POOLED_CALLS.has(matched.route.name) ? run : undefined;
+    const offload = runFor(matched.route.name);
     if (!wantsStream) {
       const out = await opts.engine.dispatch(matched.route.name, input, { opId, signal: abort.signal, run: offload });
       done();

@@ -28,6 +28,19 @@ export const POOLED_CALLS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * What a shell holding the pool (`iafa serve`, the desktop host) gives dispatch for one call: the
+ * pool's `run` for a heavy call, nothing (this thread) for the rest; and `limits:status` also
+ * shows the pool, which only that shell knows.
+ */
+export function poolDispatch(pool: WorkerPool | null) {
+  const run = pool ? pool.run.bind(pool) : undefined;
+  return {
+    runFor: (name: string) => (run && POOLED_CALLS.has(name) ? run : undefined),
+    withStatus: <T>(name: string, out: T): T => (pool && name === 'limits:status' ? (Object.assign(out as object, { pool: pool.status() }) as T) : out),
+  };
+}
+
+/**
  * Calls whose work is one synchronous pass (the local funnel: its backend checks the signal only
  * before the pass): waiting for them to notice a cancel is pointless, so their worker is replaced at once.
  */
