@@ -176,3 +176,41 @@ describe('the backend seam', () => {
     expect(arrows).toEqual([]);
   });
 });
+
+/** The modules a file loads at run time: its value imports (type-only ones are erased), followed through the repository. */
+function loadedModules(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const walk = (f: string) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const code = fs.readFileSync(path.join(root, f), 'utf8');
+    const re = /(?:^|\n)\s*(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g;
+    for (const m of code.matchAll(re)) {
+      const braces = /^\{([^}]*)\}$/.exec(m[2].trim());
+      const typeOnly = m[1] !== undefined || (braces !== null && braces[1].split(',').every((n) => !n.trim() || /^type\s/.test(n.trim())));
+      if (typeOnly) continue;
+      const file = resolveImport(f, m[3]);
+      if (file) walk(file);
+      else seen.add(m[3]);
+    }
+  };
+  walk(entry);
+  return seen;
+}
+
+describe('worker threads start light', () => {
+  // A parse worker is on the import's critical path: loading zod and the whole contract there
+  // once cost ~100 ms of every large import (each worker built every schema before parsing).
+  const entries = ['src/core/import/parse-worker.ts', 'src/core/backends/local/pass-worker.ts'];
+
+  it('the walk sees a module that loads the contract (so the check below can fail)', () => {
+    expect(loadedModules('src/core/import/importer.ts')).toContain('zod');
+  });
+
+  for (const entry of entries) {
+    it(`${entry} loads neither zod nor the contract's schemas`, () => {
+      const loaded = [...loadedModules(entry)];
+      expect(loaded.filter((m) => m === 'zod' || (m.startsWith('src/shared/contract/') && !m.endsWith('iafa-error.ts')))).toEqual([]);
+    });
+  }
+});

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { IafaError, type ImportMapping } from '../../../shared/contract';
+import { IafaError } from '../../../shared/contract/iafa-error';
+import type { ImportMapping } from '../../../shared/contract';
 import type { ChunkResult } from '../parse-chunk';
 import { isKernelFailure, kernelFactory } from '../../wasm';
 import { NDJSON_WASM_BASE64 } from '../wasm/ndjson-wasm';

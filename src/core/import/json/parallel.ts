@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { IafaError, type ImportMapping } from '../../../shared/contract';
+import { IafaError } from '../../../shared/contract/iafa-error';
+import type { ImportMapping } from '../../../shared/contract';
 import { adoptHelper } from '../../helper-thread';
 import { EventLogBuilder } from '../event-builder';
 import { absorbChunks } from '../merge-chunks';
