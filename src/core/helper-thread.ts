@@ -1,13 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 
 /**
- * A worker thread kept to take half of a large loop: the import keeps its first parse worker
- * (already started and loaded) for the chunk merge's copies, and the local backend keeps its
- * own for the funnel pass (backends/local/pass-thread.ts). The calling thread hands it a job,
- * does its own half, then blocks on a shared flag until the helper is done: the work stays
- * synchronous for the caller, and each thread touches its own half of the (shared) arrays. Any
- * failure or delay and the caller does the helper's half itself: the helper only ever makes
- * things faster.
+ * A worker thread kept to share a large loop: the import keeps its first parse worker (already
+ * started and loaded) for the chunk merge, and the local backend keeps its own for the funnel
+ * pass (backends/local/pass-thread.ts). The loop is cut into blocks; the calling thread posts
+ * the job, and both take blocks from a shared counter until none is left, then the caller
+ * blocks until the helper's last block is done: the work stays synchronous for the caller, and
+ * each block touches its own part of the (shared) arrays. A helper that has not started yet is
+ * not waited for, and one that fails has its unfinished blocks done by the caller: the helper
+ * only ever makes things faster.
  */
 
 /** A job's message; its arrays must live in SharedArrayBuffers (copies would defeat the purpose). */
@@ -26,11 +27,43 @@ export interface Splitter {
   /** Whether work on `rows` rows over these arrays goes to the helper: it exists, and the work is large and in shared memory. */
   canSplit(rows: number, ...arrays: ArrayBufferView[]): boolean;
   /**
-   * Runs `mine` here and `job` (the other part) on the helper. Without a job, or when the helper
-   * fails or does not answer (it is then dropped), `theirs` runs here instead: either way both
-   * parts are done when this returns. True when the helper did its part.
+   * Runs `run(0)` .. `run(blocks - 1)`, this thread and the helper each taking the next block
+   * until none is left; `job` (its message) tells the helper how to run a block (takeBlocks on
+   * its side). `first`, work of this thread's own, runs before it takes any block. Every block
+   * is done when this returns; true when the helper took part. `redo` false: a block cannot be
+   * run twice (it works in place), so a helper failing in one is an error rather than redone.
    */
-  runSplit(job: HelperJob | null, mine: () => void, theirs: () => void): boolean;
+  runBlocks(job: HelperJob | null, blocks: number, run: (block: number) => void, first?: () => void, redo?: boolean): boolean;
+}
+
+// The shared words of a runBlocks job: the next block to take, the helper's state, then one
+// word per block that the helper sets once it has finished that block.
+const NEXT = 0;
+const STATE = 1;
+const FINISHED = 2;
+const POSTED = 0;
+const WORKING = 1;
+const DONE = 2;
+const FAILED = 3;
+const GAVE_UP = 4;
+
+/**
+ * The helper's side of runBlocks: blocks from the shared counter until none is left. Nothing
+ * when the caller already took them all before this thread got to the job (it does not wait).
+ */
+export function takeBlocks(sync: Int32Array, blocks: number, run: (block: number) => void): void {
+  if (Atomics.compareExchange(sync, STATE, POSTED, WORKING) !== POSTED) return;
+  let state = DONE;
+  try {
+    for (let b = Atomics.add(sync, NEXT, 1); b < blocks; b = Atomics.add(sync, NEXT, 1)) {
+      run(b);
+      Atomics.store(sync, FINISHED + b, 1);
+    }
+  } catch {
+    state = FAILED;
+  }
+  Atomics.store(sync, STATE, state);
+  Atomics.notify(sync, STATE);
 }
 
 /** One kept helper thread. The import keeps one (below); the local backend keeps its own for funnel passes. */
@@ -63,34 +96,46 @@ export class HelperThread implements Splitter {
     return this.helper !== null && rows >= splitLimits.minRows && arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
   }
 
-  runSplit(job: HelperJob | null, mine: () => void, theirs: () => void): boolean {
+  // A fixed half each left the caller waiting: the helper's half of the first funnel after an
+  // import ran ~40 ms longer (its code not yet optimized). Taking blocks from one counter, both
+  // threads finish within a block of each other, and a helper that has not started yet (still
+  // loading, or busy) is simply not waited for.
+  runBlocks(job: HelperJob | null, blocks: number, run: (block: number) => void, first?: () => void, redo = true): boolean {
     const w = job ? this.helper : null;
     if (!w) {
-      mine();
-      theirs();
+      first?.();
+      for (let b = 0; b < blocks; b++) run(b);
       return false;
     }
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    w.postMessage({ ...job, flag });
-    mine();
-    let waited: string;
+    const sync = new Int32Array(new SharedArrayBuffer((FINISHED + blocks) * 4));
+    const mine = new Uint8Array(blocks);
+    w.postMessage({ ...job, blocks, sync });
+    first?.();
+    for (let b = Atomics.add(sync, NEXT, 1); b < blocks; b = Atomics.add(sync, NEXT, 1)) {
+      run(b);
+      mine[b] = 1;
+    }
+    if (Atomics.compareExchange(sync, STATE, POSTED, GAVE_UP) === POSTED) return false;
     try {
-      waited = Atomics.wait(flag, 0, 0, WAIT_MS);
+      Atomics.wait(sync, STATE, WORKING, WAIT_MS);
     } catch {
-      // A thread that may not block (a browser-like main thread): no helper here, ever. This
-      // thread redoes the helper's part; if the helper is still at it, both write the same values.
-      waited = 'cannot-wait';
+      // A thread that may not block (a browser-like main thread): the helper is dropped below
+      // unless it is done by now.
     }
-    if (waited === 'timed-out' || waited === 'cannot-wait' || Atomics.load(flag, 0) !== 1) {
-      this.drop(w);
-      theirs();
-      return false;
+    if (Atomics.load(sync, STATE) === DONE) return true;
+    // Failed, stuck or not waited for: the blocks it took and has not finished are done here (a
+    // block writes the same values whoever runs it), and a helper that did not finish is dropped.
+    this.drop(w);
+    for (let b = 0; b < blocks; b++) {
+      if (mine[b] || Atomics.load(sync, FINISHED + b) === 1) continue;
+      if (!redo) throw new Error(`internal: the helper thread stopped in the middle of a ${job!.type} job`);
+      run(b);
     }
-    return true;
+    return false;
   }
 }
 
-/** The import's helper: its first parse worker, kept for the chunk merge's copies. */
+/** The import's helper: its first parse worker, kept for the chunk merge. */
 const importHelper = new HelperThread();
 
 export function adoptHelper(w: Worker): boolean {
@@ -105,18 +150,6 @@ export function canSplit(rows: number, ...arrays: ArrayBufferView[]): boolean {
   return importHelper.canSplit(rows, ...arrays);
 }
 
-export function runSplit(job: HelperJob | null, mine: () => void, theirs: () => void): boolean {
-  return importHelper.runSplit(job, mine, theirs);
-}
-
-/** The helper's side: runs a job and sets its flag (1 done, 2 failed), waking the caller. */
-export function finishJob(flag: Int32Array, run: () => void): void {
-  let status = 1;
-  try {
-    run();
-  } catch {
-    status = 2;
-  }
-  Atomics.store(flag, 0, status);
-  Atomics.notify(flag, 0);
+export function runBlocks(job: HelperJob | null, blocks: number, run: (block: number) => void, o: { first?: () => void; redo?: boolean } = {}): boolean {
+  return importHelper.runBlocks(job, blocks, run, o.first, o.redo);
 }

@@ -1,3 +1,4 @@
+import { storedRows } from './stored-rows';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -44,24 +45,7 @@ export function chdbSession(): { session: Session; runner: SqlRunner } {
 }
 
 export async function loadStoreIntoChdb(session: Session, runner: SqlRunner, storeDir: string, name: string): Promise<ChdbTable> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as {
-    columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
-  };
-  const users = JSON.parse(fs.readFileSync(path.join(storeDir, 'users.json'), 'utf8')) as string[];
-  const read = (f: string) => {
-    const b = fs.readFileSync(path.join(storeDir, f));
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-  };
-  const time = new Float64Array(read('time.f64'));
-  const userStart = new Uint32Array(read('user_start.u32'));
-  const cols = manifest.columns.map((c) => {
-    const ab = read(c.file);
-    return {
-      name: c.name,
-      codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab),
-      dict: JSON.parse(fs.readFileSync(path.join(storeDir, c.dictFile), 'utf8')) as string[],
-    };
-  });
+  const { users, time, userStart, cols } = storedRows(storeDir);
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   const lines: string[] = [];
   for (let u = 0; u + 1 < userStart.length; u++)

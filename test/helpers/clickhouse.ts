@@ -1,3 +1,4 @@
+import { storedRows } from './stored-rows';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -212,21 +213,7 @@ export async function loadEventStore(
   userCol = 'user_id',
   timeCol = 'ts',
 ): Promise<{ rows: number; columns: string[] }> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, 'manifest.json'), 'utf8')) as {
-    columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
-  };
-  const users = JSON.parse(fs.readFileSync(path.join(storeDir, 'users.json'), 'utf8')) as string[];
-  const buf = (f: string) => fs.readFileSync(path.join(storeDir, f));
-  const tb = buf('time.f64');
-  const time = new Float64Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.length));
-  const ub = buf('user_start.u32');
-  const userStart = new Uint32Array(ub.buffer.slice(ub.byteOffset, ub.byteOffset + ub.length));
-  const cols = manifest.columns.map((c) => {
-    const b = buf(c.file);
-    const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-    const codes = c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab);
-    return { name: c.name, codes, dict: JSON.parse(fs.readFileSync(path.join(storeDir, c.dictFile), 'utf8')) as string[] };
-  });
+  const { users, time, userStart, cols } = storedRows(storeDir);
   const q = (s: string) => '`' + s.replace(/`/g, '\\`') + '`';
   const columnsDdl = [`${q(userCol)} String`, `${q(timeCol)} Int64`, ...cols.map((c) => `${q(c.name)} String`)].join(', ');
   const parts: string[][] = cluster.servers.map(() => []);

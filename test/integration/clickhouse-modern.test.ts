@@ -1,3 +1,4 @@
+import { storedRows } from '../helpers/stored-rows';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -40,25 +41,8 @@ describe.skipIf(!chdb)('the funnel SQL on a current ClickHouse (chdb)', () => {
     const ds = await local.engine.dispatch('datasets:import', { path: 'sample' });
     sampleId = ds.id;
     const dir = path.join(local.dataDir, 'datasets', ds.id);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
-      columns: { name: string; file: string; dictFile: string; width: 1 | 2 | 4 }[];
-    };
     // Same rows as the stored dataset, written as TSV for chdb's file() table function.
-    const users = JSON.parse(fs.readFileSync(path.join(dir, 'users.json'), 'utf8')) as string[];
-    const read = (f: string) => fs.readFileSync(path.join(dir, f));
-    const tb = read('time.f64');
-    const time = new Float64Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.length));
-    const ub = read('user_start.u32');
-    const userStart = new Uint32Array(ub.buffer.slice(ub.byteOffset, ub.byteOffset + ub.length));
-    const cols = manifest.columns.map((c) => {
-      const b = read(c.file);
-      const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-      return {
-        name: c.name,
-        codes: c.width === 1 ? new Uint8Array(ab) : c.width === 2 ? new Uint16Array(ab) : new Uint32Array(ab),
-        dict: JSON.parse(fs.readFileSync(path.join(dir, c.dictFile), 'utf8')) as string[],
-      };
-    });
+    const { users, time, userStart, cols } = storedRows(dir);
     const lines: string[] = [];
     for (let u = 0; u + 1 < userStart.length; u++)
       for (let j = userStart[u]; j < userStart[u + 1]; j++)

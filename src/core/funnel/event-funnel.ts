@@ -2,7 +2,7 @@ import { funnelModeProblem, IafaError, stepConditions, stepEvents, type FunnelCo
 import type { Splitter } from '../helper-thread';
 import type { Codes, ColumnSource } from '../store-types';
 import { coreFromUsers, usersFromLevels } from './result';
-import { newTtcSummary, ttcOf, ttcSummary } from './ttc';
+import { newTtcSummary, ttcOf, ttcStep, ttcSummary } from './ttc';
 import { runPass, type PassResult, type PassSpec, type RowFilter } from './pass';
 import { addDays, dayString, previousPeriod, windowMs, ZoneDays } from './time';
 
@@ -101,8 +101,9 @@ export function eventFunnel(store: ColumnSource, def: FunnelDefinition, threads?
   for (let u = 0; u < nUsers; u++) levels[level[u]]++;
   const core = coreFromUsers(usersFromLevels(levels, 0, n), names);
 
-  // The time-to-convert quantiles go to the helper thread (when the pass's arrays are shared)
-  // while this thread groups the users by segment and by day.
+  // The time-to-convert quantiles, one step at a time, go to the helper thread (when the pass's
+  // arrays are shared) while this thread groups the users by segment and by day, then takes
+  // whichever steps are left.
   let segment_breakdown: Record<string, FunnelCore> | null = null;
   let daily: Out['daily'] = [];
   const grouping = () => {
@@ -112,7 +113,7 @@ export function eventFunnel(store: ColumnSource, def: FunnelDefinition, threads?
   const spans = ttc.slice(1);
   const summary = newTtcSummary(spans.length);
   if (threads && spans.length > 0 && threads.canSplit(store.manifest.rows, ...spans))
-    threads.runSplit({ type: 'ttc', spans, out: summary }, grouping, () => ttcSummary(spans, summary));
+    threads.runBlocks({ type: 'ttc', spans, out: summary }, spans.length, (k) => ttcStep(spans, summary, k), grouping);
   else {
     grouping();
     ttcSummary(spans, summary);

@@ -93,17 +93,17 @@ function applyFilter(m: Masks, codes: Codes, allowed: Uint8Array, bits: number, 
   for (let j = from; j < to; j++) if (m[j] !== 0 && allowed[codes[j]] === 0) m[j] &= ~bits;
 }
 
-/** The helper thread's half of a pass (see runPass): the users [u0, u1). */
+/** A split pass as the helper thread gets it (see runPass): it runs blocks of users from a shared counter. */
 export interface PassPartJob extends MaskSpec {
   type: 'pass';
+  /** Block b is the users [cuts[b], cuts[b + 1]). */
+  cuts: Uint32Array;
   userStart: Uint32Array;
   nSteps: number;
   windowMs: number;
   firstTouch: boolean;
   strict: boolean;
   modes: ModeFlags | null;
-  u0: number;
-  u1: number;
   rm: Masks;
   level: Uint8Array;
   firstRow: Int32Array;
@@ -111,7 +111,11 @@ export interface PassPartJob extends MaskSpec {
   ttc: Float64Array[];
 }
 
-export function passPart(j: Omit<PassPartJob, 'type'>): void {
+/** Blocks a split pass is cut into: enough that the two threads end close together, few enough that each is long. */
+const PASS_BLOCKS = 32;
+
+/** The users [u0, u1) of a pass: the masks of their rows, then the walk. */
+export function passPart(j: Omit<PassPartJob, 'type' | 'cuts'> & { u0: number; u1: number }): void {
   fillMasks(j.rm, j, j.userStart[j.u0], j.userStart[j.u1]);
   // The modes get their own loop, so the default one stays as V8 optimized it.
   if (j.modes) modesPass(j.rm, j.time, j.userStart, j.nSteps, j.windowMs, j.modes, j.level, j.firstRow, j.firstTime, j.ttc, j.u0, j.u1);
@@ -168,16 +172,13 @@ export function runPass({ threads, ...s }: PassSpec): PassResult {
   const rm = newMasks(rows, s.nSteps + (keep ? 1 : 0), split);
   const stepMask = keep ? s.stepMask.map((m) => m | keep) : s.stepMask;
   const part = { ...s, stepMask, firstTouch: s.mode === 'first-touch', rm, level, firstRow, firstTime, ttc };
-  // A little more for this thread: the helper's half ran ~15% longer (measured at 10M events).
-  const mid = splitUser(s.userStart, 0.53);
-  const theirs = { ...part, u0: mid, u1: nUsers };
-  if (split)
-    threads.runSplit(
-      { ...theirs, type: 'pass' },
-      () => passPart({ ...part, u0: 0, u1: mid }),
-      () => passPart(theirs),
-    );
-  else passPart({ ...part, u0: 0, u1: nUsers });
+  if (!split) {
+    passPart({ ...part, u0: 0, u1: nUsers });
+    return { level, firstRow, firstTime, ttc };
+  }
+  // Blocks of about equal rows, taken in turn by this thread and the helper (runBlocks).
+  const cuts = Uint32Array.from({ length: PASS_BLOCKS + 1 }, (_, b) => (b === PASS_BLOCKS ? nUsers : splitUser(s.userStart, b / PASS_BLOCKS)));
+  threads.runBlocks({ ...part, type: 'pass', cuts }, PASS_BLOCKS, (b) => passPart({ ...part, u0: cuts[b], u1: cuts[b + 1] }));
   return { level, firstRow, firstTime, ttc };
 }
 

@@ -12,11 +12,14 @@ export function newTtcSummary(steps: number): Float64Array {
 
 /** spans[k][u]: ms user u took into step k + 2 (NaN if not). */
 export function ttcSummary(spans: Float64Array[], out: Float64Array): void {
-  spans.forEach((ms, k) => {
-    const vals = secondsOf(ms);
-    out[5 * k] = vals.length;
-    quantiles(vals, [0.5, 0.25, 0.75, 0.9]).forEach((q, i) => (out[5 * k + 1 + i] = q ?? NaN));
-  });
+  spans.forEach((_, k) => ttcStep(spans, out, k));
+}
+
+/** ttcSummary's step k alone (the funnel's caller and its helper thread take steps in turn). */
+export function ttcStep(spans: Float64Array[], out: Float64Array, k: number): void {
+  const vals = secondsOf(spans[k]);
+  out[5 * k] = vals.length;
+  quantiles(vals, [0.5, 0.25, 0.75, 0.9]).forEach((q, i) => (out[5 * k + 1 + i] = q ?? NaN));
 }
 
 export interface TtcStep {

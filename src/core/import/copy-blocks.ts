@@ -1,85 +1,166 @@
 import type { Codes } from './store';
+import { newScratch, sortPairs } from './sort-rows';
 
 /**
- * The chunk merge's copies (merge-chunks.ts): each chunk's runs of rows, as [source,
- * destination, length] triples, into the merged time and code columns. A module of its own
- * because the helper thread runs it too, on shared columns (helper-thread.ts).
+ * The chunk merge's copies (merge-chunks.ts), in two rounds of blocks that touch disjoint rows,
+ * so the import's helper thread takes blocks too (helper-thread.ts runBlocks), on shared columns:
+ * - 'copy': a piece of one chunk's runs of rows, into the merged time and code columns. Pieces
+ *   follow the chunk's own order, so the reads are sequential and the writes scattered (the
+ *   other way round, every run a random read, took 1.8x as long);
+ * - 'order': a block of users: those whose rows came from several chunks with interleaving times
+ *   are sorted again, each column following while the block's rows are still in cache.
  */
-
-/** One chunk's part of the merge: its times and, per column, its codes and their new values. */
-export interface ChunkCopy {
-  blocks: Uint32Array;
-  /** The chunk's times, when this part copies them (into the job's `time`). */
-  time?: Float64Array;
-  columns: { dst: Codes; src: Codes; map: Uint32Array }[];
+export interface MergeJob {
+  type: 'merge';
+  phase: 'copy' | 'order';
+  /** The merged times; user u's rows are [start[u], start[u + 1]). */
+  time: Float64Array;
+  start: Uint32Array;
+  /** How many chunks have rows of each user. */
+  sources: Uint8Array;
+  /** Order block b is the users [cuts[b], cuts[b + 1]). */
+  cuts: Uint32Array;
+  chunks: ChunkRuns[];
+  columns: { dst: Codes; parts: ({ src: Codes; map: Uint32Array | null } | null)[] }[];
 }
 
-export interface CopyPartJob {
-  type: 'copy';
-  time?: Float64Array;
-  chunks: ChunkCopy[];
+/** One chunk's runs as [source, destination, length] triples in source order; copy piece p is triples [at[p], at[p + 1]). */
+export interface ChunkRuns {
+  time: Float64Array;
+  runs: Uint32Array;
+  at: Uint32Array;
 }
 
-export function copyPart(j: Omit<CopyPartJob, 'type'>): void {
-  for (const c of j.chunks) {
-    if (j.time && c.time) copyTimeBlocks(j.time, c.time, c.blocks);
-    for (const col of c.columns) copyCodeBlocks(col.dst, col.src, c.blocks, col.map);
+/** Copy pieces per chunk: enough that the two threads end close together. */
+export const COPY_PIECES = 16;
+
+/** Blocks of a merge job's round: copy pieces of every chunk, or blocks of users. */
+export function mergeBlocks(j: Omit<MergeJob, 'type'>): number {
+  return j.phase === 'copy' ? j.chunks.length * COPY_PIECES : j.cuts.length - 1;
+}
+
+export function mergeBlock(j: Omit<MergeJob, 'type'>, b: number): void {
+  if (j.phase === 'copy') {
+    const w = Math.floor(b / COPY_PIECES);
+    const c = j.chunks[w];
+    const k0 = 3 * c.at[b % COPY_PIECES];
+    const k1 = 3 * c.at[(b % COPY_PIECES) + 1];
+    copyTimeRuns(j.time, c.time, c.runs, k0, k1);
+    for (const col of j.columns) {
+      const p = col.parts[w];
+      if (p) copyCodeRuns(col.dst, p.src, c.runs, k0, k1, p.map);
+    }
+    return;
   }
+  const orders = resortSplitUsers(j.start, j.sources, j.time, j.cuts[b], j.cuts[b + 1]);
+  if (orders.users.length > 0) for (const col of j.columns) applyOrders(col.dst, orders);
 }
 
 // Times and codes have a copy function each, so that each stays specialised to few array
 // types (one taking both ran three times slower).
-function copyTimeBlocks(out: Float64Array, src: Float64Array, blocks: Uint32Array): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = src[i];
+function copyTimeRuns(out: Float64Array, src: Float64Array, runs: Uint32Array, k0: number, k1: number): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    if (e - a > 16) out.set(src.subarray(a, e), runs[k + 1]);
+    else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
 
-function copyCodeBlocks(out: Codes, src: Codes, blocks: Uint32Array, map: Uint32Array): void {
-  let identity = true;
-  for (let i = 0; i < map.length && identity; i++) identity = map[i] === i;
+/** `map` null: the chunk's codes are ours already. */
+function copyCodeRuns(out: Codes, src: Codes, runs: Uint32Array, k0: number, k1: number, map: Uint32Array | null): void {
   // One loop per array type: a loop over two Codes unions was polymorphic at every element
   // (about 20 ns each), which made this most of the merge on files with many short user runs.
-  if (identity && out instanceof Uint8Array && src instanceof Uint8Array) copySame8(out, src, blocks);
-  else if (identity && out instanceof Uint16Array && src instanceof Uint16Array) copySame16(out, src, blocks);
-  else if (out instanceof Uint16Array && src instanceof Uint16Array) copyMapped16(out, src, blocks, map);
-  else copyAny(out, src, blocks, map, identity);
+  if (!map && out instanceof Uint8Array && src instanceof Uint8Array) copySame8(out, src, runs, k0, k1);
+  else if (!map && out instanceof Uint16Array && src instanceof Uint16Array) copySame16(out, src, runs, k0, k1);
+  else if (map && out instanceof Uint16Array && src instanceof Uint16Array) copyMapped16(out, src, runs, k0, k1, map);
+  else copyAny(out, src, runs, k0, k1, map);
 }
 
-function copySame8(out: Uint8Array, src: Uint8Array, blocks: Uint32Array): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (e - a > 64) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = src[i];
+function copySame8(out: Uint8Array, src: Uint8Array, runs: Uint32Array, k0: number, k1: number): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    if (e - a > 64) out.set(src.subarray(a, e), runs[k + 1]);
+    else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
 
-function copySame16(out: Uint16Array, src: Uint16Array, blocks: Uint32Array): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (e - a > 64) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = src[i];
+function copySame16(out: Uint16Array, src: Uint16Array, runs: Uint32Array, k0: number, k1: number): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    if (e - a > 64) out.set(src.subarray(a, e), runs[k + 1]);
+    else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
 
-function copyMapped16(out: Uint16Array, src: Uint16Array, blocks: Uint32Array, map: Uint32Array): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = map[src[i]];
+function copyMapped16(out: Uint16Array, src: Uint16Array, runs: Uint32Array, k0: number, k1: number, map: Uint32Array): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = map[src[i]];
   }
 }
 
-function copyAny(out: Codes, src: Codes, blocks: Uint32Array, map: Uint32Array, identity: boolean): void {
-  for (let k = 0; k < blocks.length; k += 3) {
-    const a = blocks[k];
-    const e = a + blocks[k + 2];
-    if (identity && e - a > 16) out.set(src.subarray(a, e), blocks[k + 1]);
-    else for (let i = a, o = blocks[k + 1]; i < e; i++) out[o++] = map[src[i]];
+function copyAny(out: Codes, src: Codes, runs: Uint32Array, k0: number, k1: number, map: Uint32Array | null): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    if (!map && e - a > 16) out.set(src.subarray(a, e), runs[k + 1]);
+    else if (!map) for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
+    else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = map[src[i]];
+  }
+}
+
+interface Orders {
+  /** Each reordered user as [start, length] pairs. */
+  users: number[];
+  /** For all of them back to back, the user-relative source of each new position. */
+  perm: Uint32Array;
+}
+
+/**
+ * The users of [u0, u1) with rows from several chunks whose times interleave: a stable sort of
+ * their times, in place (ties keep chunk order, which is file order).
+ */
+function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64Array, u0: number, u1: number): Orders {
+  const scratch = newScratch();
+  const users: number[] = [];
+  let perm = new Uint32Array(1024);
+  let used = 0;
+  for (let u = u0; u < u1; u++) {
+    if (sources[u] < 2) continue;
+    const a = start[u];
+    const e = start[u + 1];
+    let sorted = true;
+    for (let i = a + 1; i < e && sorted; i++) sorted = time[i - 1] <= time[i];
+    if (sorted) continue;
+    const len = e - a;
+    if (used + len > perm.length) {
+      const next = new Uint32Array(Math.max(perm.length * 2, used + len));
+      next.set(perm.subarray(0, used));
+      perm = next;
+    }
+    const p = perm.subarray(used, used + len);
+    for (let i = 0; i < len; i++) p[i] = i;
+    sortPairs(time.subarray(a, e), p, 0, len, scratch);
+    users.push(a, len);
+    used += len;
+  }
+  return { users, perm };
+}
+
+/** The reorder resortSplitUsers gave the times, on one code column. */
+function applyOrders(col: Codes, orders: Orders): void {
+  const { users, perm } = orders;
+  let tmp = new Uint32Array(256);
+  for (let k = 0, o = 0; k < users.length; k += 2) {
+    const a = users[k];
+    const len = users[k + 1];
+    if (tmp.length < len) tmp = new Uint32Array(len * 2);
+    for (let i = 0; i < len; i++) tmp[i] = col[a + perm[o + i]];
+    col.set(tmp.subarray(0, len), a);
+    o += len;
   }
 }

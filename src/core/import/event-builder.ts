@@ -78,25 +78,36 @@ export class EventLogBuilder {
   grouped: { rows: number; start: Uint32Array; codes: Map<ColBuilder, Codes>; eventCounts?: Float64Array } | null = null;
 
   /**
-   * Where the import stages its files, when this builder may start writing the time column as
-   * soon as it is final (timeFinal), before the rest: set for a single-file import only, since
-   * a second file's rows would change it.
+   * Where the import stages its files, when this builder may start writing columns as soon as
+   * they are final (timeFinal, usersFinal), before the rest: set for a single-file import only,
+   * since a second file's rows would change them.
    */
   stagingDir: string | null = null;
-  private timeWrite: Promise<void> | null = null;
+  /** Files already on their way (by name), awaited in write(). */
+  private early = new Map<string, Promise<void>>();
+
+  private writeEarly(file: string, data: ArrayBufferView): void {
+    if (!this.stagingDir || this.early.has(file)) return;
+    const p = fs.promises.writeFile(path.join(this.stagingDir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    // Awaited in write(); until then a failure must not surface as an unhandled rejection.
+    p.catch(() => {});
+    this.early.set(file, p);
+  }
 
   /** Called by the chunk merge once the time column is in its final order. */
   timeFinal(): void {
-    if (!this.stagingDir || this.timeWrite) return;
-    const t = this.time.view();
-    this.timeWrite = fs.promises.writeFile(path.join(this.stagingDir, 'time.f64'), new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
-    // Awaited in write(); until then a failure must not surface as an unhandled rejection.
-    this.timeWrite.catch(() => {});
+    this.writeEarly('time.f64', this.time.view());
+  }
+
+  /** Called by the chunk merge once the users and their row offsets are final, while it copies the rows. */
+  usersFinal(start: Uint32Array): void {
+    this.writeEarly('user_start.u32', start);
+    this.writeEarly('users.json', this.users.toJson());
   }
 
   /** Resolves once no file this builder started is still being written (failed or not). */
   async settled(): Promise<void> {
-    await this.timeWrite?.catch(() => {});
+    await Promise.allSettled(this.early.values());
   }
 
   colFor(name: string): ColBuilder {
@@ -187,7 +198,7 @@ export class EventLogBuilder {
     const g = this.grouped;
     if (!g) return;
     // stagingDir is only set for a single file, so a written time column is never reordered.
-    if (this.timeWrite) throw new Error('internal: the time column was written before another file was added');
+    if (this.early.size) throw new Error('internal: columns were written before another file was added');
     this.grouped = null;
     this.userCodes.grow(g.rows);
     for (let u = 0; u + 1 < g.start.length; u++) this.userCodes.data.fill(u, g.start[u], g.start[u + 1]);
@@ -209,7 +220,7 @@ export class EventLogBuilder {
    * this returns or throws (so a failed import can remove the folder).
    */
   async write(dir: string, signal: AbortSignal): Promise<Written> {
-    const pending: Promise<void>[] = this.timeWrite ? [this.timeWrite] : [];
+    const pending: Promise<void>[] = [...this.early.values()];
     // At most MAX_OPEN_WRITES files open at once: a wide file's two files per column all at
     // once ran out of file descriptors (EMFILE). The data is in memory either way.
     const waiting: (() => void)[] = [];
@@ -261,10 +272,10 @@ export class EventLogBuilder {
       if (sortedTime[start[u]] < tMin) tMin = sortedTime[start[u]];
       if (sortedTime[start[u + 1] - 1] > tMax) tMax = sortedTime[start[u + 1] - 1];
     }
-    // (Already on its way when the merge finished the times early: see timeFinal.)
-    if (!this.timeWrite) put('time.f64', sortedTime);
-    put('user_start.u32', start);
-    put('users.json', this.users.toJson());
+    // (Already on their way when the merge finished them early: see timeFinal and usersFinal.)
+    if (!this.early.has('time.f64')) put('time.f64', sortedTime);
+    if (!this.early.has('user_start.u32')) put('user_start.u32', start);
+    if (!this.early.has('users.json')) put('users.json', this.users.toJson());
 
     const columns: StoredColumn[] = [];
     const loaded: InMemoryColumns = { time: sortedTime, userStart: start, columns: [] };

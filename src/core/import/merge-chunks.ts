@@ -1,9 +1,8 @@
 import { ByteDict, type RawDict } from './bytes-dict';
 import type { ColBuilder, EventLogBuilder } from './event-builder';
 import type { ChunkResult } from './parse-chunk';
-import { newScratch, sortPairs } from './sort-rows';
-import { canSplit, runSplit } from '../helper-thread';
-import { copyPart, type ChunkCopy } from './copy-blocks';
+import { canSplit, runBlocks } from '../helper-thread';
+import { COPY_PIECES, mergeBlock, mergeBlocks, type ChunkRuns, type MergeJob } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 import { lastCsvRead } from './profile';
 import { mergeUsersWasm } from './merge-users-wasm';
@@ -126,26 +125,26 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
   lastCsvRead.userMergeMs = performance.now() - u0;
   const nUsers = b.users.size;
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
-  // copies every other chunk (its times and codes) while this thread copies the rest. The merged
-  // columns are then shared too, and the first funnels on them split their pass with it.
+  // takes blocks of the merge's copies and orderings while this thread takes others
+  // (copy-blocks.ts). The merged columns are then shared too, and the first funnels on them
+  // split their pass with the funnel helper.
   const rows = chunks.reduce((a, c) => a + c.rows, 0);
   const split = canSplit(rows, ...chunks.flatMap((c) => [c.time, ...c.columns.map((col) => col.codes)]));
-  const start = new Uint32Array(split ? new SharedArrayBuffer((nUsers + 1) * 4) : new ArrayBuffer((nUsers + 1) * 4));
-  const sources = new Uint8Array(nUsers);
+  const shared = (bytes: number) => (split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const start = new Uint32Array(shared((nUsers + 1) * 4));
+  const sources = new Uint8Array(shared(nUsers));
   chunks.forEach((c, w) => countRuns(c.userStart, userMaps[w], start, sources));
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
   const n = start[nUsers];
-  // Where each chunk's run of each user goes: its user's block, after earlier chunks' rows.
-  const cursor = start.slice(0, nUsers);
-  const offsets = chunks.map((c, w) => runOffsets(c.userStart, userMaps[w], cursor));
-  const blocks = chunks.map((c, w) => blocksOf(c.userStart, offsets[w]));
+  const cuts = blockCuts(start, ORDER_BLOCKS);
+  const runs = chunkRuns(chunks, userMaps, start, shared);
   if (split) b.time.data = new Float64Array(new SharedArrayBuffer(n * 8));
   else b.time.grow(n);
   const time = b.time.data;
   const codes = new Map<ColBuilder, Codes>();
   // The readers counted each chunk's events: the import lists them without a pass over the rows.
   let eventCounts: Float64Array | undefined;
-  const copies: ChunkCopy[] = chunks.map((c, w) => ({ blocks: blocks[w], time: c.time, columns: [] }));
+  const columns: MergeJob['columns'] = [];
   const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
   for (const name of names) {
     const target = name === '\u0000event' ? b.event : b.colFor(name);
@@ -155,31 +154,84 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     if (repeats) target.repeats = true;
     const maps = parts.map((col) => (col ? (repeats ? target.dict.appendAll(col.dict) : remap(target.dict, col.dict)) : null));
     const out = allocCodes(n, target.dict.size, split);
-    parts.forEach((col, w) => {
-      if (col) copies[w].columns.push({ dst: out, src: col.codes, map: maps[w]! });
-    });
+    columns.push({ dst: out, parts: parts.map((col, w) => (col ? { src: col.codes, map: isIdentity(maps[w]!) ? null : maps[w] } : null)) });
     codes.set(target, out);
     if (target === b.event && chunks.every((c) => c.eventCounts)) {
       eventCounts = new Float64Array(target.dict.size);
       chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
     }
   }
-  const theirs = copies.filter((_, w) => w % 2 === 1);
-  const mine = copies.filter((_, w) => w % 2 === 0);
-  runSplit(
-    split ? { type: 'copy', time, chunks: theirs } : null,
-    () => copyPart({ time, chunks: mine }),
-    () => copyPart({ time, chunks: theirs }),
-  );
-  // The times are final once split users are re-sorted: their file can be written while the
-  // rest is finished (the same reorder is then applied to each code column).
-  const orders = resortSplitUsers(start, sources, time);
+  // Every copy is done before any user is ordered: two rounds. While the helper starts on the
+  // copies, this thread sends the users off to be written (they are final already).
+  for (const phase of ['copy', 'order'] as const) {
+    const job: Omit<MergeJob, 'type'> = { phase, time, start, sources, cuts, chunks: runs, columns };
+    runBlocks(split ? { ...job, type: 'merge' } : null, mergeBlocks(job), (k) => mergeBlock(job, k), {
+      first: phase === 'copy' ? () => b.usersFinal(start) : undefined,
+      // (Ordering sorts in place: a block the helper left half done cannot be redone.)
+      redo: phase === 'copy',
+    });
+  }
   b.time.length = n;
   b.timeFinal();
-  for (const col of codes.values()) applyOrders(col, orders);
   b.rows = n;
-  b.time.length = n;
   b.grouped = { rows: n, start, codes, eventCounts };
+}
+
+/** Blocks of users the merge's ordering round is cut into (as the funnel pass: the two threads end close together). */
+const ORDER_BLOCKS = 32;
+
+/** Block cuts of about equal rows: block k is the users [cuts[k], cuts[k + 1]). */
+function blockCuts(start: Uint32Array, blocks: number): Uint32Array {
+  const nUsers = start.length - 1;
+  const cuts = new Uint32Array(blocks + 1);
+  let u = 0;
+  for (let k = 1; k < blocks; k++) {
+    const rows = (start[nUsers] * k) / blocks;
+    while (u < nUsers && start[u] < rows) u++;
+    cuts[k] = u;
+  }
+  cuts[blocks] = nUsers;
+  return cuts;
+}
+
+function isIdentity(map: Uint32Array): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
+  return true;
+}
+
+/**
+ * Each chunk's runs of rows as [source, destination, length] triples in the chunk's order (a
+ * user's runs go back to back in chunk order), neighbours joined when both sides are contiguous
+ * (the common case when users are met in one chunk only), cut into COPY_PIECES of about equal rows.
+ */
+function chunkRuns(chunks: ChunkResult[], userMaps: Uint32Array[], start: Uint32Array, shared: (bytes: number) => ArrayBufferLike): ChunkRuns[] {
+  const cursor = start.slice(0, start.length - 1);
+  return chunks.map((c, w) => {
+    const us = c.userStart;
+    const map = userMaps[w];
+    const runs = new Uint32Array(shared(us.length * 12));
+    const at = new Uint32Array(shared((COPY_PIECES + 1) * 4));
+    const rows = us[us.length - 1];
+    let piece = 1;
+    let k = -3;
+    for (let l = 0; l < map.length; l++) {
+      const a = us[l];
+      const len = us[l + 1] - a;
+      if (len === 0) continue;
+      const off = cursor[map[l]];
+      cursor[map[l]] += len;
+      for (; piece < COPY_PIECES && a >= (rows * piece) / COPY_PIECES; piece++) at[piece] = (k + 3) / 3;
+      if (k >= 3 * at[piece - 1] && runs[k] + runs[k + 2] === a && runs[k + 1] + runs[k + 2] === off) runs[k + 2] += len;
+      else {
+        k += 3;
+        runs[k] = a;
+        runs[k + 1] = off;
+        runs[k + 2] = len;
+      }
+    }
+    for (; piece <= COPY_PIECES; piece++) at[piece] = (k + 3) / 3;
+    return { time: c.time, runs, at };
+  });
 }
 
 /** Adds a chunk's rows per user (by global code) into start[code + 1], and counts its users' chunks. */
@@ -189,87 +241,6 @@ function countRuns(userStart: Uint32Array, map: Uint32Array, start: Uint32Array,
     if (len === 0) continue;
     start[map[l] + 1] += len;
     sources[map[l]]++;
-  }
-}
-
-/** Where each of a chunk's user runs goes, advancing each user's cursor past it. */
-function runOffsets(userStart: Uint32Array, map: Uint32Array, cursor: Uint32Array): Uint32Array {
-  const off = new Uint32Array(map.length);
-  for (let l = 0; l < map.length; l++) {
-    off[l] = cursor[map[l]];
-    cursor[map[l]] += userStart[l + 1] - userStart[l];
-  }
-  return off;
-}
-
-/**
- * A chunk's runs of rows that land next to each other, as [source, destination, length]
- * triples: the runs of consecutive users merge into one block whenever no other chunk has rows
- * between them (always, when the chunks' users are disjoint, as in an export grouped by user),
- * so most rows move in a few long copies rather than one short run per user.
- */
-function blocksOf(userStart: Uint32Array, off: Uint32Array): Uint32Array {
-  const out = new Uint32Array(3 * off.length);
-  let k = -3;
-  for (let l = 0; l < off.length; l++) {
-    const a = userStart[l];
-    const len = userStart[l + 1] - a;
-    if (len === 0) continue;
-    if (k >= 0 && out[k] + out[k + 2] === a && out[k + 1] + out[k + 2] === off[l]) {
-      out[k + 2] += len;
-      continue;
-    }
-    k += 3;
-    out[k] = a;
-    out[k + 1] = off[l];
-    out[k + 2] = len;
-  }
-  return out.subarray(0, k + 3);
-}
-
-/**
- * Users with rows from several chunks whose times interleave: a stable sort of their block of
- * times, in place. Returns each reordered block as [start, length] pairs and, for all of them
- * back to back, the block-relative source of each new position, for applyOrders.
- */
-function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64Array): { blocks: number[]; perm: Uint32Array } {
-  const scratch = newScratch();
-  const blocks: number[] = [];
-  let perm = new Uint32Array(1024);
-  let used = 0;
-  for (let u = 0; u < sources.length; u++) {
-    if (sources[u] < 2) continue;
-    const a = start[u];
-    const e = start[u + 1];
-    let sorted = true;
-    for (let i = a + 1; i < e && sorted; i++) sorted = time[i - 1] <= time[i];
-    if (sorted) continue;
-    const len = e - a;
-    if (used + len > perm.length) {
-      const next = new Uint32Array(Math.max(perm.length * 2, used + len));
-      next.set(perm.subarray(0, used));
-      perm = next;
-    }
-    const p = perm.subarray(used, used + len);
-    for (let i = 0; i < len; i++) p[i] = i;
-    sortPairs(time.subarray(a, e), p, 0, len, scratch);
-    blocks.push(a, len);
-    used += len;
-  }
-  return { blocks, perm };
-}
-
-/** The reorder resortSplitUsers gave the times, on one code column. */
-function applyOrders(col: Codes, orders: { blocks: number[]; perm: Uint32Array }): void {
-  const { blocks, perm } = orders;
-  let tmp = new Uint32Array(256);
-  for (let k = 0, o = 0; k < blocks.length; k += 2) {
-    const a = blocks[k];
-    const len = blocks[k + 1];
-    if (tmp.length < len) tmp = new Uint32Array(len * 2);
-    for (let i = 0; i < len; i++) tmp[i] = col[a + perm[o + i]];
-    col.set(tmp.subarray(0, len), a);
-    o += len;
   }
 }
 

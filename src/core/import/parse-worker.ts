@@ -1,27 +1,26 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { finishJob } from '../helper-thread';
-import { copyPart, type CopyPartJob } from './copy-blocks';
+import { takeBlocks } from '../helper-thread';
+import { mergeBlock, type MergeJob } from './copy-blocks';
 import { parseChunk, type ChunkTask } from './parse-chunk';
 import { parseJsonChunk, type JsonChunkTask } from './json/parallel';
 
 // Worker entry: started before its task is known (see readCsvChunks), it parses the byte range
 // it is then sent and hands its typed arrays back without copying them. The import may then
-// keep it as its helper thread (helper-thread.ts) for the chunk merge's copies. Funnel passes
+// keep it as its helper thread (helper-thread.ts) for blocks of the chunk merge. Funnel passes
 // have their own helper, owned by the local backend (backends/local/pass-thread.ts).
-parentPort!.on('message', (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (CopyPartJob & { flag: Int32Array })) => {
-  if (m.type === 'parse') {
-    parse(m.task);
-    releaseMemory();
-  } else if (m.type === 'parse-json') void parseJson(m.task);
-  else if (m.type === 'copy') finishJob(m.flag, () => copyPart(m));
-  // A job this build does not know: failed, so the caller does it (rather than waiting).
-  else if ('flag' in m)
-    finishJob((m as { flag: Int32Array }).flag, () => {
-      throw new Error(`unknown helper job ${(m as { type: string }).type}`);
-    });
-});
+parentPort!.on(
+  'message',
+  (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (MergeJob & { blocks: number; sync: Int32Array })) => {
+    if (m.type === 'parse') {
+      parse(m.task);
+      releaseMemory();
+    } else if (m.type === 'parse-json') void parseJson(m.task);
+    // (A job this build does not know is left alone: its caller does every block itself.)
+    else if (m.type === 'merge') takeBlocks(m.sync, m.blocks, (k) => mergeBlock(m, k));
+  },
+);
 
 function parse(task: ChunkTask): void {
   let last = 0;
