@@ -64,7 +64,7 @@ async function main(): Promise<unknown> {
         signal: new AbortController().signal,
         progress: () => {},
         parallelMinBytes,
-        jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL === '1',
+        jsonParallel: process.env.IAFA_IMPORT_JSON_PARALLEL !== '0',
       },
     );
     const t1 = performance.now();

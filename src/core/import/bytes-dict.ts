@@ -27,6 +27,8 @@ export class ByteDict {
   private mask: number;
   /** Set by appendNew: the table lacks some values until rebuilt. */
   private stale = false;
+  /** Codes from here on were appended by appendAll without their key words (filled by rebuildTable). */
+  private keyless = Infinity;
   size = 0;
 
   constructor(initialCapacity = 1024) {
@@ -169,22 +171,15 @@ export class ByteDict {
       this.spans = spans;
     }
     const spans = this.spans;
+    // The key words (last 8 bytes) only serve lookups, and an id column appended here is seldom
+    // looked up again: they are filled in when the table is rebuilt for a lookup, if ever.
+    // (Computing them here was most of this call: a Mixpanel export's 10M $insert_id values.)
+    this.keyless = Math.min(this.keyless, this.size);
     for (let i = 1; i < n; i++) {
-      const a = offs[i];
-      const e = a + lens[i];
-      // The last 8 bytes make the two key words (earlier bytes shift out of them anyway).
-      let w = 0;
-      let w2 = 0;
-      for (let j = Math.max(a, e - 8); j < e; j++) {
-        w2 = (w2 << 8) | (w >>> 24);
-        w = (w << 8) | src[j];
-      }
       const code = this.size++;
       const k = 4 * code;
-      spans[k] = base + a;
+      spans[k] = base + offs[i];
       spans[k + 1] = lens[i];
-      spans[k + 2] = w;
-      spans[k + 3] = w2;
       map[i] = code;
     }
     this.stale = true;
@@ -193,6 +188,7 @@ export class ByteDict {
 
   private rebuildTable(): void {
     this.stale = false;
+    this.fillKeys();
     let slots = 16;
     while (slots < this.size * 2 + 2) slots *= 2;
     const mask = slots - 1;
@@ -210,6 +206,25 @@ export class ByteDict {
     }
     this.table = table;
     this.mask = mask;
+  }
+
+  /** The key words appendAll left out: a value's last 8 bytes as two ints, as add() keys them. */
+  private fillKeys(): void {
+    const spans = this.spans;
+    const pool = this.pool;
+    for (let c = this.keyless; c < this.size; c++) {
+      const k = 4 * c;
+      const e = spans[k] + spans[k + 1];
+      let w = 0;
+      let w2 = 0;
+      for (let j = Math.max(spans[k], e - 8); j < e; j++) {
+        w2 = (w2 << 8) | (w >>> 24);
+        w = (w << 8) | pool[j];
+      }
+      spans[k + 2] = w;
+      spans[k + 3] = w2;
+    }
+    this.keyless = Infinity;
   }
 
   private rehash(): void {

@@ -21,7 +21,18 @@ export interface MergeJob {
   /** Order block b is the users [cuts[b], cuts[b + 1]). */
   cuts: Uint32Array;
   chunks: ChunkRuns[];
-  columns: { dst: Codes; parts: ({ src: Codes; map: Uint32Array | null } | null)[] }[];
+  columns: { dst: Codes; parts: (CodeSource | null)[] }[];
+}
+
+/**
+ * A chunk's codes for one column and how they become ours: `map` (code -> ours), or, with `map`
+ * null, the same codes shifted by `shift` (0 but for code 0, the empty value: an id column whose
+ * chunk values were appended after the earlier chunks'; a shift reads no map at random).
+ */
+export interface CodeSource {
+  src: Codes;
+  map: Uint32Array | null;
+  shift: number;
 }
 
 /** One chunk's runs as [source, destination, length] triples in source order; copy piece p is triples [at[p], at[p + 1]). */
@@ -48,7 +59,8 @@ export function mergeBlock(j: Omit<MergeJob, 'type'>, b: number): void {
     copyTimeRuns(j.time, c.time, c.runs, k0, k1);
     for (const col of j.columns) {
       const p = col.parts[w];
-      if (p) copyCodeRuns(col.dst, p.src, c.runs, k0, k1, p.map);
+      if (p && p.shift !== 0 && col.dst instanceof Uint32Array && p.src instanceof Uint32Array) copyShifted32(col.dst, p.src, c.runs, k0, k1, p.shift);
+      else if (p) copyCodeRuns(col.dst, p.src, c.runs, k0, k1, p.map);
     }
     return;
   }
@@ -62,7 +74,7 @@ function copyTimeRuns(out: Float64Array, src: Float64Array, runs: Uint32Array, k
   for (let k = k0; k < k1; k += 3) {
     const a = runs[k];
     const e = a + runs[k + 2];
-    if (e - a > 16) out.set(src.subarray(a, e), runs[k + 1]);
+    if (e - a > 512) out.set(src.subarray(a, e), runs[k + 1]);
     else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
@@ -81,7 +93,7 @@ function copySame8(out: Uint8Array, src: Uint8Array, runs: Uint32Array, k0: numb
   for (let k = k0; k < k1; k += 3) {
     const a = runs[k];
     const e = a + runs[k + 2];
-    if (e - a > 64) out.set(src.subarray(a, e), runs[k + 1]);
+    if (e - a > 2048) out.set(src.subarray(a, e), runs[k + 1]);
     else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
@@ -90,7 +102,7 @@ function copySame16(out: Uint16Array, src: Uint16Array, runs: Uint32Array, k0: n
   for (let k = k0; k < k1; k += 3) {
     const a = runs[k];
     const e = a + runs[k + 2];
-    if (e - a > 64) out.set(src.subarray(a, e), runs[k + 1]);
+    if (e - a > 2048) out.set(src.subarray(a, e), runs[k + 1]);
     else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
   }
 }
@@ -103,11 +115,22 @@ function copyMapped16(out: Uint16Array, src: Uint16Array, runs: Uint32Array, k0:
   }
 }
 
+function copyShifted32(out: Uint32Array, src: Uint32Array, runs: Uint32Array, k0: number, k1: number, shift: number): void {
+  for (let k = k0; k < k1; k += 3) {
+    const a = runs[k];
+    const e = a + runs[k + 2];
+    for (let i = a, o = runs[k + 1]; i < e; i++) {
+      const c = src[i];
+      out[o++] = c === 0 ? 0 : c + shift;
+    }
+  }
+}
+
 function copyAny(out: Codes, src: Codes, runs: Uint32Array, k0: number, k1: number, map: Uint32Array | null): void {
   for (let k = k0; k < k1; k += 3) {
     const a = runs[k];
     const e = a + runs[k + 2];
-    if (!map && e - a > 16) out.set(src.subarray(a, e), runs[k + 1]);
+    if (!map && e - a > 512) out.set(src.subarray(a, e), runs[k + 1]);
     else if (!map) for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = src[i];
     else for (let i = a, o = runs[k + 1]; i < e; i++) out[o++] = map[src[i]];
   }

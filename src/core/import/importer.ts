@@ -44,7 +44,7 @@ export interface ImportEnv {
   workers?: number;
   /** Files with more columns are refused (default MAX_COLUMNS; IAFA_MAX_COLUMNS). */
   maxColumns?: number;
-  /** Plain NDJSON exports in worker threads too (IAFA_IMPORT_JSON_PARALLEL=1); see docs/data-formats.md. */
+  /** Plain NDJSON exports in worker threads too (the app's default; IAFA_IMPORT_JSON_PARALLEL=0 turns it off); see docs/data-formats.md. */
   jsonParallel?: boolean;
 }
 

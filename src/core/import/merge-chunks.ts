@@ -2,7 +2,7 @@ import { ByteDict, type RawDict } from './bytes-dict';
 import type { ColBuilder, EventLogBuilder } from './event-builder';
 import type { ChunkResult } from './parse-chunk';
 import { canSplit, runBlocks } from '../helper-thread';
-import { COPY_PIECES, mergeBlock, mergeBlocks, type ChunkRuns, type MergeJob } from './copy-blocks';
+import { COPY_PIECES, mergeBlock, mergeBlocks, type ChunkRuns, type CodeSource, type MergeJob } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 import { lastCsvRead } from './profile';
 import { mergeUsersWasm } from './merge-users-wasm';
@@ -154,7 +154,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     if (repeats) target.repeats = true;
     const maps = parts.map((col) => (col ? (repeats ? target.dict.appendAll(col.dict) : remap(target.dict, col.dict)) : null));
     const out = allocCodes(n, target.dict.size, split);
-    columns.push({ dst: out, parts: parts.map((col, w) => (col ? { src: col.codes, map: isIdentity(maps[w]!) ? null : maps[w] } : null)) });
+    columns.push({ dst: out, parts: parts.map((col, w) => (col ? codeSource(col.codes, maps[w]!) : null)) });
     codes.set(target, out);
     if (target === b.event && chunks.every((c) => c.eventCounts)) {
       eventCounts = new Float64Array(target.dict.size);
@@ -194,9 +194,11 @@ function blockCuts(start: Uint32Array, blocks: number): Uint32Array {
   return cuts;
 }
 
-function isIdentity(map: Uint32Array): boolean {
-  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
-  return true;
+/** How a chunk's codes become ours (copy-blocks.ts): as they are, shifted (all but code 0), or through the map. */
+function codeSource(src: Codes, map: Uint32Array): CodeSource {
+  const shift = map.length > 1 ? map[1] - 1 : 0;
+  for (let i = 1; i < map.length; i++) if (map[i] !== i + shift) return { src, map, shift: 0 };
+  return { src, map: shift === 0 ? null : map, shift };
 }
 
 /**

@@ -43,7 +43,7 @@ export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' 
         signal: ctx.signal,
         progress: ctx.progress,
         parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
-        jsonParallel: app.env.IAFA_IMPORT_JSON_PARALLEL === '1',
+        jsonParallel: app.env.IAFA_IMPORT_JSON_PARALLEL !== '0',
       });
       const name =
         input.name ??
