@@ -192,6 +192,24 @@ export const FunnelResult = FunnelCore.extend({
 });
 export type FunnelResult = z.infer<typeof FunnelResult>;
 
+export const FunnelComputeInput = z
+  .object({
+    datasetId: z.string().min(1).optional(),
+    definition: FunnelDefinition.optional(),
+    funnelId: z.string().min(1).optional(),
+  })
+  .refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
+    message: 'give either funnelId, or datasetId and definition',
+  });
+
+export const funnelsCompute = call({
+  name: 'funnels:compute',
+  summary: 'Compute a funnel (stages, segments, previous period, daily series, time to convert).',
+  http: { method: 'POST', path: '/api/v1/funnels/compute', aliases: ['/api/v1/analytics/:funnelId/funnel'] },
+  input: FunnelComputeInput,
+  output: FunnelResult,
+});
+
 export const Funnel = z.object({
   id: z.string(),
   datasetId: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call } from './call';
 import { ColumnInfo, Dataset, DatasetKind } from './datasets';
-import { FunnelDefinition, FunnelResult, noProtoKey } from './funnels';
+import { noProtoKey } from './funnels';
 
 /**
  * How a file's columns map to roles. Every field is optional: detection fills the gaps, and an
@@ -100,22 +100,4 @@ export const datasetsPreview = call({
   http: { method: 'POST', path: '/api/v1/datasets/preview' },
   input: z.object({ path: z.string().min(1).max(4096), kind: DatasetKind.optional(), mapping: ImportMapping.optional() }),
   output: ImportPreview,
-});
-
-export const FunnelComputeInput = z
-  .object({
-    datasetId: z.string().min(1).optional(),
-    definition: FunnelDefinition.optional(),
-    funnelId: z.string().min(1).optional(),
-  })
-  .refine((v) => Boolean(v.funnelId) || (Boolean(v.datasetId) && Boolean(v.definition)), {
-    message: 'give either funnelId, or datasetId and definition',
-  });
-
-export const funnelsCompute = call({
-  name: 'funnels:compute',
-  summary: 'Compute a funnel (stages, segments, previous period, daily series, time to convert).',
-  http: { method: 'POST', path: '/api/v1/funnels/compute', aliases: ['/api/v1/analytics/:funnelId/funnel'] },
-  input: FunnelComputeInput,
-  output: FunnelResult,
 });

@@ -49,7 +49,7 @@ export const contract = {
   'funnels:delete': funnels.funnelsDelete,
   'datasets:import': imports.datasetsImport,
   'datasets:preview': imports.datasetsPreview,
-  'funnels:compute': imports.funnelsCompute,
+  'funnels:compute': funnels.funnelsCompute,
   'datasets:join-preview': assist.datasetsJoinPreview,
   'datasets:suggest-funnel': assist.datasetsSuggestFunnel,
   'llm:narrate': llm.llmNarrate,
