@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importFiles, type ImportEnv } from '../../src/core/import/importer';
 import { ColumnStore } from '../../src/core/import/store';
+import { lastCsvRead } from '../../src/core/import/profile';
 import { seededRandom } from '../../src/core/random';
 import { writeExportLikeLog } from '../../bench/export-like-data';
 import { tempDir } from '../helpers/engine';
@@ -120,10 +121,13 @@ describe('string user ids and ISO times', () => {
     writeTrickyIds(file);
     const ref = reference(file);
     const wasm = await importWith(file, 'wasm', 2);
+    // The first range's string ids were matched while the second range still parsed.
+    expect(lastCsvRead.earlyUserMergeMs).toBeGreaterThan(0);
     expect(wasm.out.userCount).toBe(ref.size);
     expect(stored(wasm.out.dir)).toEqual(ref);
     expectSameStore(wasm, await importWith(file, 'scanner', 0));
     expectSameStore(wasm, await importWith(file, 'wasm', 3));
+    expect(lastCsvRead.earlyUserMergeMs).toBeGreaterThan(0);
     expectSameStore(wasm, await importWith(file, 'wasm', 0));
   }, 180_000);
 

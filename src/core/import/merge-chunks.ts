@@ -5,7 +5,7 @@ import { canSplit, runBlocks } from '../helper-thread';
 import { COPY_PIECES, mergeBlock, mergeBlocks, type ChunkRuns, type CodeSource, type MergeJob } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 import { lastCsvRead } from './profile';
-import { mergeUsersWasm } from './merge-users-wasm';
+import { UserMerger } from './merge-users-wasm';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
@@ -25,13 +25,20 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
  * number (the usual case), ids are matched by value through an array or a Map and appended to
  * the dictionary unhashed: hashing a few hundred thousand ids' bytes was most of this merge.
  */
-function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[]): Uint32Array[] {
+function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[], early: EarlyUsers | null): Uint32Array[] {
   const total = chunks.reduce((a, c) => a + c.users.offs.length, 0);
-  const ids = b.users.size <= 1 ? chunks.map((c) => (c.userIds && allNumbers(c.userIds) ? c.userIds : decimalIds(c.users))) : [];
+  const ids = b.users.size <= 1 ? chunks.map(numericIds) : [];
   if (ids.length === 0 || ids.some((x) => x === null)) {
-    // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
-    if (b.users.size <= 1) b.users = new ByteDict(total);
-    return mergeUsersWasm(b.users, chunks) ?? chunks.map((c) => remap(b.users, c.users));
+    if (b.users.size <= 1) {
+      const merger = early?.first === chunks[0] ? early.merger : new UserMerger(total);
+      if (chunks.slice(merger === early?.merger ? 1 : 0).every((c) => merger.add(c))) {
+        b.users = merger.users;
+        return merger.maps;
+      }
+      // Sized once for every chunk's users, rather than grown (and rehashed) a dozen times.
+      b.users = new ByteDict(total);
+    }
+    return chunks.map((c) => remap(b.users, c.users));
   }
   let lo = Infinity;
   let hi = -Infinity;
@@ -67,6 +74,32 @@ function mapSparseIds(v: Float64Array, d: RawDict, sparse: Map<number, number>, 
     map[l] = g;
   }
   return map;
+}
+
+/** A chunk's user ids as numbers (by value, from the reader or from their text), or null when some is not a canonical decimal. */
+function numericIds(c: ChunkResult): Float64Array | null {
+  return c.userIds && allNumbers(c.userIds) ? c.userIds : decimalIds(c.users);
+}
+
+/** The first range's string user ids, matched while the later ranges still parse (mergeFirstUsers). */
+export interface EarlyUsers {
+  first: ChunkResult;
+  merger: UserMerger;
+}
+
+/**
+ * Matches the first range's user ids as soon as its worker is done, when they are strings (ids
+ * that are numbers are matched by value, fast enough at the end): in arrival-order exports the
+ * last range usually takes longer, and one core would otherwise sit idle meanwhile. Null when
+ * there is nothing to gain or the kernel cannot; absorbChunks then matches every range itself.
+ */
+export function mergeFirstUsers(b: EventLogBuilder, first: ChunkResult, ranges: number): EarlyUsers | null {
+  if (ranges < 2 || b.rows > 0 || b.users.size > 1 || first.quoted || numericIds(first) !== null) return null;
+  const t0 = performance.now();
+  const merger = new UserMerger(first.users.offs.length * ranges);
+  const ok = merger.add(first);
+  lastCsvRead.earlyUserMergeMs = performance.now() - t0;
+  return ok ? { first, merger } : null;
 }
 
 /** Whether every id but code 0's (the empty one) is a number. */
@@ -110,7 +143,7 @@ function decimalIds(d: RawDict): Float64Array | null {
  * is already time-ordered unless the chunks interleave in time; only those users are sorted
  * again (stably, so ties keep file order).
  */
-export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
+export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], early: EarlyUsers | null = null): void {
   let lineOffset = 1;
   for (const c of chunks) {
     b.warnings.merge(c.warnings, lineOffset);
@@ -121,7 +154,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[]): void {
     return;
   }
   const u0 = performance.now();
-  const userMaps = mergeUsers(b, chunks);
+  const userMaps = mergeUsers(b, chunks, early);
   lastCsvRead.userMergeMs = performance.now() - u0;
   const nUsers = b.users.size;
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper

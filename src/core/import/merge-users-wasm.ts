@@ -1,23 +1,42 @@
-import type { ByteDict } from './bytes-dict';
+import { ByteDict } from './bytes-dict';
 import type { ChunkResult } from './parse-chunk';
-import { isKernelFailure, newParseKernel } from './wasm/kernel';
+import { isKernelFailure, newParseKernel, type ParseKernel } from './wasm/kernel';
 
 /**
  * The chunks' string user ids matched through the import kernel's id index (users.ts): each
  * chunk's ids are copied into a kernel instance, which gives every id its merged code (new ids
  * the next ones, in the order they come); the new ids are then appended to `users`, unhashed.
  * The same codes as adding every chunk's ids to `users` in turn, at a fraction of the cost (a
- * few hundred thousand JavaScript hash lookups of UUID bytes were most of the merge). Null,
- * having changed nothing, when the kernel cannot do it; `users` must hold only the empty id.
+ * few hundred thousand JavaScript hash lookups of UUID bytes were most of the merge).
+ *
+ * Chunks are added in file order, one at a time: the first range's worker usually finishes
+ * before the last one's, and its ids are matched while the others still parse (readCsvChunks).
  */
-export function mergeUsersWasm(users: ByteDict, chunks: ChunkResult[]): Uint32Array[] | null {
-  if (users.size !== 1) return null;
-  const total = chunks.reduce((a, c) => a + c.users.offs.length, 0);
-  let maps: Uint32Array[];
-  try {
-    const k = newParseKernel();
-    k.mergeBegin(total);
-    maps = chunks.map((c) => {
+export class UserMerger {
+  /** The merged user dictionary: the empty id, then every id in first-seen order. */
+  readonly users: ByteDict;
+  readonly maps: Uint32Array[] = [];
+  private k: ParseKernel | null = null;
+  private failed = false;
+
+  /** `expected`: about how many ids all chunks hold together (the tables grow past it if need be). */
+  constructor(expected: number) {
+    this.users = new ByteDict(expected);
+    try {
+      this.k = newParseKernel();
+      this.k.mergeBegin(expected);
+    } catch (err) {
+      if (!isKernelFailure(err)) throw err;
+      this.failed = true;
+    }
+  }
+
+  /** Adds the next chunk's ids; false when the kernel could not (then nothing of this merger may be used). */
+  add(c: ChunkResult): boolean {
+    const k = this.k;
+    if (!k || this.failed) return false;
+    let map: Uint32Array;
+    try {
       const { pool, offs, lens } = c.users;
       const n = offs.length;
       // (64 bytes of slack: the kernel reads ids a word at a time.)
@@ -31,22 +50,34 @@ export function mergeUsersWasm(users: ByteDict, chunks: ChunkResult[]): Uint32Ar
         spans[2 * i + 1] = lens[i];
       }
       k.mergeIds(poolAt, spansAt, n, outAt);
-      return new Uint32Array(k.memory.buffer, outAt, n).slice();
-    });
-  } catch (err) {
-    if (isKernelFailure(err)) return null;
-    throw err;
-  }
-  let next = 1;
-  chunks.forEach((c, w) => {
-    const { pool, offs, lens } = c.users;
-    const map = maps[w];
-    for (let i = 1; i < map.length; i++) {
-      if (map[i] < next) continue;
-      if (map[i] !== next) throw new Error(`merged user code ${map[i]} out of order (expected ${next})`);
-      users.appendNew(pool, offs[i], offs[i] + lens[i]);
-      next++;
+      map = new Uint32Array(k.memory.buffer, outAt, n).slice();
+    } catch (err) {
+      if (!isKernelFailure(err)) throw err;
+      this.failed = true;
+      return false;
     }
-  });
-  return maps;
+    const users = this.users;
+    const { pool, offs, lens } = c.users;
+    // Into an empty dictionary every id is new, in order: appended at once.
+    if (users.size === 1 && isIdentity(map)) users.appendAll(c.users);
+    else {
+      for (let i = 1; i < map.length; i++) {
+        if (map[i] < users.size) continue;
+        if (map[i] !== users.size) throw new Error(`merged user code ${map[i]} out of order (expected ${users.size})`);
+        users.appendNew(pool, offs[i], offs[i] + lens[i]);
+      }
+    }
+    this.maps.push(map);
+    return true;
+  }
+
+  /** Whether `chunks` begin with the chunks added here, in order. */
+  startsWith(chunks: ChunkResult[], added: ChunkResult[]): boolean {
+    return added.length === this.maps.length && added.every((c, i) => chunks[i] === c);
+  }
+}
+
+function isIdentity(map: Uint32Array): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
+  return true;
 }

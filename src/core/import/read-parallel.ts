@@ -5,7 +5,7 @@ import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
 import { adoptHelper } from '../helper-thread';
 import { workerScript } from '../worker-script';
-import { absorbChunks } from './merge-chunks';
+import { absorbChunks, mergeFirstUsers, type EarlyUsers } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
@@ -139,6 +139,8 @@ export async function readCsvChunks(
   lastCsvRead.startAt = performance.now();
   const pool = typeof workers === 'number' ? Array.from({ length: workers }, startWorker) : workers;
   let results: ChunkResult[];
+  let early: EarlyUsers | null = null;
+  lastCsvRead.earlyUserMergeMs = 0;
   try {
     const start = headerEnd(src.path, src.bom);
     const ranges = splitRanges(src.path, start, src.size, Math.max(1, pool.length));
@@ -146,10 +148,16 @@ export async function readCsvChunks(
     const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
     const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
     const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
-    results =
-      pool.length === 0
-        ? ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)))
-        : await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal)));
+    if (pool.length === 0) results = ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)));
+    else {
+      const running = ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal));
+      // The first range's string ids are matched as soon as it is back (mergeFirstUsers).
+      running[0].then(
+        (first) => (early = mergeFirstUsers(builder, first, running.length)),
+        () => {},
+      );
+      results = await Promise.all(running);
+    }
   } catch (err) {
     for (const w of pool) void w.terminate();
     throw err;
@@ -159,7 +167,7 @@ export async function readCsvChunks(
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   const m0 = performance.now();
-  absorbChunks(builder, results);
+  absorbChunks(builder, results, early);
   lastCsvRead.doneAt = performance.now();
   lastCsvRead.mergeMs = lastCsvRead.doneAt - m0;
   lastCsvRead.chunks = results.flatMap((r) => (r.timing ? [r.timing] : []));
