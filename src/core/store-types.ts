@@ -9,7 +9,9 @@
  *   user_start.u32       row offset of each user (users+1 entries): rows are grouped by user
  *   users.json           user ids by code
  *   c<i>.codes           dictionary codes of column i (1, 2 or 4 bytes each)
- *   c<i>.json            the dictionary: distinct values by code, code 0 = empty
+ *   c<i>.json            the dictionary: distinct values by code, code 0 = empty; or, for an
+ *                        id-like column (more than 65,536 values), c<i>.ids, the values' bytes
+ *                        back to back, and c<i>.lens, their lengths (1, 2 or 4 bytes each)
  */
 export type Codes = Uint8Array | Uint16Array | Uint32Array;
 
@@ -19,6 +21,9 @@ export interface StoredColumn {
   width: 1 | 2 | 4;
   file: string;
   dictFile: string;
+  /** With a dictFile of bytes (c<i>.ids): the file of the values' lengths, and their width. */
+  lensFile?: string;
+  lensWidth?: 1 | 2 | 4;
   /** With `repeats`, at most this many: the count of stored values, some of which may be equal. */
   distinct: number;
   /** The dictionary may hold a value twice (an id-like column stored unhashed): folded when read. */

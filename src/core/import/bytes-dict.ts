@@ -29,6 +29,12 @@ export class ByteDict {
   private stale = false;
   /** Codes from here on were appended by appendAll without their key words (filled by rebuildTable). */
   private keyless = Infinity;
+  /**
+   * Other dictionaries' values appended by appendAll and not copied in yet: codes [first, first
+   * + n) are values 1..n of `raw`. Only size, value() and packed() read them where they are;
+   * anything else copies them into the pool first (flatten).
+   */
+  private parts: { first: number; n: number; raw: RawDict }[] = [];
   size = 0;
 
   constructor(initialCapacity = 1024) {
@@ -128,6 +134,7 @@ export class ByteDict {
    * without hashing it: the table is rebuilt on the next add, if there is one.
    */
   appendNew(buf: Uint8Array, start: number, end: number): number {
+    this.flatten();
     let w = 0;
     let w2 = 0;
     for (let i = start; i < end; i++) {
@@ -144,50 +151,64 @@ export class ByteDict {
    * values, which one by one was most of the merge. Returns the codes they got.
    */
   appendAll(values: RawDict): Uint32Array {
-    const { pool: src, offs, lens } = values;
-    const n = offs.length;
+    const n = values.offs.length;
     const map = new Uint32Array(n);
     if (n <= 1) return map;
-    let lo = Infinity;
-    let hi = 0;
-    for (let i = 1; i < n; i++) {
-      if (offs[i] < lo) lo = offs[i];
-      if (offs[i] + lens[i] > hi) hi = offs[i] + lens[i];
-    }
-    const bytes = hi - lo;
-    if (this.poolLen + bytes > this.pool.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.pool.length * 2, this.poolLen + bytes + 1024));
-      this.pool.copy(next, 0, 0, this.poolLen);
-      this.pool = next;
-    }
-    this.pool.set(src.subarray(lo, hi), this.poolLen);
-    const base = this.poolLen - lo;
-    this.poolLen += bytes;
-    if (4 * (this.size + n) > this.spans.length) {
-      // Exactly what is needed when that is more than double: a million-value chunk's spans
-      // rounded up to a power of two cost up to twice their size.
-      const spans = new Int32Array(Math.max(this.spans.length * 2, 4 * (this.size + n)));
-      spans.set(this.spans);
-      this.spans = spans;
-    }
-    const spans = this.spans;
-    // The key words (last 8 bytes) only serve lookups, and an id column appended here is seldom
-    // looked up again: they are filled in when the table is rebuilt for a lookup, if ever.
-    // (Computing them here was most of this call: a Mixpanel export's 10M $insert_id values.)
-    this.keyless = Math.min(this.keyless, this.size);
-    for (let i = 1; i < n; i++) {
-      const code = this.size++;
-      const k = 4 * code;
-      spans[k] = base + offs[i];
-      spans[k + 1] = lens[i];
-      map[i] = code;
-    }
+    // Kept where they are: an id column's chunks (a Mixpanel export's 10M $insert_id values)
+    // are written out from their own pools, and copying them here first, spans and all, cost
+    // more than the write.
+    this.parts.push({ first: this.size, n: n - 1, raw: values });
+    for (let i = 1; i < n; i++) map[i] = this.size + i - 1;
+    this.size += n - 1;
     this.stale = true;
     return map;
   }
 
+  /** The values appendAll kept in their own pools, copied in (their bytes at once, as they lie in their pool). */
+  flatten(): void {
+    const parts = this.parts;
+    if (parts.length === 0) return;
+    this.parts = [];
+    const size = this.size;
+    if (4 * size > this.spans.length) {
+      // Exactly what is needed when that is more than double: a million-value chunk's spans
+      // rounded up to a power of two cost up to twice their size.
+      const spans = new Int32Array(Math.max(this.spans.length * 2, 4 * size));
+      spans.set(this.spans);
+      this.spans = spans;
+    }
+    // The key words (last 8 bytes) only serve lookups, and an id column appended here is seldom
+    // looked up again: they are filled in when the table is rebuilt for a lookup, if ever.
+    this.keyless = Math.min(this.keyless, parts[0].first);
+    for (const { first, n, raw } of parts) {
+      const { pool: src, offs, lens } = raw;
+      let lo = Infinity;
+      let hi = 0;
+      for (let i = 1; i <= n; i++) {
+        if (offs[i] < lo) lo = offs[i];
+        if (offs[i] + lens[i] > hi) hi = offs[i] + lens[i];
+      }
+      const bytes = Math.max(0, hi - lo);
+      if (this.poolLen + bytes > this.pool.length) {
+        const next = Buffer.allocUnsafe(Math.max(this.pool.length * 2, this.poolLen + bytes + 1024));
+        this.pool.copy(next, 0, 0, this.poolLen);
+        this.pool = next;
+      }
+      if (bytes > 0) this.pool.set(src.subarray(lo, hi), this.poolLen);
+      const base = this.poolLen - lo;
+      this.poolLen += bytes;
+      const spans = this.spans;
+      for (let i = 1; i <= n; i++) {
+        const k = 4 * (first + i - 1);
+        spans[k] = base + offs[i];
+        spans[k + 1] = lens[i];
+      }
+    }
+  }
+
   private rebuildTable(): void {
     this.stale = false;
+    this.flatten();
     this.fillKeys();
     let slots = 16;
     while (slots < this.size * 2 + 2) slots *= 2;
@@ -243,12 +264,21 @@ export class ByteDict {
   }
 
   value(code: number): string {
+    const parts = this.parts;
+    if (parts.length > 0 && code >= parts[0].first) {
+      let p = parts.length - 1;
+      while (parts[p].first > code) p--;
+      const { pool, offs, lens } = parts[p].raw;
+      const i = code - parts[p].first + 1;
+      return Buffer.from(pool.buffer, pool.byteOffset + offs[i], lens[i]).toString('utf8');
+    }
     const o = this.spans[4 * code];
     return this.pool.toString('utf8', o, o + this.spans[4 * code + 1]);
   }
 
   /** The values as bytes, for a worker to send: no string per value on either side. */
   raw(): RawDict {
+    this.flatten();
     const offs = new Int32Array(this.size);
     const lens = new Int32Array(this.size);
     for (let c = 0; c < this.size; c++) {
@@ -265,6 +295,7 @@ export class ByteDict {
    * bytes) goes through JSON.stringify, so the text is the same.
    */
   toJson(): Buffer {
+    this.flatten();
     const pool = this.pool;
     const spans = this.spans;
     const out = Buffer.allocUnsafe(this.poolLen + 3 * this.size + 2);
@@ -309,7 +340,60 @@ export class ByteDict {
     return Buffer.concat(parts);
   }
 
+  /**
+   * The values as their bytes back to back in code order and each one's length, when the pool
+   * holds them that way (values appended in order, the usual case); null otherwise. An id column
+   * of millions of values is stored so (store.ts readIdValues): no JSON to escape and write.
+   */
+  packed(): { bytes: Uint8Array[]; lens: Uint8Array | Uint16Array | Uint32Array } | null {
+    // In the narrowest width that holds the longest: ids are mostly short, their lengths one byte.
+    for (const Lens of [Uint8Array, Uint16Array, Uint32Array]) {
+      const max = Lens === Uint8Array ? 255 : Lens === Uint16Array ? 65535 : Infinity;
+      const lens = new Lens(this.size);
+      const bytes = this.packInto(lens, max);
+      if (bytes === 'wider') continue;
+      if (bytes === null) {
+        if (this.parts.length === 0) return null;
+        // A part whose values do not lie back to back in its pool: copied in, then tried again.
+        this.flatten();
+        return this.packed();
+      }
+      return { bytes, lens };
+    }
+    return null;
+  }
+
+  /** packed()'s lengths into `lens` and the byte ranges holding the values back to back; 'wider' when a value is longer than `max`. */
+  private packInto(lens: Uint8Array | Uint16Array | Uint32Array, max: number): Uint8Array[] | null | 'wider' {
+    const spans = this.spans;
+    const own = this.parts.length > 0 ? this.parts[0].first : this.size;
+    let at = 0;
+    for (let c = 0; c < own; c++) {
+      const len = spans[4 * c + 1];
+      if (len > max) return 'wider';
+      if (spans[4 * c] !== at && len !== 0) return null;
+      lens[c] = len;
+      at += len;
+    }
+    const out = [this.pool.subarray(0, at)];
+    for (const { first, n, raw } of this.parts) {
+      const { pool, offs, lens: ls } = raw;
+      const from = offs[1];
+      let end = from;
+      for (let i = 1; i <= n; i++) {
+        const len = ls[i];
+        if (len > max) return 'wider';
+        if (offs[i] !== end && len !== 0) return null;
+        lens[first + i - 1] = len;
+        end += len;
+      }
+      out.push(pool.subarray(from, end));
+    }
+    return out;
+  }
+
   values(): string[] {
+    this.flatten();
     const out = new Array<string>(this.size);
     for (let c = 0; c < this.size; c++) out[c] = this.value(c);
     return out;

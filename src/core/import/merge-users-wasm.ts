@@ -59,8 +59,11 @@ export class UserMerger {
     const users = this.users;
     const { pool, offs, lens } = c.users;
     // Into an empty dictionary every id is new, in order: appended at once.
-    if (users.size === 1 && isIdentity(map)) users.appendAll(c.users);
-    else {
+    if (users.size === 1 && isIdentity(map)) {
+      users.appendAll(c.users);
+      // Copied in now: the next chunk's new ids are appended one by one after them.
+      users.flatten();
+    } else {
       for (let i = 1; i < map.length; i++) {
         if (map[i] < users.size) continue;
         if (map[i] !== users.size) throw new Error(`merged user code ${map[i]} out of order (expected ${users.size})`);

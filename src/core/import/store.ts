@@ -60,6 +60,20 @@ export function readCodes(file: string, width: 1 | 2 | 4, shared = false): Codes
   return new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
 }
 
+/** An id-like column's values stored as bytes back to back (c<i>.ids) and their lengths (c<i>.lens). */
+function readIdValues(bytesFile: string, lensFile: string, width: 1 | 2 | 4): string[] {
+  const bytes = fs.readFileSync(bytesFile);
+  const lens = readCodes(lensFile, width);
+  const out = new Array<string>(lens.length);
+  let at = 0;
+  for (let c = 0; c < lens.length; c++) {
+    out[c] = bytes.toString('utf8', at, at + lens[c]);
+    at += lens[c];
+  }
+  if (at !== bytes.length) throw new IafaError('internal', `The stored values of this dataset are damaged (${bytesFile}); re-import the file.`);
+  return out;
+}
+
 export interface InMemoryColumns {
   time: Float64Array;
   userStart: Uint32Array;
@@ -136,7 +150,9 @@ export class ColumnStore implements ColumnSource {
       throw new IafaError('validation', `Unknown column "${name}". Columns: ${names}.`, { reason: 'unknown_column', column: name });
     }
     let codes = readCodes(path.join(this.dir, meta.file), meta.width, this.shared);
-    let dict = JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[];
+    let dict = meta.lensFile
+      ? readIdValues(path.join(this.dir, meta.dictFile), path.join(this.dir, meta.lensFile), meta.lensWidth ?? 4)
+      : (JSON.parse(fs.readFileSync(path.join(this.dir, meta.dictFile), 'utf8')) as string[]);
     if (meta.repeats) ({ codes, dict } = foldRepeats(codes, dict, this.shared));
     let idx: Map<string, number> | null = null;
     const col: LoadedColumn = { codes, dict, index: () => (idx ??= new Map(dict.map((v, i) => [v, i]))) };

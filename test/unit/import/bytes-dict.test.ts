@@ -55,4 +55,38 @@ describe('ByteDict', () => {
     expect(d.addString('first')).toBe(1);
     expect(d.addString('12345679')).toBe(7);
   });
+
+  it('keeps appended dictionaries where they are until needed: values, packing and lookups see them all', () => {
+    const a = new ByteDict(16);
+    const b = new ByteDict(16);
+    const av = ['id-1', 'é-2', ''.padEnd(300, 'x')];
+    const bv = ['id-3', 'id-1'];
+    for (const v of av) a.addString(v);
+    for (const v of bv) b.addString(v);
+    const d = new ByteDict(16);
+    d.addString('own');
+    expect(Array.from(d.appendAll(a.raw()))).toEqual([0, 2, 3, 4]);
+    expect(Array.from(d.appendAll(b.raw()))).toEqual([0, 5, 6]);
+    expect(d.size).toBe(7);
+    // Read where they are (no copy yet), then packed as bytes and lengths wide enough for 300.
+    expect([1, 2, 3, 4, 5, 6].map((c) => d.value(c))).toEqual(['own', ...av, ...bv]);
+    const packed = d.packed()!;
+    expect(packed.lens).toBeInstanceOf(Uint16Array);
+    expect(Array.from(packed.lens)).toEqual([0, 3, ...[...av, ...bv].map((v) => Buffer.byteLength(v))]);
+    expect(Buffer.concat(packed.bytes).toString('utf8')).toBe(['own', ...av, ...bv].join(''));
+    // A lookup copies them in: an appended value is found, not added again (ids repeat across chunks).
+    expect(d.addString('id-3')).toBe(5);
+    expect(d.values()).toEqual(['', 'own', ...av, ...bv]);
+    expect(Array.from(d.packed()!.lens)).toEqual(Array.from(packed.lens));
+  });
+
+  it('does not pack values that are not back to back (the writer then writes JSON), and still reads them', () => {
+    const d = new ByteDict(16);
+    const pool = Buffer.from('..ab..cd');
+    const map = d.appendAll({ pool, offs: Int32Array.from([0, 2, 6]), lens: Int32Array.from([0, 2, 2]) });
+    expect(Array.from(map)).toEqual([0, 1, 2]);
+    expect(d.packed()).toBeNull();
+    expect(d.values()).toEqual(['', 'ab', 'cd']);
+    expect(JSON.parse(d.toJson().toString('utf8'))).toEqual(['', 'ab', 'cd']);
+  });
 });
