@@ -375,7 +375,7 @@ export class ByteDict {
       lens[c] = len;
       at += len;
     }
-    const out = [this.pool.subarray(0, at)];
+    const out: Uint8Array[] = [this.pool.subarray(0, at)];
     for (const { first, n, raw } of this.parts) {
       const { pool, offs, lens: ls } = raw;
       const from = offs[1];
