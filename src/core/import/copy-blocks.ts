@@ -25,9 +25,11 @@ export interface MergeJob {
 }
 
 /**
- * A chunk's codes for one column and how they become ours: `map` (code -> ours), or, with `map`
- * null, the same codes shifted by `shift` (0 but for code 0, the empty value: an id column whose
- * chunk values were appended after the earlier chunks'; a shift reads no map at random).
+ * A chunk's codes for one column and how they become ours: through `map` (code -> ours), or as
+ * they are when `map` is null. A `shift` other than 0 says the map is just that: ours are the
+ * chunk's codes plus `shift`, but code 0 (the empty value), which stays 0 (an id column whose
+ * values were appended after the earlier chunks'), and 4-byte codes are then copied without
+ * reading the map at random.
  */
 export interface CodeSource {
   src: Codes;
