@@ -5,7 +5,7 @@
 // dict.ts, times.ts, users.ts and sort.ts hold its parts.
 
 import { alloc, Dict, hashBytes, same } from './dict';
-import { keyUnit, scatterKeys, sortByTimes, sortEachUser, unpackKeys } from './sort';
+import { countSortedCodes, sortColumns, sortedCodes, sortedTimes, sortedUserStart } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
 import { resetUsers, userCode, usersOfBatch, userValues } from './users';
 
@@ -426,94 +426,15 @@ function widen(i: i32, to: u32): usize {
   return col;
 }
 
-// ---- ordering by (user, time), stably, as sort-rows.ts does ----
-let userStart: usize = 0;
-let sortedTime: usize = 0;
-/** Per field: its codes in the new order. */
-let sortedCols: usize = 0;
-
+// ---- ordering by (user, time): sort.ts ----
 /** Orders the rows by (user code, time), ties in file order; the results are the sorted* pointers. */
 export function sortRows(): void {
-  const n = rows;
-  const nUsers = dicts[userIdx]!.size;
-  const uc = load<usize>(codeCols + (<usize>userIdx << 2));
-  userStart = alloc(<usize>(nUsers + 1) << 2);
-  memory.fill(userStart, 0, <usize>(nUsers + 1) << 2);
-  for (let i: u32 = 0; i < n; i++) {
-    const a = userStart + ((<usize>load<u32>(uc + (<usize>i << 2)) + 1) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  for (let u: u32 = 0; u < nUsers; u++) {
-    const a = userStart + ((<usize>u + 1) << 2);
-    store<u32>(a, load<u32>(a) + load<u32>(a - 4));
-  }
-  const pos = alloc(<usize>nUsers << 2);
-  memory.copy(pos, userStart, <usize>nUsers << 2);
-  // Fresh memory costs a page fault per 4 KB on first touch, dearer here than the copying
-  // itself; so the sort reuses what it is done with where it can.
-  let spare: usize = 0;
-  let spareLen: usize = 0;
-  const unit = keyUnit(timeCol, n, tLo, tHi, anyFraction);
-  if (unit > 0) {
-    const packed = alloc(<usize>n << 3);
-    scatterKeys(timeCol, n, uc, pos, packed, unit);
-    sortEachUser(userStart, nUsers, packed);
-    // The user codes and the file-order times have been read for the last time.
-    perm = uc;
-    sortedTime = timeCol;
-    unpackKeys(packed, n, perm, sortedTime, unit);
-    spare = packed;
-    spareLen = <usize>n << 3;
-  } else {
-    perm = alloc(<usize>n << 2);
-    sortedTime = alloc(<usize>n << 3);
-    sortByTimes(timeCol, n, nUsers, uc, pos, userStart, perm, sortedTime);
-  }
-  // In the narrowest width that holds the field's codes: less to copy out and to send.
-  sortedCols = alloc(<usize>nFields << 2);
-  for (let f = 0; f < nFields; f++) {
-    if (f == timeIdx || f == userIdx) continue;
-    const src = load<usize>(codeCols + (<usize>f << 2));
-    const w = codeWidth(f);
-    // (8-byte steps through the spare region: JavaScript views need aligned offsets.)
-    const bytes = (<usize>n * w + 7) & ~(<usize>7);
-    let dst: usize;
-    if (bytes <= spareLen) {
-      dst = spare;
-      spare += bytes;
-      spareLen -= bytes;
-    } else dst = alloc(bytes);
-    if (w == 1) for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>load<u32>(perm + (<usize>i << 2))));
-    else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
-    else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
-    store<usize>(sortedCols + (<usize>f << 2), dst);
-  }
+  sortColumns(rows, dicts[userIdx]!.size, load<usize>(codeCols + (<usize>userIdx << 2)), timeCol, tLo, tHi, anyFraction, nFields, timeIdx, userIdx, codeCols, widths);
 }
-
-/** Row numbers in sorted order (sortRows). */
-let perm: usize = 0;
 
 /** Rows per code of a field (after sortRows): the import lists each event's count. */
 export function codeCounts(field: i32): usize {
-  const size = dicts[field]!.size;
-  const out = alloc(<usize>size << 2);
-  memory.fill(out, 0, <usize>size << 2);
-  const col = load<usize>(sortedCols + (<usize>field << 2));
-  const w = codeWidth(field);
-  const n = rows;
-  if (w == 1) for (let i: u32 = 0; i < n; i++) {
-    const a = out + (<usize>load<u8>(col + <usize>i) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  else if (w == 2) for (let i: u32 = 0; i < n; i++) {
-    const a = out + (<usize>load<u16>(col + (<usize>i << 1)) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  else for (let i: u32 = 0; i < n; i++) {
-    const a = out + (<usize>load<u32>(col + (<usize>i << 2)) << 2);
-    store<u32>(a, load<u32>(a) + 1);
-  }
-  return out;
+  return countSortedCodes(field, codeWidth(field), rows, dicts[field]!.size);
 }
 
 /** Bytes per sorted code of a field: 1, 2 or 4 (as allocCodes in store.ts chooses). */
@@ -522,13 +443,13 @@ export function codeWidth(field: i32): u32 {
 }
 
 export function userStartPtr(): usize {
-  return userStart;
+  return sortedUserStart();
 }
 export function sortedTimePtr(): usize {
-  return sortedTime;
+  return sortedTimes();
 }
 export function sortedCodesPtr(field: i32): usize {
-  return load<usize>(sortedCols + (<usize>field << 2));
+  return sortedCodes(field);
 }
 
 // ---- results, read by JavaScript through these pointers ----

@@ -226,3 +226,114 @@ export function sortByTimes(time: usize, n: u32, nUsers: u32, uc: usize, pos: us
     sortRange(sortedTime + (<usize>a << 3), perm + (<usize>a << 2), b - a, st, sp);
   }
 }
+
+// ---- a kernel's rows ordered by (user, time), ties in file order (both kernels: parse.ts for
+// CSV, ndjson.ts), as sort-rows.ts does; the results are read through the sorted* functions ----
+let userStart: usize = 0;
+let sortedTime: usize = 0;
+/** Per field: its codes in the new order. */
+let sortedCols: usize = 0;
+/** Row numbers in sorted order. */
+let perm: usize = 0;
+
+/**
+ * Orders a kernel's n rows by (user code, time): `uc` holds the user codes (nUsers of them),
+ * `timeCol` the times (their extremes [lo, hi], `anyFraction` as keyUnit takes them), and
+ * codeCols/widths each of nFields fields' codes and their width, but for the time and user fields.
+ */
+export function sortColumns(
+  n: u32,
+  nUsers: u32,
+  uc: usize,
+  timeCol: usize,
+  lo: f64,
+  hi: f64,
+  anyFraction: bool,
+  nFields: i32,
+  timeField: i32,
+  userField: i32,
+  codeCols: usize,
+  widths: usize,
+): void {
+  userStart = alloc(<usize>(nUsers + 1) << 2);
+  memory.fill(userStart, 0, <usize>(nUsers + 1) << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const a = userStart + ((<usize>load<u32>(uc + (<usize>i << 2)) + 1) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  for (let u: u32 = 0; u < nUsers; u++) {
+    const a = userStart + ((<usize>u + 1) << 2);
+    store<u32>(a, load<u32>(a) + load<u32>(a - 4));
+  }
+  const pos = alloc(<usize>nUsers << 2);
+  memory.copy(pos, userStart, <usize>nUsers << 2);
+  // Fresh memory costs a page fault per 4 KB on first touch, dearer here than the copying
+  // itself; so the sort reuses what it is done with where it can.
+  let spare: usize = 0;
+  let spareLen: usize = 0;
+  const unit = keyUnit(timeCol, n, lo, hi, anyFraction);
+  if (unit > 0) {
+    const packed = alloc(<usize>n << 3);
+    scatterKeys(timeCol, n, uc, pos, packed, unit);
+    sortEachUser(userStart, nUsers, packed);
+    // The user codes and the file-order times have been read for the last time.
+    perm = uc;
+    sortedTime = timeCol;
+    unpackKeys(packed, n, perm, sortedTime, unit);
+    spare = packed;
+    spareLen = <usize>n << 3;
+  } else {
+    perm = alloc(<usize>n << 2);
+    sortedTime = alloc(<usize>n << 3);
+    sortByTimes(timeCol, n, nUsers, uc, pos, userStart, perm, sortedTime);
+  }
+  // In the narrowest width that holds the field's codes: less to copy out and to send.
+  sortedCols = alloc(<usize>nFields << 2);
+  for (let f = 0; f < nFields; f++) {
+    if (f == timeField || f == userField) continue;
+    const src = load<usize>(codeCols + (<usize>f << 2));
+    const w = load<u32>(widths + (<usize>f << 2));
+    // (8-byte steps through the spare region: JavaScript views need aligned offsets.)
+    const bytes = (<usize>n * w + 7) & ~(<usize>7);
+    let dst: usize;
+    if (bytes <= spareLen) {
+      dst = spare;
+      spare += bytes;
+      spareLen -= bytes;
+    } else dst = alloc(bytes);
+    if (w == 1) for (let i: u32 = 0; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>load<u32>(perm + (<usize>i << 2))));
+    else if (w == 2) for (let i: u32 = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u16>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 1)));
+    else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
+    store<usize>(sortedCols + (<usize>f << 2), dst);
+  }
+}
+
+/** Rows per code of a field, from its sorted codes (`w` bytes each, `size` codes): the import lists each event's count. */
+export function countSortedCodes(field: i32, w: u32, n: u32, size: u32): usize {
+  const out = alloc(<usize>size << 2);
+  memory.fill(out, 0, <usize>size << 2);
+  const col = load<usize>(sortedCols + (<usize>field << 2));
+  if (w == 1) for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u8>(col + <usize>i) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  else if (w == 2) for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u16>(col + (<usize>i << 1)) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  else for (let i: u32 = 0; i < n; i++) {
+    const a = out + (<usize>load<u32>(col + (<usize>i << 2)) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+  }
+  return out;
+}
+
+export function sortedUserStart(): usize {
+  return userStart;
+}
+export function sortedTimes(): usize {
+  return sortedTime;
+}
+export function sortedCodes(field: i32): usize {
+  return load<usize>(sortedCols + (<usize>field << 2));
+}
