@@ -4,31 +4,9 @@ import path from 'node:path';
 import { csvToMixpanel, gzipFile, parquetFile, zipFile } from './export-data';
 import { bundle, child } from './funnel';
 import { writeBenchLog } from './funnel-data';
+import { medianRun, seconds, type DuckRun, type OursRun, type ReopenRun } from './results';
 
-interface Ours {
-  datasetId: string;
-  rows: number;
-  importMs: number;
-  funnelMs: number;
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
-}
-interface Duck {
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
-}
-interface Reopen {
-  reopenMs: number;
-  firstFunnelMs: number;
-  refilterMs: number;
-  rebreakdownMs: number;
-  residentBytesPerEvent: number;
-}
-
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = <T extends { totalMs: number }>(xs: T[]): T => [...xs].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(xs.length / 2)];
+const s = seconds;
 const key = (b: Record<string, number[]>) => JSON.stringify(Object.entries(b).sort());
 
 /**
@@ -69,27 +47,27 @@ export async function run(): Promise<void> {
       ];
       let reference: string | null = null;
       for (const c of cases) {
-        const ours: Ours[] = [];
-        const duck: Duck[] = [];
+        const ours: OursRun[] = [];
+        const duck: DuckRun[] = [];
         let kept = '';
         for (let r = 0; r < runs; r++) {
           const dataDir = path.join(dir, `data_${r}`);
-          ours.push(child<Ours>('ours', c.file, dataDir));
-          if (c.duck) duck.push(child<Duck>('duckexport', c.file, c.duck));
+          ours.push(child<OursRun>('ours', c.file, dataDir));
+          if (c.duck) duck.push(child<DuckRun>('duckexport', c.file, c.duck));
           if (r === 0) kept = dataDir;
           else fs.rmSync(dataDir, { recursive: true, force: true });
         }
-        const o = median(ours);
+        const o = medianRun(ours);
         reference ??= key(o.bySegment);
         const same = [...ours, ...duck].every((x) => key(x.bySegment) === reference);
         let line = `  ${c.name}  IAFA ${s(o.totalMs)} (import ${s(o.importMs)}, funnel ${s(o.funnelMs)}), peak RSS ${o.peakRssMb.toFixed(0)} MB`;
         if (duck.length) {
-          const d = median(duck);
+          const d = medianRun(duck);
           line += ` | DuckDB ${s(d.totalMs)}, peak RSS ${d.peakRssMb.toFixed(0)} MB | ratio ${(d.totalMs / o.totalMs).toFixed(2)}x`;
         } else line += ' | DuckDB cannot read zip';
         console.log(`${line}; counts equal: ${same ? 'yes' : 'NO'}`);
         if (c.file === nd) {
-          const re = child<Reopen>('reopen', kept, ours[0].datasetId);
+          const re = child<ReopenRun>('reopen', kept, ours[0].datasetId);
           console.log(
             `             reopen ${s(re.reopenMs)} (+ first funnel ${s(re.firstFunnelMs)}), resident ${re.residentBytesPerEvent.toFixed(1)} bytes/event`,
           );

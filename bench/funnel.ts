@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { benchChild } from './child';
 import { cachedExportLikeLog } from './export-like-data';
 import { writeBenchLog } from './funnel-data';
+import { medianRun, seconds, type DuckRun, type OursRun, type ReopenRun } from './results';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -13,14 +14,7 @@ const funnelChild = benchChild('funnel-child', 'build');
 export const bundle = funnelChild.bundle;
 export const child = funnelChild.run;
 
-interface Ours {
-  datasetId: string;
-  rows: number;
-  importMs: number;
-  funnelMs: number;
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
+interface Ours extends OursRun {
   profile?: {
     setupMs: number;
     workers: number;
@@ -35,25 +29,11 @@ interface Ours {
     writeMs: number;
   };
 }
-interface Reopen {
-  reopenMs: number;
-  firstFunnelMs: number;
-  refilterMs: number;
-  rebreakdownMs: number;
-  residentBytesPerEvent: number;
+interface Reopen extends ReopenRun {
   modesMs: Record<string, number>;
 }
-interface Duck {
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
-}
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-function median<T>(xs: T[], key: (x: T) => number): T {
-  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)];
-}
+const s = seconds;
 
 /**
  * CSV → 4-step funnel (7-day window) broken down by country, ours vs DuckDB on the same file,
@@ -110,17 +90,17 @@ function measure(kind: FileKind, file: string, rows: number, users: number, dir:
   // on a shared machine single runs vary by 10-20%.
   const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
   const oursRuns: Ours[] = [];
-  const duckRuns: Duck[] = [];
+  const duckRuns: DuckRun[] = [];
   let kept = '';
   for (let r = 0; r < runs; r++) {
     const dataDir = path.join(dir, `data_${kind}_${n}_${r}`);
     oursRuns.push(child<Ours>('ours', file, dataDir));
-    duckRuns.push(child<Duck>('duck', file, kind));
+    duckRuns.push(child<DuckRun>('duck', file, kind));
     if (r === 0) kept = dataDir;
     else fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const ours = median(oursRuns, (o) => o.totalMs);
-  const duck = median(duckRuns, (d) => d.totalMs);
+  const ours = medianRun(oursRuns);
+  const duck = medianRun(duckRuns);
   const reopen = child<Reopen>('reopen', kept, oursRuns[0].datasetId);
   const same = [...oursRuns, ...duckRuns].every(
     (x) => JSON.stringify(Object.entries(x.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()),

@@ -4,37 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchChild } from './child';
 import { cachedExportLikeLog } from './export-like-data';
+import { seconds, type DuckRun, type OursRun, type ReopenRun } from './results';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const { bundle, run: child } = benchChild('scale-child', 'scale-build');
 
-interface Ours {
-  datasetId: string;
-  rows: number;
-  importMs: number;
-  funnelMs: number;
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
-}
-interface Reopen {
-  reopenMs: number;
-  firstFunnelMs: number;
-  refilterMs: number;
-  rebreakdownMs: number;
+interface Reopen extends ReopenRun {
   refilterTwoMs: number;
   refilterOneMs: number;
-  residentBytesPerEvent: number;
   peakRssMb: number;
-}
-interface Duck {
-  totalMs: number;
-  peakRssMb: number;
-  bySegment: Record<string, number[]>;
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = seconds;
 const gb = (mb: number) => `${(mb / 1024).toFixed(2)} GB`;
 
 function dirBytes(dir: string): number {
@@ -67,10 +49,10 @@ export async function run(): Promise<void> {
     const csvBytes = fs.statSync(file).size;
     const dataDir = fs.mkdtempSync(path.join(dir, 'data-'));
     try {
-      const ours = child<Ours>('ours', file, dataDir);
+      const ours = child<OursRun>('ours', file, dataDir);
       const stored = dirBytes(path.join(dataDir, 'datasets', ours.datasetId));
       const reopen = child<Reopen>('reopen', dataDir, ours.datasetId);
-      const duck = n <= duckMax ? child<Duck>('duck', file) : null;
+      const duck = n <= duckMax ? child<DuckRun>('duck', file) : null;
       const same = duck ? JSON.stringify(Object.entries(ours.bySegment).sort()) === JSON.stringify(Object.entries(duck.bySegment).sort()) : null;
       console.log(
         `  ${rows.toLocaleString('en-US')} rows, ${users.toLocaleString('en-US')} users, ${(csvBytes / 1048576).toFixed(0)} MB CSV (export-like: string ids, ISO-8601 times, arrival order)`,
