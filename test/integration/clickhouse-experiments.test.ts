@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { ClickHouseConnection } from '../../src/core/backends/clickhouse/co
 import { clickhouseCausal, clickhouseExperiment } from '../../src/core/backends/clickhouse/experiment';
 import { runAnalysis, runCausal, type Table } from '../../src/core/experiments';
 import { AnalyzeInput, CausalInput } from '../../src/shared/contract/experiments';
+import { chdb, chdbSession, NO_CHDB } from '../helpers/chdb';
 import { ANALYST_PASSWORD, CLICKHOUSE_BIN, NO_CLICKHOUSE, loadCsvTable, startCluster, type TestCluster } from '../helpers/clickhouse';
 import { runCliCaptured } from '../helpers/cli';
 import { tempEngine } from '../helpers/engine';
@@ -154,29 +154,16 @@ describe.skipIf(!CLICKHOUSE_BIN || !HAS_SHARED_DATA)('experiment read-outs on a 
   });
 });
 
-type Chdb = { Session: new (p?: string) => { query(q: string, f?: string): string; cleanup(): void } };
-let chdb: Chdb | null = null;
-try {
-  chdb = createRequire(import.meta.url)('chdb') as Chdb;
-} catch (e) {
-  console.warn(`skipping chdb experiment tests: ${(e as Error).message.split('\n')[0]}`);
-}
+if (!chdb) console.warn(`skipping chdb experiment tests: ${NO_CHDB}`);
 
 describe.skipIf(!chdb || !HAS_SHARED_DATA)('experiment read-outs on a current ClickHouse (chdb)', () => {
-  let session: InstanceType<Chdb['Session']>;
+  let session: ReturnType<typeof chdbSession>['session'];
+  let runner: ReturnType<typeof chdbSession>['runner'];
   const conn = (name: string) =>
-    ({
-      rows: async <T>(sql: string) =>
-        session
-          .query(sql, 'JSONEachRow')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as T),
-      target: { database: 'iafa', table: name, host: 'chdb', port: 0, user: 'default', tls: false },
-    }) as unknown as ClickHouseConnection;
+    ({ ...runner, target: { database: 'iafa', table: name, host: 'chdb', port: 0, user: 'default', tls: false } }) as unknown as ClickHouseConnection;
 
   beforeAll(() => {
-    session = new chdb!.Session();
+    ({ session, runner } = chdbSession());
     session.query('CREATE DATABASE IF NOT EXISTS iafa');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-chdb-exp-'));
     for (const file of new Set(PARITY_CASES.map((c) => c.file))) {

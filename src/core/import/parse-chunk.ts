@@ -61,7 +61,7 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
     } catch (err) {
       if (!isKernelFailure(err)) throw err;
     }
-    if (res === 'quoted') return { ...emptyResult(), quoted: true };
+    if (res === 'quoted') return quotedResult();
     if (res) return res;
   }
   for (const [name, values] of Object.entries(task.seeds ?? {})) {
@@ -85,7 +85,7 @@ export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): Chunk
       const n = want > 0 ? fs.readSync(fd, buf, carry, want, pos) : 0;
       pos += n;
       const end = carry + n;
-      if (buf.subarray(carry, end).indexOf(34) !== -1) return { ...emptyResult(), quoted: true };
+      if (buf.subarray(carry, end).indexOf(34) !== -1) return quotedResult();
       const final = n === 0 || pos >= task.end;
       const used = sc.scan(buf, 0, end, final);
       carry = end - used;
@@ -127,6 +127,11 @@ export function builderResult(b: EventLogBuilder, lines: number): ChunkResult {
     }),
     warnings: b.warnings.entries(),
   };
+}
+
+/** A range the fast readers cannot take: the whole file goes to the sequential reader instead. */
+export function quotedResult(): ChunkResult {
+  return { ...emptyResult(), quoted: true };
 }
 
 function emptyResult(): ChunkResult {

@@ -5,13 +5,12 @@ import type { ImportMapping } from '../../../shared/contract';
 import { adoptHelper } from '../../helper-thread';
 import { EventLogBuilder } from '../event-builder';
 import { absorbChunks } from '../merge-chunks';
-import { builderResult, type ChunkResult } from '../parse-chunk';
+import { builderResult, quotedResult, type ChunkResult } from '../parse-chunk';
 import { PathTable } from './fields';
 import { readRecords } from './records';
 import { JsonFlattener } from './scan';
 import { RecordSink } from './sink';
 import { parseNdjsonKernel } from './ndjson-kernel';
-import { ByteDict } from '../bytes-dict';
 import type { ByteMember } from '../containers/open';
 
 /** One newline-aligned byte range of a plain NDJSON file, read in a worker thread. */
@@ -51,18 +50,7 @@ async function* rangeChunks(file: string, start: number, end: number): AsyncGene
 export async function parseJsonChunk(task: JsonChunkTask): Promise<ChunkResult> {
   if (task.kernel) {
     const res = await parseNdjsonKernel({ file: task.file, start: task.start, end: task.end }, task.mapping, task.end - task.start);
-    return (
-      res ?? {
-        quoted: true,
-        rows: 0,
-        lines: 0,
-        users: new ByteDict(16).raw(),
-        userStart: new Uint32Array(1),
-        time: new Float64Array(0),
-        columns: [],
-        warnings: [],
-      }
-    );
+    return res ?? quotedResult();
   }
   const b = new EventLogBuilder();
   const paths = new PathTable();
