@@ -133,13 +133,13 @@ class Region {
     const len = this.carry;
     // Slack after the text reads as no digit and no quote (whole words are read past values).
     new Uint8Array(k.memory.buffer).fill(0, at + len, at + len + 16);
-    if (!this.sized && this.sizeHint > 0 && !final) {
-      // Columns sized once from the first piece's bytes per line (+5%), not grown by copies.
-      const perLine = len / Math.max(1, k.countByte(at, len, 10));
-      k.reserve(Math.ceil((this.sizeHint / perLine) * 1.05));
+    if (!this.sized) {
+      // Columns sized once from the first piece's bytes per line (+5%), not grown by copies
+      // (the kernel grows them if a later piece has shorter lines).
+      const lines = k.countByte(at, len, 10) + 1;
+      k.reserve(this.sizeHint > 0 && !final ? Math.ceil((this.sizeHint / (len / lines)) * 1.05) : lines);
       this.sized = true;
     }
-    k.reserve(k.rowCount() + k.countByte(at, len, 10) + 1);
     const used = k.parse(at, len, final ? 1 : 0);
     if (used < 0) return false;
     this.carry = len - used;

@@ -158,8 +158,7 @@ function warnRow(reason: i32, rec: u32): void {
 /**
  * Adds the complete records of [p, p + len), one JSON object per line. Returns the bytes used
  * (the rest is a record cut by the piece's end, for the next piece), or -1 when the bytes hold
- * something only the JavaScript reader handles (or reports). The caller has reserved room for
- * every line in the piece and leaves slack after it.
+ * something only the JavaScript reader handles (or reports). The caller leaves slack after it.
  */
 export function parse(p: usize, len: u32, final: bool): i32 {
   const end = p + len;
@@ -185,6 +184,9 @@ export function parse(p: usize, len: u32, final: bool): i32 {
       if (d != 32 && d != 13 && d != 9) return -1;
       at++;
     }
+    // Columns are sized once for the whole range (JavaScript estimates its rows): grown here in
+    // the rare case the estimate was short, instead of counting every piece's lines first.
+    if (rows >= rowCap) reserve(rows + 1);
     if (!addRow(records++)) return -1;
   }
   return <i32>(at - p);
@@ -192,6 +194,8 @@ export function parse(p: usize, len: u32, final: bool): i32 {
 
 @inline
 function skipWs(p: usize, end: usize): usize {
+  // Compact exports have no blanks: one compare (past `end` the slack's zero byte reads as blank).
+  if (<u32>load<u8>(p) > 32) return p;
   while (p < end) {
     const c = <i32>load<u8>(p);
     if (c != 32 && c != 10 && c != 13 && c != 9) return p;
@@ -200,15 +204,47 @@ function skipWs(p: usize, end: usize): usize {
   return p;
 }
 
-/** The closing quote of the string starting at s; INCOMPLETE, or BAD on an escape or a control character. */
+/**
+ * The closing quote of the string starting at s; INCOMPLETE, or BAD on an escape or a control
+ * character. Sixteen bytes at a time: past `end` lies the zeroed slack (parse's caller), whose
+ * first byte stops the scan as a control character would, and then reads as INCOMPLETE.
+ */
 @inline
 function stringEnd(s: usize, end: usize): usize {
-  for (let p = s; p < end; p++) {
-    const c = <u32>load<u8>(p);
-    if (c == 34) return p;
-    if (c == 92 || c < 32) return BAD;
+  const quote = i8x16.splat(34);
+  const backslash = i8x16.splat(92);
+  const space = i8x16.splat(32);
+  for (let p = s; p < end; p += 16) {
+    const v = v128.load(p);
+    const hits = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_u(v, space)));
+    if (hits) {
+      const q = p + <usize>ctz(hits);
+      if (q >= end) return INCOMPLETE;
+      return load<u8>(q) == 34 ? q : BAD;
+    }
   }
   return INCOMPLETE;
+}
+
+/**
+ * The first byte from p on that cannot be part of a number (not 0-9 . e E + -), sixteen at a
+ * time; the slack's zero bytes after the input stop it.
+ */
+@inline
+function numberEnd(p: usize): usize {
+  const zero = i8x16.splat(48);
+  const ten = i8x16.splat(10);
+  let stop: i32 = 0;
+  for (; ; p += 16) {
+    const v = v128.load(p);
+    const num = v128.or(
+      v128.or(i8x16.lt_u(i8x16.sub(v, zero), ten), v128.or(i8x16.eq(v, i8x16.splat(46)), i8x16.eq(v, i8x16.splat(45)))),
+      v128.or(i8x16.eq(v128.or(v, i8x16.splat(32)), i8x16.splat(101)), i8x16.eq(v, i8x16.splat(43))),
+    );
+    stop = ~i8x16.bitmask(num) & 0xffff;
+    if (stop) break;
+  }
+  return p + <usize>ctz(stop);
 }
 
 function parseObject(p: usize, end: usize, parent: i32, depth: i32): usize {
@@ -219,10 +255,27 @@ function parseObject(p: usize, end: usize, parent: i32, depth: i32): usize {
   for (;;) {
     if (load<u8>(p) != 34) return BAD;
     const ks = p + 1;
-    const ke = stringEnd(ks, end);
-    if (ke <= BAD) return ke;
-    const node = child(parent, ks, <u32>(ke - ks));
-    if (node < 0) return BAD;
+    // Records of one export repeat their keys in order: the key the previous record had here,
+    // compared in place, also ends the string (a stored key holds no quote, escape or control).
+    let node: i32 = -1;
+    let ke: usize = 0;
+    if (keyNo < 256) {
+      const n = load<i32>(keyCache + (<usize>keyNo << 2));
+      if (n > 0 && load<i32>(nodeParent + (<usize>n << 2)) == parent) {
+        const len = load<u32>(nodeLen + (<usize>n << 2));
+        ke = ks + <usize>len;
+        if (ke < end && load<u8>(ke) == 34 && same(keyPool + <usize>load<u32>(nodeOff + (<usize>n << 2)), ks, len)) {
+          node = n;
+          keyNo++;
+        }
+      }
+    }
+    if (node < 0) {
+      ke = stringEnd(ks, end);
+      if (ke <= BAD) return ke;
+      node = child(parent, ks, <u32>(ke - ks));
+      if (node < 0) return BAD;
+    }
     p = skipWs(ke + 1, end);
     if (p >= end) return INCOMPLETE;
     if (load<u8>(p) != 58) return BAD;
@@ -251,12 +304,7 @@ function parseObject(p: usize, end: usize, parent: i32, depth: i32): usize {
       if (load<u32>(p) != 0x736c6166 || load<u8>(p + 4) != 101 || !leaf(node, p, p + 5)) return BAD;
       p += 5;
     } else if (c == 45 || <u32>(c - 48) <= 9) {
-      let q = p + 1;
-      while (q < end) {
-        const d = <i32>load<u8>(q);
-        if (<u32>(d - 48) <= 9 || d == 46 || d == 101 || d == 69 || d == 43 || d == 45) q++;
-        else break;
-      }
+      const q = numberEnd(p + 1);
       if (q >= end) return INCOMPLETE;
       if (!leaf(node, p, q)) return BAD;
       p = q;
@@ -275,13 +323,12 @@ function parseObject(p: usize, end: usize, parent: i32, depth: i32): usize {
 }
 
 /** Notes a scalar value of `node` in the current record; false when no field is left for it. */
+@inline
 function leaf(node: i32, s: usize, e: usize): bool {
   let f = load<i32>(nodeField + (<usize>node << 2));
   if (f < 0) {
-    if (nFields >= MAX_FIELDS) return false;
-    f = nFields++;
-    addField(f);
-    store<i32>(nodeField + (<usize>node << 2), f);
+    f = newField(node);
+    if (f < 0) return false;
   }
   const o = <usize>f << 2;
   // A key repeated within one record: the first value stands for a property, the last for the
@@ -291,6 +338,15 @@ function leaf(node: i32, s: usize, e: usize): bool {
   store<u32>(fstart + o, <u32>s);
   store<u32>(fend + o, <u32>e);
   return true;
+}
+
+/** The field a key path's first scalar value opens (-1 when none is left). */
+function newField(node: i32): i32 {
+  if (nFields >= MAX_FIELDS) return -1;
+  const f = nFields++;
+  addField(f);
+  store<i32>(nodeField + (<usize>node << 2), f);
+  return f;
 }
 
 function child(parent: i32, s: usize, len: u32): i32 {
