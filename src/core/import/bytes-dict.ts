@@ -153,15 +153,26 @@ export class ByteDict {
   appendAll(values: RawDict): Uint32Array {
     const n = values.offs.length;
     const map = new Uint32Array(n);
-    if (n <= 1) return map;
+    const shift = this.appendAllShifted(values);
+    for (let i = 1; i < n; i++) map[i] = i + shift;
+    return map;
+  }
+
+  /**
+   * appendAll without the map: value i (i > 0) of `values` gets code i + the shift returned.
+   * (A 5M-value chunk's map cost more to build and check than the merge's copy of its codes.)
+   */
+  appendAllShifted(values: RawDict): number {
+    const shift = this.size - 1;
+    const n = values.offs.length;
+    if (n <= 1) return shift;
     // Kept where they are: an id column's chunks (a Mixpanel export's 10M $insert_id values)
     // are written out from their own pools, and copying them here first, spans and all, cost
     // more than the write.
     this.parts.push({ first: this.size, n: n - 1, raw: values });
-    for (let i = 1; i < n; i++) map[i] = this.size + i - 1;
     this.size += n - 1;
     this.stale = true;
-    return map;
+    return shift;
   }
 
   /** The values appendAll kept in their own pools, copied in (their bytes at once, as they lie in their pool). */

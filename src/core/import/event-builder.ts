@@ -86,9 +86,13 @@ export class EventLogBuilder {
   /** Files already on their way (by name), awaited in write(). */
   private early = new Map<string, Promise<void>>();
 
-  private writeEarly(file: string, data: ArrayBufferView): void {
+  /** Id-like columns whose values went out early (idColumnsFinal): their lengths' width. */
+  private packedEarly = new Map<ColBuilder, 1 | 2 | 4>();
+
+  private writeEarly(file: string, data: ArrayBufferView | Uint8Array[]): void {
     if (!this.stagingDir || this.early.has(file)) return;
-    const p = fs.promises.writeFile(path.join(this.stagingDir, file), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const bytes = Array.isArray(data) ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const p = fs.promises.writeFile(path.join(this.stagingDir, file), bytes);
     // Awaited in write(); until then a failure must not surface as an unhandled rejection.
     p.catch(() => {});
     this.early.set(file, p);
@@ -103,6 +107,32 @@ export class EventLogBuilder {
   usersFinal(start: Uint32Array): void {
     this.writeEarly('user_start.u32', start);
     this.writeEarly('users.json', this.users.toJson());
+  }
+
+  /**
+   * Called by the chunk merge once every dictionary is final: an id-like column's values (a
+   * Mixpanel export's 10M insert ids, 100 MB) go out while the rows are copied, not after.
+   */
+  idColumnsFinal(): void {
+    if (!this.stagingDir) return;
+    [this.event, ...this.cols.values()].forEach((c, i) => {
+      if (c === this.event || c.dict.size <= ID_LIKE_DISTINCT) return;
+      const packed = c.dict.packed();
+      if (!packed) return;
+      this.writeEarly(`c${i}.ids`, packed.bytes);
+      this.writeEarly(`c${i}.lens`, packed.lens);
+      this.packedEarly.set(c, packed.lens.BYTES_PER_ELEMENT as 1 | 2 | 4);
+    });
+  }
+
+  /**
+   * Rows were dropped after the merge (Mixpanel's duplicates): the time and user offsets
+   * already on their way are written again, once those writes are done.
+   */
+  async rowsDropped(): Promise<void> {
+    await this.settled();
+    this.early.delete('time.f64');
+    this.early.delete('user_start.u32');
   }
 
   /** Resolves once no file this builder started is still being written (failed or not). */
@@ -314,6 +344,13 @@ export class EventLogBuilder {
         // question names it (a million strings made here cost more time and memory than the
         // column). As bytes and lengths when the pool holds them in order: a Mixpanel export's
         // 10M $insert_id values took 0.5 s to write out as JSON, on this thread.
+        const early = this.packedEarly.get(c);
+        if (early) {
+          stored.dictFile = `c${i}.ids`;
+          stored.lensFile = `c${i}.lens`;
+          stored.lensWidth = early;
+          return;
+        }
         const packed = c.dict.packed();
         if (packed) {
           stored.dictFile = `c${i}.ids`;

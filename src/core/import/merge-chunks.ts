@@ -185,11 +185,15 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], early: E
     // An id-like column the readers left unhashed stays so: the chunks' values are appended.
     const repeats = parts.some((col) => col?.repeats);
     if (repeats) target.repeats = true;
-    const maps = parts.map((col) => (col ? (repeats ? target.dict.appendAll(col.dict) : remap(target.dict, col.dict)) : null));
+    const shifts = repeats ? parts.map((col) => (col ? target.dict.appendAllShifted(col.dict) : 0)) : null;
+    const maps = shifts ? null : parts.map((col) => (col ? remap(target.dict, col.dict) : null));
     const out = allocCodes(n, target.dict.size, split);
-    columns.push({ dst: out, parts: parts.map((col, w) => (col ? codeSource(col.codes, maps[w]!) : null)) });
+    columns.push({
+      dst: out,
+      parts: parts.map((col, w) => (!col ? null : shifts ? shiftedSource(col.codes, col.dict.offs.length, shifts[w], out) : codeSource(col.codes, maps![w]!))),
+    });
     codes.set(target, out);
-    if (target === b.event && chunks.every((c) => c.eventCounts)) {
+    if (target === b.event && maps && chunks.every((c) => c.eventCounts)) {
       eventCounts = new Float64Array(target.dict.size);
       chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
     }
@@ -199,7 +203,13 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], early: E
   for (const phase of ['copy', 'order'] as const) {
     const job: Omit<MergeJob, 'type'> = { phase, time, start, sources, cuts, chunks: runs, columns };
     runBlocks(split ? { ...job, type: 'merge' } : null, mergeBlocks(job), (k) => mergeBlock(job, k), {
-      first: phase === 'copy' ? () => b.usersFinal(start) : undefined,
+      first:
+        phase === 'copy'
+          ? () => {
+              b.usersFinal(start);
+              b.idColumnsFinal();
+            }
+          : undefined,
       // (Ordering sorts in place: a block the helper left half done cannot be redone.)
       redo: phase === 'copy',
     });
@@ -232,6 +242,15 @@ function codeSource(src: Codes, map: Uint32Array): CodeSource {
   const shift = map.length > 1 ? map[1] - 1 : 0;
   for (let i = 1; i < map.length; i++) if (map[i] !== i + shift) return { src, map, shift: 0 };
   return { src, map: shift === 0 ? null : map, shift };
+}
+
+/** A chunk's codes appended whole (appendAllShifted): shifted as they are copied, through a map only where the widths differ. */
+function shiftedSource(src: Codes, values: number, shift: number, out: Codes): CodeSource {
+  if (shift === 0) return { src, map: null, shift: 0 };
+  if (src instanceof Uint32Array && out instanceof Uint32Array) return { src, map: null, shift };
+  const map = new Uint32Array(values);
+  for (let i = 1; i < values; i++) map[i] = i + shift;
+  return { src, map, shift: 0 };
 }
 
 /**

@@ -99,13 +99,17 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
 export function rawDict(k: KernelResults, field: number): RawDict {
   const size = k.dictSize(field);
   const spans = new Int32Array(k.memory.buffer, k.dictSpans(field), size * 2);
-  const offs = new Int32Array(size);
-  const lens = new Int32Array(size);
+  // In shared buffers: a worker's result is then posted without a copy (an insert id column's
+  // 5M values were 80 MB cloned per worker, 170 ms of a 10M-event import).
+  const offs = new Int32Array(new SharedArrayBuffer(size * 4));
+  const lens = new Int32Array(new SharedArrayBuffer(size * 4));
   for (let c = 0; c < size; c++) {
     offs[c] = spans[2 * c];
     lens[c] = spans[2 * c + 1];
   }
-  const pool = new Uint8Array(k.memory.buffer, k.dictPool(field), k.dictPoolLen(field)).slice();
+  const poolLen = k.dictPoolLen(field);
+  const pool = new Uint8Array(new SharedArrayBuffer(poolLen));
+  pool.set(new Uint8Array(k.memory.buffer, k.dictPool(field), poolLen));
   return { pool, offs, lens };
 }
 

@@ -133,6 +133,8 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
   // The staging folder names its owner, so a crash's leftovers are swept at the next start.
   claimStaging(tmp);
   const b = new EventLogBuilder();
+  // One dataset from one source: the merge may start writing the files it has finished.
+  b.stagingDir = tmp;
   b.warnings = new NestedWarnings();
   const m = src.shape.mapping;
   try {
@@ -147,9 +149,8 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
       );
     const report = (rows: number) => env.progress({ phase: 'parse', rows, bytes: 0, totalBytes: src.size });
     // NDJSON goes through the WebAssembly kernel where it can read the records
-    // (json/ndjson-kernel.ts), on this thread. Worker threads, one newline-aligned range each
-    // (the CSV path's merge), are opt-in (jsonParallel): on the shared 2-core machine they
-    // measured slower and larger than one thread (docs/data-formats.md).
+    // (json/ndjson-kernel.ts). A plain file gets worker threads when the caller allows them
+    // (jsonParallel, the app's default), one newline-aligned range each, merged as CSV ranges are.
     const kernel = (env.reader ?? 'wasm') === 'wasm' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? []);
     const parallel = src.container === 'plain' && src.format === 'ndjson' && env.jsonParallel === true && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];

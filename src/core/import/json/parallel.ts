@@ -142,7 +142,7 @@ export async function readNdjsonParallel(
   for (const w of pool) if (!adoptHelper(w)) void w.terminate();
   if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   absorbChunks(b, results);
-  return m.dedupe ? dropDuplicates(b, m.dedupe) : 0;
+  return m.dedupe ? dedupeMerged(b, m.dedupe) : 0;
 }
 
 /**
@@ -185,7 +185,7 @@ export async function readNdjsonKernel(
   }
   if (signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   absorbChunks(b, results);
-  if (m.dedupe) dropDuplicates(b, m.dedupe);
+  if (m.dedupe) await dedupeMerged(b, m.dedupe);
   return true;
 }
 
@@ -216,6 +216,13 @@ function streamSizeHint(src: { path: string; size: number; container: string; me
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** dropDuplicates, then the files the merge started writing for the rows before it are written again. */
+async function dedupeMerged(b: EventLogBuilder, dedupe: string): Promise<number> {
+  const dropped = dropDuplicates(b, dedupe);
+  if (dropped > 0) await b.rowsDropped();
+  return dropped;
 }
 
 /**
