@@ -54,20 +54,17 @@ async function sampleJson(head: Buffer, complete: boolean, name: string, objectS
   const flat = new JsonFlattener(paths);
   flat.setObjectStrings(objectStrings);
   const out: SampleRecord[] = [];
-  try {
-    await readRecords(
-      one(head),
-      flat,
-      () => {
-        out.push(toSample(paths, flat.fields));
-        return out.length < SAMPLE;
-      },
-      name,
-    );
-  } catch (err) {
-    // The head stops mid-record when the file is longer: what was read is the sample.
-    if (complete || !(err instanceof IafaError) || (err.details as { reason?: string } | undefined)?.reason !== 'truncated') throw err;
-  }
+  // The head stops mid-record when the file is longer: what was read before it is the sample.
+  await readRecords(
+    one(head),
+    flat,
+    () => {
+      out.push(toSample(paths, flat.fields));
+      return out.length < SAMPLE;
+    },
+    name,
+    { partial: !complete },
+  );
   return out;
 }
 

@@ -5,6 +5,11 @@ export interface RecordProgress {
   signal?: AbortSignal;
   /** Called after each chunk with the records so far. */
   report?(records: number): void;
+  /**
+   * The stream is the head of a longer file: a record cut by its end is left out, not closed
+   * and read (inside a string it read as a control character: a malformed file).
+   */
+  partial?: boolean;
 }
 
 /**
@@ -35,7 +40,7 @@ export async function readRecords(
     if (p.signal?.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
     const next = await iter.next();
     const final = Boolean(next.done);
-    if (final && !carryLen) break;
+    if (final && (!carryLen || p.partial)) break;
     // A closing newline lets a last record that ends the file without one complete.
     const add: Buffer = final ? Buffer.from(' \n') : next.value;
     if (carryLen + add.length > work.length) {
@@ -100,6 +105,6 @@ export async function readRecords(
     if (final) break;
   }
   if (stopped) await iter.return?.();
-  else if (state === 'array') fail('the JSON array is never closed (missing "]"): the file looks truncated.', 'truncated');
+  else if (state === 'array' && !p.partial) fail('the JSON array is never closed (missing "]"): the file looks truncated.', 'truncated');
   return record;
 }
