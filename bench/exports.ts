@@ -18,6 +18,11 @@ const key = (b: Record<string, number[]>) => JSON.stringify(Object.entries(b).so
 export async function run(): Promise<void> {
   const sizes = (process.env.BENCH_EXPORT_SIZES ?? '1000000').split(',').map(Number);
   const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+  // BENCH_EXPORT_CASES=ndjson (or ndjson.gz, zip, parquet; comma-separated): only those.
+  const only = (process.env.BENCH_EXPORT_CASES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((x) => x.trim().toLowerCase());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iafa-bench-export-'));
   await bundle();
   try {
@@ -32,10 +37,11 @@ export async function run(): Promise<void> {
       const gz = path.join(dir, 'mixpanel.ndjson.gz');
       const zip = path.join(dir, 'mixpanel.zip');
       const pq = path.join(dir, 'mixpanel.parquet');
-      await gzipFile(nd, gz);
-      await zipFile(nd, zip);
-      await parquetFile(nd, pq);
-      const size = (f: string) => `${(fs.statSync(f).size / 1048576).toFixed(0)} MB`;
+      const wanted = (name: string) => only.length === 0 || only.includes(name);
+      if (wanted('ndjson.gz')) await gzipFile(nd, gz);
+      if (wanted('zip')) await zipFile(nd, zip);
+      if (wanted('parquet')) await parquetFile(nd, pq);
+      const size = (f: string) => (fs.existsSync(f) ? `${(fs.statSync(f).size / 1048576).toFixed(0)} MB` : 'not written');
       console.log(
         `\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users; Mixpanel NDJSON ${size(nd)}, .gz ${size(gz)}, zip ${size(zip)}, Parquet (zstd) ${size(pq)}; medians of ${runs} runs`,
       );
@@ -44,7 +50,7 @@ export async function run(): Promise<void> {
         { name: 'NDJSON.gz', file: gz, duck: 'ndjson' },
         { name: 'zip      ', file: zip, duck: null },
         { name: 'Parquet  ', file: pq, duck: 'parquet' },
-      ];
+      ].filter((c) => only.length === 0 || only.includes(c.name.trim().toLowerCase()));
       let reference: string | null = null;
       for (const c of cases) {
         const ours: OursRun[] = [];

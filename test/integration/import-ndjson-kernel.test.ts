@@ -145,6 +145,24 @@ describe('NDJSON: the WebAssembly kernel stores what the JavaScript reader store
     expect(ids.dict.length).toBeGreaterThan(20_000);
   });
 
+  it('records far shorter after the first read piece (the kernel grows its columns past its estimate)', async () => {
+    // The first 1 MB piece holds ~900 long records: the columns are sized for a few thousand,
+    // and 150,000 short ones follow.
+    const lines: string[] = [];
+    for (let i = 0; i < 900; i++)
+      lines.push(JSON.stringify({ event: 'a', properties: { time: 1_767_225_600 + i, distinct_id: `u${i % 300}`, note: 'z'.repeat(1100) } }));
+    for (let i = 0; i < 150_000; i++)
+      lines.push(JSON.stringify({ event: i % 3 ? 'a' : 'b', properties: { time: 1_767_300_000 + i, distinct_id: `u${i % 700}`, q: `q${i % 5}` } }));
+    const text = ndjson(lines);
+    expect(await kernelReads(text)).toBe(true);
+    const js = await expectSame(write('short-later.ndjson', text));
+    expect(js.rowCount).toBe(150_900);
+    // The preview's first megabyte ends inside a long string: that record is left out of the
+    // sample, not read as malformed (it was, in NDJSON and in one-line JSON arrays alike).
+    const array = contents(await importWith(write('short-later.json', `[${lines.join(',')}]`), 'js'));
+    expect(array.rows.join('\n') === js.rows.join('\n')).toBe(true);
+  });
+
   it('.gz in several members and a zip of parts, read as they stream', async () => {
     const text = awkward(8000, 9);
     const third = Math.ceil(text.length / 3);

@@ -161,6 +161,20 @@ describe('CSV readers agree byte for byte', () => {
     expectSameStore(seq, await importWith(file, 'js'));
   }, 60_000);
 
+  it('rows far shorter after the first read piece (the kernel grows its columns past its estimate) give the same dataset', async () => {
+    const file = path.join(dir, 'short-later.csv');
+    const rows = ['user_id,ts,event,blob'];
+    // The first 1 MB piece holds ~1,000 long rows: the columns are sized for ~7,000 rows, and
+    // 200,000 follow.
+    for (let i = 0; i < 1_100; i++) rows.push(`${i % 300},${1_700_000_000 + i},a,${'z'.repeat(1000)}`);
+    for (let i = 0; i < 200_000; i++) rows.push(`${i % 700},${1_700_100_000 + i},${i % 3 ? 'a' : 'b'},q${i % 5}`);
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const seq = await importWith(file, 'sequential');
+    expect(seq.out.rowCount).toBe(201_100);
+    expectSameStore(seq, await importWith(file, 'wasm', 0));
+    expectSameStore(seq, await importWith(file, 'wasm'));
+  }, 60_000);
+
   it('ISO times, including one only the slow parser reads, give the same dataset', async () => {
     const iso = path.join(dir, 'iso.csv');
     const rows = ['user_id,event_time,event_type'];

@@ -69,13 +69,13 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
       const final = n === 0 || pos >= task.end;
       // A non-digit after the text, as past the end of a JavaScript buffer (times read ahead).
       mem[at + len] = 0;
-      if (first && !final) {
-        // Size the columns once from the first piece's bytes per line (+5%).
-        const perLine = len / Math.max(1, k.countByte(at, len, 10));
-        k.reserve(Math.ceil(((task.end - task.start) / perLine) * 1.05));
+      if (first) {
+        // Size the columns once from the first piece's bytes per line (+5%); the kernel grows
+        // them if a later piece has shorter lines.
+        const lines = k.countByte(at, len, 10) + 1;
+        k.reserve(final ? lines : Math.ceil(((task.end - task.start) / (len / lines)) * 1.05));
         first = false;
       }
-      k.reserve(k.rowCount() + k.countByte(at, len, 10) + 1);
       const used = k.parse(at, len, final ? 1 : 0);
       if (used === -2) return 'quoted';
       if (used < 0) return null;

@@ -126,7 +126,6 @@ function warnRow(reason: i32, ln: u32): void {
  * for the next piece); -1 when a time needs JavaScript's slower parser (an ISO-like text the
  * fast reader does not know): the caller then reads this chunk with fast-rows.ts instead; -2 on
  * a quote character (only the sequential reader can tell where such a row ends).
- * The caller has reserved room for every line in the piece.
  */
 export function parse(p: usize, len: u32, final: bool): i32 {
   const used = parseRows(p, len, final);
@@ -180,6 +179,9 @@ function parseRows(p: usize, len: u32, final: bool): i32 {
     const ln = line++;
     if (n == 1 && load<u32>(fend) == load<u32>(fstart)) continue;
     if (n > maxFields) n = maxFields;
+    // Columns are sized once for the whole chunk (JavaScript estimates its rows): grown here in
+    // the rare case the estimate was short, instead of counting every piece's lines first.
+    if (rows >= rowCap) reserve(rows + 1);
     const r = addRow(n, ln);
     if (r < 0) return -1;
   }
