@@ -45,12 +45,13 @@ export async function run(): Promise<void> {
       console.log(
         `\n${rows.toLocaleString('en-US')} events, ${users.toLocaleString('en-US')} users; Mixpanel NDJSON ${size(nd)}, .gz ${size(gz)}, zip ${size(zip)}, Parquet (zstd) ${size(pq)}; medians of ${runs} runs`,
       );
-      const cases: { name: string; file: string; duck: 'ndjson' | 'parquet' | null }[] = [
+      const all: { name: string; file: string; duck: 'ndjson' | 'parquet' | null }[] = [
         { name: 'NDJSON   ', file: nd, duck: 'ndjson' },
         { name: 'NDJSON.gz', file: gz, duck: 'ndjson' },
         { name: 'zip      ', file: zip, duck: null },
         { name: 'Parquet  ', file: pq, duck: 'parquet' },
-      ].filter((c) => only.length === 0 || only.includes(c.name.trim().toLowerCase()));
+      ];
+      const cases = all.filter((c) => wanted(c.name.trim().toLowerCase()));
       let reference: string | null = null;
       for (const c of cases) {
         const ours: OursRun[] = [];
