@@ -137,7 +137,9 @@ function registerIpc(eng: EngineHost): void {
     if (!trusted(e) || !mainWindow) return null;
     const r = await dialog.showOpenDialog(mainWindow, {
       properties: ['openFile'],
-      filters: Array.isArray(filters) ? filters : [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl'] }],
+      filters: Array.isArray(filters)
+        ? filters
+        : [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'json', 'ndjson', 'jsonl', 'gz', 'zip', 'parquet'] }],
     });
     if (r.canceled || r.filePaths.length === 0) return null;
     granted.grant(r.filePaths[0]);
