@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { chooseFile, importThroughUi, openApp, type App } from '../helpers/app';
 import { artifactPath } from '../helpers/browser';
 import { tempDir } from '../helpers/engine';
-import { amplitudeLines, canonEvents, mixpanelLines, ndjson } from '../helpers/export-fixtures';
+import { amplitudeLines, canonEvents, ga4Rows, mixpanelLines, ndjson } from '../helpers/export-fixtures';
 
 const shot = (name: string) => artifactPath('e2e', `import-exports-${name}.png`);
 
@@ -45,6 +45,29 @@ describe('Data workspace: an analytics export as it comes (browser mode)', () =>
     await importThroughUi(page, null, { name: 'Mixpanel export' });
     await expect(page.getByTestId('import-result').textContent()).resolves.toMatch(/duplicate/);
     await page.screenshot({ path: shot('2-mixpanel-imported'), fullPage: true });
+  });
+
+  it("a GA4 export of long records, past the preview's first megabyte: previewed and imported whole", async () => {
+    // Each record carries a long page_location (as GA4's do, with their query strings): about
+    // 1.3 KB a record, so the preview's first megabyte ends inside one of them.
+    const rows = ga4Rows(canonEvents(900)).map((r, i) => {
+      const row = r as { event_params: object[] };
+      row.event_params.push({ key: 'page_location', value: { string_value: `https://shop.example.com/p/${i}?${'utm_x=y&'.repeat(130)}` } });
+      return row;
+    });
+    const text = ndjson(rows);
+    expect(text.length).toBeGreaterThan(1.5 * (1 << 20));
+    const file = path.join(dir, 'ga4-long.json');
+    fs.writeFileSync(file, text);
+    await chooseFile(page, file);
+    await page.getByTestId('shape-summary').waitFor();
+    await expect(page.getByTestId('shape-tool').textContent()).resolves.toBe('GA4 BigQuery export');
+    await expect(page.getByTestId('shape-time-unit').inputValue()).resolves.toBe('unix_us');
+    await page.screenshot({ path: shot('4-ga4-long-preview'), fullPage: true });
+    await importThroughUi(page, null, { name: 'GA4 long records' });
+    await expect(page.getByTestId('import-result').textContent()).resolves.toMatch(new RegExp(`${rows.length.toLocaleString('en-US')} rows`));
+    await page.screenshot({ path: shot('5-ga4-long-imported'), fullPage: true });
+    expect(app.pageErrors).toEqual([]);
   });
 
   it('an Amplitude zip: the device_id fallback is said, and the user field can be changed', async () => {

@@ -96,7 +96,9 @@ export function ShapeSummary({ preview, busy, onMapping }: Props) {
                   {c.short ?? c.name}
                   {c.short && <span className="muted small"> {c.name}</span>}
                 </td>
-                <td>{(c.sample ?? []).slice(0, 4).join(', ')}</td>
+                <td className="wrap-anywhere" title={(c.sample ?? []).slice(0, 4).join(', ')}>
+                  {(c.sample ?? []).slice(0, 4).map(clip).join(', ')}
+                </td>
                 <td>
                   {c.distinct ?? ''}
                   {c.highCardinality && (
@@ -113,4 +115,9 @@ export function ShapeSummary({ preview, busy, onMapping }: Props) {
       </details>
     </div>
   );
+}
+
+/** A sample value shortened for the table (a GA4 page_location can be a kilobyte); the cell's title has them whole. */
+function clip(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 57)}…` : v;
 }
