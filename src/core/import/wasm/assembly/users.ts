@@ -198,9 +198,11 @@ function keyedUser(dict: Dict, s: usize, len: u32, value: f64, h: u32, k0: u64, 
   store<u32>(e, kind, 16);
   store<u32>(e, code + 1, 20);
   store<u32>(e, load<u32>(dict.spans + (<usize>code << 3)), 24);
-  // Grown past 5/8 full, not 1/2: two slots share a cache line, so the extra probes mostly stay
-  // in it, and 300k ids then fit 16 MB of slots instead of 32 (peak -60 MB on a 10M-event file).
-  if (++uCount * 8 > uMask * 5) growUsers((uMask + 1) << 1);
+  // Grown past 3/4 full, not 1/2: two slots share a cache line, so the extra probes mostly stay
+  // in it. 300k ids then fit 16 MB of slots instead of 32 (peak -60 MB on a 10M-event file), and
+  // 3M ids 128 MB instead of 256: at 100M events a range's lookups in the 256 MB index had made
+  // the import four times slower (95 s against 23 s), beyond what its size explains.
+  if (++uCount * 4 > uMask * 3) growUsers((uMask + 1) << 1);
   return code;
 }
 
