@@ -131,6 +131,24 @@ describe('string user ids and ISO times', () => {
     expectSameStore(wasm, await importWith(file, 'wasm', 0));
   }, 180_000);
 
+  it('ids probed in slot order (as an index of 8M slots or more is) give the same dataset', async () => {
+    const file = path.join(dir, 'tricky.csv');
+    if (!fs.existsSync(file)) writeTrickyIds(file);
+    const ref = reference(file);
+    const scanner = await importWith(file, 'scanner', 0);
+    // Every batch through the slot-order path, in the ranges and in the merge of their ids.
+    process.env.IAFA_KERNEL_SORTED_MIN_SLOTS = '1';
+    try {
+      for (const workers of [0, 2, 3]) {
+        const wasm = await importWith(file, 'wasm', workers);
+        expect(stored(wasm.out.dir)).toEqual(ref);
+        expectSameStore(scanner, wasm);
+      }
+    } finally {
+      delete process.env.IAFA_KERNEL_SORTED_MIN_SLOTS;
+    }
+  }, 180_000);
+
   it("the bench's export-like log (UUIDs, hashed ids, offsets, late events) reads as plain JavaScript reads it", async () => {
     const file = path.join(dir, 'export-like.csv');
     const made = writeExportLikeLog(file, 300_000, { users: 20_000 });

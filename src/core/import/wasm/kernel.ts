@@ -38,9 +38,20 @@ export interface ParseKernel extends KernelResults {
   codesPtr(field: number): number;
   mergeBegin(cap: number): void;
   mergeIds(pool: number, spans: number, n: number, out: number): void;
+  setSortedMinSlots(slots: number): void;
 }
 
 export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as const;
 
-/** A fresh instance (its own memory): one per chunk, dropped with it. */
-export const newParseKernel = kernelFactory<ParseKernel>(PARSE_WASM_BASE64, 'import');
+const newInstance = kernelFactory<ParseKernel>(PARSE_WASM_BASE64, 'import');
+
+/**
+ * A fresh instance (its own memory): one per chunk, dropped with it. IAFA_KERNEL_SORTED_MIN_SLOTS
+ * (tests only) lowers the index size from which user ids are probed in slot order (users.ts).
+ */
+export function newParseKernel(): ParseKernel {
+  const k = newInstance();
+  const slots = Number(process.env.IAFA_KERNEL_SORTED_MIN_SLOTS);
+  if (slots > 0) k.setSortedMinSlots(slots);
+  return k;
+}

@@ -17,7 +17,7 @@ export const FMT_UNIX_MS: i32 = 2;
 export const FMT_ISO: i32 = 3;
 
 export { alloc };
-export { mergeBegin, mergeIds } from './users';
+export { mergeBegin, mergeIds, setSortedMinSlots } from './users';
 
 // ---- configuration and columns ----
 let nFields: i32 = 0;
@@ -291,7 +291,7 @@ function addRow(n: i32, ln: u32): i32 {
 // three times (slot, span, bytes). Looked up one row at a time, between the parsing of the
 // other fields, each miss is waited for alone; a tight loop over a batch of rows lets the core
 // have several rows' misses in flight at once. Rows keep their order, so codes are the same.
-const BATCH: u32 = 2048;
+const BATCH: u32 = 16384;
 /** Per batched row: [row, start, length]. */
 let batch: usize = 0;
 let batched: u32 = 0;
