@@ -171,20 +171,8 @@ export function usersOfBatch(dict: Dict, batch: usize, n: u32, col: usize): void
   const shift: u32 = slotBits > BUCKET_BITS ? slotBits - BUCKET_BITS : 0;
   memory.fill(buckets, 0, <usize>(1 << BUCKET_BITS) << 2);
   for (let k: u32 = 0; k < n; k++) {
-    const b = batch + <usize>k * 12;
-    const s = <usize>load<u32>(b, 4);
-    const len = load<u32>(b, 8);
-    const e = keys + (<usize>k << 5);
-    if (byValue(s, len)) {
-      store<u32>(e, 0xffffffff, 20);
-      continue;
-    }
-    const h = keyOf(s, len);
-    store<u32>(e, h, 16);
-    store<u32>(e, gkind, 20);
-    store<u64>(e, gk0);
-    store<u64>(e, gk1, 8);
-    const c = buckets + (<usize>((h & uMask) >> shift) << 2);
+    if (!keyEntry(batch, k)) continue;
+    const c = buckets + (<usize>((load<u32>(keys + (<usize>k << 5), 16) & uMask) >> shift) << 2);
     store<u32>(c, load<u32>(c) + 1);
   }
   let at: u32 = 0;
@@ -240,25 +228,33 @@ export function setSortedMinSlots(slots: u32): void {
 let sink: u32 = 0;
 
 /**
+ * Batch entry k's key into keys[k]: [k0, k1 (u64), hash, kind]; kind 0xffffffff for an id
+ * userCode takes by value. False for those.
+ */
+@inline
+function keyEntry(batch: usize, k: u32): bool {
+  const b = batch + <usize>k * 12;
+  const s = <usize>load<u32>(b, 4);
+  const len = load<u32>(b, 8);
+  const e = keys + (<usize>k << 5);
+  if (byValue(s, len)) {
+    store<u32>(e, 0xffffffff, 20);
+    return false;
+  }
+  store<u32>(e, keyOf(s, len), 16);
+  store<u32>(e, gkind, 20);
+  store<u64>(e, gk0);
+  store<u64>(e, gk1, 8);
+  return true;
+}
+
+/**
  * usersOfBatch for a smaller index: every id's key, then one read of each id's slot (a loop so
  * short that the core has a dozen of these cache misses in flight), then the lookups in row
  * order, now in the cache.
  */
 function touchedBatch(dict: Dict, batch: usize, n: u32, col: usize): void {
-  for (let k: u32 = 0; k < n; k++) {
-    const b = batch + <usize>k * 12;
-    const s = <usize>load<u32>(b, 4);
-    const len = load<u32>(b, 8);
-    const e = keys + (<usize>k << 5);
-    if (byValue(s, len)) {
-      store<u32>(e, 0xffffffff, 20);
-      continue;
-    }
-    store<u32>(e, keyOf(s, len), 16);
-    store<u32>(e, gkind, 20);
-    store<u64>(e, gk0);
-    store<u64>(e, gk1, 8);
-  }
+  for (let k: u32 = 0; k < n; k++) keyEntry(batch, k);
   let acc: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const e = keys + (<usize>k << 5);
