@@ -344,21 +344,18 @@ export class EventLogBuilder {
         // question names it (a million strings made here cost more time and memory than the
         // column). As bytes and lengths when the pool holds them in order: a Mixpanel export's
         // 10M $insert_id values took 0.5 s to write out as JSON, on this thread.
-        const early = this.packedEarly.get(c);
-        if (early) {
-          stored.dictFile = `c${i}.ids`;
-          stored.lensFile = `c${i}.lens`;
-          stored.lensWidth = early;
-          return;
+        let lensWidth = this.packedEarly.get(c);
+        if (!lensWidth) {
+          const packed = c.dict.packed();
+          if (!packed) {
+            put(dictFile, c.dict.toJson());
+            return;
+          }
+          lensWidth = packed.lens.BYTES_PER_ELEMENT as 1 | 2 | 4;
+          put(`c${i}.ids`, packed.bytes);
+          put(`c${i}.lens`, packed.lens);
         }
-        const packed = c.dict.packed();
-        if (packed) {
-          stored.dictFile = `c${i}.ids`;
-          stored.lensFile = `c${i}.lens`;
-          stored.lensWidth = packed.lens.BYTES_PER_ELEMENT as 1 | 2 | 4;
-          put(stored.dictFile, packed.bytes);
-          put(stored.lensFile, packed.lens);
-        } else put(dictFile, c.dict.toJson());
+        Object.assign(stored, { dictFile: `c${i}.ids`, lensFile: `c${i}.lens`, lensWidth });
         return;
       }
       const dict = c.dict.values();

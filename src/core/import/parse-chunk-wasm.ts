@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { RawDict } from './bytes-dict';
 import type { FilePlan } from './event-builder';
 import type { ChunkResult, ChunkTask } from './parse-chunk';
-import { KERNEL_FORMATS, newParseKernel, type KernelResults, type ParseKernel } from './wasm/kernel';
+import { KERNEL_FORMATS, newParseKernel, sizeColumns, type KernelResults, type ParseKernel } from './wasm/kernel';
 
 // 1 MB: the piece the kernel parses is still in the core's cache from the read that copied it
 // in (8 MB pieces were not, and parsing them ran 3-4% slower end to end).
@@ -70,10 +70,7 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
       // A non-digit after the text, as past the end of a JavaScript buffer (times read ahead).
       mem[at + len] = 0;
       if (first) {
-        // Size the columns once from the first piece's bytes per line (+5%); the kernel grows
-        // them if a later piece has shorter lines.
-        const lines = k.countByte(at, len, 10) + 1;
-        k.reserve(final ? lines : Math.ceil(((task.end - task.start) / (len / lines)) * 1.05));
+        sizeColumns(k, at, len, task.end - task.start, final);
         first = false;
       }
       const used = k.parse(at, len, final ? 1 : 0);

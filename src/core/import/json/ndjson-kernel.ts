@@ -4,7 +4,7 @@ import type { ImportMapping } from '../../../shared/contract';
 import type { ChunkResult } from '../parse-chunk';
 import { isKernelFailure, kernelFactory } from '../../wasm';
 import { NDJSON_WASM_BASE64 } from '../wasm/ndjson-wasm';
-import type { KernelResults } from '../wasm/kernel';
+import { sizeColumns, type KernelResults } from '../wasm/kernel';
 import { rawDict } from '../parse-chunk-wasm';
 
 /** The exports of wasm/assembly/ndjson.ts (pointers are byte offsets into `memory`). */
@@ -134,10 +134,7 @@ class Region {
     // Slack after the text reads as no digit and no quote (whole words are read past values).
     new Uint8Array(k.memory.buffer).fill(0, at + len, at + len + 16);
     if (!this.sized) {
-      // Columns sized once from the first piece's bytes per line (+5%), not grown by copies
-      // (the kernel grows them if a later piece has shorter lines).
-      const lines = k.countByte(at, len, 10) + 1;
-      k.reserve(this.sizeHint > 0 && !final ? Math.ceil((this.sizeHint / (len / lines)) * 1.05) : lines);
+      sizeColumns(k, at, len, this.sizeHint, final);
       this.sized = true;
     }
     const used = k.parse(at, len, final ? 1 : 0);

@@ -41,6 +41,23 @@ export interface ParseKernel extends KernelResults {
   setSortedMinSlots(slots: number): void;
 }
 
+/**
+ * Sizes a kernel's columns once, before its first piece [at, at + len) is parsed: for the rows
+ * `totalBytes` should hold at that piece's bytes per line (+5%), or the piece's lines when it is
+ * the last (or the total is unknown). Both kernels grow them themselves if later lines are
+ * shorter, so pieces are not counted line by line.
+ */
+export function sizeColumns(
+  k: { countByte(ptr: number, len: number, byte: number): number; reserve(rows: number): void },
+  at: number,
+  len: number,
+  totalBytes: number,
+  final: boolean,
+): void {
+  const lines = k.countByte(at, len, 10) + 1;
+  k.reserve(totalBytes > 0 && !final ? Math.ceil((totalBytes / (len / lines)) * 1.05) : lines);
+}
+
 export const KERNEL_FORMATS = { unix_s: 1, unix_ms: 2, iso: 3, date: 3 } as const;
 
 const newInstance = kernelFactory<ParseKernel>(PARSE_WASM_BASE64, 'import');

@@ -146,12 +146,23 @@ let buckets: usize = 0;
 const BUCKET_BITS: u32 = 11;
 
 /**
+ * From this many slots (256 MB) the index is probed in slot order: 8M users in 20M events (about
+ * 5.7M ids per range) took 41 s probed at random, 9-14 s in slot order. Below it the order costs
+ * more than it saves: 10M events with 300k ids (16 MB) 3-5% slower, 100M with 3M ids (128 MB)
+ * 37 s against 23-25 s. (Measured on a 2-core virtual machine, where a miss in a table of
+ * 256 MB cost far more than one in 128 MB.)
+ */
+let sortedMinSlots: u32 = 1 << 23;
+
+/** Tests set a small threshold (IAFA_KERNEL_SORTED_MIN_SLOTS), so the slot-order path runs on small files too. */
+export function setSortedMinSlots(slots: u32): void {
+  sortedMinSlots = slots;
+}
+
+/**
  * The codes of n ids (entries of 12 bytes [row, start, length] at `batch`) into col[row], in
- * order. Every id's key first; then the index is probed for all of them in the order of their
- * slots (a counting sort by the slot's top bits), so consecutive probes fall in nearby pages
- * rather than at random across a table of hundreds of megabytes; then, in row order, each id
- * takes what the probe found, and only the ids it did not find are looked up again and added
- * (new ids get the next codes in the order they come, as one lookup at a time gives them).
+ * order, new ids taking the next codes in the order they come: through touchedBatch, or, for an
+ * index of sortedMinSlots or more, slotOrderBatch.
  */
 export function usersOfBatch(dict: Dict, batch: usize, n: u32, col: usize): void {
   if (uTable == 0) growUsers(1 << 15);
@@ -161,11 +172,19 @@ export function usersOfBatch(dict: Dict, batch: usize, n: u32, col: usize): void
     order = alloc(<usize>keysCap << 2);
     found = alloc(<usize>keysCap << 2);
   }
-  if (uMask + 1 < sortedMinSlots) {
-    // (2,048 at a time: a dozen misses in flight is all the touch loop gets from more.)
-    for (let i: u32 = 0; i < n; i += 2048) touchedBatch(dict, batch + <usize>i * 12, min(2048, n - i), col);
-    return;
-  }
+  if (uMask + 1 >= sortedMinSlots) slotOrderBatch(dict, batch, n, col);
+  // (2,048 at a time: a dozen misses in flight is all the touch loop gets from more.)
+  else for (let i: u32 = 0; i < n; i += 2048) touchedBatch(dict, batch + <usize>i * 12, min(2048, n - i), col);
+}
+
+/**
+ * usersOfBatch for a large index: every id's key; then the index is probed, read-only, for all
+ * of them in the order of their slots (a counting sort by the slot's top bits), so consecutive
+ * probes fall in nearby pages rather than at random across hundreds of megabytes; then, in row
+ * order, each id takes what the probe found, and only the ids it did not find are looked up
+ * again and added (so codes come out as one lookup at a time gives them).
+ */
+function slotOrderBatch(dict: Dict, batch: usize, n: u32, col: usize): void {
   if (buckets == 0) buckets = alloc(<usize>(1 << BUCKET_BITS) << 2);
   const slotBits: u32 = 32 - <u32>clz(uMask);
   const shift: u32 = slotBits > BUCKET_BITS ? slotBits - BUCKET_BITS : 0;
@@ -209,20 +228,6 @@ export function usersOfBatch(dict: Dict, batch: usize, n: u32, col: usize): void
     }
     store<u32>(col + (<usize>load<u32>(b) << 2), code);
   }
-}
-
-/**
- * From this many slots (256 MB) the index is probed in slot order: 8M users in 20M events (about
- * 5.7M ids per range) took 41 s probed at random, 11 s in slot order. Below it the order costs
- * more than it saves: 10M events with 300k ids (16 MB) 3-5% slower, 100M with 3M ids (128 MB)
- * 37 s against 23-25 s. (Measured on a 2-core virtual machine, where a miss in a table of
- * 256 MB cost far more than one in 128 MB.)
- */
-let sortedMinSlots: u32 = 1 << 23;
-
-/** Tests set a small threshold (IAFA_KERNEL_SORTED_MIN_SLOTS), so the slot-order path runs on small files too. */
-export function setSortedMinSlots(slots: u32): void {
-  sortedMinSlots = slots;
 }
 
 let sink: u32 = 0;
@@ -404,14 +409,14 @@ export function mergeBegin(cap: u32): void {
   growUsers(slots);
 }
 
+/** Ids matched per batch: many, so that the probes in slot order fall close together. */
+const MERGE_BATCH: u32 = 16384;
+
 /**
  * The merged code of each of a chunk's n ids, whose bytes are at pool + spans[2i] (length
  * spans[2i + 1]), into out; code 0 (the empty id) stays 0. New ids take the next codes in the
  * order they come, as a dictionary filled chunk by chunk would give them.
  */
-/** Ids matched per batch: many, so that the probes in slot order fall close together. */
-const MERGE_BATCH: u32 = 16384;
-
 export function mergeIds(pool: usize, spans: usize, n: u32, out: usize): void {
   const dict = merged!;
   if (n > 0) store<u32>(out, 0);
