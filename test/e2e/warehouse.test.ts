@@ -99,8 +99,8 @@ describe.skipIf(!CLICKHOUSE_BIN)('Connect to a warehouse (browser mode, ClickHou
     await page.getByRole('button', { name: 'Save as dataset' }).click();
     const landing = page.getByRole('status').getByRole('link', { name: /Open the funnel .* on the Dashboard/ });
     await landing.waitFor({ timeout: 60_000 });
-    // Listed with the imported sample, in the same table.
-    await expect(page.getByTestId('datasets-table').getByText('Pins in ClickHouse').isVisible()).resolves.toBe(true);
+    // Listed with the imported sample, in the same table (the list reloads after the landing shows).
+    await page.getByTestId('datasets-table').getByText('Pins in ClickHouse').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: shot('3-saved'), fullPage: true });
 
     const saved = (await app.env.engine.dispatch('datasets:list', {})).datasets.find((d) => d.name === 'Pins in ClickHouse')!;
