@@ -88,7 +88,7 @@ async function main(): Promise<unknown> {
             sortMs: sum((c) => c.sortMs),
             mergeMs: p.mergeMs,
             userMergeMs: p.userMergeMs,
-            earlyUserMergeMs: p.earlyUserMergeMs,
+            workerUserMatchMs: p.workerUserMatchMs,
             writeMs: t1 - p.doneAt,
           }
         : undefined;

@@ -25,7 +25,7 @@ interface Ours extends OursRun {
     sortMs: number;
     mergeMs: number;
     userMergeMs: number;
-    earlyUserMergeMs: number;
+    workerUserMatchMs: number;
     writeMs: number;
   };
 }
@@ -81,7 +81,7 @@ const DESCRIBE: Record<FileKind, string> = {
 function phases(p: Ours['profile']): string {
   if (!p) return '';
   const ms = (x: number) => `${x.toFixed(0)} ms`;
-  return `\n  where   before workers ${ms(p.setupMs)}; in workers (${p.workers}, each about ${ms(p.workerMs / p.workers)}, ${ms(p.workerWallMs)} from start to hand-over): parse ${ms(p.parseMs / p.workers)} (read ${ms(p.readMs / p.workers)}), sort ${ms(p.sortMs / p.workers)}; merge ${ms(p.mergeMs)} (users ${ms(p.userMergeMs)}${p.earlyUserMergeMs ? `, after ${ms(p.earlyUserMergeMs)} on the first range's ids while the others parsed` : ''}); write ${ms(p.writeMs)}`;
+  return `\n  where   before workers ${ms(p.setupMs)}; in workers (${p.workers}, each about ${ms(p.workerMs / p.workers)}, ${ms(p.workerWallMs)} from start to hand-over): parse ${ms(p.parseMs / p.workers)} (read ${ms(p.readMs / p.workers)}), sort ${ms(p.sortMs / p.workers)}; merge ${ms(p.mergeMs)} (users ${ms(p.userMergeMs)}${p.workerUserMatchMs ? `, after ${ms(p.workerUserMatchMs)} matching the later ranges' ids in the first worker` : ''}); write ${ms(p.writeMs)}`;
 }
 
 function measure(kind: FileKind, file: string, rows: number, users: number, dir: string, n: number): void {

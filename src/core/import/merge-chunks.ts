@@ -5,7 +5,7 @@ import { canSplit, runBlocks } from '../helper-thread';
 import { COPY_PIECES, mergeBlock, mergeBlocks, type ChunkRuns, type CodeSource, type MergeJob } from './copy-blocks';
 import { allocCodes, type Codes } from './store';
 import { lastCsvRead } from './profile';
-import { UserMerger } from './merge-users-wasm';
+import { appendMatched, UserMerger } from './merge-users-wasm';
 
 /** Codes of a worker's dictionary values in ours, adding the new ones (first-seen order kept). */
 function remap(dict: ByteDict, values: RawDict): Uint32Array {
@@ -25,13 +25,17 @@ function remap(dict: ByteDict, values: RawDict): Uint32Array {
  * number (the usual case), ids are matched by value through an array or a Map and appended to
  * the dictionary unhashed: hashing a few hundred thousand ids' bytes was most of this merge.
  */
-function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[], early: EarlyUsers | null): Uint32Array[] {
+function mergeUsers(b: EventLogBuilder, chunks: ChunkResult[], matched: MatchedUsers | null): Uint32Array[] {
+  if (matched && b.users.size <= 1) {
+    b.users = matched.users;
+    return matched.maps;
+  }
   const total = chunks.reduce((a, c) => a + c.users.offs.length, 0);
   const ids = b.users.size <= 1 ? chunks.map(numericIds) : [];
   if (ids.length === 0 || ids.some((x) => x === null)) {
     if (b.users.size <= 1) {
-      const merger = early?.first === chunks[0] ? early.merger : new UserMerger(total);
-      if (chunks.slice(merger === early?.merger ? 1 : 0).every((c) => merger.add(c))) {
+      const merger = new UserMerger(total);
+      if (chunks.every((c) => merger.add(c))) {
         b.users = merger.users;
         return merger.maps;
       }
@@ -81,25 +85,35 @@ function numericIds(c: ChunkResult): Float64Array | null {
   return c.userIds && allNumbers(c.userIds) ? c.userIds : decimalIds(c.users);
 }
 
-/** The first range's string user ids, matched while the later ranges still parse (mergeFirstUsers). */
-export interface EarlyUsers {
-  first: ChunkResult;
-  merger: UserMerger;
+/** Every chunk's users in one dictionary (first-seen order) and each chunk's codes in it. */
+export interface MatchedUsers {
+  users: ByteDict;
+  maps: Uint32Array[];
 }
 
 /**
- * Matches the first range's user ids as soon as its worker is done, when they are strings (ids
- * that are numbers are matched by value, fast enough at the end): in arrival-order exports the
- * last range usually takes longer, and one core would otherwise sit idle meanwhile. Null when
- * there is nothing to gain or the kernel cannot; absorbChunks then matches every range itself.
+ * Whether the chunks' user ids are best matched by the first range's worker, in the index its
+ * parse built (readCsvChunks): string ids into an empty builder. (Ids that are all numbers are
+ * matched by value here, faster still.)
  */
-export function mergeFirstUsers(b: EventLogBuilder, first: ChunkResult, ranges: number): EarlyUsers | null {
-  if (ranges < 2 || b.rows > 0 || b.users.size > 1 || first.quoted || numericIds(first) !== null) return null;
-  const t0 = performance.now();
-  const merger = new UserMerger(first.users.offs.length * ranges);
-  const ok = merger.add(first);
-  lastCsvRead.earlyUserMergeMs = performance.now() - t0;
-  return ok ? { first, merger } : null;
+export function wantsUserMatch(b: EventLogBuilder, chunks: ChunkResult[]): boolean {
+  return chunks.length > 1 && b.rows === 0 && b.users.size <= 1 && !chunks.some((c) => c.quoted) && chunks.some((c) => numericIds(c) === null);
+}
+
+/** The merged dictionary begun: the first chunk's users, whose codes stay theirs (done while its worker matches the others'). */
+export function firstChunkUsers(chunks: ChunkResult[]): ByteDict {
+  const users = new ByteDict(chunks.reduce((a, c) => a + c.users.offs.length, 0));
+  users.appendAll(chunks[0].users);
+  users.flatten();
+  return users;
+}
+
+/** The merged dictionary completed from the codes the first range's worker gave the later chunks' ids (`maps`, one per later chunk). */
+export function matchedUsers(users: ByteDict, chunks: ChunkResult[], maps: Uint32Array[]): MatchedUsers {
+  const first = new Uint32Array(chunks[0].users.offs.length);
+  for (let i = 0; i < first.length; i++) first[i] = i;
+  maps.forEach((map, w) => appendMatched(users, chunks[w + 1].users, map));
+  return { users, maps: [first, ...maps] };
 }
 
 /** Whether every id but code 0's (the empty one) is a number. */
@@ -143,7 +157,7 @@ function decimalIds(d: RawDict): Float64Array | null {
  * is already time-ordered unless the chunks interleave in time; only those users are sorted
  * again (stably, so ties keep file order).
  */
-export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], early: EarlyUsers | null = null): void {
+export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], matched: MatchedUsers | null = null): void {
   let lineOffset = 1;
   for (const c of chunks) {
     b.warnings.merge(c.warnings, lineOffset);
@@ -154,7 +168,7 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], early: E
     return;
   }
   const u0 = performance.now();
-  const userMaps = mergeUsers(b, chunks, early);
+  const userMaps = mergeUsers(b, chunks, matched);
   lastCsvRead.userMergeMs = performance.now() - u0;
   const nUsers = b.users.size;
   // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import type { RawDict } from './bytes-dict';
 import type { FilePlan } from './event-builder';
 import type { ChunkResult, ChunkTask } from './parse-chunk';
-import { KERNEL_FORMATS, newParseKernel, sizeColumns, type KernelResults, type ParseKernel } from './wasm/kernel';
+import { KERNEL_FORMATS, isKernelFailure, newParseKernel, sizeColumns, type KernelResults, type ParseKernel } from './wasm/kernel';
+import { matchInKernel } from './merge-users-wasm';
 
 // 1 MB: the piece the kernel parses is still in the core's cache from the read that copied it
 // in (8 MB pieces were not, and parsing them ran 3-4% slower end to end).
@@ -23,6 +24,7 @@ export function kernelCanRead(task: ChunkTask, plan: FilePlan): boolean {
 export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: number) => void): ChunkResult | 'quoted' | null {
   const t0 = performance.now();
   let readMs = 0;
+  kept = null;
   const k = newParseKernel();
   const header = task.header;
   k.configure(
@@ -87,9 +89,35 @@ export function parseChunkWasm(task: ChunkTask, plan: FilePlan, onBytes: (n: num
   }
   const t1 = performance.now();
   const res = collect(k, task, plan);
+  if (task.keepUsers) kept = k;
   const t2 = performance.now();
   res.timing = { totalMs: t2 - t0, parseMs: t1 - t0, readMs, sortMs: t2 - t1 };
   return res;
+}
+
+/**
+ * The first range's kernel (task.keepUsers), kept by its worker until the later ranges' user
+ * ids are matched in the index its parse built. (Its memory is shared with the importing
+ * thread, which holds the range's columns until the merge: keeping it costs nothing more.)
+ */
+let kept: ParseKernel | null = null;
+
+/**
+ * The merged codes of the later ranges' user ids, in order: each range's ids looked up in the
+ * kept kernel's index, the ids it lacks appended (the next codes, in the order they come), as
+ * one dictionary filled range by range gives them. Matching the first range's ids again in a
+ * fresh index took longer than a range's parse spends on them. Null when no kernel was kept.
+ */
+export function matchLaterUsers(dicts: RawDict[]): Uint32Array[] | null {
+  const k = kept;
+  kept = null;
+  if (!k) return null;
+  try {
+    return dicts.map((d) => matchInKernel(k, d, (pool, spans, n, out) => k.matchUserIds(pool, spans, n, out)));
+  } catch (err) {
+    if (!isKernelFailure(err)) throw err;
+    return null;
+  }
 }
 
 /** A kernel's dictionary of one field, copied out of its memory. */

@@ -20,6 +20,10 @@ export interface ChunkTask {
   reader?: 'wasm' | 'js';
   /** Values entered into the event ('\u0000event') and property dictionaries first, in order. */
   seeds?: Record<string, string[]>;
+  /** The file's first rows [start, end): their values become `seeds` (seedsFrom), read by this range's worker. */
+  seedRange?: [number, number];
+  /** The file's first range of several: its kernel is kept to match the others' user ids (matchLaterUsers). */
+  keepUsers?: boolean;
 }
 
 /**
@@ -48,10 +52,26 @@ export interface ChunkResult {
 const PIECE = 8 << 20;
 
 /**
+ * The event and property values of the file's first rows (`head`, about 64 KB), in first-seen
+ * order. Every later range's worker enters them into its dictionaries before its own rows: then
+ * the workers give these values the same codes, and the merge copies their columns as they are
+ * instead of translating every code (most property columns have no value the first rows lack).
+ * The first range starts with these very rows, so the codes stay in the file's first-seen order.
+ * (Read in the worker: on the importing thread it delayed every range's start.)
+ */
+function seedsFrom(task: ChunkTask, [start, end]: [number, number]): Record<string, string[]> | undefined {
+  const head = parseChunk({ ...task, start, end, seedRange: undefined, seeds: undefined, keepUsers: false }, () => {});
+  if (head.quoted) return undefined;
+  const text = (d: RawDict) => Array.from(d.offs.subarray(1), (o, i) => Buffer.from(d.pool.buffer, d.pool.byteOffset + o, d.lens[i + 1]).toString('utf8'));
+  return Object.fromEntries(head.columns.map((c) => [c.name, text(c.dict)]));
+}
+
+/**
  * Parses one newline-aligned byte range of a CSV with no quote characters (the caller falls
  * back to the single-threaded reader when `quoted` comes back true). Line numbers are local.
  */
 export function parseChunk(task: ChunkTask, onBytes: (n: number) => void): ChunkResult {
+  if (task.seedRange && !task.seeds) task = { ...task, seeds: seedsFrom(task, task.seedRange) };
   const b = new EventLogBuilder();
   const plan = b.plan(task.header, task.mapping);
   if (task.reader !== 'js' && kernelCanRead(task, plan)) {

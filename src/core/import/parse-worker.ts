@@ -3,7 +3,9 @@ import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { takeBlocks } from '../helper-thread';
 import { mergeBlock, type MergeJob } from './copy-blocks';
+import type { RawDict } from './bytes-dict';
 import { parseChunk, type ChunkTask } from './parse-chunk';
+import { matchLaterUsers } from './parse-chunk-wasm';
 import { parseJsonChunk, type JsonChunkTask } from './json/parallel';
 
 // Worker entry: started before its task is known (see readCsvChunks), it parses the byte range
@@ -12,11 +14,18 @@ import { parseJsonChunk, type JsonChunkTask } from './json/parallel';
 // have their own helper, owned by the local backend (backends/local/pass-thread.ts).
 parentPort!.on(
   'message',
-  (m: { type: 'parse'; task: ChunkTask } | { type: 'parse-json'; task: JsonChunkTask } | (MergeJob & { blocks: number; sync: Int32Array })) => {
+  (
+    m:
+      | { type: 'parse'; task: ChunkTask }
+      | { type: 'parse-json'; task: JsonChunkTask }
+      | { type: 'match-users'; dicts: RawDict[] }
+      | (MergeJob & { blocks: number; sync: Int32Array }),
+  ) => {
     if (m.type === 'parse') {
       parse(m.task);
       releaseMemory();
     } else if (m.type === 'parse-json') void parseJson(m.task);
+    else if (m.type === 'match-users') matchUsers(m.dicts);
     // (A job this build does not know is left alone: its caller does every block itself.)
     else if (m.type === 'merge') takeBlocks(m.sync, m.blocks, (k) => mergeBlock(m, k));
   },
@@ -38,6 +47,16 @@ function parse(task: ChunkTask): void {
   } catch (err) {
     const e = err as { kind?: string; message?: string; details?: unknown };
     parentPort!.postMessage({ type: 'error', error: { kind: e.kind ?? 'internal', message: e.message ?? String(err), details: e.details } });
+  }
+}
+
+/** The later ranges' user ids in the first range's index (matchLaterUsers); null maps when this thread kept none. */
+function matchUsers(dicts: RawDict[]): void {
+  try {
+    const maps = matchLaterUsers(dicts);
+    parentPort!.postMessage({ type: 'users', maps }, maps ? maps.map((x) => x.buffer as ArrayBuffer) : []);
+  } catch (err) {
+    parentPort!.postMessage({ type: 'users', maps: null, error: String(err) });
   }
 }
 

@@ -20,8 +20,8 @@ export interface CsvReadProfile {
   mergeMs: number;
   /** Of mergeMs, matching the chunks' user ids. */
   userMergeMs: number;
-  /** Matching the first chunk's string ids while the others still parsed (not in mergeMs). */
-  earlyUserMergeMs: number;
+  /** The later ranges' string ids matched by the first range's worker, once all were back (not in mergeMs). */
+  workerUserMatchMs: number;
 }
 
-export const lastCsvRead: CsvReadProfile = { startAt: 0, doneAt: 0, chunks: [], mergeMs: 0, userMergeMs: 0, earlyUserMergeMs: 0 };
+export const lastCsvRead: CsvReadProfile = { startAt: 0, doneAt: 0, chunks: [], mergeMs: 0, userMergeMs: 0, workerUserMatchMs: 0 };

@@ -5,11 +5,10 @@ import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
 import { adoptHelper } from '../helper-thread';
 import { workerScript } from '../worker-script';
-import { absorbChunks, mergeFirstUsers, type EarlyUsers } from './merge-chunks';
+import { absorbChunks, firstChunkUsers, matchedUsers, wantsUserMatch, type MatchedUsers } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
-import type { RawDict } from './bytes-dict';
 import { lastCsvRead } from './profile';
 
 /** The worker threads readCsvChunks will want for a file of `size` bytes, started ahead. */
@@ -55,24 +54,16 @@ function splitRanges(file: string, start: number, size: number, parts: number): 
 }
 
 /**
- * The event and property values of the file's first rows (about 64 KB), in first-seen order.
- * Every worker enters them into its dictionaries before its own rows: then the workers give
- * these values the same codes, and the merge copies their columns as they are instead of
- * translating every code (most property columns have no value the first rows lack). The first
- * chunk starts with these very rows, so the codes stay in the file's first-seen order.
+ * The end of the file's first rows (about 64 KB from `start`, within the first range), whose
+ * event and property values the later ranges' workers enter first (ChunkTask.seedRange).
  */
-function seedsFrom(task: ChunkTask, end: number): Record<string, string[]> | undefined {
-  const fd = fs.openSync(task.file, 'r');
-  let prefixEnd: number;
+function seedEnd(file: string, start: number, end: number): number {
+  const fd = fs.openSync(file, 'r');
   try {
-    prefixEnd = lineStartAfter(fd, Math.min(end, task.start + (64 << 10)), end, Buffer.allocUnsafe(1 << 12));
+    return lineStartAfter(fd, Math.min(end, start + (64 << 10)), end, Buffer.allocUnsafe(1 << 12));
   } finally {
     fs.closeSync(fd);
   }
-  const head = parseChunk({ ...task, end: prefixEnd }, () => {});
-  if (head.quoted) return undefined;
-  const text = (d: RawDict) => Array.from(d.offs.subarray(1), (o, i) => Buffer.from(d.pool.buffer, d.pool.byteOffset + o, d.lens[i + 1]).toString('utf8'));
-  return Object.fromEntries(head.columns.map((c) => [c.name, text(c.dict)]));
 }
 
 function headerEnd(file: string, from: number): number {
@@ -91,6 +82,22 @@ function headerEnd(file: string, from: number): number {
 function startWorker(): Worker {
   const script = workerScript(import.meta.url, 'parse-worker')!;
   return new Worker(script.code, { eval: script.eval });
+}
+
+/**
+ * The later ranges' string user ids matched by the first range's worker, in the index its parse
+ * built (parse-chunk-wasm.ts matchLaterUsers); null when it kept no index. Always asked when the
+ * first range kept one, so that the thread (kept on as the helper) lets go of it.
+ */
+function matchInFirstWorker(w: Worker, results: ChunkResult[], want: boolean): Promise<Uint32Array[] | null> {
+  return new Promise((resolve, reject) => {
+    w.once('message', (m: { maps: Uint32Array[] | null }) => {
+      w.removeListener('error', reject);
+      resolve(want ? m.maps : null);
+    });
+    w.once('error', reject);
+    w.postMessage({ type: 'match-users', dicts: want ? results.slice(1).map((r) => r.users) : [] });
+  });
 }
 
 function runWorker(w: Worker, task: ChunkTask, onBytes: (n: number) => void, signal: AbortSignal): Promise<ChunkResult> {
@@ -139,24 +146,35 @@ export async function readCsvChunks(
   lastCsvRead.startAt = performance.now();
   const pool = typeof workers === 'number' ? Array.from({ length: workers }, startWorker) : workers;
   let results: ChunkResult[];
-  let early: EarlyUsers | null = null;
-  lastCsvRead.earlyUserMergeMs = 0;
+  let matched: MatchedUsers | null = null;
+  lastCsvRead.workerUserMatchMs = 0;
   try {
     const start = headerEnd(src.path, src.bom);
     const ranges = splitRanges(src.path, start, src.size, Math.max(1, pool.length));
     let done = start;
     const base: ChunkTask = { file: src.path, start, end: start, delim: src.delim, header: src.header, mapping, reader };
-    const seeds = ranges.length > 1 ? seedsFrom(base, ranges[0][1]) : undefined;
-    const task = ([a, b]: [number, number]): ChunkTask => ({ ...base, start: a, end: b, seeds });
-    if (pool.length === 0) results = ranges.map((r) => parseChunk(task(r), (n) => p.report(0, start + n)));
+    const seedRange: [number, number] | undefined = ranges.length > 1 ? [start, seedEnd(src.path, start, ranges[0][1])] : undefined;
+    // (The first range starts with the seed rows: its codes for them are the seeds' already.)
+    const task = ([a, b]: [number, number], i: number): ChunkTask => ({
+      ...base,
+      start: a,
+      end: b,
+      seedRange: i > 0 ? seedRange : undefined,
+      keepUsers: i === 0 && ranges.length > 1 && pool.length > 0,
+    });
+    if (pool.length === 0) results = ranges.map((r, i) => parseChunk(task(r, i), (n) => p.report(0, start + n)));
     else {
-      const running = ranges.map((r, i) => runWorker(pool[i], task(r), (n) => p.report(0, (done += n)), p.signal));
-      // The first range's string ids are matched as soon as it is back (mergeFirstUsers).
-      running[0].then(
-        (first) => (early = mergeFirstUsers(builder, first, running.length)),
-        () => {},
-      );
-      results = await Promise.all(running);
+      results = await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r, i), (n) => p.report(0, (done += n)), p.signal)));
+      if (results.length > 1) {
+        const u0 = performance.now();
+        const want = wantsUserMatch(builder, results);
+        const reply = matchInFirstWorker(pool[0], results, want);
+        // The first range's ids go in as they are while its worker matches the others'.
+        const users = want ? firstChunkUsers(results) : null;
+        const maps = await reply;
+        matched = maps && users && matchedUsers(users, results, maps);
+        if (matched) lastCsvRead.workerUserMatchMs = performance.now() - u0;
+      }
     }
   } catch (err) {
     for (const w of pool) void w.terminate();
@@ -167,7 +185,7 @@ export async function readCsvChunks(
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   const m0 = performance.now();
-  absorbChunks(builder, results, early);
+  absorbChunks(builder, results, matched);
   lastCsvRead.doneAt = performance.now();
   lastCsvRead.mergeMs = lastCsvRead.doneAt - m0;
   lastCsvRead.chunks = results.flatMap((r) => (r.timing ? [r.timing] : []));

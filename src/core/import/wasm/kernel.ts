@@ -38,6 +38,7 @@ export interface ParseKernel extends KernelResults {
   codesPtr(field: number): number;
   mergeBegin(cap: number): void;
   mergeIds(pool: number, spans: number, n: number, out: number): void;
+  matchUserIds(pool: number, spans: number, n: number, out: number): void;
   setSortedMinSlots(slots: number): void;
 }
 

@@ -7,7 +7,7 @@
 import { alloc, Dict, hashBytes, same } from './dict';
 import { countSortedCodes, sortColumns, sortedCodes, sortedTimes, sortedUserStart } from './sort';
 import { digitsValue, hasDigit, parseIso, parseNumber } from './times';
-import { resetUsers, userCode, usersOfBatch, userValues } from './users';
+import { idsInto, resetUsers, userCode, usersOfBatch, userValues } from './users';
 
 const LF: i32 = 10;
 const CR: i32 = 13;
@@ -452,6 +452,15 @@ export function sortedTimePtr(): usize {
 }
 export function sortedCodesPtr(field: i32): usize {
   return sortedCodes(field);
+}
+
+/**
+ * After the parse: another range's n user ids (mergeIds' layout) matched in this range's user
+ * dictionary through the index the parse built; ids it lacks are appended (the next codes, in
+ * order). This range being the file's first, the codes are the merged file's first-seen ones.
+ */
+export function matchUserIds(pool: usize, spans: usize, n: u32, out: usize): void {
+  idsInto(dicts[userIdx]!, pool, spans, n, out);
 }
 
 // ---- results, read by JavaScript through these pointers ----

@@ -418,7 +418,14 @@ const MERGE_BATCH: u32 = 16384;
  * order they come, as a dictionary filled chunk by chunk would give them.
  */
 export function mergeIds(pool: usize, spans: usize, n: u32, out: usize): void {
-  const dict = merged!;
+  idsInto(merged!, pool, spans, n, out);
+}
+
+/**
+ * mergeIds into `dict` as the index holds it now: after a parse, the range's own user
+ * dictionary, so another range's ids are matched against an index that is already built.
+ */
+export function idsInto(dict: Dict, pool: usize, spans: usize, n: u32, out: usize): void {
   if (n > 0) store<u32>(out, 0);
   // In batches, as the parse looks ids up (usersOfBatch): entries [index, start, length].
   const batch = alloc(MERGE_BATCH * 12);
