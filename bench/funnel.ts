@@ -49,6 +49,11 @@ export async function run(): Promise<void> {
   await bundle();
   try {
     console.log(`funnel bench on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
+    console.log(
+      process.env.BENCH_COLD_THREADS === '1'
+        ? 'IAFA starts its import threads with the import (BENCH_COLD_THREADS=1)'
+        : "IAFA's clock starts at the import, after the file's preview started its threads (as in the app); DuckDB's once its instance and connection exist",
+    );
     for (const n of sizes) {
       for (const kind of kinds) {
         if (kind === 'export-like') {

@@ -15,7 +15,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 type Reader = 'sequential' | 'js' | 'wasm';
 
 async function importWith(file: string, reader: Reader, workers = 2) {
+  let rowsRead = 0;
   const env: ImportEnv = {
+    // Where the app starts the funnel helper thread: every reader calls it before the import ends.
+    onRowsRead: () => rowsRead++,
     dataDir: path.join(dir, `data-${reader}-${workers}`),
     budgetBytes: 4 * 1024 ** 3,
     signal: new AbortController().signal,
@@ -25,6 +28,7 @@ async function importWith(file: string, reader: Reader, workers = 2) {
     workers,
   };
   const out = await importFiles({ path: file }, env);
+  expect(rowsRead).toBeGreaterThan(0);
   const files = Object.fromEntries(
     fs
       .readdirSync(out.dir)

@@ -16,8 +16,12 @@ export interface MergeJob {
   /** The merged times; user u's rows are [start[u], start[u + 1]). */
   time: Float64Array;
   start: Uint32Array;
-  /** How many chunks have rows of each user. */
-  sources: Uint8Array;
+  /**
+   * Per later chunk w (1, 2, ...: block w - 1 of nUsers entries), per user: where its rows from
+   * chunk w begin when an earlier chunk's precede them, else 0. Each chunk's rows of a user are
+   * in time order already: these are the only places its merged rows can be out of order.
+   */
+  bounds: Uint32Array;
   /** Order block b is the users [cuts[b], cuts[b + 1]). */
   cuts: Uint32Array;
   chunks: ChunkRuns[];
@@ -66,7 +70,7 @@ export function mergeBlock(j: Omit<MergeJob, 'type'>, b: number): void {
     }
     return;
   }
-  const orders = resortSplitUsers(j.start, j.sources, j.time, j.cuts[b], j.cuts[b + 1]);
+  const orders = resortSplitUsers(j.start, j.bounds, j.time, j.cuts[b], j.cuts[b + 1]);
   if (orders.users.length > 0) for (const col of j.columns) applyOrders(col.dst, orders);
 }
 
@@ -147,20 +151,25 @@ interface Orders {
 
 /**
  * The users of [u0, u1) with rows from several chunks whose times interleave: a stable sort of
- * their times, in place (ties keep chunk order, which is file order).
+ * their times, in place (ties keep chunk order, which is file order). Whether they interleave is
+ * read at the chunks' bounds alone (scanning every user's rows was most of this round).
  */
-function resortSplitUsers(start: Uint32Array, sources: Uint8Array, time: Float64Array, u0: number, u1: number): Orders {
+function resortSplitUsers(start: Uint32Array, bounds: Uint32Array, time: Float64Array, u0: number, u1: number): Orders {
   const scratch = newScratch();
   const users: number[] = [];
+  const nUsers = start.length - 1;
+  const later = nUsers > 0 ? bounds.length / nUsers : 0;
   let perm = new Uint32Array(1024);
   let used = 0;
   for (let u = u0; u < u1; u++) {
-    if (sources[u] < 2) continue;
+    let sorted = true;
+    for (let w = 0; w < later && sorted; w++) {
+      const at = bounds[w * nUsers + u];
+      sorted = at === 0 || time[at - 1] <= time[at];
+    }
+    if (sorted) continue;
     const a = start[u];
     const e = start[u + 1];
-    let sorted = true;
-    for (let i = a + 1; i < e && sorted; i++) sorted = time[i - 1] <= time[i];
-    if (sorted) continue;
     const len = e - a;
     if (used + len > perm.length) {
       const next = new Uint32Array(Math.max(perm.length * 2, used + len));

@@ -17,7 +17,7 @@ import { addAggregatedTable, aggregatedFromSeed, emptyAggregated } from './aggre
 import { detect, type Detection } from './detect';
 import { EventLogBuilder } from './event-builder';
 import { kernelCanRead } from './parse-chunk-wasm';
-import { parallelWorkers, prestartWorkers, readCsvChunks } from './read-parallel';
+import { parallelWorkers, prestartWorkers, readCsvChunks, reserveWorkers } from './read-parallel';
 import { readCsvEvents, readCsvTable } from './read-csv';
 import { mb, openSource, type Source } from './source';
 import { ColumnStore, type InMemoryColumns, type StoreManifest } from './store';
@@ -46,6 +46,12 @@ export interface ImportEnv {
   maxColumns?: number;
   /** Plain NDJSON exports in worker threads too (the app's default; IAFA_IMPORT_JSON_PARALLEL=0 turns it off); see docs/data-formats.md. */
   jsonParallel?: boolean;
+  /**
+   * Called when the worker threads have read a large CSV's rows, before the merge: the moment to
+   * start what the dataset's first funnel will want (its helper thread). Started with the import,
+   * that thread competed with the workers' own start for the cores.
+   */
+  onRowsRead?: () => void;
 }
 
 /**
@@ -132,6 +138,19 @@ export function previewFile(
   };
 }
 
+/**
+ * After a file's preview, the worker threads its import would read it with are started (and kept
+ * a minute, read-parallel.ts reserveWorkers), while the user looks at the preview: the import
+ * then starts on loaded threads. Event logs in CSV or plain NDJSON only (the files read in
+ * parallel); none for a small file. Resolves once they have loaded.
+ */
+export function reserveImportThreads(preview: ImportPreview, env: Pick<ImportEnv, 'parallelMinBytes' | 'workers'>): Promise<void> {
+  const parallel =
+    preview.kind === 'event_log' && (preview.format === 'csv' || preview.format === 'ndjson') && (preview.shape?.container ?? 'plain') === 'plain';
+  if (!parallel) return Promise.resolve();
+  return reserveWorkers(preview.sizeBytes, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers).ready;
+}
+
 /** The size of the file to import (0 when it cannot be read: openSource then says why). */
 function firstFileSize(p: string): number {
   try {
@@ -201,12 +220,18 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           const kernel =
             reader === 'wasm' && kernelCanRead({ file: s.path, start: 0, end: s.size, delim: s.delim, header: s.header, mapping: det.mapping }, plan);
           checkBudget(s, env.budgetBytes, chunked ? (kernel ? ROW_BYTES.kernel : ROW_BYTES.js) : ROW_BYTES.sequential);
-          const progress = { signal: env.signal, report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes) };
+          const progress = {
+            signal: env.signal,
+            report: (rows: number, bytes: number) => report('parse', rows, bytesBefore + bytes),
+            rowsRead: env.onRowsRead,
+          };
           const pool = i === 0 && workers.length ? workers.splice(0) : parallelWorkers(s.size, env.parallelMinBytes ?? PARALLEL_MIN_BYTES, env.workers);
           const done = chunked && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
           // Quote characters: the sequential reader, which holds more per row, reads it after all.
           if (!done && chunked) checkBudget(s, env.budgetBytes, ROW_BYTES.sequential);
           if (!done) await readCsvEvents(s, b, plan, progress);
+          // (Once more for the sequential reader: the hook starts a thread once.)
+          env.onRowsRead?.();
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
         }

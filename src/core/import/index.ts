@@ -1,2 +1,2 @@
-export { importFiles, MAX_COLUMNS, previewAny, previewFile, type ImportEnv } from './importer';
+export { importFiles, MAX_COLUMNS, previewAny, previewFile, reserveImportThreads, type ImportEnv } from './importer';
 export { ColumnStore } from './store';

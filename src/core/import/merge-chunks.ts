@@ -157,7 +157,7 @@ function decimalIds(d: RawDict): Float64Array | null {
  * is already time-ordered unless the chunks interleave in time; only those users are sorted
  * again (stably, so ties keep file order).
  */
-export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], matched: MatchedUsers | null = null): void {
+export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], matched: MatchedUsers | null = null, plan: MergePlan | null = null): void {
   let lineOffset = 1;
   for (const c of chunks) {
     b.warnings.merge(c.warnings, lineOffset);
@@ -170,52 +170,21 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], matched:
   const u0 = performance.now();
   const userMaps = mergeUsers(b, chunks, matched);
   lastCsvRead.userMergeMs = performance.now() - u0;
+  const { split, rows, time, columns, codes, eventCounts } = plan ?? planMerge(b, chunks);
   const nUsers = b.users.size;
-  // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
-  // takes blocks of the merge's copies and orderings while this thread takes others
-  // (copy-blocks.ts). The merged columns are then shared too, and the first funnels on them
-  // split their pass with the funnel helper.
-  const rows = chunks.reduce((a, c) => a + c.rows, 0);
-  const split = canSplit(rows, ...chunks.flatMap((c) => [c.time, ...c.columns.map((col) => col.codes)]));
   const shared = (bytes: number) => (split ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   const start = new Uint32Array(shared((nUsers + 1) * 4));
-  const sources = new Uint8Array(shared(nUsers));
-  chunks.forEach((c, w) => countRuns(c.userStart, userMaps[w], start, sources));
+  chunks.forEach((c, w) => countRuns(c.userStart, userMaps[w], start));
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
   const n = start[nUsers];
+  if (n !== rows) throw new Error(`merge: the chunks' users hold ${n} rows, their columns ${rows}`);
   const cuts = blockCuts(start, ORDER_BLOCKS);
-  const runs = chunkRuns(chunks, userMaps, start, shared);
-  if (split) b.time.data = new Float64Array(new SharedArrayBuffer(n * 8));
-  else b.time.grow(n);
-  const time = b.time.data;
-  const codes = new Map<ColBuilder, Codes>();
-  // The readers counted each chunk's events: the import lists them without a pass over the rows.
-  let eventCounts: Float64Array | undefined;
-  const columns: MergeJob['columns'] = [];
-  const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
-  for (const name of names) {
-    const target = name === '\u0000event' ? b.event : b.colFor(name);
-    const parts = chunks.map((c) => c.columns.find((col) => col.name === name));
-    // An id-like column the readers left unhashed stays so: the chunks' values are appended.
-    const repeats = parts.some((col) => col?.repeats);
-    if (repeats) target.repeats = true;
-    const shifts = repeats ? parts.map((col) => (col ? target.dict.appendAllShifted(col.dict) : 0)) : null;
-    const maps = shifts ? null : parts.map((col) => (col ? remap(target.dict, col.dict) : null));
-    const out = allocCodes(n, target.dict.size, split);
-    columns.push({
-      dst: out,
-      parts: parts.map((col, w) => (!col ? null : shifts ? shiftedSource(col.codes, col.dict.offs.length, shifts[w], out) : codeSource(col.codes, maps![w]!))),
-    });
-    codes.set(target, out);
-    if (target === b.event && maps && chunks.every((c) => c.eventCounts)) {
-      eventCounts = new Float64Array(target.dict.size);
-      chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
-    }
-  }
+  const bounds = new Uint32Array(shared((chunks.length - 1) * nUsers * 4));
+  const runs = chunkRuns(chunks, userMaps, start, bounds, shared);
   // Every copy is done before any user is ordered: two rounds. While the helper starts on the
   // copies, this thread sends the users off to be written (they are final already).
   for (const phase of ['copy', 'order'] as const) {
-    const job: Omit<MergeJob, 'type'> = { phase, time, start, sources, cuts, chunks: runs, columns };
+    const job: Omit<MergeJob, 'type'> = { phase, time, start, bounds, cuts, chunks: runs, columns };
     runBlocks(split ? { ...job, type: 'merge' } : null, mergeBlocks(job), (k) => mergeBlock(job, k), {
       first:
         phase === 'copy'
@@ -232,6 +201,58 @@ export function absorbChunks(b: EventLogBuilder, chunks: ChunkResult[], matched:
   b.timeFinal();
   b.rows = n;
   b.grouped = { rows: n, start, codes, eventCounts };
+}
+
+/** What the merge sets up before it knows the users: the merged columns, and each chunk's codes in ours. */
+export interface MergePlan {
+  /** Whether the helper thread takes blocks of the merge (the columns are then in shared memory). */
+  split: boolean;
+  rows: number;
+  time: Float64Array;
+  columns: MergeJob['columns'];
+  codes: Map<ColBuilder, Codes>;
+  eventCounts?: Float64Array;
+}
+
+/**
+ * The merge's first part, which needs no user: the chunks' property and event dictionaries
+ * entered into the builder's, and the merged columns allocated. readCsvChunks runs it while the
+ * first range's worker matches the user ids. Into an empty builder only (absorbChunks).
+ */
+export function planMerge(b: EventLogBuilder, chunks: ChunkResult[]): MergePlan {
+  // With the helper thread and columns in shared memory (the WebAssembly reader's), the helper
+  // takes blocks of the merge's copies and orderings while this thread takes others
+  // (copy-blocks.ts). The merged columns are then shared too, and the first funnels on them
+  // split their pass with the funnel helper.
+  const rows = chunks.reduce((a, c) => a + c.rows, 0);
+  const split = canSplit(rows, ...chunks.flatMap((c) => [c.time, ...c.columns.map((col) => col.codes)]));
+  if (split) b.time.data = new Float64Array(new SharedArrayBuffer(rows * 8));
+  else b.time.grow(rows);
+  const codes = new Map<ColBuilder, Codes>();
+  // The readers counted each chunk's events: the import lists them without a pass over the rows.
+  let eventCounts: Float64Array | undefined;
+  const columns: MergeJob['columns'] = [];
+  const names = [...new Set(chunks.flatMap((c) => c.columns.map((col) => col.name)))];
+  for (const name of names) {
+    const target = name === '\u0000event' ? b.event : b.colFor(name);
+    const parts = chunks.map((c) => c.columns.find((col) => col.name === name));
+    // An id-like column the readers left unhashed stays so: the chunks' values are appended.
+    const repeats = parts.some((col) => col?.repeats);
+    if (repeats) target.repeats = true;
+    const shifts = repeats ? parts.map((col) => (col ? target.dict.appendAllShifted(col.dict) : 0)) : null;
+    const maps = shifts ? null : parts.map((col) => (col ? remap(target.dict, col.dict) : null));
+    const out = allocCodes(rows, target.dict.size, split);
+    columns.push({
+      dst: out,
+      parts: parts.map((col, w) => (!col ? null : shifts ? shiftedSource(col.codes, col.dict.offs.length, shifts[w], out) : codeSource(col.codes, maps![w]!))),
+    });
+    codes.set(target, out);
+    if (target === b.event && maps && chunks.every((c) => c.eventCounts)) {
+      eventCounts = new Float64Array(target.dict.size);
+      chunks.forEach((c, w) => c.eventCounts!.forEach((k, code) => (eventCounts![maps[w]![code]] += k)));
+    }
+  }
+  return { split, rows, time: b.time.data, columns, codes, eventCounts };
 }
 
 /** Blocks of users the merge's ordering round is cut into (as the funnel pass: the two threads end close together). */
@@ -270,10 +291,18 @@ function shiftedSource(src: Codes, values: number, shift: number, out: Codes): C
 /**
  * Each chunk's runs of rows as [source, destination, length] triples in the chunk's order (a
  * user's runs go back to back in chunk order), neighbours joined when both sides are contiguous
- * (the common case when users are met in one chunk only), cut into COPY_PIECES of about equal rows.
+ * (the common case when users are met in one chunk only), cut into COPY_PIECES of about equal
+ * rows. Where a later chunk's run follows an earlier one's goes into `bounds` (MergeJob.bounds).
  */
-function chunkRuns(chunks: ChunkResult[], userMaps: Uint32Array[], start: Uint32Array, shared: (bytes: number) => ArrayBufferLike): ChunkRuns[] {
-  const cursor = start.slice(0, start.length - 1);
+function chunkRuns(
+  chunks: ChunkResult[],
+  userMaps: Uint32Array[],
+  start: Uint32Array,
+  bounds: Uint32Array,
+  shared: (bytes: number) => ArrayBufferLike,
+): ChunkRuns[] {
+  const nUsers = start.length - 1;
+  const cursor = start.slice(0, nUsers);
   return chunks.map((c, w) => {
     const us = c.userStart;
     const map = userMaps[w];
@@ -286,8 +315,10 @@ function chunkRuns(chunks: ChunkResult[], userMaps: Uint32Array[], start: Uint32
       const a = us[l];
       const len = us[l + 1] - a;
       if (len === 0) continue;
-      const off = cursor[map[l]];
-      cursor[map[l]] += len;
+      const u = map[l];
+      const off = cursor[u];
+      cursor[u] += len;
+      if (w > 0 && off > start[u]) bounds[(w - 1) * nUsers + u] = off;
       for (; piece < COPY_PIECES && a >= (rows * piece) / COPY_PIECES; piece++) at[piece] = (k + 3) / 3;
       if (k >= 3 * at[piece - 1] && runs[k] + runs[k + 2] === a && runs[k + 1] + runs[k + 2] === off) runs[k + 2] += len;
       else {
@@ -302,14 +333,9 @@ function chunkRuns(chunks: ChunkResult[], userMaps: Uint32Array[], start: Uint32
   });
 }
 
-/** Adds a chunk's rows per user (by global code) into start[code + 1], and counts its users' chunks. */
-function countRuns(userStart: Uint32Array, map: Uint32Array, start: Uint32Array, sources: Uint8Array): void {
-  for (let l = 0; l < map.length; l++) {
-    const len = userStart[l + 1] - userStart[l];
-    if (len === 0) continue;
-    start[map[l] + 1] += len;
-    sources[map[l]]++;
-  }
+/** Adds a chunk's rows per user (by global code) into start[code + 1]. */
+function countRuns(userStart: Uint32Array, map: Uint32Array, start: Uint32Array): void {
+  for (let l = 0; l < map.length; l++) start[map[l] + 1] += userStart[l + 1] - userStart[l];
 }
 
 /** A chunk added after other rows (a second file): appended as they are; the import sorts later. */

@@ -11,6 +11,8 @@ const QUOTE = 34;
 export interface ReadProgress {
   signal: AbortSignal;
   report(rows: number, bytes: number): void;
+  /** Called once the workers have read every row, before the merge (ImportEnv.onRowsRead). */
+  rowsRead?(): void;
 }
 
 /**

@@ -5,15 +5,73 @@ import { IafaError, type ImportMapping } from '../../shared/contract';
 import type { EventLogBuilder } from './event-builder';
 import { adoptHelper } from '../helper-thread';
 import { workerScript } from '../worker-script';
-import { absorbChunks, firstChunkUsers, matchedUsers, wantsUserMatch, type MatchedUsers } from './merge-chunks';
+import { absorbChunks, firstChunkUsers, matchedUsers, planMerge, wantsUserMatch, type MatchedUsers, type MergePlan } from './merge-chunks';
 import { parseChunk, type ChunkResult, type ChunkTask } from './parse-chunk';
 import type { ReadProgress } from './read-csv';
 import type { CsvSource } from './source';
 import { lastCsvRead } from './profile';
 
-/** The worker threads readCsvChunks will want for a file of `size` bytes, started ahead. */
+/** The worker threads readCsvChunks will want for a file of `size` bytes, started ahead (or taken from the reserve). */
 export function prestartWorkers(size: number, minBytes: number, wanted?: number): Worker[] {
-  return Array.from({ length: parallelWorkers(size, minBytes, wanted) }, startWorker);
+  return Array.from({ length: parallelWorkers(size, minBytes, wanted) }, takeWorker);
+}
+
+/**
+ * Workers started before an import was asked for (reserveWorkers), this thread's: the next
+ * parallel read takes them, already loaded, rather than waiting for new ones (about 60-100 ms
+ * with the cores busy opening the file). Unref'd while they wait; stopped when none is taken
+ * within RESERVE_IDLE_MS.
+ */
+const reserve: { w: Worker; ready: Promise<void> }[] = [];
+let reserveTimer: NodeJS.Timeout | null = null;
+export const RESERVE_IDLE_MS = 60_000;
+
+/**
+ * Starts the workers an import of a file of `size` bytes would use, unless the reserve holds
+ * them already (the app calls this when a file is previewed: its import usually follows).
+ * Resolves once they have loaded. Returns how many wait.
+ */
+export function reserveWorkers(size: number, minBytes: number, wanted?: number, idleMs = RESERVE_IDLE_MS): { count: number; ready: Promise<void> } {
+  const want = parallelWorkers(size, minBytes, wanted);
+  while (reserve.length < want) {
+    const w = startWorker();
+    w.unref();
+    // (A worker posts 'ready' once loaded: parse-worker.ts.)
+    const ready = new Promise<void>((resolve) => {
+      w.once('message', () => resolve());
+      w.once('exit', () => resolve());
+    });
+    w.once('exit', () => {
+      const i = reserve.findIndex((r) => r.w === w);
+      if (i >= 0) reserve.splice(i, 1);
+    });
+    reserve.push({ w, ready });
+  }
+  if (reserveTimer) clearTimeout(reserveTimer);
+  reserveTimer = reserve.length ? setTimeout(stopReserve, idleMs).unref() : null;
+  return { count: reserve.length, ready: Promise.all(reserve.map((r) => r.ready)).then(() => {}) };
+}
+
+/** How many started-ahead workers wait (tests). */
+export function reservedWorkers(): number {
+  return reserve.length;
+}
+
+function stopReserve(): void {
+  reserveTimer = null;
+  for (const { w } of reserve.splice(0)) void w.terminate();
+}
+
+/** A reserved worker (referenced again: the import waits on it), else a new one. */
+function takeWorker(): Worker {
+  const r = reserve.shift();
+  if (!r) return startWorker();
+  r.w.ref();
+  if (reserve.length === 0 && reserveTimer) {
+    clearTimeout(reserveTimer);
+    reserveTimer = null;
+  }
+  return r.w;
 }
 
 /** Worker threads for a file of `size` bytes: 0 means read it on this thread. */
@@ -144,9 +202,10 @@ export async function readCsvChunks(
   reader?: 'wasm' | 'js',
 ): Promise<boolean> {
   lastCsvRead.startAt = performance.now();
-  const pool = typeof workers === 'number' ? Array.from({ length: workers }, startWorker) : workers;
+  const pool = typeof workers === 'number' ? Array.from({ length: workers }, takeWorker) : workers;
   let results: ChunkResult[];
   let matched: MatchedUsers | null = null;
+  let plan: MergePlan | null = null;
   lastCsvRead.workerUserMatchMs = 0;
   try {
     const start = headerEnd(src.path, src.bom);
@@ -165,27 +224,33 @@ export async function readCsvChunks(
     if (pool.length === 0) results = ranges.map((r, i) => parseChunk(task(r, i), (n) => p.report(0, start + n)));
     else {
       results = await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r, i), (n) => p.report(0, (done += n)), p.signal)));
-      if (results.length > 1) {
+      p.rowsRead?.();
+      // One finished worker stays, as the helper for the merge and the funnels (helper-thread.ts);
+      // not the first range's while it still matches the others' user ids.
+      const matching = results.length > 1 ? pool[0] : null;
+      for (const w of [...pool].reverse()) if (w !== matching && !adoptHelper(w)) void w.terminate();
+      if (matching) {
         const u0 = performance.now();
         const want = wantsUserMatch(builder, results);
-        const reply = matchInFirstWorker(pool[0], results, want);
-        // The first range's ids go in as they are while its worker matches the others'.
+        const reply = matchInFirstWorker(matching, results, want);
+        // While its worker matches the others' ids: the first range's ids go in as they are, and
+        // the merge sets up what needs no user.
         const users = want ? firstChunkUsers(results) : null;
+        if (want) plan = planMerge(builder, results);
         const maps = await reply;
         matched = maps && users && matchedUsers(users, results, maps);
         if (matched) lastCsvRead.workerUserMatchMs = performance.now() - u0;
+        if (!adoptHelper(matching)) void matching.terminate();
       }
     }
   } catch (err) {
     for (const w of pool) void w.terminate();
     throw err;
   }
-  // One finished worker stays, as the helper for the merge and the funnels (helper-thread.ts).
-  for (const w of pool) if (!adoptHelper(w)) void w.terminate();
   if (p.signal.aborted) throw new IafaError('cancelled', 'The import was cancelled.');
   if (results.some((r) => r.quoted)) return false;
   const m0 = performance.now();
-  absorbChunks(builder, results, matched);
+  absorbChunks(builder, results, matched, plan);
   lastCsvRead.doneAt = performance.now();
   lastCsvRead.mergeMs = lastCsvRead.doneAt - m0;
   lastCsvRead.chunks = results.flatMap((r) => (r.timing ? [r.timing] : []));

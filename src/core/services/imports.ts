@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { schema } from '../db';
 import { nowIso } from '../ids';
-import { importFiles, MAX_COLUMNS, previewAny } from '../import';
+import { importFiles, MAX_COLUMNS, previewAny, reserveImportThreads } from '../import';
 import { localDatasets } from './backend-for';
 import type { AppContext, HandlerGroup } from './context';
 import { toDataset } from './datasets';
@@ -24,6 +24,12 @@ export function importBudgetBytes(env: NodeJS.ProcessEnv): number {
   return Math.min(os.totalmem() / 2, 8 * 1024 ** 3);
 }
 
+/** IAFA_IMPORT_PARALLEL_MIN_MB: files at least this big are read by worker threads (default: the importer's). */
+function parallelMinBytes(env: NodeJS.ProcessEnv): number | undefined {
+  const minMb = Number(env.IAFA_IMPORT_PARALLEL_MIN_MB);
+  return Number.isFinite(minMb) && env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined;
+}
+
 /** IAFA_MAX_COLUMNS: files with more columns are refused (default MAX_COLUMNS). */
 export function importMaxColumns(env: NodeJS.ProcessEnv): number {
   const n = Number(env.IAFA_MAX_COLUMNS);
@@ -32,18 +38,25 @@ export function importMaxColumns(env: NodeJS.ProcessEnv): number {
 
 export function importHandlers(app: AppContext): HandlerGroup<'datasets:import' | 'datasets:preview'> {
   return {
-    'datasets:preview': (input) => previewAny(input, importBudgetBytes(app.env), importMaxColumns(app.env)),
+    'datasets:preview': async (input) => {
+      const preview = await previewAny(input, importBudgetBytes(app.env), importMaxColumns(app.env));
+      // Its import usually follows: the threads that will read it, and the funnel helper its first
+      // funnel will want, start while the preview is read (none for a small file).
+      void reserveImportThreads(preview, { parallelMinBytes: parallelMinBytes(app.env) });
+      if (preview.kind === 'event_log') localDatasets(app).prepareImport(preview.sizeBytes);
+      return preview;
+    },
     'datasets:import': async (input, ctx) => {
-      const minMb = Number(app.env.IAFA_IMPORT_PARALLEL_MIN_MB);
-      localDatasets(app).prepareImport(fileBytes(input.path));
+      const bytes = fileBytes(input.path);
       const out = await importFiles(input, {
         dataDir: app.dataDir,
         budgetBytes: importBudgetBytes(app.env),
         maxColumns: importMaxColumns(app.env),
         signal: ctx.signal,
         progress: ctx.progress,
-        parallelMinBytes: Number.isFinite(minMb) && app.env.IAFA_IMPORT_PARALLEL_MIN_MB ? minMb * 1048576 : undefined,
+        parallelMinBytes: parallelMinBytes(app.env),
         jsonParallel: app.env.IAFA_IMPORT_JSON_PARALLEL !== '0',
+        onRowsRead: () => localDatasets(app).prepareImport(bytes),
       });
       const name =
         input.name ??

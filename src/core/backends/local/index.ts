@@ -120,9 +120,10 @@ export class LocalDatasets {
   }
 
   /**
-   * A file of `bytes` is about to be imported: when it is large enough for its funnels to be
-   * split, the funnel helper thread is started now, behind the import, since a thread takes
-   * about 60 ms to start and the first funnel follows the import at once.
+   * A file of `bytes` has had its rows read (ImportEnv.onRowsRead): when it is large enough for
+   * its funnels to be split, the funnel helper thread is started now, behind the merge and the
+   * writes, since a thread takes about 60 ms to start and the first funnel follows the import
+   * at once. (Started with the import, it slowed the parse workers' own start.)
    */
   prepareImport(bytes: number): void {
     if (bytes >= splitLimits.minRows * MIN_BYTES_PER_ROW) startFunnelThread();

@@ -154,7 +154,9 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     const kernel = (env.reader ?? 'wasm') === 'wasm' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? []);
     const parallel = src.container === 'plain' && src.format === 'ndjson' && env.jsonParallel === true && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
-    await readNested(src, b, m, { signal: env.signal, report, workers, kernel });
+    await readNested(src, b, m, { signal: env.signal, report, workers, kernel, rowsRead: env.onRowsRead });
+    // (Once more for the readers on this thread: the hook starts a thread once.)
+    env.onRowsRead?.();
     b.endFile();
     const w = b.warnings;
     if (b.rows === 0 && w.total === 0) throw new IafaError('validation', 'The file has no events.', { reason: 'empty_file' });
