@@ -289,8 +289,10 @@ export function sortColumns(
   }
   // In the narrowest width that holds the field's codes: less to copy out and to send.
   sortedCols = alloc(<usize>nFields << 2);
+  memory.fill(sortedCols, 0, <usize>nFields << 2);
+  if (spareLen >= <usize>n << 3) gatherBytePacked(n, nFields, timeField, userField, codeCols, widths, spare);
   for (let f = 0; f < nFields; f++) {
-    if (f == timeField || f == userField) continue;
+    if (f == timeField || f == userField || load<usize>(sortedCols + (<usize>f << 2)) != 0) continue;
     const src = load<usize>(codeCols + (<usize>f << 2));
     const w = load<u32>(widths + (<usize>f << 2));
     // (8-byte steps through the spare region: JavaScript views need aligned offsets.)
@@ -306,6 +308,53 @@ export function sortColumns(
     else for (let i: u32 = 0; i < n; i++) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
     store<usize>(sortedCols + (<usize>f << 2), dst);
   }
+}
+
+/**
+ * Up to four one-byte fields gathered as one: their codes packed into a u32 per row (a
+ * sequential pass), the words read in sorted order (one read at random per row, where each
+ * column read its own), unpacked into the fields' own arrays, whose file-order codes are in the
+ * words by then. The n * 8 bytes at `spare` hold the words and the sorted words meanwhile.
+ * Fewer than two such fields: nothing to gain, nothing done. Sets their sortedCols.
+ */
+function gatherBytePacked(n: u32, nFields: i32, timeField: i32, userField: i32, codeCols: usize, widths: usize, spare: usize): void {
+  let f0: i32 = -1;
+  let f1: i32 = -1;
+  let f2: i32 = -1;
+  let f3: i32 = -1;
+  let k = 0;
+  for (let f = 0; f < nFields && k < 4; f++) {
+    if (f == timeField || f == userField || load<u32>(widths + (<usize>f << 2)) != 1) continue;
+    if (k == 0) f0 = f;
+    else if (k == 1) f1 = f;
+    else if (k == 2) f2 = f;
+    else f3 = f;
+    k++;
+  }
+  if (k < 2) return;
+  const c0 = load<usize>(codeCols + (<usize>f0 << 2));
+  const c1 = load<usize>(codeCols + (<usize>f1 << 2));
+  // (A missing third or fourth field reads and writes the second's bytes: harmless.)
+  const c2 = f2 >= 0 ? load<usize>(codeCols + (<usize>f2 << 2)) : c1;
+  const c3 = f3 >= 0 ? load<usize>(codeCols + (<usize>f3 << 2)) : c1;
+  const words = spare;
+  const sorted = spare + (<usize>n << 2);
+  for (let i: u32 = 0; i < n; i++) {
+    const w = <u32>load<u8>(c0 + <usize>i) | (<u32>load<u8>(c1 + <usize>i) << 8) | (<u32>load<u8>(c2 + <usize>i) << 16) | (<u32>load<u8>(c3 + <usize>i) << 24);
+    store<u32>(words + (<usize>i << 2), w);
+  }
+  for (let i: u32 = 0; i < n; i++) store<u32>(sorted + (<usize>i << 2), load<u32>(words + (<usize>load<u32>(perm + (<usize>i << 2)) << 2)));
+  for (let i: u32 = 0; i < n; i++) {
+    const w = load<u32>(sorted + (<usize>i << 2));
+    store<u8>(c0 + <usize>i, <u8>w);
+    store<u8>(c1 + <usize>i, <u8>(w >> 8));
+    if (f2 >= 0) store<u8>(c2 + <usize>i, <u8>(w >> 16));
+    if (f3 >= 0) store<u8>(c3 + <usize>i, <u8>(w >> 24));
+  }
+  store<usize>(sortedCols + (<usize>f0 << 2), c0);
+  store<usize>(sortedCols + (<usize>f1 << 2), c1);
+  if (f2 >= 0) store<usize>(sortedCols + (<usize>f2 << 2), c2);
+  if (f3 >= 0) store<usize>(sortedCols + (<usize>f3 << 2), c3);
 }
 
 /** Rows per code of a field, from its sorted codes (`w` bytes each, `size` codes): the import lists each event's count. */
