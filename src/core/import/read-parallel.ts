@@ -145,7 +145,7 @@ function startWorker(): Worker {
 /**
  * The later ranges' string user ids matched by the first range's worker, in the index its parse
  * built (parse-chunk-wasm.ts matchLaterUsers); null when it kept no index. Always asked when the
- * first range kept one, so that the thread (kept on as the helper) lets go of it.
+ * first range kept one (with no ids when they are not wanted), so that the thread lets go of it.
  */
 function matchInFirstWorker(w: Worker, results: ChunkResult[], want: boolean): Promise<Uint32Array[] | null> {
   return new Promise((resolve, reject) => {
