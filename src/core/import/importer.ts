@@ -47,9 +47,10 @@ export interface ImportEnv {
   /** Plain NDJSON exports in worker threads too (the app's default; IAFA_IMPORT_JSON_PARALLEL=0 turns it off); see docs/data-formats.md. */
   jsonParallel?: boolean;
   /**
-   * Called when the worker threads have read a large CSV's rows, before the merge: the moment to
-   * start what the dataset's first funnel will want (its helper thread). Started with the import,
-   * that thread competed with the workers' own start for the cores.
+   * Called once the file's rows are read (a CSV's ranges before their merge, a nested export's
+   * before its files are written): the moment to start what the dataset's first funnel will want
+   * (its helper thread). Started with the import, that thread competed with the parse workers'
+   * own start for the cores.
    */
   onRowsRead?: () => void;
 }
@@ -229,9 +230,10 @@ export async function importFiles(input: ImportInput, env: ImportEnv): Promise<I
           const done = chunked && (await readCsvChunks(s, det.mapping, b, pool, progress, reader));
           // Quote characters: the sequential reader, which holds more per row, reads it after all.
           if (!done && chunked) checkBudget(s, env.budgetBytes, ROW_BYTES.sequential);
-          if (!done) await readCsvEvents(s, b, plan, progress);
-          // (Once more for the sequential reader: the hook starts a thread once.)
-          env.onRowsRead?.();
+          if (!done) {
+            await readCsvEvents(s, b, plan, progress);
+            env.onRowsRead?.();
+          }
         } else {
           s.rows.forEach((r, k) => addStringRow(b, plan, r, s.lines[k]));
         }

@@ -100,20 +100,18 @@ export function wantsUserMatch(b: EventLogBuilder, chunks: ChunkResult[]): boole
   return chunks.length > 1 && b.rows === 0 && b.users.size <= 1 && !chunks.some((c) => c.quoted) && chunks.some((c) => numericIds(c) === null);
 }
 
-/** The merged dictionary begun: the first chunk's users, whose codes stay theirs (done while its worker matches the others'). */
-export function firstChunkUsers(chunks: ChunkResult[]): ByteDict {
+/** The merged dictionary begun (done while the first range's worker matches the others' ids): the first chunk's users, whose codes stay theirs. */
+export function firstChunkUsers(chunks: ChunkResult[]): MatchedUsers {
   const users = new ByteDict(chunks.reduce((a, c) => a + c.users.offs.length, 0));
-  users.appendAll(chunks[0].users);
+  const first = users.appendAll(chunks[0].users);
   users.flatten();
-  return users;
+  return { users, maps: [first] };
 }
 
 /** The merged dictionary completed from the codes the first range's worker gave the later chunks' ids (`maps`, one per later chunk). */
-export function matchedUsers(users: ByteDict, chunks: ChunkResult[], maps: Uint32Array[]): MatchedUsers {
-  const first = new Uint32Array(chunks[0].users.offs.length);
-  for (let i = 0; i < first.length; i++) first[i] = i;
-  maps.forEach((map, w) => appendMatched(users, chunks[w + 1].users, map));
-  return { users, maps: [first, ...maps] };
+export function matchedUsers(begun: MatchedUsers, chunks: ChunkResult[], maps: Uint32Array[]): MatchedUsers {
+  maps.forEach((map, w) => appendMatched(begun.users, chunks[w + 1].users, map));
+  return { users: begun.users, maps: [...begun.maps, ...maps] };
 }
 
 /** Whether every id but code 0's (the empty one) is a number. */

@@ -221,8 +221,10 @@ export async function readCsvChunks(
       seedRange: i > 0 ? seedRange : undefined,
       keepUsers: i === 0 && ranges.length > 1 && pool.length > 0,
     });
-    if (pool.length === 0) results = ranges.map((r, i) => parseChunk(task(r, i), (n) => p.report(0, start + n)));
-    else {
+    if (pool.length === 0) {
+      results = ranges.map((r, i) => parseChunk(task(r, i), (n) => p.report(0, start + n)));
+      p.rowsRead?.();
+    } else {
       results = await Promise.all(ranges.map((r, i) => runWorker(pool[i], task(r, i), (n) => p.report(0, (done += n)), p.signal)));
       p.rowsRead?.();
       // One finished worker stays, as the helper for the merge and the funnels (helper-thread.ts);

@@ -154,8 +154,7 @@ export async function importNested(src: NestedSource, input: ImportInput, env: I
     const kernel = (env.reader ?? 'wasm') === 'wasm' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? []);
     const parallel = src.container === 'plain' && src.format === 'ndjson' && env.jsonParallel === true && env.reader !== 'scanner';
     const workers = parallel ? prestartWorkers(src.size, env.parallelMinBytes ?? 8 << 20, env.workers) : [];
-    await readNested(src, b, m, { signal: env.signal, report, workers, kernel, rowsRead: env.onRowsRead });
-    // (Once more for the readers on this thread: the hook starts a thread once.)
+    await readNested(src, b, m, { signal: env.signal, report, workers, kernel });
     env.onRowsRead?.();
     b.endFile();
     const w = b.warnings;

@@ -294,8 +294,6 @@ export interface NestedProgress {
   workers?: Worker[];
   /** NDJSON through the WebAssembly kernel where it can (the default; false: JavaScript only). */
   kernel?: boolean;
-  /** Called once worker threads have read a plain NDJSON file's rows, before the merge (ImportEnv.onRowsRead). */
-  rowsRead?: () => void;
 }
 
 /** Streams every member into the builder through one sink (one dataset). */
@@ -314,13 +312,13 @@ export async function readNested(
   if (p.kernel !== false && src.memberFormat === 'json' && src.format === 'ndjson' && kernelCanReadJson(m, src.jsonColumns ?? [])) {
     const workers = p.workers ?? [];
     p = { ...p, workers: [] };
-    if (await readNdjsonKernel(src, b, m, workers, p.signal, (rows) => p.report(rows), p.rowsRead)) {
+    if (await readNdjsonKernel(src, b, m, workers, p.signal, (rows) => p.report(rows))) {
       p.report(b.rows);
       return { duplicates: 0, skippedCalls: 0 };
     }
   }
   if (p.workers?.length && src.container === 'plain' && src.format === 'ndjson') {
-    const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal, src.jsonColumns ?? [], p.rowsRead);
+    const dropped = await readNdjsonParallel(src.path, src.size, b, m, p.workers, p.signal, src.jsonColumns ?? []);
     p.report(b.rows);
     return { duplicates: dropped, skippedCalls: 0 };
   }

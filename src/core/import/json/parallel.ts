@@ -130,13 +130,11 @@ export async function readNdjsonParallel(
   pool: Worker[],
   signal: AbortSignal,
   objectStrings: string[],
-  rowsRead?: () => void,
 ): Promise<number> {
   let results: ChunkResult[];
   try {
     const ranges = ndjsonRanges(file, size, pool.length);
     results = await Promise.all(ranges.map((r, i) => runJsonWorker(pool[i], { file, start: r[0], end: r[1], mapping: m, objectStrings }, signal)));
-    rowsRead?.();
   } catch (err) {
     for (const w of pool) void w.terminate();
     throw err;
@@ -162,7 +160,6 @@ export async function readNdjsonKernel(
   pool: Worker[],
   signal: AbortSignal,
   report?: (rows: number) => void,
-  rowsRead?: () => void,
 ): Promise<boolean> {
   const results: ChunkResult[] = [];
   if (pool.length && src.container === 'plain') {
@@ -172,7 +169,6 @@ export async function readNdjsonKernel(
       out = await Promise.all(
         ranges.map((r, i) => runJsonWorker(pool[i], { file: src.path, start: r[0], end: r[1], mapping: m, objectStrings: [], kernel: true }, signal)),
       );
-      rowsRead?.();
     } catch (err) {
       for (const w of pool) void w.terminate();
       throw err;
